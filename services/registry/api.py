@@ -1,0 +1,589 @@
+"""Thin HTTP handlers: decode -> authorize -> domain -> persist + outbox -> encode."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from litestar import Controller, get, patch, post
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from services.registry.domain.calls import DEFAULT_RUBRIC, CallDraft, phase, transition_error
+from services.registry.domain.missions import challenge_errors, mission_errors
+from services.registry.domain.programme import (
+    COUNTRIES,
+    ORGANISATION_TYPE_CODES,
+    ORGANISATION_TYPES,
+    STRATEGIES,
+    coverage_of,
+)
+from services.registry.models import (
+    CallRow,
+    ChallengeRow,
+    HubRow,
+    MissionRow,
+    OutboxEvent,
+    ValueChainRow,
+)
+from shared.api.registry import (
+    Call,
+    CallCreate,
+    CallStatus,
+    CallTransition,
+    CallUpdate,
+    Challenge,
+    ChallengeCreate,
+    ChallengeUpdate,
+    Country,
+    Coverage,
+    Form,
+    Hub,
+    Mission,
+    MissionCreate,
+    MissionUpdate,
+    OrganisationType,
+    Rubric,
+    Strategy,
+    ValueChain,
+)
+from shared.contracts import registry as events
+from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, require
+from shared.identity import Identity, Role
+from shared.outbox import record_event
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_ids(raw: str | None) -> list[uuid.UUID] | None:
+    """`?ids=a,b,c` -> UUIDs; ids that are not UUIDs cannot exist, so they are dropped."""
+    if raw is None:
+        return None
+    result = []
+    for part in raw.split(","):
+        try:
+            result.append(uuid.UUID(part.strip()))
+        except ValueError:
+            continue
+    return result
+
+
+def parse_id(raw: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound(f"There is no {what} {raw}.") from None
+
+
+def hub_view(row: HubRow) -> Hub:
+    return Hub(
+        code=row.code,
+        name=row.name,
+        host_organisation=row.host_organisation,
+        countries=[Coverage(c.country_code, c.part) for c in row.countries],  # type: ignore[arg-type]
+    )
+
+
+def mission_view(row: MissionRow) -> Mission:
+    return Mission(
+        id=str(row.id),
+        hub=row.hub_code,
+        title=row.title,
+        description=row.description,
+        value_chains=list(row.value_chains),
+        strategies=list(row.strategies),
+        created_at=row.created_at,
+    )
+
+
+def challenge_view(row: ChallengeRow) -> Challenge:
+    return Challenge(
+        id=str(row.id),
+        mission_id=str(row.mission_id),
+        hub=row.hub_code,
+        title=row.title,
+        description=row.description,
+        strategies=list(row.strategies),
+        created_at=row.created_at,
+    )
+
+
+async def all_hubs(session: AsyncSession) -> list[Hub]:
+    rows = await session.scalars(
+        select(HubRow).options(selectinload(HubRow.countries)).order_by(HubRow.position)
+    )
+    return [hub_view(r) for r in rows]
+
+
+def call_view(row: CallRow, hubs: list[str], now: datetime) -> Call:
+    status = CallStatus(row.status)
+    return Call(
+        id=str(row.id),
+        title=row.title,
+        description=row.description,
+        hub=row.hub_code,
+        hubs=hubs,
+        challenge_ids=[str(c) for c in row.challenge_ids],
+        budget=row.budget,
+        max_grant=row.max_grant,
+        currency=row.currency,
+        opens_at=row.opens_at,
+        closes_at=row.closes_at,
+        timezone=row.timezone,
+        eligible_countries=msgspec.convert(row.eligible_countries, list[Coverage]),
+        organisation_types=list(row.organisation_types),
+        form=msgspec.convert(row.form, Form),
+        rubric=msgspec.convert(row.rubric, Rubric),
+        evaluators_per_application=row.evaluators_per_application,
+        blind=row.blind,
+        status=status,
+        phase=phase(status, row.opens_at, row.closes_at, now),
+        created_at=row.created_at,
+        published_at=row.published_at,
+    )
+
+
+def hubs_of_call(row: CallRow, hub_codes: list[str]) -> list[str]:
+    return [row.hub_code] if row.hub_code else hub_codes
+
+
+class ReferenceController(Controller):
+    """The programme's fixed data: public."""
+
+    @get("/hubs")
+    async def hubs(self, session: AsyncSession, identity: Identity) -> list[Hub]:
+        return await all_hubs(session)
+
+    @get("/hubs/without-mission")
+    async def hubs_without_mission(self, session: AsyncSession, identity: Identity) -> list[str]:
+        with_mission = select(MissionRow.hub_code).distinct()
+        rows = await session.scalars(
+            select(HubRow.code).where(HubRow.code.not_in(with_mission)).order_by(HubRow.position)
+        )
+        return list(rows)
+
+    @get("/value-chains")
+    async def value_chains(self, session: AsyncSession, identity: Identity) -> list[ValueChain]:
+        rows = await session.scalars(select(ValueChainRow).order_by(ValueChainRow.position))
+        return [ValueChain(r.code, r.name) for r in rows]
+
+    @get("/strategies", sync_to_thread=False)
+    def strategies(self, identity: Identity) -> list[Strategy]:
+        return STRATEGIES
+
+    @get("/countries", sync_to_thread=False)
+    def countries(self, identity: Identity) -> list[Country]:
+        return COUNTRIES
+
+    @get("/organisation-types", sync_to_thread=False)
+    def organisation_types(self, identity: Identity) -> list[OrganisationType]:
+        return ORGANISATION_TYPES
+
+
+class MissionController(Controller):
+    path = "/missions"
+
+    @get("/")
+    async def list_missions(
+        self, session: AsyncSession, identity: Identity, hub: str | None = None,
+        ids: str | None = None,
+    ) -> list[Mission]:  # fmt: skip
+        query = select(MissionRow).order_by(MissionRow.created_at, MissionRow.id)
+        if hub is not None:
+            query = query.where(MissionRow.hub_code == hub)
+        wanted = parse_ids(ids)
+        if wanted is not None:
+            query = query.where(MissionRow.id.in_(wanted))
+        return [mission_view(r) for r in await session.scalars(query)]
+
+    @post("/")
+    async def create_mission(
+        self, session: AsyncSession, identity: Identity, data: MissionCreate
+    ) -> Mission:
+        identity.require_signed_in()
+        require(mission_errors(data))
+        identity.require_hub(data.hub)
+        row = MissionRow(
+            hub_code=data.hub,
+            title=data.title.strip(),
+            description=data.description,
+            value_chains=data.value_chains,
+            strategies=data.strategies,
+            created_by=identity.account_id,
+        )
+        session.add(row)
+        await session.flush()
+        await session.refresh(row)
+        await record_event(
+            session,
+            OutboxEvent,
+            events.MissionCreated(
+                mission_id=str(row.id), hub=row.hub_code, title=row.title,
+                value_chains=row.value_chains,
+            ),
+        )  # fmt: skip
+        await session.commit()
+        return mission_view(row)
+
+    @patch("/{mission_id:str}")
+    async def update_mission(
+        self, session: AsyncSession, identity: Identity, mission_id: str, data: MissionUpdate
+    ) -> Mission:
+        row = await session.get(MissionRow, parse_id(mission_id, "mission"), with_for_update=True)
+        if row is None:
+            raise NotFound(f"There is no mission {mission_id}.")
+        identity.require_hub(row.hub_code)
+        require(mission_errors(data))
+        for name in ("title", "description", "value_chains", "strategies"):
+            value = getattr(data, name)
+            if value is not None:
+                setattr(row, name, value)
+        await session.flush()
+        await session.refresh(row)
+        await record_event(
+            session,
+            OutboxEvent,
+            events.MissionUpdated(
+                mission_id=str(row.id), hub=row.hub_code, title=row.title,
+                value_chains=row.value_chains,
+            ),
+        )  # fmt: skip
+        await session.commit()
+        return mission_view(row)
+
+
+class ChallengeController(Controller):
+    path = "/challenges"
+
+    @get("/")
+    async def list_challenges(
+        self, session: AsyncSession, identity: Identity, ids: str | None = None,
+        mission_ids: str | None = None,
+    ) -> list[Challenge]:  # fmt: skip
+        query = select(ChallengeRow).order_by(ChallengeRow.created_at, ChallengeRow.id)
+        wanted = parse_ids(ids)
+        if wanted is not None:
+            query = query.where(ChallengeRow.id.in_(wanted))
+        missions = parse_ids(mission_ids)
+        if missions is not None:
+            query = query.where(ChallengeRow.mission_id.in_(missions))
+        return [challenge_view(r) for r in await session.scalars(query)]
+
+    @post("/")
+    async def create_challenge(
+        self, session: AsyncSession, identity: Identity, data: ChallengeCreate
+    ) -> Challenge:
+        identity.require_signed_in()
+        errors = challenge_errors(data)
+        mission = None
+        try:
+            mission = await session.get(MissionRow, uuid.UUID(data.mission_id))
+        except ValueError:
+            pass
+        if mission is None:
+            errors.append(FieldError("missionId", f"unknown mission {data.mission_id}"))
+        require(errors)
+        assert mission is not None
+        identity.require_hub(mission.hub_code)
+        row = ChallengeRow(
+            mission_id=mission.id,
+            hub_code=mission.hub_code,
+            title=data.title.strip(),
+            description=data.description,
+            strategies=data.strategies,
+            created_by=identity.account_id,
+        )
+        session.add(row)
+        await session.flush()
+        await session.refresh(row)
+        await record_event(
+            session,
+            OutboxEvent,
+            events.ChallengeCreated(
+                challenge_id=str(row.id), mission_id=str(row.mission_id), title=row.title
+            ),
+        )
+        await session.commit()
+        return challenge_view(row)
+
+    @patch("/{challenge_id:str}")
+    async def update_challenge(
+        self, session: AsyncSession, identity: Identity, challenge_id: str, data: ChallengeUpdate
+    ) -> Challenge:
+        row = await session.get(
+            ChallengeRow, parse_id(challenge_id, "challenge"), with_for_update=True
+        )
+        if row is None:
+            raise NotFound(f"There is no challenge {challenge_id}.")
+        identity.require_hub(row.hub_code)
+        require(challenge_errors(data))
+        for name in ("title", "description", "strategies"):
+            value = getattr(data, name)
+            if value is not None:
+                setattr(row, name, value)
+        await session.flush()
+        await record_event(
+            session,
+            OutboxEvent,
+            events.ChallengeUpdated(
+                challenge_id=str(row.id), mission_id=str(row.mission_id), title=row.title
+            ),
+        )
+        await session.commit()
+        return challenge_view(row)
+
+
+def visible_calls(identity: Identity) -> Any:
+    """Drafts are seen only by those who may manage them; everything else is public."""
+    not_draft = CallRow.status != CallStatus.DRAFT.value
+    if identity.is_admin:
+        return None
+    if identity.role is Role.HUB_MANAGER and identity.hub:
+        return or_(not_draft, CallRow.hub_code == identity.hub)
+    return not_draft
+
+
+async def check_call(
+    session: AsyncSession,
+    hub: str | None,
+    values: dict[str, Any],
+) -> tuple[list[FieldError], list[Coverage]]:
+    """Validate a call's merged settings; returns the errors and its eligible countries."""
+    hubs = await all_hubs(session)
+    call_hubs = [h for h in hubs if hub is None or h.code == hub]
+    hub_coverage = coverage_of(call_hubs)
+    challenge_ids = [str(c) for c in values["challenge_ids"]]
+    wanted = parse_ids(",".join(challenge_ids)) or []
+    query = select(ChallengeRow.id).where(ChallengeRow.id.in_(wanted))
+    if hub is not None:
+        query = query.where(ChallengeRow.hub_code == hub)
+    found = {str(c) for c in await session.scalars(query)}
+    eligible = values["eligible_countries"]
+    if eligible is None:
+        eligible = hub_coverage
+    draft = CallDraft(
+        title=values["title"],
+        description=values["description"],
+        budget=values["budget"],
+        max_grant=values["max_grant"],
+        opens_at=values["opens_at"],
+        closes_at=values["closes_at"],
+        timezone=values["timezone"],
+        eligible_countries=eligible,
+        hub_coverage=hub_coverage,
+        organisation_types=values["organisation_types"],
+        form=values["form"],
+        rubric=values["rubric"],
+        evaluators_per_application=values["evaluators_per_application"],
+        challenge_ids=challenge_ids,
+        unknown_challenges=[c for c in challenge_ids if c not in found],
+    )
+    return draft.errors(), eligible
+
+
+def call_settings(row: CallRow) -> dict[str, Any]:
+    return {
+        "title": row.title,
+        "description": row.description,
+        "challenge_ids": [str(c) for c in row.challenge_ids],
+        "budget": row.budget,
+        "max_grant": row.max_grant,
+        "opens_at": row.opens_at,
+        "closes_at": row.closes_at,
+        "timezone": row.timezone,
+        "eligible_countries": msgspec.convert(row.eligible_countries, list[Coverage]),
+        "organisation_types": list(row.organisation_types),
+        "form": msgspec.convert(row.form, Form),
+        "rubric": msgspec.convert(row.rubric, Rubric),
+        "evaluators_per_application": row.evaluators_per_application,
+        "blind": row.blind,
+    }
+
+
+def apply_settings(row: CallRow, values: dict[str, Any], eligible: list[Coverage]) -> None:
+    row.title = values["title"].strip()
+    row.description = values["description"]
+    row.challenge_ids = [uuid.UUID(c) for c in values["challenge_ids"]]
+    row.budget = values["budget"]
+    row.max_grant = values["max_grant"]
+    row.opens_at = values["opens_at"]
+    row.closes_at = values["closes_at"]
+    row.timezone = values["timezone"]
+    row.eligible_countries = msgspec.to_builtins(eligible)
+    row.organisation_types = values["organisation_types"]
+    row.form = msgspec.to_builtins(values["form"])
+    row.rubric = msgspec.to_builtins(values["rubric"])
+    row.evaluators_per_application = values["evaluators_per_application"]
+    row.blind = values["blind"]
+
+
+class CallController(Controller):
+    path = "/calls"
+
+    async def _hub_codes(self, session: AsyncSession) -> list[str]:
+        return list(await session.scalars(select(HubRow.code).order_by(HubRow.position)))
+
+    async def _load(
+        self, session: AsyncSession, identity: Identity, call_id: str, *, lock: bool = False
+    ) -> CallRow:
+        row = await session.get(CallRow, parse_id(call_id, "call"), with_for_update=lock)
+        # A draft the caller may not manage is reported exactly like a missing call.
+        if row is None or (
+            row.status == CallStatus.DRAFT.value and not self._may_manage(identity, row)
+        ):
+            raise NotFound(f"There is no call {call_id}.")
+        return row
+
+    @staticmethod
+    def _may_manage(identity: Identity, row: CallRow) -> bool:
+        if row.hub_code is None:
+            return identity.is_admin
+        return identity.may_manage_hub(row.hub_code)
+
+    def _require_manage(self, identity: Identity, row: CallRow) -> None:
+        if row.hub_code is None:
+            identity.require_admin()
+        else:
+            identity.require_hub(row.hub_code)
+
+    @get("/")
+    async def list_calls(
+        self, session: AsyncSession, identity: Identity, ids: str | None = None,
+        status: str | None = None, hub: str | None = None,
+    ) -> list[Call]:  # fmt: skip
+        query = select(CallRow).order_by(CallRow.closes_at, CallRow.id)
+        visible = visible_calls(identity)
+        if visible is not None:
+            query = query.where(visible)
+        wanted = parse_ids(ids)
+        if wanted is not None:
+            query = query.where(CallRow.id.in_(wanted))
+        if status is not None:
+            query = query.where(CallRow.status == status)
+        if hub is not None:
+            query = query.where(or_(CallRow.hub_code == hub, CallRow.hub_code.is_(None)))
+        rows = (await session.scalars(query)).all()
+        hub_codes = await self._hub_codes(session)
+        now = now_utc()
+        return [call_view(r, hubs_of_call(r, hub_codes), now) for r in rows]
+
+    @get("/{call_id:str}")
+    async def get_call(self, session: AsyncSession, identity: Identity, call_id: str) -> Call:
+        row = await self._load(session, identity, call_id)
+        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), now_utc())
+
+    @post("/")
+    async def create_call(self, session: AsyncSession, identity: Identity, data: CallCreate) -> Call:
+        identity.require_signed_in()
+        if data.hub is None:
+            identity.require_admin()
+        else:
+            hub_codes = await self._hub_codes(session)
+            if data.hub not in hub_codes:
+                raise ValidationFailed([FieldError("hub", f"unknown hub {data.hub}")])
+            identity.require_hub(data.hub)
+        values = {
+            name: getattr(data, name)
+            for name in CallUpdate.__struct_fields__
+            if name not in ("eligible_countries", "organisation_types", "rubric")
+        }
+        values["eligible_countries"] = data.eligible_countries
+        values["organisation_types"] = (
+            data.organisation_types
+            if data.organisation_types is not None
+            else sorted(ORGANISATION_TYPE_CODES)
+        )
+        values["rubric"] = data.rubric or DEFAULT_RUBRIC
+        errors, eligible = await check_call(session, data.hub, values)
+        require(errors)
+        row = CallRow(
+            hub_code=data.hub, status=CallStatus.DRAFT.value, created_by=identity.account_id
+        )
+        apply_settings(row, values, eligible)
+        session.add(row)
+        await session.flush()
+        await session.refresh(row)
+        hubs = hubs_of_call(row, await self._hub_codes(session))
+        await record_event(
+            session, OutboxEvent, events.CallCreated(call_id=str(row.id), title=row.title, hubs=hubs)
+        )
+        await session.commit()
+        return call_view(row, hubs, now_utc())
+
+    @patch("/{call_id:str}")
+    async def update_call(
+        self, session: AsyncSession, identity: Identity, call_id: str, data: CallUpdate
+    ) -> Call:
+        row = await self._load(session, identity, call_id, lock=True)
+        self._require_manage(identity, row)
+        if row.status != CallStatus.DRAFT.value:
+            raise Conflict("Only a draft call can be changed; this one is already published.")
+        values = call_settings(row)
+        for name in CallUpdate.__struct_fields__:
+            value = getattr(data, name)
+            if value is not None:
+                values[name] = value
+        errors, eligible = await check_call(session, row.hub_code, values)
+        require(errors)
+        apply_settings(row, values, eligible)
+        await session.flush()
+        await session.refresh(row)
+        hubs = hubs_of_call(row, await self._hub_codes(session))
+        await record_event(
+            session, OutboxEvent, events.CallUpdated(call_id=str(row.id), title=row.title, hubs=hubs)
+        )
+        await session.commit()
+        return call_view(row, hubs, now_utc())
+
+    @post("/{call_id:str}/publish")
+    async def publish_call(self, session: AsyncSession, identity: Identity, call_id: str) -> Call:
+        row = await self._load(session, identity, call_id, lock=True)
+        self._require_manage(identity, row)
+        problem = transition_error(CallStatus(row.status), CallStatus.PUBLISHED)
+        if problem:
+            raise Conflict(problem)
+        now = now_utc()
+        if row.closes_at <= now:
+            raise ValidationFailed([FieldError("closesAt", "the closing instant has passed")])
+        errors, _ = await check_call(session, row.hub_code, call_settings(row))
+        require(errors)
+        row.status = CallStatus.PUBLISHED.value
+        row.published_at = now
+        hubs = hubs_of_call(row, await self._hub_codes(session))
+        await record_event(
+            session,
+            OutboxEvent,
+            events.CallPublished(
+                call_id=str(row.id), title=row.title, hubs=hubs,
+                opens_at=row.opens_at, closes_at=row.closes_at,
+            ),
+        )  # fmt: skip
+        await session.commit()
+        return call_view(row, hubs, now)
+
+    @post("/{call_id:str}/transition")
+    async def transition_call(
+        self, session: AsyncSession, identity: Identity, call_id: str, data: CallTransition
+    ) -> Call:
+        """Moves after the deadline (closed -> in evaluation -> results published): admins."""
+        row = await self._load(session, identity, call_id, lock=True)
+        identity.require_admin()
+        if data.status in (CallStatus.PUBLISHED, CallStatus.CLOSED):
+            raise Conflict("Publish with /publish; the clock closes a call at its closing instant.")
+        previous = row.status
+        problem = transition_error(CallStatus(previous), data.status)
+        if problem:
+            raise Conflict(problem)
+        row.status = data.status.value
+        await record_event(
+            session,
+            OutboxEvent,
+            events.CallStatusChanged(call_id=str(row.id), previous=previous, status=row.status),
+        )
+        await session.commit()
+        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), now_utc())

@@ -1,0 +1,50 @@
+"""Composition root of the registry service."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+from litestar import Litestar
+
+from services.registry.api import (
+    CallController,
+    ChallengeController,
+    MissionController,
+    ReferenceController,
+)
+from services.registry.config import RegistrySettings
+from services.registry.demo import seed_demo
+from services.registry.events import run_scheduler
+from services.registry.models import OutboxEvent
+from shared.web import Runtime, ServiceSpec, create_service_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: RegistrySettings) -> Litestar:
+    async def start_scheduler(runtime: Runtime) -> None:
+        task = asyncio.create_task(
+            run_scheduler(
+                runtime.session_factory, lambda: datetime.now(UTC), settings.scheduler_seconds
+            ),
+            name="call-scheduler",
+        )
+        runtime.background.append(task)
+
+    async def seed(runtime: Runtime) -> None:
+        if settings.seed_demo_call:
+            await seed_demo(runtime.session_factory)
+
+    return create_service_app(
+        ServiceSpec(
+            name="registry",
+            version="1.0.0",
+            route_handlers=[ReferenceController, MissionController, ChallengeController, CallController],
+            outbox_model=OutboxEvent,
+            migrations_dir=MIGRATIONS,
+            on_started=[seed, start_scheduler],
+        ),
+        settings,
+    )

@@ -1,0 +1,1 @@
+"""The registry's rules as plain functions: no I/O, fast unit tests."""

@@ -1,0 +1,269 @@
+"""Rules for open calls: the form, the rubric, the window, coverage and the lifecycle."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from shared.api.registry import (
+    CallPhase,
+    CallStatus,
+    Coverage,
+    Criterion,
+    Form,
+    Question,
+    QuestionType,
+    Rubric,
+)
+from shared.errors import FieldError
+
+from .missions import check_codes, check_text
+from .programme import COUNTRY_CODES, ORGANISATION_TYPE_CODES, covers
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
+MAX_SCORE = 5.0
+MAX_FILE_BYTES = 500 * 1024 * 1024
+
+# Types the intake service can recognise by their magic bytes.
+FILE_TYPES = frozenset({"pdf", "png", "jpeg", "docx", "xlsx", "pptx", "odt", "zip", "mp4"})
+
+DEFAULT_RUBRIC = Rubric(
+    criteria=[
+        Criterion(key="excellence", labels={"en": "Excellence"}),
+        Criterion(key="impact", labels={"en": "Impact"}),
+        Criterion(key="implementation", labels={"en": "Implementation"}),
+    ],
+    overall_threshold=10.0,
+)
+
+# Which status may follow which (the scheduler moves published -> closed by the clock).
+TRANSITIONS: dict[CallStatus, frozenset[CallStatus]] = {
+    CallStatus.DRAFT: frozenset({CallStatus.PUBLISHED}),
+    CallStatus.PUBLISHED: frozenset({CallStatus.CLOSED}),
+    CallStatus.CLOSED: frozenset({CallStatus.IN_EVALUATION}),
+    CallStatus.IN_EVALUATION: frozenset({CallStatus.RESULTS_PUBLISHED}),
+    CallStatus.RESULTS_PUBLISHED: frozenset(),
+}
+
+
+def phase(status: CallStatus, opens_at: datetime, closes_at: datetime, now: datetime) -> CallPhase:
+    """The server clock decides whether a published call is upcoming, open or closed."""
+    if status is CallStatus.PUBLISHED:
+        if now < opens_at:
+            return CallPhase.UPCOMING
+        if now < closes_at:
+            return CallPhase.OPEN
+        return CallPhase.CLOSED
+    return CallPhase(status.value)
+
+
+def transition_error(current: CallStatus, wanted: CallStatus) -> str | None:
+    if wanted in TRANSITIONS[current]:
+        return None
+    return f"a call that is {current.value} cannot become {wanted.value}"
+
+
+def _labels_errors(errors: list[FieldError], field: str, labels: dict[str, str]) -> None:
+    if not labels.get("en", "").strip():
+        errors.append(FieldError(field, "needs an English label"))
+    bad = sorted(lang for lang in labels if not LANGUAGE_PATTERN.match(lang))
+    if bad:
+        errors.append(FieldError(field, f"unknown language codes: {', '.join(bad)}"))
+
+
+def question_errors(q: Question, at: str) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not KEY_PATTERN.match(q.key):
+        errors.append(FieldError(f"{at}.key", "use lower-case letters, digits and _"))
+    _labels_errors(errors, f"{at}.labels", q.labels)
+    t = q.type
+    if t is QuestionType.SHORT_TEXT and not (q.max_length and q.max_length > 0):
+        errors.append(FieldError(f"{at}.maxLength", "a short text needs a positive max length"))
+    if t is QuestionType.LONG_TEXT and not (q.max_words and q.max_words > 0):
+        errors.append(FieldError(f"{at}.maxWords", "a long text needs a positive max words"))
+    if t in (QuestionType.NUMBER, QuestionType.REQUESTED_AMOUNT):
+        lo, hi = q.min_value, q.max_value
+        if lo is not None and hi is not None and lo > hi:
+            errors.append(FieldError(f"{at}.minValue", "must not exceed the max value"))
+        if t is QuestionType.REQUESTED_AMOUNT and lo is not None and lo < 0:
+            errors.append(FieldError(f"{at}.minValue", "an amount cannot be negative"))
+    if t in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        values = [o.value for o in q.options]
+        if len(values) < 2:
+            errors.append(FieldError(f"{at}.options", "a choice needs at least two options"))
+        if len(set(values)) != len(values):
+            errors.append(FieldError(f"{at}.options", "option values must be unique"))
+        for i, option in enumerate(q.options):
+            _labels_errors(errors, f"{at}.options[{i}].labels", option.labels)
+    if t is QuestionType.MULTIPLE_CHOICE and q.max_picks is not None:
+        if not 1 <= q.max_picks <= max(len(q.options), 1):
+            errors.append(FieldError(f"{at}.maxPicks", "must be between 1 and the option count"))
+    if t is QuestionType.FILE:
+        if not q.allowed_types:
+            errors.append(FieldError(f"{at}.allowedTypes", "name at least one file type"))
+        unknown = sorted(set(q.allowed_types) - FILE_TYPES)
+        if unknown:
+            errors.append(FieldError(f"{at}.allowedTypes", f"unknown types: {', '.join(unknown)}"))
+        if not (q.max_size_bytes and 0 < q.max_size_bytes <= MAX_FILE_BYTES):
+            errors.append(
+                FieldError(f"{at}.maxSizeBytes", f"must be between 1 and {MAX_FILE_BYTES}")
+            )
+        if not (q.max_count and q.max_count >= 1):
+            errors.append(FieldError(f"{at}.maxCount", "must be at least 1"))
+    return errors
+
+
+def form_errors(form: Form) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not form.questions:
+        errors.append(FieldError("form.questions", "a form needs at least one question"))
+    seen: set[str] = set()
+    for i, question in enumerate(form.questions):
+        at = f"form.questions[{i}]"
+        if question.key in seen:
+            errors.append(FieldError(f"{at}.key", f"duplicate question key {question.key}"))
+        seen.add(question.key)
+        errors.extend(question_errors(question, at))
+    return errors
+
+
+def _is_half_point(value: float) -> bool:
+    return float(value * 2).is_integer()
+
+
+def rubric_errors(rubric: Rubric) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not rubric.criteria:
+        errors.append(FieldError("rubric.criteria", "a rubric needs at least one criterion"))
+    seen: set[str] = set()
+    for i, criterion in enumerate(rubric.criteria):
+        at = f"rubric.criteria[{i}]"
+        if not KEY_PATTERN.match(criterion.key):
+            errors.append(FieldError(f"{at}.key", "use lower-case letters, digits and _"))
+        if criterion.key in seen:
+            errors.append(FieldError(f"{at}.key", f"duplicate criterion key {criterion.key}"))
+        seen.add(criterion.key)
+        _labels_errors(errors, f"{at}.labels", criterion.labels)
+        if not criterion.weight > 0:
+            errors.append(FieldError(f"{at}.weight", "weights must be positive"))
+        if not (0 <= criterion.threshold <= MAX_SCORE and _is_half_point(criterion.threshold)):
+            errors.append(FieldError(f"{at}.threshold", "must be 0 to 5 in half points"))
+    top = MAX_SCORE * len(rubric.criteria)
+    if not 0 <= rubric.overall_threshold <= top:
+        errors.append(FieldError("rubric.overallThreshold", f"must be between 0 and {top:g}"))
+    return errors
+
+
+def timezone_error(name: str) -> FieldError | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return FieldError("timezone", f"unknown time zone {name}")
+    if name not in available_timezones() and name != "UTC":
+        return FieldError("timezone", f"unknown time zone {name}")
+    return None
+
+
+def window_errors(opens_at: datetime, closes_at: datetime) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for field, value in (("opensAt", opens_at), ("closesAt", closes_at)):
+        if value.tzinfo is None:
+            errors.append(FieldError(field, "give the instant with its UTC offset"))
+    if not errors and closes_at <= opens_at:
+        errors.append(FieldError("closesAt", "the call must close after it opens"))
+    return errors
+
+
+def money_errors(budget: float, max_grant: float) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not budget > 0:
+        errors.append(FieldError("budget", "must be positive"))
+    if not max_grant > 0:
+        errors.append(FieldError("maxGrant", "must be positive"))
+    elif budget > 0 and max_grant > budget:
+        errors.append(FieldError("maxGrant", "cannot exceed the budget"))
+    return errors
+
+
+def coverage_errors(eligible: list[Coverage], hub_coverage: list[Coverage]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not eligible:
+        errors.append(FieldError("eligibleCountries", "name at least one country"))
+    for cov in eligible:
+        label = cov.code + (f" ({cov.part.value})" if cov.part else "")
+        if cov.code not in COUNTRY_CODES:
+            errors.append(FieldError("eligibleCountries", f"unknown country {label}"))
+        elif not covers(hub_coverage, cov):
+            errors.append(
+                FieldError("eligibleCountries", f"{label} lies outside the hubs' coverage")
+            )
+    return errors
+
+
+class CallDraft:
+    """The full set of a call's settings, checked together before it is stored."""
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        description: str,
+        budget: float,
+        max_grant: float,
+        opens_at: datetime,
+        closes_at: datetime,
+        timezone: str,
+        eligible_countries: list[Coverage],
+        hub_coverage: list[Coverage],
+        organisation_types: list[str],
+        form: Form,
+        rubric: Rubric,
+        evaluators_per_application: int,
+        challenge_ids: list[str],
+        unknown_challenges: list[str],
+    ) -> None:
+        self.title = title
+        self.description = description
+        self.budget = budget
+        self.max_grant = max_grant
+        self.opens_at = opens_at
+        self.closes_at = closes_at
+        self.timezone = timezone
+        self.eligible_countries = eligible_countries
+        self.hub_coverage = hub_coverage
+        self.organisation_types = organisation_types
+        self.form = form
+        self.rubric = rubric
+        self.evaluators_per_application = evaluators_per_application
+        self.challenge_ids = challenge_ids
+        self.unknown_challenges = unknown_challenges
+
+    def errors(self) -> list[FieldError]:
+        errors: list[FieldError] = []
+        check_text(errors, "title", self.title, required=True)
+        check_text(errors, "description", self.description, required=False)
+        if not self.challenge_ids:
+            errors.append(FieldError("challengeIds", "a call targets at least one challenge"))
+        if self.unknown_challenges:
+            unknown = ", ".join(self.unknown_challenges)
+            errors.append(FieldError("challengeIds", f"unknown or out-of-hub challenges: {unknown}"))
+        errors.extend(money_errors(self.budget, self.max_grant))
+        errors.extend(window_errors(self.opens_at, self.closes_at))
+        tz_error = timezone_error(self.timezone)
+        if tz_error:
+            errors.append(tz_error)
+        errors.extend(coverage_errors(self.eligible_countries, self.hub_coverage))
+        check_codes(
+            errors,
+            "organisationTypes",
+            self.organisation_types,
+            ORGANISATION_TYPE_CODES,
+            at_least_one=True,
+        )
+        errors.extend(form_errors(self.form))
+        errors.extend(rubric_errors(self.rubric))
+        if not 1 <= self.evaluators_per_application <= 10:
+            errors.append(FieldError("evaluatorsPerApplication", "must be between 1 and 10"))
+        return errors

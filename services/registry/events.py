@@ -1,0 +1,75 @@
+"""What the registry publishes on its own clock: calls opening and closing.
+
+Each due call is taken with FOR UPDATE SKIP LOCKED and its state change and event are written
+in one transaction, so with any number of registry replicas every announcement happens once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.registry.models import CallRow, OutboxEvent
+from shared.api.registry import CallStatus
+from shared.contracts import registry as events
+from shared.outbox import record_event
+
+log = logging.getLogger(__name__)
+
+
+async def announce_due_calls(
+    session_factory: async_sessionmaker[AsyncSession], now: datetime
+) -> tuple[int, int]:
+    """Publish `call.opened` and `call.closed` for every call whose instant has come."""
+    opened = closed = 0
+    async with session_factory() as session, session.begin():
+        published = CallRow.status == CallStatus.PUBLISHED.value
+        to_open = await session.scalars(
+            select(CallRow)
+            .where(published, CallRow.opened_announced_at.is_(None), CallRow.opens_at <= now)
+            .with_for_update(skip_locked=True)
+        )
+        for row in to_open:
+            row.opened_announced_at = now
+            await record_event(
+                session,
+                OutboxEvent,
+                events.CallOpened(call_id=str(row.id), opens_at=row.opens_at, closes_at=row.closes_at),
+            )
+            opened += 1
+        to_close = await session.scalars(
+            select(CallRow)
+            .where(published, CallRow.opened_announced_at.is_not(None), CallRow.closes_at <= now)
+            .with_for_update(skip_locked=True)
+        )
+        for row in to_close:
+            row.status = CallStatus.CLOSED.value
+            await record_event(
+                session,
+                OutboxEvent,
+                events.CallClosed(call_id=str(row.id), closes_at=row.closes_at),
+            )
+            closed += 1
+    return opened, closed
+
+
+async def run_scheduler(
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Callable[[], datetime],
+    interval: float,
+) -> None:
+    while True:
+        try:
+            opened, closed = await announce_due_calls(session_factory, clock())
+            if opened or closed:
+                log.info("scheduler: %s call(s) opened, %s closed", opened, closed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a database hiccup must not stop the clock
+            log.exception("scheduler tick failed")
+        await asyncio.sleep(interval)

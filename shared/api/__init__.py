@@ -1,0 +1,1 @@
+"""Internal HTTP bodies, defined once: the service serves them, the gateway decodes them."""

@@ -1,0 +1,234 @@
+"""Registry bodies: hubs, value chains, missions, challenges and open calls."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import msgspec
+
+
+class CountryPart(enum.StrEnum):
+    NORTH = "north"
+    SOUTH = "south"
+
+
+class Coverage(msgspec.Struct, frozen=True):
+    """A country a hub covers; `part` is set where a country is split between hubs (France)."""
+
+    code: str
+    part: CountryPart | None = None
+
+
+class Country(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+
+
+class Hub(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+    host_organisation: str
+    countries: list[Coverage]
+
+
+class ValueChain(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+
+
+class Strategy(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+    targeted: bool
+
+
+class OrganisationType(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+
+
+class Mission(msgspec.Struct, frozen=True):
+    id: str
+    hub: str
+    title: str
+    description: str
+    value_chains: list[str]
+    strategies: list[str]
+    created_at: datetime
+
+
+class MissionCreate(msgspec.Struct, frozen=True, kw_only=True):
+    hub: str
+    title: str
+    description: str = ""
+    value_chains: list[str]
+    strategies: list[str] = []
+
+
+class MissionUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    title: str | None = None
+    description: str | None = None
+    value_chains: list[str] | None = None
+    strategies: list[str] | None = None
+
+
+class Challenge(msgspec.Struct, frozen=True):
+    id: str
+    mission_id: str
+    hub: str
+    title: str
+    description: str
+    strategies: list[str]
+    created_at: datetime
+
+
+class ChallengeCreate(msgspec.Struct, frozen=True, kw_only=True):
+    mission_id: str
+    title: str
+    description: str = ""
+    strategies: list[str] = []
+
+
+class ChallengeUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    title: str | None = None
+    description: str | None = None
+    strategies: list[str] | None = None
+
+
+class QuestionType(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    NUMBER = "number"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    DECLARATION = "declaration"
+    COUNTRY = "country"
+    REQUESTED_AMOUNT = "requested_amount"
+    FILE = "file"
+
+
+class Option(msgspec.Struct, frozen=True):
+    value: str
+    labels: dict[str, str]
+
+
+class Question(msgspec.Struct, frozen=True, kw_only=True):
+    """One form question. Only the fields of its type apply; labels are keyed by language."""
+
+    key: str
+    type: QuestionType
+    labels: dict[str, str]
+    help: dict[str, str] = {}
+    required: bool = True
+    max_length: int | None = None
+    max_words: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    options: list[Option] = []
+    max_picks: int | None = None
+    allowed_types: list[str] = []
+    max_size_bytes: int | None = None
+    max_count: int | None = None
+
+
+class Form(msgspec.Struct, frozen=True):
+    questions: list[Question]
+
+
+class Criterion(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    labels: dict[str, str]
+    guidance: dict[str, str] = {}
+    weight: float = 1.0
+    threshold: float = 3.0
+
+
+class Rubric(msgspec.Struct, frozen=True, kw_only=True):
+    criteria: list[Criterion]
+    overall_threshold: float = 10.0
+
+
+class CallStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    IN_EVALUATION = "in_evaluation"
+    RESULTS_PUBLISHED = "results_published"
+
+
+class CallPhase(enum.StrEnum):
+    """The status as a reader sees it: a published call is upcoming, open or closed by the clock."""
+
+    DRAFT = "draft"
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+    IN_EVALUATION = "in_evaluation"
+    RESULTS_PUBLISHED = "results_published"
+
+
+class Call(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    title: str
+    description: str
+    hub: str | None
+    hubs: list[str]
+    challenge_ids: list[str]
+    budget: float
+    max_grant: float
+    currency: str
+    opens_at: datetime
+    closes_at: datetime
+    timezone: str
+    eligible_countries: list[Coverage]
+    organisation_types: list[str]
+    form: Form
+    rubric: Rubric
+    evaluators_per_application: int
+    blind: bool
+    status: CallStatus
+    phase: CallPhase
+    created_at: datetime
+    published_at: datetime | None
+
+
+class CallCreate(msgspec.Struct, frozen=True, kw_only=True):
+    """`hub` None means a programme-wide call, run for all hubs (admins only)."""
+
+    title: str
+    description: str = ""
+    hub: str | None = None
+    challenge_ids: list[str]
+    budget: float
+    max_grant: float
+    opens_at: datetime
+    closes_at: datetime
+    timezone: str = "Europe/Brussels"
+    eligible_countries: list[Coverage] | None = None
+    organisation_types: list[str] | None = None
+    form: Form
+    rubric: Rubric | None = None
+    evaluators_per_application: int = 3
+    blind: bool = False
+
+
+class CallUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    title: str | None = None
+    description: str | None = None
+    challenge_ids: list[str] | None = None
+    budget: float | None = None
+    max_grant: float | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    timezone: str | None = None
+    eligible_countries: list[Coverage] | None = None
+    organisation_types: list[str] | None = None
+    form: Form | None = None
+    rubric: Rubric | None = None
+    evaluators_per_application: int | None = None
+    blind: bool | None = None
+
+
+class CallTransition(msgspec.Struct, frozen=True):
+    status: CallStatus

@@ -1,0 +1,75 @@
+"""Database plumbing every service shares: base class factory, engine, sessions, migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def new_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def new_session_factory(
+    engine: AsyncEngine, on_outbox_commit: Callable[[], None] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose commit wakes the outbox relay when the transaction wrote events."""
+
+    class PortalSession(Session):
+        pass
+
+    if on_outbox_commit is not None:
+        wake = on_outbox_commit
+
+        def after_commit(session: Session) -> None:
+            if session.info.pop("outbox_written", False):
+                wake()
+
+        event.listen(PortalSession, "after_commit", after_commit)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=PortalSession)
+
+
+def migrate(migrations_dir: Path, database_url: str) -> None:
+    """Alembic `upgrade head`, under an advisory lock so replicas starting together take turns."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+async def migrate_async(migrations_dir: Path, database_url: str) -> None:
+    # Alembic's async env runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(migrate, migrations_dir, database_url)
+
+
+async def ensure_database(server_url: str, name: str) -> None:
+    """Create a database on the server if it is missing (embedded mode and tests)."""
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()

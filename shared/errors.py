@@ -1,0 +1,85 @@
+"""Expected business failures: typed, with their own HTTP status, never a 500.
+
+The same body crosses every internal HTTP boundary, so the gateway turns it back into the
+same exception and then into a typed GraphQL result.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    field: str
+    message: str
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    code: str
+    message: str
+    errors: list[FieldError] = []
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+    def body(self) -> ErrorBody:
+        return ErrorBody(code=self.code, message=self.message, errors=self.errors)
+
+
+class ValidationFailed(DomainError):
+    status_code = 422
+    code = "validation_failed"
+
+    def __init__(self, errors: list[FieldError], message: str = "The input is not valid.") -> None:
+        super().__init__(message, errors)
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+ERRORS_BY_CODE: dict[str, type[DomainError]] = {
+    cls.code: cls
+    for cls in (DomainError, NotAuthenticated, Forbidden, NotFound, Conflict, PayloadTooLarge)
+}
+
+
+def error_from_body(body: ErrorBody) -> DomainError:
+    if body.code == ValidationFailed.code:
+        return ValidationFailed(body.errors, body.message)
+    cls = ERRORS_BY_CODE.get(body.code, DomainError)
+    return cls(body.message, body.errors)
+
+
+def require(errors: list[FieldError]) -> None:
+    """Raise all collected field errors at once, so a form can show every one."""
+    if errors:
+        raise ValidationFailed(errors)

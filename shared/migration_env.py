@@ -1,0 +1,49 @@
+"""The body of every service's Alembic env.py (async engine, advisory lock)."""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+
+from alembic import context
+from sqlalchemy import MetaData, pool, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import async_engine_from_config
+
+
+def run_migrations(target_metadata: MetaData) -> None:
+    config = context.config
+    if context.is_offline_mode():
+        context.configure(
+            url=config.get_main_option("sqlalchemy.url"),
+            target_metadata=target_metadata,
+            literal_binds=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_online(target_metadata))
+
+
+def _migrate(connection: Connection, target_metadata: MetaData) -> None:
+    lock_key = zlib.crc32(str(context.config.get_main_option("script_location")).encode())
+    connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": lock_key})
+    try:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key})
+
+
+async def _run_online(target_metadata: MetaData) -> None:
+    config = context.config
+    engine = async_engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    async with engine.connect() as connection:
+        await connection.run_sync(_migrate, target_metadata)
+        await connection.commit()
+    await engine.dispose()

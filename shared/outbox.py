@@ -1,0 +1,155 @@
+"""Transactional outbox: events are rows written in the same transaction as the change,
+then relayed to JetStream with `Nats-Msg-Id` = event id, so a retried relay is de-duplicated."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import DateTime, Index, LargeBinary, String, delete, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from shared.events import Envelope, EventContract, encode_envelope, envelope_for
+from shared.logging import TRACE_HEADER
+from shared.messaging import NatsLink
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMixin:
+    """Mixed into each service's declarative base as its `outbox` table."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    trace_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index, ...]:
+        return (
+            Index(
+                "ix_outbox_pending",
+                "created_at",
+                postgresql_where=text("published_at IS NULL"),
+            ),
+        )
+
+
+class ProcessedEventMixin:
+    """Ids of events a consumer already handled: the idempotency record."""
+
+    __tablename__ = "processed_event"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+async def record_event(
+    session: AsyncSession, outbox_model: type[OutboxMixin], event: EventContract
+) -> Envelope:
+    """Write the event in the caller's transaction; it leaves only after that commit."""
+    envelope = envelope_for(event)
+    await session.execute(
+        insert(outbox_model).values(
+            id=uuid.UUID(envelope.id),
+            subject=envelope.subject,
+            body=encode_envelope(envelope),
+            trace_id=envelope.trace_id,
+            created_at=envelope.occurred_at,
+        )
+    )
+    session.info["outbox_written"] = True
+    return envelope
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows. Replicas share the work through SKIP LOCKED."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        outbox_model: type[OutboxMixin],
+        nats: NatsLink,
+        poll_seconds: float = 0.5,
+        keep_published: timedelta = timedelta(days=7),
+    ) -> None:
+        self.session_factory = session_factory
+        self.outbox_model = outbox_model
+        self.nats = nats
+        self.poll_seconds = poll_seconds
+        self.keep_published = keep_published
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        failures = 0
+        last_prune = 0.0
+        while True:
+            try:
+                while await self.publish_pending() > 0:
+                    pass
+                if time.monotonic() - last_prune > 600:
+                    await self.prune_published()
+                    last_prune = time.monotonic()
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - NATS or DB away: keep rows, retry later
+                failures += 1
+                log.warning("outbox relay could not publish (%s); will retry", exc)
+            timeout = self.poll_seconds * min(2**failures, 20)
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def publish_pending(self, batch: int = 200) -> int:
+        js = await self.nats.jetstream()
+        model = self.outbox_model
+        async with self.session_factory() as session, session.begin():
+            rows = (
+                await session.scalars(
+                    select(model)
+                    .where(model.published_at.is_(None))
+                    .order_by(model.created_at)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                headers = {"Nats-Msg-Id": str(row.id)}
+                if row.trace_id:
+                    headers[TRACE_HEADER] = row.trace_id
+                await js.publish(row.subject, row.body, headers=headers, timeout=5)
+                row.published_at = datetime.now(UTC)
+            return len(rows)
+
+    async def prune_published(self) -> None:
+        cutoff = datetime.now(UTC) - self.keep_published
+        model = self.outbox_model
+        async with self.session_factory() as session, session.begin():
+            await session.execute(
+                delete(model).where(model.published_at.is_not(None), model.published_at < cutoff)
+            )

@@ -1,0 +1,51 @@
+"""Settings: one msgspec Struct per process, filled from environment variables.
+
+A field `database_url` of a Struct loaded with prefix `REGISTRY` is read from
+`REGISTRY_DATABASE_URL`, then from `PORTAL_DATABASE_URL`, else the Struct's default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import msgspec
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def load_settings(cls: type[S], prefix: str, environ: Mapping[str, str] | None = None) -> S:
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name in cls.__struct_fields__:
+        for key in (f"{prefix}_{name}".upper(), f"PORTAL_{name}".upper()):
+            if key in env:
+                values[name] = env[key]
+                break
+    try:
+        # strict=False lets "8001" become an int and "true" a bool.
+        return msgspec.convert(values, cls, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"{prefix} settings: {exc}") from exc
+
+
+class ServiceSettings(msgspec.Struct, kw_only=True, frozen=True):
+    """What every service process needs; each service's config extends it."""
+
+    host: str = "127.0.0.1"
+    port: int = 8001
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:54329/portal"
+    nats_url: str = "nats://127.0.0.1:4222"
+    internal_secret: str = "dev-internal-secret-change-me-0123456789"
+    environment: str = "dev"
+    log_format: str = "text"
+    outbox_poll_seconds: float = 0.5
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment == "dev"

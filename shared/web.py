@@ -1,0 +1,193 @@
+"""What every service's Litestar app shares: the runtime (db, NATS, outbox relay, consumers),
+identity and session dependencies, the trace middleware, error bodies and /health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.consumer import EventConsumer
+from shared.db import migrate_async, new_engine, new_session_factory
+from shared.errors import DomainError, ErrorBody, FieldError, NotAuthenticated
+from shared.identity import IDENTITY_HEADER, Identity, verify_identity
+from shared.logging import TRACE_HEADER, new_trace_id, reset_trace_id, set_trace_id
+from shared.messaging import NatsLink
+from shared.outbox import OutboxMixin, OutboxRelay, ProcessedEventMixin
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a service process holds open; one per process (the composition root)."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    nats: NatsLink
+    relay: OutboxRelay
+    consumers: list[EventConsumer] = field(default_factory=list)
+    background: list[Any] = field(default_factory=list)
+
+
+ConsumerFactory = Callable[[Runtime], list[EventConsumer]]
+StartHook = Callable[[Runtime], Any]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    version: str
+    route_handlers: Sequence[Any]
+    outbox_model: type[OutboxMixin]
+    migrations_dir: Path
+    processed_model: type[ProcessedEventMixin] | None = None
+    consumers: ConsumerFactory | None = None
+    on_started: Sequence[StartHook] = ()
+
+
+def trace_middleware(app: ASGIApp) -> ASGIApp:
+    header = TRACE_HEADER.lower().encode()
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(header, b"").decode()
+        trace_id = incoming or new_trace_id()
+        token = set_trace_id(trace_id)
+
+        async def send_with_trace(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (header, trace_id.encode())]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_trace)
+        finally:
+            reset_trace_id(token)
+
+    return middleware
+
+
+def domain_error_response(_: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
+    return Response(content=exc.body(), status_code=exc.status_code)
+
+
+def bad_body_response(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
+    errors = [
+        FieldError(field=str(item.get("key") or "body"), message=str(item.get("message")))
+        for item in (exc.extra or [])
+        if isinstance(item, dict)
+    ]
+    body = ErrorBody(code="validation_failed", message="The request body is not valid.", errors=errors)
+    return Response(content=body, status_code=422)
+
+
+def http_error_response(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+    body = ErrorBody(code=codes.get(exc.status_code, "bad_request"), message=exc.detail)
+    return Response(content=body, status_code=exc.status_code)
+
+
+def unexpected_error_response(_: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    log.exception("unexpected error", exc_info=exc)
+    body = ErrorBody(code="internal_error", message="Something went wrong on our side.")
+    return Response(content=body, status_code=500)
+
+
+def provide_identity(request: Request[Any, Any, State]) -> Identity:
+    runtime: Runtime = request.app.state.runtime
+    token = request.headers.get(IDENTITY_HEADER)
+    if not token:
+        raise NotAuthenticated("Internal calls carry an identity token.")
+    return verify_identity(token, runtime.settings.internal_secret)
+
+
+async def provide_session(request: Request[Any, Any, State]) -> AsyncGenerator[AsyncSession, None]:
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.session_factory() as session:
+        yield session
+
+
+def provide_runtime(request: Request[Any, Any, State]) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+@get("/health", include_in_schema=False, sync_to_thread=False)
+def health(request: Request[Any, Any, State]) -> dict[str, Any]:
+    runtime: Runtime = request.app.state.runtime
+    return {"status": "ok", "nats": runtime.nats.connected}
+
+
+def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await migrate_async(spec.migrations_dir, settings.database_url)
+        engine = new_engine(settings.database_url)
+        nats = NatsLink(settings.nats_url, spec.name)
+        relay_holder: list[OutboxRelay] = []
+        session_factory = new_session_factory(engine, lambda: relay_holder[0].wake())
+        relay = OutboxRelay(session_factory, spec.outbox_model, nats, settings.outbox_poll_seconds)
+        relay_holder.append(relay)
+        runtime = Runtime(settings, engine, session_factory, nats, relay)
+        app.state.runtime = runtime
+        nats.start()
+        relay.start()
+        if spec.consumers is not None:
+            runtime.consumers = spec.consumers(runtime)
+            for consumer in runtime.consumers:
+                consumer.start()
+        for hook in spec.on_started:
+            await hook(runtime)
+        log.info("%s ready on %s:%s", spec.name, settings.host, settings.port)
+        try:
+            yield
+        finally:
+            for task in runtime.background:
+                task.cancel()
+            for consumer in runtime.consumers:
+                await consumer.stop()
+            await relay.stop()
+            await nats.close()
+            await engine.dispose()
+
+    return Litestar(
+        route_handlers=[health, *spec.route_handlers],
+        lifespan=[lifespan],
+        middleware=[trace_middleware],
+        dependencies={
+            "identity": Provide(provide_identity, sync_to_thread=False),
+            "session": Provide(provide_session),
+            "runtime": Provide(provide_runtime, sync_to_thread=False),
+        },
+        exception_handlers={
+            DomainError: domain_error_response,
+            ValidationException: bad_body_response,
+            HTTPException: http_error_response,
+            Exception: unexpected_error_response,
+        },
+        logging_config=None,
+        openapi_config=OpenAPIConfig(
+            title=f"Open-call portal: {spec.name}",
+            version=spec.version,
+            path="/docs",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+    )
