@@ -1,0 +1,40 @@
+# The two commands: `make dev` starts the portal, `make test` checks it.
+# Only Python 3.11 and make are needed; uv is installed into .tools on first use.
+
+PYTHON ?= python3.11
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: dev test lint typecheck unit integration schema bench sync clean
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+sync: $(UV)
+	$(UV) sync --frozen
+
+dev: sync
+	$(RUN) python -m infra.stack
+
+lint: sync
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: sync
+	$(RUN) mypy
+
+test: sync lint typecheck
+	$(RUN) pytest
+
+unit: sync
+	$(RUN) pytest tests/unit
+
+schema: sync
+	$(RUN) python -m gateway.export_schema
+
+bench: sync
+	$(RUN) python -m bench.run
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

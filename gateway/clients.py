@@ -1,0 +1,76 @@
+"""HTTP clients for the internal services: the caller's identity signed onto every call,
+the trace id passed on, error bodies turned back into the service's typed errors."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from shared.errors import DomainError, ErrorBody, error_from_body
+from shared.identity import IDENTITY_HEADER, Identity, sign_identity
+from shared.logging import TRACE_HEADER, current_trace_id
+
+T = TypeVar("T")
+
+
+class ServiceUnavailable(DomainError):
+    status_code = 503
+    code = "service_unavailable"
+
+
+class ServiceClient:
+    def __init__(self, name: str, base_url: str, secret: str) -> None:
+        self.name = name
+        self.secret = secret
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(30.0, connect=5.0))
+        # Read by tests and benchmarks to prove that batching keeps the call count constant.
+        self.request_count = 0
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        identity: Identity,
+        result: type[T],
+        *,
+        body: msgspec.Struct | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> T:
+        headers = {IDENTITY_HEADER: sign_identity(identity, self.secret)}
+        trace_id = current_trace_id()
+        if trace_id:
+            headers[TRACE_HEADER] = trace_id
+        content = msgspec.json.encode(body) if body is not None else None
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        self.request_count += 1
+        try:
+            response = await self.http.request(
+                method, path, headers=headers, content=content,
+                params={k: v for k, v in (params or {}).items() if v is not None},
+            )  # fmt: skip
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(f"The {self.name} service is not reachable.") from exc
+        if response.status_code >= 400:
+            try:
+                error = msgspec.json.decode(response.content, type=ErrorBody)
+            except msgspec.DecodeError:
+                raise ServiceUnavailable(f"The {self.name} service failed.") from None
+            raise error_from_body(error)
+        return msgspec.json.decode(response.content, type=result)
+
+
+class Services:
+    def __init__(self, registry: ServiceClient, intake: ServiceClient, review: ServiceClient):
+        self.registry = registry
+        self.intake = intake
+        self.review = review
+
+    async def close(self) -> None:
+        for client in (self.registry, self.intake, self.review):
+            await client.close()

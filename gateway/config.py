@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from shared.settings import ServiceSettings, load_settings
+
+
+class GatewaySettings(ServiceSettings, kw_only=True, frozen=True):
+    port: int = 8000
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:54329/gateway"
+    registry_url: str = "http://127.0.0.1:8001"
+    intake_url: str = "http://127.0.0.1:8002"
+    review_url: str = "http://127.0.0.1:8003"
+    jwt_secret: str = "dev-access-token-secret-change-me-0123456789"
+    access_token_minutes: int = 120
+    seed_demo_accounts: bool = False
+    max_query_depth: int = 10
+    max_query_tokens: int = 3000
+    max_query_aliases: int = 30
+
+
+def load() -> GatewaySettings:
+    return load_settings(GatewaySettings, "GATEWAY")

@@ -1,0 +1,67 @@
+"""The one public GraphQL schema, composed from one package per domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from gateway.config import GatewaySettings
+from gateway.schema.accounts.schema import AccountMutation, AccountQuery
+from gateway.schema.registry.mutations import RegistryMutation
+from gateway.schema.registry.queries import RegistryQuery
+from shared.errors import DomainError
+
+
+@strawberry.type
+class Query(RegistryQuery, AccountQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(RegistryMutation, AccountMutation):
+    pass
+
+
+class ErrorCodes(SchemaExtension):
+    """Errors that escape a resolver carry the domain's code in `extensions.code`."""
+
+    def on_execute(self) -> Any:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        coded: list[GraphQLError] = []
+        for error in result.errors:
+            original = error.original_error
+            if isinstance(original, DomainError):
+                error.extensions = {**(error.extensions or {}), "code": original.code}
+            coded.append(error)
+        result.errors = coded
+
+
+def build_schema(settings: GatewaySettings) -> strawberry.Schema:
+    # Extensions are given as classes or factories: a fresh instance per operation.
+    extensions: list[Any] = [
+        ErrorCodes,
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+    ]
+    if not settings.is_dev:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not settings.is_dev),
+    )

@@ -1,0 +1,107 @@
+"""Typed errors every mutation can return, so forms show field errors and denials clearly."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import msgspec
+import strawberry
+
+from shared import errors as domain
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@strawberry.interface(description="A failure the client can show to the user.")
+class Error:
+    message: str
+
+
+@strawberry.type(description="Signed in, but not allowed to do this.")
+class Forbidden(Error):
+    pass
+
+
+@strawberry.type(description="Sign in first (or the access token has expired).")
+class NotAuthenticated(Error):
+    pass
+
+
+@strawberry.type
+class NotFound(Error):
+    pass
+
+
+@strawberry.type(description="The action does not fit the current state (e.g. a published call).")
+class Conflict(Error):
+    pass
+
+
+@strawberry.type
+class FieldError:
+    field: str = strawberry.field(description="The input field, e.g. `title` or `form.questions[2].key`.")
+    message: str
+
+
+@strawberry.type(description="The input was refused; every problem is listed with its field.")
+class ValidationErrors(Error):
+    errors: list[FieldError]
+
+
+def typed_error(exc: domain.DomainError) -> Error:
+    if isinstance(exc, domain.ValidationFailed):
+        return ValidationErrors(
+            message=exc.message, errors=[FieldError(field=e.field, message=e.message) for e in exc.errors]
+        )
+    for source, target in (
+        (domain.Forbidden, Forbidden),
+        (domain.NotAuthenticated, NotAuthenticated),
+        (domain.NotFound, NotFound),
+        (domain.Conflict, Conflict),
+    ):
+        if isinstance(exc, source):
+            return target(message=exc.message)  # type: ignore[no-any-return]
+    raise exc
+
+
+async def attempt(action: Awaitable[T], convert: Callable[[T], R]) -> R | Error:
+    """Run a service call; expected failures become typed results, anything else stays an error."""
+    try:
+        value = await action
+    except domain.DomainError as exc:
+        return typed_error(exc)
+    return convert(value)
+
+
+LOCALISED_FIELDS = {"labels", "help", "guidance"}
+
+
+def input_to_builtins(value: Any) -> Any:
+    """A Strawberry input as plain data for msgspec: unset fields dropped, [{lang, text}] -> dict."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        result = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if item is None or item is strawberry.UNSET:
+                continue
+            if f.name in LOCALISED_FIELDS:
+                result[f.name] = {t.lang: t.text for t in item}
+            else:
+                result[f.name] = input_to_builtins(item)
+        return result
+    if isinstance(value, list):
+        return [input_to_builtins(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def to_api(value: Any, target: type[T]) -> T:
+    try:
+        return msgspec.convert(input_to_builtins(value), target)
+    except msgspec.ValidationError as exc:
+        raise domain.ValidationFailed([domain.FieldError("input", str(exc))]) from exc

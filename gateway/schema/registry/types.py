@@ -1,0 +1,326 @@
+"""GraphQL types of the registry: hubs, value chains, missions, challenges, open calls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import strawberry
+
+from gateway.schema.context import Info
+from shared.api import registry as api
+
+CountryPart = strawberry.enum(api.CountryPart, name="CountryPart")
+QuestionType = strawberry.enum(api.QuestionType, name="QuestionType")
+CallStatus = strawberry.enum(api.CallStatus, name="CallLifecycle")
+CallPhase = strawberry.enum(
+    api.CallPhase, name="CallStatus", description="Published calls are upcoming, open or closed by the server clock."
+)
+
+
+@strawberry.type
+class LocalizedText:
+    lang: str
+    text: str
+
+
+def localized(values: dict[str, str]) -> list[LocalizedText]:
+    return [LocalizedText(lang=k, text=v) for k, v in values.items()]
+
+
+def pick(values: dict[str, str], lang: str) -> str:
+    return values.get(lang) or values.get("en", "")
+
+
+@strawberry.type
+class Country:
+    code: str
+    name: str
+
+
+@strawberry.type(description="A country a hub covers; `part` is set where a country is split (France).")
+class CountryCoverage:
+    code: str
+    part: CountryPart | None  # type: ignore[valid-type]
+
+    @strawberry.field
+    async def name(self, info: Info) -> str:
+        return await info.context.loaders.country_name.load(self.code)  # type: ignore[no-any-return]
+
+
+def coverage(items: list[api.Coverage]) -> list[CountryCoverage]:
+    return [CountryCoverage(code=c.code, part=c.part) for c in items]
+
+
+@strawberry.type
+class ValueChain:
+    code: str
+    name: str
+
+
+@strawberry.type(description="A circular strategy of the R ladder; `targeted` marks the ones the programme seeks.")
+class Strategy:
+    code: str
+    name: str
+    targeted: bool
+
+
+@strawberry.type
+class OrganisationType:
+    code: str
+    name: str
+
+
+@strawberry.type
+class Hub:
+    code: str
+    name: str
+    host_organisation: str
+    countries: list[CountryCoverage]
+
+    @classmethod
+    def of(cls, hub: api.Hub) -> Hub:
+        return cls(
+            code=hub.code,
+            name=hub.name,
+            host_organisation=hub.host_organisation,
+            countries=coverage(hub.countries),
+        )
+
+    @strawberry.field
+    async def missions(self, info: Info) -> list[Mission]:
+        found = await info.context.loaders.missions_by_hub.load(self.code)
+        return [Mission.of(m) for m in found]
+
+
+async def load_hub(info: Info, code: str) -> Hub:
+    hub = await info.context.loaders.hub.load(code)
+    return Hub.of(hub)
+
+
+async def load_value_chains(info: Info, codes: list[str]) -> list[ValueChain]:
+    found = await info.context.loaders.value_chain.load_many(codes)
+    return [ValueChain(code=v.code, name=v.name) for v in found if v is not None]
+
+
+@strawberry.type
+class Mission:
+    id: strawberry.ID
+    title: str
+    description: str
+    strategies: list[str]
+    created_at: datetime
+    hub_code: strawberry.Private[str]
+    value_chain_codes: strawberry.Private[list[str]]
+
+    @classmethod
+    def of(cls, mission: api.Mission) -> Mission:
+        return cls(
+            id=strawberry.ID(mission.id),
+            title=mission.title,
+            description=mission.description,
+            strategies=mission.strategies,
+            created_at=mission.created_at,
+            hub_code=mission.hub,
+            value_chain_codes=mission.value_chains,
+        )
+
+    @strawberry.field
+    async def hub(self, info: Info) -> Hub:
+        return await load_hub(info, self.hub_code)
+
+    @strawberry.field
+    async def value_chains(self, info: Info) -> list[ValueChain]:
+        return await load_value_chains(info, self.value_chain_codes)
+
+    @strawberry.field
+    async def challenges(self, info: Info) -> list[Challenge]:
+        found = await info.context.loaders.challenges_by_mission.load(str(self.id))
+        return [Challenge.of(c) for c in found]
+
+
+@strawberry.type
+class Challenge:
+    id: strawberry.ID
+    title: str
+    description: str
+    strategies: list[str]
+    created_at: datetime
+    mission_id: strawberry.Private[str]
+    hub_code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, challenge: api.Challenge) -> Challenge:
+        return cls(
+            id=strawberry.ID(challenge.id),
+            title=challenge.title,
+            description=challenge.description,
+            strategies=challenge.strategies,
+            created_at=challenge.created_at,
+            mission_id=challenge.mission_id,
+            hub_code=challenge.hub,
+        )
+
+    @strawberry.field
+    async def mission(self, info: Info) -> Mission:
+        return Mission.of(await info.context.loaders.mission.load(self.mission_id))
+
+    @strawberry.field
+    async def hub(self, info: Info) -> Hub:
+        return await load_hub(info, self.hub_code)
+
+
+@strawberry.type
+class Option:
+    value: str
+    labels: list[LocalizedText]
+    raw_labels: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(description="The label in `lang`, or in English when there is none.")
+    def label(self, lang: str = "en") -> str:
+        return pick(self.raw_labels, lang)
+
+
+@strawberry.type(description="One question of a call's application form.")
+class Question:
+    key: str
+    type: QuestionType  # type: ignore[valid-type]
+    required: bool
+    labels: list[LocalizedText]
+    help: list[LocalizedText]
+    max_length: int | None
+    max_words: int | None
+    min_value: float | None
+    max_value: float | None
+    options: list[Option]
+    max_picks: int | None
+    allowed_types: list[str]
+    max_size_bytes: float | None = strawberry.field(description="Bytes (a Float: files may exceed 2 GiB).")
+    max_count: int | None
+    raw: strawberry.Private[api.Question]
+
+    @classmethod
+    def of(cls, q: api.Question) -> Question:
+        return cls(
+            key=q.key, type=q.type, required=q.required, labels=localized(q.labels),
+            help=localized(q.help), max_length=q.max_length, max_words=q.max_words,
+            min_value=q.min_value, max_value=q.max_value,
+            options=[Option(value=o.value, labels=localized(o.labels), raw_labels=o.labels)
+                     for o in q.options],
+            max_picks=q.max_picks, allowed_types=q.allowed_types, max_size_bytes=q.max_size_bytes,
+            max_count=q.max_count, raw=q,
+        )  # fmt: skip
+
+    @strawberry.field(description="The label in `lang`, or in English when there is none.")
+    def label(self, lang: str = "en") -> str:
+        return pick(self.raw.labels, lang)
+
+    @strawberry.field
+    def help_text(self, lang: str = "en") -> str:
+        return pick(self.raw.help, lang)
+
+
+@strawberry.type
+class Form:
+    questions: list[Question]
+    languages: list[str] = strawberry.field(description="Languages every label is given in.")
+
+
+def form_of(form: api.Form) -> Form:
+    langs = [set(q.labels) for q in form.questions]
+    common = set.intersection(*langs) if langs else {"en"}
+    ordered = ["en", *sorted(common - {"en"})]
+    return Form(questions=[Question.of(q) for q in form.questions], languages=ordered)
+
+
+@strawberry.type
+class Criterion:
+    key: str
+    labels: list[LocalizedText]
+    guidance: list[LocalizedText]
+    weight: float
+    threshold: float
+    raw_labels: strawberry.Private[dict[str, str]]
+
+    @strawberry.field
+    def label(self, lang: str = "en") -> str:
+        return pick(self.raw_labels, lang)
+
+
+@strawberry.type(description="Scores are 0-5 in half points; thresholds apply to unweighted scores.")
+class Rubric:
+    criteria: list[Criterion]
+    overall_threshold: float
+
+
+def rubric_of(rubric: api.Rubric) -> Rubric:
+    return Rubric(
+        criteria=[
+            Criterion(key=c.key, labels=localized(c.labels), guidance=localized(c.guidance),
+                      weight=c.weight, threshold=c.threshold, raw_labels=c.labels)
+            for c in rubric.criteria
+        ],
+        overall_threshold=rubric.overall_threshold,
+    )  # fmt: skip
+
+
+@strawberry.type
+class OpenCall:
+    id: strawberry.ID
+    title: str
+    description: str
+    budget: float
+    max_grant: float
+    currency: str
+    opens_at: datetime
+    closes_at: datetime
+    timezone: str
+    eligible_countries: list[CountryCoverage]
+    organisation_types: list[str]
+    form: Form
+    rubric: Rubric
+    evaluators_per_application: int
+    blind: bool
+    status: CallPhase  # type: ignore[valid-type]
+    lifecycle: CallStatus  # type: ignore[valid-type]
+    published_at: datetime | None
+    raw: strawberry.Private[api.Call]
+
+    @classmethod
+    def of(cls, call: api.Call) -> OpenCall:
+        return cls(
+            id=strawberry.ID(call.id), title=call.title, description=call.description,
+            budget=call.budget, max_grant=call.max_grant, currency=call.currency,
+            opens_at=call.opens_at, closes_at=call.closes_at, timezone=call.timezone,
+            eligible_countries=coverage(call.eligible_countries),
+            organisation_types=call.organisation_types, form=form_of(call.form),
+            rubric=rubric_of(call.rubric), evaluators_per_application=call.evaluators_per_application,
+            blind=call.blind, status=call.phase, lifecycle=call.status,
+            published_at=call.published_at, raw=call,
+        )  # fmt: skip
+
+    @strawberry.field(description="True when run by the programme for all hubs.")
+    def programme_wide(self) -> bool:
+        return self.raw.hub is None
+
+    @strawberry.field(description="The hub that runs it; null for a programme-wide call.")
+    async def hub(self, info: Info) -> Hub | None:
+        return await load_hub(info, self.raw.hub) if self.raw.hub else None
+
+    @strawberry.field
+    async def hubs(self, info: Info) -> list[Hub]:
+        found = await info.context.loaders.hub.load_many(self.raw.hubs)
+        return [Hub.of(h) for h in found]
+
+    @strawberry.field
+    async def challenges(self, info: Info) -> list[Challenge]:
+        found = await info.context.loaders.challenge.load_many(self.raw.challenge_ids)
+        return [Challenge.of(c) for c in found if c is not None]
+
+    @strawberry.field(description="The opening instant in the call's time zone (ISO 8601).")
+    def opens_at_local(self) -> str:
+        return self.opens_at.astimezone(ZoneInfo(self.timezone)).isoformat()
+
+    @strawberry.field(description="The closing instant in the call's time zone (ISO 8601).")
+    def closes_at_local(self) -> str:
+        return self.closes_at.astimezone(ZoneInfo(self.timezone)).isoformat()
