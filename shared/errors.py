@@ -76,7 +76,9 @@ def error_from_body(body: ErrorBody) -> DomainError:
     if body.code == ValidationFailed.code:
         return ValidationFailed(body.errors, body.message)
     cls = ERRORS_BY_CODE.get(body.code, DomainError)
-    return cls(body.message, body.errors)
+    error = cls(body.message, body.errors)
+    error.code = body.code  # keep e.g. "internal_error" rather than the class default
+    return error
 
 
 def require(errors: list[FieldError]) -> None:

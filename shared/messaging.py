@@ -66,7 +66,7 @@ class NatsLink:
         if self._task is not None:
             self._task.cancel()
         if self._client is not None:
-            await self._client.drain()
+            await self._client.close()
 
 
 async def ensure_streams(js: JetStreamContext) -> None:

@@ -68,10 +68,10 @@ def typed_error(exc: domain.DomainError) -> Error:
     raise exc
 
 
-async def attempt(action: Awaitable[T], convert: Callable[[T], R]) -> R | Error:
+async def attempt(action: Callable[[], Awaitable[T]], convert: Callable[[T], R]) -> R | Error:
     """Run a service call; expected failures become typed results, anything else stays an error."""
     try:
-        value = await action
+        value = await action()
     except domain.DomainError as exc:
         return typed_error(exc)
     return convert(value)
@@ -102,6 +102,6 @@ def input_to_builtins(value: Any) -> Any:
 
 def to_api(value: Any, target: type[T]) -> T:
     try:
-        return msgspec.convert(input_to_builtins(value), target)
+        return msgspec.convert(input_to_builtins(value), target, strict=False)
     except msgspec.ValidationError as exc:
         raise domain.ValidationFailed([domain.FieldError("input", str(exc))]) from exc

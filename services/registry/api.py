@@ -39,6 +39,7 @@ from shared.api.registry import (
     ChallengeCreate,
     ChallengeUpdate,
     Country,
+    CountryPart,
     Coverage,
     Form,
     Hub,
@@ -85,7 +86,9 @@ def hub_view(row: HubRow) -> Hub:
         code=row.code,
         name=row.name,
         host_organisation=row.host_organisation,
-        countries=[Coverage(c.country_code, c.part) for c in row.countries],  # type: ignore[arg-type]
+        countries=[
+            Coverage(c.country_code, CountryPart(c.part) if c.part else None) for c in row.countries
+        ],
     )
 
 

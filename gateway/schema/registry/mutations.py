@@ -48,50 +48,56 @@ def registry_call(info: Info, method: str, path: str, result: type, body: object
 class RegistryMutation:
     @strawberry.mutation(description="Hub managers for their own hub; the programme team for any.")
     async def create_mission(self, info: Info, input: MissionInput) -> MissionResult:
-        body = to_api(input, api.MissionCreate)
-        return await attempt(registry_call(info, "POST", "/missions", api.Mission, body), Mission.of)
+        return await attempt(
+            lambda: registry_call(info, "POST", "/missions", api.Mission, to_api(input, api.MissionCreate)), Mission.of
+        )
 
     @strawberry.mutation
     async def update_mission(
         self, info: Info, id: strawberry.ID, input: MissionUpdateInput
     ) -> MissionResult:
-        body = to_api(input, api.MissionUpdate)
-        action = registry_call(info, "PATCH", f"/missions/{id}", api.Mission, body)
-        return await attempt(action, Mission.of)
+        return await attempt(
+            lambda: registry_call(info, "PATCH", f"/missions/{id}", api.Mission, to_api(input, api.MissionUpdate)), Mission.of
+        )
 
     @strawberry.mutation
     async def create_challenge(self, info: Info, input: ChallengeInput) -> ChallengeResult:
-        body = to_api(input, api.ChallengeCreate)
-        action = registry_call(info, "POST", "/challenges", api.Challenge, body)
-        return await attempt(action, Challenge.of)
+        return await attempt(
+            lambda: registry_call(info, "POST", "/challenges", api.Challenge, to_api(input, api.ChallengeCreate)), Challenge.of
+        )
 
     @strawberry.mutation
     async def update_challenge(
         self, info: Info, id: strawberry.ID, input: ChallengeUpdateInput
     ) -> ChallengeResult:
-        body = to_api(input, api.ChallengeUpdate)
-        action = registry_call(info, "PATCH", f"/challenges/{id}", api.Challenge, body)
-        return await attempt(action, Challenge.of)
+        return await attempt(
+            lambda: registry_call(info, "PATCH", f"/challenges/{id}", api.Challenge, to_api(input, api.ChallengeUpdate)), Challenge.of
+        )
 
     @strawberry.mutation(description="Creates a draft call; publish it with publishCall.")
     async def create_call(self, info: Info, input: CallInput) -> CallResult:
-        body = to_api(input, api.CallCreate)
-        return await attempt(registry_call(info, "POST", "/calls", api.Call, body), OpenCall.of)
+        return await attempt(
+            lambda: registry_call(info, "POST", "/calls", api.Call, to_api(input, api.CallCreate)), OpenCall.of
+        )
 
     @strawberry.mutation(description="Only draft calls can be changed.")
     async def update_call(self, info: Info, id: strawberry.ID, input: CallUpdateInput) -> CallResult:
-        body = to_api(input, api.CallUpdate)
-        return await attempt(registry_call(info, "PATCH", f"/calls/{id}", api.Call, body), OpenCall.of)
+        return await attempt(
+            lambda: registry_call(info, "PATCH", f"/calls/{id}", api.Call, to_api(input, api.CallUpdate)), OpenCall.of
+        )
 
     @strawberry.mutation
     async def publish_call(self, info: Info, id: strawberry.ID) -> CallResult:
-        action = registry_call(info, "POST", f"/calls/{id}/publish", api.Call)
-        return await attempt(action, OpenCall.of)
+        return await attempt(
+            lambda: registry_call(info, "POST", f"/calls/{id}/publish", api.Call), OpenCall.of
+        )
 
     @strawberry.mutation(description="After the deadline: to IN_EVALUATION, then RESULTS_PUBLISHED.")
     async def transition_call(
         self, info: Info, id: strawberry.ID, status: CallStatus  # type: ignore[valid-type]
     ) -> CallResult:
         body = api.CallTransition(status=api.CallStatus(status.value))
-        action = registry_call(info, "POST", f"/calls/{id}/transition", api.Call, body)
-        return await attempt(action, OpenCall.of)
+        return await attempt(
+            lambda: registry_call(info, "POST", f"/calls/{id}/transition", api.Call, body),
+            OpenCall.of,
+        )

@@ -1,0 +1,203 @@
+"""The registry through the gateway, as a user sees it (DESIGN.md §2 and the registry rules)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.fixtures.apps import GraphQLClient, Tokens
+
+EXPECTED_COVERAGE = {
+    "NL": [("NL", None), ("FR", "NORTH"), ("BE", None), ("LU", None), ("IE", None)],
+    "PT": [("PT", None), ("ES", None), ("FR", "SOUTH")],
+    "IT": [("IT", None), ("SI", None), ("HR", None), ("MT", None)],
+    "RO": [("RO", None), ("GR", None), ("BG", None), ("CY", None), ("RS", None), ("UA", None)],
+    "HU": [("HU", None), ("SK", None), ("PL", None), ("EE", None), ("LT", None), ("LV", None)],
+    "DE": [("DE", None), ("DK", None), ("AT", None), ("SE", None), ("FI", None)],
+    "TR": [("TR", None), ("AM", None), ("GE", None)],
+}
+
+
+async def test_hubs_have_the_programme_coverage(gql: GraphQLClient) -> None:
+    data = await gql("{ hubs { code name hostOrganisation countries { code part } } }")
+    hubs = {h["code"]: h for h in data["hubs"]}
+    assert list(hubs) == list(EXPECTED_COVERAGE)
+    for code, expected in EXPECTED_COVERAGE.items():
+        assert [(c["code"], c["part"]) for c in hubs[code]["countries"]] == expected
+    assert hubs["NL"]["hostOrganisation"] == "Impact Hub Amsterdam"
+    assert hubs["TR"]["hostOrganisation"] == "Impact Hub Istanbul"
+
+
+async def test_seven_value_chains_and_the_r_ladder(gql: GraphQLClient) -> None:
+    data = await gql("{ valueChains { code name } strategies { code targeted } }")
+    assert len(data["valueChains"]) == 7
+    assert "Food, Water and Nutrients" in {v["name"] for v in data["valueChains"]}
+    targeted = {s["code"] for s in data["strategies"] if s["targeted"]}
+    assert targeted == {"reuse", "repair", "refurbish", "remanufacture"}
+
+
+async def test_demo_call_is_open_with_its_form_and_rubric(gql: GraphQLClient) -> None:
+    data = await gql(
+        "{ calls(status: OPEN) { title status programmeWide hubs { code }"
+        " form { languages questions { key type required label(lang: \"fr\") } }"
+        " rubric { overallThreshold criteria { key weight threshold label } } } }"
+    )
+    demo = next(c for c in data["calls"] if c["title"] == "Circular Futures Open Call 2027")
+    assert demo["status"] == "OPEN"
+    assert demo["programmeWide"] is True
+    assert len(demo["hubs"]) == 7
+    types = {q["type"] for q in demo["form"]["questions"]}
+    assert {"SHORT_TEXT", "LONG_TEXT", "FILE", "DECLARATION", "REQUESTED_AMOUNT"} <= types
+    assert demo["form"]["questions"][0]["label"] == "Titre du projet"
+    assert [c["key"] for c in demo["rubric"]["criteria"]] == ["excellence", "impact", "implementation"]
+    assert demo["rubric"]["overallThreshold"] == 10
+
+
+MISSION = """mutation($i: MissionInput!) { createMission(input: $i) { __typename
+  ... on Mission { id title hub { code } valueChains { code } }
+  ... on Error { message } ... on ValidationErrors { errors { field message } } } }"""
+CHALLENGE = """mutation($i: ChallengeInput!) { createChallenge(input: $i) { __typename
+  ... on Challenge { id title mission { id } hub { code } }
+  ... on Error { message } ... on ValidationErrors { errors { field message } } } }"""
+CALL = """mutation($i: CallInput!) { createCall(input: $i) { __typename
+  ... on OpenCall { id title status lifecycle eligibleCountries { code part } hub { code } }
+  ... on Error { message } ... on ValidationErrors { errors { field message } } } }"""
+PUBLISH = """mutation($id: ID!) { publishCall(id: $id) { __typename
+  ... on OpenCall { id status lifecycle } ... on Error { message } } }"""
+
+
+def call_input(challenge_id: str, **overrides: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    base: dict[str, Any] = {
+        "title": "Repair cafés for the North-West",
+        "hub": "NL",
+        "challengeIds": [challenge_id],
+        "budget": 200000,
+        "maxGrant": 40000,
+        "opensAt": (now - timedelta(hours=1)).isoformat(),
+        "closesAt": (now + timedelta(days=30)).isoformat(),
+        "form": {"questions": [
+            {"key": "title", "type": "SHORT_TEXT", "maxLength": 100,
+             "labels": [{"lang": "en", "text": "Title"}, {"lang": "nl", "text": "Titel"}]},
+            {"key": "plan", "type": "FILE", "allowedTypes": ["pdf"], "maxSizeBytes": 1000000,
+             "maxCount": 1, "labels": [{"lang": "en", "text": "Plan"}]},
+        ]},
+    }  # fmt: skip
+    base.update(overrides)
+    return base
+
+
+async def make_mission_and_challenge(gql: GraphQLClient, token: str, hub: str) -> tuple[str, str]:
+    mission = await gql(MISSION, {"i": {"hub": hub, "title": f"Mission {hub}", "valueChains": ["textiles"]}}, token)
+    assert mission["createMission"]["__typename"] == "Mission", mission
+    mission_id = mission["createMission"]["id"]
+    challenge = await gql(CHALLENGE, {"i": {"missionId": mission_id, "title": "A challenge"}}, token)
+    assert challenge["createChallenge"]["__typename"] == "Challenge", challenge
+    return mission_id, challenge["createChallenge"]["id"]
+
+
+async def test_admin_creates_mission_challenge_and_call(gql: GraphQLClient, tokens: Tokens) -> None:
+    mission_id, challenge_id = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    created = (await gql(CALL, {"i": call_input(challenge_id)}, tokens.admin))["createCall"]
+    assert created["__typename"] == "OpenCall", created
+    assert created["lifecycle"] == "DRAFT"
+    assert created["hub"] == {"code": "NL"}
+    # Eligible countries default to the hub's coverage: France north only.
+    assert {"code": "FR", "part": "NORTH"} in created["eligibleCountries"]
+    assert len(created["eligibleCountries"]) == 5
+
+    # A draft is invisible to the public, and indistinguishable from a missing call.
+    hidden = await gql("query($id: ID!) { call(id: $id) { id } }", {"id": created["id"]})
+    assert hidden["call"] is None
+    assert created["id"] not in {c["id"] for c in (await gql("{ calls { id } }"))["calls"]}
+
+    published = (await gql(PUBLISH, {"id": created["id"]}, tokens.admin))["publishCall"]
+    assert published == {"__typename": "OpenCall", "id": created["id"], "status": "OPEN",
+                         "lifecycle": "PUBLISHED"}  # fmt: skip
+    public = await gql(
+        "query($id: ID!) { call(id: $id) { title challenges { id mission { id hub { code } } } } }",
+        {"id": created["id"]},
+    )
+    assert public["call"]["challenges"] == [
+        {"id": challenge_id, "mission": {"id": mission_id, "hub": {"code": "NL"}}}
+    ]
+    again = (await gql(PUBLISH, {"id": created["id"]}, tokens.admin))["publishCall"]
+    assert again["__typename"] == "Conflict"
+
+
+async def test_anonymous_and_applicants_are_refused(gql: GraphQLClient, tokens: Tokens) -> None:
+    variables = {"i": {"hub": "IT", "title": "Not allowed", "valueChains": ["plastics"]}}
+    anonymous = (await gql(MISSION, variables))["createMission"]
+    assert anonymous["__typename"] == "NotAuthenticated"
+    for token in (tokens.applicant, tokens.evaluator):
+        refused = (await gql(MISSION, variables, token))["createMission"]
+        assert refused["__typename"] == "Forbidden"
+        assert "IT" in refused["message"]
+    missions = await gql("{ missions(hub: \"IT\") { title } }")
+    assert "Not allowed" not in {m["title"] for m in missions["missions"]}
+
+
+async def test_hub_manager_acts_only_for_their_own_hub(gql: GraphQLClient, tokens: Tokens) -> None:
+    own = (await gql(MISSION, {"i": {"hub": "NL", "title": "Own hub", "valueChains": ["packaging"]}}, tokens.hub_nl))
+    assert own["createMission"]["__typename"] == "Mission"
+    other = await gql(MISSION, {"i": {"hub": "DE", "title": "Other hub", "valueChains": ["packaging"]}}, tokens.hub_nl)
+    assert other["createMission"]["__typename"] == "Forbidden"
+
+    _, nl_challenge = await make_mission_and_challenge(gql, tokens.hub_nl, "NL")
+    mine = (await gql(CALL, {"i": call_input(nl_challenge)}, tokens.hub_nl))["createCall"]
+    assert mine["__typename"] == "OpenCall"
+    programme = (await gql(CALL, {"i": call_input(nl_challenge, hub=None)}, tokens.hub_nl))["createCall"]
+    assert programme["__typename"] == "Forbidden"
+    _, de_challenge = await make_mission_and_challenge(gql, tokens.admin, "DE")
+    german = (await gql(CALL, {"i": call_input(de_challenge, hub="DE")}, tokens.hub_nl))["createCall"]
+    assert german["__typename"] == "Forbidden"
+
+
+def field_errors(result: dict[str, Any]) -> dict[str, str]:
+    assert result["__typename"] == "ValidationErrors", result
+    return {e["field"]: e["message"] for e in result["errors"]}
+
+
+async def test_bad_calls_are_refused_with_every_reason(gql: GraphQLClient, tokens: Tokens) -> None:
+    _, challenge_id = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    now = datetime.now(UTC)
+    bad = call_input(
+        challenge_id,
+        opensAt=(now + timedelta(days=2)).isoformat(),
+        closesAt=(now + timedelta(days=1)).isoformat(),
+        maxGrant=999999999,
+        eligibleCountries=[{"code": "DE"}, {"code": "FR", "part": "SOUTH"}],
+        rubric={"criteria": [{"key": "impact", "weight": 0, "labels": [{"lang": "en", "text": "Impact"}]}]},
+        form={"questions": [
+            {"key": "a", "type": "SHORT_TEXT", "maxLength": 10, "labels": [{"lang": "en", "text": "A"}]},
+            {"key": "a", "type": "LONG_TEXT", "maxWords": 10, "labels": [{"lang": "en", "text": "B"}]},
+        ]},
+    )  # fmt: skip
+    errors = field_errors((await gql(CALL, {"i": bad}, tokens.admin))["createCall"])
+    assert "close after it opens" in errors["closesAt"]
+    assert "exceed the budget" in errors["maxGrant"]
+    assert "outside the hubs' coverage" in errors["eligibleCountries"]
+    assert "duplicate question key a" in errors["form.questions[1].key"]
+    assert "positive" in errors["rubric.criteria[0].weight"]
+
+    unknown = call_input("00000000-0000-4000-8000-00000000ffff")
+    errors = field_errors((await gql(CALL, {"i": unknown}, tokens.admin))["createCall"])
+    assert "unknown" in errors["challengeIds"]
+
+
+async def test_bad_missions_name_their_fields(gql: GraphQLClient, tokens: Tokens) -> None:
+    bad = {"i": {"hub": "XX", "title": " ", "valueChains": []}}
+    errors = field_errors((await gql(MISSION, bad, tokens.admin))["createMission"])
+    assert set(errors) == {"hub", "title", "valueChains"}
+    orphan = {"i": {"missionId": "00000000-0000-4000-8000-00000000abcd", "title": "x"}}
+    errors = field_errors((await gql(CHALLENGE, orphan, tokens.admin))["createChallenge"])
+    assert "unknown mission" in errors["missionId"]
+
+
+async def test_hubs_without_mission_shrinks_as_missions_appear(gql: GraphQLClient, tokens: Tokens) -> None:
+    before = {h["code"] for h in (await gql("{ hubsWithoutMission { code } }"))["hubsWithoutMission"]}
+    assert "NL" not in before  # the demo mission belongs to NL
+    if "TR" in before:
+        await gql(MISSION, {"i": {"hub": "TR", "title": "Bosphorus loops", "valueChains": ["textiles"]}}, tokens.admin)
+    after = {h["code"] for h in (await gql("{ hubsWithoutMission { code } }"))["hubsWithoutMission"]}
+    assert "TR" not in after
