@@ -1,0 +1,97 @@
+"""Gateway behaviour: batching, request limits, token errors, accounts."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.integration.test_registry_graphql import CALL, PUBLISH, call_input, make_mission_and_challenge
+
+CALLS_WITH_EVERYTHING = """{ calls { id title hub { code } hubs { code name }
+  challenges { title hub { code } mission { title hub { code } valueChains { name } } }
+  eligibleCountries { code name } } }"""
+
+
+async def count_internal_requests(portal: Portal, gql: GraphQLClient, query: str) -> int:
+    client = portal.gateway.app.state.services.registry
+    before = client.request_count
+    await gql(query)
+    return int(client.request_count - before)
+
+
+async def test_listing_calls_costs_the_same_requests_whatever_their_number(
+    portal: Portal, gql: GraphQLClient, tokens: Tokens
+) -> None:
+    first = await count_internal_requests(portal, gql, CALLS_WITH_EVERYTHING)
+    for hub in ("PT", "IT", "DE"):
+        _, challenge = await make_mission_and_challenge(gql, tokens.admin, hub)
+        for _ in range(2):
+            created = await gql(CALL, {"i": call_input(challenge, hub=hub)}, tokens.admin)
+            await gql(PUBLISH, {"id": created["createCall"]["id"]}, tokens.admin)
+    listed = await gql("{ calls { id } }")
+    assert len(listed["calls"]) >= 7
+    assert await count_internal_requests(portal, gql, CALLS_WITH_EVERYTHING) == first
+    # calls, hubs, challenges, missions, value chains, country names
+    assert first <= 6
+
+
+async def test_query_depth_is_limited(gql: GraphQLClient) -> None:
+    nested = "title"
+    for _ in range(6):
+        nested = f"challenges {{ mission {{ {nested} }} }}"
+    deep = f"{{ hubs {{ missions {{ {nested} }} }} }}"
+    body = (await gql.raw(deep)).json()
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_aliases_are_limited(gql: GraphQLClient) -> None:
+    many = "{ " + " ".join(f"a{i}: hubs {{ code }}" for i in range(40)) + " }"
+    body = (await gql.raw(many)).json()
+    assert "aliases" in body["errors"][0]["message"].lower()
+
+
+async def test_tokens_are_limited(gql: GraphQLClient) -> None:
+    huge = "{ " + " ".join("hubs { code }" for _ in range(1200)) + " }"
+    body = (await gql.raw(huge)).json()
+    assert "token" in body["errors"][0]["message"].lower()
+
+
+async def test_a_bad_access_token_is_a_clear_401(gql: GraphQLClient) -> None:
+    response = await gql.raw("{ hubs { code } }", token="not-a-token")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+async def test_sign_up_then_sign_in(gql: GraphQLClient) -> None:
+    email = f"ana-{uuid.uuid4().hex[:8]}@example.org"
+    sign_up = """mutation($i: SignUpInput!) { signUp(input: $i) { __typename
+      ... on AuthPayload { token account { email role } }
+      ... on ValidationErrors { errors { field message } } } }"""
+    created = await gql(sign_up, {"i": {"email": email, "password": "a-long-password", "displayName": "Ana"}})
+    assert created["signUp"]["account"] == {"email": email, "role": "APPLICANT"}
+    me = await gql("{ me { email role } }", token=created["signUp"]["token"])
+    assert me["me"] == {"email": email, "role": "APPLICANT"}
+    again = await gql(sign_up, {"i": {"email": email.upper(), "password": "a-long-password", "displayName": "Ana"}})
+    assert again["signUp"]["errors"] == [{"field": "email", "message": "an account with this e-mail exists"}]
+    weak = await gql(sign_up, {"i": {"email": "x", "password": "short", "displayName": ""}})
+    assert {e["field"] for e in weak["signUp"]["errors"]} == {"email", "password", "displayName"}
+
+    sign_in = "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { __typename ... on Error { message } } }"
+    wrong = await gql(sign_in, {"e": email, "p": "wrong-password"})
+    unknown = await gql(sign_in, {"e": "nobody@example.org", "p": "wrong-password"})
+    # The same answer whether or not the account exists: nothing leaks.
+    assert wrong == unknown
+    assert wrong["signIn"]["__typename"] == "NotAuthenticated"
+
+
+async def test_only_admins_create_staff_accounts(gql: GraphQLClient, tokens: Tokens) -> None:
+    create = """mutation($i: AccountInput!) { createAccount(input: $i) { __typename
+      ... on Account { role hub } ... on Error { message } } }"""
+    staff = {"email": f"hm-{uuid.uuid4().hex[:8]}@example.org", "password": "a-long-password",
+             "displayName": "Hub manager", "role": "HUB_MANAGER", "hub": "PT"}  # fmt: skip
+    refused = await gql(create, {"i": staff}, tokens.hub_nl)
+    assert refused["createAccount"]["__typename"] == "Forbidden"
+    anonymous = await gql(create, {"i": staff})
+    assert anonymous["createAccount"]["__typename"] == "NotAuthenticated"
+    made = await gql(create, {"i": staff}, tokens.admin)
+    assert made["createAccount"] == {"__typename": "Account", "role": "HUB_MANAGER", "hub": "PT"}

@@ -1,0 +1,76 @@
+"""Access tokens and account rules: pinned algorithm, expiry, tampering, field errors."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from gateway.auth import account_errors, identity_from_header, issue_access_token
+from shared.errors import NotAuthenticated
+from shared.identity import ANONYMOUS, Identity, Role
+
+SECRET = "unit-test-secret-0123456789abcdef-xyz"
+ADMIN = Identity(role=Role.ADMIN, account_id="a-1", email="a@example.org")
+
+
+def test_a_token_round_trips_to_the_same_identity() -> None:
+    token = issue_access_token(ADMIN, SECRET, minutes=5)
+    assert identity_from_header(f"Bearer {token}", SECRET) == ADMIN
+
+
+def test_no_header_is_anonymous() -> None:
+    assert identity_from_header(None, SECRET) is ANONYMOUS
+
+
+@pytest.mark.parametrize("header", ["Token abc", "Bearer", "Basic dXNlcjpwYXNz"])
+def test_malformed_headers_are_refused(header: str) -> None:
+    with pytest.raises(NotAuthenticated):
+        identity_from_header(header, SECRET)
+
+
+def test_a_token_signed_with_another_key_is_refused() -> None:
+    token = issue_access_token(ADMIN, "another-secret-0123456789abcdef-xyz", minutes=5)
+    with pytest.raises(NotAuthenticated):
+        identity_from_header(f"Bearer {token}", SECRET)
+
+
+def test_the_none_algorithm_is_refused() -> None:
+    claims = {"sub": "a-1", "role": "admin", "iat": int(time.time()), "exp": int(time.time()) + 60,
+              "iss": "open-call-portal", "aud": "portal-users"}  # fmt: skip
+    token = jwt.encode(claims, key=None, algorithm="none")
+    with pytest.raises(NotAuthenticated):
+        identity_from_header(f"Bearer {token}", SECRET)
+
+
+def test_an_expired_token_is_refused() -> None:
+    token = issue_access_token(ADMIN, SECRET, minutes=-1)
+    with pytest.raises(NotAuthenticated, match="expired"):
+        identity_from_header(f"Bearer {token}", SECRET)
+
+
+def test_a_tampered_role_is_refused() -> None:
+    token = issue_access_token(Identity(role=Role.APPLICANT, account_id="x"), SECRET, minutes=5)
+    header, payload, signature = token.split(".")
+    forged_claims = jwt.decode(token, options={"verify_signature": False})
+    forged_claims["role"] = "admin"
+    forged = jwt.encode(forged_claims, "guess", algorithm="HS256").split(".")[1]
+    with pytest.raises(NotAuthenticated):
+        identity_from_header(f"Bearer {header}.{forged}.{signature}", SECRET)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "name", "fields"),
+    [
+        ("ok@example.org", "long-enough-password", "Ana", set()),
+        ("not-an-email", "long-enough-password", "Ana", {"email"}),
+        ("ok@example.org", "short", "Ana", {"password"}),
+        ("ok@example.org", "long-enough-password", "  ", {"displayName"}),
+        ("@", "x", "", {"email", "password", "displayName"}),
+    ],
+)
+def test_account_errors_name_each_field(
+    email: str, password: str, name: str, fields: set[str]
+) -> None:
+    assert {e.field for e in account_errors(email, password, name)} == fields
