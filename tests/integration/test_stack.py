@@ -1,0 +1,122 @@
+"""`make dev`'s launcher as a user runs it: it starts, serves GraphQL, stops on Ctrl-C leaving
+no process behind, and a second start finds the data of the first."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gateway.auth import DEMO_PASSWORD
+from infra.embedded import free_port
+
+BANNER_END = "Press Ctrl-C to stop."
+
+
+class Launcher:
+    def __init__(self, data_dir: Path, ports: dict[str, int]) -> None:
+        env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir)}
+        env.update({f"PORTAL_{name.upper()}_PORT": str(port) for name, port in ports.items()})
+        self.ports = ports
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "infra.stack"], env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.popen.stdout is not None
+        for line in self.popen.stdout:
+            self.output.append(line)
+            self.lines.put(line)
+
+    def wait_for_banner(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if BANNER_END in self.lines.get(timeout=1):
+                    return
+            except queue.Empty:
+                if self.popen.poll() is not None:
+                    break
+        pytest.fail("the portal did not start:\n" + "".join(self.output[-60:]))
+
+    def interrupt(self, timeout: float = 60) -> int:
+        self.popen.send_signal(signal.SIGINT)
+        return self.popen.wait(timeout)
+
+    def graphql(self, query: str, variables: dict[str, object] | None = None, token: str | None = None) -> dict:  # type: ignore[type-arg]
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = httpx.post(
+            f"http://127.0.0.1:{self.ports['gateway']}/graphql",
+            json={"query": query, "variables": variables or {}}, headers=headers, timeout=30,
+        )  # fmt: skip
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]  # type: ignore[no-any-return]
+
+
+def port_is_closed(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture
+def stack_ports() -> Iterator[dict[str, int]]:
+    names = ("gateway", "registry", "intake", "review", "postgres", "nats")
+    yield {name: free_port() for name in names}
+
+
+def test_start_stop_and_restart_keep_the_data(tmp_path: Path, stack_ports: dict[str, int]) -> None:
+    first = Launcher(tmp_path / "data", stack_ports)
+    try:
+        first.wait_for_banner()
+        banner = "".join(first.output)
+        assert f"http://127.0.0.1:{stack_ports['gateway']}/graphql" in banner
+        assert "admin@demo.portal" in banner and "applicant@demo.portal" in banner
+        hubs = first.graphql("{ hubs { code } calls(status: OPEN) { title } }")
+        assert len(hubs["hubs"]) == 7
+        assert [c["title"] for c in hubs["calls"]] == ["Circular Futures Open Call 2027"]
+        signed_in = first.graphql(
+            'mutation($p: String!) { signIn(email: "admin@demo.portal", password: $p) {'
+            " ... on AuthPayload { token } } }",
+            {"p": DEMO_PASSWORD},
+        )
+        token = signed_in["signIn"]["token"]
+        created = first.graphql(
+            'mutation { createMission(input: {hub: "TR", title: "Kept across restarts",'
+            ' valueChains: ["textiles"]}) { ... on Mission { id } } }',
+            token=token,
+        )
+        assert created["createMission"]["id"]
+    finally:
+        code = first.interrupt()
+    assert code == 0, "".join(first.output[-40:])
+    assert all(port_is_closed(port) for port in stack_ports.values()), "a process outlived Ctrl-C"
+
+    second = Launcher(tmp_path / "data", stack_ports)
+    try:
+        second.wait_for_banner()
+        missions = second.graphql('{ missions(hub: "TR") { title } calls { title } }')
+        assert {"title": "Kept across restarts"} in missions["missions"]
+        # The demo call is seeded once, not again on every start.
+        assert [c["title"] for c in missions["calls"]] == ["Circular Futures Open Call 2027"]
+        second.graphql(
+            'mutation($p: String!) { signIn(email: "admin@demo.portal", password: $p) {'
+            " ... on AuthPayload { token } } }",
+            {"p": DEMO_PASSWORD},
+        )
+    finally:
+        assert second.interrupt() == 0
