@@ -97,7 +97,11 @@ def issue_access_token(identity: Identity, secret: str, minutes: int) -> str:
         "iss": _ISSUER, "aud": _AUDIENCE, "iat": now, "exp": now + minutes * 60,
         "jti": uuid.uuid4().hex, "role": identity.role.value,
     }  # fmt: skip
-    for claim, value in (("sub", identity.account_id), ("hub", identity.hub), ("email", identity.email)):
+    for claim, value in (
+        ("sub", identity.account_id),
+        ("hub", identity.hub),
+        ("email", identity.email),
+    ):
         if value is not None:
             claims[claim] = value
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)

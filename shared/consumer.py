@@ -95,7 +95,7 @@ class EventConsumer:
                 continue
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - connection trouble: back off and retry
+            except Exception as exc:
                 log.warning("%s: fetch failed (%s)", durable, exc)
                 await asyncio.sleep(1)
                 continue
@@ -106,14 +106,14 @@ class EventConsumer:
         try:
             envelope = decode_envelope(message.data)
             payload = envelope.payload()
-        except Exception as exc:  # noqa: BLE001 - undecodable: no retry can help
+        except Exception as exc:
             await self._dead_letter(message, f"undecodable: {exc}")
             return
         token = set_trace_id(envelope.trace_id)
         try:
             await self._apply(envelope, payload)
             await message.ack()
-        except Exception as exc:  # noqa: BLE001 - retried by JetStream up to max_deliver
+        except Exception as exc:
             delivered = message.metadata.num_delivered
             log.exception("%s: %s failed (delivery %s)", self.name, envelope.subject, delivered)
             if delivered >= self.max_deliver:
@@ -148,6 +148,8 @@ class EventConsumer:
         headers.pop("Nats-Msg-Id", None)
         headers["Portal-Dlq-Reason"] = reason[:500]
         headers["Portal-Dlq-Consumer"] = self.name
-        await js.publish(f"{DLQ_PREFIX}.{self.name}.{message.subject}", message.data, headers=headers)
+        await js.publish(
+            f"{DLQ_PREFIX}.{self.name}.{message.subject}", message.data, headers=headers
+        )
         await message.term()
         log.error("%s: %s moved to the dead-letter stream: %s", self.name, message.subject, reason)

@@ -73,7 +73,11 @@ def sign_identity(identity: Identity, secret: str, ttl_seconds: int = 60) -> str
         "role": identity.role.value,
     }
     # Absent rather than null: PyJWT checks that a present `sub` is a string.
-    for claim, value in (("sub", identity.account_id), ("hub", identity.hub), ("email", identity.email)):
+    for claim, value in (
+        ("sub", identity.account_id),
+        ("hub", identity.hub),
+        ("email", identity.email),
+    ):
         if value is not None:
             claims[claim] = value
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)

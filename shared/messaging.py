@@ -43,7 +43,7 @@ class NatsLink:
                     connect_timeout=2,
                 )
                 await ensure_streams(client.jetstream())
-            except Exception as exc:  # noqa: BLE001 - any failure means "try again"
+            except Exception as exc:
                 log.warning("NATS not reachable at %s (%s); retrying", self.url, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)

@@ -4,6 +4,7 @@ then relayed to JetStream with `Nats-Msg-Id` = event id, so a retried relay is d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -115,14 +116,12 @@ class OutboxRelay:
                 failures = 0
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - NATS or DB away: keep rows, retry later
+            except Exception as exc:
                 failures += 1
                 log.warning("outbox relay could not publish (%s); will retry", exc)
             timeout = self.poll_seconds * min(2**failures, 20)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def publish_pending(self, batch: int = 200) -> int:

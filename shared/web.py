@@ -13,10 +13,10 @@ from typing import Any
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -95,7 +95,9 @@ def bad_body_response(_: Request[Any, Any, Any], exc: ValidationException) -> Re
         for item in (exc.extra or [])
         if isinstance(item, dict)
     ]
-    body = ErrorBody(code="validation_failed", message="The request body is not valid.", errors=errors)
+    body = ErrorBody(
+        code="validation_failed", message="The request body is not valid.", errors=errors
+    )
     return Response(content=body, status_code=422)
 
 

@@ -43,7 +43,9 @@ class Conflict(Error):
 
 @strawberry.type
 class FieldError:
-    field: str = strawberry.field(description="The input field, e.g. `title` or `form.questions[2].key`.")
+    field: str = strawberry.field(
+        description="The input field, e.g. `title` or `form.questions[2].key`."
+    )
     message: str
 
 
@@ -55,7 +57,8 @@ class ValidationErrors(Error):
 def typed_error(exc: domain.DomainError) -> Error:
     if isinstance(exc, domain.ValidationFailed):
         return ValidationErrors(
-            message=exc.message, errors=[FieldError(field=e.field, message=e.message) for e in exc.errors]
+            message=exc.message,
+            errors=[FieldError(field=e.field, message=e.message) for e in exc.errors],
         )
     for source, target in (
         (domain.Forbidden, Forbidden),
@@ -64,11 +67,11 @@ def typed_error(exc: domain.DomainError) -> Error:
         (domain.Conflict, Conflict),
     ):
         if isinstance(exc, source):
-            return target(message=exc.message)  # type: ignore[no-any-return]
+            return target(message=exc.message)
     raise exc
 
 
-async def attempt(action: Callable[[], Awaitable[T]], convert: Callable[[T], R]) -> R | Error:
+async def attempt(action: Callable[[], Awaitable[T]], convert: Callable[[T], R]) -> Any:
     """Run a service call; expected failures become typed results, anything else stays an error."""
     try:
         value = await action()

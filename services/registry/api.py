@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -284,10 +285,8 @@ class ChallengeController(Controller):
         identity.require_signed_in()
         errors = challenge_errors(data)
         mission = None
-        try:
+        with contextlib.suppress(ValueError):
             mission = await session.get(MissionRow, uuid.UUID(data.mission_id))
-        except ValueError:
-            pass
         if mission is None:
             errors.append(FieldError("missionId", f"unknown mission {data.mission_id}"))
         require(errors)
@@ -481,7 +480,9 @@ class CallController(Controller):
         return call_view(row, hubs_of_call(row, await self._hub_codes(session)), now_utc())
 
     @post("/")
-    async def create_call(self, session: AsyncSession, identity: Identity, data: CallCreate) -> Call:
+    async def create_call(
+        self, session: AsyncSession, identity: Identity, data: CallCreate
+    ) -> Call:
         identity.require_signed_in()
         if data.hub is None:
             identity.require_admin()
@@ -513,7 +514,9 @@ class CallController(Controller):
         await session.refresh(row)
         hubs = hubs_of_call(row, await self._hub_codes(session))
         await record_event(
-            session, OutboxEvent, events.CallCreated(call_id=str(row.id), title=row.title, hubs=hubs)
+            session,
+            OutboxEvent,
+            events.CallCreated(call_id=str(row.id), title=row.title, hubs=hubs),
         )
         await session.commit()
         return call_view(row, hubs, now_utc())
@@ -538,7 +541,9 @@ class CallController(Controller):
         await session.refresh(row)
         hubs = hubs_of_call(row, await self._hub_codes(session))
         await record_event(
-            session, OutboxEvent, events.CallUpdated(call_id=str(row.id), title=row.title, hubs=hubs)
+            session,
+            OutboxEvent,
+            events.CallUpdated(call_id=str(row.id), title=row.title, hubs=hubs),
         )
         await session.commit()
         return call_view(row, hubs, now_utc())

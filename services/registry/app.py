@@ -41,7 +41,12 @@ def create_app(settings: RegistrySettings) -> Litestar:
         ServiceSpec(
             name="registry",
             version="1.0.0",
-            route_handlers=[ReferenceController, MissionController, ChallengeController, CallController],
+            route_handlers=[
+                ReferenceController,
+                MissionController,
+                ChallengeController,
+                CallController,
+            ],
             outbox_model=OutboxEvent,
             migrations_dir=MIGRATIONS,
             on_started=[seed, start_scheduler],

@@ -9,7 +9,12 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.registry.domain.calls import DEFAULT_RUBRIC
-from services.registry.domain.programme import HUBS, ORGANISATION_TYPE_CODES, VALUE_CHAINS, coverage_of
+from services.registry.domain.programme import (
+    HUBS,
+    ORGANISATION_TYPE_CODES,
+    VALUE_CHAINS,
+    coverage_of,
+)
 from services.registry.models import CallRow, ChallengeRow, MissionRow, OutboxEvent
 from shared.api.registry import CallStatus, Form, Option, Question, QuestionType
 from shared.contracts import registry as events

@@ -39,7 +39,9 @@ async def announce_due_calls(
             await record_event(
                 session,
                 OutboxEvent,
-                events.CallOpened(call_id=str(row.id), opens_at=row.opens_at, closes_at=row.closes_at),
+                events.CallOpened(
+                    call_id=str(row.id), opens_at=row.opens_at, closes_at=row.closes_at
+                ),
             )
             opened += 1
         to_close = await session.scalars(
@@ -70,6 +72,6 @@ async def run_scheduler(
                 log.info("scheduler: %s call(s) opened, %s closed", opened, closed)
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - a database hiccup must not stop the clock
+        except Exception:
             log.exception("scheduler tick failed")
         await asyncio.sleep(interval)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import uuid
 
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
-from tests.integration.test_registry_graphql import CALL, PUBLISH, call_input, make_mission_and_challenge
+from tests.integration.test_registry_graphql import (
+    CALL,
+    PUBLISH,
+    call_input,
+    make_mission_and_challenge,
+)
 
 CALLS_WITH_EVERYTHING = """{ calls { id title hub { code } hubs { code name }
   challenges { title hub { code } mission { title hub { code } valueChains { name } } }
@@ -67,12 +72,19 @@ async def test_sign_up_then_sign_in(gql: GraphQLClient) -> None:
     sign_up = """mutation($i: SignUpInput!) { signUp(input: $i) { __typename
       ... on AuthPayload { token account { email role } }
       ... on ValidationErrors { errors { field message } } } }"""
-    created = await gql(sign_up, {"i": {"email": email, "password": "a-long-password", "displayName": "Ana"}})
+    created = await gql(
+        sign_up, {"i": {"email": email, "password": "a-long-password", "displayName": "Ana"}}
+    )
     assert created["signUp"]["account"] == {"email": email, "role": "APPLICANT"}
     me = await gql("{ me { email role } }", token=created["signUp"]["token"])
     assert me["me"] == {"email": email, "role": "APPLICANT"}
-    again = await gql(sign_up, {"i": {"email": email.upper(), "password": "a-long-password", "displayName": "Ana"}})
-    assert again["signUp"]["errors"] == [{"field": "email", "message": "an account with this e-mail exists"}]
+    again = await gql(
+        sign_up,
+        {"i": {"email": email.upper(), "password": "a-long-password", "displayName": "Ana"}},
+    )
+    assert again["signUp"]["errors"] == [
+        {"field": "email", "message": "an account with this e-mail exists"}
+    ]
     weak = await gql(sign_up, {"i": {"email": "x", "password": "short", "displayName": ""}})
     assert {e["field"] for e in weak["signUp"]["errors"]} == {"email", "password", "displayName"}
 

@@ -39,7 +39,7 @@ async def test_seven_value_chains_and_the_r_ladder(gql: GraphQLClient) -> None:
 async def test_demo_call_is_open_with_its_form_and_rubric(gql: GraphQLClient) -> None:
     data = await gql(
         "{ calls(status: OPEN) { title status programmeWide hubs { code }"
-        " form { languages questions { key type required label(lang: \"fr\") } }"
+        ' form { languages questions { key type required label(lang: "fr") } }'
         " rubric { overallThreshold criteria { key weight threshold label } } } }"
     )
     demo = next(c for c in data["calls"] if c["title"] == "Circular Futures Open Call 2027")
@@ -49,7 +49,11 @@ async def test_demo_call_is_open_with_its_form_and_rubric(gql: GraphQLClient) ->
     types = {q["type"] for q in demo["form"]["questions"]}
     assert {"SHORT_TEXT", "LONG_TEXT", "FILE", "DECLARATION", "REQUESTED_AMOUNT"} <= types
     assert demo["form"]["questions"][0]["label"] == "Titre du projet"
-    assert [c["key"] for c in demo["rubric"]["criteria"]] == ["excellence", "impact", "implementation"]
+    assert [c["key"] for c in demo["rubric"]["criteria"]] == [
+        "excellence",
+        "impact",
+        "implementation",
+    ]
     assert demo["rubric"]["overallThreshold"] == 10
 
 
@@ -88,10 +92,14 @@ def call_input(challenge_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 async def make_mission_and_challenge(gql: GraphQLClient, token: str, hub: str) -> tuple[str, str]:
-    mission = await gql(MISSION, {"i": {"hub": hub, "title": f"Mission {hub}", "valueChains": ["textiles"]}}, token)
+    mission = await gql(
+        MISSION, {"i": {"hub": hub, "title": f"Mission {hub}", "valueChains": ["textiles"]}}, token
+    )
     assert mission["createMission"]["__typename"] == "Mission", mission
     mission_id = mission["createMission"]["id"]
-    challenge = await gql(CHALLENGE, {"i": {"missionId": mission_id, "title": "A challenge"}}, token)
+    challenge = await gql(
+        CHALLENGE, {"i": {"missionId": mission_id, "title": "A challenge"}}, token
+    )
     assert challenge["createChallenge"]["__typename"] == "Challenge", challenge
     return mission_id, challenge["createChallenge"]["id"]
 
@@ -133,23 +141,35 @@ async def test_anonymous_and_applicants_are_refused(gql: GraphQLClient, tokens: 
         refused = (await gql(MISSION, variables, token))["createMission"]
         assert refused["__typename"] == "Forbidden"
         assert "IT" in refused["message"]
-    missions = await gql("{ missions(hub: \"IT\") { title } }")
+    missions = await gql('{ missions(hub: "IT") { title } }')
     assert "Not allowed" not in {m["title"] for m in missions["missions"]}
 
 
 async def test_hub_manager_acts_only_for_their_own_hub(gql: GraphQLClient, tokens: Tokens) -> None:
-    own = (await gql(MISSION, {"i": {"hub": "NL", "title": "Own hub", "valueChains": ["packaging"]}}, tokens.hub_nl))
+    own = await gql(
+        MISSION,
+        {"i": {"hub": "NL", "title": "Own hub", "valueChains": ["packaging"]}},
+        tokens.hub_nl,
+    )
     assert own["createMission"]["__typename"] == "Mission"
-    other = await gql(MISSION, {"i": {"hub": "DE", "title": "Other hub", "valueChains": ["packaging"]}}, tokens.hub_nl)
+    other = await gql(
+        MISSION,
+        {"i": {"hub": "DE", "title": "Other hub", "valueChains": ["packaging"]}},
+        tokens.hub_nl,
+    )
     assert other["createMission"]["__typename"] == "Forbidden"
 
     _, nl_challenge = await make_mission_and_challenge(gql, tokens.hub_nl, "NL")
     mine = (await gql(CALL, {"i": call_input(nl_challenge)}, tokens.hub_nl))["createCall"]
     assert mine["__typename"] == "OpenCall"
-    programme = (await gql(CALL, {"i": call_input(nl_challenge, hub=None)}, tokens.hub_nl))["createCall"]
+    programme = (await gql(CALL, {"i": call_input(nl_challenge, hub=None)}, tokens.hub_nl))[
+        "createCall"
+    ]
     assert programme["__typename"] == "Forbidden"
     _, de_challenge = await make_mission_and_challenge(gql, tokens.admin, "DE")
-    german = (await gql(CALL, {"i": call_input(de_challenge, hub="DE")}, tokens.hub_nl))["createCall"]
+    german = (await gql(CALL, {"i": call_input(de_challenge, hub="DE")}, tokens.hub_nl))[
+        "createCall"
+    ]
     assert german["__typename"] == "Forbidden"
 
 
@@ -194,10 +214,20 @@ async def test_bad_missions_name_their_fields(gql: GraphQLClient, tokens: Tokens
     assert "unknown mission" in errors["missionId"]
 
 
-async def test_hubs_without_mission_shrinks_as_missions_appear(gql: GraphQLClient, tokens: Tokens) -> None:
-    before = {h["code"] for h in (await gql("{ hubsWithoutMission { code } }"))["hubsWithoutMission"]}
+async def test_hubs_without_mission_shrinks_as_missions_appear(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    before = {
+        h["code"] for h in (await gql("{ hubsWithoutMission { code } }"))["hubsWithoutMission"]
+    }
     assert "NL" not in before  # the demo mission belongs to NL
     if "TR" in before:
-        await gql(MISSION, {"i": {"hub": "TR", "title": "Bosphorus loops", "valueChains": ["textiles"]}}, tokens.admin)
-    after = {h["code"] for h in (await gql("{ hubsWithoutMission { code } }"))["hubsWithoutMission"]}
+        await gql(
+            MISSION,
+            {"i": {"hub": "TR", "title": "Bosphorus loops", "valueChains": ["textiles"]}},
+            tokens.admin,
+        )
+    after = {
+        h["code"] for h in (await gql("{ hubsWithoutMission { code } }"))["hubsWithoutMission"]
+    }
     assert "TR" not in after

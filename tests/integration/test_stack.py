@@ -57,7 +57,9 @@ class Launcher:
         self.popen.send_signal(signal.SIGINT)
         return self.popen.wait(timeout)
 
-    def graphql(self, query: str, variables: dict[str, object] | None = None, token: str | None = None) -> dict:  # type: ignore[type-arg]
+    def graphql(
+        self, query: str, variables: dict[str, object] | None = None, token: str | None = None
+    ) -> dict:  # type: ignore[type-arg]
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = httpx.post(
             f"http://127.0.0.1:{self.ports['gateway']}/graphql",

@@ -16,7 +16,7 @@ from shared.errors import DomainError
 from shared.errors import Forbidden as ForbiddenError
 from shared.identity import Role as DomainRole
 
-Role = strawberry.enum(DomainRole, name="Role")
+strawberry.enum(DomainRole, name="Role")
 
 
 @strawberry.type
@@ -24,7 +24,7 @@ class Account:
     id: strawberry.ID
     email: str
     display_name: str
-    role: Role  # type: ignore[valid-type]
+    role: DomainRole
     hub: str | None
     created_at: datetime
 
@@ -54,7 +54,7 @@ class AccountInput:
     email: str
     password: str
     display_name: str
-    role: Role  # type: ignore[valid-type]
+    role: DomainRole
     hub: str | None = None
 
 
@@ -110,7 +110,9 @@ class AccountMutation:
             return typed_error(exc)  # type: ignore[return-value]
         return payload(info, row)
 
-    @strawberry.mutation(description="The programme team creates evaluator, hub manager and admin accounts.")
+    @strawberry.mutation(
+        description="The programme team creates evaluator, hub manager and admin accounts."
+    )
     async def create_account(self, info: Info, input: AccountInput) -> AccountResult:
         try:
             identity = info.context.identity
@@ -120,7 +122,7 @@ class AccountMutation:
             async with info.context.db() as session:
                 row = await auth.create_account(
                     session, email=input.email, password=input.password,
-                    display_name=input.display_name, role=DomainRole(input.role.value),
+                    display_name=input.display_name, role=input.role,
                     hub=input.hub,
                 )  # fmt: skip
                 await session.commit()

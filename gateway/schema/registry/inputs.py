@@ -50,7 +50,7 @@ class ChallengeUpdateInput:
 @strawberry.input
 class CoverageInput:
     code: str
-    part: CountryPart | None = None  # type: ignore[valid-type]
+    part: CountryPart | None = None
 
 
 @strawberry.input
@@ -62,7 +62,7 @@ class OptionInput:
 @strawberry.input
 class QuestionInput:
     key: str
-    type: QuestionType  # type: ignore[valid-type]
+    type: QuestionType
     labels: list[LocalizedTextInput]
     help: list[LocalizedTextInput] | None = None
     required: bool = True
@@ -114,7 +114,8 @@ class CallInput:
     organisation_types: list[str] | None = None
     form: FormInput
     rubric: RubricInput | None = strawberry.field(
-        default=None, description="Defaults to Excellence, Impact, Implementation (threshold 3, overall 10)."
+        default=None,
+        description="Defaults to Excellence, Impact, Implementation (threshold 3, overall 10).",
     )
     evaluators_per_application: int = 3
     blind: bool = False

@@ -22,7 +22,7 @@ from gateway.schema.registry.inputs import (
     MissionInput,
     MissionUpdateInput,
 )
-from gateway.schema.registry.types import CallStatus, Challenge, Mission, OpenCall
+from gateway.schema.registry.types import Challenge, Mission, OpenCall
 from shared.api import registry as api
 
 MissionResult = Annotated[
@@ -49,7 +49,10 @@ class RegistryMutation:
     @strawberry.mutation(description="Hub managers for their own hub; the programme team for any.")
     async def create_mission(self, info: Info, input: MissionInput) -> MissionResult:
         return await attempt(
-            lambda: registry_call(info, "POST", "/missions", api.Mission, to_api(input, api.MissionCreate)), Mission.of
+            lambda: registry_call(
+                info, "POST", "/missions", api.Mission, to_api(input, api.MissionCreate)
+            ),
+            Mission.of,
         )
 
     @strawberry.mutation
@@ -57,13 +60,19 @@ class RegistryMutation:
         self, info: Info, id: strawberry.ID, input: MissionUpdateInput
     ) -> MissionResult:
         return await attempt(
-            lambda: registry_call(info, "PATCH", f"/missions/{id}", api.Mission, to_api(input, api.MissionUpdate)), Mission.of
+            lambda: registry_call(
+                info, "PATCH", f"/missions/{id}", api.Mission, to_api(input, api.MissionUpdate)
+            ),
+            Mission.of,
         )
 
     @strawberry.mutation
     async def create_challenge(self, info: Info, input: ChallengeInput) -> ChallengeResult:
         return await attempt(
-            lambda: registry_call(info, "POST", "/challenges", api.Challenge, to_api(input, api.ChallengeCreate)), Challenge.of
+            lambda: registry_call(
+                info, "POST", "/challenges", api.Challenge, to_api(input, api.ChallengeCreate)
+            ),
+            Challenge.of,
         )
 
     @strawberry.mutation
@@ -71,19 +80,32 @@ class RegistryMutation:
         self, info: Info, id: strawberry.ID, input: ChallengeUpdateInput
     ) -> ChallengeResult:
         return await attempt(
-            lambda: registry_call(info, "PATCH", f"/challenges/{id}", api.Challenge, to_api(input, api.ChallengeUpdate)), Challenge.of
+            lambda: registry_call(
+                info,
+                "PATCH",
+                f"/challenges/{id}",
+                api.Challenge,
+                to_api(input, api.ChallengeUpdate),
+            ),
+            Challenge.of,
         )
 
     @strawberry.mutation(description="Creates a draft call; publish it with publishCall.")
     async def create_call(self, info: Info, input: CallInput) -> CallResult:
         return await attempt(
-            lambda: registry_call(info, "POST", "/calls", api.Call, to_api(input, api.CallCreate)), OpenCall.of
+            lambda: registry_call(info, "POST", "/calls", api.Call, to_api(input, api.CallCreate)),
+            OpenCall.of,
         )
 
     @strawberry.mutation(description="Only draft calls can be changed.")
-    async def update_call(self, info: Info, id: strawberry.ID, input: CallUpdateInput) -> CallResult:
+    async def update_call(
+        self, info: Info, id: strawberry.ID, input: CallUpdateInput
+    ) -> CallResult:
         return await attempt(
-            lambda: registry_call(info, "PATCH", f"/calls/{id}", api.Call, to_api(input, api.CallUpdate)), OpenCall.of
+            lambda: registry_call(
+                info, "PATCH", f"/calls/{id}", api.Call, to_api(input, api.CallUpdate)
+            ),
+            OpenCall.of,
         )
 
     @strawberry.mutation
@@ -92,11 +114,13 @@ class RegistryMutation:
             lambda: registry_call(info, "POST", f"/calls/{id}/publish", api.Call), OpenCall.of
         )
 
-    @strawberry.mutation(description="After the deadline: to IN_EVALUATION, then RESULTS_PUBLISHED.")
+    @strawberry.mutation(
+        description="After the deadline: to IN_EVALUATION, then RESULTS_PUBLISHED."
+    )
     async def transition_call(
-        self, info: Info, id: strawberry.ID, status: CallStatus  # type: ignore[valid-type]
+        self, info: Info, id: strawberry.ID, status: api.CallStatus
     ) -> CallResult:
-        body = api.CallTransition(status=api.CallStatus(status.value))
+        body = api.CallTransition(status=status)
         return await attempt(
             lambda: registry_call(info, "POST", f"/calls/{id}/transition", api.Call, body),
             OpenCall.of,

@@ -41,11 +41,13 @@ class RegistryQuery:
     async def hubs_without_mission(self, info: Info) -> list[Hub]:
         codes: list[str] = await registry_get(info, "/hubs/without-mission", list[str])  # type: ignore[assignment]
         found = await info.context.loaders.hub.load_many(codes)
-        return [Hub.of(h) for h in found]
+        return [Hub.of(h) for h in found if h is not None]
 
     @strawberry.field
     async def value_chains(self, info: Info) -> list[ValueChain]:
-        found: list[api.ValueChain] = await registry_get(info, "/value-chains", list[api.ValueChain])  # type: ignore[assignment]
+        found: list[api.ValueChain] = await registry_get(
+            info, "/value-chains", list[api.ValueChain]
+        )  # type: ignore[assignment]
         return [ValueChain(code=v.code, name=v.name) for v in found]
 
     @strawberry.field
@@ -84,7 +86,7 @@ class RegistryQuery:
 
     @strawberry.field(description="Open calls you may see: published ones, and drafts you manage.")
     async def calls(
-        self, info: Info, status: CallPhase | None = None, hub: str | None = None  # type: ignore[valid-type]
+        self, info: Info, status: CallPhase | None = None, hub: str | None = None
     ) -> list[OpenCall]:
         found: list[api.Call] = await registry_get(info, "/calls", list[api.Call], hub=hub)  # type: ignore[assignment]
         return [OpenCall.of(c) for c in found if status is None or c.phase == status]

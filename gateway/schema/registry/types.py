@@ -10,11 +10,14 @@ import strawberry
 from gateway.schema.context import Info
 from shared.api import registry as api
 
+# The domain's enums, registered with GraphQL names (strawberry.enum marks the class itself).
 CountryPart = strawberry.enum(api.CountryPart, name="CountryPart")
 QuestionType = strawberry.enum(api.QuestionType, name="QuestionType")
 CallStatus = strawberry.enum(api.CallStatus, name="CallLifecycle")
 CallPhase = strawberry.enum(
-    api.CallPhase, name="CallStatus", description="Published calls are upcoming, open or closed by the server clock."
+    api.CallPhase,
+    name="CallStatus",
+    description="Published calls are upcoming, open or closed by the server clock.",
 )
 
 
@@ -38,14 +41,16 @@ class Country:
     name: str
 
 
-@strawberry.type(description="A country a hub covers; `part` is set where a country is split (France).")
+@strawberry.type(
+    description="A country a hub covers; `part` is set where a country is split (France)."
+)
 class CountryCoverage:
     code: str
-    part: CountryPart | None  # type: ignore[valid-type]
+    part: CountryPart | None
 
     @strawberry.field
     async def name(self, info: Info) -> str:
-        return await info.context.loaders.country_name.load(self.code)  # type: ignore[no-any-return]
+        return await info.context.loaders.country_name.load(self.code)
 
 
 def coverage(items: list[api.Coverage]) -> list[CountryCoverage]:
@@ -58,7 +63,9 @@ class ValueChain:
     name: str
 
 
-@strawberry.type(description="A circular strategy of the R ladder; `targeted` marks the ones the programme seeks.")
+@strawberry.type(
+    description="A circular strategy of the R ladder; `targeted` marks the ones the programme seeks."
+)
 class Strategy:
     code: str
     name: str
@@ -95,6 +102,7 @@ class Hub:
 
 async def load_hub(info: Info, code: str) -> Hub:
     hub = await info.context.loaders.hub.load(code)
+    assert hub is not None, f"hub {code} is programme data and always exists"
     return Hub.of(hub)
 
 
@@ -163,7 +171,9 @@ class Challenge:
 
     @strawberry.field
     async def mission(self, info: Info) -> Mission:
-        return Mission.of(await info.context.loaders.mission.load(self.mission_id))
+        mission = await info.context.loaders.mission.load(self.mission_id)
+        assert mission is not None, "a challenge's mission is never deleted"
+        return Mission.of(mission)
 
     @strawberry.field
     async def hub(self, info: Info) -> Hub:
@@ -184,7 +194,7 @@ class Option:
 @strawberry.type(description="One question of a call's application form.")
 class Question:
     key: str
-    type: QuestionType  # type: ignore[valid-type]
+    type: QuestionType
     required: bool
     labels: list[LocalizedText]
     help: list[LocalizedText]
@@ -195,7 +205,9 @@ class Question:
     options: list[Option]
     max_picks: int | None
     allowed_types: list[str]
-    max_size_bytes: float | None = strawberry.field(description="Bytes (a Float: files may exceed 2 GiB).")
+    max_size_bytes: float | None = strawberry.field(
+        description="Bytes (a Float: files may exceed 2 GiB)."
+    )
     max_count: int | None
     raw: strawberry.Private[api.Question]
 
@@ -247,7 +259,9 @@ class Criterion:
         return pick(self.raw_labels, lang)
 
 
-@strawberry.type(description="Scores are 0-5 in half points; thresholds apply to unweighted scores.")
+@strawberry.type(
+    description="Scores are 0-5 in half points; thresholds apply to unweighted scores."
+)
 class Rubric:
     criteria: list[Criterion]
     overall_threshold: float
@@ -281,8 +295,8 @@ class OpenCall:
     rubric: Rubric
     evaluators_per_application: int
     blind: bool
-    status: CallPhase  # type: ignore[valid-type]
-    lifecycle: CallStatus  # type: ignore[valid-type]
+    status: CallPhase
+    lifecycle: CallStatus
     published_at: datetime | None
     raw: strawberry.Private[api.Call]
 
@@ -310,7 +324,7 @@ class OpenCall:
     @strawberry.field
     async def hubs(self, info: Info) -> list[Hub]:
         found = await info.context.loaders.hub.load_many(self.raw.hubs)
-        return [Hub.of(h) for h in found]
+        return [Hub.of(h) for h in found if h is not None]
 
     @strawberry.field
     async def challenges(self, info: Info) -> list[Challenge]:

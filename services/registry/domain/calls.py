@@ -97,9 +97,9 @@ def question_errors(q: Question, at: str) -> list[FieldError]:
             errors.append(FieldError(f"{at}.options", "option values must be unique"))
         for i, option in enumerate(q.options):
             _labels_errors(errors, f"{at}.options[{i}].labels", option.labels)
-    if t is QuestionType.MULTIPLE_CHOICE and q.max_picks is not None:
-        if not 1 <= q.max_picks <= max(len(q.options), 1):
-            errors.append(FieldError(f"{at}.maxPicks", "must be between 1 and the option count"))
+    picks = q.max_picks
+    if t is QuestionType.MULTIPLE_CHOICE and picks is not None and not 1 <= picks <= len(q.options):
+        errors.append(FieldError(f"{at}.maxPicks", "must be between 1 and the option count"))
     if t is QuestionType.FILE:
         if not q.allowed_types:
             errors.append(FieldError(f"{at}.allowedTypes", "name at least one file type"))
@@ -248,7 +248,9 @@ class CallDraft:
             errors.append(FieldError("challengeIds", "a call targets at least one challenge"))
         if self.unknown_challenges:
             unknown = ", ".join(self.unknown_challenges)
-            errors.append(FieldError("challengeIds", f"unknown or out-of-hub challenges: {unknown}"))
+            errors.append(
+                FieldError("challengeIds", f"unknown or out-of-hub challenges: {unknown}")
+            )
         errors.extend(money_errors(self.budget, self.max_grant))
         errors.extend(window_errors(self.opens_at, self.closes_at))
         tz_error = timezone_error(self.timezone)

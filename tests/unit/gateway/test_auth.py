@@ -52,7 +52,7 @@ def test_an_expired_token_is_refused() -> None:
 
 def test_a_tampered_role_is_refused() -> None:
     token = issue_access_token(Identity(role=Role.APPLICANT, account_id="x"), SECRET, minutes=5)
-    header, payload, signature = token.split(".")
+    header, _payload, signature = token.split(".")
     forged_claims = jwt.decode(token, options={"verify_signature": False})
     forged_claims["role"] = "admin"
     forged = jwt.encode(forged_claims, "guess", algorithm="HS256").split(".")[1]
