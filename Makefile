@@ -1,11 +1,11 @@
 # The two commands: `make dev` starts the portal, `make test` checks it.
 # Only Python 3.11 and make are needed; uv is installed into .tools on first use.
 
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: dev test lint typecheck unit integration schema bench sync clean
+.PHONY: dev test lint typecheck unit schema sync clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -32,9 +32,6 @@ unit: sync
 
 schema: sync
 	$(RUN) python -m gateway.export_schema
-
-bench: sync
-	$(RUN) python -m bench.run
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache
