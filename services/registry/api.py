@@ -54,6 +54,7 @@ from shared.api.registry import (
 )
 from shared.contracts import registry as events
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, require
+from shared.events import EventContract
 from shared.identity import Identity, Role
 from shared.outbox import record_event
 
@@ -152,6 +153,29 @@ def call_view(row: CallRow, hubs: list[str], now: datetime) -> Call:
     )
 
 
+async def commit_with_event(session: AsyncSession, row: Any, event: EventContract) -> None:
+    """The change and its event leave together: one transaction, event via the outbox."""
+    await record_event(session, OutboxEvent, event)
+    await session.commit()
+    await session.refresh(row)
+
+
+def apply_changes(row: Any, data: msgspec.Struct, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(data, name)
+        if value is not None:
+            setattr(row, name, value)
+
+
+def mission_fields(row: MissionRow) -> dict[str, Any]:
+    return {"mission_id": str(row.id), "hub": row.hub_code, "title": row.title,
+            "value_chains": list(row.value_chains)}  # fmt: skip
+
+
+def challenge_fields(row: ChallengeRow) -> dict[str, Any]:
+    return {"challenge_id": str(row.id), "mission_id": str(row.mission_id), "title": row.title}
+
+
 def hubs_of_call(row: CallRow, hub_codes: list[str]) -> list[str]:
     return [row.hub_code] if row.hub_code else hub_codes
 
@@ -222,16 +246,7 @@ class MissionController(Controller):
         )
         session.add(row)
         await session.flush()
-        await session.refresh(row)
-        await record_event(
-            session,
-            OutboxEvent,
-            events.MissionCreated(
-                mission_id=str(row.id), hub=row.hub_code, title=row.title,
-                value_chains=row.value_chains,
-            ),
-        )  # fmt: skip
-        await session.commit()
+        await commit_with_event(session, row, events.MissionCreated(**mission_fields(row)))
         return mission_view(row)
 
     @patch("/{mission_id:str}")
@@ -243,21 +258,8 @@ class MissionController(Controller):
             raise NotFound(f"There is no mission {mission_id}.")
         identity.require_hub(row.hub_code)
         require(mission_errors(data))
-        for name in ("title", "description", "value_chains", "strategies"):
-            value = getattr(data, name)
-            if value is not None:
-                setattr(row, name, value)
-        await session.flush()
-        await session.refresh(row)
-        await record_event(
-            session,
-            OutboxEvent,
-            events.MissionUpdated(
-                mission_id=str(row.id), hub=row.hub_code, title=row.title,
-                value_chains=row.value_chains,
-            ),
-        )  # fmt: skip
-        await session.commit()
+        apply_changes(row, data, ("title", "description", "value_chains", "strategies"))
+        await commit_with_event(session, row, events.MissionUpdated(**mission_fields(row)))
         return mission_view(row)
 
 
@@ -302,15 +304,7 @@ class ChallengeController(Controller):
         )
         session.add(row)
         await session.flush()
-        await session.refresh(row)
-        await record_event(
-            session,
-            OutboxEvent,
-            events.ChallengeCreated(
-                challenge_id=str(row.id), mission_id=str(row.mission_id), title=row.title
-            ),
-        )
-        await session.commit()
+        await commit_with_event(session, row, events.ChallengeCreated(**challenge_fields(row)))
         return challenge_view(row)
 
     @patch("/{challenge_id:str}")
@@ -324,19 +318,8 @@ class ChallengeController(Controller):
             raise NotFound(f"There is no challenge {challenge_id}.")
         identity.require_hub(row.hub_code)
         require(challenge_errors(data))
-        for name in ("title", "description", "strategies"):
-            value = getattr(data, name)
-            if value is not None:
-                setattr(row, name, value)
-        await session.flush()
-        await record_event(
-            session,
-            OutboxEvent,
-            events.ChallengeUpdated(
-                challenge_id=str(row.id), mission_id=str(row.mission_id), title=row.title
-            ),
-        )
-        await session.commit()
+        apply_changes(row, data, ("title", "description", "strategies"))
+        await commit_with_event(session, row, events.ChallengeUpdated(**challenge_fields(row)))
         return challenge_view(row)
 
 
@@ -511,14 +494,9 @@ class CallController(Controller):
         apply_settings(row, values, eligible)
         session.add(row)
         await session.flush()
-        await session.refresh(row)
         hubs = hubs_of_call(row, await self._hub_codes(session))
-        await record_event(
-            session,
-            OutboxEvent,
-            events.CallCreated(call_id=str(row.id), title=row.title, hubs=hubs),
-        )
-        await session.commit()
+        event = events.CallCreated(call_id=str(row.id), title=row.title, hubs=hubs)
+        await commit_with_event(session, row, event)
         return call_view(row, hubs, now_utc())
 
     @patch("/{call_id:str}")
@@ -537,15 +515,9 @@ class CallController(Controller):
         errors, eligible = await check_call(session, row.hub_code, values)
         require(errors)
         apply_settings(row, values, eligible)
-        await session.flush()
-        await session.refresh(row)
         hubs = hubs_of_call(row, await self._hub_codes(session))
-        await record_event(
-            session,
-            OutboxEvent,
-            events.CallUpdated(call_id=str(row.id), title=row.title, hubs=hubs),
-        )
-        await session.commit()
+        event = events.CallUpdated(call_id=str(row.id), title=row.title, hubs=hubs)
+        await commit_with_event(session, row, event)
         return call_view(row, hubs, now_utc())
 
     @post("/{call_id:str}/publish")
@@ -563,15 +535,11 @@ class CallController(Controller):
         row.status = CallStatus.PUBLISHED.value
         row.published_at = now
         hubs = hubs_of_call(row, await self._hub_codes(session))
-        await record_event(
-            session,
-            OutboxEvent,
-            events.CallPublished(
-                call_id=str(row.id), title=row.title, hubs=hubs,
-                opens_at=row.opens_at, closes_at=row.closes_at,
-            ),
+        event = events.CallPublished(
+            call_id=str(row.id), title=row.title, hubs=hubs,
+            opens_at=row.opens_at, closes_at=row.closes_at,
         )  # fmt: skip
-        await session.commit()
+        await commit_with_event(session, row, event)
         return call_view(row, hubs, now)
 
     @post("/{call_id:str}/transition")
@@ -588,10 +556,6 @@ class CallController(Controller):
         if problem:
             raise Conflict(problem)
         row.status = data.status.value
-        await record_event(
-            session,
-            OutboxEvent,
-            events.CallStatusChanged(call_id=str(row.id), previous=previous, status=row.status),
-        )
-        await session.commit()
+        event = events.CallStatusChanged(call_id=str(row.id), previous=previous, status=row.status)
+        await commit_with_event(session, row, event)
         return call_view(row, hubs_of_call(row, await self._hub_codes(session)), now_utc())

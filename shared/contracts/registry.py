@@ -7,48 +7,47 @@ from datetime import datetime
 from shared.events import EventContract
 
 
-class MissionCreated(EventContract, frozen=True, kw_only=True):
+class MissionFacts(EventContract, frozen=True, kw_only=True):
+    mission_id: str
+    hub: str
+    title: str
+    value_chains: list[str]
+
+
+class MissionCreated(MissionFacts, frozen=True, kw_only=True):
     subject = "portal.registry.mission.created.v1"
-    mission_id: str
-    hub: str
-    title: str
-    value_chains: list[str]
 
 
-class MissionUpdated(EventContract, frozen=True, kw_only=True):
+class MissionUpdated(MissionFacts, frozen=True, kw_only=True):
     subject = "portal.registry.mission.updated.v1"
+
+
+class ChallengeFacts(EventContract, frozen=True, kw_only=True):
+    challenge_id: str
     mission_id: str
-    hub: str
     title: str
-    value_chains: list[str]
 
 
-class ChallengeCreated(EventContract, frozen=True, kw_only=True):
+class ChallengeCreated(ChallengeFacts, frozen=True, kw_only=True):
     subject = "portal.registry.challenge.created.v1"
-    challenge_id: str
-    mission_id: str
-    title: str
 
 
-class ChallengeUpdated(EventContract, frozen=True, kw_only=True):
+class ChallengeUpdated(ChallengeFacts, frozen=True, kw_only=True):
     subject = "portal.registry.challenge.updated.v1"
-    challenge_id: str
-    mission_id: str
+
+
+class CallFacts(EventContract, frozen=True, kw_only=True):
+    call_id: str
     title: str
+    hubs: list[str]
 
 
-class CallCreated(EventContract, frozen=True, kw_only=True):
+class CallCreated(CallFacts, frozen=True, kw_only=True):
     subject = "portal.registry.call.created.v1"
-    call_id: str
-    title: str
-    hubs: list[str]
 
 
-class CallUpdated(EventContract, frozen=True, kw_only=True):
+class CallUpdated(CallFacts, frozen=True, kw_only=True):
     subject = "portal.registry.call.updated.v1"
-    call_id: str
-    title: str
-    hubs: list[str]
 
 
 class CallPublished(EventContract, frozen=True, kw_only=True):
