@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Request, get
-from litestar.datastructures import State
+from litestar import Litestar, get
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Headers
 from litestar.exceptions import HTTPException
+from litestar.types import Scope
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import identity_from_header, seed_demo_accounts
 from gateway.clients import ServiceClient, Services
 from gateway.config import GatewaySettings
+from gateway.feeds import SubmissionFeeds
 from gateway.schema import build_schema
 from gateway.schema.context import Context, Loaders
+from gateway.uploads import streaming_uploads
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import DomainError
+from shared.messaging import NatsLink
 from shared.web import (
     domain_error_response,
     http_error_response,
@@ -33,36 +39,45 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: GatewaySettings) -> Litestar:
     schema = build_schema(settings)
 
+    state: dict[str, Any] = {}
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await migrate_async(MIGRATIONS, settings.database_url)
         engine = new_engine(settings.database_url)
-        app.state.db = new_session_factory(engine)
+        nats = NatsLink(settings.nats_url, "gateway")
+        nats.start()
         secret = settings.internal_secret
-        app.state.services = Services(
+        state["db"] = new_session_factory(engine)
+        state["feeds"] = SubmissionFeeds(nats)
+        state["services"] = app.state.services = Services(
             registry=ServiceClient("registry", settings.registry_url, secret),
             intake=ServiceClient("intake", settings.intake_url, secret),
             review=ServiceClient("review", settings.review_url, secret),
         )
         if settings.seed_demo_accounts:
-            async with app.state.db() as session:
+            async with state["db"]() as session:
                 await seed_demo_accounts(session)
         try:
             yield
         finally:
-            await app.state.services.close()
+            await state["services"].close()
+            await nats.close()
             await engine.dispose()
 
-    async def context_getter(request: Request[Any, Any, State]) -> Context:
-        identity = identity_from_header(request.headers.get("authorization"), settings.jwt_secret)
-        services: Services = request.app.state.services
+    def make_context(authorization: str | None) -> Context:
+        identity = identity_from_header(authorization, settings.jwt_secret)
+        services: Services = state["services"]
         return Context(
-            identity=identity,
-            services=services,
-            loaders=Loaders(services, identity),
-            settings=settings,
-            db=request.app.state.db,
-        )
+            identity=identity, services=services, loaders=Loaders(services, identity),
+            settings=settings, db=state["db"], feeds=state["feeds"],
+        )  # fmt: skip
+
+    async def context_getter(request: ASGIConnection[Any, Any, Any, Any]) -> Context:
+        return make_context(request.headers.get("authorization"))
+
+    async def upload_context(scope: Scope) -> Context:
+        return make_context(Headers.from_scope(scope).get("authorization"))
 
     graphql = make_graphql_controller(
         schema,
@@ -77,10 +92,15 @@ def create_app(settings: GatewaySettings) -> Litestar:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Multipart GraphQL requests (file uploads) are streamed by their own ASGI layer.
+    uploads = partial(
+        streaming_uploads, schema=schema, path="/graphql", context=upload_context,
+        max_body=settings.max_upload_bytes,
+    )  # fmt: skip
     return Litestar(
         route_handlers=[graphql, health],
         lifespan=[lifespan],
-        middleware=[trace_middleware],
+        middleware=[trace_middleware, uploads],
         exception_handlers={
             DomainError: domain_error_response,
             HTTPException: http_error_response,

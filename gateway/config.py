@@ -15,6 +15,8 @@ class GatewaySettings(ServiceSettings, kw_only=True, frozen=True):
     max_query_depth: int = 10
     max_query_tokens: int = 3000
     max_query_aliases: int = 30
+    # A whole multipart request; each file question sets its own, lower limit.
+    max_upload_bytes: int = 600 * 1024 * 1024
 
 
 def load() -> GatewaySettings:

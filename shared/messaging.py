@@ -53,10 +53,13 @@ class NatsLink:
             log.info("connected to NATS at %s", self.url)
             return
 
-    async def jetstream(self) -> JetStreamContext:
+    async def client(self) -> Client:
         await self._ready.wait()
         assert self._client is not None
-        return self._client.jetstream()
+        return self._client
+
+    async def jetstream(self) -> JetStreamContext:
+        return (await self.client()).jetstream()
 
     @property
     def connected(self) -> bool:

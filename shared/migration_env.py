@@ -26,14 +26,13 @@ def run_migrations(target_metadata: MetaData) -> None:
 
 
 def _migrate(connection: Connection, target_metadata: MetaData) -> None:
+    # A transaction-scoped lock: replicas starting together migrate one after the other,
+    # and the lock goes with the transaction whatever happens.
     lock_key = zlib.crc32(str(context.config.get_main_option("script_location")).encode())
-    connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": lock_key})
-    try:
-        context.configure(connection=connection, target_metadata=target_metadata)
-        with context.begin_transaction():
-            context.run_migrations()
-    finally:
-        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key})
+    context.configure(connection=connection, target_metadata=target_metadata)
+    with context.begin_transaction():
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
+        context.run_migrations()
 
 
 async def _run_online(target_metadata: MetaData) -> None:

@@ -59,6 +59,7 @@ class ServiceSpec:
     processed_model: type[ProcessedEventMixin] | None = None
     consumers: ConsumerFactory | None = None
     on_started: Sequence[StartHook] = ()
+    dependencies: dict[str, Provide] = field(default_factory=dict)
 
 
 def trace_middleware(app: ASGIApp) -> ASGIApp:
@@ -102,6 +103,8 @@ def bad_body_response(_: Request[Any, Any, Any], exc: ValidationException) -> Re
 
 
 def http_error_response(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    if exc.status_code >= 500:
+        log.error("server error: %s", exc.detail, exc_info=exc)
     codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
     body = ErrorBody(code=codes.get(exc.status_code, "bad_request"), message=exc.detail)
     return Response(content=body, status_code=exc.status_code)
@@ -178,6 +181,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Litestar
             "identity": Provide(provide_identity, sync_to_thread=False),
             "session": Provide(provide_session),
             "runtime": Provide(provide_runtime, sync_to_thread=False),
+            **spec.dependencies,
         },
         exception_handlers={
             DomainError: domain_error_response,

@@ -17,18 +17,24 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.config import GatewaySettings
 from gateway.schema.accounts.schema import AccountMutation, AccountQuery
+from gateway.schema.intake.operations import IntakeMutation, IntakeQuery, IntakeSubscription
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
 from shared.errors import DomainError
 
 
 @strawberry.type
-class Query(RegistryQuery, AccountQuery):
+class Query(RegistryQuery, IntakeQuery, AccountQuery):
     pass
 
 
 @strawberry.type
-class Mutation(RegistryMutation, AccountMutation):
+class Mutation(RegistryMutation, IntakeMutation, AccountMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(IntakeSubscription):
     pass
 
 
@@ -62,6 +68,7 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.is_dev),
     )

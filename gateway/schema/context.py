@@ -13,6 +13,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from gateway.clients import Services
 from gateway.config import GatewaySettings
+from gateway.feeds import SubmissionFeeds
 from shared.api import registry as api
 from shared.identity import Identity
 
@@ -83,6 +84,9 @@ class Context(BaseContext, kw_only=True):
     loaders: Loaders
     settings: GatewaySettings
     db: async_sessionmaker[AsyncSession]
+    feeds: SubmissionFeeds
+    # Set by the graphql-transport-ws handshake: a browser's WebSocket carries its token here.
+    connection_params: dict[str, Any] | None = None
 
 
 Info = StrawberryInfo[Context, None]

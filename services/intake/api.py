@@ -1,34 +1,702 @@
-"""Thin HTTP handlers of intake."""
+"""Thin HTTP handlers of intake: decode -> authorize -> domain -> persist + outbox -> encode."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Request, delete, get, patch, post, put
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import CallWindow
-from shared.errors import NotFound
-from shared.identity import Identity
+from services.intake.domain.answers import answer_errors, requested_amount
+from services.intake.domain.applicant import applicant_errors, hub_for
+from services.intake.domain.eligibility import eligibility_reasons
+from services.intake.domain.files import (
+    CONTENT_TYPES,
+    SNIFF_BYTES,
+    file_type_error,
+    sanitize_filename,
+    sniff,
+)
+from services.intake.domain.fingerprint import fingerprint
+from services.intake.events import terms_of
+from services.intake.models import (
+    ApplicationRow,
+    AttachmentRow,
+    KnownCall,
+    OutboxEvent,
+    SubmissionRow,
+    receipt_number_seq,
+)
+from shared.api.intake import (
+    Answer,
+    Application,
+    ApplicationPage,
+    ApplicationStart,
+    ApplicationStatus,
+    ApplicationUpdate,
+    Attachment,
+    Bucket,
+    CallStatistics,
+    DownloadLink,
+    Eligibility,
+    Organisation,
+    Outcome,
+    Person,
+    Receipt,
+    SubmissionCount,
+    SubmitRequest,
+    SubmitResult,
+)
+from shared.api.registry import CallStatus, Form, Question, QuestionType
+from shared.clock import Clock
+from shared.contracts import intake as events
+from shared.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+    require,
+)
+from shared.identity import Identity, Role
+from shared.objectstore import ObjectStore, ObjectTooLarge
+from shared.outbox import record_event
+from shared.programme import COUNTRY_CODES, HUBS, ORGANISATION_TYPE_CODES, SPLIT_COUNTRIES
+
+# ---- reading and checking -------------------------------------------------------------
 
 
-class CallWindowView(msgspec.Struct, frozen=True):
-    call_id: str
-    title: str
-    opens_at: datetime
-    closes_at: datetime
-    status: str
+def form_of(call: KnownCall) -> Form:
+    return msgspec.convert(call.form, Form)
 
 
-class CallWindowController(Controller):
-    path = "/call-windows"
+def ensure_open(call: KnownCall, now: datetime) -> None:
+    """The server clock decides: at or after the closing instant nothing changes."""
+    if call.status != CallStatus.PUBLISHED.value or now >= call.closes_at:
+        raise Conflict(f"The call closed at {call.closes_at.isoformat()}; nothing can change now.")
+    if now < call.opens_at:
+        raise Conflict(f"The call opens at {call.opens_at.isoformat()}.")
 
-    @get("/{call_id:str}")
-    async def get_window(
+
+def may_read(identity: Identity, app: ApplicationRow, call: KnownCall) -> bool:
+    if identity.is_admin or app.applicant_id == identity.account_id:
+        return True
+    if identity.role is Role.HUB_MANAGER and identity.hub:
+        return call.hub == identity.hub or (call.hub is None and app.hub == identity.hub)
+    return False
+
+
+async def load_application(
+    session: AsyncSession, identity: Identity, application_id: str, *, lock: bool = False,
+    own: bool = False,
+) -> tuple[ApplicationRow, KnownCall]:  # fmt: skip
+    """Someone else's application is reported exactly like a missing one."""
+    identity.require_signed_in()
+    missing = NotFound(f"There is no application {application_id}.")
+    try:
+        key = uuid.UUID(application_id)
+    except ValueError:
+        raise missing from None
+    app = await session.get(ApplicationRow, key, with_for_update=lock)
+    if app is None:
+        raise missing
+    call = await session.get(KnownCall, app.call_id)
+    assert call is not None
+    allowed = app.applicant_id == identity.account_id if own else may_read(identity, app, call)
+    if not allowed:
+        raise missing
+    return app, call
+
+
+async def active_attachments(session: AsyncSession, app_id: uuid.UUID) -> list[AttachmentRow]:
+    rows = await session.scalars(
+        select(AttachmentRow)
+        .where(AttachmentRow.application_id == app_id, AttachmentRow.removed_at.is_(None))
+        .order_by(AttachmentRow.uploaded_at, AttachmentRow.id)
+    )
+    return list(rows)
+
+
+def attachment_view(row: AttachmentRow) -> Attachment:
+    return Attachment(
+        id=str(row.id), question_key=row.question_key, file_name=row.file_name,
+        content_type=row.content_type, size=row.size, sha256=row.sha256,
+        uploaded_at=row.uploaded_at,
+    )  # fmt: skip
+
+
+def counts_by_question(attachments: list[AttachmentRow]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for a in attachments:
+        counts[a.question_key] = counts.get(a.question_key, 0) + 1
+    return counts
+
+
+class Draft(msgspec.Struct, frozen=True, kw_only=True):
+    organisation: Organisation
+    contact: Person
+    team: list[Person]
+    answers: dict[str, Answer]
+    requested_amount: float | None
+
+
+def draft_of(app: ApplicationRow) -> Draft:
+    return Draft(
+        organisation=msgspec.convert(app.organisation, Organisation),
+        contact=msgspec.convert(app.contact, Person),
+        team=msgspec.convert(app.team, list[Person]),
+        answers=app.answers,
+        requested_amount=app.requested_amount,
+    )
+
+
+def draft_errors(
+    draft: Draft, form: Form, attachments: list[AttachmentRow], *, strict: bool
+) -> list[FieldError]:
+    errors = answer_errors(
+        form, draft.answers, counts_by_question(attachments), strict=strict,
+        country_codes=COUNTRY_CODES,
+    )  # fmt: skip
+    errors += applicant_errors(
+        draft.organisation, draft.contact, draft.team, strict=strict,
+        organisation_types=ORGANISATION_TYPE_CODES, country_codes=COUNTRY_CODES,
+        split_countries=SPLIT_COUNTRIES,
+    )  # fmt: skip
+    return errors
+
+
+async def application_view(
+    session: AsyncSession, app: ApplicationRow, call: KnownCall
+) -> Application:
+    attachments = await active_attachments(session, app.id)
+    draft = draft_of(app)
+    receipt = None
+    if app.version:
+        latest = await session.scalar(
+            select(SubmissionRow).where(
+                SubmissionRow.application_id == app.id, SubmissionRow.version == app.version
+            )
+        )
+        assert latest is not None
+        receipt = receipt_of(latest)
+    reasons = list(app.eligibility_reasons)
+    if app.eligibility == Eligibility.PENDING.value:
+        # Before the deadline the applicant sees the pre-check's verdict.
+        reasons = eligibility_reasons(
+            terms_of(call), draft.organisation, app.requested_amount, draft.answers
+        )
+    return Application(
+        id=str(app.id), call_id=app.call_id, applicant_id=app.applicant_id,
+        status=ApplicationStatus(app.status), organisation=draft.organisation,
+        contact=draft.contact, team=draft.team, requested_amount=app.requested_amount,
+        answers=draft.answers, attachments=[attachment_view(a) for a in attachments],
+        warnings=draft_errors(draft, form_of(call), attachments, strict=False),
+        receipt=receipt, eligibility=Eligibility(app.eligibility), eligibility_reasons=reasons,
+        outcome=msgspec.convert(app.outcome, Outcome) if app.outcome else None, hub=app.hub,
+        created_at=app.created_at, updated_at=app.updated_at,
+    )  # fmt: skip
+
+
+def receipt_of(row: SubmissionRow) -> Receipt:
+    return Receipt(
+        number=row.number, version=row.version, submitted_at=row.submitted_at,
+        fingerprint=row.fingerprint,
+    )  # fmt: skip
+
+
+def file_question(form: Form, key: str) -> Question:
+    for question in form.questions:
+        if question.key == key and question.type is QuestionType.FILE:
+            return question
+    raise ValidationFailed([FieldError(f"answers.{key}", "is not a file question of this form")])
+
+
+def value_chains_of(call: KnownCall, answers: dict[str, Answer]) -> list[str]:
+    """The applicant's own choice when the form asks for it, else the call's value chains."""
+    chosen = answers.get("value_chain")
+    if isinstance(chosen, str) and chosen:
+        return [chosen]
+    return list(call.value_chains)
+
+
+def apply_update(app: ApplicationRow, call: KnownCall, data: ApplicationUpdate) -> None:
+    if data.organisation is not None:
+        app.organisation = msgspec.to_builtins(data.organisation)
+        app.country = data.organisation.country or None
+        app.organisation_type = data.organisation.type or None
+        app.hub = hub_for(data.organisation.country, data.organisation.country_part, HUBS)
+    if data.contact is not None:
+        app.contact = msgspec.to_builtins(data.contact)
+    if data.team is not None:
+        app.team = msgspec.to_builtins(data.team)
+    if data.answers is not None:
+        # Answers merge by key; None clears one.
+        merged = {**app.answers, **data.answers}
+        app.answers = {k: v for k, v in merged.items() if v is not None}
+    app.requested_amount = requested_amount(
+        form_of(call), app.answers, data.requested_amount or app.requested_amount
+    )
+    app.value_chains = value_chains_of(call, app.answers)
+
+
+# ---- applicants ---------------------------------------------------------------------------
+
+
+class ApplicationController(Controller):
+    path = "/applications"
+
+    @post("/")
+    async def start(
+        self, session: AsyncSession, identity: Identity, clock: Clock, data: ApplicationStart
+    ) -> Application:
+        applicant = identity.require_signed_in()
+        if identity.role is not Role.APPLICANT:
+            raise Forbidden("Only applicants apply to calls.")
+        call = await session.get(KnownCall, data.call_id)
+        if call is None:
+            raise NotFound(f"There is no open call {data.call_id}.")
+        ensure_open(call, clock())
+        existing = await session.scalar(
+            select(ApplicationRow).where(
+                ApplicationRow.call_id == call.call_id, ApplicationRow.applicant_id == applicant
+            )
+        )
+        if existing is not None:  # starting twice continues the same application
+            return await application_view(session, existing, call)
+        app = ApplicationRow(
+            call_id=call.call_id, applicant_id=applicant, applicant_email=identity.email,
+            status=ApplicationStatus.DRAFT.value, organisation={}, contact={}, team=[],
+            answers={}, value_chains=list(call.value_chains), eligibility=Eligibility.PENDING.value, eligibility_reasons=[],
+        )  # fmt: skip
+        session.add(app)
+        await session.commit()
+        await session.refresh(app)
+        return await application_view(session, app, call)
+
+    @get("/mine")
+    async def mine(self, session: AsyncSession, identity: Identity) -> list[Application]:
+        applicant = identity.require_signed_in()
+        rows = (
+            await session.execute(
+                select(ApplicationRow, KnownCall)
+                .join(KnownCall, KnownCall.call_id == ApplicationRow.call_id)
+                .where(ApplicationRow.applicant_id == applicant)
+                .order_by(ApplicationRow.created_at.desc())
+            )
+        ).all()
+        return [await application_view(session, app, call) for app, call in rows]
+
+    @get("/{application_id:str}")
+    async def read(
+        self, session: AsyncSession, identity: Identity, application_id: str
+    ) -> Application:
+        app, call = await load_application(session, identity, application_id)
+        return await application_view(session, app, call)
+
+    @patch("/{application_id:str}")
+    async def save(
+        self, session: AsyncSession, identity: Identity, clock: Clock, application_id: str,
+        data: ApplicationUpdate,
+    ) -> Application:  # fmt: skip
+        """Autosave: anything is kept; problems come back as warnings, never as refusals."""
+        app, call = await load_application(session, identity, application_id, lock=True, own=True)
+        ensure_open(call, clock())
+        if app.status == ApplicationStatus.WITHDRAWN.value:
+            raise Conflict("This application was withdrawn.")
+        apply_update(app, call, data)
+        await session.commit()
+        await session.refresh(app)
+        return await application_view(session, app, call)
+
+    @post("/{application_id:str}/submit")
+    async def submit(
+        self, session: AsyncSession, identity: Identity, clock: Clock, application_id: str,
+        data: SubmitRequest,
+    ) -> SubmitResult:  # fmt: skip
+        app, call = await load_application(session, identity, application_id, lock=True, own=True)
+        now = clock()
+        # A retried submit returns the receipt it already got, even after the deadline.
+        earlier = await session.scalar(
+            select(SubmissionRow).where(
+                SubmissionRow.application_id == app.id,
+                SubmissionRow.idempotency_key == data.idempotency_key,
+            )
+        )
+        if earlier is not None:
+            return SubmitResult(receipt_of(earlier), await application_view(session, app, call))
+        ensure_open(call, now)
+        if app.status == ApplicationStatus.WITHDRAWN.value:
+            raise Conflict("This application was withdrawn.")
+        attachments = await active_attachments(session, app.id)
+        draft = draft_of(app)
+        require(draft_errors(draft, form_of(call), attachments, strict=True))
+        print_ = fingerprint(
+            answers=draft.answers, organisation=draft.organisation, contact=draft.contact,
+            team=draft.team, requested_amount=app.requested_amount,
+            attachments=[(a.question_key, a.sha256) for a in attachments],
+        )  # fmt: skip
+        latest = await session.scalar(
+            select(SubmissionRow).where(
+                SubmissionRow.application_id == app.id, SubmissionRow.version == app.version
+            )
+        )
+        if latest is not None and latest.fingerprint == print_:
+            # Nothing changed since the last submission: the same receipt, no new version.
+            return SubmitResult(receipt_of(latest), await application_view(session, app, call))
+        sequence = await session.scalar(receipt_number_seq.next_value())
+        version = app.version + 1
+        submission = SubmissionRow(
+            application_id=app.id, version=version, idempotency_key=data.idempotency_key,
+            number=f"OC-{now.year}-{sequence:06d}", submitted_at=now, fingerprint=print_,
+            snapshot={
+                **msgspec.to_builtins(draft),
+                "attachment_keys": [a.object_key for a in attachments],
+            },
+        )  # fmt: skip
+        session.add(submission)
+        app.version = version
+        app.status = ApplicationStatus.SUBMITTED.value
+        app.submitted_at = now
+        snapshot_class = (
+            events.ApplicationSubmitted if version == 1 else events.ApplicationResubmitted
+        )
+        await record_event(
+            session,
+            OutboxEvent,
+            snapshot_class(
+                application_id=str(app.id), call_id=app.call_id, applicant_id=app.applicant_id,
+                applicant_email=app.applicant_email, version=version,
+                receipt_number=submission.number, submitted_at=now, fingerprint=print_,
+                organisation=draft.organisation, contact=draft.contact, team=draft.team,
+                requested_amount=app.requested_amount, answers=draft.answers,
+                country=app.country, hub=app.hub, organisation_type=app.organisation_type,
+                value_chains=value_chains_of(call, draft.answers),
+                attachments=[attachment_facts(a) for a in attachments],
+            ),
+        )  # fmt: skip
+        await session.commit()
+        await session.refresh(app)
+        return SubmitResult(receipt_of(submission), await application_view(session, app, call))
+
+    @post("/{application_id:str}/withdraw")
+    async def withdraw(
+        self, session: AsyncSession, identity: Identity, clock: Clock, application_id: str
+    ) -> Application:
+        app, call = await load_application(session, identity, application_id, lock=True, own=True)
+        if call.status == CallStatus.RESULTS_PUBLISHED.value:
+            raise Conflict("Results are published; the application can no longer be withdrawn.")
+        if app.status == ApplicationStatus.WITHDRAWN.value:
+            return await application_view(session, app, call)
+        now = clock()
+        app.status = ApplicationStatus.WITHDRAWN.value
+        app.withdrawn_at = now
+        await record_event(
+            session,
+            OutboxEvent,
+            events.ApplicationWithdrawn(
+                application_id=str(app.id), call_id=app.call_id, withdrawn_at=now
+            ),
+        )
+        await session.commit()
+        await session.refresh(app)
+        return await application_view(session, app, call)
+
+    # ---- attachments ------------------------------------------------------------------
+
+    @put("/{application_id:str}/attachments/{question_key:str}", request_max_body_size=None)
+    async def upload(
+        self, request: Request[Any, Any, Any], session: AsyncSession, identity: Identity,
+        clock: Clock, store: ObjectStore, application_id: str, question_key: str,
+        filename: str = "file",
+    ) -> Attachment:  # fmt: skip
+        """The body is the file itself, streamed to the store while its size is counted."""
+        app, call = await load_application(session, identity, application_id, own=True)
+        question = file_question(form_of(call), question_key)
+        await check_room_for_file(session, app, call, question, clock())
+        await session.commit()  # no transaction stays open while the file streams
+
+        body = request.stream()
+        head = await read_head(body, SNIFF_BYTES)
+        field = f"answers.{question_key}"
+        if not head:
+            raise ValidationFailed([FieldError(field, "the file is empty")])
+        problem = file_type_error(sniff(head), question.allowed_types)
+        if problem:
+            await drain(body)
+            raise ValidationFailed([FieldError(field, problem)])
+        detected = sniff(head)
+        assert detected is not None
+        object_key = f"applications/{app.id}/{uuid.uuid4().hex}"
+        limit = question.max_size_bytes or 0
+        try:
+            stored = await store.put(
+                object_key, prepend(head, body), max_size=limit,
+                content_type=CONTENT_TYPES[detected],
+            )  # fmt: skip
+        except ObjectTooLarge:
+            await drain(body)
+            raise PayloadTooLarge(
+                f"The file is larger than the {limit / 1024 / 1024:g} MB this question allows."
+            ) from None
+        try:
+            return await record_attachment(
+                session, app.id, call, question, clock(), object_key, stored.size,
+                stored.sha256, CONTENT_TYPES[detected], sanitize_filename(filename),
+            )  # fmt: skip
+        except BaseException:
+            await store.delete(object_key)  # a refused file leaves nothing behind
+            raise
+
+    @delete("/{application_id:str}/attachments/{attachment_id:str}", status_code=200)
+    async def remove_attachment(
+        self, session: AsyncSession, identity: Identity, clock: Clock, store: ObjectStore,
+        application_id: str, attachment_id: str,
+    ) -> Application:  # fmt: skip
+        app, call = await load_application(session, identity, application_id, lock=True, own=True)
+        ensure_open(call, clock())
+        row = await find_attachment(session, app, attachment_id)
+        row.removed_at = clock()
+        named = await session.scalar(
+            select(func.count())
+            .select_from(SubmissionRow)
+            .where(
+                SubmissionRow.application_id == app.id,
+                SubmissionRow.snapshot["attachment_keys"].contains([row.object_key]),
+            )
+        )
+        await session.commit()
+        if not named:
+            await store.delete(row.object_key)
+        return await application_view(session, app, call)
+
+    @get("/{application_id:str}/attachments/{attachment_id:str}/link")
+    async def download_link(
+        self, session: AsyncSession, identity: Identity, store: ObjectStore, clock: Clock,
+        link_seconds: int, application_id: str, attachment_id: str,
+    ) -> DownloadLink:  # fmt: skip
+        app, _ = await load_application(session, identity, application_id)
+        row = await find_attachment(session, app, attachment_id)
+        expires = timedelta(seconds=link_seconds)
+        url = await store.download_url(row.object_key, expires=expires, filename=row.file_name)
+        return DownloadLink(url=url, expires_at=clock() + expires)
+
+
+def attachment_facts(row: AttachmentRow) -> events.AttachmentFacts:
+    return events.AttachmentFacts(
+        id=str(row.id), question_key=row.question_key, file_name=row.file_name,
+        content_type=row.content_type, size=row.size, sha256=row.sha256,
+    )  # fmt: skip
+
+
+async def find_attachment(
+    session: AsyncSession, app: ApplicationRow, attachment_id: str
+) -> AttachmentRow:
+    try:
+        key = uuid.UUID(attachment_id)
+    except ValueError:
+        key = None
+    row = await session.get(AttachmentRow, key) if key else None
+    if row is None or row.application_id != app.id or row.removed_at is not None:
+        raise NotFound(f"There is no attachment {attachment_id}.")
+    return row
+
+
+async def check_room_for_file(
+    session: AsyncSession, app: ApplicationRow, call: KnownCall, question: Question, now: datetime
+) -> None:
+    ensure_open(call, now)
+    if app.status == ApplicationStatus.WITHDRAWN.value:
+        raise Conflict("This application was withdrawn.")
+    count = await session.scalar(
+        select(func.count())
+        .select_from(AttachmentRow)
+        .where(
+            AttachmentRow.application_id == app.id,
+            AttachmentRow.question_key == question.key,
+            AttachmentRow.removed_at.is_(None),
+        )
+    )
+    if question.max_count is not None and (count or 0) >= question.max_count:
+        raise ValidationFailed(
+            [FieldError(f"answers.{question.key}", f"attach at most {question.max_count} file(s)")]
+        )
+
+
+async def record_attachment(
+    session: AsyncSession, app_id: uuid.UUID, call: KnownCall, question: Question,
+    now: datetime, object_key: str, size: int, sha256: str, content_type: str, file_name: str,
+) -> Attachment:  # fmt: skip
+    # Checked again under the row lock: the deadline or a parallel upload may have come first.
+    app = await session.get(ApplicationRow, app_id, with_for_update=True)
+    assert app is not None
+    await check_room_for_file(session, app, call, question, now)
+    row = AttachmentRow(
+        application_id=app.id, question_key=question.key, file_name=file_name,
+        content_type=content_type, size=size, sha256=sha256, object_key=object_key,
+        uploaded_at=now,
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    await record_event(
+        session, OutboxEvent,
+        events.AttachmentStored(
+            application_id=str(app.id), call_id=app.call_id, attachment=attachment_facts(row)
+        ),
+    )  # fmt: skip
+    await session.commit()
+    return attachment_view(row)
+
+
+async def read_head(body: AsyncIterator[bytes], size: int) -> bytes:
+    head = bytearray()
+    async for chunk in body:
+        head += chunk
+        if len(head) >= size:
+            break
+    return bytes(head)
+
+
+async def prepend(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield head
+    async for chunk in rest:
+        yield chunk
+
+
+async def drain(body: AsyncIterator[bytes]) -> None:
+    """Read what the client still sends, so it gets our answer rather than a broken pipe."""
+    async for _ in body:
+        pass
+
+
+# ---- the programme team -----------------------------------------------------------------
+
+
+class CallApplicationsController(Controller):
+    path = "/calls/{call_id:str}"
+
+    async def _call(self, session: AsyncSession, identity: Identity, call_id: str) -> KnownCall:
+        identity.require_signed_in()
+        call = await session.get(KnownCall, call_id)
+        if call is None:
+            raise NotFound(f"There is no call {call_id}.")
+        if not identity.is_admin and not (
+            identity.role is Role.HUB_MANAGER and identity.hub in call.hubs
+        ):
+            raise Forbidden("Only the programme team and the call's hub managers see applications.")
+        return call
+
+    def _scope(self, identity: Identity, call: KnownCall) -> list[Any]:
+        """A hub manager sees, in a programme-wide call, only their hub's applications."""
+        conditions: list[Any] = [ApplicationRow.call_id == call.call_id]
+        if not identity.is_admin and call.hub is None:
+            conditions.append(ApplicationRow.hub == identity.hub)
+        return conditions
+
+    @get("/applications")
+    async def list_applications(
+        self, session: AsyncSession, identity: Identity, call_id: str,
+        status: str | None = None, country: str | None = None, hub: str | None = None,
+        value_chain: str | None = None, organisation_type: str | None = None,
+        after: str | None = None, limit: int = 50,
+    ) -> ApplicationPage:  # fmt: skip
+        call = await self._call(session, identity, call_id)
+        conditions = self._scope(identity, call)
+        for column, value in (
+            (ApplicationRow.status, status), (ApplicationRow.country, country),
+            (ApplicationRow.hub, hub), (ApplicationRow.organisation_type, organisation_type),
+        ):  # fmt: skip
+            if value is not None:
+                conditions.append(column == value)
+        if value_chain is not None:
+            conditions.append(ApplicationRow.value_chains.contains([value_chain]))
+        total = await session.scalar(
+            select(func.count()).select_from(ApplicationRow).where(*conditions)
+        )
+        query = select(ApplicationRow).where(*conditions)
+        if after:
+            created, last_id = decode_cursor(after)
+            query = query.where(
+                tuple_(ApplicationRow.created_at, ApplicationRow.id) > tuple_(created, last_id)
+            )
+        limit = max(1, min(limit, 200))
+        rows = list(
+            await session.scalars(
+                query.order_by(ApplicationRow.created_at, ApplicationRow.id).limit(limit + 1)
+            )
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [await application_view(session, r, call) for r in rows]
+        cursor = encode_cursor(rows[-1]) if more and rows else None
+        return ApplicationPage(items=items, total=total or 0, next_cursor=cursor)
+
+    @get("/submission-count")
+    async def submission_count(
         self, session: AsyncSession, identity: Identity, call_id: str
-    ) -> CallWindowView:
-        row = await session.get(CallWindow, call_id)
-        if row is None:
-            raise NotFound(f"Intake knows no published call {call_id}.")
-        return CallWindowView(row.call_id, row.title, row.opens_at, row.closes_at, row.status)
+    ) -> SubmissionCount:
+        call = await self._call(session, identity, call_id)
+        count = await session.scalar(
+            select(func.count())
+            .select_from(ApplicationRow)
+            .where(*self._scope(identity, call), ApplicationRow.status == "submitted")
+        )
+        return SubmissionCount(call_id=call_id, submitted=count or 0)
+
+    @get("/statistics")
+    async def statistics(
+        self, session: AsyncSession, identity: Identity, call_id: str
+    ) -> CallStatistics:
+        call = await self._call(session, identity, call_id)
+        scope = self._scope(identity, call)
+
+        async def buckets(column: Any) -> list[Bucket]:
+            rows = await session.execute(
+                select(column, func.count()).where(*scope).group_by(column).order_by(column)
+            )
+            return [Bucket(key=str(k) if k is not None else "unknown", count=n) for k, n in rows]
+
+        hour = func.date_trunc("hour", SubmissionRow.submitted_at)
+        per_hour = await session.execute(
+            select(hour, func.count())
+            .join(ApplicationRow, ApplicationRow.id == SubmissionRow.application_id)
+            .where(*scope, SubmissionRow.version == 1)
+            .group_by(hour)
+            .order_by(hour)
+        )
+        chains = (
+            select(func.unnest(ApplicationRow.value_chains).label("chain")).where(*scope).subquery()
+        )
+        by_chain = await session.execute(
+            select(chains.c.chain, func.count()).group_by(chains.c.chain).order_by(chains.c.chain)
+        )
+        total = await session.scalar(select(func.count()).select_from(ApplicationRow).where(*scope))
+        return CallStatistics(
+            call_id=call_id, total=total or 0,
+            by_status=await buckets(ApplicationRow.status),
+            by_eligibility=await buckets(ApplicationRow.eligibility),
+            by_country=await buckets(ApplicationRow.country),
+            by_hub=await buckets(ApplicationRow.hub),
+            by_value_chain=[Bucket(key=k, count=n) for k, n in by_chain],
+            by_organisation_type=await buckets(ApplicationRow.organisation_type),
+            submissions_per_hour=[Bucket(key=h.isoformat(), count=n) for h, n in per_hour],
+        )  # fmt: skip
+
+
+def encode_cursor(row: ApplicationRow) -> str:
+    raw = f"{row.created_at.isoformat()}|{row.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created, _, last = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return datetime.fromisoformat(created), uuid.UUID(last)
+    except ValueError:
+        raise ValidationFailed([FieldError("after", "not a cursor this list gave out")]) from None

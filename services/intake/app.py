@@ -5,26 +5,65 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.di import Provide
 
-from services.intake.api import CallWindowController
+from services.intake.api import ApplicationController, CallApplicationsController
 from services.intake.config import IntakeSettings
 from services.intake.events import consumers
+from services.intake.files import FileController
 from services.intake.models import OutboxEvent, ProcessedEvent
-from shared.web import ServiceSpec, create_service_app
+from shared.clock import Clock, utc_now
+from shared.objectstore import FilesystemObjectStore, MinioObjectStore, ObjectStore
+from shared.web import Runtime, ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: IntakeSettings) -> Litestar:
+def build_store(settings: IntakeSettings) -> ObjectStore:
+    if settings.store_backend == "minio":
+        return MinioObjectStore(
+            endpoint=settings.minio_endpoint,
+            access_key=settings.minio_access_key,
+            secret_key=settings.minio_secret_key,
+            bucket=settings.minio_bucket,
+            secure=settings.minio_secure,
+        )
+    return FilesystemObjectStore(
+        root=Path(settings.store_dir),
+        link_secret=settings.link_secret.encode(),
+        link_base_url=f"{settings.public_url}/files",
+    )
+
+
+def create_app(
+    settings: IntakeSettings,
+    *,
+    clock: Clock = utc_now,
+    store: ObjectStore | None = None,
+) -> Litestar:
+    """`clock` and `store` are injectable so tests can move time and pick the S3 endpoint."""
+    object_store = store or build_store(settings)
+
+    async def prepare_store(_: Runtime) -> None:
+        await object_store.ensure_bucket()
+
     return create_service_app(
         ServiceSpec(
             name="intake",
             version="1.0.0",
-            route_handlers=[CallWindowController],
+            route_handlers=[ApplicationController, CallApplicationsController, FileController],
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,
             consumers=consumers,
+            on_started=[prepare_store],
+            dependencies={
+                "clock": Provide(lambda: clock, sync_to_thread=False),
+                "store": Provide(lambda: object_store, sync_to_thread=False),
+                "link_seconds": Provide(
+                    lambda: settings.download_link_seconds, sync_to_thread=False
+                ),
+            },
         ),
         settings,
     )

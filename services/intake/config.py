@@ -2,10 +2,25 @@ from __future__ import annotations
 
 from shared.settings import ServiceSettings, load_settings
 
+MB = 1024 * 1024
+
 
 class IntakeSettings(ServiceSettings, kw_only=True, frozen=True):
     port: int = 8002
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:54329/intake"
+    # Where browsers reach intake, for the filesystem store's signed download links.
+    public_url: str = "http://127.0.0.1:8002"
+    store_backend: str = "filesystem"
+    store_dir: str = "data/objects"
+    link_secret: str = "dev-download-link-secret-change-me-0123456789"
+    minio_endpoint: str = "127.0.0.1:9000"
+    minio_access_key: str = "minioadmin"
+    minio_secret_key: str = "minioadmin"
+    minio_bucket: str = "portal-attachments"
+    minio_secure: bool = False
+    # The upload route's own body limit; each file question sets a lower one.
+    max_upload_bytes: int = 600 * MB
+    download_link_seconds: int = 300
 
 
 def load() -> IntakeSettings:

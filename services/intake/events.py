@@ -1,45 +1,111 @@
-"""What intake consumes: the registry's call lifecycle, kept as `call_window` rows."""
+"""What intake consumes: the registry's call lifecycle (kept as `known_call` rows, and the
+eligibility check when a call closes) and review's published outcomes."""
 
 from __future__ import annotations
 
+import uuid
+
+import msgspec
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import CallWindow, ProcessedEvent
+from services.intake.domain.eligibility import CallTerms, eligibility_reasons
+from services.intake.models import ApplicationRow, KnownCall, OutboxEvent, ProcessedEvent
+from shared.api.intake import ApplicationStatus, Eligibility, Organisation
+from shared.api.registry import CallStatus, Coverage, Form
 from shared.consumer import EventConsumer
+from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
+from shared.contracts import review as review_events
 from shared.events import Envelope
+from shared.outbox import record_event
 from shared.web import Runtime
+
+
+def terms_of(call: KnownCall) -> CallTerms:
+    return CallTerms(
+        eligible_countries=msgspec.convert(call.eligible_countries, list[Coverage]),
+        organisation_types=list(call.organisation_types),
+        max_grant=call.max_grant,
+        form=msgspec.convert(call.form, Form),
+    )
 
 
 async def on_call_published(
     session: AsyncSession, _: Envelope, event: registry_events.CallPublished
 ) -> None:
     values = {
-        "title": event.title, "hubs": event.hubs, "opens_at": event.opens_at,
-        "closes_at": event.closes_at, "status": "published",
+        "title": event.title, "hub": event.hub, "hubs": event.hubs, "opens_at": event.opens_at,
+        "closes_at": event.closes_at, "timezone": event.timezone,
+        "status": CallStatus.PUBLISHED.value, "value_chains": event.value_chains,
+        "max_grant": event.max_grant,
+        "eligible_countries": msgspec.to_builtins(event.eligible_countries),
+        "organisation_types": event.organisation_types, "form": msgspec.to_builtins(event.form),
     }  # fmt: skip
     await session.execute(
-        insert(CallWindow)
+        insert(KnownCall)
         .values(call_id=event.call_id, **values)
-        .on_conflict_do_update(index_elements=[CallWindow.call_id], set_=values)
+        .on_conflict_do_update(index_elements=[KnownCall.call_id], set_=values)
     )
 
 
 async def on_call_closed(
     session: AsyncSession, _: Envelope, event: registry_events.CallClosed
 ) -> None:
-    window = await session.get(CallWindow, event.call_id, with_for_update=True)
-    if window is not None:
-        window.status = "closed"
+    """The deadline has passed: decide every submitted application's eligibility."""
+    call = await session.get(KnownCall, event.call_id, with_for_update=True)
+    if call is None:
+        return
+    call.status = CallStatus.CLOSED.value
+    terms = terms_of(call)
+    applications = await session.scalars(
+        select(ApplicationRow)
+        .where(
+            ApplicationRow.call_id == call.call_id,
+            ApplicationRow.status == ApplicationStatus.SUBMITTED.value,
+        )
+        .with_for_update()
+    )
+    for app in applications:
+        reasons = eligibility_reasons(
+            terms,
+            msgspec.convert(app.organisation, Organisation),
+            app.requested_amount,
+            app.answers,
+        )
+        app.eligibility = (Eligibility.INELIGIBLE if reasons else Eligibility.ELIGIBLE).value
+        app.eligibility_reasons = reasons
+        ids = {"application_id": str(app.id), "call_id": app.call_id}
+        checked: intake_events.ApplicationEligible | intake_events.ApplicationIneligible = (
+            intake_events.ApplicationIneligible(**ids, reasons=reasons)
+            if reasons
+            else intake_events.ApplicationEligible(**ids)
+        )
+        await record_event(session, OutboxEvent, checked)
 
 
 async def on_call_status_changed(
     session: AsyncSession, _: Envelope, event: registry_events.CallStatusChanged
 ) -> None:
-    window = await session.get(CallWindow, event.call_id, with_for_update=True)
-    if window is not None:
-        window.status = event.status
+    call = await session.get(KnownCall, event.call_id, with_for_update=True)
+    if call is not None:
+        call.status = event.status
+
+
+async def on_outcome_published(
+    session: AsyncSession, _: Envelope, event: review_events.OutcomePublished
+) -> None:
+    try:
+        application_id = uuid.UUID(event.application_id)
+    except ValueError:
+        return
+    app = await session.get(ApplicationRow, application_id, with_for_update=True)
+    if app is not None:
+        app.outcome = {
+            "decision": event.decision, "rank": event.rank, "summary": event.summary,
+            "scores": event.scores, "comments": event.comments,
+        }  # fmt: skip
 
 
 def consumers(runtime: Runtime) -> list[EventConsumer]:
@@ -53,6 +119,7 @@ def consumers(runtime: Runtime) -> list[EventConsumer]:
                 registry_events.CallPublished: on_call_published,
                 registry_events.CallClosed: on_call_closed,
                 registry_events.CallStatusChanged: on_call_status_changed,
+                review_events.OutcomePublished: on_outcome_published,
             },
         )
     ]

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ARRAY, DateTime, String
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    Sequence,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata
@@ -23,15 +37,91 @@ class ProcessedEvent(ProcessedEventMixin, Base):
     pass
 
 
-class CallWindow(Base):
-    """What intake knows of each published call, mirrored from the registry's events:
-    enough to enforce the deadline without asking the registry on every save."""
+class KnownCall(Base):
+    """A published call as the registry announced it: its window and terms, kept here so
+    saving, the deadline and eligibility never wait on the registry."""
 
-    __tablename__ = "call_window"
+    __tablename__ = "known_call"
 
     call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    hub: Mapped[str | None] = mapped_column(String(8))
     hubs: Mapped[list[str]] = mapped_column(ARRAY(String(8)))
     opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))
+    value_chains: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    max_grant: Mapped[float] = mapped_column(Float)
+    eligible_countries: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    organisation_types: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    form: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+receipt_number_seq = Sequence("receipt_number_seq", metadata=Base.metadata)
+
+
+class ApplicationRow(Base):
+    __tablename__ = "application"
+    __table_args__ = (UniqueConstraint("call_id", "applicant_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    call_id: Mapped[str] = mapped_column(ForeignKey("known_call.call_id"), index=True)
+    applicant_id: Mapped[str] = mapped_column(String(64), index=True)
+    applicant_email: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    organisation: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    contact: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    team: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    requested_amount: Mapped[float | None] = mapped_column(Float)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # Denormalised for the team's filters and statistics.
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    hub: Mapped[str | None] = mapped_column(String(8), index=True)
+    organisation_type: Mapped[str | None] = mapped_column(String(40))
+    value_chains: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    eligibility: Mapped[str] = mapped_column(String(20), default="pending")
+    eligibility_reasons: Mapped[list[str]] = mapped_column(ARRAY(String(500)), default=list)
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class SubmissionRow(Base):
+    """Every submitted version is kept; the application's latest one counts."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        UniqueConstraint("application_id", "version"),
+        UniqueConstraint("application_id", "idempotency_key"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("application.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class AttachmentRow(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("application.id"), index=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    object_key: Mapped[str] = mapped_column(String(300), unique=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Removed from the application; the object stays while a submitted version names it.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

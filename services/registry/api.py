@@ -9,19 +9,12 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, patch, post
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from services.registry.domain.calls import DEFAULT_RUBRIC, CallDraft, phase, transition_error
 from services.registry.domain.missions import challenge_errors, mission_errors
-from services.registry.domain.programme import (
-    COUNTRIES,
-    ORGANISATION_TYPE_CODES,
-    ORGANISATION_TYPES,
-    STRATEGIES,
-    coverage_of,
-)
 from services.registry.models import (
     CallRow,
     ChallengeRow,
@@ -57,6 +50,13 @@ from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, requ
 from shared.events import EventContract
 from shared.identity import Identity, Role
 from shared.outbox import record_event
+from shared.programme import (
+    COUNTRIES,
+    ORGANISATION_TYPE_CODES,
+    ORGANISATION_TYPES,
+    STRATEGIES,
+    coverage_of,
+)
 
 
 def now_utc() -> datetime:
@@ -174,6 +174,28 @@ def mission_fields(row: MissionRow) -> dict[str, Any]:
 
 def challenge_fields(row: ChallengeRow) -> dict[str, Any]:
     return {"challenge_id": str(row.id), "mission_id": str(row.mission_id), "title": row.title}
+
+
+async def published_event(
+    session: AsyncSession, row: CallRow, hubs: list[str]
+) -> events.CallPublished:
+    """The call's full terms, with the value chains of the missions behind its challenges."""
+    chains = await session.scalars(
+        select(func.unnest(MissionRow.value_chains))
+        .join(ChallengeRow, ChallengeRow.mission_id == MissionRow.id)
+        .where(ChallengeRow.id.in_(row.challenge_ids))
+        .distinct()
+    )
+    settings = call_settings(row)
+    return events.CallPublished(
+        call_id=str(row.id), title=row.title, hubs=hubs, hub=row.hub_code,
+        opens_at=row.opens_at, closes_at=row.closes_at, timezone=row.timezone,
+        value_chains=sorted(chains), budget=row.budget, max_grant=row.max_grant,
+        eligible_countries=settings["eligible_countries"],
+        organisation_types=settings["organisation_types"], form=settings["form"],
+        rubric=settings["rubric"], evaluators_per_application=row.evaluators_per_application,
+        blind=row.blind,
+    )  # fmt: skip
 
 
 def hubs_of_call(row: CallRow, hub_codes: list[str]) -> list[str]:
@@ -535,10 +557,7 @@ class CallController(Controller):
         row.status = CallStatus.PUBLISHED.value
         row.published_at = now
         hubs = hubs_of_call(row, await self._hub_codes(session))
-        event = events.CallPublished(
-            call_id=str(row.id), title=row.title, hubs=hubs,
-            opens_at=row.opens_at, closes_at=row.closes_at,
-        )  # fmt: skip
+        event = await published_event(session, row, hubs)
         await commit_with_event(session, row, event)
         return call_view(row, hubs, now)
 

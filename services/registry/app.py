@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 
 from litestar import Litestar
@@ -18,17 +17,18 @@ from services.registry.config import RegistrySettings
 from services.registry.demo import seed_demo
 from services.registry.events import run_scheduler
 from services.registry.models import OutboxEvent
+from shared.clock import Clock, utc_now
 from shared.web import Runtime, ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: RegistrySettings) -> Litestar:
+def create_app(settings: RegistrySettings, *, clock: Clock = utc_now) -> Litestar:
+    """`clock` drives the call scheduler; tests inject one they can move."""
+
     async def start_scheduler(runtime: Runtime) -> None:
         task = asyncio.create_task(
-            run_scheduler(
-                runtime.session_factory, lambda: datetime.now(UTC), settings.scheduler_seconds
-            ),
+            run_scheduler(runtime.session_factory, clock, settings.scheduler_seconds),
             name="call-scheduler",
         )
         runtime.background.append(task)

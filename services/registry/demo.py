@@ -8,17 +8,17 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.registry.api import published_event
 from services.registry.domain.calls import DEFAULT_RUBRIC
-from services.registry.domain.programme import (
+from services.registry.models import CallRow, ChallengeRow, MissionRow, OutboxEvent
+from shared.api.registry import CallStatus, Form, Option, Question, QuestionType
+from shared.outbox import record_event
+from shared.programme import (
     HUBS,
     ORGANISATION_TYPE_CODES,
     VALUE_CHAINS,
     coverage_of,
 )
-from services.registry.models import CallRow, ChallengeRow, MissionRow, OutboxEvent
-from shared.api.registry import CallStatus, Form, Option, Question, QuestionType
-from shared.contracts import registry as events
-from shared.outbox import record_event
 
 DEMO_MISSION_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 DEMO_CHALLENGE_ID = uuid.UUID("00000000-0000-4000-8000-000000000002")
@@ -105,12 +105,7 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession]) -> bool:
             published_at=now,
         )
         session.add(call)
-        await record_event(
-            session,
-            OutboxEvent,
-            events.CallPublished(
-                call_id=str(DEMO_CALL_ID), title=call.title, hubs=[h.code for h in HUBS],
-                opens_at=call.opens_at, closes_at=call.closes_at,
-            ),
-        )  # fmt: skip
+        await session.flush()
+        event = await published_event(session, call, [h.code for h in HUBS])
+        await record_event(session, OutboxEvent, event)
     return True

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.registry.models import CallRow, OutboxEvent
 from shared.api.registry import CallStatus
+from shared.clock import Clock
 from shared.contracts import registry as events
 from shared.outbox import record_event
 
@@ -62,7 +62,7 @@ async def announce_due_calls(
 
 async def run_scheduler(
     session_factory: async_sessionmaker[AsyncSession],
-    clock: Callable[[], datetime],
+    clock: Clock,
     interval: float,
 ) -> None:
     while True:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.api.registry import Coverage, Form, Rubric
 from shared.events import EventContract
 
 
@@ -50,13 +51,24 @@ class CallUpdated(CallFacts, frozen=True, kw_only=True):
     subject = "portal.registry.call.updated.v1"
 
 
-class CallPublished(EventContract, frozen=True, kw_only=True):
+class CallPublished(CallFacts, frozen=True, kw_only=True):
+    """Carries the call's terms, so intake and review never need to ask the registry.
+    A published call cannot change, so this snapshot stays true."""
+
     subject = "portal.registry.call.published.v1"
-    call_id: str
-    title: str
-    hubs: list[str]
     opens_at: datetime
     closes_at: datetime
+    timezone: str = "Europe/Brussels"
+    hub: str | None = None
+    value_chains: list[str] = []
+    budget: float = 0.0
+    max_grant: float = 0.0
+    eligible_countries: list[Coverage] = []
+    organisation_types: list[str] = []
+    form: Form = Form(questions=[])
+    rubric: Rubric = Rubric(criteria=[])
+    evaluators_per_application: int = 3
+    blind: bool = False
 
 
 class CallOpened(EventContract, frozen=True, kw_only=True):

@@ -17,9 +17,9 @@ from shared.api.registry import (
     Rubric,
 )
 from shared.errors import FieldError
+from shared.programme import COUNTRY_CODES, ORGANISATION_TYPE_CODES, covers
 
 from .missions import check_codes, check_text
-from .programme import COUNTRY_CODES, ORGANISATION_TYPE_CODES, covers
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")

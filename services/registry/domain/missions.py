@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from shared.api.registry import ChallengeCreate, ChallengeUpdate, MissionCreate, MissionUpdate
 from shared.errors import FieldError
-
-from .programme import HUB_CODES, STRATEGY_CODES, VALUE_CHAIN_CODES
+from shared.programme import HUB_CODES, STRATEGY_CODES, VALUE_CHAIN_CODES
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from services.registry.domain.programme import HUBS, VALUE_CHAINS
+from shared.programme import HUBS, VALUE_CHAINS
 
 revision: str = "0002"
 down_revision: str | None = "0001"

@@ -1,4 +1,4 @@
-"""The programme's reference data (DESIGN.md §2): hubs and their coverage, value chains,
+"""The programme's reference data, shared by every service (DESIGN.md §2): hubs and their coverage, value chains,
 circular strategies, organisation types and the countries they name."""
 
 from __future__ import annotations
@@ -83,6 +83,8 @@ VALUE_CHAIN_CODES = frozenset(v.code for v in VALUE_CHAINS)
 STRATEGY_CODES = frozenset(s.code for s in STRATEGIES)
 ORGANISATION_TYPE_CODES = frozenset(o.code for o in ORGANISATION_TYPES)
 COUNTRY_CODES = frozenset(c.code for c in COUNTRIES)
+# Countries split between hubs: an organisation there says which part it is in.
+SPLIT_COUNTRIES = frozenset(c.code for h in HUBS for c in h.countries if c.part is not None)
 
 
 def coverage_of(hubs: list[Hub]) -> list[Coverage]:

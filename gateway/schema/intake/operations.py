@@ -1,0 +1,262 @@
+"""Intake's queries, mutations and the live submission counter."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
+
+from gateway.auth import identity_from_header
+from gateway.schema.context import Info
+from gateway.schema.errors import (
+    Conflict,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    ValidationErrors,
+    attempt,
+    to_api,
+)
+from gateway.schema.intake.types import (
+    Application,
+    ApplicationConnection,
+    Attachment,
+    CallStatistics,
+    Receipt,
+    SubmissionReceipt,
+)
+from gateway.uploads import StreamedUpload
+from shared.api import intake as api
+from shared.api.registry import CountryPart
+from shared.errors import NotFound as DomainNotFound
+from shared.errors import PayloadTooLarge
+
+
+@strawberry.type(description="The file is larger than its question allows.")
+class FileTooLarge:
+    message: str
+
+
+ApplicationResult = Annotated[
+    Application | ValidationErrors | Forbidden | NotAuthenticated | NotFound | Conflict,
+    strawberry.union("ApplicationResult"),
+]
+AttachmentResult = Annotated[
+    Attachment | ValidationErrors | FileTooLarge | NotAuthenticated | NotFound | Conflict,
+    strawberry.union("AttachmentResult"),
+]
+SubmitResult = Annotated[
+    SubmissionReceipt | ValidationErrors | NotAuthenticated | NotFound | Conflict,
+    strawberry.union("SubmitResult"),
+]
+ConnectionResult = Annotated[
+    ApplicationConnection | Forbidden | NotAuthenticated | NotFound,
+    strawberry.union("ApplicationConnectionResult"),
+]
+StatisticsResult = Annotated[
+    CallStatistics | Forbidden | NotAuthenticated | NotFound,
+    strawberry.union("CallStatisticsResult"),
+]
+
+
+@strawberry.input
+class OrganisationInput:
+    name: str = ""
+    type: str = ""
+    country: str = ""
+    country_part: CountryPart | None = None
+    website: str = ""
+
+
+@strawberry.input
+class PersonInput:
+    name: str = ""
+    email: str = ""
+    role: str = ""
+
+
+@strawberry.input(description="A partial save: what is left out keeps its value.")
+class ApplicationInput:
+    organisation: OrganisationInput | None = None
+    contact: PersonInput | None = None
+    team: list[PersonInput] | None = None
+    requested_amount: float | None = None
+    answers: JSON | None = strawberry.field(
+        default=None, description="Answers by question key; null clears one."
+    )
+
+
+@strawberry.input
+class ApplicationFilter:
+    status: api.ApplicationStatus | None = None
+    country: str | None = None
+    hub: str | None = None
+    value_chain: str | None = None
+    organisation_type: str | None = None
+
+
+def intake_call(info: Info, method: str, path: str, result: type, **kwargs: Any) -> Any:
+    ctx = info.context
+    return ctx.services.intake.call(method, path, ctx.identity, result, **kwargs)
+
+
+async def upload_result(info: Info, application_id: str, question_key: str, file: Any) -> Any:
+    if not isinstance(file, StreamedUpload):
+        raise TypeError("uploads arrive through the streaming multipart endpoint")
+    await file.started.wait()
+    path = f"/applications/{application_id}/attachments/{question_key}"
+    try:
+        return await attempt(
+            lambda: intake_call(
+                info, "PUT", path, api.Attachment, params={"filename": file.filename},
+                stream=file.chunks(),
+            ),
+            lambda a: Attachment.of(a, application_id),
+        )  # fmt: skip
+    except PayloadTooLarge as exc:
+        return FileTooLarge(message=exc.message)
+
+
+@strawberry.type
+class IntakeQuery:
+    @strawberry.field(description="The signed-in applicant's applications.")
+    async def my_applications(self, info: Info) -> list[Application]:
+        if info.context.identity.account_id is None:
+            return []
+        found = await intake_call(info, "GET", "/applications/mine", list[api.Application])
+        return [Application.of(a) for a in found]
+
+    @strawberry.field(description="Null when it does not exist or is not yours to see.")
+    async def application(self, info: Info, id: strawberry.ID) -> Application | None:
+        if info.context.identity.account_id is None:
+            return None
+        try:
+            found = await intake_call(info, "GET", f"/applications/{id}", api.Application)
+        except DomainNotFound:
+            return None
+        return Application.of(found)
+
+    @strawberry.field(
+        description="A call's applications: programme team and the call's hub managers."
+    )
+    async def call_applications(
+        self, info: Info, call_id: strawberry.ID, filter: ApplicationFilter | None = None,
+        after: str | None = None, first: int = 50,
+    ) -> ConnectionResult:  # fmt: skip
+        params: dict[str, Any] = {"after": after, "limit": first}
+        if filter is not None:
+            params.update(
+                {k: (v.value if hasattr(v, "value") else v) for k, v in vars(filter).items()}
+            )
+        page = lambda: intake_call(  # noqa: E731
+            info, "GET", f"/calls/{call_id}/applications", api.ApplicationPage, params=params
+        )
+        return await attempt(
+            page,
+            lambda p: ApplicationConnection(
+                items=[Application.of(a) for a in p.items], total=p.total, next_cursor=p.next_cursor
+            ),
+        )
+
+    @strawberry.field(
+        description="Counts by status, country, hub, value chain, organisation type; the deadline curve."
+    )
+    async def call_statistics(self, info: Info, call_id: strawberry.ID) -> StatisticsResult:
+        return await attempt(
+            lambda: intake_call(info, "GET", f"/calls/{call_id}/statistics", api.CallStatistics),
+            CallStatistics.of,
+        )
+
+
+@strawberry.type
+class IntakeMutation:
+    @strawberry.mutation(description="Start (or continue) your application to an open call.")
+    async def start_application(self, info: Info, call_id: strawberry.ID) -> ApplicationResult:
+        body = api.ApplicationStart(call_id=str(call_id))
+        return await attempt(
+            lambda: intake_call(info, "POST", "/applications", api.Application, body=body),
+            Application.of,
+        )
+
+    @strawberry.mutation(
+        description="Autosave: always kept; `warnings` says what submit would refuse."
+    )
+    async def save_application(
+        self, info: Info, id: strawberry.ID, input: ApplicationInput
+    ) -> ApplicationResult:
+        return await attempt(
+            lambda: intake_call(
+                info, "PATCH", f"/applications/{id}", api.Application,
+                body=to_api(input, api.ApplicationUpdate),
+            ),
+            Application.of,
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Attach a file to a file question (GraphQL multipart request)."
+    )
+    async def upload_attachment(
+        self, info: Info, application_id: strawberry.ID, question_key: str, file: Upload
+    ) -> AttachmentResult:
+        return await upload_result(info, str(application_id), question_key, file)
+
+    @strawberry.mutation
+    async def remove_attachment(
+        self, info: Info, application_id: strawberry.ID, attachment_id: strawberry.ID
+    ) -> ApplicationResult:
+        path = f"/applications/{application_id}/attachments/{attachment_id}"
+        return await attempt(
+            lambda: intake_call(info, "DELETE", path, api.Application), Application.of
+        )
+
+    @strawberry.mutation(
+        description="Submit or resubmit. Retrying with the same `idempotencyKey` returns the same receipt."
+    )
+    async def submit_application(
+        self, info: Info, id: strawberry.ID, idempotency_key: str | None = None
+    ) -> SubmitResult:
+        body = api.SubmitRequest(idempotency_key=idempotency_key or uuid.uuid4().hex)
+        return await attempt(
+            lambda: intake_call(
+                info, "POST", f"/applications/{id}/submit", api.SubmitResult, body=body
+            ),
+            lambda r: SubmissionReceipt(
+                receipt=Receipt.of(r.receipt), application=Application.of(r.application)
+            ),
+        )
+
+    @strawberry.mutation(description="Withdraw, possible until results are published.")
+    async def withdraw_application(self, info: Info, id: strawberry.ID) -> ApplicationResult:
+        return await attempt(
+            lambda: intake_call(info, "POST", f"/applications/{id}/withdraw", api.Application),
+            Application.of,
+        )
+
+
+@strawberry.type
+class IntakeSubscription:
+    @strawberry.subscription(
+        description="The live number of submitted applications of a call (team and hub managers)."
+    )
+    async def submission_count(
+        self, info: Info, call_id: strawberry.ID
+    ) -> AsyncGenerator[int, None]:
+        ctx = info.context
+        identity = ctx.identity
+        params = ctx.connection_params or {}
+        if identity.account_id is None and params.get("Authorization"):
+            identity = identity_from_header(params["Authorization"], ctx.settings.jwt_secret)
+        path = f"/calls/{call_id}/submission-count"
+
+        async def current() -> int:
+            count = await ctx.services.intake.call("GET", path, identity, api.SubmissionCount)
+            return count.submitted
+
+        async with ctx.feeds.watch(str(call_id)) as changes:
+            yield await current()  # also the authorization check: a refusal ends it here
+            async for _ in changes:
+                yield await current()

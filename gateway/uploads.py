@@ -1,0 +1,239 @@
+"""GraphQL multipart requests (the GraphQL multipart request spec), streamed.
+
+Strawberry's own multipart support (off here) would spool each file before the operation
+runs. This ASGI layer instead parses the request as it arrives: `operations` and `map` come
+first, then the operation starts while the file parts are still arriving, and each file's
+bytes flow through a small bounded queue into the resolver, which streams them on to intake.
+Memory stays bounded whatever the file size; a resolver that does not read a file (e.g. a
+refusal) lets the rest of it be discarded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, cast
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+from multipart import MultipartSegment, ParserError, PushMultipartParser
+from strawberry import Schema
+
+from shared.errors import DomainError
+
+CSRF_HEADERS = (b"x-portal-upload", b"apollo-require-preflight", b"graphql-preflight")
+MAX_JSON_PART = 1024 * 1024
+_END = object()
+
+
+class StreamedUpload:
+    """One file of the request, readable once, chunk by chunk, while it arrives."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.filename = "file"
+        self.content_type = "application/octet-stream"
+        self.started = asyncio.Event()
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=8)
+        self.abandoned = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        await self.started.wait()
+        while True:
+            item = await self.queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+
+class UploadError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+ContextFactory = Callable[[Scope], Awaitable[Any]]
+
+
+def streaming_uploads(
+    app: ASGIApp, *, schema: Schema, path: str, context: ContextFactory, max_body: int
+) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        plain = cast(dict[str, Any], scope)
+        headers = dict(plain.get("headers", [])) if plain["type"] == "http" else {}
+        content_type = headers.get(b"content-type", b"")
+        if (
+            plain["type"] != "http"
+            or plain["method"] != "POST"
+            or plain["path"] != path
+            or not content_type.startswith(b"multipart/form-data")
+        ):
+            await app(scope, receive, send)
+            return
+        try:
+            if not any(h in headers for h in CSRF_HEADERS):
+                raise UploadError(
+                    400, "csrf", "Multipart requests need the header 'X-Portal-Upload: 1'."
+                )
+            body = await run_multipart(scope, receive, content_type, schema, context, max_body)
+            status = 200
+        except UploadError as exc:
+            status, body = exc.status, {"code": exc.code, "message": exc.message}
+        except DomainError as exc:
+            status, body = exc.status_code, {"code": exc.code, "message": exc.message}
+        payload = json.dumps(body).encode()
+        start: Any = {
+            "type": "http.response.start", "status": status,
+            "headers": [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(payload)).encode())],
+        }  # fmt: skip
+        await send(start)
+        await send(cast(Any, {"type": "http.response.body", "body": payload}))
+
+    return middleware
+
+
+def boundary_of(content_type: bytes) -> bytes:
+    for part in content_type.split(b";")[1:]:
+        name, _, value = part.strip().partition(b"=")
+        if name.lower() == b"boundary" and value:
+            return value.strip(b'"')
+    raise UploadError(400, "bad_request", "The multipart boundary is missing.")
+
+
+def place_uploads(operations: Any, mapping: Any) -> dict[str, StreamedUpload]:
+    """Put an upload object at each variable path the `map` part names."""
+    if not isinstance(operations, dict) or not isinstance(mapping, dict):
+        raise UploadError(400, "bad_request", "'operations' and 'map' must be JSON objects.")
+    uploads: dict[str, StreamedUpload] = {}
+    for field, paths in mapping.items():
+        upload = uploads[field] = StreamedUpload(field)
+        for dotted in paths if isinstance(paths, list) else []:
+            *parents, last = dotted.split(".")
+            target: Any = operations
+            try:
+                for step in parents:
+                    target = target[int(step)] if isinstance(target, list) else target[step]
+                if isinstance(target, list):
+                    target[int(last)] = upload
+                else:
+                    target[last] = upload
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise UploadError(
+                    400, "bad_request", f"'map' names no variable at {dotted}."
+                ) from None
+    return uploads
+
+
+async def run_multipart(
+    scope: Scope, receive: Receive, content_type: bytes, schema: Schema,
+    context: ContextFactory, max_body: int,
+) -> dict[str, Any]:  # fmt: skip
+    parser = PushMultipartParser(boundary_of(content_type), max_segment_count=100)
+    json_parts: dict[str, bytearray] = {}
+    uploads: dict[str, StreamedUpload] = {}
+    execution: asyncio.Task[Any] | None = None
+    current: StreamedUpload | None = None
+    segment: MultipartSegment | None = None
+    received = 0
+
+    async def feed(upload: StreamedUpload, item: Any) -> None:
+        """Hand a chunk to the resolver, or drop it once nobody will read it."""
+        if upload.abandoned:
+            return
+        if upload.queue.full():
+            assert execution is not None
+            put = asyncio.ensure_future(upload.queue.put(item))
+            await asyncio.wait({put, execution}, return_when=asyncio.FIRST_COMPLETED)
+            if not put.done():
+                put.cancel()
+                upload.abandoned = True
+            return
+        upload.queue.put_nowait(item)
+
+    try:
+        more = True
+        while more:
+            message = cast(dict[str, Any], await receive())
+            if message["type"] == "http.disconnect":
+                raise UploadError(400, "bad_request", "The client went away.")
+            chunk: bytes = message.get("body", b"")
+            more = bool(message.get("more_body", False))
+            received += len(chunk)
+            if received > max_body:
+                raise UploadError(413, "payload_too_large", "The request is too large.")
+            try:
+                events = list(parser.parse(chunk)) if chunk or not more else []
+            except ParserError as exc:
+                raise UploadError(400, "bad_request", f"Invalid multipart body: {exc}") from None
+            for event in events:
+                if isinstance(event, MultipartSegment):
+                    segment = event
+                    if event.name in ("operations", "map"):
+                        json_parts[event.name] = bytearray()
+                        continue
+                    if execution is None or event.name not in uploads:
+                        raise UploadError(400, "bad_request", f"Unexpected part {event.name!r}.")
+                    current = uploads[event.name]
+                    current.filename = event.filename or "file"
+                    current.content_type = event.content_type or "application/octet-stream"
+                    current.started.set()
+                elif event:  # a piece of the current part
+                    if current is not None:
+                        await feed(current, bytes(event))
+                    elif segment is not None and segment.name in json_parts:
+                        buffer = json_parts[segment.name]
+                        buffer += event
+                        if len(buffer) > MAX_JSON_PART:
+                            raise UploadError(
+                                413, "payload_too_large", "'operations' is too large."
+                            )
+                else:  # the end of a part
+                    if current is not None:
+                        await feed(current, _END)
+                        current = None
+                    elif segment is not None and segment.name == "map":
+                        execution = await start(json_parts, scope, schema, context, uploads)
+                    segment = None
+        if execution is None:
+            raise UploadError(400, "bad_request", "The request has no 'operations' and 'map'.")
+        for upload in uploads.values():
+            if not upload.started.is_set():
+                upload.started.set()
+                await feed(upload, UploadError(400, "bad_request", "A mapped file never came."))
+        result = await execution
+    except BaseException:
+        if execution is not None:
+            execution.cancel()
+        raise
+    finally:
+        parser.close(check_complete=False)
+    response: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        response["errors"] = [error.formatted for error in result.errors]
+    return response
+
+
+async def start(
+    parts: dict[str, bytearray], scope: Scope, schema: Schema, context: ContextFactory,
+    uploads: dict[str, StreamedUpload],
+) -> asyncio.Task[Any]:  # fmt: skip
+    try:
+        operations = json.loads(parts.get("operations", b"") or b"null")
+        mapping = json.loads(parts.get("map", b"") or b"null")
+    except ValueError:
+        raise UploadError(400, "bad_request", "'operations' and 'map' must be JSON.") from None
+    uploads.update(place_uploads(operations, mapping))
+    context_value = await context(scope)
+    return asyncio.create_task(
+        schema.execute(
+            operations.get("query", ""),
+            variable_values=operations.get("variables"),
+            context_value=context_value,
+            operation_name=operations.get("operationName"),
+        )
+    )

@@ -1,0 +1,43 @@
+"""Downloads for the filesystem store: a signed, short-lived link, checked here.
+(With MinIO the link is a presigned S3 URL and never reaches this route.)"""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.response import Stream
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.models import AttachmentRow
+from shared.errors import Forbidden, NotFound
+from shared.objectstore import FilesystemObjectStore, ObjectNotFound, ObjectStore
+
+
+class FileController(Controller):
+    path = "/files"
+
+    @get("/{object_key:path}", include_in_schema=False)
+    async def download(
+        self, session: AsyncSession, store: ObjectStore, object_key: str, expires: int,
+        signature: str,
+    ) -> Stream:  # fmt: skip
+        key = object_key.lstrip("/")
+        if not isinstance(store, FilesystemObjectStore) or not store.verify_download_link(
+            key, expires, signature
+        ):
+            raise Forbidden("This download link is not valid or has expired.")
+        row = await session.scalar(select(AttachmentRow).where(AttachmentRow.object_key == key))
+        try:
+            stat = await store.stat(key)
+        except ObjectNotFound:
+            raise NotFound("The file is gone.") from None
+        name = row.file_name if row else "file"
+        return Stream(
+            store.open(key),
+            media_type=stat.content_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Content-Length": str(stat.size),
+                "X-Content-Type-Options": "nosniff",
+            },
+        )

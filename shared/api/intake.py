@@ -1,0 +1,144 @@
+"""Intake bodies: applications, attachments, receipts, eligibility."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import msgspec
+
+from shared.api.registry import CountryPart
+from shared.errors import FieldError
+
+# One answer: text, a number, a yes/no, or the picks of a multiple choice.
+Answer = str | float | bool | list[str] | None
+
+
+class ApplicationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class Eligibility(enum.StrEnum):
+    PENDING = "pending"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+
+
+class Organisation(msgspec.Struct, frozen=True, kw_only=True):
+    name: str = ""
+    type: str = ""
+    country: str = ""
+    country_part: CountryPart | None = None
+    website: str = ""
+
+
+class Person(msgspec.Struct, frozen=True, kw_only=True):
+    name: str = ""
+    email: str = ""
+    role: str = ""
+
+
+class Attachment(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    question_key: str
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class Receipt(msgspec.Struct, frozen=True, kw_only=True):
+    number: str
+    version: int
+    submitted_at: datetime
+    fingerprint: str
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    decision: str
+    rank: int | None = None
+    summary: str = ""
+    scores: dict[str, float] = {}
+    comments: list[str] = []
+
+
+class Application(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    call_id: str
+    applicant_id: str
+    status: ApplicationStatus
+    organisation: Organisation
+    contact: Person
+    team: list[Person]
+    requested_amount: float | None
+    answers: dict[str, Answer]
+    attachments: list[Attachment]
+    warnings: list[FieldError]
+    receipt: Receipt | None
+    eligibility: Eligibility
+    eligibility_reasons: list[str]
+    outcome: Outcome | None
+    hub: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApplicationStart(msgspec.Struct, frozen=True):
+    call_id: str
+
+
+class ApplicationUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    """A partial save: fields left out keep their value; answers merge by question key."""
+
+    organisation: Organisation | None = None
+    contact: Person | None = None
+    team: list[Person] | None = None
+    requested_amount: float | None = None
+    answers: dict[str, Answer] | None = None
+
+
+class SubmitRequest(msgspec.Struct, frozen=True):
+    """`idempotency_key`: a retried submit with the same key returns the same receipt."""
+
+    idempotency_key: str
+
+
+class DownloadLink(msgspec.Struct, frozen=True):
+    url: str
+    expires_at: datetime
+
+
+class SubmitResult(msgspec.Struct, frozen=True):
+    receipt: Receipt
+    application: Application
+
+
+class ApplicationPage(msgspec.Struct, frozen=True):
+    items: list[Application]
+    total: int
+    next_cursor: str | None
+
+
+class SubmissionCount(msgspec.Struct, frozen=True):
+    call_id: str
+    submitted: int
+
+
+class Bucket(msgspec.Struct, frozen=True):
+    key: str
+    count: int
+
+
+class CallStatistics(msgspec.Struct, frozen=True):
+    call_id: str
+    total: int
+    by_status: list[Bucket]
+    by_eligibility: list[Bucket]
+    by_country: list[Bucket]
+    by_hub: list[Bucket]
+    by_value_chain: list[Bucket]
+    by_organisation_type: list[Bucket]
+    submissions_per_hour: list[Bucket]

@@ -1,0 +1,20 @@
+"""Events the review service publishes."""
+
+from __future__ import annotations
+
+from shared.events import EventContract
+
+
+class OutcomePublished(EventContract, frozen=True, kw_only=True):
+    """One application's result, sent when the team publishes a call's results.
+    Carries consensus scores and comments, never who the evaluators were."""
+
+    subject = "portal.review.outcome.published.v1"
+    application_id: str
+    call_id: str
+    decision: str
+    rank: int | None = None
+    weighted_total: float | None = None
+    scores: dict[str, float] = {}
+    comments: list[str] = []
+    summary: str = ""

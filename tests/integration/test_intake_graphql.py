@@ -1,0 +1,309 @@
+"""Applying to a call through GraphQL, as an applicant does: drafts, files, submission,
+the deadline, and what others may and may not see."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.integration.test_registry_graphql import (
+    CALL,
+    PUBLISH,
+    call_input,
+    make_mission_and_challenge,
+)
+
+DEMO_CALL = "00000000-0000-4000-8000-000000000003"
+PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 50 + b"%%EOF\n"
+EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 500
+
+APPLICATION_FIELDS = """id status answers requestedAmount hub eligibility eligibilityReasons
+  warnings { field message } attachments { id questionKey fileName size sha256 }
+  receipt { number version fingerprint submittedAt }"""
+START = f"""mutation($call: ID!) {{ startApplication(callId: $call) {{ __typename
+  ... on Application {{ {APPLICATION_FIELDS} }} ... on Error {{ message }} }} }}"""
+SAVE = f"""mutation($id: ID!, $input: ApplicationInput!) {{ saveApplication(id: $id, input: $input) {{
+  __typename ... on Application {{ {APPLICATION_FIELDS} }} ... on Error {{ message }} }} }}"""
+UPLOAD = """mutation($id: ID!, $key: String!, $file: Upload!) {
+  uploadAttachment(applicationId: $id, questionKey: $key, file: $file) { __typename
+    ... on Attachment { id fileName size sha256 contentType downloadUrl }
+    ... on FileTooLarge { message } ... on ValidationErrors { errors { field message } }
+    ... on Error { message } } }"""
+SUBMIT = f"""mutation($id: ID!, $key: String) {{ submitApplication(id: $id, idempotencyKey: $key) {{
+  __typename ... on SubmissionReceipt {{ receipt {{ number version fingerprint }}
+    application {{ {APPLICATION_FIELDS} }} }}
+  ... on ValidationErrors {{ errors {{ field message }} }} ... on Error {{ message }} }} }}"""
+
+VALID_DRAFT: dict[str, Any] = {
+    "organisation": {"name": "Repair Collective", "type": "social_enterprise", "country": "FR",
+                     "countryPart": "SOUTH", "website": "https://repair.example.org"},
+    "contact": {"name": "Camille Martin", "email": "camille@repair.example.org"},
+    "answers": {
+        "project_title": "Fix it together", "summary": "Neighbourhood repair cafés.",
+        "value_chain": "electronics_ict", "strategies": ["repair", "reuse"], "team_size": 4,
+        "country": "FR", "requested_amount": 45000, "declaration_of_honour": True,
+    },
+}  # fmt: skip
+
+
+def stored_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 15) -> Any:
+    """Poll until `check` returns something truthy; fail clearly when it never does."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"condition not met within {within}s")
+        await asyncio.sleep(0.05)
+
+
+async def start(gql: GraphQLClient, token: str, call: str = DEMO_CALL) -> dict[str, Any]:
+    async def started() -> dict[str, Any] | None:
+        result = (await gql(START, {"call": call}, token))["startApplication"]
+        # Intake learns of a call from the registry's event: wait for it.
+        return result if result["__typename"] == "Application" else None
+
+    return await eventually(started)
+
+
+async def upload(
+    gql: GraphQLClient, token: str, app_id: str, key: str, name: str, content: bytes
+) -> dict[str, Any]:
+    data = await gql.upload(UPLOAD, {"id": app_id, "key": key}, "file", name, content, token)
+    return data["uploadAttachment"]
+
+
+async def complete_application(gql: GraphQLClient, token: str) -> dict[str, Any]:
+    app = await start(gql, token)
+    saved = (await gql(SAVE, {"id": app["id"], "input": VALID_DRAFT}, token))["saveApplication"]
+    assert saved["__typename"] == "Application", saved
+    deck = await upload(gql, token, app["id"], "pitch_deck", "deck.pdf", PDF)
+    assert deck["__typename"] == "Attachment", deck
+    return saved
+
+
+async def test_a_draft_keeps_everything_and_only_warns(gql: GraphQLClient) -> None:
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    assert app["status"] == "DRAFT"
+    rough = {"answers": {"project_title": "x" * 200, "strategies": ["recycle"], "team_size": 0}}
+    saved = (await gql(SAVE, {"id": app["id"], "input": rough}, token))["saveApplication"]
+    assert saved["__typename"] == "Application"
+    assert saved["answers"]["project_title"] == "x" * 200  # kept as typed
+    warned = {w["field"] for w in saved["warnings"]}
+    assert {"answers.project_title", "answers.strategies", "answers.team_size"} <= warned
+    again = (await gql(START, {"call": DEMO_CALL}, token))["startApplication"]
+    assert again["id"] == app["id"]  # starting twice continues the same application
+
+
+async def test_submit_names_each_missing_answer(gql: GraphQLClient) -> None:
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    result = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
+    assert result["__typename"] == "ValidationErrors"
+    fields = {e["field"]: e["message"] for e in result["errors"]}
+    for key in ("project_title", "summary", "pitch_deck", "declaration_of_honour"):
+        assert f"answers.{key}" in fields, fields
+    assert "organisation.name" in fields
+    assert "answers.supporting_documents" not in fields  # optional
+
+
+async def test_submission_gives_a_receipt_and_keeps_versions(
+    gql: GraphQLClient, portal: Portal
+) -> None:
+    token = await gql.sign_up()
+    app = await complete_application(gql, token)
+    first = (await gql(SUBMIT, {"id": app["id"], "key": "k1"}, token))["submitApplication"]
+    assert first["__typename"] == "SubmissionReceipt", first
+    receipt = first["receipt"]
+    assert receipt["number"].startswith("OC-") and receipt["version"] == 1
+    assert len(receipt["fingerprint"]) == 64
+    assert first["application"]["status"] == "SUBMITTED"
+    assert first["application"]["hub"] == "PT"  # southern France belongs to Lisbon
+    assert first["application"]["eligibilityReasons"] == []
+
+    retried = (await gql(SUBMIT, {"id": app["id"], "key": "k1"}, token))["submitApplication"]
+    assert retried["receipt"] == receipt
+    unchanged = (await gql(SUBMIT, {"id": app["id"], "key": "k2"}, token))["submitApplication"]
+    assert unchanged["receipt"] == receipt  # nothing changed: no new version
+
+    changed = {"answers": {"project_title": "Fix it together, better"}}
+    await gql(SAVE, {"id": app["id"], "input": changed}, token)
+    second = (await gql(SUBMIT, {"id": app["id"], "key": "k3"}, token))["submitApplication"]
+    assert second["receipt"]["version"] == 2
+    assert second["receipt"]["number"] != receipt["number"]
+    assert second["receipt"]["fingerprint"] != receipt["fingerprint"]
+
+
+async def test_two_concurrent_submits_make_one_receipt(gql: GraphQLClient) -> None:
+    token = await gql.sign_up()
+    app = await complete_application(gql, token)
+    results = await asyncio.gather(
+        *(gql(SUBMIT, {"id": app["id"], "key": f"tab-{i}"}, token) for i in range(4))
+    )
+    receipts = {r["submitApplication"]["receipt"]["number"] for r in results}
+    assert len(receipts) == 1
+    assert {r["submitApplication"]["receipt"]["version"] for r in results} == {1}
+
+
+async def test_files_are_checked_by_content_size_and_name(
+    gql: GraphQLClient, portal: Portal
+) -> None:
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    files_before = stored_files(portal.store_dir)
+
+    exe = await upload(gql, token, app["id"], "pitch_deck", "deck.pdf", EXECUTABLE)
+    assert exe["__typename"] == "ValidationErrors"
+    assert exe["errors"][0]["field"] == "answers.pitch_deck"
+    empty = await upload(gql, token, app["id"], "pitch_deck", "deck.pdf", b"")
+    assert empty["__typename"] == "ValidationErrors"
+    assert "empty" in empty["errors"][0]["message"]
+    big = PDF + b"0" * (10 * 1024 * 1024)  # supporting documents allow 10 MB
+    too_large = await upload(gql, token, app["id"], "supporting_documents", "big.pdf", big)
+    assert too_large["__typename"] == "FileTooLarge", too_large
+    assert "10 MB" in too_large["message"]
+    assert stored_files(portal.store_dir) == files_before
+
+    named = await upload(gql, token, app["id"], "pitch_deck", "../../etc/passwd", PDF)
+    assert named["__typename"] == "Attachment"
+    assert named["fileName"] == "passwd"
+    assert named["contentType"] == "application/pdf"
+    async with httpx.AsyncClient() as http:
+        downloaded = await http.get(named["downloadUrl"])
+    assert downloaded.status_code == 200
+    assert downloaded.content == PDF
+
+    second = await upload(gql, token, app["id"], "pitch_deck", "again.pdf", PDF)
+    assert second["__typename"] == "ValidationErrors"
+    assert "at most 1" in second["errors"][0]["message"]
+
+
+async def test_multipart_without_the_csrf_header_is_refused(portal: Portal) -> None:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            portal.graphql_url,
+            data={"operations": '{"query": "{ hubs { code } }"}', "map": "{}"},
+            files={"0": ("a.pdf", PDF, "application/pdf")},
+        )
+    assert response.status_code == 400
+    assert "X-Portal-Upload" in response.json()["message"]
+
+
+async def publish_call(gql: GraphQLClient, tokens: Tokens, **overrides: Any) -> str:
+    """A fresh NL call, open now and closing in a day unless told otherwise."""
+    _, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    now = datetime.now(UTC)
+    values = {"closesAt": (now + timedelta(days=1)).isoformat(), **overrides}
+    created = await gql(CALL, {"i": call_input(challenge, **values)}, tokens.admin)
+    call_id: str = created["createCall"]["id"]
+    published = await gql(PUBLISH, {"id": call_id}, tokens.admin)
+    assert published["publishCall"]["status"] == "OPEN"
+    return call_id
+
+
+async def test_after_the_deadline_nothing_changes(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call = await publish_call(gql, tokens)
+    token = await gql.sign_up()
+    app = await start(gql, token, call)
+    draft = {"answers": {"title": "Before the deadline"}}
+    assert (await gql(SAVE, {"id": app["id"], "input": draft}, token))["saveApplication"][
+        "__typename"
+    ] == "Application"
+    with portal.clock.shifted(timedelta(days=2)):
+        saved = await gql(SAVE, {"id": app["id"], "input": draft}, token)
+        assert saved["saveApplication"]["__typename"] == "Conflict"
+        uploaded = await upload(gql, token, app["id"], "plan", "plan.pdf", PDF)
+        assert uploaded["__typename"] == "Conflict"
+        submitted = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
+        assert submitted["__typename"] == "Conflict"
+        assert "closed" in submitted["message"]
+
+
+async def test_nobody_else_sees_or_changes_an_application(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    owner = await gql.sign_up()
+    app = await start(gql, owner)
+    stranger = await gql.sign_up()
+    query = "query($id: ID!) { application(id: $id) { id } }"
+    assert (await gql(query, {"id": app["id"]}, stranger))["application"] is None
+    assert (await gql(query, {"id": app["id"]}))["application"] is None
+    assert (await gql(query, {"id": app["id"]}, tokens.evaluator))["application"] is None
+    saved = await gql(SAVE, {"id": app["id"], "input": VALID_DRAFT}, stranger)
+    assert saved["saveApplication"]["__typename"] == "NotFound"
+    # The same answer as for an id that does not exist at all.
+    unknown = str(uuid.uuid4())
+    missing = await gql(SAVE, {"id": unknown, "input": VALID_DRAFT}, stranger)
+    assert (
+        missing["saveApplication"]["message"].replace(unknown, app["id"])
+        == (saved["saveApplication"]["message"])
+    )
+    mine = await gql("{ myApplications { id } }", token=stranger)
+    assert app["id"] not in {a["id"] for a in mine["myApplications"]}
+    assert (await gql(query, {"id": app["id"]}, tokens.admin))["application"]["id"] == app["id"]
+
+
+async def test_withdrawal(gql: GraphQLClient) -> None:
+    token = await gql.sign_up()
+    app = await complete_application(gql, token)
+    await gql(SUBMIT, {"id": app["id"]}, token)
+    withdraw = (
+        "mutation($id: ID!) { withdrawApplication(id: $id) { ... on Application { status } } }"
+    )
+    assert (await gql(withdraw, {"id": app["id"]}, token))["withdrawApplication"][
+        "status"
+    ] == "WITHDRAWN"
+    again = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
+    assert again["__typename"] == "Conflict"
+
+
+async def test_the_team_lists_filters_and_counts(gql: GraphQLClient, tokens: Tokens) -> None:
+    for _ in range(3):
+        token = await gql.sign_up()
+        app = await complete_application(gql, token)
+        await gql(SUBMIT, {"id": app["id"]}, token)
+    listing = """query($call: ID!, $after: String, $f: ApplicationFilter) {
+      callApplications(callId: $call, first: 2, after: $after, filter: $f) { __typename
+        ... on ApplicationConnection { total nextCursor items { id status hub } }
+        ... on Error { message } } }"""
+    page = await gql(listing, {"call": DEMO_CALL, "f": {"status": "SUBMITTED"}}, tokens.admin)
+    first = page["callApplications"]
+    assert first["total"] >= 3 and len(first["items"]) == 2 and first["nextCursor"]
+    rest = await gql(listing, {"call": DEMO_CALL, "after": first["nextCursor"],
+                               "f": {"status": "SUBMITTED"}}, tokens.admin)  # fmt: skip
+    ids = [i["id"] for i in first["items"] + rest["callApplications"]["items"]]
+    assert len(ids) == len(set(ids))
+    assert all(i["status"] == "SUBMITTED" for i in rest["callApplications"]["items"])
+
+    for token in (tokens.applicant, tokens.evaluator):
+        denied = (await gql(listing, {"call": DEMO_CALL}, token))["callApplications"]
+        assert denied["__typename"] == "Forbidden"
+    # The NL hub manager sees, in this programme-wide call, only NL's applications.
+    nl = (await gql(listing, {"call": DEMO_CALL}, tokens.hub_nl))["callApplications"]
+    assert all(i["hub"] == "NL" for i in nl["items"])
+
+    stats = """query($call: ID!) { callStatistics(callId: $call) { __typename
+      ... on CallStatistics { total byStatus { key count } byCountry { key count }
+        byHub { key count } byValueChain { key count } byOrganisationType { key count }
+        submissionsPerHour { key count } } } }"""
+    s = (await gql(stats, {"call": DEMO_CALL}, tokens.admin))["callStatistics"]
+    assert {"key": "FR", "count": s["byCountry"][0]["count"]} in s["byCountry"]
+    assert any(b["key"] == "submitted" and b["count"] >= 3 for b in s["byStatus"])
+    assert any(b["key"] == "electronics_ict" for b in s["byValueChain"])
+    assert sum(b["count"] for b in s["submissionsPerHour"]) >= 3
