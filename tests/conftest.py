@@ -1,4 +1,13 @@
 from tests.fixtures.apps import gql, portal, tokens
+from tests.fixtures.s3 import s3_endpoint
 from tests.fixtures.servers import database_url, nats_server, postgres
 
-__all__ = ["database_url", "gql", "nats_server", "portal", "postgres", "tokens"]
+__all__ = [
+    "database_url",
+    "gql",
+    "nats_server",
+    "portal",
+    "postgres",
+    "s3_endpoint",
+    "tokens",
+]
