@@ -1,0 +1,266 @@
+"""The transactional outbox, the relay and the consumers on real PostgreSQL and NATS."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+from nats.js import JetStreamContext
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from infra.embedded import free_port, start_nats
+from services.intake.models import ProcessedEvent
+from services.registry.models import OutboxEvent
+from shared.consumer import EventConsumer
+from shared.contracts import registry as events
+from shared.db import migrate_async, new_engine, new_session_factory
+from shared.events import DLQ_STREAM, Envelope, encode_envelope, envelope_for
+from shared.logging import reset_trace_id, set_trace_id
+from shared.messaging import NatsLink
+from shared.outbox import OutboxRelay, record_event
+from tests.fixtures.servers import Nats, Postgres
+
+ROOT = Path(__file__).parent.parent.parent
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 10) -> Any:
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"condition not met within {within}s")
+        await asyncio.sleep(0.02)
+
+
+@dataclass
+class Service:
+    sessions: async_sessionmaker[AsyncSession]
+    link: NatsLink
+
+
+async def service_on(postgres: Postgres, nats_url: str, name: str) -> AsyncIterator[Service]:
+    url = await postgres.new_database(name)
+    await migrate_async(ROOT / "services" / name / "migrations", url)
+    engine = new_engine(url)
+    link = NatsLink(nats_url, f"test-{name}")
+    link.start()
+    yield Service(new_session_factory(engine), link)
+    await link.close()
+    await engine.dispose()
+
+
+@pytest.fixture
+async def registry(postgres: Postgres, nats_server: Nats) -> AsyncIterator[Service]:
+    async for service in service_on(postgres, nats_server.url, "registry"):
+        yield service
+
+
+@pytest.fixture
+async def intake(postgres: Postgres, nats_server: Nats) -> AsyncIterator[Service]:
+    async for service in service_on(postgres, nats_server.url, "intake"):
+        yield service
+
+
+@pytest.fixture
+async def js(nats_server: Nats) -> AsyncIterator[JetStreamContext]:
+    client = await nats.connect(nats_server.url)
+    yield client.jetstream()
+    await client.close()
+
+
+def closed(call_id: str) -> events.CallClosed:
+    return events.CallClosed(call_id=call_id, closes_at=datetime.now(UTC))
+
+
+async def count_on(js: JetStreamContext, stream: str, subject: str) -> int:
+    info = await js.stream_info(stream, subjects_filter=subject)
+    return (info.state.subjects or {}).get(subject, 0)
+
+
+async def test_an_event_leaves_with_its_id_and_trace(
+    registry: Service, js: JetStreamContext
+) -> None:
+    call_id = str(uuid.uuid4())
+    token = set_trace_id("trace-abc")
+    try:
+        async with registry.sessions() as session, session.begin():
+            envelope = await record_event(session, OutboxEvent, closed(call_id))
+    finally:
+        reset_trace_id(token)
+    relay = OutboxRelay(registry.sessions, OutboxEvent, registry.link)
+    assert await relay.publish_pending() >= 1
+    message = await js.get_last_msg("PORTAL_REGISTRY", events.CallClosed.subject)
+    assert message.headers is not None
+    assert message.headers["Nats-Msg-Id"] == envelope.id
+    assert message.headers["X-Trace-Id"] == "trace-abc"
+    async with registry.sessions() as session:
+        row = await session.get(OutboxEvent, uuid.UUID(envelope.id))
+        assert row is not None and row.published_at is not None
+
+
+async def test_a_relay_that_publishes_twice_stores_the_event_once(
+    registry: Service, js: JetStreamContext
+) -> None:
+    call_id = str(uuid.uuid4())
+    subject = events.CallClosed.subject
+    async with registry.sessions() as session, session.begin():
+        envelope = await record_event(session, OutboxEvent, closed(call_id))
+    relay = OutboxRelay(registry.sessions, OutboxEvent, registry.link)
+    before = await count_on(js, "PORTAL_REGISTRY", subject)
+    await relay.publish_pending()
+    # As if the relay died after publishing but before marking the row.
+    async with registry.sessions() as session, session.begin():
+        row = await session.get(OutboxEvent, uuid.UUID(envelope.id))
+        assert row is not None
+        row.published_at = None
+    await relay.publish_pending()
+    assert await count_on(js, "PORTAL_REGISTRY", subject) == before + 1
+
+
+async def test_a_rolled_back_change_sends_nothing(registry: Service) -> None:
+    async with registry.sessions() as session:
+        await session.begin()
+        await record_event(session, OutboxEvent, closed(str(uuid.uuid4())))
+        await session.rollback()
+    async with registry.sessions() as session:
+        pending = await session.scalar(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.published_at.is_(None))
+        )
+    assert pending == 0
+
+
+async def publish_envelope(js: JetStreamContext, envelope: Envelope) -> None:
+    # A fresh Nats-Msg-Id each time: JetStream keeps both, the consumer must not apply both.
+    await js.publish(
+        envelope.subject, encode_envelope(envelope), headers={"Nats-Msg-Id": uuid.uuid4().hex}
+    )
+
+
+async def test_a_redelivered_event_changes_nothing(intake: Service, js: JetStreamContext) -> None:
+    seen: list[str] = []
+
+    async def handler(session: AsyncSession, envelope: Envelope, event: Any) -> None:
+        seen.append(envelope.id)
+
+    consumer = EventConsumer(
+        name=f"idem-{uuid.uuid4().hex[:8]}", nats=intake.link, session_factory=intake.sessions,
+        processed_model=ProcessedEvent, handlers={events.CallStatusChanged: handler},
+    )  # fmt: skip
+    envelope = envelope_for(
+        events.CallStatusChanged(
+            call_id=str(uuid.uuid4()), previous="closed", status="in_evaluation"
+        )
+    )
+    consumer.start()
+    try:
+        for _ in range(3):
+            await publish_envelope(js, envelope)
+        async with intake.sessions() as session:
+
+            async def recorded() -> bool:
+                count = await session.scalar(
+                    select(func.count())
+                    .select_from(ProcessedEvent)
+                    .where(ProcessedEvent.event_id == envelope.id)
+                )
+                return count == 1
+
+            await eventually(recorded)
+        # Let the two duplicates arrive too: a later marker event proves they were handled.
+        marker = envelope_for(
+            events.CallStatusChanged(call_id=str(uuid.uuid4()), previous="a", status="b")
+        )
+        await publish_envelope(js, marker)
+        await eventually(lambda: asyncio.sleep(0, result=marker.id in seen))
+    finally:
+        await consumer.stop()
+    assert seen.count(envelope.id) == 1
+
+
+async def test_poison_messages_end_in_the_dead_letter_stream(
+    intake: Service, js: JetStreamContext
+) -> None:
+    name = f"poison-{uuid.uuid4().hex[:8]}"
+    attempts: list[str] = []
+
+    async def always_fails(session: AsyncSession, envelope: Envelope, event: Any) -> None:
+        attempts.append(envelope.id)
+        raise RuntimeError("cannot handle this")
+
+    consumer = EventConsumer(
+        name=name, nats=intake.link, session_factory=intake.sessions,
+        processed_model=ProcessedEvent, handlers={events.CallOpened: always_fails},
+        max_deliver=2,
+    )  # fmt: skip
+    consumer.start()
+    try:
+        now = datetime.now(UTC)
+        bad = envelope_for(
+            events.CallOpened(call_id=str(uuid.uuid4()), opens_at=now, closes_at=now)
+        )
+        await publish_envelope(js, bad)
+        dlq_subject = f"portal.dlq.{name}.{events.CallOpened.subject}"
+
+        async def dead_lettered() -> int:
+            return await count_on(js, DLQ_STREAM, dlq_subject)
+
+        await eventually(dead_lettered)
+        message = await js.get_last_msg(DLQ_STREAM, dlq_subject)
+        assert message.headers is not None
+        assert "cannot handle this" in message.headers["Portal-Dlq-Reason"]
+        assert attempts.count(bad.id) == 2
+        # A body that is not an event at all goes there at once.
+        await js.publish(events.CallOpened.subject, b"not json")
+        await eventually(lambda: more_than(dead_lettered, 1))
+    finally:
+        await consumer.stop()
+    # Nothing was recorded as processed: a failed handler commits nothing.
+    async with intake.sessions() as session:
+        recorded = await session.scalar(
+            select(func.count())
+            .select_from(ProcessedEvent)
+            .where(ProcessedEvent.event_id == bad.id)
+        )
+    assert recorded == 0
+
+
+async def more_than(count: Callable[[], Awaitable[int]], n: int) -> bool:
+    return await count() > n
+
+
+async def test_the_write_path_never_waits_for_nats(postgres: Postgres, tmp_path: Path) -> None:
+    port = free_port()
+    async for service in service_on(postgres, f"nats://127.0.0.1:{port}", "registry"):
+        async with service.sessions() as session, session.begin():
+            envelope = await record_event(session, OutboxEvent, closed(str(uuid.uuid4())))
+        relay = OutboxRelay(service.sessions, OutboxEvent, service.link, poll_seconds=0.05)
+        relay.start()
+        server = start_nats(tmp_path / "store", port)  # NATS comes back
+        try:
+            client = await nats.connect(f"nats://127.0.0.1:{port}")
+            js = client.jetstream()
+
+            async def delivered() -> bool:
+                try:
+                    return await count_on(js, "PORTAL_REGISTRY", events.CallClosed.subject) == 1
+                except Exception:
+                    return False
+
+            await eventually(delivered, within=20)
+            message = await js.get_last_msg("PORTAL_REGISTRY", events.CallClosed.subject)
+            assert message.headers is not None
+            assert message.headers["Nats-Msg-Id"] == envelope.id
+            await client.close()
+        finally:
+            await relay.stop()
+            server.stop()
