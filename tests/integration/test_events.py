@@ -250,7 +250,7 @@ async def test_the_write_path_never_waits_for_nats(postgres: Postgres, tmp_path:
             client = await nats.connect(f"nats://127.0.0.1:{port}")
             js = client.jetstream()
 
-            async def delivered() -> bool:
+            async def delivered(js: JetStreamContext = js) -> bool:
                 try:
                     return await count_on(js, "PORTAL_REGISTRY", events.CallClosed.subject) == 1
                 except Exception:
