@@ -4,6 +4,7 @@ the deadline, and what others may and may not see."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import websockets
 
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.integration.test_registry_graphql import (
@@ -307,3 +309,104 @@ async def test_the_team_lists_filters_and_counts(gql: GraphQLClient, tokens: Tok
     assert any(b["key"] == "submitted" and b["count"] >= 3 for b in s["byStatus"])
     assert any(b["key"] == "electronics_ict" for b in s["byValueChain"])
     assert sum(b["count"] for b in s["submissionsPerHour"]) >= 3
+
+
+async def apply_to(
+    gql: GraphQLClient, call: str, organisation: dict[str, Any], amount: float
+) -> tuple[str, str]:
+    token = await gql.sign_up()
+    app = await start(gql, token, call)
+    draft = {
+        "organisation": organisation, "requestedAmount": amount,
+        "contact": {"name": "Jo", "email": "jo@example.org"}, "answers": {"title": "Ours"},
+    }  # fmt: skip
+    saved = (await gql(SAVE, {"id": app["id"], "input": draft}, token))["saveApplication"]
+    assert saved["__typename"] == "Application", saved
+    assert (await upload(gql, token, app["id"], "plan", "plan.pdf", PDF))[
+        "__typename"
+    ] == "Attachment"
+    submitted = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
+    assert submitted["__typename"] == "SubmissionReceipt", submitted
+    return app["id"], token
+
+
+async def test_closing_a_call_decides_eligibility_with_reasons(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call = await publish_call(gql, tokens)
+    eligible, _ = await apply_to(
+        gql, call, {"name": "A", "type": "ngo", "country": "BE"}, amount=40_000
+    )
+    ineligible, token = await apply_to(
+        gql, call, {"name": "B", "type": "ngo", "country": "FR", "countryPart": "SOUTH"},
+        amount=45_000,
+    )  # fmt: skip
+    query = "query($id: ID!) { application(id: $id) { eligibility eligibilityReasons } }"
+    precheck = (await gql(query, {"id": ineligible}, token))["application"]
+    assert precheck["eligibility"] == "PENDING"  # before the deadline: a pre-check only
+    assert any("FR (south)" in r for r in precheck["eligibilityReasons"])
+
+    with portal.clock.shifted(timedelta(days=2)):
+
+        async def decided(app_id: str) -> dict[str, Any] | None:
+            found = (await gql(query, {"id": app_id}, tokens.admin))["application"]
+            return found if found["eligibility"] != "PENDING" else None
+
+        assert (await eventually(lambda: decided(eligible))) == {
+            "eligibility": "ELIGIBLE",
+            "eligibilityReasons": [],
+        }
+        verdict = await eventually(lambda: decided(ineligible))
+    assert verdict["eligibility"] == "INELIGIBLE"
+    assert any("FR (south)" in r and "not eligible" in r for r in verdict["eligibilityReasons"])
+
+
+async def subscribe_count(
+    portal: Portal, call: str, token: str
+) -> tuple[Any, Callable[[], Awaitable[dict[str, Any]]]]:
+    url = portal.graphql_url.replace("http://", "ws://")
+    ws = await websockets.connect(
+        url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")]
+    )
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    query = "subscription($c: ID!) { submissionCount(callId: $c) }"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                              "payload": {"query": query, "variables": {"c": call}}}))  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 15))
+        return message
+
+    return ws, receive
+
+
+async def test_the_team_watches_submissions_live(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call = await publish_call(gql, tokens)
+    stats = "query($c: ID!) { callStatistics(callId: $c) { __typename } }"
+
+    async def intake_knows_the_call() -> bool:
+        found = await gql(stats, {"c": call}, tokens.admin)
+        return bool(found["callStatistics"]["__typename"] == "CallStatistics")
+
+    await eventually(intake_knows_the_call)
+    ws, receive = await subscribe_count(portal, call, tokens.admin)
+    try:
+        first = await receive()
+        assert first["type"] == "next" and first["payload"]["data"]["submissionCount"] == 0
+        await apply_to(gql, call, {"name": "A", "type": "ngo", "country": "NL"}, amount=1000)
+        update = await receive()
+        assert update["payload"]["data"]["submissionCount"] == 1
+    finally:
+        await ws.close()
+
+    refused, receive = await subscribe_count(portal, call, tokens.applicant)
+    try:
+        message = await receive()
+        assert message["type"] == "error" or message["payload"].get("errors")
+    finally:
+        await refused.close()

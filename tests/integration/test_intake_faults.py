@@ -1,0 +1,66 @@
+"""Faults: NATS goes away in the middle of the deadline rush."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nats
+import pytest
+
+from infra.embedded import free_port, start_nats
+from shared.contracts import intake as intake_events
+from shared.events import decode_envelope
+from tests.fixtures.apps import GraphQLClient, start_portal
+from tests.fixtures.servers import Nats, Postgres
+from tests.integration.test_intake_graphql import SUBMIT, complete_application, eventually
+
+
+@pytest.fixture
+async def own_nats(tmp_path: Path):  # type: ignore[no-untyped-def]
+    server = Nats(free_port(), tmp_path / "jetstream")
+    server.process = start_nats(server.store, server.port)
+    yield server
+    server.process.stop()
+
+
+async def test_a_submit_succeeds_while_nats_is_down_and_its_event_follows_once(
+    postgres: Postgres, own_nats: Nats, tmp_path: Path
+) -> None:
+    portal = await start_portal(postgres, own_nats, tmp_path / "objects")
+    gql = GraphQLClient(portal.graphql_url)
+    try:
+        token = await gql.sign_up()
+        app = await complete_application(gql, token)
+        assert own_nats.process is not None
+        own_nats.process.stop()
+
+        result = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
+        assert result["__typename"] == "SubmissionReceipt", result
+
+        own_nats.process = start_nats(own_nats.store, own_nats.port)
+        client = await nats.connect(own_nats.url)
+        js = client.jetstream()
+        subject = intake_events.ApplicationSubmitted.subject
+
+        async def delivered() -> int:
+            try:
+                info = await js.stream_info("PORTAL_INTAKE", subjects_filter=subject)
+            except Exception:
+                return 0
+            return (info.state.subjects or {}).get(subject, 0)
+
+        assert await eventually(delivered, within=30) == 1
+        message = await js.get_last_msg("PORTAL_INTAKE", subject)
+        event = decode_envelope(message.data).payload()
+        assert isinstance(event, intake_events.ApplicationSubmitted)
+        assert event.application_id == app["id"]
+        assert event.receipt_number == result["receipt"]["number"]
+        assert {a.question_key for a in event.attachments} == {"pitch_deck"}
+        # The relay has marked it sent: nothing more will follow.
+        relay = portal.intake.app.state.runtime.relay
+        assert await relay.publish_pending() == 0
+        assert await delivered() == 1
+        await client.close()
+    finally:
+        await gql.http.aclose()
+        await portal.stop()
