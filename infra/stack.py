@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-from infra.embedded import ManagedProcess, start_nats, start_postgres, wait_for_port
+from infra.embedded import ManagedProcess, start_nats, start_postgres
 from shared.db import ensure_database
 
 SERVICES = ("registry", "intake", "review")
@@ -32,7 +32,9 @@ def env_int(name: str, default: int) -> int:
 
 
 class Stack:
-    def __init__(self) -> None:
+    def __init__(self, *, quiet: bool = False) -> None:
+        """`quiet`: the services log to data/logs/<name>.log instead of this terminal."""
+        self.quiet = quiet
         self.data = Path(os.environ.get("PORTAL_DATA_DIR", "data")).resolve()
         self.host = "127.0.0.1"
         self.ports = {
@@ -80,12 +82,16 @@ class Stack:
         return env
 
     def start_service(self, name: str, env: dict[str, str]) -> None:
+        module = "gateway" if name == "gateway" else f"services.{name}"
+        log: IO[bytes] | int = subprocess.PIPE
+        if self.quiet:
+            log = open(self.data / "logs" / f"{name}.log", "ab")  # noqa: SIM115
         popen = subprocess.Popen(
-            [sys.executable, "-m", "gateway" if name == "gateway" else f"services.{name}"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", module], env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
         )  # fmt: skip
-        assert popen.stdout is not None
-        threading.Thread(target=relay_output, args=(name, popen.stdout), daemon=True).start()
+        if popen.stdout is not None:
+            threading.Thread(target=relay_output, args=(name, popen.stdout), daemon=True).start()
         self.processes.append(ManagedProcess(name, popen))
 
     def wait_healthy(self, name: str, timeout: float = 90) -> None:
@@ -104,12 +110,11 @@ class Stack:
             time.sleep(0.2)
         raise TimeoutError(f"{name} did not become healthy at {url}")
 
-    def run(self) -> int:
+    def start(self) -> None:
+        """Everything up and healthy; raises (after stopping what started) if not."""
         self.data.mkdir(parents=True, exist_ok=True)
         (self.data / "logs").mkdir(exist_ok=True)
         keys = self.secrets()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: self.stopping.set())
         try:
             print(f"Starting PostgreSQL on port {self.ports['postgres']} (data in {self.data}) …")
             self.processes.append(start_postgres(
@@ -129,7 +134,22 @@ class Stack:
                 self.start_service(name, env)
             for name in (*SERVICES, "gateway"):
                 self.wait_healthy(name)
-            wait_for_port(self.ports["gateway"], 5)
+        except BaseException:
+            self.stop()
+            raise
+
+    def pid_of(self, name: str) -> int:
+        return next(p.popen.pid for p in self.processes if p.name == name)
+
+    def run(self) -> int:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: self.stopping.set())
+        try:
+            self.start()
+        except Exception as exc:
+            print(f"\nThe portal could not start: {exc}", file=sys.stderr)
+            return 1
+        try:
             if not self.stopping.is_set():
                 self.banner()
             while not self.stopping.wait(0.5):
@@ -138,9 +158,6 @@ class Stack:
                     print(f"\n{', '.join(dead)} stopped unexpectedly; stopping the portal.")
                     return 1
             return 0
-        except Exception as exc:
-            print(f"\nThe portal could not start: {exc}", file=sys.stderr)
-            return 1
         finally:
             self.stop()
 
@@ -148,6 +165,7 @@ class Stack:
         print("\nStopping the portal …")
         for process in reversed(self.processes):
             process.stop()
+        self.processes.clear()
         print("Stopped. Data is kept in", self.data)
 
     def banner(self) -> None:
