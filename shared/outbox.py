@@ -10,6 +10,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from nats.js import JetStreamContext
 from sqlalchemy import DateTime, Index, LargeBinary, String, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -137,13 +138,20 @@ class OutboxRelay:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            # Published together: each goes on the wire in order as its coroutine starts, and
+            # the acknowledgements (each waiting on JetStream's fsync) overlap.
+            await asyncio.gather(*(self._publish(js, row) for row in rows))
+            now = datetime.now(UTC)
             for row in rows:
-                headers = {"Nats-Msg-Id": str(row.id)}
-                if row.trace_id:
-                    headers[TRACE_HEADER] = row.trace_id
-                await js.publish(row.subject, row.body, headers=headers, timeout=5)
-                row.published_at = datetime.now(UTC)
+                row.published_at = now
             return len(rows)
+
+    @staticmethod
+    async def _publish(js: JetStreamContext, row: OutboxMixin) -> None:
+        headers = {"Nats-Msg-Id": str(row.id)}
+        if row.trace_id:
+            headers[TRACE_HEADER] = row.trace_id
+        await js.publish(row.subject, row.body, headers=headers, timeout=5)
 
     async def prune_published(self) -> None:
         cutoff = datetime.now(UTC) - self.keep_published
