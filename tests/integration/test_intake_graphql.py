@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 import pytest
 import websockets
 
+from shared.contracts import review as review_events
+from shared.events import encode_envelope, envelope_for
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.integration.test_registry_graphql import (
     CALL,
@@ -410,3 +413,48 @@ async def test_the_team_watches_submissions_live(
         assert message["type"] == "error" or message["payload"].get("errors")
     finally:
         await refused.close()
+
+
+async def test_a_draft_attachment_can_be_removed(gql: GraphQLClient, portal: Portal) -> None:
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    attached = await upload(gql, token, app["id"], "supporting_documents", "letter.pdf", PDF)
+    assert attached["__typename"] == "Attachment"
+    remove = """mutation($a: ID!, $f: ID!) { removeAttachment(applicationId: $a, attachmentId: $f) {
+      __typename ... on Application { attachments { id } } ... on Error { message } } }"""
+    removed = (await gql(remove, {"a": app["id"], "f": attached["id"]}, token))["removeAttachment"]
+    assert removed == {"__typename": "Application", "attachments": []}
+    async with httpx.AsyncClient() as http:  # never submitted: the file itself is gone too
+        assert (await http.get(attached["downloadUrl"])).status_code == 404
+    again = (await gql(remove, {"a": app["id"], "f": attached["id"]}, token))["removeAttachment"]
+    assert again["__typename"] == "NotFound"
+
+
+async def test_a_published_outcome_reaches_the_applicant(
+    gql: GraphQLClient, portal: Portal, nats_server: Any
+) -> None:
+    token = await gql.sign_up()
+    app = await complete_application(gql, token)
+    await gql(SUBMIT, {"id": app["id"]}, token)
+    outcome = review_events.OutcomePublished(
+        application_id=app["id"], call_id=DEMO_CALL, decision="selected", rank=1,
+        weighted_total=13.5, scores={"excellence": 4.5, "impact": 4.5, "implementation": 4.5},
+        comments=["A clear plan."], summary="Selected for funding.",
+    )  # fmt: skip
+    client = await nats.connect(nats_server.url)
+    try:
+        envelope = envelope_for(outcome)
+        await client.jetstream().publish(
+            outcome.subject, encode_envelope(envelope), headers={"Nats-Msg-Id": envelope.id}
+        )
+    finally:
+        await client.close()
+    query = "query($id: ID!) { application(id: $id) { outcome { decision rank summary scores comments } } }"
+
+    async def published() -> dict[str, Any] | None:
+        found = (await gql(query, {"id": app["id"]}, token))["application"]
+        return found["outcome"]
+
+    seen = await eventually(published)
+    assert seen["decision"] == "selected" and seen["rank"] == 1
+    assert seen["scores"]["impact"] == 4.5 and seen["comments"] == ["A clear plan."]
