@@ -37,6 +37,13 @@ class ServiceClient:
     async def close(self) -> None:
         await self.http.aclose()
 
+    async def text(
+        self, path: str, identity: Identity, params: dict[str, Any] | None = None
+    ) -> str:
+        """A GET whose answer is not JSON (a CSV export)."""
+        response = await self._send("GET", path, identity, None, params)
+        return response.text
+
     async def call(
         self,
         method: str,
@@ -49,16 +56,29 @@ class ServiceClient:
         stream: AsyncIterator[bytes] | None = None,
     ) -> T:
         """`stream` sends a body as it is produced (chunked), e.g. a file being uploaded."""
+        content: bytes | AsyncIterator[bytes] | None = None
+        if body is not None:
+            content = msgspec.json.encode(body)
+        elif stream is not None:
+            content = stream
+        response = await self._send(method, path, identity, content, params)
+        return msgspec.json.decode(response.content, type=result)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        identity: Identity,
+        content: bytes | AsyncIterator[bytes] | None,
+        params: dict[str, Any] | None,
+    ) -> httpx.Response:
         headers = {IDENTITY_HEADER: sign_identity(identity, self.secret)}
         trace_id = current_trace_id()
         if trace_id:
             headers[TRACE_HEADER] = trace_id
-        content: bytes | AsyncIterator[bytes] | None = None
-        if body is not None:
-            content = msgspec.json.encode(body)
+        if isinstance(content, bytes):
             headers["Content-Type"] = "application/json"
-        elif stream is not None:
-            content = stream
+        elif content is not None:
             headers["Content-Type"] = "application/octet-stream"
         self.request_count += 1
         try:
@@ -74,7 +94,7 @@ class ServiceClient:
             except msgspec.DecodeError:
                 raise ServiceUnavailable(f"The {self.name} service failed.") from None
             raise error_from_body(error)
-        return msgspec.json.decode(response.content, type=result)
+        return response
 
 
 class Services:

@@ -101,3 +101,36 @@ def verify_identity(token: str, secret: str) -> Identity:
         )
     except (jwt.PyJWTError, KeyError, ValueError) as exc:
         raise NotAuthenticated("The identity token is not valid.") from exc
+
+
+_GRANT_AUDIENCE = "portal-attachment-grant"
+
+
+def sign_attachment_grant(
+    evaluator_id: str, application_id: str, attachment_id: str, secret: str, ttl_seconds: int = 300
+) -> str:
+    """Review vouches that this evaluator may download this file of an assigned application;
+    intake checks the grant, not review's tables."""
+    now = int(time.time())
+    claims = {
+        "iss": "portal-review", "aud": _GRANT_AUDIENCE, "iat": now, "exp": now + ttl_seconds,
+        "sub": evaluator_id, "app": application_id, "att": attachment_id,
+    }  # fmt: skip
+    return jwt.encode(claims, secret, algorithm=_ALGORITHM)
+
+
+def verify_attachment_grant(
+    grant: str, secret: str, *, evaluator_id: str, application_id: str, attachment_id: str
+) -> bool:
+    try:
+        claims = jwt.decode(
+            grant, secret, algorithms=[_ALGORITHM], audience=_GRANT_AUDIENCE,
+            issuer="portal-review", options={"require": ["exp", "sub", "app", "att"]},
+        )  # fmt: skip
+    except jwt.PyJWTError:
+        return False
+    return bool(
+        claims["sub"] == evaluator_id
+        and claims["app"] == application_id
+        and claims["att"] == attachment_id
+    )

@@ -20,16 +20,17 @@ from gateway.schema.accounts.schema import AccountMutation, AccountQuery
 from gateway.schema.intake.operations import IntakeMutation, IntakeQuery, IntakeSubscription
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
+from gateway.schema.review.operations import ReviewMutation, ReviewQuery
 from shared.errors import DomainError
 
 
 @strawberry.type
-class Query(RegistryQuery, IntakeQuery, AccountQuery):
+class Query(RegistryQuery, IntakeQuery, ReviewQuery, AccountQuery):
     pass
 
 
 @strawberry.type
-class Mutation(RegistryMutation, IntakeMutation, AccountMutation):
+class Mutation(RegistryMutation, IntakeMutation, ReviewMutation, AccountMutation):
     pass
 
 

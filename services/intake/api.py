@@ -13,7 +13,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.domain.answers import answer_errors, requested_amount
+from services.intake.domain.answers import answer_errors, file_count_problem, requested_amount
 from services.intake.domain.applicant import applicant_errors, hub_for
 from services.intake.domain.eligibility import eligibility_reasons
 from services.intake.domain.files import (
@@ -65,10 +65,11 @@ from shared.errors import (
     ValidationFailed,
     require,
 )
-from shared.identity import Identity, Role
+from shared.identity import Identity, Role, verify_attachment_grant
 from shared.objectstore import ObjectStore, ObjectTooLarge
 from shared.outbox import record_event
 from shared.programme import COUNTRY_CODES, HUBS, ORGANISATION_TYPE_CODES, SPLIT_COUNTRIES
+from shared.web import Runtime
 
 # ---- reading and checking -------------------------------------------------------------
 
@@ -488,6 +489,39 @@ class ApplicationController(Controller):
         return DownloadLink(url=url, expires_at=clock() + expires)
 
 
+class EvaluatorLinkController(Controller):
+    """Evaluators read the files of applications review assigned to them: review signs a
+    grant per file, intake checks it (and never needs review's tables)."""
+
+    path = "/applications/{application_id:str}/attachments/{attachment_id:str}/evaluator-link"
+
+    @get("/")
+    async def evaluator_link(
+        self, session: AsyncSession, identity: Identity, runtime: Runtime, store: ObjectStore,
+        clock: Clock, link_seconds: int, application_id: str, attachment_id: str, grant: str,
+    ) -> DownloadLink:  # fmt: skip
+        account = identity.require_signed_in()
+        granted = identity.role is Role.EVALUATOR and verify_attachment_grant(
+            grant, runtime.settings.internal_secret, evaluator_id=account,
+            application_id=application_id, attachment_id=attachment_id,
+        )  # fmt: skip
+        if not granted:
+            raise Forbidden("This file is not part of an application assigned to you.")
+        try:
+            row = await session.get(AttachmentRow, uuid.UUID(attachment_id))
+        except ValueError:
+            row = None
+        if row is None or str(row.application_id) != application_id:
+            raise NotFound(f"There is no attachment {attachment_id}.")
+        expires = timedelta(seconds=link_seconds)
+        # A neutral name: in a blind call the original one may name the applicant.
+        extension = row.file_name.rpartition(".")[2] if "." in row.file_name else "bin"
+        url = await store.download_url(
+            row.object_key, expires=expires, filename=f"{row.question_key}.{extension}"
+        )
+        return DownloadLink(url=url, expires_at=clock() + expires)
+
+
 def attachment_facts(row: AttachmentRow) -> events.AttachmentFacts:
     return events.AttachmentFacts(
         id=str(row.id), question_key=row.question_key, file_name=row.file_name,
@@ -523,10 +557,9 @@ async def check_room_for_file(
             AttachmentRow.removed_at.is_(None),
         )
     )
-    if question.max_count is not None and (count or 0) >= question.max_count:
-        raise ValidationFailed(
-            [FieldError(f"answers.{question.key}", f"attach at most {question.max_count} file(s)")]
-        )
+    problem = file_count_problem(question, (count or 0) + 1)
+    if problem:
+        raise ValidationFailed([FieldError(f"answers.{question.key}", problem)])
 
 
 async def record_attachment(

@@ -7,7 +7,11 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.di import Provide
 
-from services.intake.api import ApplicationController, CallApplicationsController
+from services.intake.api import (
+    ApplicationController,
+    CallApplicationsController,
+    EvaluatorLinkController,
+)
 from services.intake.config import IntakeSettings
 from services.intake.events import consumers
 from services.intake.files import FileController
@@ -51,7 +55,12 @@ def create_app(
         ServiceSpec(
             name="intake",
             version="1.0.0",
-            route_handlers=[ApplicationController, CallApplicationsController, FileController],
+            route_handlers=[
+                ApplicationController,
+                CallApplicationsController,
+                EvaluatorLinkController,
+                FileController,
+            ],
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,

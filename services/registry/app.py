@@ -15,8 +15,8 @@ from services.registry.api import (
 )
 from services.registry.config import RegistrySettings
 from services.registry.demo import seed_demo
-from services.registry.events import run_scheduler
-from services.registry.models import OutboxEvent
+from services.registry.events import consumers, run_scheduler
+from services.registry.models import OutboxEvent, ProcessedEvent
 from shared.clock import Clock, utc_now
 from shared.web import Runtime, ServiceSpec, create_service_app
 
@@ -48,7 +48,9 @@ def create_app(settings: RegistrySettings, *, clock: Clock = utc_now) -> Litesta
                 CallController,
             ],
             outbox_model=OutboxEvent,
+            processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,
+            consumers=consumers,
             on_started=[seed, start_scheduler],
         ),
         settings,

@@ -1,4 +1,5 @@
-"""What the registry publishes on its own clock: calls opening and closing.
+"""What the registry publishes on its own clock (calls opening and closing) and what it
+consumes (review's progress, which moves a call through evaluation to results).
 
 Each due call is taken with FOR UPDATE SKIP LOCKED and its state change and event are written
 in one transaction, so with any number of registry replicas every announcement happens once.
@@ -8,16 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.registry.models import CallRow, OutboxEvent
+from services.registry.domain.calls import transition_error
+from services.registry.models import CallRow, OutboxEvent, ProcessedEvent
 from shared.api.registry import CallStatus
 from shared.clock import Clock
+from shared.consumer import EventConsumer
 from shared.contracts import registry as events
+from shared.contracts import review as review_events
+from shared.events import Envelope
 from shared.outbox import record_event
+from shared.web import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -75,3 +82,48 @@ async def run_scheduler(
         except Exception:
             log.exception("scheduler tick failed")
         await asyncio.sleep(interval)
+
+
+async def on_evaluation_started(
+    session: AsyncSession, _: Envelope, event: review_events.EvaluationStarted
+) -> None:
+    await move_call(session, event.call_id, CallStatus.IN_EVALUATION)
+
+
+async def on_results_published(
+    session: AsyncSession, _: Envelope, event: review_events.ResultsPublished
+) -> None:
+    await move_call(session, event.call_id, CallStatus.IN_EVALUATION)
+    await move_call(session, event.call_id, CallStatus.RESULTS_PUBLISHED)
+
+
+async def move_call(session: AsyncSession, call_id: str, status: CallStatus) -> None:
+    """Follow review's progress through the lifecycle; a step already taken is skipped."""
+    try:
+        key = uuid.UUID(call_id)
+    except ValueError:
+        return
+    row = await session.get(CallRow, key, with_for_update=True)
+    if row is None or transition_error(CallStatus(row.status), status):
+        return
+    previous, row.status = row.status, status.value
+    await record_event(
+        session,
+        OutboxEvent,
+        events.CallStatusChanged(call_id=call_id, previous=previous, status=status.value),
+    )
+
+
+def consumers(runtime: Runtime) -> list[EventConsumer]:
+    return [
+        EventConsumer(
+            name="registry",
+            nats=runtime.nats,
+            session_factory=runtime.session_factory,
+            processed_model=ProcessedEvent,
+            handlers={
+                review_events.EvaluationStarted: on_evaluation_started,
+                review_events.ResultsPublished: on_results_published,
+            },
+        )
+    ]

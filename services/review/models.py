@@ -1,8 +1,25 @@
-"""Tables the review service owns."""
+"""Tables the review service owns, and its read model of calls and applications."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata
 from shared.outbox import OutboxMixin, ProcessedEventMixin
@@ -18,3 +35,108 @@ class OutboxEvent(OutboxMixin, Base):
 
 class ProcessedEvent(ProcessedEventMixin, Base):
     pass
+
+
+class KnownCall(Base):
+    __tablename__ = "known_call"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    hub: Mapped[str | None] = mapped_column(String(8))
+    hubs: Mapped[list[str]] = mapped_column(ARRAY(String(8)))
+    budget: Mapped[float] = mapped_column(Float)
+    rubric: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    evaluators_per_application: Mapped[int] = mapped_column(Integer)
+    blind: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20))
+    results_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApplicationCopy(Base):
+    """Review's copy of a submitted application, built from intake's events. Events may come
+    twice or out of order: the highest version wins, a withdrawal is final, and an
+    eligibility verdict may arrive before the snapshot it concerns."""
+
+    __tablename__ = "application"
+
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    applicant_id: Mapped[str | None] = mapped_column(String(64))
+    applicant_email: Mapped[str | None] = mapped_column(String(254))
+    organisation: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    contact: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    team: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    requested_amount: Mapped[float | None] = mapped_column(Float)
+    country: Mapped[str | None] = mapped_column(String(2))
+    hub: Mapped[str | None] = mapped_column(String(8))
+    value_chains: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    eligibility: Mapped[str] = mapped_column(String(20), default="pending")
+
+
+class EvaluatorRow(Base):
+    __tablename__ = "evaluator"
+
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    expertise: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    hubs: Mapped[list[str]] = mapped_column(ARRAY(String(8)), default=list)
+    languages: Mapped[list[str]] = mapped_column(ARRAY(String(8)), default=list)
+    capacity: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ConflictRow(Base):
+    __tablename__ = "conflict"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    evaluator_id: Mapped[str] = mapped_column(ForeignKey("evaluator.account_id"), index=True)
+    application_id: Mapped[str | None] = mapped_column(String(64))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("application_id", "evaluator_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    application_id: Mapped[str] = mapped_column(String(64), index=True)
+    evaluator_id: Mapped[str] = mapped_column(ForeignKey("evaluator.account_id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    removed_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class EvaluationRow(Base):
+    __tablename__ = "evaluation"
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assignment.id"), primary_key=True)
+    scores: Mapped[dict[str, float]] = mapped_column(JSONB, default=dict)
+    comments: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ModerationRow(Base):
+    """A moderator's consensus score for one criterion, with the reason."""
+
+    __tablename__ = "moderation"
+
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    criterion: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    justification: Mapped[str] = mapped_column(Text)
+    moderator_id: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

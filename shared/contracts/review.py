@@ -18,3 +18,18 @@ class OutcomePublished(EventContract, frozen=True, kw_only=True):
     scores: dict[str, float] = {}
     comments: list[str] = []
     summary: str = ""
+
+
+class EvaluationStarted(EventContract, frozen=True, kw_only=True):
+    """Evaluators were assigned for the first time: the call is in evaluation."""
+
+    subject = "portal.review.evaluation.started.v1"
+    call_id: str
+
+
+class ResultsPublished(EventContract, frozen=True, kw_only=True):
+    subject = "portal.review.results.published.v1"
+    call_id: str
+    selected: int
+    reserve: int
+    not_selected: int

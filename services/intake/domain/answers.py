@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from shared.api.intake import Answer
 from shared.api.registry import Form, Question, QuestionType
 from shared.errors import FieldError
@@ -9,12 +11,24 @@ from shared.errors import FieldError
 Q = QuestionType
 
 
-def _is_number(value: Answer) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _number(value: Answer) -> float | None:
+    """The answer as a finite number; bool is an int to Python but never a number here."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def _unanswered(value: Answer) -> bool:
     return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _show(x: float) -> str:
+    # `:g` would print 1e+06; limits are read by people. (An int has no is_integer in 3.11.)
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _range_problem(q: Question, value: float) -> str | None:
@@ -22,35 +36,40 @@ def _range_problem(q: Question, value: float) -> str | None:
     if q.type is Q.REQUESTED_AMOUNT and value < 0:
         return "cannot be negative"
     if lo is not None and hi is not None and not lo <= value <= hi:
-        return f"must be between {lo:g} and {hi:g}"
+        return f"must be between {_show(lo)} and {_show(hi)}"
     if lo is not None and value < lo:
-        return f"must be at least {lo:g}"
+        return f"must be at least {_show(lo)}"
     if hi is not None and value > hi:
-        return f"must be at most {hi:g}"
+        return f"must be at most {_show(hi)}"
     return None
 
 
 def _value_problem(q: Question, value: Answer, country_codes: frozenset[str]) -> str | None:
     """What is wrong with a given (non-empty) answer, or None."""
-    options = [o.value for o in q.options]
+    options = {o.value for o in q.options}
     match q.type:
-        case Q.SHORT_TEXT | Q.LONG_TEXT:
+        case Q.SHORT_TEXT:
             if not isinstance(value, str):
                 return "must be text"
-            if q.type is Q.SHORT_TEXT and q.max_length and len(value) > q.max_length:
-                return f"must be at most {q.max_length} characters"
-            if q.type is Q.LONG_TEXT and q.max_words and len(value.split()) > q.max_words:
-                return f"must be at most {q.max_words} words"
+            if q.max_length is not None and len(value) > q.max_length:
+                return f"must be at most {_plural(q.max_length, 'character')}"
+        case Q.LONG_TEXT:
+            if not isinstance(value, str):
+                return "must be text"
+            if q.max_words is not None and len(value.split()) > q.max_words:
+                return f"must be at most {_plural(q.max_words, 'word')}"
         case Q.NUMBER | Q.REQUESTED_AMOUNT:
-            if not _is_number(value):
+            number = _number(value)
+            if number is None:
                 return "must be a number"
-            assert isinstance(value, int | float)
-            return _range_problem(q, float(value))
+            return _range_problem(q, number)
         case Q.SINGLE_CHOICE:
             if not isinstance(value, str) or value not in options:
                 return "is not one of the options"
         case Q.MULTIPLE_CHOICE:
-            if not isinstance(value, list) or any(v not in options for v in value):
+            if not isinstance(value, list) or any(
+                not isinstance(v, str) or v not in options for v in value
+            ):
                 return "is not one of the options"
             if len(set(value)) != len(value):
                 return "picks an option twice"
@@ -60,11 +79,31 @@ def _value_problem(q: Question, value: Answer, country_codes: frozenset[str]) ->
             if not isinstance(value, bool):
                 return "must be yes or no"
         case Q.COUNTRY:
-            if not isinstance(value, str) or value not in country_codes:
+            if not isinstance(value, str):
+                return "must be text"
+            if value not in country_codes:
                 return f"unknown country {value}"
-        case Q.FILE:
-            return "upload files instead"
     return None
+
+
+def file_count_problem(q: Question, count: int) -> str | None:
+    """Why `count` files are too many for this question, or None."""
+    if q.max_count is not None and count > q.max_count:
+        return f"attach at most {_plural(q.max_count, 'file')}"
+    return None
+
+
+def _file_errors(q: Question, answers: dict[str, Answer], count: int, *, strict: bool) -> list[str]:
+    problems = []
+    # Files arrive through the upload endpoint; a typed answer would bypass its type checks.
+    if q.key in answers:
+        problems.append("upload files instead")
+    too_many = file_count_problem(q, count)
+    if too_many:
+        problems.append(too_many)
+    if strict and q.required and count == 0:
+        problems.append("attach a file")
+    return problems
 
 
 def answer_errors(
@@ -78,31 +117,29 @@ def answer_errors(
     """strict=False (a draft): only what is wrong with what was given.
     strict=True (submit): also everything required that is missing."""
     errors: list[FieldError] = []
-    known = {q.key for q in form.questions}
-    for key in answers:
-        if key not in known:
-            errors.append(FieldError(f"answers.{key}", "is not a question of this form"))
     for q in form.questions:
         field = f"answers.{q.key}"
         if q.type is Q.FILE:
             count = attachment_counts.get(q.key, 0)
-            if q.key in answers:
-                errors.append(FieldError(field, "upload files instead"))
-            if q.max_count is not None and count > q.max_count:
-                errors.append(FieldError(field, f"attach at most {q.max_count} file(s)"))
-            if strict and q.required and count == 0:
-                errors.append(FieldError(field, "attach a file"))
+            errors += [FieldError(field, m) for m in _file_errors(q, answers, count, strict=strict)]
             continue
         value = answers.get(q.key)
         if _unanswered(value):
             if strict and q.required:
-                errors.append(FieldError(field, "is required"))
+                missing = "must be accepted" if q.type is Q.DECLARATION else "is required"
+                errors.append(FieldError(field, missing))
             continue
         problem = _value_problem(q, value, country_codes)
         if problem:
             errors.append(FieldError(field, problem))
         elif strict and q.type is Q.DECLARATION and q.required and value is not True:
             errors.append(FieldError(field, "must be accepted"))
+    known = {q.key for q in form.questions}
+    errors += [
+        FieldError(f"answers.{key}", "is not a question of this form")
+        for key in answers
+        if key not in known
+    ]
     return errors
 
 
@@ -112,6 +149,5 @@ def requested_amount(
     """The form's requested-amount answer when it asks for one, else the application's field."""
     for q in form.questions:
         if q.type is Q.REQUESTED_AMOUNT:
-            value = answers.get(q.key)
-            return float(value) if _is_number(value) else None  # type: ignore[arg-type]
+            return _number(answers.get(q.key))
     return fallback

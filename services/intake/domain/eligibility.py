@@ -5,18 +5,40 @@ from __future__ import annotations
 import msgspec
 
 from shared.api.intake import Answer, Organisation
-from shared.api.registry import Coverage, Form, QuestionType
+from shared.api.registry import CountryPart, Coverage, Form, QuestionType
 
 
 class CallTerms(msgspec.Struct, frozen=True, kw_only=True):
+    """What of a call decides eligibility; intake keeps it from the registry's events."""
+
     eligible_countries: list[Coverage]
     organisation_types: list[str]
     max_grant: float
     form: Form
 
 
-def _admitted(eligible: list[Coverage], country: str, part: object) -> bool:
+def _admitted(eligible: list[Coverage], country: str, part: CountryPart | None) -> bool:
+    # A whole country admits each part; a part admits only itself, never a country without part.
     return any(c.code == country and (c.part is None or c.part == part) for c in eligible)
+
+
+def _amount(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _country_reason(terms: CallTerms, org: Organisation) -> str | None:
+    country, part = org.country, org.country_part
+    if not country:
+        return "the organisation's country is not given"
+    if _admitted(terms.eligible_countries, country, part):
+        return None
+    if part is None and any(c.code == country for c in terms.eligible_countries):
+        return (
+            f"only part of {country} is eligible for this call, and the organisation does not "
+            "say whether it is in the north or the south"
+        )
+    where = f"{country} ({part.value})" if part else country
+    return f"the organisation's country, {where}, is not eligible for this call"
 
 
 def eligibility_reasons(
@@ -27,21 +49,22 @@ def eligibility_reasons(
 ) -> list[str]:
     """Why the application is not eligible; empty when it is."""
     reasons: list[str] = []
-    country = organisation.country
-    if not _admitted(terms.eligible_countries, country, organisation.country_part):
-        where = country or "no country"
-        if organisation.country_part:
-            where += f" ({organisation.country_part.value})"
-        reasons.append(f"the organisation's country, {where}, is not eligible for this call")
-    if organisation.type not in terms.organisation_types:
-        kind = organisation.type or "not given"
-        reasons.append(f"the organisation type ({kind}) is not allowed in this call")
+    country = _country_reason(terms, organisation)
+    if country:
+        reasons.append(country)
+    kind = organisation.type
+    if not kind:
+        reasons.append("the organisation type is not given")
+    elif kind not in terms.organisation_types:
+        reasons.append(f"the organisation type {kind} is not allowed in this call")
     if requested is None:
         reasons.append("no amount is requested")
+    elif requested <= 0:
+        reasons.append("the requested amount must be more than 0")
     elif requested > terms.max_grant:
         reasons.append(
-            f"the requested amount of {requested:,.0f} exceeds the maximum grant of "
-            f"{terms.max_grant:,.0f}"
+            f"the requested amount of {_amount(requested)} exceeds the maximum grant of "
+            f"{_amount(terms.max_grant)}"
         )
     for q in terms.form.questions:
         if q.type is QuestionType.DECLARATION and q.required and answers.get(q.key) is not True:

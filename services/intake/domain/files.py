@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
 
 SNIFF_BYTES = 65536
@@ -20,7 +21,31 @@ CONTENT_TYPES: dict[str, str] = {
 }
 
 _ZIP = b"PK\x03\x04"
-_ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
+_LOCAL_HEADER = struct.Struct("<4s2x2x2x2x2x4x4x4xHH")  # signature ... name length, extra length
+_ODT = b"application/vnd.oasis.opendocument.text"
+_OOXML = ((b"word/", "docx"), (b"xl/", "xlsx"), (b"ppt/", "pptx"))
+
+
+def _first_entry(head: bytes) -> tuple[bytes, bytes]:
+    """Name and the bytes after the header of a zip's first entry (its data, if stored)."""
+    if len(head) < _LOCAL_HEADER.size:
+        return b"", b""
+    _, name_length, extra_length = _LOCAL_HEADER.unpack_from(head)
+    start = _LOCAL_HEADER.size
+    name = head[start : start + name_length]
+    return name, head[start + name_length + extra_length :]
+
+
+def _zip_kind(head: bytes) -> str:
+    name, data = _first_entry(head)
+    # ODF stores an uncompressed `mimetype` entry first, so its type is readable in place.
+    if name == b"mimetype" and data.startswith(_ODT) and not data.startswith(_ODT + b"-"):
+        return "odt"
+    if b"[Content_Types].xml" in head:
+        found = [(head.find(marker), kind) for marker, kind in _OOXML if marker in head]
+        if found:
+            return min(found)[1]  # the part that comes first is the document's main part
+    return "zip"
 
 
 def sniff(head: bytes) -> str | None:
@@ -31,43 +56,43 @@ def sniff(head: bytes) -> str | None:
         return "png"
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        return "mp4"
     if head.startswith(_ZIP):
-        # ODF stores an uncompressed `mimetype` entry first; its name starts at byte 30.
-        if head[30:].startswith(_ODT_MIMETYPE):
-            return "odt"
-        if b"[Content_Types].xml" in head:
-            for marker, kind in ((b"word/", "docx"), (b"xl/", "xlsx"), (b"ppt/", "pptx")):
-                if marker in head:
-                    return kind
-        return "zip"
+        return _zip_kind(head)
+    if head[4:8] == b"ftyp":
+        return "mp4"
     return None
 
 
 def file_type_error(detected: str | None, allowed: list[str]) -> str | None:
+    """Why a file of the detected type may not be attached here, or None when it may."""
     if detected is not None and detected in allowed:
         return None
-    seen = f"it looks like a {detected} file" if detected else "its content is not a known type"
+    seen = (
+        f"its content is of type {detected}"
+        if detected
+        else "its content looks like an executable or an unknown type"
+    )
     return f"this file is not one of: {', '.join(allowed)} ({seen})"
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 _REPEATS = re.compile(r"([_ .-])\1+")
 MAX_NAME = 120
+_MAX_EXTENSION = 10
 
 
 def sanitize_filename(name: str) -> str:
     """The last path component, printable and plain; never hidden, never a path."""
     base = re.split(r"[/\\]", name)[-1]
     base = unicodedata.normalize("NFKC", base)
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    base = _REPEATS.sub(r"\1", _UNSAFE.sub("_", base)).strip(" ")
-    base = base.lstrip(". ")
+    # Category C: controls, but also bidi overrides that disguise `exe.pdf` as `fdp.exe`.
+    base = "".join(ch for ch in base if not unicodedata.category(ch).startswith("C"))
+    base = _REPEATS.sub(r"\1", _UNSAFE.sub("_", base))
+    base = base.lstrip(". ").rstrip(" ")
     if len(base) > MAX_NAME:
-        stem, dot, ext = base.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            base = stem[: MAX_NAME - len(ext) - 1] + "." + ext
+        stem, dot, extension = base.rpartition(".")
+        if dot and stem and len(extension) <= _MAX_EXTENSION:
+            base = stem[: MAX_NAME - len(extension) - 1].rstrip(" ") + "." + extension
         else:
-            base = base[:MAX_NAME]
+            base = base[:MAX_NAME].rstrip(" ")
     return base or "file"

@@ -21,6 +21,7 @@ def _normalise(value: object) -> object:
 
 
 def canonical_json(value: object) -> bytes:
+    """One byte string per value: sorted keys, no whitespace, UTF-8, whole floats as ints."""
     plain = _normalise(msgspec.to_builtins(value))
     return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -34,12 +35,14 @@ def fingerprint(
     requested_amount: float | None,
     attachments: list[tuple[str, str]],
 ) -> str:
+    """What the applicant submitted, as sha256 hex; the same content gives the same print."""
     document = {
         "answers": answers,
         "organisation": organisation,
         "contact": contact,
         "team": team,
         "requested_amount": requested_amount,
+        # Upload order is not content: the same files attached in another order are the same.
         "attachments": sorted(attachments),
     }
     return hashlib.sha256(canonical_json(document)).hexdigest()

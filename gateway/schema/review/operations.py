@@ -1,0 +1,257 @@
+"""Review's queries and mutations: evaluators score, the team assigns, ranks and publishes."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+import msgspec
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway import auth
+from gateway.schema.context import Info
+from gateway.schema.errors import (
+    Conflict,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    ValidationErrors,
+    attempt,
+    typed_error,
+)
+from gateway.schema.review.types import (
+    Assignment,
+    AssignmentReport,
+    Disagreement,
+    Evaluation,
+    EvaluationProgress,
+    Evaluator,
+    EvaluatorInvitation,
+    EvaluatorStatistics,
+    Ranking,
+    RankingEntry,
+)
+from shared.api import review as api
+from shared.errors import DomainError
+from shared.errors import Forbidden as ForbiddenError
+from shared.errors import NotFound as DomainNotFound
+from shared.identity import Role
+
+Denied = Forbidden | NotAuthenticated | NotFound
+InvitationResult = Annotated[EvaluatorInvitation | ValidationErrors | Forbidden | NotAuthenticated,
+                             strawberry.union("InvitationResult")]  # fmt: skip
+ReportResult = Annotated[AssignmentReport | Denied | Conflict, strawberry.union("AssignmentResult")]
+EvaluationResult = Annotated[Evaluation | ValidationErrors | Denied | Conflict,
+                             strawberry.union("EvaluationResult")]  # fmt: skip
+RankingResult = Annotated[Ranking | Denied, strawberry.union("RankingResult")]
+ProgressResult = Annotated[EvaluationProgress | Denied, strawberry.union("ProgressResult")]
+ConsensusResult = Annotated[RankingEntry | ValidationErrors | Denied | Conflict,
+                            strawberry.union("ConsensusResult")]  # fmt: skip
+PublishResult = Annotated[Ranking | Denied | Conflict, strawberry.union("PublishResult")]
+
+
+@strawberry.type
+class ConflictDeclared:
+    repaired: list[AssignmentReport]
+
+
+ConflictResult = Annotated[ConflictDeclared | ValidationErrors | Denied | Conflict,
+                           strawberry.union("ConflictResult")]  # fmt: skip
+
+
+@strawberry.input
+class EvaluatorInput:
+    email: str
+    display_name: str
+    organisation: str = ""
+    expertise: list[str] = strawberry.field(default_factory=list)
+    hubs: list[str] = strawberry.field(default_factory=list)
+    languages: list[str] = strawberry.field(default_factory=lambda: ["en"])
+    capacity: int = 30
+
+
+def review_call(info: Info, method: str, path: str, result: type, **kwargs: Any) -> Any:
+    ctx = info.context
+    return ctx.services.review.call(method, path, ctx.identity, result, **kwargs)
+
+
+def ranking_of(r: api.Ranking) -> Ranking:
+    return Ranking.of(r)
+
+
+@strawberry.type
+class ReviewQuery:
+    @strawberry.field(description="The signed-in evaluator's assignments.")
+    async def my_assignments(self, info: Info) -> list[Assignment]:
+        if info.context.identity.role is not Role.EVALUATOR:
+            return []
+        found = await review_call(info, "GET", "/assignments/mine", list[api.Assignment])
+        return [Assignment.of(a) for a in found]
+
+    @strawberry.field(description="One of your assignments with its application.")
+    async def assignment(self, info: Info, id: strawberry.ID) -> Assignment | None:
+        if info.context.identity.role is not Role.EVALUATOR:
+            return None
+        try:
+            found = await review_call(info, "GET", f"/assignments/{id}", api.Assignment)
+        except DomainNotFound:
+            return None
+        return Assignment.of(found)
+
+    @strawberry.field
+    async def evaluation_progress(self, info: Info, call_id: strawberry.ID) -> ProgressResult:
+        return await attempt(
+            lambda: review_call(info, "GET", f"/calls/{call_id}/progress", api.Progress),
+            lambda p: EvaluationProgress(
+                applications=p.applications, assignments=p.assignments, submitted=p.submitted,
+                complete_applications=p.complete_applications,
+                flagged_applications=p.flagged_applications,
+            ),
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="The ranking with each line's explanation (`first`/`offset` page it)."
+    )
+    async def ranking(
+        self, info: Info, call_id: strawberry.ID, first: int | None = None, offset: int = 0
+    ) -> RankingResult:
+        params = {"limit": first, "offset": offset}
+        return await attempt(
+            lambda: review_call(
+                info, "GET", f"/calls/{call_id}/ranking", api.Ranking, params=params
+            ),
+            ranking_of,
+        )
+
+    @strawberry.field(
+        description="The ranking as CSV (programme team and the call's hub managers)."
+    )
+    async def ranking_csv(self, info: Info, call_id: strawberry.ID) -> str:
+        ctx = info.context
+        return await ctx.services.review.text(f"/calls/{call_id}/ranking.csv", ctx.identity)
+
+    @strawberry.field(description="Applications whose evaluators differ by 2 points or more.")
+    async def disagreements(self, info: Info, call_id: strawberry.ID) -> list[Disagreement]:
+        found = await review_call(
+            info, "GET", f"/calls/{call_id}/disagreements", list[api.Disagreement]
+        )
+        return [Disagreement(application_id=strawberry.ID(d.application_id), criteria=d.criteria,
+                             scores=JSON(d.scores)) for d in found]  # fmt: skip
+
+    @strawberry.field
+    async def evaluators(self, info: Info) -> list[Evaluator]:
+        found = await review_call(info, "GET", "/evaluators", list[api.Evaluator])
+        return [Evaluator.of(e) for e in found]
+
+    @strawberry.field(description="Per evaluator: evaluations and mean deviation from consensus.")
+    async def evaluator_statistics(
+        self, info: Info, call_id: strawberry.ID
+    ) -> list[EvaluatorStatistics]:
+        found = await review_call(info, "GET", "/evaluators/statistics", list[api.EvaluatorStatistics],
+                                  params={"call_id": str(call_id)})  # fmt: skip
+        return [EvaluatorStatistics(account_id=strawberry.ID(s.account_id), name=s.name,
+                                    evaluations=s.evaluations, mean_deviation=s.mean_deviation)
+                for s in found]  # fmt: skip
+
+
+@strawberry.type
+class ReviewMutation:
+    @strawberry.mutation(description="Creates an evaluator account and profile (programme team).")
+    async def invite_evaluator(self, info: Info, input: EvaluatorInput) -> InvitationResult:
+        ctx = info.context
+        password = secrets.token_urlsafe(12)
+        try:
+            ctx.identity.require_signed_in()
+            if not ctx.identity.is_admin:
+                raise ForbiddenError("Only the programme team invites evaluators.")
+            async with ctx.db() as session:
+                account = await auth.create_account(
+                    session, email=input.email, password=password, display_name=input.display_name,
+                    role=Role.EVALUATOR,
+                )  # fmt: skip
+                body = api.EvaluatorCreate(
+                    account_id=str(account.id), name=account.display_name, email=account.email,
+                    organisation=input.organisation, expertise=input.expertise, hubs=input.hubs,
+                    languages=input.languages, capacity=input.capacity,
+                )  # fmt: skip
+                evaluator = await review_call(info, "POST", "/evaluators", api.Evaluator, body=body)
+                await session.commit()  # the account exists only if the profile does
+        except DomainError as exc:
+            return typed_error(exc)  # type: ignore[return-value]
+        return EvaluatorInvitation(evaluator=Evaluator.of(evaluator), temporary_password=password)
+
+    @strawberry.mutation(description="Their unfinished assignments are repaired onto others.")
+    async def remove_evaluator(
+        self, info: Info, account_id: strawberry.ID
+    ) -> list[AssignmentReport]:
+        found = await review_call(
+            info, "DELETE", f"/evaluators/{account_id}", list[api.AssignmentReport]
+        )
+        return [AssignmentReport.of(r) for r in found]
+
+    @strawberry.mutation(
+        description="For one application or an organisation; assignments are repaired."
+    )
+    async def declare_conflict(
+        self, info: Info, application_id: strawberry.ID | None = None,
+        organisation: str | None = None, reason: str = "",
+    ) -> ConflictResult:  # fmt: skip
+        body = api.ConflictCreate(
+            application_id=application_id, organisation=organisation, reason=reason
+        )
+        return await attempt(
+            lambda: review_call(info, "POST", "/conflicts", list[api.AssignmentReport], body=body),
+            lambda reports: ConflictDeclared(repaired=[AssignmentReport.of(r) for r in reports]),
+        )
+
+    @strawberry.mutation(description="After the deadline: k evaluators per eligible application.")
+    async def assign_evaluators(self, info: Info, call_id: strawberry.ID) -> ReportResult:
+        return await attempt(
+            lambda: review_call(info, "POST", f"/calls/{call_id}/assign", api.AssignmentReport),
+            AssignmentReport.of,
+        )
+
+    @strawberry.mutation(
+        description="Save a draft: scores 0-5 in half points and comments, by criterion."
+    )
+    async def save_evaluation(
+        self, info: Info, assignment_id: strawberry.ID, scores: JSON | None = None,
+        comments: JSON | None = None,
+    ) -> EvaluationResult:  # fmt: skip
+        def body() -> api.EvaluationDraft:
+            return msgspec.convert({"scores": scores or {}, "comments": comments or {}},
+                                       api.EvaluationDraft, strict=False)  # fmt: skip
+
+        return await attempt(
+            lambda: review_call(info, "PUT", f"/assignments/{assignment_id}/evaluation",
+                                api.Evaluation, body=body()),
+            Evaluation.of,
+        )  # fmt: skip
+
+    @strawberry.mutation(description="Submit and lock the evaluation.")
+    async def submit_evaluation(self, info: Info, assignment_id: strawberry.ID) -> EvaluationResult:
+        return await attempt(
+            lambda: review_call(info, "POST", f"/assignments/{assignment_id}/evaluation/submit",
+                                api.Evaluation),
+            Evaluation.of,
+        )  # fmt: skip
+
+    @strawberry.mutation(description="The moderator settles a criterion's consensus score.")
+    async def set_consensus(
+        self, info: Info, call_id: strawberry.ID, application_id: strawberry.ID, criterion: str,
+        score: float, justification: str,
+    ) -> ConsensusResult:  # fmt: skip
+        body = api.ConsensusSet(score=score, justification=justification)
+        path = f"/calls/{call_id}/applications/{application_id}/consensus/{criterion}"
+        return await attempt(
+            lambda: review_call(info, "PUT", path, api.RankingEntry | None, body=body),  # type: ignore[arg-type]
+            lambda e: RankingEntry.of(e) if e else None,
+        )
+
+    @strawberry.mutation(description="Applicants see their outcome and evaluation summary.")
+    async def publish_results(self, info: Info, call_id: strawberry.ID) -> PublishResult:
+        return await attempt(
+            lambda: review_call(info, "POST", f"/calls/{call_id}/publish-results", api.Ranking),
+            ranking_of,
+        )

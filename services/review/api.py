@@ -1,0 +1,725 @@
+"""Thin HTTP handlers of review: decode -> authorize -> domain -> persist + outbox -> encode."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import msgspec
+from litestar import Controller, Response, delete, get, post, put
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.review.domain.assignment import (
+    Applicant,
+    Candidate,
+    normalise_organisation,
+    plan_assignments,
+)
+from services.review.domain.scoring import (
+    Consensus,
+    Decision,
+    Ranked,
+    RankInput,
+    consensus,
+    rank_call,
+    score_errors,
+)
+from services.review.models import (
+    ApplicationCopy,
+    AssignmentRow,
+    ConflictRow,
+    EvaluationRow,
+    EvaluatorRow,
+    KnownCall,
+    ModerationRow,
+    OutboxEvent,
+)
+from shared.api.intake import Organisation, Person
+from shared.api.registry import Rubric
+from shared.api.review import (
+    ApplicationSnapshot,
+    Assignment,
+    AssignmentReport,
+    ConflictCreate,
+    ConsensusSet,
+    Disagreement,
+    Evaluation,
+    EvaluationDraft,
+    Evaluator,
+    EvaluatorCreate,
+    EvaluatorStatistics,
+    Progress,
+    Ranking,
+    RankingEntry,
+    Shortfall,
+    SnapshotAttachment,
+)
+from shared.clock import Clock
+from shared.contracts import review as events
+from shared.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    require,
+)
+from shared.identity import Identity, Role, sign_attachment_grant
+from shared.outbox import record_event
+from shared.web import Runtime
+
+# ---- loading and checking ---------------------------------------------------------------
+
+
+def rubric_of(call: KnownCall) -> Rubric:
+    return msgspec.convert(call.rubric, Rubric)
+
+
+async def load_call(session: AsyncSession, call_id: str) -> KnownCall:
+    call = await session.get(KnownCall, call_id)
+    if call is None:
+        raise NotFound(f"Review knows no call {call_id}.")
+    return call
+
+
+def require_team(identity: Identity, call: KnownCall, *, write: bool) -> None:
+    """The programme team does everything; a call's hub managers may look, never decide."""
+    identity.require_signed_in()
+    if identity.is_admin:
+        return
+    if not write and identity.role is Role.HUB_MANAGER and identity.hub in call.hubs:
+        return
+    raise Forbidden("Only the programme team may do this." if write else
+                    "Only the programme team and the call's hub managers see this.")  # fmt: skip
+
+
+async def require_evaluator(session: AsyncSession, identity: Identity) -> EvaluatorRow:
+    account = identity.require_signed_in()
+    if identity.role is not Role.EVALUATOR:
+        raise Forbidden("Only evaluators score applications.")
+    evaluator = await session.get(EvaluatorRow, account)
+    if evaluator is None or not evaluator.active:
+        raise Forbidden("You have no evaluator profile (yet).")
+    return evaluator
+
+
+def evaluator_view(row: EvaluatorRow) -> Evaluator:
+    return Evaluator(
+        account_id=row.account_id, name=row.name, email=row.email, organisation=row.organisation,
+        expertise=list(row.expertise), hubs=list(row.hubs), languages=list(row.languages),
+        capacity=row.capacity, active=row.active,
+    )  # fmt: skip
+
+
+def email_domain(email: str | None) -> str:
+    return (email or "").rpartition("@")[2].lower()
+
+
+def applicant_of(app: ApplicationCopy) -> Applicant:
+    contact_email = str(app.contact.get("email", ""))
+    return Applicant(
+        id=app.application_id, value_chains=frozenset(app.value_chains), hub=app.hub,
+        organisation=str(app.organisation.get("name", "")),
+        email_domains=frozenset(d for d in (email_domain(app.applicant_email),
+                                            email_domain(contact_email)) if d),
+    )  # fmt: skip
+
+
+def candidate_of(row: EvaluatorRow) -> Candidate:
+    return Candidate(
+        id=row.account_id, capacity=row.capacity, expertise=frozenset(row.expertise),
+        hubs=frozenset(row.hubs), organisation=row.organisation,
+        email_domain=email_domain(row.email),
+    )  # fmt: skip
+
+
+async def eligible_applications(session: AsyncSession, call_id: str) -> list[ApplicationCopy]:
+    rows = await session.scalars(
+        select(ApplicationCopy).where(
+            ApplicationCopy.call_id == call_id,
+            ApplicationCopy.eligibility == "eligible",
+            ApplicationCopy.withdrawn.is_(False),
+            ApplicationCopy.version > 0,
+        )
+    )
+    return list(rows)
+
+
+async def conflict_pairs(
+    session: AsyncSession, applications: list[ApplicationCopy]
+) -> frozenset[tuple[str, str]]:
+    """Declared conflicts as (application, evaluator) pairs, organisation-wide ones expanded."""
+    rows = (await session.scalars(select(ConflictRow))).all()
+    pairs: set[tuple[str, str]] = set()
+    for row in rows:
+        if row.application_id:
+            pairs.add((row.application_id, row.evaluator_id))
+        if row.organisation:
+            for app in applications:
+                if normalise_organisation(str(app.organisation.get("name", ""))) == (
+                    normalise_organisation(row.organisation)
+                ):
+                    pairs.add((app.application_id, row.evaluator_id))
+    return frozenset(pairs)
+
+
+async def assign(
+    session: AsyncSession, call: KnownCall, *, reason: str | None = None
+) -> AssignmentReport:
+    """Assign or top up: existing active assignments stay; conflicted ones that are not yet
+    submitted are dropped first (the repair)."""
+    applications = await eligible_applications(session, call.call_id)
+    evaluators = list(await session.scalars(select(EvaluatorRow).where(EvaluatorRow.active)))
+    conflicts = await conflict_pairs(session, applications)
+    active = list(await session.scalars(
+        select(AssignmentRow).where(AssignmentRow.call_id == call.call_id, AssignmentRow.active)
+    ))  # fmt: skip
+    submitted = set(await session.scalars(
+        select(EvaluationRow.assignment_id).where(EvaluationRow.status == "submitted")
+    ))  # fmt: skip
+    active_ids = {e.account_id for e in evaluators}
+    for row in active:
+        conflicted = (row.application_id, row.evaluator_id) in conflicts
+        gone = row.evaluator_id not in active_ids
+        if (conflicted or gone) and row.id not in submitted:
+            row.active = False
+            row.removed_reason = "conflict declared" if conflicted else "evaluator removed"
+    kept = [(r.application_id, r.evaluator_id) for r in active if r.active]
+    # Loads count every call the evaluator works on, so capacity is theirs overall.
+    other_loads = dict((await session.execute(
+        select(AssignmentRow.evaluator_id, func.count())
+        .where(AssignmentRow.active, AssignmentRow.call_id != call.call_id)
+        .group_by(AssignmentRow.evaluator_id)
+    )).tuples().all())  # fmt: skip
+    pool = [
+        msgspec.structs.replace(c, capacity=c.capacity - other_loads.get(c.id, 0))
+        for c in map(candidate_of, evaluators)
+    ]
+    plan = plan_assignments(
+        [applicant_of(a) for a in applications], pool, call.evaluators_per_application,
+        conflicts=conflicts, existing=kept,
+    )  # fmt: skip
+    previously = {(r.application_id, r.evaluator_id): r for r in active}
+    for app_id, evaluator_id in plan.pairs:
+        earlier = previously.get((app_id, evaluator_id))
+        if earlier is not None:
+            earlier.active = True
+            earlier.removed_reason = None
+        else:
+            session.add(AssignmentRow(call_id=call.call_id, application_id=app_id,
+                                      evaluator_id=evaluator_id))  # fmt: skip
+    loads = list(plan.loads.values()) or [0]
+    return AssignmentReport(
+        call_id=call.call_id, applications=len(applications),
+        assigned=len(kept) + len(plan.pairs), evaluators=len(evaluators),
+        min_load=min(loads), max_load=max(loads),
+        shortfalls=[Shortfall(s.application_id, s.needed, s.assigned, s.reason)
+                    for s in plan.shortfalls],
+    )  # fmt: skip
+
+
+def snapshot_of(
+    app: ApplicationCopy, call: KnownCall, evaluator_id: str, secret: str
+) -> ApplicationSnapshot:
+    blind = call.blind
+    attachments = [
+        SnapshotAttachment(
+            id=a["id"], question_key=a["question_key"],
+            file_name=f"{a['question_key']}-{i + 1}" if blind else a["file_name"],
+            content_type=a["content_type"], size=a["size"],
+            grant=sign_attachment_grant(evaluator_id, app.application_id, a["id"], secret),
+        )
+        for i, a in enumerate(app.attachments)
+    ]  # fmt: skip
+    return ApplicationSnapshot(
+        application_id=app.application_id, call_id=app.call_id, blind=blind,
+        organisation=None if blind else msgspec.convert(app.organisation, Organisation),
+        contact=None if blind else msgspec.convert(app.contact, Person),
+        team=[] if blind else msgspec.convert(app.team, list[Person]),
+        answers=app.answers, requested_amount=app.requested_amount, country=app.country,
+        hub=app.hub, value_chains=list(app.value_chains), attachments=attachments,
+        submitted_at=app.submitted_at,
+    )  # fmt: skip
+
+
+def evaluation_view(row: EvaluationRow | None) -> Evaluation:
+    if row is None:
+        return Evaluation(scores={}, comments={}, status="not_started", submitted_at=None)
+    return Evaluation(scores=dict(row.scores), comments=dict(row.comments), status=row.status,
+                      submitted_at=row.submitted_at)  # fmt: skip
+
+
+# ---- consensus and ranking, in a constant number of queries -------------------------------
+
+
+class CallScores(msgspec.Struct):
+    applications: list[ApplicationCopy]
+    consensus: dict[str, Consensus]
+    submitted_scores: dict[str, list[dict[str, float]]]
+
+
+async def call_scores(session: AsyncSession, call: KnownCall) -> CallScores:
+    rubric = rubric_of(call)
+    applications = list(await session.scalars(
+        select(ApplicationCopy).where(ApplicationCopy.call_id == call.call_id,
+                                      ApplicationCopy.withdrawn.is_(False),
+                                      ApplicationCopy.version > 0)
+    ))  # fmt: skip
+    rows = await session.execute(
+        select(AssignmentRow.application_id, EvaluationRow.scores, EvaluationRow.status)
+        .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
+        .where(AssignmentRow.call_id == call.call_id, AssignmentRow.active)
+    )
+    expected: dict[str, int] = defaultdict(int)
+    submitted: dict[str, list[dict[str, float]]] = defaultdict(list)
+    for app_id, scores, status in rows:
+        expected[app_id] += 1
+        if status == "submitted":
+            submitted[app_id].append(scores)
+    moderated: dict[str, dict[str, float]] = defaultdict(dict)
+    for m in await session.scalars(
+        select(ModerationRow)
+        .join(ApplicationCopy, ApplicationCopy.application_id == ModerationRow.application_id)
+        .where(ApplicationCopy.call_id == call.call_id)
+    ):
+        moderated[m.application_id][m.criterion] = m.score
+    result = {
+        a.application_id: consensus(rubric, submitted[a.application_id],
+                                    expected[a.application_id], moderated[a.application_id])
+        for a in applications
+    }  # fmt: skip
+    return CallScores(applications, result, submitted)
+
+
+def ranking_of(call: KnownCall, scores: CallScores) -> list[tuple[Ranked, ApplicationCopy]]:
+    by_id = {a.application_id: a for a in scores.applications}
+    items = [
+        RankInput(
+            application_id=a.application_id, eligible=a.eligibility == "eligible",
+            consensus=scores.consensus[a.application_id], requested=a.requested_amount or 0.0,
+            submitted_at=a.submitted_at or datetime.max.replace(tzinfo=UTC),
+        )
+        for a in scores.applications
+        if a.eligibility != "pending"
+    ]  # fmt: skip
+    ranked = rank_call(rubric_of(call), call.budget, items)
+    return [(r, by_id[r.application_id]) for r in ranked]
+
+
+def entry_of(ranked: Ranked, app: ApplicationCopy) -> RankingEntry:
+    return RankingEntry(
+        application_id=ranked.application_id, organisation=str(app.organisation.get("name", "")),
+        rank=ranked.rank, decision=ranked.decision.value, weighted_total=ranked.weighted_total,
+        total=ranked.total, scores=ranked.scores, thresholds_failed=ranked.thresholds_failed,
+        tie_break=ranked.tie_break, explanation=ranked.explanation,
+        requested_amount=app.requested_amount,
+    )  # fmt: skip
+
+
+# ---- evaluators and conflicts ------------------------------------------------------------
+
+
+class EvaluatorController(Controller):
+    path = "/evaluators"
+
+    @post("/")
+    async def invite(
+        self, session: AsyncSession, identity: Identity, data: EvaluatorCreate
+    ) -> Evaluator:
+        identity.require_admin()
+        errors = []
+        if not data.name.strip():
+            errors.append(FieldError("name", "must not be empty"))
+        if not 1 <= data.capacity <= 1000:
+            errors.append(FieldError("capacity", "must be between 1 and 1000"))
+        require(errors)
+        row = await session.get(EvaluatorRow, data.account_id)
+        if row is None:
+            row = EvaluatorRow(account_id=data.account_id)
+            session.add(row)
+        for name in EvaluatorCreate.__struct_fields__:
+            setattr(row, name, getattr(data, name))
+        row.active = True
+        await session.commit()
+        return evaluator_view(row)
+
+    @get("/")
+    async def list_evaluators(self, session: AsyncSession, identity: Identity) -> list[Evaluator]:
+        identity.require_admin()
+        rows = await session.scalars(select(EvaluatorRow).order_by(EvaluatorRow.name))
+        return [evaluator_view(r) for r in rows]
+
+    @get("/me")
+    async def me(self, session: AsyncSession, identity: Identity) -> Evaluator:
+        return evaluator_view(await require_evaluator(session, identity))
+
+    @delete("/{account_id:str}", status_code=200)
+    async def remove(
+        self, session: AsyncSession, identity: Identity, account_id: str
+    ) -> list[AssignmentReport]:
+        """Their unfinished assignments go to others; submitted evaluations stay."""
+        identity.require_admin()
+        row = await session.get(EvaluatorRow, account_id, with_for_update=True)
+        if row is None:
+            raise NotFound(f"There is no evaluator {account_id}.")
+        row.active = False
+        await session.flush()
+        reports = await repair_calls(session, evaluator_id=account_id)
+        await session.commit()
+        return reports
+
+    @get("/statistics")
+    async def statistics(
+        self, session: AsyncSession, identity: Identity, call_id: str
+    ) -> list[EvaluatorStatistics]:
+        call = await load_call(session, call_id)
+        require_team(identity, call, write=False)
+        scores = await call_scores(session, call)
+        rows = await session.execute(
+            select(AssignmentRow.evaluator_id, AssignmentRow.application_id, EvaluationRow.scores)
+            .join(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
+            .where(AssignmentRow.call_id == call_id, EvaluationRow.status == "submitted")
+        )
+        deviations: dict[str, list[float]] = defaultdict(list)
+        counts: dict[str, int] = defaultdict(int)
+        for evaluator_id, app_id, given in rows:
+            counts[evaluator_id] += 1
+            agreed = scores.consensus.get(app_id)
+            if agreed and agreed.complete:
+                deviations[evaluator_id].extend(
+                    abs(given[k] - v) for k, v in agreed.scores.items() if k in given
+                )
+        names = dict((await session.execute(
+            select(EvaluatorRow.account_id, EvaluatorRow.name)
+        )).tuples().all())  # fmt: skip
+        return [
+            EvaluatorStatistics(
+                account_id=e, name=names.get(e, e), evaluations=counts[e],
+                mean_deviation=statistics.fmean(deviations[e]) if deviations[e] else None,
+            )
+            for e in sorted(counts)
+        ]  # fmt: skip
+
+
+async def repair_calls(
+    session: AsyncSession, *, evaluator_id: str, application_id: str | None = None
+) -> list[AssignmentReport]:
+    """Re-run assignment for the calls touched by a new conflict or a removed evaluator."""
+    query = select(AssignmentRow.call_id).where(
+        AssignmentRow.evaluator_id == evaluator_id, AssignmentRow.active
+    )
+    if application_id:
+        query = query.where(AssignmentRow.application_id == application_id)
+    reports = []
+    for call_id in sorted(set(await session.scalars(query))):
+        call = await session.get(KnownCall, call_id)
+        if call is not None and call.status != "results_published":
+            reports.append(await assign(session, call))
+    return reports
+
+
+class ConflictController(Controller):
+    path = "/conflicts"
+
+    @post("/")
+    async def declare(
+        self, session: AsyncSession, identity: Identity, data: ConflictCreate
+    ) -> list[AssignmentReport]:
+        evaluator = await require_evaluator(session, identity)
+        if not data.application_id and not (data.organisation or "").strip():
+            raise ValidationFailed(
+                [FieldError("applicationId", "name an application or an organisation")]
+            )
+        if data.application_id:
+            mine = await session.scalar(
+                select(AssignmentRow).where(
+                    AssignmentRow.application_id == data.application_id,
+                    AssignmentRow.evaluator_id == evaluator.account_id,
+                )
+            )
+            if mine is not None:
+                evaluation = await session.get(EvaluationRow, mine.id)
+                if evaluation is not None and evaluation.status == "submitted":
+                    raise Conflict(
+                        "You already submitted this evaluation; tell the programme team."
+                    )
+        session.add(ConflictRow(
+            evaluator_id=evaluator.account_id, application_id=data.application_id,
+            organisation=data.organisation, reason=data.reason,
+        ))  # fmt: skip
+        await session.flush()
+        reports = await repair_calls(session, evaluator_id=evaluator.account_id)
+        await session.commit()
+        return reports
+
+
+# ---- assignments and evaluations ---------------------------------------------------------
+
+
+class AssignmentController(Controller):
+    path = "/assignments"
+
+    async def _mine(
+        self, session: AsyncSession, identity: Identity, assignment_id: str, *, lock: bool = False
+    ) -> tuple[AssignmentRow, EvaluatorRow]:
+        evaluator = await require_evaluator(session, identity)
+        try:
+            key = uuid.UUID(assignment_id)
+        except ValueError:
+            key = None
+        row = await session.get(AssignmentRow, key, with_for_update=lock) if key else None
+        # Someone else's assignment reads exactly like a missing one.
+        if row is None or row.evaluator_id != evaluator.account_id or not row.active:
+            raise NotFound(f"There is no assignment {assignment_id}.")
+        return row, evaluator
+
+    @get("/mine")
+    async def mine(self, session: AsyncSession, identity: Identity) -> list[Assignment]:
+        evaluator = await require_evaluator(session, identity)
+        rows = (await session.execute(
+            select(AssignmentRow, KnownCall, EvaluationRow)
+            .join(KnownCall, KnownCall.call_id == AssignmentRow.call_id)
+            .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
+            .where(AssignmentRow.evaluator_id == evaluator.account_id, AssignmentRow.active)
+            .order_by(AssignmentRow.created_at, AssignmentRow.id)
+        )).all()  # fmt: skip
+        return [
+            Assignment(id=str(a.id), call_id=a.call_id, call_title=c.title,
+                       application_id=a.application_id, rubric=rubric_of(c),
+                       evaluation=evaluation_view(e))
+            for a, c, e in rows
+        ]  # fmt: skip
+
+    @get("/{assignment_id:str}")
+    async def read(
+        self, session: AsyncSession, identity: Identity, runtime: Runtime, assignment_id: str
+    ) -> Assignment:
+        row, evaluator = await self._mine(session, identity, assignment_id)
+        call = await load_call(session, row.call_id)
+        app = await session.get(ApplicationCopy, row.application_id)
+        assert app is not None
+        evaluation = await session.get(EvaluationRow, row.id)
+        secret = runtime.settings.internal_secret
+        return Assignment(
+            id=str(row.id), call_id=row.call_id, call_title=call.title,
+            application_id=row.application_id, rubric=rubric_of(call),
+            evaluation=evaluation_view(evaluation),
+            application=snapshot_of(app, call, evaluator.account_id, secret),
+        )  # fmt: skip
+
+    @put("/{assignment_id:str}/evaluation")
+    async def save(
+        self, session: AsyncSession, identity: Identity, assignment_id: str, data: EvaluationDraft
+    ) -> Evaluation:
+        row, _ = await self._mine(session, identity, assignment_id, lock=True)
+        call = await load_call(session, row.call_id)
+        require(score_errors(rubric_of(call), data.scores, data.comments, strict=False))
+        evaluation = await session.get(EvaluationRow, row.id)
+        if evaluation is None:
+            evaluation = EvaluationRow(assignment_id=row.id, scores={}, comments={}, status="draft")
+            session.add(evaluation)
+        if evaluation.status == "submitted":
+            raise Conflict("A submitted evaluation is locked.")
+        evaluation.scores = {**evaluation.scores, **data.scores}
+        evaluation.comments = {**evaluation.comments, **data.comments}
+        await session.commit()
+        return evaluation_view(evaluation)
+
+    @post("/{assignment_id:str}/evaluation/submit")
+    async def submit(
+        self, session: AsyncSession, identity: Identity, clock: Clock, assignment_id: str
+    ) -> Evaluation:
+        row, _ = await self._mine(session, identity, assignment_id, lock=True)
+        call = await load_call(session, row.call_id)
+        evaluation = await session.get(EvaluationRow, row.id)
+        if evaluation is not None and evaluation.status == "submitted":
+            raise Conflict("This evaluation is already submitted.")
+        scores = dict(evaluation.scores) if evaluation else {}
+        comments = dict(evaluation.comments) if evaluation else {}
+        require(score_errors(rubric_of(call), scores, comments, strict=True))
+        assert evaluation is not None
+        evaluation.status = "submitted"
+        evaluation.submitted_at = clock()
+        await session.commit()
+        return evaluation_view(evaluation)
+
+
+# ---- the programme team ------------------------------------------------------------------
+
+
+class CallReviewController(Controller):
+    path = "/calls/{call_id:str}"
+
+    @post("/assign")
+    async def assign_evaluators(
+        self, session: AsyncSession, identity: Identity, call_id: str
+    ) -> AssignmentReport:
+        call = await session.get(KnownCall, call_id, with_for_update=True)
+        if call is None:
+            raise NotFound(f"Review knows no call {call_id}.")
+        require_team(identity, call, write=True)
+        if call.status not in ("closed", "in_evaluation"):
+            raise Conflict("Evaluators are assigned once the call has closed.")
+        report = await assign(session, call)
+        if call.status == "closed":
+            await record_event(session, OutboxEvent, events.EvaluationStarted(call_id=call_id))
+            call.status = "in_evaluation"
+        await session.commit()
+        return report
+
+    @get("/progress")
+    async def progress(self, session: AsyncSession, identity: Identity, call_id: str) -> Progress:
+        call = await load_call(session, call_id)
+        require_team(identity, call, write=False)
+        scores = await call_scores(session, call)
+        totals = (await session.execute(
+            select(func.count(AssignmentRow.id),
+                   func.count(EvaluationRow.assignment_id).filter(EvaluationRow.status == "submitted"))
+            .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
+            .where(AssignmentRow.call_id == call_id, AssignmentRow.active)
+        )).one()  # fmt: skip
+        return Progress(
+            call_id=call_id, applications=len(scores.applications), assignments=totals[0],
+            submitted=totals[1],
+            complete_applications=sum(1 for c in scores.consensus.values() if c.complete),
+            flagged_applications=sum(1 for c in scores.consensus.values() if c.flagged),
+        )  # fmt: skip
+
+    @get("/ranking")
+    async def ranking(
+        self, session: AsyncSession, identity: Identity, call_id: str, offset: int = 0,
+        limit: int | None = None,
+    ) -> Ranking:  # fmt: skip
+        call = await load_call(session, call_id)
+        require_team(identity, call, write=False)
+        ranked = ranking_of(call, await call_scores(session, call))
+        window = ranked[offset : None if limit is None else offset + limit]
+        return Ranking(
+            call_id=call_id, budget=call.budget, total=len(ranked),
+            entries=[entry_of(r, a) for r, a in window],
+            results_published=call.results_published_at is not None,
+        )  # fmt: skip
+
+    @get("/ranking.csv", media_type="text/csv")
+    async def ranking_csv(
+        self, session: AsyncSession, identity: Identity, call_id: str
+    ) -> Response[str]:
+        call = await load_call(session, call_id)
+        require_team(identity, call, write=False)
+        criteria = [c.key for c in rubric_of(call).criteria]
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["rank", "application_id", "organisation", "decision", "weighted_total",
+                         "total", *criteria, "requested_amount", "thresholds_failed",
+                         "tie_break", "explanation"])  # fmt: skip
+        for r, a in ranking_of(call, await call_scores(session, call)):
+            writer.writerow([r.rank or "", r.application_id, a.organisation.get("name", ""),
+                             r.decision.value, r.weighted_total if r.weighted_total is not None else "",
+                             r.total if r.total is not None else "",
+                             *(r.scores.get(k, "") for k in criteria), a.requested_amount or "",
+                             " ".join(r.thresholds_failed), r.tie_break or "", r.explanation])  # fmt: skip
+        headers = {"Content-Disposition": f'attachment; filename="ranking-{call_id}.csv"'}
+        return Response(out.getvalue(), media_type="text/csv", headers=headers)
+
+    @get("/disagreements")
+    async def disagreements(
+        self, session: AsyncSession, identity: Identity, call_id: str
+    ) -> list[Disagreement]:
+        call = await load_call(session, call_id)
+        require_team(identity, call, write=False)
+        scores = await call_scores(session, call)
+        return [
+            Disagreement(
+                application_id=app_id, criteria=c.flagged,
+                scores={k: [s[k] for s in scores.submitted_scores[app_id] if k in s] for k in c.flagged},
+            )
+            for app_id, c in sorted(scores.consensus.items())
+            if c.flagged
+        ]  # fmt: skip
+
+    @put("/applications/{application_id:str}/consensus/{criterion:str}")
+    async def set_consensus(
+        self, session: AsyncSession, identity: Identity, call_id: str, application_id: str,
+        criterion: str, data: ConsensusSet,
+    ) -> RankingEntry | None:  # fmt: skip
+        call = await load_call(session, call_id)
+        require_team(identity, call, write=True)
+        app = await session.get(ApplicationCopy, application_id)
+        if app is None or app.call_id != call_id:
+            raise NotFound(f"There is no application {application_id} in this call.")
+        errors = [
+            e for e in score_errors(rubric_of(call), {criterion: data.score}, {}, strict=False)
+        ]
+        if len(data.justification.strip()) < 20:
+            errors.append(
+                FieldError("justification", "explain the decision in at least 20 characters")
+            )
+        require(errors)
+        if call.results_published_at is not None:
+            raise Conflict("Results are published; consensus can no longer change.")
+        existing = await session.get(ModerationRow, (application_id, criterion))
+        if existing is None:
+            session.add(ModerationRow(application_id=application_id, criterion=criterion,
+                                      score=data.score, justification=data.justification,
+                                      moderator_id=identity.account_id or ""))  # fmt: skip
+        else:
+            existing.score, existing.justification = data.score, data.justification
+            existing.moderator_id = identity.account_id or ""
+        await session.commit()
+        for ranked, copy in ranking_of(call, await call_scores(session, call)):
+            if ranked.application_id == application_id:
+                return entry_of(ranked, copy)
+        return None
+
+    @post("/publish-results")
+    async def publish_results(
+        self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str
+    ) -> Ranking:
+        call = await session.get(KnownCall, call_id, with_for_update=True)
+        if call is None:
+            raise NotFound(f"Review knows no call {call_id}.")
+        require_team(identity, call, write=True)
+        if call.results_published_at is not None:
+            raise Conflict("The results of this call are already published.")
+        ranked = ranking_of(call, await call_scores(session, call))
+        pending = [r.application_id for r, _ in ranked if r.decision is Decision.PENDING]
+        if not ranked or pending:
+            raise Conflict(f"{len(pending)} application(s) still lack a consensus; "
+                           "finish evaluation and moderation first.")  # fmt: skip
+        comments = await evaluator_comments(session, call_id)
+        counts: dict[str, int] = defaultdict(int)
+        for r, _ in ranked:
+            counts[r.decision.value] += 1
+            await record_event(session, OutboxEvent, events.OutcomePublished(
+                application_id=r.application_id, call_id=call_id, decision=r.decision.value,
+                rank=r.rank, weighted_total=r.weighted_total, scores=r.scores,
+                comments=comments.get(r.application_id, []), summary=r.explanation,
+            ))  # fmt: skip
+        await record_event(session, OutboxEvent, events.ResultsPublished(
+            call_id=call_id, selected=counts["selected"], reserve=counts["reserve"],
+            not_selected=counts["not_selected"],
+        ))  # fmt: skip
+        call.results_published_at = clock()
+        call.status = "results_published"
+        await session.commit()
+        return Ranking(call_id=call_id, budget=call.budget, total=len(ranked),
+                       entries=[entry_of(r, a) for r, a in ranked], results_published=True)  # fmt: skip
+
+
+async def evaluator_comments(session: AsyncSession, call_id: str) -> dict[str, list[str]]:
+    """The comments applicants receive: per criterion, never who wrote them."""
+    rows = await session.execute(
+        select(AssignmentRow.application_id, EvaluationRow.comments)
+        .join(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
+        .where(AssignmentRow.call_id == call_id, EvaluationRow.status == "submitted")
+        .order_by(AssignmentRow.application_id, EvaluationRow.submitted_at)
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for app_id, comments in rows:
+        found[app_id].extend(f"{k}: {v}" for k, v in sorted(comments.items()))
+    return found

@@ -1,0 +1,1 @@
+"""Review's rules as plain functions: assignment, scoring, consensus, ranking. No I/O."""

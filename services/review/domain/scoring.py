@@ -1,0 +1,187 @@
+"""Scores, consensus and the ranking of a call (modelled on EU evaluation practice).
+
+Thresholds apply to the unweighted consensus scores; weights only order the ranking. A
+missing score is never counted as zero: an application without a complete consensus is not
+ranked. Ties are broken by the criteria in rubric order, then by earlier submission.
+"""
+
+from __future__ import annotations
+
+import enum
+import statistics
+from datetime import datetime
+
+import msgspec
+
+from shared.api.registry import Rubric
+from shared.errors import FieldError
+
+MIN_COMMENT = 20
+DISAGREEMENT = 2.0
+
+
+def score_errors(
+    rubric: Rubric, scores: dict[str, float], comments: dict[str, str], *, strict: bool
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+    keys = {c.key for c in rubric.criteria}
+    for key in set(scores) | set(comments):
+        if key not in keys:
+            errors.append(FieldError(f"scores.{key}", "is not a criterion of this call"))
+    for c in rubric.criteria:
+        score = scores.get(c.key)
+        if score is not None and not (0 <= score <= 5 and float(score * 2).is_integer()):
+            errors.append(FieldError(f"scores.{c.key}", "must be 0 to 5 in half points"))
+        comment = comments.get(c.key, "").strip()
+        if strict and score is None:
+            errors.append(FieldError(f"scores.{c.key}", "is required"))
+        if strict and len(comment) < MIN_COMMENT:
+            errors.append(
+                FieldError(f"comments.{c.key}", f"write at least {MIN_COMMENT} characters")
+            )
+    return errors
+
+
+class Consensus(msgspec.Struct, frozen=True, kw_only=True):
+    scores: dict[str, float]  # complete only when every criterion has one
+    flagged: list[str]  # criteria whose scores differ by DISAGREEMENT or more, unresolved
+    complete: bool
+
+
+def consensus(
+    rubric: Rubric,
+    submitted: list[dict[str, float]],
+    expected: int,
+    moderated: dict[str, float],
+) -> Consensus:
+    """Median per criterion once all `expected` evaluations are in; a moderator's score
+    replaces a criterion's median (and resolves its flag)."""
+    scores: dict[str, float] = {}
+    flagged: list[str] = []
+    all_in = len(submitted) >= expected > 0
+    for c in rubric.criteria:
+        if c.key in moderated:
+            scores[c.key] = moderated[c.key]
+            continue
+        values = [s[c.key] for s in submitted if c.key in s]
+        if not all_in or len(values) < len(submitted):
+            continue
+        if max(values) - min(values) >= DISAGREEMENT:
+            flagged.append(c.key)
+            continue
+        scores[c.key] = float(statistics.median(values))
+    complete = all(c.key in scores for c in rubric.criteria)
+    return Consensus(scores=scores, flagged=flagged, complete=complete)
+
+
+class Decision(enum.StrEnum):
+    SELECTED = "selected"
+    RESERVE = "reserve"
+    NOT_SELECTED = "not_selected"
+    INELIGIBLE = "ineligible"
+    PENDING = "pending"
+
+
+class RankInput(msgspec.Struct, frozen=True, kw_only=True):
+    application_id: str
+    eligible: bool
+    consensus: Consensus
+    requested: float
+    submitted_at: datetime
+
+
+class Ranked(msgspec.Struct, frozen=True, kw_only=True):
+    application_id: str
+    rank: int | None
+    decision: Decision
+    weighted_total: float | None
+    total: float | None
+    scores: dict[str, float]
+    thresholds_failed: list[str]
+    tie_break: str | None
+    explanation: str
+
+
+def weighted_total(rubric: Rubric, scores: dict[str, float]) -> float:
+    return sum(c.weight * scores[c.key] for c in rubric.criteria)
+
+
+def rank_call(rubric: Rubric, budget: float, items: list[RankInput]) -> list[Ranked]:
+    passing: list[RankInput] = []
+    result: list[Ranked] = []
+    for item in items:
+        c = item.consensus
+        if not item.eligible:
+            result.append(_unranked(item, Decision.INELIGIBLE, [], "not eligible for this call"))
+            continue
+        if not c.complete:
+            why = "consensus is not complete"
+            if c.flagged:
+                why += f": the moderator must settle {', '.join(c.flagged)}"
+            result.append(_unranked(item, Decision.PENDING, [], why))
+            continue
+        failed = [k.key for k in rubric.criteria if c.scores[k.key] < k.threshold]
+        total = sum(c.scores.values())
+        if total < rubric.overall_threshold:
+            failed.append("overall")
+        if failed:
+            result.append(_unranked(item, Decision.NOT_SELECTED, failed, "below threshold: "
+                                    + ", ".join(failed)))  # fmt: skip
+            continue
+        passing.append(item)
+
+    def order(item: RankInput) -> tuple[object, ...]:
+        s = item.consensus.scores
+        return (-weighted_total(rubric, s), *(-s[k.key] for k in rubric.criteria),
+                item.submitted_at, item.application_id)  # fmt: skip
+
+    passing.sort(key=order)
+    spent = 0.0
+    budget_left = True
+    ranked: list[Ranked] = []
+    for position, item in enumerate(passing, start=1):
+        fits = budget_left and spent + item.requested <= budget
+        if fits:
+            spent += item.requested
+        else:
+            budget_left = False
+        tie = _tie_break(rubric, passing, position - 1)
+        s = item.consensus.scores
+        decision = Decision.SELECTED if fits else Decision.RESERVE
+        funding = (f"selected: {spent:,.0f} of {budget:,.0f} committed" if fits
+                   else "reserve: the budget is spent by higher ranks")  # fmt: skip
+        ranked.append(Ranked(
+            application_id=item.application_id, rank=position, decision=decision,
+            weighted_total=weighted_total(rubric, s), total=sum(s.values()), scores=s,
+            thresholds_failed=[], tie_break=tie,
+            explanation=f"rank {position}, weighted total {weighted_total(rubric, s):g}"
+            + (f", tie broken by {tie}" if tie else "") + f"; {funding}",
+        ))  # fmt: skip
+    return ranked + sorted(result, key=lambda r: (r.decision.value, r.application_id))
+
+
+def _unranked(item: RankInput, decision: Decision, failed: list[str], why: str) -> Ranked:
+    s = item.consensus.scores
+    complete = item.consensus.complete
+    return Ranked(
+        application_id=item.application_id, rank=None, decision=decision,
+        weighted_total=None, total=sum(s.values()) if complete else None, scores=s,
+        thresholds_failed=failed, tie_break=None, explanation=why,
+    )  # fmt: skip
+
+
+def _tie_break(rubric: Rubric, ordered: list[RankInput], index: int) -> str | None:
+    """What separated this application from a neighbour with the same weighted total."""
+    item = ordered[index]
+    mine = item.consensus.scores
+    for other_index in (index - 1, index + 1):
+        if not 0 <= other_index < len(ordered):
+            continue
+        other = ordered[other_index].consensus.scores
+        if weighted_total(rubric, other) != weighted_total(rubric, mine):
+            continue
+        for c in rubric.criteria:
+            if other[c.key] != mine[c.key]:
+                return f"{c.key} score"
+        return "earlier submission"
+    return None

@@ -1,0 +1,156 @@
+"""Review bodies: evaluators, conflicts, assignments, evaluations, consensus, ranking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from shared.api.intake import Answer, Organisation, Person
+from shared.api.registry import Rubric
+
+
+class Evaluator(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    name: str
+    email: str
+    organisation: str
+    expertise: list[str]
+    hubs: list[str]
+    languages: list[str]
+    capacity: int
+    active: bool
+
+
+class EvaluatorCreate(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    name: str
+    email: str
+    organisation: str = ""
+    expertise: list[str] = []
+    hubs: list[str] = []
+    languages: list[str] = msgspec.field(default_factory=lambda: ["en"])
+    capacity: int = 30
+
+
+class ConflictCreate(msgspec.Struct, frozen=True, kw_only=True):
+    """For one application, or for every application of an organisation."""
+
+    application_id: str | None = None
+    organisation: str | None = None
+    reason: str = ""
+
+
+class SnapshotAttachment(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    question_key: str
+    file_name: str
+    content_type: str
+    size: int
+    grant: str  # lets intake hand this evaluator a download link, briefly
+
+
+class ApplicationSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """What an evaluator sees; in a blind call the identity fields are left out."""
+
+    application_id: str
+    call_id: str
+    blind: bool
+    organisation: Organisation | None
+    contact: Person | None
+    team: list[Person]
+    answers: dict[str, Answer]
+    requested_amount: float | None
+    country: str | None
+    hub: str | None
+    value_chains: list[str]
+    attachments: list[SnapshotAttachment]
+    submitted_at: datetime | None
+
+
+class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
+    scores: dict[str, float]
+    comments: dict[str, str]
+    status: str
+    submitted_at: datetime | None
+
+
+class EvaluationDraft(msgspec.Struct, frozen=True, kw_only=True):
+    scores: dict[str, float] = {}
+    comments: dict[str, str] = {}
+
+
+class Assignment(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    call_id: str
+    call_title: str
+    application_id: str
+    rubric: Rubric
+    evaluation: Evaluation
+    application: ApplicationSnapshot | None = None
+
+
+class Shortfall(msgspec.Struct, frozen=True):
+    application_id: str
+    needed: int
+    assigned: int
+    reason: str
+
+
+class AssignmentReport(msgspec.Struct, frozen=True, kw_only=True):
+    call_id: str
+    applications: int
+    assigned: int
+    evaluators: int
+    min_load: int
+    max_load: int
+    shortfalls: list[Shortfall]
+
+
+class Progress(msgspec.Struct, frozen=True, kw_only=True):
+    call_id: str
+    applications: int
+    assignments: int
+    submitted: int
+    complete_applications: int
+    flagged_applications: int
+
+
+class RankingEntry(msgspec.Struct, frozen=True, kw_only=True):
+    application_id: str
+    organisation: str
+    rank: int | None
+    decision: str
+    weighted_total: float | None
+    total: float | None
+    scores: dict[str, float]
+    thresholds_failed: list[str]
+    tie_break: str | None
+    explanation: str
+    requested_amount: float | None
+
+
+class Ranking(msgspec.Struct, frozen=True, kw_only=True):
+    call_id: str
+    budget: float
+    total: int
+    entries: list[RankingEntry]
+    results_published: bool
+
+
+class Disagreement(msgspec.Struct, frozen=True, kw_only=True):
+    application_id: str
+    criteria: list[str]
+    scores: dict[str, list[float]]
+
+
+class ConsensusSet(msgspec.Struct, frozen=True, kw_only=True):
+    score: float
+    justification: str
+
+
+class EvaluatorStatistics(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    name: str
+    evaluations: int
+    mean_deviation: float | None

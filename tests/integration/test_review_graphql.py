@@ -1,0 +1,191 @@
+"""Evaluation through GraphQL, from assignment to published results, as the team, the
+evaluators and the applicants live it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.integration.test_intake_graphql import PDF, apply_to, eventually, publish_call
+
+INVITE = """mutation($i: EvaluatorInput!) { inviteEvaluator(input: $i) { __typename
+  ... on EvaluatorInvitation { temporaryPassword evaluator { accountId email } }
+  ... on Error { message } } }"""
+ASSIGN = """mutation($c: ID!) { assignEvaluators(callId: $c) { __typename
+  ... on AssignmentReport { applications assigned evaluators minLoad maxLoad
+    shortfalls { applicationId needed assigned reason } } ... on Error { message } } }"""
+MINE = "{ myAssignments { id applicationId callTitle evaluation { status } } }"
+ONE = """query($id: ID!) { assignment(id: $id) { id applicationId rubric { criteria { key } }
+  application { blind organisation { name } contact { email } answers
+    attachments { fileName downloadUrl } } evaluation { status scores } } }"""
+SAVE = """mutation($a: ID!, $s: JSON, $c: JSON) { saveEvaluation(assignmentId: $a, scores: $s, comments: $c) {
+  __typename ... on Evaluation { status scores } ... on ValidationErrors { errors { field message } }
+  ... on Error { message } } }"""
+SUBMIT = """mutation($a: ID!) { submitEvaluation(assignmentId: $a) { __typename
+  ... on Evaluation { status } ... on ValidationErrors { errors { field message } }
+  ... on Error { message } } }"""
+RANKING = """query($c: ID!) { ranking(callId: $c) { __typename ... on Ranking { total resultsPublished
+  entries { applicationId rank decision weightedTotal scores thresholdsFailed tieBreak explanation } }
+  ... on Error { message } } }"""
+COMMENT = "A specific, well-argued comment on this criterion."
+
+
+async def invite(gql: GraphQLClient, admin: str, **extra: Any) -> tuple[str, str]:
+    email = f"ev-{uuid.uuid4().hex[:8]}@evaluators.example"
+    made = await gql(INVITE, {"i": {"email": email, "displayName": "Evaluator", **extra}}, admin)
+    invitation = made["inviteEvaluator"]
+    assert invitation["__typename"] == "EvaluatorInvitation", invitation
+    token = await gql.sign_in(email, invitation["temporaryPassword"])
+    return invitation["evaluator"]["accountId"], token
+
+
+def scores(e: float, i: float, m: float) -> dict[str, float]:
+    return {"excellence": e, "impact": i, "implementation": m}
+
+
+async def evaluate(
+    gql: GraphQLClient, token: str, assignment: str, given: dict[str, float]
+) -> None:
+    comments = dict.fromkeys(given, COMMENT)
+    saved = (await gql(SAVE, {"a": assignment, "s": given, "c": comments}, token))["saveEvaluation"]
+    assert saved["__typename"] == "Evaluation", saved
+    submitted = (await gql(SUBMIT, {"a": assignment}, token))["submitEvaluation"]
+    assert submitted == {"__typename": "Evaluation", "status": "submitted"}
+
+
+async def test_from_assignment_to_published_results(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call = await publish_call(gql, tokens, blind=True, budget=100_000, maxGrant=60_000)
+    strong, strong_token = await apply_to(
+        gql, call, {"name": "Strong Co", "type": "ngo", "country": "NL"}, 60_000
+    )
+    modest, modest_token = await apply_to(
+        gql, call, {"name": "Modest Co", "type": "ngo", "country": "BE"}, 50_000
+    )
+    outside, _ = await apply_to(
+        gql, call, {"name": "Far Co", "type": "ngo", "country": "DE"}, 1_000
+    )
+
+    evaluators = [await invite(gql, tokens.admin, expertise=["textiles"]) for _ in range(4)]
+    tokens_by_id = dict(evaluators)
+
+    refused = (await gql(ASSIGN, {"c": call}, tokens.admin))["assignEvaluators"]
+    assert refused["__typename"] == "Conflict"  # not before the deadline
+
+    with portal.clock.shifted(timedelta(days=2)):
+
+        async def eligibility_known() -> bool:
+            found = (await gql(RANKING, {"c": call}, tokens.admin))["ranking"]
+            return found["__typename"] == "Ranking" and found["total"] == 3
+
+        await eventually(eligibility_known)
+        report = (await gql(ASSIGN, {"c": call}, tokens.admin))["assignEvaluators"]
+    assert report["__typename"] == "AssignmentReport", report
+    assert report["applications"] == 2 and report["assigned"] == 6 and report["shortfalls"] == []
+    assert report["maxLoad"] - report["minLoad"] <= 1
+    for token in (tokens.hub_nl, tokens.applicant, tokens.evaluator):
+        assert (await gql(ASSIGN, {"c": call}, token))["assignEvaluators"][
+            "__typename"
+        ] == "Forbidden"
+
+    assignments = {ev: (await gql(MINE, token=t))["myAssignments"] for ev, t in evaluators}
+    # One evaluator knows the strong applicant: the assignment moves to the fourth evaluator.
+    conflicted = next(
+        ev for ev, mine in assignments.items() if any(a["applicationId"] == strong for a in mine)
+    )
+    declare = """mutation($a: ID!) { declareConflict(applicationId: $a, reason: "former colleague") {
+      __typename ... on ConflictDeclared { repaired { assigned shortfalls { applicationId } } } } }"""
+    repaired = (await gql(declare, {"a": strong}, tokens_by_id[conflicted]))["declareConflict"]
+    assert repaired["__typename"] == "ConflictDeclared"
+    assert repaired["repaired"][0]["assigned"] == 6 and repaired["repaired"][0]["shortfalls"] == []
+    assignments = {ev: (await gql(MINE, token=t))["myAssignments"] for ev, t in evaluators}
+    assert strong not in {a["applicationId"] for a in assignments[conflicted]}
+    holders = [
+        ev for ev, mine in assignments.items() if any(a["applicationId"] == strong for a in mine)
+    ]
+    assert len(holders) == 3 and conflicted not in holders
+
+    # Blind: no identity, neutral file names, files still readable.
+    first_id = next(a["id"] for a in assignments[holders[0]] if a["applicationId"] == strong)
+    seen = (await gql(ONE, {"id": first_id}, tokens_by_id[holders[0]]))["assignment"]
+    assert seen["application"]["blind"] is True
+    assert seen["application"]["organisation"] is None and seen["application"]["contact"] is None
+    [attachment] = seen["application"]["attachments"]
+    assert attachment["fileName"] == "plan-1"
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(attachment["downloadUrl"])).content == PDF
+    other = next(ev for ev in tokens_by_id if ev not in holders)
+    assert (await gql(ONE, {"id": first_id}, tokens_by_id[other]))["assignment"] is None
+
+    # Bad scores are refused with the criterion named; a submitted evaluation is locked.
+    bad = (await gql(SAVE, {"a": first_id, "s": {"impact": 3.25}}, tokens_by_id[holders[0]]))[
+        "saveEvaluation"
+    ]
+    assert bad["errors"] == [{"field": "scores.impact", "message": "must be 0 to 5 in half points"}]
+    empty = (await gql(SUBMIT, {"a": first_id}, tokens_by_id[holders[0]]))["submitEvaluation"]
+    assert empty["__typename"] == "ValidationErrors"
+
+    for ev, mine in assignments.items():
+        for a in mine:
+            # The three on `strong` disagree by 2 on impact; `modest` is scored low.
+            if a["applicationId"] == strong:
+                given = scores(4.5, 2.5 if ev == holders[0] else 4.5, 4.5)
+            else:
+                given = scores(3, 3.5, 3.5)
+            await evaluate(gql, tokens_by_id[ev], a["id"], given)
+    again = (await gql(SUBMIT, {"a": first_id}, tokens_by_id[holders[0]]))["submitEvaluation"]
+    assert again["__typename"] == "Conflict"
+
+    queue = await gql("query($c: ID!) { disagreements(callId: $c) { applicationId criteria } }",
+                      {"c": call}, tokens.admin)  # fmt: skip
+    assert queue["disagreements"] == [{"applicationId": strong, "criteria": ["impact"]}]
+    ranking = (await gql(RANKING, {"c": call}, tokens.admin))["ranking"]
+    decisions = {e["applicationId"]: e["decision"] for e in ranking["entries"]}
+    assert decisions == {strong: "pending", modest: "selected", outside: "ineligible"}
+    publish = (
+        "mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }"
+    )
+    early = (await gql(publish, {"c": call}, tokens.admin))["publishResults"]
+    assert early["__typename"] == "Conflict" and "consensus" in early["message"]
+
+    settle = """mutation($c: ID!, $a: ID!) { setConsensus(callId: $c, applicationId: $a, criterion: "impact",
+      score: 4, justification: "The panel agreed the impact case is convincing.") { __typename
+      ... on RankingEntry { rank decision } } }"""
+    settled = (await gql(settle, {"c": call, "a": strong}, tokens.admin))["setConsensus"]
+    assert settled == {"__typename": "RankingEntry", "rank": 1, "decision": "selected"}
+    ranking = (await gql(RANKING, {"c": call}, tokens.admin))["ranking"]
+    lines = {e["applicationId"]: e for e in ranking["entries"]}
+    assert lines[strong]["scores"] == {"excellence": 4.5, "impact": 4, "implementation": 4.5}
+    assert lines[modest]["decision"] == "reserve"  # 60,000 + 50,000 > 100,000
+    assert "budget" in lines[modest]["explanation"]
+    csv = await gql("query($c: ID!) { rankingCsv(callId: $c) }", {"c": call}, tokens.hub_nl)
+    assert csv["rankingCsv"].splitlines()[0].startswith("rank,application_id,organisation")
+
+    published = (await gql(publish, {"c": call}, tokens.admin))["publishResults"]
+    assert published["__typename"] == "Ranking"
+    outcome = (
+        "query($id: ID!) { application(id: $id) { outcome { decision rank scores comments } } }"
+    )
+
+    async def applicant_sees(app_id: str, token: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = (await gql(outcome, {"id": app_id}, token))["application"][
+            "outcome"
+        ]
+        return found
+
+    mine = await eventually(lambda: applicant_sees(strong, strong_token))
+    assert mine["decision"] == "selected" and mine["rank"] == 1
+    assert all("Evaluator" not in c for c in mine["comments"])
+    assert (await eventually(lambda: applicant_sees(modest, modest_token)))["decision"] == "reserve"
+
+    lifecycle = "query($c: ID!) { call(id: $c) { lifecycle } }"
+
+    async def results_published() -> bool:
+        return bool((await gql(lifecycle, {"c": call}))["call"]["lifecycle"] == "RESULTS_PUBLISHED")
+
+    await eventually(results_published)

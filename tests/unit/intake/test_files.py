@@ -1,0 +1,217 @@
+"""File types told by content (real small samples), safe names, type refusals."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+
+import pytest
+
+from services.intake.domain.files import (
+    CONTENT_TYPES,
+    SNIFF_BYTES,
+    file_type_error,
+    sanitize_filename,
+    sniff,
+)
+
+CONTENT_TYPES_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/{main}" ContentType="application/vnd.openxmlformats-officedocument.main+xml"/>'
+    "</Types>"
+)
+OFFICE_PARTS = {
+    "docx": ["word/document.xml", "word/_rels/document.xml.rels", "word/styles.xml"],
+    "xlsx": ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"],
+    "pptx": ["ppt/presentation.xml", "ppt/_rels/presentation.xml.rels", "ppt/slides/slide1.xml"],
+}
+
+
+def office(kind: str, *, compression: int = zipfile.ZIP_DEFLATED, padding: int = 0) -> bytes:
+    """An Office Open XML package laid out as Office writes one: content types first."""
+    parts = OFFICE_PARTS[kind]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES_XML.format(main=parts[0]))
+        archive.writestr("_rels/.rels", "<Relationships/>")
+        for part in parts:
+            archive.writestr(part, "<x/>" + "<p>text</p>" * padding)
+        archive.writestr("docProps/core.xml", "<cp:coreProperties/>")
+        if kind == "docx":  # a spreadsheet embedded in a document is still a document
+            archive.writestr("word/embeddings/Sheet1.xlsx", b"PK\x03\x04xl/workbook.xml")
+    return buffer.getvalue()
+
+
+def odf(mimetype: str = "application/vnd.oasis.opendocument.text", *, first: bool = True) -> bytes:
+    """An OpenDocument package: the `mimetype` entry stored (not deflated) and first."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        if not first:
+            archive.writestr("content.xml", "<office:document-content/>")
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
+        archive.writestr("content.xml" if first else "styles.xml", "<office:document/>")
+    return buffer.getvalue()
+
+
+def plain_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("notes.txt", "hello")
+        archive.writestr("setup.exe", b"MZ\x90\x00")
+    return buffer.getvalue()
+
+
+def png() -> bytes:
+    """A real 1x1 RGBA PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xdb"
+MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41\x00\x00\x00\x08free"
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48 + b"PE\x00\x00"
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00"
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (PDF, "pdf"),
+        (png(), "png"),
+        (JPEG, "jpeg"),
+        (MP4, "mp4"),
+        (office("docx"), "docx"),
+        (office("xlsx"), "xlsx"),
+        (office("pptx"), "pptx"),
+        (office("docx", compression=zipfile.ZIP_STORED), "docx"),
+        (office("xlsx", compression=zipfile.ZIP_STORED), "xlsx"),
+        (office("pptx", compression=zipfile.ZIP_STORED), "pptx"),
+        (odf(), "odt"),
+        (odf("application/vnd.oasis.opendocument.spreadsheet"), "zip"),
+        (odf("application/vnd.oasis.opendocument.text-template"), "zip"),
+        (odf(first=False), "zip"),  # not laid out as ODF requires
+        (plain_zip(), "zip"),
+        (b"PK\x03\x04", "zip"),  # a truncated header is still only a zip
+        (EXE, None),
+        (ELF, None),
+        (b"#!/bin/sh\nrm -rf /\n", None),
+        (b"<html><script>alert(1)</script>", None),
+        (b"just some text", None),
+        (b"\x00\x00\x00\x00", None),
+        (b"", None),
+    ],
+)
+def test_sniff_tells_the_type_by_content(head: bytes, kind: str | None) -> None:
+    assert sniff(head) == kind
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx", "pptx"])
+def test_sniffing_needs_only_the_head_of_a_large_document(kind: str) -> None:
+    large = office(kind, compression=zipfile.ZIP_STORED, padding=20_000)
+    assert len(large) > 3 * SNIFF_BYTES
+    assert sniff(large[:SNIFF_BYTES]) == kind
+
+
+def test_an_executable_named_like_a_deck_is_refused_by_its_content() -> None:
+    # The browser may say deck.pdf and application/pdf; only the bytes count.
+    assert sniff(EXE) is None
+    assert file_type_error(sniff(EXE), ["pdf", "pptx"]) == (
+        "this file is not one of: pdf, pptx "
+        "(its content looks like an executable or an unknown type)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("detected", "allowed", "expected"),
+    [
+        ("pdf", ["pdf", "pptx"], None),
+        ("pptx", ["pdf", "pptx"], None),
+        ("png", ["pdf"], "this file is not one of: pdf (its content is of type png)"),
+        (
+            "zip",
+            ["docx", "xlsx"],
+            "this file is not one of: docx, xlsx (its content is of type zip)",
+        ),
+        (
+            None,
+            ["pdf"],
+            "this file is not one of: pdf (its content looks like an executable or an unknown type)",
+        ),
+    ],
+)
+def test_file_type_error(detected: str | None, allowed: list[str], expected: str | None) -> None:
+    assert file_type_error(detected, allowed) == expected
+
+
+def test_every_type_sniff_can_name_has_a_content_type() -> None:
+    assert set(CONTENT_TYPES) == {"pdf", "png", "jpeg", "docx", "xlsx", "pptx", "odt", "zip", "mp4"}
+    assert all(re.fullmatch(r"[a-z]+/[a-z0-9.+-]+", v) for v in CONTENT_TYPES.values())
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("deck.pdf", "deck.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\system32\\cmd.exe", "cmd.exe"),
+        ("C:\\Users\\ana\\Desktop\\plan.docx", "plan.docx"),
+        (".bashrc", "bashrc"),
+        (" . .hidden", "hidden"),
+        ("report final (v2).pdf", "report final _v2_.pdf"),
+        ("résumé.pdf", "r_sum_.pdf"),
+        ("a\x00b\nc\x7f.pdf", "abc.pdf"),
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),  # a right-to-left override disguise
+        ("ﬁle.pdf", "file.pdf"),  # NFKC folds the ligature
+        ("\uff52\uff45\uff50\uff4f\uff52\uff54.pdf", "report.pdf"),  # and full-width letters
+        ('a<>:"|?*b.txt', "a_b.txt"),
+        ("many    spaces___and....dots.pdf", "many spaces_and.dots.pdf"),
+        ("trailing   ", "trailing"),
+        ("", "file"),
+        ("...", "file"),
+        ("/", "file"),
+        ("folder/", "file"),
+        ("\x00\x01", "file"),
+    ],
+)
+def test_names_are_made_safe(name: str, safe: str) -> None:
+    assert sanitize_filename(name) == safe
+
+
+@pytest.mark.parametrize(
+    ("name", "ending"),
+    [
+        ("x" * 500 + ".pdf", ".pdf"),
+        ("x" * 500 + ".docx", ".docx"),
+        ("x" * 500, "x"),
+        ("x" * 500 + "." + "y" * 50, "x"),  # too long for an extension: simply cut
+    ],
+)
+def test_long_names_are_cut_keeping_their_extension(name: str, ending: str) -> None:
+    cut = sanitize_filename(name)
+    assert len(cut) == 120
+    assert cut.endswith(ending)
+
+
+@pytest.mark.parametrize(
+    "name", ["../a b/.c", "é" * 300 + ".png", "\\\\server\\share\\.x.", "a" * 119 + "é.pdf"]
+)
+def test_a_safe_name_is_plain_short_and_stays_as_it_is(name: str) -> None:
+    safe = sanitize_filename(name)
+    assert re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9._ -]{0,119}", safe)
+    assert sanitize_filename(safe) == safe
