@@ -480,7 +480,10 @@ class AssignmentController(Controller):
 
     @get("/mine")
     async def mine(self, session: AsyncSession, identity: Identity) -> list[Assignment]:
-        evaluator = await require_evaluator(session, identity)
+        account = identity.require_signed_in()
+        evaluator = await session.get(EvaluatorRow, account)
+        if identity.role is not Role.EVALUATOR or evaluator is None or not evaluator.active:
+            return []  # not (or no longer) an evaluator: nothing assigned
         rows = (await session.execute(
             select(AssignmentRow, KnownCall, EvaluationRow)
             .join(KnownCall, KnownCall.call_id == AssignmentRow.call_id)

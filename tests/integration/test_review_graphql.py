@@ -189,3 +189,50 @@ async def test_from_assignment_to_published_results(
         return bool((await gql(lifecycle, {"c": call}))["call"]["lifecycle"] == "RESULTS_PUBLISHED")
 
     await eventually(results_published)
+
+
+async def closed_call_with_assignments(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens, applications: int, evaluators: int
+) -> tuple[str, list[str], dict[str, str]]:
+    call = await publish_call(gql, tokens)
+    apps = [
+        (await apply_to(gql, call, {"name": f"Org {i}", "type": "ngo", "country": "NL"}, 1000))[0]
+        for i in range(applications)
+    ]
+    team = dict([await invite(gql, tokens.admin) for _ in range(evaluators)])
+    with portal.clock.shifted(timedelta(days=2)):
+
+        async def assigned() -> dict[str, Any] | None:
+            report = (await gql(ASSIGN, {"c": call}, tokens.admin))["assignEvaluators"]
+            ok = (
+                report["__typename"] == "AssignmentReport"
+                and report["applications"] == applications
+            )
+            return report if ok else None
+
+        await eventually(assigned)
+    return call, apps, team
+
+
+async def test_conflicts_after_submitting_removals_and_statistics(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call, apps, team = await closed_call_with_assignments(gql, portal, tokens, 2, 4)
+    mine = {ev: (await gql(MINE, token=t))["myAssignments"] for ev, t in team.items()}
+    done_by, done = next((ev, a[0]) for ev, a in mine.items() if a)
+    await evaluate(gql, team[done_by], done["id"], scores(4, 4, 4))
+    declare = """mutation($a: ID!) { declareConflict(applicationId: $a) { __typename ... on Error { message } } }"""
+    late = (await gql(declare, {"a": done["applicationId"]}, team[done_by]))["declareConflict"]
+    assert late["__typename"] == "Conflict" and "already submitted" in late["message"]
+
+    leaving = next(ev for ev, a in mine.items() if ev != done_by and a)
+    remove = """mutation($e: ID!) { removeEvaluator(accountId: $e) { assigned shortfalls { applicationId } } }"""
+    refused = await gql.raw(remove, {"e": leaving}, tokens.hub_nl)
+    assert refused.json()["errors"][0]["extensions"]["code"] == "forbidden"
+    [report] = (await gql(remove, {"e": leaving}, tokens.admin))["removeEvaluator"]
+    assert report == {"assigned": 6, "shortfalls": []}
+    assert (await gql(MINE, token=team[leaving]))["myAssignments"] == []
+
+    stats = """query($c: ID!) { evaluatorStatistics(callId: $c) { accountId evaluations meanDeviation } }"""
+    rows = (await gql(stats, {"c": call}, tokens.admin))["evaluatorStatistics"]
+    assert rows == [{"accountId": done_by, "evaluations": 1, "meanDeviation": None}]
