@@ -217,7 +217,7 @@ async def closed_call_with_assignments(
 async def test_conflicts_after_submitting_removals_and_statistics(
     gql: GraphQLClient, portal: Portal, tokens: Tokens
 ) -> None:
-    call, apps, team = await closed_call_with_assignments(gql, portal, tokens, 2, 4)
+    call, _apps, team = await closed_call_with_assignments(gql, portal, tokens, 2, 4)
     mine = {ev: (await gql(MINE, token=t))["myAssignments"] for ev, t in team.items()}
     done_by, done = next((ev, a[0]) for ev, a in mine.items() if a)
     await evaluate(gql, team[done_by], done["id"], scores(4, 4, 4))
