@@ -1,0 +1,167 @@
+"""Every role against every GraphQL operation: allowed or refused as DESIGN.md §3 says, and
+refusals leak nothing (a hidden thing reads like a missing one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.integration.test_intake_graphql import (
+    DEMO_CALL,
+    start,
+)
+from tests.integration.test_registry_graphql import CALL, call_input, make_mission_and_challenge
+from tests.integration.test_review_graphql import MINE, closed_call_with_assignments
+
+ROLES = ("anonymous", "applicant", "evaluator", "hub_manager", "admin")
+DENIED_TYPES = {"Forbidden", "NotAuthenticated"}
+DENIED_CODES = {"forbidden", "not_authenticated"}
+
+
+@dataclass
+class World:
+    tokens: dict[str, str | None]
+    draft_call: str  # an NL draft call
+    mission: str
+    application: str  # owned by `tokens["applicant"]`
+    review_call: str
+    review_application: str
+    assignment: str  # held by `tokens["evaluator"]`
+
+
+@pytest.fixture(scope="module")
+async def world(gql: GraphQLClient, portal: Portal, tokens: Tokens) -> World:
+    mission, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    draft = (await gql(CALL, {"i": call_input(challenge)}, tokens.admin))["createCall"]["id"]
+    applicant = await gql.sign_up()
+    application = (await start(gql, applicant))["id"]
+    review_call, [review_app], team = await closed_call_with_assignments(gql, portal, tokens, 1, 3)
+    evaluator, evaluator_token = next(iter(team.items()))
+    [assignment] = (await gql(MINE, token=evaluator_token))["myAssignments"]
+    return World(
+        tokens={"anonymous": None, "applicant": applicant, "evaluator": evaluator_token,
+                "hub_manager": tokens.hub_nl, "admin": tokens.admin},
+        draft_call=draft, mission=mission, application=application, review_call=review_call,
+        review_application=review_app, assignment=assignment["id"],
+    )  # fmt: skip
+
+
+@dataclass
+class Operation:
+    name: str
+    query: str
+    variables: Callable[[World], dict[str, Any]]
+    allowed: set[str]
+    # For reads that hide rather than refuse: how a refused caller's answer looks.
+    hidden: Callable[[Any], bool] | None = None
+
+
+def union(field: str, args: str = "") -> str:
+    return f"{field}{args} {{ __typename ... on Error {{ message }} }}"
+
+
+ALL = set(ROLES)
+TEAM = {"admin"}
+OPERATIONS = [
+    Operation("hubs", "{ hubs { code } }", lambda w: {}, ALL),
+    Operation("draft call", "query($id: ID!) { call(id: $id) { id } }", lambda w: {"id": w.draft_call},
+              {"admin", "hub_manager"}, hidden=lambda d: d["call"] is None),
+    Operation("calls list hides drafts", "{ calls { id } }", lambda w: {}, {"admin", "hub_manager"},
+              hidden=lambda d: True),  # checked separately below: the id is absent
+    Operation("createMission NL", "mutation($i: MissionInput!) { " + union("createMission", "(input: $i)") + " }",
+              lambda w: {"i": {"hub": "NL", "title": "M", "valueChains": ["textiles"]}}, {"admin", "hub_manager"}),
+    Operation("createMission DE", "mutation($i: MissionInput!) { " + union("createMission", "(input: $i)") + " }",
+              lambda w: {"i": {"hub": "DE", "title": "M", "valueChains": ["textiles"]}}, TEAM),
+    Operation("updateMission", "mutation($id: ID!) { " + union("updateMission", '(id: $id, input: {title: "T"})') + " }",
+              lambda w: {"id": w.mission}, {"admin", "hub_manager"}),
+    Operation("updateCall draft", "mutation($id: ID!) { " + union("updateCall", '(id: $id, input: {title: "Renamed"})') + " }",
+              lambda w: {"id": w.draft_call}, {"admin", "hub_manager"},
+              hidden=lambda d: d["updateCall"]["__typename"] == "NotFound"),
+    Operation("transitionCall", "mutation($id: ID!) { " + union("transitionCall", "(id: $id, status: IN_EVALUATION)") + " }",
+              lambda w: {"id": w.draft_call}, TEAM,
+              hidden=lambda d: d["transitionCall"]["__typename"] == "NotFound"),
+    Operation("createAccount", "mutation { " + union("createAccount", '(input: {email: "x@example.org", password: "long-password", displayName: "X", role: EVALUATOR})') + " }",
+              lambda w: {}, TEAM),
+    Operation("startApplication", "mutation($c: ID!) { " + union("startApplication", "(callId: $c)") + " }",
+              lambda w: {"c": DEMO_CALL}, {"applicant"}),
+    Operation("someone's application", "query($id: ID!) { application(id: $id) { id } }",
+              lambda w: {"id": w.application}, {"applicant", "admin"}, hidden=lambda d: d["application"] is None),
+    Operation("saveApplication", "mutation($id: ID!) { " + union("saveApplication", '(id: $id, input: {answers: {project_title: "x"}})') + " }",
+              lambda w: {"id": w.application}, {"applicant"}, hidden=lambda d: d["saveApplication"]["__typename"] == "NotFound"),
+    Operation("callApplications", "query($c: ID!) { " + union("callApplications", "(callId: $c)") + " }",
+              lambda w: {"c": DEMO_CALL}, {"admin", "hub_manager"}),
+    Operation("callStatistics", "query($c: ID!) { " + union("callStatistics", "(callId: $c)") + " }",
+              lambda w: {"c": DEMO_CALL}, {"admin", "hub_manager"}),
+    Operation("myAssignments", "{ myAssignments { id } }", lambda w: {}, {"evaluator"},
+              hidden=lambda d: d["myAssignments"] == []),
+    Operation("assignment", "query($id: ID!) { assignment(id: $id) { id } }", lambda w: {"id": w.assignment},
+              {"evaluator"}, hidden=lambda d: d["assignment"] is None),
+    Operation("saveEvaluation", "mutation($a: ID!) { " + union("saveEvaluation", '(assignmentId: $a, scores: {impact: 3})') + " }",
+              lambda w: {"a": w.assignment}, {"evaluator"}),
+    Operation("declareConflict", "mutation { " + union("declareConflict", '(organisation: "Nobody Ltd")') + " }",
+              lambda w: {}, {"evaluator"}),
+    Operation("assignEvaluators", "mutation($c: ID!) { " + union("assignEvaluators", "(callId: $c)") + " }",
+              lambda w: {"c": w.review_call}, TEAM),
+    Operation("evaluationProgress", "query($c: ID!) { " + union("evaluationProgress", "(callId: $c)") + " }",
+              lambda w: {"c": w.review_call}, {"admin", "hub_manager"}),
+    Operation("ranking", "query($c: ID!) { " + union("ranking", "(callId: $c)") + " }",
+              lambda w: {"c": w.review_call}, {"admin", "hub_manager"}),
+    Operation("rankingCsv", "query($c: ID!) { rankingCsv(callId: $c) }", lambda w: {"c": w.review_call},
+              {"admin", "hub_manager"}),
+    Operation("disagreements", "query($c: ID!) { disagreements(callId: $c) { applicationId } }",
+              lambda w: {"c": w.review_call}, {"admin", "hub_manager"}),
+    Operation("evaluators", "{ evaluators { accountId } }", lambda w: {}, TEAM),
+    Operation("inviteEvaluator", "mutation { " + union("inviteEvaluator", '(input: {email: "y@example.org", displayName: "Y"})') + " }",
+              lambda w: {}, TEAM),
+    Operation("setConsensus", "mutation($c: ID!, $a: ID!) { " + union("setConsensus", '(callId: $c, applicationId: $a, criterion: "impact", score: 3, justification: "twenty characters at least")') + " }",
+              lambda w: {"c": w.review_call, "a": w.review_application}, TEAM),
+    Operation("publishResults", "mutation($c: ID!) { " + union("publishResults", "(callId: $c)") + " }",
+              lambda w: {"c": w.review_call}, TEAM),
+]  # fmt: skip
+
+
+def denied(response: dict[str, Any]) -> bool:
+    if response.get("errors"):
+        return any(e.get("extensions", {}).get("code") in DENIED_CODES for e in response["errors"])
+    data = response["data"]
+    return any(isinstance(v, dict) and v.get("__typename") in DENIED_TYPES for v in data.values())
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.name)
+async def test_each_role(gql: GraphQLClient, world: World, operation: Operation) -> None:
+    if operation.name == "calls list hides drafts":
+        for role, token in world.tokens.items():
+            listed = {c["id"] for c in (await gql("{ calls { id } }", token=token))["calls"]}
+            assert (world.draft_call in listed) is (role in operation.allowed), role
+        return
+    outcomes = {}
+    for role, token in world.tokens.items():
+        response = (await gql.raw(operation.query, operation.variables(world), token)).json()
+        refused = denied(response)
+        if not refused and operation.hidden and not response.get("errors"):
+            refused = operation.hidden(response["data"])
+        outcomes[role] = "refused" if refused else "allowed"
+    expected = {role: "allowed" if role in operation.allowed else "refused" for role in ROLES}
+    assert outcomes == expected
+
+
+async def test_refusals_say_nothing_about_what_exists(gql: GraphQLClient, world: World) -> None:
+    """Someone else's application and one that does not exist get the same answer."""
+    stranger = world.tokens["evaluator"]
+    query = "query($id: ID!) { application(id: $id) { id } }"
+    real = await gql(query, {"id": world.application}, stranger)
+    missing = await gql(query, {"id": "00000000-0000-4000-8000-0000000000aa"}, stranger)
+    assert real == missing == {"application": None}
+    save = "mutation($id: ID!) { saveApplication(id: $id, input: {}) { __typename } }"
+    assert (await gql(save, {"id": world.application}, await gql.sign_up()))["saveApplication"] == {
+        "__typename": "NotFound"
+    }
+    count = (
+        "query($c: ID!) { callApplications(callId: $c) { ... on ApplicationConnection { total } } }"
+    )
+    # Counts are not a side door: a refused caller gets no number at all.
+    assert (await gql(count, {"c": DEMO_CALL}, world.tokens["applicant"]))["callApplications"] == {}
