@@ -40,7 +40,7 @@ async def world(gql: GraphQLClient, portal: Portal, tokens: Tokens) -> World:
     applicant = await gql.sign_up()
     application = (await start(gql, applicant))["id"]
     review_call, [review_app], team = await closed_call_with_assignments(gql, portal, tokens, 1, 3)
-    evaluator, evaluator_token = next(iter(team.items()))
+    evaluator_token = next(iter(team.values()))
     [assignment] = (await gql(MINE, token=evaluator_token))["myAssignments"]
     return World(
         tokens={"anonymous": None, "applicant": applicant, "evaluator": evaluator_token,
