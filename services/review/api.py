@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import msgspec
 from litestar import Controller, Response, delete, get, post, put
-from sqlalchemy import func, select
+from sqlalchemy import Float, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review.domain.assignment import (
@@ -22,12 +22,14 @@ from services.review.domain.assignment import (
 )
 from services.review.domain.scoring import (
     Consensus,
+    CriterionSummary,
     Decision,
     Ranked,
     RankInput,
-    consensus,
+    consensus_from,
     rank_call,
     score_errors,
+    summarise,
 )
 from services.review.models import (
     ApplicationCopy,
@@ -257,30 +259,53 @@ def evaluation_view(row: EvaluationRow | None) -> Evaluation:
 # ---- consensus and ranking, in a constant number of queries -------------------------------
 
 
+class AppLine(msgspec.Struct, frozen=True):
+    """The few columns ranking needs: a call may hold thousands of applications."""
+
+    application_id: str
+    eligibility: str
+    requested_amount: float | None
+    submitted_at: datetime | None
+    organisation: str
+
+
 class CallScores(msgspec.Struct):
-    applications: list[ApplicationCopy]
+    applications: list[AppLine]
     consensus: dict[str, Consensus]
-    submitted_scores: dict[str, list[dict[str, float]]]
 
 
 async def call_scores(session: AsyncSession, call: KnownCall) -> CallScores:
+    """Every application's consensus in three queries, whatever the size of the call."""
     rubric = rubric_of(call)
-    applications = list(await session.scalars(
-        select(ApplicationCopy).where(ApplicationCopy.call_id == call.call_id,
-                                      ApplicationCopy.withdrawn.is_(False),
-                                      ApplicationCopy.version > 0)
-    ))  # fmt: skip
+    applications = [
+        AppLine(*row)
+        for row in await session.execute(
+            select(ApplicationCopy.application_id, ApplicationCopy.eligibility,
+                   ApplicationCopy.requested_amount, ApplicationCopy.submitted_at,
+                   func.coalesce(ApplicationCopy.organisation["name"].astext, ""))
+            .where(ApplicationCopy.call_id == call.call_id, ApplicationCopy.withdrawn.is_(False),
+                   ApplicationCopy.version > 0)
+        )
+    ]  # fmt: skip
+    submitted = EvaluationRow.status == "submitted"
+    # Plain float arrays: no JSON to decode per evaluation, no sort per group.
+    columns = [
+        func.array_agg(EvaluationRow.scores[c.key].astext.cast(Float)).filter(
+            submitted, EvaluationRow.scores.has_key(c.key)
+        )
+        for c in rubric.criteria
+    ]
     rows = await session.execute(
-        select(AssignmentRow.application_id, EvaluationRow.scores, EvaluationRow.status)
+        select(AssignmentRow.application_id, func.count(AssignmentRow.id),
+               func.count(EvaluationRow.assignment_id).filter(submitted), *columns)
         .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
         .where(AssignmentRow.call_id == call.call_id, AssignmentRow.active)
-    )
-    expected: dict[str, int] = defaultdict(int)
-    submitted: dict[str, list[dict[str, float]]] = defaultdict(list)
-    for app_id, scores, status in rows:
-        expected[app_id] += 1
-        if status == "submitted":
-            submitted[app_id].append(scores)
+        .group_by(AssignmentRow.application_id)
+    )  # fmt: skip
+    reduced: dict[str, tuple[int, int, dict[str, CriterionSummary]]] = {}
+    for app_id, expected, done, *values in rows:
+        summaries = {c.key: summarise(v) for c, v in zip(rubric.criteria, values, strict=True) if v}
+        reduced[app_id] = (expected, done, summaries)
     moderated: dict[str, dict[str, float]] = defaultdict(dict)
     for m in await session.scalars(
         select(ModerationRow)
@@ -288,15 +313,16 @@ async def call_scores(session: AsyncSession, call: KnownCall) -> CallScores:
         .where(ApplicationCopy.call_id == call.call_id)
     ):
         moderated[m.application_id][m.criterion] = m.score
-    result = {
-        a.application_id: consensus(rubric, submitted[a.application_id],
-                                    expected[a.application_id], moderated[a.application_id])
-        for a in applications
-    }  # fmt: skip
-    return CallScores(applications, result, submitted)
+    result = {}
+    for a in applications:
+        expected, done, summaries = reduced.get(a.application_id, (0, 0, {}))
+        result[a.application_id] = consensus_from(
+            rubric, expected, done, summaries, moderated[a.application_id]
+        )
+    return CallScores(applications, result)
 
 
-def ranking_of(call: KnownCall, scores: CallScores) -> list[tuple[Ranked, ApplicationCopy]]:
+def ranking_of(call: KnownCall, scores: CallScores) -> list[tuple[Ranked, AppLine]]:
     by_id = {a.application_id: a for a in scores.applications}
     items = [
         RankInput(
@@ -311,9 +337,9 @@ def ranking_of(call: KnownCall, scores: CallScores) -> list[tuple[Ranked, Applic
     return [(r, by_id[r.application_id]) for r in ranked]
 
 
-def entry_of(ranked: Ranked, app: ApplicationCopy) -> RankingEntry:
+def entry_of(ranked: Ranked, app: AppLine) -> RankingEntry:
     return RankingEntry(
-        application_id=ranked.application_id, organisation=str(app.organisation.get("name", "")),
+        application_id=ranked.application_id, organisation=app.organisation,
         rank=ranked.rank, decision=ranked.decision.value, weighted_total=ranked.weighted_total,
         total=ranked.total, scores=ranked.scores, thresholds_failed=ranked.thresholds_failed,
         tie_break=ranked.tie_break, explanation=ranked.explanation,
@@ -621,7 +647,7 @@ class CallReviewController(Controller):
                          "total", *criteria, "requested_amount", "thresholds_failed",
                          "tie_break", "explanation"])  # fmt: skip
         for r, a in ranking_of(call, await call_scores(session, call)):
-            writer.writerow([r.rank or "", r.application_id, a.organisation.get("name", ""),
+            writer.writerow([r.rank or "", r.application_id, a.organisation,
                              r.decision.value, r.weighted_total if r.weighted_total is not None else "",
                              r.total if r.total is not None else "",
                              *(r.scores.get(k, "") for k in criteria), a.requested_amount or "",
@@ -636,13 +662,21 @@ class CallReviewController(Controller):
         call = await load_call(session, call_id)
         require_team(identity, call, write=False)
         scores = await call_scores(session, call)
+        flagged = {app_id: c.flagged for app_id, c in scores.consensus.items() if c.flagged}
+        given: dict[str, list[dict[str, float]]] = defaultdict(list)
+        for app_id, evaluation in await session.execute(
+            select(AssignmentRow.application_id, EvaluationRow.scores)
+            .join(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
+            .where(AssignmentRow.application_id.in_(flagged), AssignmentRow.active,
+                   EvaluationRow.status == "submitted")
+        ):  # fmt: skip
+            given[app_id].append(evaluation)
         return [
             Disagreement(
-                application_id=app_id, criteria=c.flagged,
-                scores={k: [s[k] for s in scores.submitted_scores[app_id] if k in s] for k in c.flagged},
+                application_id=app_id, criteria=criteria,
+                scores={k: [s[k] for s in given[app_id] if k in s] for k in criteria},
             )
-            for app_id, c in sorted(scores.consensus.items())
-            if c.flagged
+            for app_id, criteria in sorted(flagged.items())
         ]  # fmt: skip
 
     @put("/applications/{application_id:str}/consensus/{criterion:str}")

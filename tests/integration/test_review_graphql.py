@@ -34,6 +34,14 @@ RANKING = """query($c: ID!) { ranking(callId: $c) { __typename ... on Ranking { 
 COMMENT = "A specific, well-argued comment on this criterion."
 
 
+async def retire_everyone(gql: GraphQLClient, admin: str) -> None:
+    """One portal serves the whole session: start each scenario from an empty evaluator pool."""
+    remove = "mutation($e: ID!) { removeEvaluator(accountId: $e) { assigned } }"
+    for evaluator in (await gql("{ evaluators { accountId active } }", token=admin))["evaluators"]:
+        if evaluator["active"]:
+            await gql(remove, {"e": evaluator["accountId"]}, admin)
+
+
 async def invite(gql: GraphQLClient, admin: str, **extra: Any) -> tuple[str, str]:
     email = f"ev-{uuid.uuid4().hex[:8]}@evaluators.example"
     made = await gql(INVITE, {"i": {"email": email, "displayName": "Evaluator", **extra}}, admin)
@@ -71,6 +79,7 @@ async def test_from_assignment_to_published_results(
         gql, call, {"name": "Far Co", "type": "ngo", "country": "DE"}, 1_000
     )
 
+    await retire_everyone(gql, tokens.admin)
     evaluators = [await invite(gql, tokens.admin, expertise=["textiles"]) for _ in range(4)]
     tokens_by_id = dict(evaluators)
 
@@ -199,6 +208,7 @@ async def closed_call_with_assignments(
         (await apply_to(gql, call, {"name": f"Org {i}", "type": "ngo", "country": "NL"}, 1000))[0]
         for i in range(applications)
     ]
+    await retire_everyone(gql, tokens.admin)
     team = dict([await invite(gql, tokens.admin) for _ in range(evaluators)])
     with portal.clock.shifted(timedelta(days=2)):
 

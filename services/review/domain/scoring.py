@@ -48,30 +48,59 @@ class Consensus(msgspec.Struct, frozen=True, kw_only=True):
     complete: bool
 
 
+class CriterionSummary(msgspec.Struct, frozen=True):
+    """A criterion's submitted scores, reduced (the database can do this for a whole call)."""
+
+    median: float
+    low: float
+    high: float
+    count: int
+
+
+def summarise(values: list[float]) -> CriterionSummary:
+    return CriterionSummary(float(statistics.median(values)), min(values), max(values), len(values))
+
+
+def consensus_from(
+    rubric: Rubric,
+    expected: int,
+    submitted: int,
+    summaries: dict[str, CriterionSummary],
+    moderated: dict[str, float],
+) -> Consensus:
+    """Median per criterion once all `expected` evaluations are in; a disagreement of
+    DISAGREEMENT points or more is flagged; a moderator's score replaces a criterion's median
+    (and resolves its flag)."""
+    scores: dict[str, float] = {}
+    flagged: list[str] = []
+    all_in = submitted >= expected > 0
+    for c in rubric.criteria:
+        if c.key in moderated:
+            scores[c.key] = moderated[c.key]
+            continue
+        summary = summaries.get(c.key)
+        if not all_in or summary is None or summary.count < submitted:
+            continue
+        if summary.high - summary.low >= DISAGREEMENT:
+            flagged.append(c.key)
+            continue
+        scores[c.key] = summary.median
+    complete = all(c.key in scores for c in rubric.criteria)
+    return Consensus(scores=scores, flagged=flagged, complete=complete)
+
+
 def consensus(
     rubric: Rubric,
     submitted: list[dict[str, float]],
     expected: int,
     moderated: dict[str, float],
 ) -> Consensus:
-    """Median per criterion once all `expected` evaluations are in; a moderator's score
-    replaces a criterion's median (and resolves its flag)."""
-    scores: dict[str, float] = {}
-    flagged: list[str] = []
-    all_in = len(submitted) >= expected > 0
-    for c in rubric.criteria:
-        if c.key in moderated:
-            scores[c.key] = moderated[c.key]
-            continue
-        values = [s[c.key] for s in submitted if c.key in s]
-        if not all_in or len(values) < len(submitted):
-            continue
-        if max(values) - min(values) >= DISAGREEMENT:
-            flagged.append(c.key)
-            continue
-        scores[c.key] = float(statistics.median(values))
-    complete = all(c.key in scores for c in rubric.criteria)
-    return Consensus(scores=scores, flagged=flagged, complete=complete)
+    summaries = {
+        c.key: summarise(values)
+        for c in rubric.criteria
+        if (values := [s[c.key] for s in submitted if c.key in s])
+    }
+    return consensus_from(rubric, expected, len(submitted), summaries, moderated)
 
 
 class Decision(enum.StrEnum):
