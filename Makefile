@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: dev test lint typecheck unit schema sync clean
+.PHONY: dev test browser lint typecheck unit schema sync clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -24,8 +24,14 @@ lint: sync
 typecheck: sync
 	$(RUN) mypy
 
-test: sync lint typecheck
+test: sync browser lint typecheck
 	$(RUN) pytest
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 unit: sync
 	$(RUN) pytest tests/unit

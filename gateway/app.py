@@ -12,6 +12,7 @@ from litestar import Litestar, get
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
 from litestar.exceptions import HTTPException
+from litestar.static_files import create_static_files_router
 from litestar.types import Scope
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -34,6 +35,7 @@ from shared.web import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+WEB = Path(__file__).parent / "web"
 
 
 def create_app(settings: GatewaySettings) -> Litestar:
@@ -97,8 +99,10 @@ def create_app(settings: GatewaySettings) -> Litestar:
         streaming_uploads, schema=schema, path="/graphql", context=upload_context,
         max_body=settings.max_upload_bytes,
     )  # fmt: skip
+    # The browser pages: plain ES modules, no build step; they talk only GraphQL.
+    pages = create_static_files_router(path="/", directories=[WEB], html_mode=True, name="web")
     return Litestar(
-        route_handlers=[graphql, health],
+        route_handlers=[graphql, health, pages],
         lifespan=[lifespan],
         middleware=[trace_middleware, uploads],
         exception_handlers={

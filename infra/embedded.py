@@ -42,6 +42,13 @@ def wait_for_port(
     raise TimeoutError(f"nothing listens on port {port} after {timeout}s")
 
 
+def ensure_free(port: int, what: str) -> None:
+    """Fail clearly when another program already listens where we want to."""
+    with socket.socket() as sock:
+        if sock.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} for {what} is already in use; pick another one")
+
+
 class ManagedProcess:
     def __init__(
         self, name: str, popen: subprocess.Popen[bytes], stop_signal: int = signal.SIGTERM
@@ -90,6 +97,7 @@ def start_postgres(
     data_dir: Path, port: int, *, log_file: Path | None = None, fast_unsafe: bool = False
 ) -> ManagedProcess:
     """Initialise `data_dir` on first use, then run the server on 127.0.0.1:`port` (TCP only)."""
+    ensure_free(port, "PostgreSQL")
     data_dir.mkdir(parents=True, exist_ok=True)
     user = _postgres_user()
     if user is not None:
@@ -131,6 +139,7 @@ def nats_server_path() -> str:
 def start_nats(
     store_dir: Path, port: int, *, log_file: Path | None = None, sync_always: bool = False
 ) -> ManagedProcess:
+    ensure_free(port, "NATS")
     store_dir.mkdir(parents=True, exist_ok=True)
     config = store_dir / "nats.conf"
     sync = "\n  sync_interval: always" if sync_always else ""

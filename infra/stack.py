@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-from infra.embedded import ManagedProcess, start_nats, start_postgres
+from infra.embedded import ManagedProcess, ensure_free, start_nats, start_postgres
 from shared.db import ensure_database
 
 SERVICES = ("registry", "intake", "review")
@@ -131,6 +131,7 @@ class Stack:
                 asyncio.run(ensure_database(server, name))
             env = self.service_env(keys)
             for name in (*SERVICES, "gateway"):
+                ensure_free(self.ports[name], name)
                 self.start_service(name, env)
             for name in (*SERVICES, "gateway"):
                 self.wait_healthy(name)

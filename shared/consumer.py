@@ -58,6 +58,7 @@ class EventConsumer:
         self.max_deliver = max_deliver
         self.ack_wait_seconds = ack_wait_seconds
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
 
     def start(self) -> None:
         by_stream: dict[str, list[str]] = {}
@@ -69,9 +70,13 @@ class EventConsumer:
             )
 
     async def stop(self) -> None:
+        # nats-py may turn a cancelled fetch into its own timeout error, which the loop
+        # below would retry: the flag makes the loop end either way.
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
 
     async def _consume(self, stream: str, subjects: list[str]) -> None:
         js = await self.nats.jetstream()
@@ -88,7 +93,7 @@ class EventConsumer:
             ),
         )
         subscription = await js.pull_subscribe_bind(durable=durable, stream=stream)
-        while True:
+        while not self._stopping:
             try:
                 messages = await subscription.fetch(batch=50, timeout=5)
             except NatsTimeout:

@@ -199,17 +199,17 @@ async def test_poison_messages_end_in_the_dead_letter_stream(
 
     consumer = EventConsumer(
         name=name, nats=intake.link, session_factory=intake.sessions,
-        processed_model=ProcessedEvent, handlers={events.CallOpened: always_fails},
+        processed_model=ProcessedEvent, handlers={events.ChallengeUpdated: always_fails},
         max_deliver=2,
     )  # fmt: skip
     consumer.start()
     try:
-        now = datetime.now(UTC)
+        # A subject nothing else in the session publishes, so only our messages arrive.
         bad = envelope_for(
-            events.CallOpened(call_id=str(uuid.uuid4()), opens_at=now, closes_at=now)
+            events.ChallengeUpdated(challenge_id=str(uuid.uuid4()), mission_id="m", title="t")
         )
         await publish_envelope(js, bad)
-        dlq_subject = f"portal.dlq.{name}.{events.CallOpened.subject}"
+        dlq_subject = f"portal.dlq.{name}.{events.ChallengeUpdated.subject}"
 
         async def dead_lettered() -> int:
             return await count_on(js, DLQ_STREAM, dlq_subject)
@@ -220,7 +220,7 @@ async def test_poison_messages_end_in_the_dead_letter_stream(
         assert "cannot handle this" in message.headers["Portal-Dlq-Reason"]
         assert attempts.count(bad.id) == 2
         # A body that is not an event at all goes there at once.
-        await js.publish(events.CallOpened.subject, b"not json")
+        await js.publish(events.ChallengeUpdated.subject, b"not json")
         await eventually(lambda: more_than(dead_lettered, 1))
     finally:
         await consumer.stop()

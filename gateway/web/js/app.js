@@ -1,0 +1,54 @@
+// A hash router over the pages; each page is a function that renders into <main>.
+import { account, signOut } from "./graphql.js";
+import { h, newRoute, screen } from "./ui.js";
+import { callsPage, callPage } from "./pages/calls.js";
+import { signInPage, signUpPage } from "./pages/auth.js";
+import { applyPage, receiptPage } from "./pages/apply.js";
+import { minePage } from "./pages/mine.js";
+import { assignmentPage, assignmentsPage } from "./pages/evaluate.js";
+import { teamCallPage, teamPage } from "./pages/team.js";
+
+const routes = [
+  [/^\/?$/, callsPage], [/^\/call\/(.+)$/, callPage], [/^\/signin$/, signInPage], [/^\/signup$/, signUpPage],
+  [/^\/apply\/(.+)$/, applyPage], [/^\/receipt\/(.+)$/, receiptPage], [/^\/mine$/, minePage],
+  [/^\/evaluate$/, assignmentsPage], [/^\/evaluate\/(.+)$/, assignmentPage],
+  [/^\/team$/, teamPage], [/^\/team\/(.+)$/, teamCallPage],
+];
+
+let leave = null; // what the current page needs to stop (a live subscription)
+
+function renderWho() {
+  const me = account();
+  const who = document.getElementById("who");
+  const role = me?.role;
+  for (const link of document.querySelectorAll("nav [data-role]")) {
+    const wanted = link.dataset.role;
+    link.hidden = !(role && (wanted === role.toLowerCase()
+      || (wanted === "team" && (role === "ADMIN" || role === "HUB_MANAGER"))));
+  }
+  who.replaceChildren(...(me
+    ? [`${me.displayName} (${me.role.toLowerCase().replace("_", " ")})`,
+       h("button", { class: "secondary", type: "button", onclick: () => { signOut(); location.hash = "#/"; renderWho(); } }, "Sign out")]
+    : [h("a", { href: "#/signin" }, "Sign in"), " · ", h("a", { href: "#/signup" }, "Sign up")]));
+}
+
+async function route() {
+  if (leave) { leave(); leave = null; }
+  newRoute();
+  const show = screen();
+  renderWho();
+  const path = decodeURIComponent(location.hash.replace(/^#/, ""));
+  for (const [pattern, page] of routes) {
+    const match = path.match(pattern);
+    if (match) {
+      try { leave = (await page(...match.slice(1))) || null; }
+      catch (error) { show(h("h1", {}, "Something went wrong"), h("p", { class: "notice bad", role: "alert" }, error.message)); }
+      return;
+    }
+  }
+  show(h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/" }, "Back to the calls")));
+}
+
+window.addEventListener("hashchange", route);
+window.addEventListener("portal:signed-in", renderWho);
+route();

@@ -1,0 +1,55 @@
+import { account, gql } from "../graphql.js";
+import { countdown, h, money, screen, when } from "../ui.js";
+
+const LIST = `{ hubs { code name hostOrganisation missions { id title challenges { id title } } }
+  calls { id title status closesAt timezone budget maxGrant programmeWide hub { code name } } }`;
+
+export async function callsPage() {
+  const show = screen();
+  const data = await gql(LIST);
+  const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const open = data.calls.filter((c) => c.status === "OPEN" || c.status === "UPCOMING");
+  show(
+    h("h1", {}, "Open calls"),
+    open.length ? open.map((c) => h("article", { class: "card" },
+      h("h2", {}, h("a", { href: `#/call/${c.id}` }, c.title)),
+      h("p", {}, h("span", { class: "tag" }, c.status.toLowerCase()), " ",
+        c.programmeWide ? "All hubs" : `Hub ${c.hub.name}`, " · up to ", money(c.maxGrant), " per project"),
+      h("p", {}, h("strong", { "data-countdown": c.closesAt }, countdown(c.closesAt)), " · closes ",
+        when(c.closesAt, viewerZone), " (your time) · ", when(c.closesAt, c.timezone), " (call's time)"),
+    )) : h("p", {}, "No call is open right now."),
+    h("h2", {}, "Hubs and their missions"),
+    data.hubs.map((hub) => h("details", { class: "card" },
+      h("summary", {}, `${hub.name} · ${hub.hostOrganisation}`),
+      hub.missions.length ? h("ul", {}, hub.missions.map((m) => h("li", {}, m.title,
+        m.challenges.length ? h("ul", {}, m.challenges.map((ch) => h("li", {}, ch.title))) : null)))
+        : h("p", { class: "muted" }, "No mission yet."))),
+  );
+  const timer = setInterval(() => {
+    for (const node of document.querySelectorAll("[data-countdown]")) node.textContent = countdown(node.dataset.countdown);
+  }, 30000);
+  return () => clearInterval(timer);
+}
+
+const ONE = `query($id: ID!) { call(id: $id) { id title description status closesAt timezone maxGrant budget
+  hubs { name } challenges { title mission { title } } form { questions { key label } } } }`;
+
+export async function callPage(id) {
+  const show = screen();
+  const { call } = await gql(ONE, { id });
+  if (!call) return show(h("h1", {}, "No such call"));
+  const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const me = account();
+  show(
+    h("h1", {}, call.title), h("p", {}, call.description),
+    h("p", {}, h("strong", {}, countdown(call.closesAt)), " · closes ", when(call.closesAt, viewerZone),
+      " (your time), ", when(call.closesAt, call.timezone), " (call's time)"),
+    h("p", {}, `Budget ${money(call.budget)}, at most ${money(call.maxGrant)} per project; hubs: `,
+      call.hubs.map((x) => x.name).join(", ")),
+    h("h2", {}, "Challenges"), h("ul", {}, call.challenges.map((c) => h("li", {}, `${c.title} (${c.mission.title})`))),
+    call.status === "OPEN"
+      ? (me ? h("a", { class: "button", href: `#/apply/${call.id}` }, "Apply")
+        : h("p", {}, h("a", { href: "#/signup" }, "Sign up"), " or ", h("a", { href: "#/signin" }, "sign in"), " to apply."))
+      : h("p", { class: "notice" }, "This call does not take applications now."),
+  );
+}

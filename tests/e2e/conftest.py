@@ -1,0 +1,67 @@
+"""A dedicated portal (own NATS, own databases, own clock) and Debian's Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from infra.embedded import free_port, start_nats
+from tests.fixtures.apps import Portal, start_portal
+from tests.fixtures.servers import Nats, Postgres
+
+ARTIFACTS = Path(__file__).parent.parent.parent / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def web_portal(
+    postgres: Postgres, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Portal]:
+    root = tmp_path_factory.mktemp("e2e")
+    nats = Nats(free_port(), root / "jetstream")
+    nats.process = start_nats(nats.store, nats.port)
+    portal = await start_portal(postgres, nats, root / "objects")
+    yield portal
+    await portal.stop()
+    nats.process.stop()
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+async def pages(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[list[Page]]:
+    """Pages the test opens; each one's screenshot is kept when the test fails."""
+    opened: list[Page] = []
+    yield opened
+    if request.node.stash.get(FAILED, False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        for i, page in enumerate(opened):
+            await page.screenshot(
+                path=str(ARTIFACTS / f"{request.node.name}-{i}.png"), full_page=True
+            )
+    for page in opened:
+        await page.context.close()
