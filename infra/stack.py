@@ -176,6 +176,7 @@ class Stack:
         lines = [
             "",
             "The open-call portal is running.",
+            f"  Portal (browser):                  http://{self.host}:{g}/",
             f"  GraphQL (GraphiQL in the browser): http://{self.host}:{g}/graphql",
         ]
         for name in SERVICES:
