@@ -20,9 +20,10 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared.consumer import EventConsumer
+from shared.consumer import EventConsumer, Handler
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import DomainError, ErrorBody, FieldError, NotAuthenticated
+from shared.events import EventContract
 from shared.identity import IDENTITY_HEADER, Identity, verify_identity
 from shared.logging import TRACE_HEADER, new_trace_id, reset_trace_id, set_trace_id
 from shared.messaging import NatsLink
@@ -45,7 +46,6 @@ class Runtime:
     background: list[Any] = field(default_factory=list)
 
 
-ConsumerFactory = Callable[[Runtime], list[EventConsumer]]
 StartHook = Callable[[Runtime], Any]
 
 
@@ -57,7 +57,7 @@ class ServiceSpec:
     outbox_model: type[OutboxMixin]
     migrations_dir: Path
     processed_model: type[ProcessedEventMixin] | None = None
-    consumers: ConsumerFactory | None = None
+    handlers: dict[type[EventContract], Handler] = field(default_factory=dict)
     on_started: Sequence[StartHook] = ()
     dependencies: dict[str, Provide] = field(default_factory=dict)
 
@@ -155,8 +155,14 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Litestar
         app.state.runtime = runtime
         nats.start()
         relay.start()
-        if spec.consumers is not None:
-            runtime.consumers = spec.consumers(runtime)
+        if spec.handlers:
+            assert spec.processed_model is not None, "a consuming service records what it handled"
+            runtime.consumers = [
+                EventConsumer(
+                    name=spec.name, nats=nats, session_factory=session_factory,
+                    processed_model=spec.processed_model, handlers=spec.handlers,
+                )
+            ]  # fmt: skip
             for consumer in runtime.consumers:
                 consumer.start()
         for hook in spec.on_started:

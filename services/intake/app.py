@@ -13,7 +13,7 @@ from services.intake.api import (
     EvaluatorLinkController,
 )
 from services.intake.config import IntakeSettings
-from services.intake.events import consumers
+from services.intake.events import HANDLERS
 from services.intake.files import FileController
 from services.intake.models import OutboxEvent, ProcessedEvent
 from shared.clock import Clock, utc_now
@@ -64,7 +64,7 @@ def create_app(
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,
-            consumers=consumers,
+            handlers=HANDLERS,
             on_started=[prepare_store],
             dependencies={
                 "clock": Provide(lambda: clock, sync_to_thread=False),

@@ -11,16 +11,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.domain.eligibility import CallTerms, eligibility_reasons
-from services.intake.models import ApplicationRow, KnownCall, OutboxEvent, ProcessedEvent
+from services.intake.models import ApplicationRow, KnownCall, OutboxEvent
 from shared.api.intake import ApplicationStatus, Eligibility, Organisation
 from shared.api.registry import CallStatus, Coverage, Form
-from shared.consumer import EventConsumer
+from shared.consumer import Handler
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
 from shared.contracts import review as review_events
-from shared.events import Envelope
+from shared.events import Envelope, EventContract
 from shared.outbox import record_event
-from shared.web import Runtime
 
 
 def terms_of(call: KnownCall) -> CallTerms:
@@ -108,18 +107,10 @@ async def on_outcome_published(
         }  # fmt: skip
 
 
-def consumers(runtime: Runtime) -> list[EventConsumer]:
-    return [
-        EventConsumer(
-            name="intake",
-            nats=runtime.nats,
-            session_factory=runtime.session_factory,
-            processed_model=ProcessedEvent,
-            handlers={
-                registry_events.CallPublished: on_call_published,
-                registry_events.CallClosed: on_call_closed,
-                registry_events.CallStatusChanged: on_call_status_changed,
-                review_events.OutcomePublished: on_outcome_published,
-            },
-        )
-    ]
+# What this service consumes; shared.web runs them as one durable consumer named "intake".
+HANDLERS: dict[type[EventContract], Handler] = {
+    registry_events.CallPublished: on_call_published,
+    registry_events.CallClosed: on_call_closed,
+    registry_events.CallStatusChanged: on_call_status_changed,
+    review_events.OutcomePublished: on_outcome_published,
+}

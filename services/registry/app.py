@@ -15,7 +15,7 @@ from services.registry.api import (
 )
 from services.registry.config import RegistrySettings
 from services.registry.demo import seed_demo
-from services.registry.events import consumers, run_scheduler
+from services.registry.events import HANDLERS, run_scheduler
 from services.registry.models import OutboxEvent, ProcessedEvent
 from shared.clock import Clock, utc_now
 from shared.web import Runtime, ServiceSpec, create_service_app
@@ -50,7 +50,7 @@ def create_app(settings: RegistrySettings, *, clock: Clock = utc_now) -> Litesta
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,
-            consumers=consumers,
+            handlers=HANDLERS,
             on_started=[seed, start_scheduler],
         ),
         settings,

@@ -16,15 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.registry.domain.calls import transition_error
-from services.registry.models import CallRow, OutboxEvent, ProcessedEvent
+from services.registry.models import CallRow, OutboxEvent
 from shared.api.registry import CallStatus
 from shared.clock import Clock
-from shared.consumer import EventConsumer
+from shared.consumer import Handler
 from shared.contracts import registry as events
 from shared.contracts import review as review_events
-from shared.events import Envelope
+from shared.events import Envelope, EventContract
 from shared.outbox import record_event
-from shared.web import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -114,16 +113,8 @@ async def move_call(session: AsyncSession, call_id: str, status: CallStatus) -> 
     )
 
 
-def consumers(runtime: Runtime) -> list[EventConsumer]:
-    return [
-        EventConsumer(
-            name="registry",
-            nats=runtime.nats,
-            session_factory=runtime.session_factory,
-            processed_model=ProcessedEvent,
-            handlers={
-                review_events.EvaluationStarted: on_evaluation_started,
-                review_events.ResultsPublished: on_results_published,
-            },
-        )
-    ]
+# What this service consumes; shared.web runs them as one durable consumer named "registry".
+HANDLERS: dict[type[EventContract], Handler] = {
+    review_events.EvaluationStarted: on_evaluation_started,
+    review_events.ResultsPublished: on_results_published,
+}

@@ -14,7 +14,7 @@ from services.review.api import (
     EvaluatorController,
 )
 from services.review.config import ReviewSettings
-from services.review.events import consumers
+from services.review.events import HANDLERS
 from services.review.models import OutboxEvent, ProcessedEvent
 from shared.clock import Clock, utc_now
 from shared.web import ServiceSpec, create_service_app
@@ -36,7 +36,7 @@ def create_app(settings: ReviewSettings, *, clock: Clock = utc_now) -> Litestar:
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,
-            consumers=consumers,
+            handlers=HANDLERS,
             dependencies={"clock": Provide(lambda: clock, sync_to_thread=False)},
         ),
         settings,

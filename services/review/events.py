@@ -9,12 +9,11 @@ import msgspec
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.review.models import ApplicationCopy, KnownCall, ProcessedEvent
-from shared.consumer import EventConsumer
+from services.review.models import ApplicationCopy, KnownCall
+from shared.consumer import Handler
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
-from shared.events import Envelope
-from shared.web import Runtime
+from shared.events import Envelope, EventContract
 
 
 async def on_call_published(
@@ -104,22 +103,14 @@ async def on_ineligible(
     row.eligibility = "ineligible"
 
 
-def consumers(runtime: Runtime) -> list[EventConsumer]:
-    return [
-        EventConsumer(
-            name="review",
-            nats=runtime.nats,
-            session_factory=runtime.session_factory,
-            processed_model=ProcessedEvent,
-            handlers={
-                registry_events.CallPublished: on_call_published,
-                registry_events.CallClosed: on_call_closed,
-                registry_events.CallStatusChanged: on_call_status_changed,
-                intake_events.ApplicationSubmitted: on_snapshot,
-                intake_events.ApplicationResubmitted: on_snapshot,
-                intake_events.ApplicationWithdrawn: on_withdrawn,
-                intake_events.ApplicationEligible: on_eligible,
-                intake_events.ApplicationIneligible: on_ineligible,
-            },
-        )
-    ]
+# What this service consumes; shared.web runs them as one durable consumer named "review".
+HANDLERS: dict[type[EventContract], Handler] = {
+    registry_events.CallPublished: on_call_published,
+    registry_events.CallClosed: on_call_closed,
+    registry_events.CallStatusChanged: on_call_status_changed,
+    intake_events.ApplicationSubmitted: on_snapshot,
+    intake_events.ApplicationResubmitted: on_snapshot,
+    intake_events.ApplicationWithdrawn: on_withdrawn,
+    intake_events.ApplicationEligible: on_eligible,
+    intake_events.ApplicationIneligible: on_ineligible,
+}

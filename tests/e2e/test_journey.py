@@ -14,7 +14,8 @@ from typing import Any
 from playwright.async_api import Browser, Page, expect
 
 from tests.fixtures.apps import GraphQLClient, Portal
-from tests.integration.test_intake_graphql import DEMO_CALL, eventually
+from tests.fixtures.waiting import eventually
+from tests.integration.test_intake_graphql import DEMO_CALL
 from tests.integration.test_review_graphql import INVITE
 
 pytestmark = __import__("pytest").mark.e2e

@@ -27,19 +27,9 @@ from shared.logging import reset_trace_id, set_trace_id
 from shared.messaging import NatsLink
 from shared.outbox import OutboxRelay, record_event
 from tests.fixtures.servers import Nats, Postgres
+from tests.fixtures.waiting import eventually
 
 ROOT = Path(__file__).parent.parent.parent
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 10) -> Any:
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        value = await check()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"condition not met within {within}s")
-        await asyncio.sleep(0.02)
 
 
 @dataclass

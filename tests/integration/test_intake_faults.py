@@ -12,7 +12,8 @@ from shared.contracts import intake as intake_events
 from shared.events import decode_envelope
 from tests.fixtures.apps import GraphQLClient, start_portal
 from tests.fixtures.servers import Nats, Postgres
-from tests.integration.test_intake_graphql import SUBMIT, complete_application, eventually
+from tests.fixtures.waiting import eventually
+from tests.integration.test_intake_graphql import SUBMIT, complete_application
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from typing import Any
 
 import httpx
 import nats
-import pytest
 import websockets
 
 from shared.contracts import review as review_events
 from shared.events import encode_envelope, envelope_for
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.fixtures.waiting import eventually
 from tests.integration.test_registry_graphql import (
     CALL,
     PUBLISH,
@@ -61,18 +61,6 @@ VALID_DRAFT: dict[str, Any] = {
 
 def stored_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 15) -> Any:
-    """Poll until `check` returns something truthy; fail clearly when it never does."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        value = await check()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"condition not met within {within}s")
-        await asyncio.sleep(0.05)
 
 
 async def start(gql: GraphQLClient, token: str, call: str = DEMO_CALL) -> dict[str, Any]:

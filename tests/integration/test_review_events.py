@@ -6,14 +6,13 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.review.events import consumers
-from services.review.models import ApplicationCopy, KnownCall
+from services.review.events import HANDLERS
+from services.review.models import ApplicationCopy, KnownCall, ProcessedEvent
 from shared.api.intake import Organisation, Person
 from shared.consumer import EventConsumer
 from shared.contracts import intake as intake_events
@@ -34,14 +33,12 @@ async def sessions(postgres: Postgres) -> AsyncIterator[async_sessionmaker[Async
     await engine.dispose()
 
 
-class Runtime(msgspec.Struct):
-    nats: Any
-    session_factory: Any
-
-
 def review_consumer(sessions: async_sessionmaker[AsyncSession]) -> EventConsumer:
-    [consumer] = consumers(Runtime(nats=None, session_factory=sessions))  # type: ignore[arg-type]
-    return consumer
+    """Review's own handlers, without NATS: deliveries are handed in directly."""
+    return EventConsumer(
+        name="review", nats=None, session_factory=sessions,  # type: ignore[arg-type]
+        processed_model=ProcessedEvent, handlers=HANDLERS,
+    )  # fmt: skip
 
 
 async def deliver(

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
-from tests.integration.test_intake_graphql import PDF, apply_to, eventually, publish_call
+from tests.fixtures.waiting import eventually
+from tests.integration.test_intake_graphql import PDF, apply_to, publish_call
 
 INVITE = """mutation($i: EvaluatorInput!) { inviteEvaluator(input: $i) { __typename
   ... on EvaluatorInvitation { temporaryPassword evaluator { accountId email } }
