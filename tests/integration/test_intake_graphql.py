@@ -14,9 +14,11 @@ from typing import Any
 import httpx
 import nats
 import websockets
+from sqlalchemy import event
 
 from shared.contracts import review as review_events
 from shared.events import encode_envelope, envelope_for
+from shared.logging import TRACE_HEADER, current_trace_id
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.waiting import eventually
 from tests.integration.test_registry_graphql import (
@@ -446,3 +448,35 @@ async def test_a_published_outcome_reaches_the_applicant(
     seen = await eventually(published)
     assert seen["decision"] == "selected" and seen["rank"] == 1
     assert seen["scores"]["impact"] == 4.5 and seen["comments"] == ["A clear plan."]
+
+
+async def test_a_page_of_applications_costs_the_same_queries_whatever_its_size(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    runtime = portal.intake.app.state.runtime
+    listing = """query($c: ID!, $n: Int!) { callApplications(callId: $c, first: $n) {
+      ... on ApplicationConnection { items { id receipt { number } attachments { id } } } } }"""
+    for _ in range(3):
+        token = await gql.sign_up()
+        await complete_application(gql, token)
+
+    async def statements(first: int) -> int:
+        trace = uuid.uuid4().hex
+        seen: list[str] = []
+
+        def count(*args: Any) -> None:
+            if current_trace_id() == trace:
+                seen.append(args[2])
+
+        event.listen(runtime.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            response = await gql.http.post(
+                gql.url, json={"query": listing, "variables": {"c": DEMO_CALL, "n": first}},
+                headers={"Authorization": f"Bearer {tokens.admin}", TRACE_HEADER: trace},
+            )  # fmt: skip
+        finally:
+            event.remove(runtime.engine.sync_engine, "before_cursor_execute", count)
+        assert len(response.json()["data"]["callApplications"]["items"]) == first
+        return len(seen)
+
+    assert await statements(1) == await statements(3)
