@@ -13,6 +13,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.config import MAX_UPLOAD_BYTES
 from services.intake.domain.answers import answer_errors, file_count_problem, requested_amount
 from services.intake.domain.applicant import applicant_errors, hub_for
 from services.intake.domain.eligibility import eligibility_reasons
@@ -187,13 +188,12 @@ async def application_views(
         attachments[row.application_id].append(row)
     versions = {app.id: app.version for app, _ in pairs if app.version}
     receipts: dict[uuid.UUID, Receipt] = {}
-    if versions:
-        for submission in await session.scalars(
-            select(SubmissionRow).where(
-                tuple_(SubmissionRow.application_id, SubmissionRow.version).in_(versions.items())
-            )
-        ):
-            receipts[submission.application_id] = receipt_of(submission)
+    for submission in await session.scalars(
+        select(SubmissionRow).where(
+            tuple_(SubmissionRow.application_id, SubmissionRow.version).in_(list(versions.items()))
+        )
+    ):
+        receipts[submission.application_id] = receipt_of(submission)
     return [view_of(app, call, attachments[app.id], receipts.get(app.id)) for app, call in pairs]
 
 
@@ -432,7 +432,10 @@ class ApplicationController(Controller):
 
     # ---- attachments ------------------------------------------------------------------
 
-    @put("/{application_id:str}/attachments/{question_key:str}", request_max_body_size=None)
+    @put(
+        "/{application_id:str}/attachments/{question_key:str}",
+        request_max_body_size=MAX_UPLOAD_BYTES,
+    )
     async def upload(
         self, request: Request[Any, Any, Any], session: AsyncSession, identity: Identity,
         clock: Clock, store: ObjectStore, application_id: str, question_key: str,

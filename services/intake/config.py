@@ -3,6 +3,9 @@ from __future__ import annotations
 from shared.settings import ServiceSettings, load_settings
 
 MB = 1024 * 1024
+# The upload route's own body limit (each file question sets a lower one); the default
+# 10 MB limit stays on every other route.
+MAX_UPLOAD_BYTES = 600 * MB
 
 
 class IntakeSettings(ServiceSettings, kw_only=True, frozen=True):
@@ -18,8 +21,6 @@ class IntakeSettings(ServiceSettings, kw_only=True, frozen=True):
     minio_secret_key: str = "minioadmin"
     minio_bucket: str = "portal-attachments"
     minio_secure: bool = False
-    # The upload route's own body limit; each file question sets a lower one.
-    max_upload_bytes: int = 600 * MB
     download_link_seconds: int = 300
 
 

@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import nats
 import websockets
-from sqlalchemy import event
 
 from shared.contracts import review as review_events
 from shared.events import encode_envelope, envelope_for
-from shared.logging import TRACE_HEADER, current_trace_id
+from shared.logging import TRACE_HEADER
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.fixtures.queries import statements_of
 from tests.fixtures.waiting import eventually
 from tests.integration.test_registry_graphql import (
     CALL,
@@ -462,20 +462,11 @@ async def test_a_page_of_applications_costs_the_same_queries_whatever_its_size(
 
     async def statements(first: int) -> int:
         trace = uuid.uuid4().hex
-        seen: list[str] = []
-
-        def count(*args: Any) -> None:
-            if current_trace_id() == trace:
-                seen.append(args[2])
-
-        event.listen(runtime.engine.sync_engine, "before_cursor_execute", count)
-        try:
+        with statements_of(runtime.engine, trace) as seen:
             response = await gql.http.post(
                 gql.url, json={"query": listing, "variables": {"c": DEMO_CALL, "n": first}},
                 headers={"Authorization": f"Bearer {tokens.admin}", TRACE_HEADER: trace},
             )  # fmt: skip
-        finally:
-            event.remove(runtime.engine.sync_engine, "before_cursor_execute", count)
         assert len(response.json()["data"]["callApplications"]["items"]) == first
         return len(seen)
 

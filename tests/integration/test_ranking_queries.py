@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
-
-from sqlalchemy import event
 
 from bench.review_data import seed_scored_call
-from shared.logging import TRACE_HEADER, current_trace_id
+from shared.logging import TRACE_HEADER
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.fixtures.queries import statements_of
 
 RANKING = (
     "query($c: ID!) { ranking(callId: $c) { ... on Ranking { total entries { rank decision } } } }"
@@ -21,20 +19,11 @@ async def queries_for(portal: Portal, gql: GraphQLClient, admin: str, call: str)
     gateway, tells them from the consumers' and the relay's work going on meanwhile."""
     runtime = portal.review.app.state.runtime
     trace = uuid.uuid4().hex
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        if current_trace_id() == trace:
-            statements.append(args[2])
-
-    event.listen(runtime.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with statements_of(runtime.engine, trace) as statements:
         response = await gql.http.post(
             gql.url, json={"query": RANKING, "variables": {"c": call}},
             headers={"Authorization": f"Bearer {admin}", TRACE_HEADER: trace},
         )  # fmt: skip
-    finally:
-        event.remove(runtime.engine.sync_engine, "before_cursor_execute", count)
     return len(statements), response.json()["data"]["ranking"]["total"]
 
 
