@@ -277,12 +277,22 @@ class MinioObjectStore:
 
     def __init__(
         self, *, endpoint: str, access_key: str, secret_key: str, bucket: str,
-        secure: bool = False, region: str = "us-east-1",
+        secure: bool = False, region: str = "us-east-1", public_endpoint: str | None = None,
+        public_secure: bool | None = None,
     ) -> None:  # fmt: skip
+        """`public_endpoint`: where browsers reach the store when the services use an internal
+        name (compose: `minio:9000`); links are signed for that host. Signing is local: with
+        the region given, the SDK makes no request to it."""
         self.bucket = bucket
         self.client = Minio(
             endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region
         )
+        self.links = self.client
+        if public_endpoint:
+            self.links = Minio(
+                public_endpoint, access_key=access_key, secret_key=secret_key,
+                secure=secure if public_secure is None else public_secure, region=region,
+            )  # fmt: skip
 
     async def ensure_bucket(self) -> None:
         if not await asyncio.to_thread(self.client.bucket_exists, self.bucket):
@@ -372,7 +382,7 @@ class MinioObjectStore:
         if filename:
             headers = {"response-content-disposition": f'attachment; filename="{filename}"'}
         url: str = await asyncio.to_thread(
-            self.client.presigned_get_object, self.bucket, key, expires=expires,
+            self.links.presigned_get_object, self.bucket, key, expires=expires,
             response_headers=headers,
         )  # fmt: skip
         return url

@@ -31,6 +31,7 @@ def build_store(settings: IntakeSettings) -> ObjectStore:
             secret_key=settings.minio_secret_key,
             bucket=settings.minio_bucket,
             secure=settings.minio_secure,
+            public_endpoint=settings.minio_public_endpoint or None,
         )
     return FilesystemObjectStore(
         root=Path(settings.store_dir),

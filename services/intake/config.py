@@ -21,6 +21,8 @@ class IntakeSettings(ServiceSettings, kw_only=True, frozen=True):
     minio_secret_key: str = "minioadmin"
     minio_bucket: str = "portal-attachments"
     minio_secure: bool = False
+    # Where browsers reach MinIO, when it differs from minio_endpoint (compose: localhost:9000).
+    minio_public_endpoint: str = ""
     download_link_seconds: int = 300
 
 

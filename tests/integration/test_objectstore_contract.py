@@ -128,3 +128,21 @@ async def test_download_links_are_short_lived(store: ObjectStore) -> None:
     stale = await store.download_url("doc.pdf", expires=timedelta(seconds=-1))
     query = dict(part.split("=") for part in stale.split("?", 1)[1].split("&"))
     assert not store.verify_download_link("doc.pdf", int(query["expires"]), query["signature"])
+
+
+async def test_links_are_signed_for_the_public_address(s3_endpoint: S3Endpoint) -> None:
+    """Compose names MinIO `minio:9000` inside; browsers reach it elsewhere."""
+    port = s3_endpoint.endpoint.rsplit(":", 1)[1]
+    store = MinioObjectStore(
+        endpoint=s3_endpoint.endpoint, access_key=s3_endpoint.access_key,
+        secret_key=s3_endpoint.secret_key, bucket=f"b-{uuid.uuid4().hex[:12]}",
+        public_endpoint=f"localhost:{port}",
+    )  # fmt: skip
+    await store.ensure_bucket()
+    await store.put(
+        "doc.pdf", stream(b"%PDF-1.7 public"), max_size=100, content_type="application/pdf"
+    )
+    url = await store.download_url("doc.pdf", expires=timedelta(minutes=5))
+    assert url.startswith(f"http://localhost:{port}/")
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(url)).content == b"%PDF-1.7 public"
