@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.config import GatewaySettings
 from gateway.schema.accounts.schema import AccountMutation, AccountQuery
 from gateway.schema.intake.operations import IntakeMutation, IntakeQuery, IntakeSubscription
+from gateway.schema.operations import OperationsQuery
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.operations import ReviewMutation, ReviewQuery
@@ -25,7 +26,7 @@ from shared.errors import DomainError
 
 
 @strawberry.type
-class Query(RegistryQuery, IntakeQuery, ReviewQuery, AccountQuery):
+class Query(RegistryQuery, IntakeQuery, ReviewQuery, AccountQuery, OperationsQuery):
     pass
 
 

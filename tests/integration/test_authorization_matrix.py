@@ -121,6 +121,27 @@ OPERATIONS = [
               lambda w: {"c": w.review_call, "a": w.review_application}, TEAM),
     Operation("publishResults", "mutation($c: ID!) { " + union("publishResults", "(callId: $c)") + " }",
               lambda w: {"c": w.review_call}, TEAM),
+    Operation("deadLetters", "{ deadLetters { subject } }", lambda w: {}, TEAM),
+    Operation("evaluatorStatistics", "query($c: ID!) { evaluatorStatistics(callId: $c) { accountId } }",
+              lambda w: {"c": w.review_call}, {"admin", "hub_manager"}),
+    Operation("removeEvaluator", "mutation { removeEvaluator(accountId: \"nobody\") { assigned } }",
+              lambda w: {}, TEAM),
+    Operation("submitEvaluation", "mutation($a: ID!) { " + union("submitEvaluation", "(assignmentId: $a)") + " }",
+              lambda w: {"a": w.assignment}, {"evaluator"}),
+    Operation("myApplications", "{ myApplications { id } }", lambda w: {}, {"applicant"},
+              hidden=lambda d: d["myApplications"] == []),
+    Operation("createChallenge NL", "mutation($m: ID!) { " + union("createChallenge", '(input: {missionId: $m, title: "C"})') + " }",
+              lambda w: {"m": w.mission}, {"admin", "hub_manager"}),
+    Operation("submitApplication", "mutation($id: ID!) { " + union("submitApplication", "(id: $id)") + " }",
+              lambda w: {"id": w.application}, {"applicant"},
+              hidden=lambda d: d["submitApplication"]["__typename"] == "NotFound"),
+    Operation("withdrawApplication", "mutation($id: ID!) { " + union("withdrawApplication", "(id: $id)") + " }",
+              lambda w: {"id": w.application}, {"applicant"},
+              hidden=lambda d: d["withdrawApplication"]["__typename"] == "NotFound"),
+    # Last: it publishes the draft the operations above rely on.
+    Operation("publishCall draft", "mutation($id: ID!) { " + union("publishCall", "(id: $id)") + " }",
+              lambda w: {"id": w.draft_call}, {"admin", "hub_manager"},
+              hidden=lambda d: d["publishCall"]["__typename"] == "NotFound"),
 ]  # fmt: skip
 
 

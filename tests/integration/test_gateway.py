@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
+
+import nats
 
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.integration.test_registry_graphql import (
@@ -107,3 +110,23 @@ async def test_only_admins_create_staff_accounts(gql: GraphQLClient, tokens: Tok
     assert anonymous["createAccount"]["__typename"] == "NotAuthenticated"
     made = await gql(create, {"i": staff}, tokens.admin)
     assert made["createAccount"] == {"__typename": "Account", "role": "HUB_MANAGER", "hub": "PT"}
+
+
+async def test_operators_see_dead_letters(
+    gql: GraphQLClient, tokens: Tokens, nats_server: Any
+) -> None:
+    client = await nats.connect(nats_server.url)
+    marker = uuid.uuid4().hex
+    try:
+        await client.jetstream().publish(
+            f"portal.dlq.test.{marker}", b'{"broken": true}',
+            headers={"Portal-Dlq-Reason": "cannot decode", "Portal-Dlq-Consumer": "test"},
+        )  # fmt: skip
+    finally:
+        await client.close()
+    query = "{ deadLetters(last: 5) { subject consumer reason body } }"
+    letters = (await gql(query, token=tokens.admin))["deadLetters"]
+    assert {"subject": f"portal.dlq.test.{marker}", "consumer": "test", "reason": "cannot decode",
+            "body": '{"broken": true}'} in letters  # fmt: skip
+    refused = (await gql.raw(query, token=tokens.hub_nl)).json()
+    assert refused["errors"][0]["extensions"]["code"] == "forbidden"

@@ -1,0 +1,53 @@
+"""What operators look at: messages that no consumer could handle (the dead-letter stream)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+from nats.js.errors import NotFoundError
+
+from gateway.schema.context import Info
+from shared.events import DLQ_STREAM
+
+
+@strawberry.type(description="A message a consumer gave up on, kept in the dead-letter stream.")
+class DeadLetter:
+    sequence: int
+    subject: str
+    consumer: str
+    reason: str
+    received_at: datetime
+    body: str = strawberry.field(
+        description="The message as it arrived (at most 2,000 characters)."
+    )
+
+
+@strawberry.type
+class OperationsQuery:
+    @strawberry.field(description="The newest dead letters (programme team only).")
+    async def dead_letters(self, info: Info, last: int = 20) -> list[DeadLetter]:
+        info.context.identity.require_admin()
+        js = await info.context.feeds.nats.jetstream()
+        try:
+            state = (await js.stream_info(DLQ_STREAM)).state
+        except NotFoundError:
+            return []
+        found: list[DeadLetter] = []
+        sequence = state.last_seq
+        while sequence >= max(state.first_seq, 1) and len(found) < max(0, min(last, 200)):
+            try:
+                message = await js.get_msg(DLQ_STREAM, sequence)
+            except NotFoundError:  # deleted or expired in between
+                sequence -= 1
+                continue
+            headers = message.headers or {}
+            found.append(DeadLetter(
+                sequence=sequence, subject=message.subject or "",
+                consumer=headers.get("Portal-Dlq-Consumer", ""),
+                reason=headers.get("Portal-Dlq-Reason", ""),
+                received_at=message.time or datetime.now(UTC),
+                body=(message.data or b"").decode(errors="replace")[:2000],
+            ))  # fmt: skip
+            sequence -= 1
+        return found
