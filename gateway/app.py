@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -21,11 +22,14 @@ from gateway.auth import identity_from_header, seed_demo_accounts
 from gateway.clients import ServiceClient, Services
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
+from gateway.models import Account
 from gateway.schema import build_schema
 from gateway.schema.context import Context, Loaders
 from gateway.uploads import streaming_uploads
+from shared.api.review import Evaluator, EvaluatorCreate
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import DomainError
+from shared.identity import Identity, Role
 from shared.messaging import NatsLink
 from shared.web import (
     domain_error_response,
@@ -36,6 +40,22 @@ from shared.web import (
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WEB = Path(__file__).parent / "web"
+
+
+async def demo_evaluator_profile(services: Services, account: Account) -> None:
+    """Give the demo evaluator a review profile, so the console has someone to assign.
+    Review may still be starting: try until it answers."""
+    body = EvaluatorCreate(
+        account_id=str(account.id), name=account.display_name, email=account.email,
+        expertise=["electronics_ict", "textiles"], hubs=["NL"], capacity=50,
+    )  # fmt: skip
+    admin = Identity(role=Role.ADMIN, account_id="demo-seed")
+    while True:
+        try:
+            await services.review.call("POST", "/evaluators", admin, Evaluator, body=body)
+            return
+        except DomainError:
+            await asyncio.sleep(1)
 
 
 def create_app(settings: GatewaySettings) -> Litestar:
@@ -57,12 +77,17 @@ def create_app(settings: GatewaySettings) -> Litestar:
             intake=ServiceClient("intake", settings.intake_url, secret),
             review=ServiceClient("review", settings.review_url, secret),
         )
+        profile: asyncio.Task[None] | None = None
         if settings.seed_demo_accounts:
             async with state["db"]() as session:
-                await seed_demo_accounts(session)
+                accounts = await seed_demo_accounts(session)
+            evaluator = next(a for a in accounts if a.role == Role.EVALUATOR.value)
+            profile = asyncio.create_task(demo_evaluator_profile(state["services"], evaluator))
         try:
             yield
         finally:
+            if profile is not None:
+                profile.cancel()
             await state["services"].close()
             await nats.close()
             await engine.dispose()

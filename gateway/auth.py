@@ -138,10 +138,15 @@ DEMO_ACCOUNTS: list[tuple[str, str, Role, str | None]] = [
 ]
 
 
-async def seed_demo_accounts(session: AsyncSession) -> None:
+async def seed_demo_accounts(session: AsyncSession) -> list[Account]:
+    """The demo accounts, created once; returns them all."""
+    accounts = []
     for email, name, role, hub in DEMO_ACCOUNTS:
-        if await session.scalar(select(Account.id).where(Account.email == email)) is None:
-            await create_account(
+        account = await session.scalar(select(Account).where(Account.email == email))
+        if account is None:
+            account = await create_account(
                 session, email=email, password=DEMO_PASSWORD, display_name=name, role=role, hub=hub
             )
+        accounts.append(account)
     await session.commit()
+    return accounts

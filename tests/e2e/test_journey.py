@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Page, expect
 from tests.fixtures.apps import GraphQLClient, Portal
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import DEMO_CALL
-from tests.integration.test_review_graphql import INVITE
+from tests.integration.test_review_graphql import INVITE, retire_everyone
 
 pytestmark = __import__("pytest").mark.e2e
 
@@ -107,8 +107,9 @@ async def test_the_whole_journey(
     receipt = await applicant.locator("#receipt-number").inner_text()
     assert receipt.startswith("OC-")
 
-    # The deadline passes; four evaluators are invited.
+    # The deadline passes; four evaluators are invited (and they are the whole pool).
     portal.clock.offset += timedelta(days=61)
+    await retire_everyone(gql, admin_token)
     evaluators: list[tuple[str, str]] = []
     for i in range(4):
         address = f"evaluator-{i}-{uuid.uuid4().hex[:6]}@evaluators.example"

@@ -97,6 +97,15 @@ def test_start_stop_and_restart_keep_the_data(tmp_path: Path, stack_ports: dict[
             {"p": DEMO_PASSWORD},
         )
         token = signed_in["signIn"]["token"]
+        # The demo evaluator gets a review profile as soon as review is up.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            pool = first.graphql("{ evaluators { email active } }", token=token)["evaluators"]
+            if {"email": "evaluator@demo.portal", "active": True} in pool:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the demo evaluator never got a review profile")
         created = first.graphql(
             'mutation { createMission(input: {hub: "TR", title: "Kept across restarts",'
             ' valueChains: ["textiles"]}) { ... on Mission { id } } }',
