@@ -27,7 +27,8 @@ export function screen() {
     if (mine !== generation) return;
     const main = document.getElementById("main");
     main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
-    main.focus();
+    main.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
   };
 }
 
