@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 import msgspec
 from minio import Minio
+from minio.commonconfig import Tags
+from minio.datatypes import Object
 from minio.error import S3Error
 
 CHUNK = 256 * 1024
@@ -270,6 +272,9 @@ class _StreamReader:
         return chunk
 
 
+SHA256_TAG = "sha256"
+
+
 class MinioObjectStore:
     # S3's smallest part, two in flight: near a direct put's speed, memory bounded (bench/upload).
     PART_SIZE = 5 * 1024 * 1024
@@ -327,18 +332,12 @@ class MinioObjectStore:
             await self.delete(key)
             raise
         digest = meter.hash.hexdigest()
-        # S3 has no hash of a multipart object: keep ours as a tag-like metadata copy.
-        await asyncio.to_thread(self._set_sha256, key, digest, content_type)
+        # S3 keeps no sha256 of a multipart object. A tag is set without touching the data
+        # (a metadata copy would rewrite the whole object on the server).
+        tags = Tags.new_object_tags()
+        tags[SHA256_TAG] = digest
+        await asyncio.to_thread(self.client.set_object_tags, self.bucket, key, tags)
         return StoredObject(key, meter.size, digest, content_type)
-
-    def _set_sha256(self, key: str, digest: str, content_type: str) -> None:
-        from minio.commonconfig import REPLACE, CopySource
-
-        self.client.copy_object(
-            self.bucket, key, CopySource(self.bucket, key),
-            metadata={"x-amz-meta-sha256": digest, "Content-Type": content_type},
-            metadata_directive=REPLACE,
-        )  # fmt: skip
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
         check_key(key)
@@ -359,16 +358,19 @@ class MinioObjectStore:
     async def stat(self, key: str) -> StoredObject:
         check_key(key)
         try:
-            found = await asyncio.to_thread(self.client.stat_object, self.bucket, key)
+            found, digest = await asyncio.to_thread(self._stat_with_digest, key)
         except S3Error as exc:
             if exc.code in ("NoSuchKey", "NoSuchObject"):
                 raise ObjectNotFound(key) from None
             raise
-        meta = {k.lower(): v for k, v in (found.metadata or {}).items()}
         return StoredObject(
-            key, found.size or 0, meta.get("x-amz-meta-sha256", ""),
-            found.content_type or "application/octet-stream",
-        )  # fmt: skip
+            key, found.size or 0, digest, found.content_type or "application/octet-stream"
+        )
+
+    def _stat_with_digest(self, key: str) -> tuple[Object, str]:
+        found = self.client.stat_object(self.bucket, key)
+        tags: dict[str, str] = dict(self.client.get_object_tags(self.bucket, key) or {})
+        return found, tags.get(SHA256_TAG, "")
 
     async def delete(self, key: str) -> None:
         check_key(key)
