@@ -3,8 +3,12 @@ refusals leak nothing (a hidden thing reads like a missing one)."""
 
 from __future__ import annotations
 
+import json
+import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,12 +16,16 @@ import pytest
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.integration.test_intake_graphql import (
     DEMO_CALL,
+    PDF,
     start,
+    subscribe_count,
+    upload,
 )
 from tests.integration.test_registry_graphql import CALL, call_input, make_mission_and_challenge
 from tests.integration.test_review_graphql import MINE, closed_call_with_assignments
 
-ROLES = ("anonymous", "applicant", "evaluator", "hub_manager", "admin")
+# `hub_manager` runs hub NL, which owns the test calls; `other_hub_manager` runs hub DE.
+ROLES = ("anonymous", "applicant", "evaluator", "hub_manager", "other_hub_manager", "admin")
 DENIED_TYPES = {"Forbidden", "NotAuthenticated"}
 DENIED_CODES = {"forbidden", "not_authenticated"}
 
@@ -27,7 +35,9 @@ class World:
     tokens: dict[str, str | None]
     draft_call: str  # an NL draft call
     mission: str
+    challenge: str
     application: str  # owned by `tokens["applicant"]`
+    attachment: str  # on `application`
     review_call: str
     review_application: str
     assignment: str  # held by `tokens["evaluator"]`
@@ -39,15 +49,31 @@ async def world(gql: GraphQLClient, portal: Portal, tokens: Tokens) -> World:
     draft = (await gql(CALL, {"i": call_input(challenge)}, tokens.admin))["createCall"]["id"]
     applicant = await gql.sign_up()
     application = (await start(gql, applicant))["id"]
+    attachment = (await upload(gql, applicant, application, "pitch_deck", "deck.pdf", PDF))["id"]
+    other_hub_manager = await staff_account(gql, tokens.admin, "HUB_MANAGER", "DE")
     review_call, [review_app], team = await closed_call_with_assignments(gql, portal, tokens, 1, 3)
     evaluator_token = next(iter(team.values()))
     [assignment] = (await gql(MINE, token=evaluator_token))["myAssignments"]
     return World(
         tokens={"anonymous": None, "applicant": applicant, "evaluator": evaluator_token,
-                "hub_manager": tokens.hub_nl, "admin": tokens.admin},
-        draft_call=draft, mission=mission, application=application, review_call=review_call,
-        review_application=review_app, assignment=assignment["id"],
+                "hub_manager": tokens.hub_nl, "other_hub_manager": other_hub_manager,
+                "admin": tokens.admin},
+        draft_call=draft, mission=mission, challenge=challenge, application=application,
+        attachment=attachment, review_call=review_call, review_application=review_app,
+        assignment=assignment["id"],
     )  # fmt: skip
+
+
+async def staff_account(gql: GraphQLClient, admin: str, role: str, hub: str | None) -> str:
+    email = f"staff-{uuid.uuid4().hex[:8]}@example.org"
+    created = await gql(
+        "mutation($i: AccountInput!) { createAccount(input: $i) { __typename } }",
+        {"i": {"email": email, "password": "a-long-password", "displayName": "Staff",
+               "role": role, "hub": hub}},
+        admin,
+    )  # fmt: skip
+    assert created["createAccount"]["__typename"] == "Account", created
+    return await gql.sign_in(email, "a-long-password")
 
 
 @dataclass
@@ -58,6 +84,7 @@ class Operation:
     allowed: set[str]
     # For reads that hide rather than refuse: how a refused caller's answer looks.
     hidden: Callable[[Any], bool] | None = None
+    upload: bool = False  # sent as a GraphQL multipart request with one file, `$file`
 
 
 def union(field: str, args: str = "") -> str:
@@ -65,21 +92,48 @@ def union(field: str, args: str = "") -> str:
 
 
 ALL = set(ROLES)
+SIGNED_IN = ALL - {"anonymous"}
 TEAM = {"admin"}
+NL_STAFF = {"admin", "hub_manager"}  # the NL hub's things: its manager, not DE's
+EVERY_HUB_STAFF = {"admin", "hub_manager", "other_hub_manager"}  # a programme-wide call
 OPERATIONS = [
     Operation("hubs", "{ hubs { code } }", lambda w: {}, ALL),
+    Operation("hub", '{ hub(code: "PT") { code } }', lambda w: {}, ALL, hidden=lambda d: d["hub"] is None),
+    Operation("hubsWithoutMission", "{ hubsWithoutMission { code } }", lambda w: {}, ALL),
+    Operation("valueChains", "{ valueChains { code } }", lambda w: {}, ALL),
+    Operation("strategies", "{ strategies { code } }", lambda w: {}, ALL),
+    Operation("countries", "{ countries { code } }", lambda w: {}, ALL),
+    Operation("organisationTypes", "{ organisationTypes { code } }", lambda w: {}, ALL),
+    Operation("missions", "{ missions { id } }", lambda w: {}, ALL),
+    Operation("mission", "query($id: ID!) { mission(id: $id) { id } }", lambda w: {"id": w.mission}, ALL,
+              hidden=lambda d: d["mission"] is None),
+    Operation("challenge", "query($id: ID!) { challenge(id: $id) { id } }", lambda w: {"id": w.challenge}, ALL,
+              hidden=lambda d: d["challenge"] is None),
+    Operation("open call", "query($id: ID!) { call(id: $id) { id } }", lambda w: {"id": DEMO_CALL}, ALL,
+              hidden=lambda d: d["call"] is None),
+    Operation("me", "{ me { email } }", lambda w: {}, SIGNED_IN, hidden=lambda d: d["me"] is None),
+    Operation("signUp", "mutation($i: SignUpInput!) { " + union("signUp", "(input: $i)") + " }",
+              lambda w: {"i": {"email": f"new-{uuid.uuid4().hex[:8]}@example.org", "password": "a-long-password",
+                               "displayName": "New"}}, ALL),
+    Operation("signIn", "mutation { " + union("signIn", '(email: "applicant@demo.portal", password: "circular-demo-2027")') + " }",
+              lambda w: {}, ALL),
     Operation("draft call", "query($id: ID!) { call(id: $id) { id } }", lambda w: {"id": w.draft_call},
-              {"admin", "hub_manager"}, hidden=lambda d: d["call"] is None),
-    Operation("calls list hides drafts", "{ calls { id } }", lambda w: {}, {"admin", "hub_manager"},
+              NL_STAFF, hidden=lambda d: d["call"] is None),
+    Operation("calls list hides drafts", "{ calls { id } }", lambda w: {}, NL_STAFF,
               hidden=lambda d: True),  # checked separately below: the id is absent
     Operation("createMission NL", "mutation($i: MissionInput!) { " + union("createMission", "(input: $i)") + " }",
-              lambda w: {"i": {"hub": "NL", "title": "M", "valueChains": ["textiles"]}}, {"admin", "hub_manager"}),
+              lambda w: {"i": {"hub": "NL", "title": "M", "valueChains": ["textiles"]}}, NL_STAFF),
     Operation("createMission DE", "mutation($i: MissionInput!) { " + union("createMission", "(input: $i)") + " }",
-              lambda w: {"i": {"hub": "DE", "title": "M", "valueChains": ["textiles"]}}, TEAM),
+              lambda w: {"i": {"hub": "DE", "title": "M", "valueChains": ["textiles"]}},
+              {"admin", "other_hub_manager"}),
     Operation("updateMission", "mutation($id: ID!) { " + union("updateMission", '(id: $id, input: {title: "T"})') + " }",
-              lambda w: {"id": w.mission}, {"admin", "hub_manager"}),
+              lambda w: {"id": w.mission}, NL_STAFF),
+    Operation("updateChallenge", "mutation($id: ID!) { " + union("updateChallenge", '(id: $id, input: {title: "T"})') + " }",
+              lambda w: {"id": w.challenge}, NL_STAFF),
+    Operation("createCall NL", "mutation($i: CallInput!) { " + union("createCall", "(input: $i)") + " }",
+              lambda w: {"i": call_input(w.challenge)}, NL_STAFF),
     Operation("updateCall draft", "mutation($id: ID!) { " + union("updateCall", '(id: $id, input: {title: "Renamed"})') + " }",
-              lambda w: {"id": w.draft_call}, {"admin", "hub_manager"},
+              lambda w: {"id": w.draft_call}, NL_STAFF,
               hidden=lambda d: d["updateCall"]["__typename"] == "NotFound"),
     Operation("transitionCall", "mutation($id: ID!) { " + union("transitionCall", "(id: $id, status: IN_EVALUATION)") + " }",
               lambda w: {"id": w.draft_call}, TEAM,
@@ -92,10 +146,18 @@ OPERATIONS = [
               lambda w: {"id": w.application}, {"applicant", "admin"}, hidden=lambda d: d["application"] is None),
     Operation("saveApplication", "mutation($id: ID!) { " + union("saveApplication", '(id: $id, input: {answers: {project_title: "x"}})') + " }",
               lambda w: {"id": w.application}, {"applicant"}, hidden=lambda d: d["saveApplication"]["__typename"] == "NotFound"),
+    Operation("uploadAttachment", "mutation($id: ID!, $file: Upload!) { " + union("uploadAttachment", '(applicationId: $id, questionKey: "supporting_documents", file: $file)') + " }",
+              lambda w: {"id": w.application}, {"applicant"}, upload=True,
+              hidden=lambda d: d["uploadAttachment"]["__typename"] == "NotFound"),
+    Operation("removeAttachment", "mutation($id: ID!, $a: ID!) { " + union("removeAttachment", "(applicationId: $id, attachmentId: $a)") + " }",
+              lambda w: {"id": w.application, "a": w.attachment}, {"applicant"},
+              hidden=lambda d: d["removeAttachment"]["__typename"] == "NotFound"),
     Operation("callApplications", "query($c: ID!) { " + union("callApplications", "(callId: $c)") + " }",
-              lambda w: {"c": DEMO_CALL}, {"admin", "hub_manager"}),
+              lambda w: {"c": DEMO_CALL}, EVERY_HUB_STAFF),
+    Operation("callApplications NL call", "query($c: ID!) { " + union("callApplications", "(callId: $c)") + " }",
+              lambda w: {"c": w.review_call}, NL_STAFF),
     Operation("callStatistics", "query($c: ID!) { " + union("callStatistics", "(callId: $c)") + " }",
-              lambda w: {"c": DEMO_CALL}, {"admin", "hub_manager"}),
+              lambda w: {"c": DEMO_CALL}, EVERY_HUB_STAFF),
     Operation("myAssignments", "{ myAssignments { id } }", lambda w: {}, {"evaluator"},
               hidden=lambda d: d["myAssignments"] == []),
     Operation("assignment", "query($id: ID!) { assignment(id: $id) { id } }", lambda w: {"id": w.assignment},
@@ -107,13 +169,13 @@ OPERATIONS = [
     Operation("assignEvaluators", "mutation($c: ID!) { " + union("assignEvaluators", "(callId: $c)") + " }",
               lambda w: {"c": w.review_call}, TEAM),
     Operation("evaluationProgress", "query($c: ID!) { " + union("evaluationProgress", "(callId: $c)") + " }",
-              lambda w: {"c": w.review_call}, {"admin", "hub_manager"}),
+              lambda w: {"c": w.review_call}, NL_STAFF),
     Operation("ranking", "query($c: ID!) { " + union("ranking", "(callId: $c)") + " }",
-              lambda w: {"c": w.review_call}, {"admin", "hub_manager"}),
+              lambda w: {"c": w.review_call}, NL_STAFF),
     Operation("rankingCsv", "query($c: ID!) { rankingCsv(callId: $c) }", lambda w: {"c": w.review_call},
-              {"admin", "hub_manager"}),
+              NL_STAFF),
     Operation("disagreements", "query($c: ID!) { disagreements(callId: $c) { applicationId } }",
-              lambda w: {"c": w.review_call}, {"admin", "hub_manager"}),
+              lambda w: {"c": w.review_call}, NL_STAFF),
     Operation("evaluators", "{ evaluators { accountId } }", lambda w: {}, TEAM),
     Operation("inviteEvaluator", "mutation { " + union("inviteEvaluator", '(input: {email: "y@example.org", displayName: "Y"})') + " }",
               lambda w: {}, TEAM),
@@ -123,7 +185,7 @@ OPERATIONS = [
               lambda w: {"c": w.review_call}, TEAM),
     Operation("deadLetters", "{ deadLetters { subject } }", lambda w: {}, TEAM),
     Operation("evaluatorStatistics", "query($c: ID!) { evaluatorStatistics(callId: $c) { accountId } }",
-              lambda w: {"c": w.review_call}, {"admin", "hub_manager"}),
+              lambda w: {"c": w.review_call}, NL_STAFF),
     Operation("removeEvaluator", "mutation { removeEvaluator(accountId: \"nobody\") { assigned } }",
               lambda w: {}, TEAM),
     Operation("submitEvaluation", "mutation($a: ID!) { " + union("submitEvaluation", "(assignmentId: $a)") + " }",
@@ -131,7 +193,7 @@ OPERATIONS = [
     Operation("myApplications", "{ myApplications { id } }", lambda w: {}, {"applicant"},
               hidden=lambda d: d["myApplications"] == []),
     Operation("createChallenge NL", "mutation($m: ID!) { " + union("createChallenge", '(input: {missionId: $m, title: "C"})') + " }",
-              lambda w: {"m": w.mission}, {"admin", "hub_manager"}),
+              lambda w: {"m": w.mission}, NL_STAFF),
     Operation("submitApplication", "mutation($id: ID!) { " + union("submitApplication", "(id: $id)") + " }",
               lambda w: {"id": w.application}, {"applicant"},
               hidden=lambda d: d["submitApplication"]["__typename"] == "NotFound"),
@@ -140,9 +202,30 @@ OPERATIONS = [
               hidden=lambda d: d["withdrawApplication"]["__typename"] == "NotFound"),
     # Last: it publishes the draft the operations above rely on.
     Operation("publishCall draft", "mutation($id: ID!) { " + union("publishCall", "(id: $id)") + " }",
-              lambda w: {"id": w.draft_call}, {"admin", "hub_manager"},
+              lambda w: {"id": w.draft_call}, NL_STAFF,
               hidden=lambda d: d["publishCall"]["__typename"] == "NotFound"),
 ]  # fmt: skip
+
+
+async def send(
+    gql: GraphQLClient, operation: Operation, world: World, token: str | None
+) -> dict[str, Any]:
+    variables = operation.variables(world)
+    if not operation.upload:
+        body: dict[str, Any] = (await gql.raw(operation.query, variables, token)).json()
+        return body
+    headers = {"X-Portal-Upload": "1"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    response = await gql.http.post(
+        gql.url,
+        data={"operations": json.dumps({"query": operation.query,
+                                        "variables": {**variables, "file": None}}),
+              "map": json.dumps({"0": ["variables.file"]})},
+        files={"0": ("letter.pdf", PDF, "application/pdf")},
+        headers=headers,
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    uploaded: dict[str, Any] = response.json()
+    return uploaded
 
 
 def denied(response: dict[str, Any]) -> bool:
@@ -160,8 +243,10 @@ async def test_each_role(gql: GraphQLClient, world: World, operation: Operation)
             assert (world.draft_call in listed) is (role in operation.allowed), role
         return
     outcomes = {}
-    for role, token in world.tokens.items():
-        response = (await gql.raw(operation.query, operation.variables(world), token)).json()
+    # Refused roles first: an allowed call may use the thing up (a removal, a withdrawal), and
+    # a later refusal must not pass only because nothing was left to refuse.
+    for role, token in sorted(world.tokens.items(), key=lambda rt: rt[0] in operation.allowed):
+        response = await send(gql, operation, world, token)
         refused = denied(response)
         if not refused and operation.hidden and not response.get("errors"):
             refused = operation.hidden(response["data"])
@@ -186,3 +271,30 @@ async def test_refusals_say_nothing_about_what_exists(gql: GraphQLClient, world:
     )
     # Counts are not a side door: a refused caller gets no number at all.
     assert (await gql(count, {"c": DEMO_CALL}, world.tokens["applicant"]))["callApplications"] == {}
+
+
+async def test_the_live_counter_by_role(portal: Portal, world: World) -> None:
+    """The submission-count subscription of a programme-wide call: staff of any hub watch it."""
+    outcomes = {}
+    for role, token in world.tokens.items():
+        ws, receive = await subscribe_count(portal, DEMO_CALL, token)
+        try:
+            message = await receive()
+        finally:
+            await ws.close()
+        watching = message["type"] == "next" and not message["payload"].get("errors")
+        outcomes[role] = "allowed" if watching else "refused"
+    expected = {role: "allowed" if role in EVERY_HUB_STAFF else "refused" for role in ROLES}
+    assert outcomes == expected
+
+
+def test_the_matrix_covers_every_operation() -> None:
+    """A new query, mutation or subscription fails here until the matrix says who may use it."""
+    schema = (Path(__file__).parents[2] / "gateway" / "schema.graphql").read_text()
+    fields: set[str] = set()
+    for root in ("Query", "Mutation", "Subscription"):
+        block = schema.split(f"type {root} {{", 1)[1].split("\n}", 1)[0]
+        fields |= set(re.findall(r"^  (\w+)[(:]", block, re.MULTILINE))
+    covered = {re.search(r"[{)]\s*(\w+)[\s({]", o.query).group(1) for o in OPERATIONS}  # type: ignore[union-attr]
+    covered.add("submissionCount")  # test_the_live_counter_by_role
+    assert fields - covered == set()
