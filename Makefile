@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: dev test browser lint typecheck unit schema sync clean
+.PHONY: dev test system-packages lint typecheck unit schema sync clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -24,14 +24,20 @@ lint: sync
 typecheck: sync
 	$(RUN) mypy
 
-test: sync browser lint typecheck
+test: sync system-packages lint typecheck
 	$(RUN) pytest
 
-# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the tests use: Chromium for the browser tests (Playwright cannot download
+# its own here) and docker-compose to check docker-compose.yml (no Docker engine runs here).
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 \
+		|| missing="$$missing docker-compose"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian's$$missing for the tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 unit: sync
 	$(RUN) pytest tests/unit

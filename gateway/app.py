@@ -18,7 +18,7 @@ from litestar.types import Scope
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gateway.auth import identity_from_header, seed_demo_accounts
+from gateway.auth import ensure_account, identity_from_header, seed_demo_accounts
 from gateway.clients import ServiceClient, Services
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
@@ -78,6 +78,13 @@ def create_app(settings: GatewaySettings) -> Litestar:
             review=ServiceClient("review", settings.review_url, secret),
         )
         profile: asyncio.Task[None] | None = None
+        if settings.admin_email:
+            async with state["db"]() as session:
+                await ensure_account(
+                    session, email=settings.admin_email, password=settings.admin_password,
+                    display_name="Programme team", role=Role.ADMIN,
+                )  # fmt: skip
+                await session.commit()
         if settings.seed_demo_accounts:
             async with state["db"]() as session:
                 accounts = await seed_demo_accounts(session)

@@ -138,15 +138,26 @@ DEMO_ACCOUNTS: list[tuple[str, str, Role, str | None]] = [
 ]
 
 
+async def ensure_account(
+    session: AsyncSession, *, email: str, password: str, display_name: str, role: Role,
+    hub: str | None = None,
+) -> Account:  # fmt: skip
+    """The account with this e-mail, created if missing (an existing one is left as it is)."""
+    existing = await session.scalar(select(Account).where(Account.email == normalise_email(email)))
+    if existing is not None:
+        return existing
+    return await create_account(
+        session, email=email, password=password, display_name=display_name, role=role, hub=hub
+    )
+
+
 async def seed_demo_accounts(session: AsyncSession) -> list[Account]:
     """The demo accounts, created once; returns them all."""
-    accounts = []
-    for email, name, role, hub in DEMO_ACCOUNTS:
-        account = await session.scalar(select(Account).where(Account.email == email))
-        if account is None:
-            account = await create_account(
-                session, email=email, password=DEMO_PASSWORD, display_name=name, role=role, hub=hub
-            )
-        accounts.append(account)
+    accounts = [
+        await ensure_account(
+            session, email=email, password=DEMO_PASSWORD, display_name=name, role=role, hub=hub
+        )
+        for email, name, role, hub in DEMO_ACCOUNTS
+    ]
     await session.commit()
     return accounts

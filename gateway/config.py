@@ -12,6 +12,9 @@ class GatewaySettings(ServiceSettings, kw_only=True, frozen=True):
     jwt_secret: str = "dev-access-token-secret-change-me-0123456789"
     access_token_minutes: int = 120
     seed_demo_accounts: bool = False
+    # The first programme-team account of a deployment, created at start if it is missing.
+    admin_email: str = ""
+    admin_password: str = ""
     max_query_depth: int = 10
     max_query_tokens: int = 3000
     max_query_aliases: int = 30

@@ -51,14 +51,13 @@ class Stack:
     def secrets(self) -> dict[str, str]:
         """Random secrets made on first start and kept, so tokens survive a restart."""
         path = self.data / "secrets.json"
-        if not path.exists():
-            path.write_text(json.dumps({
-                "internal_secret": secrets.token_urlsafe(32),
-                "jwt_secret": secrets.token_urlsafe(32),
-            }))  # fmt: skip
+        kept: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        wanted = ("internal_secret", "jwt_secret", "link_secret")
+        if any(name not in kept for name in wanted):  # a data folder from an older version
+            kept = {name: kept.get(name) or secrets.token_urlsafe(32) for name in wanted}
+            path.write_text(json.dumps(kept))
             path.chmod(0o600)
-        loaded: dict[str, str] = json.loads(path.read_text())
-        return loaded
+        return kept
 
     def database_url(self, name: str) -> str:
         return f"postgresql+asyncpg://postgres@{self.host}:{self.ports['postgres']}/{name}"
@@ -74,6 +73,9 @@ class Stack:
             "GATEWAY_SEED_DEMO_ACCOUNTS": "true",
             "REGISTRY_SEED_DEMO_CALL": "true",
             "INTAKE_STORE_DIR": str(self.data / "objects"),
+            "INTAKE_LINK_SECRET": keys["link_secret"],
+            # Download links name the address browsers use, whatever port intake has.
+            "INTAKE_PUBLIC_URL": f"http://{self.host}:{self.ports['intake']}",
             **urls,
         }
         for name in DATABASES:

@@ -46,6 +46,15 @@ class ServiceSettings(msgspec.Struct, kw_only=True, frozen=True):
     log_format: str = "text"
     outbox_poll_seconds: float = 0.5
 
+    def __post_init__(self) -> None:
+        # A forgotten variable must not leave a deployment signing with a published secret.
+        if self.is_dev:
+            return
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if name.endswith("_secret") and isinstance(value, str) and value.startswith("dev-"):
+                raise ValueError(f"{name} keeps its development default; set it outside dev")
+
     @property
     def is_dev(self) -> bool:
         return self.environment == "dev"

@@ -7,7 +7,7 @@ from typing import Any
 
 import nats
 
-from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.fixtures.apps import TEAM_EMAIL, TEAM_PASSWORD, GraphQLClient, Portal, Tokens
 from tests.integration.test_registry_graphql import (
     CALL,
     PUBLISH,
@@ -97,6 +97,15 @@ async def test_sign_up_then_sign_in(gql: GraphQLClient) -> None:
     # The same answer whether or not the account exists: nothing leaks.
     assert wrong == unknown
     assert wrong["signIn"]["__typename"] == "NotAuthenticated"
+
+
+async def test_the_deployment_admin_exists_from_the_first_start(gql: GraphQLClient) -> None:
+    """Compose seeds no demo accounts: GATEWAY_ADMIN_EMAIL makes the first team account."""
+    token = await gql.sign_in(TEAM_EMAIL, TEAM_PASSWORD)
+    assert (await gql("{ me { email role } }", token=token))["me"] == {
+        "email": TEAM_EMAIL,
+        "role": "ADMIN",
+    }
 
 
 async def test_only_admins_create_staff_accounts(gql: GraphQLClient, tokens: Tokens) -> None:

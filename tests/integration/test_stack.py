@@ -3,6 +3,7 @@ no process behind, and a second start finds the data of the first."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -19,6 +20,7 @@ import pytest
 
 from gateway.auth import DEMO_PASSWORD
 from infra.embedded import free_port
+from tests.integration.test_intake_graphql import DEMO_CALL, PDF
 
 BANNER_END = "Press Ctrl-C to stop."
 
@@ -69,6 +71,26 @@ class Launcher:
         assert "errors" not in body, body
         return body["data"]  # type: ignore[no-any-return]
 
+    def upload(self, query: str, variables: dict[str, object], content: bytes, token: str) -> dict:  # type: ignore[type-arg]
+        response = httpx.post(
+            f"http://127.0.0.1:{self.ports['gateway']}/graphql",
+            data={"operations": json.dumps({"query": query, "variables": {**variables, "f": None}}),
+                  "map": json.dumps({"0": ["variables.f"]})},
+            files={"0": ("deck.pdf", content, "application/pdf")},
+            headers={"Authorization": f"Bearer {token}", "X-Portal-Upload": "1"}, timeout=30,
+        )  # fmt: skip
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]  # type: ignore[no-any-return]
+
+    def sign_in(self, email: str) -> str:
+        signed_in = self.graphql(
+            "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) {"
+            " ... on AuthPayload { token } } }",
+            {"e": email, "p": DEMO_PASSWORD},
+        )
+        return str(signed_in["signIn"]["token"])
+
 
 def port_is_closed(port: int) -> bool:
     with socket.socket() as sock:
@@ -91,12 +113,21 @@ def test_start_stop_and_restart_keep_the_data(tmp_path: Path, stack_ports: dict[
         hubs = first.graphql("{ hubs { code } calls(status: OPEN) { title } }")
         assert len(hubs["hubs"]) == 7
         assert [c["title"] for c in hubs["calls"]] == ["Circular Futures Open Call 2027"]
-        signed_in = first.graphql(
-            'mutation($p: String!) { signIn(email: "admin@demo.portal", password: $p) {'
-            " ... on AuthPayload { token } } }",
-            {"p": DEMO_PASSWORD},
-        )
-        token = signed_in["signIn"]["token"]
+        token = first.sign_in("admin@demo.portal")
+        # A file goes up and comes back through a link that names intake's own port.
+        applicant = first.sign_in("applicant@demo.portal")
+        started = first.graphql(
+            "mutation($c: ID!) { startApplication(callId: $c) { ... on Application { id } } }",
+            {"c": DEMO_CALL}, applicant,
+        )  # fmt: skip
+        uploaded = first.upload(
+            "mutation($a: ID!, $f: Upload!) { uploadAttachment(applicationId: $a,"
+            ' questionKey: "pitch_deck", file: $f) { ... on Attachment { downloadUrl } } }',
+            {"a": started["startApplication"]["id"]}, PDF, applicant,
+        )  # fmt: skip
+        link = uploaded["uploadAttachment"]["downloadUrl"]
+        assert link.startswith(f"http://127.0.0.1:{stack_ports['intake']}/"), link
+        assert httpx.get(link, timeout=30).content == PDF
         # The demo evaluator gets a review profile as soon as review is up.
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -124,10 +155,6 @@ def test_start_stop_and_restart_keep_the_data(tmp_path: Path, stack_ports: dict[
         assert {"title": "Kept across restarts"} in missions["missions"]
         # The demo call is seeded once, not again on every start.
         assert [c["title"] for c in missions["calls"]] == ["Circular Futures Open Call 2027"]
-        second.graphql(
-            'mutation($p: String!) { signIn(email: "admin@demo.portal", password: $p) {'
-            " ... on AuthPayload { token } } }",
-            {"p": DEMO_PASSWORD},
-        )
+        second.sign_in("admin@demo.portal")
     finally:
         assert second.interrupt() == 0

@@ -1,6 +1,6 @@
 """docker-compose.yml wires the real parts: Postgres, NATS JetStream, MinIO and one image
-for the four services. (No Docker engine runs here; a compose client, when present, must
-also accept the file.)"""
+for the four services. (No Docker engine runs here, but a compose client must accept the file:
+`make test` installs Debian's docker-compose when no client is there.)"""
 
 from __future__ import annotations
 
@@ -46,6 +46,15 @@ def test_nats_persists_and_syncs_every_write() -> None:
     nats = compose()["services"]["nats"]
     assert any(v.startswith("nats-data:") for v in nats["volumes"])
     assert "sync_interval: always" in (ROOT / "infra" / "nats.conf").read_text()
+    # The healthcheck runs wget, which only the alpine variant of the image has.
+    assert nats["healthcheck"]["test"][1] == "wget" and nats["image"].endswith("-alpine")
+
+
+def test_no_demo_accounts_unless_asked_and_a_first_admin_from_the_environment() -> None:
+    services = compose()["services"]
+    assert services["gateway"]["environment"]["GATEWAY_SEED_DEMO_ACCOUNTS"].endswith(":-false}")
+    assert services["registry"]["environment"]["REGISTRY_SEED_DEMO_CALL"].endswith(":-false}")
+    assert "GATEWAY_ADMIN_EMAIL" in services["gateway"]["environment"]
 
 
 def test_intake_stores_files_in_minio_once_the_bucket_exists() -> None:
@@ -57,8 +66,12 @@ def test_intake_stores_files_in_minio_once_the_bucket_exists() -> None:
     assert gateway["ports"] == ["8000:8000"]
 
 
+REQUIRED = ("PORTAL_INTERNAL_SECRET", "GATEWAY_JWT_SECRET", "INTAKE_LINK_SECRET",
+            "PORTAL_ADMIN_EMAIL", "PORTAL_ADMIN_PASSWORD")  # fmt: skip
+
+
 def test_a_compose_client_accepts_the_file() -> None:
-    env = {**os.environ, "PORTAL_INTERNAL_SECRET": "s", "GATEWAY_JWT_SECRET": "j"}
+    env = {**os.environ, **{name: "set" for name in REQUIRED}}
     commands = []
     if shutil.which("docker-compose"):
         commands.append(["docker-compose", "config", "--quiet"])
@@ -68,16 +81,14 @@ def test_a_compose_client_accepts_the_file() -> None:
         and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
     ):
         commands.append([docker, "compose", "config", "--quiet"])
+    assert commands, "no compose client: `make test` installs Debian's docker-compose"
     for command in commands:
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
-    # Without the secrets it must refuse to start rather than run with defaults.
+    # Without each secret it must refuse to start rather than run with a default.
     for command in commands:
-        bare = {
-            k: v
-            for k, v in env.items()
-            if k not in ("PORTAL_INTERNAL_SECRET", "GATEWAY_JWT_SECRET")
-        }
-        refused = subprocess.run(command, cwd=ROOT, env=bare, capture_output=True, text=True)
-        assert refused.returncode != 0
-        assert "PORTAL_INTERNAL_SECRET" in refused.stderr + refused.stdout
+        for name in REQUIRED:
+            bare = {k: v for k, v in env.items() if k != name}
+            refused = subprocess.run(command, cwd=ROOT, env=bare, capture_output=True, text=True)
+            assert refused.returncode != 0
+            assert name in refused.stderr + refused.stdout

@@ -40,12 +40,21 @@ def test_hub_rules() -> None:
 
 def test_settings_read_prefixed_then_portal_wide_variables() -> None:
     env = {"REGISTRY_PORT": "9100", "PORTAL_NATS_URL": "nats://elsewhere:4222",
-           "PORTAL_PORT": "1", "REGISTRY_ENVIRONMENT": "production"}  # fmt: skip
+           "PORTAL_PORT": "1", "REGISTRY_ENVIRONMENT": "production",
+           "PORTAL_INTERNAL_SECRET": "a-real-one"}  # fmt: skip
     settings = load_settings(ServiceSettings, "REGISTRY", env)
     assert settings.port == 9100
     assert settings.nats_url == "nats://elsewhere:4222"
     assert settings.is_dev is False
     assert load_settings(ServiceSettings, "X", {}).host == "127.0.0.1"
+
+
+def test_outside_dev_a_development_secret_is_refused() -> None:
+    production = {"PORTAL_ENVIRONMENT": "production"}
+    with pytest.raises(SettingsError, match="internal_secret"):
+        load_settings(ServiceSettings, "REGISTRY", production)
+    # In dev the defaults are what makes `make dev` work out of the box.
+    assert load_settings(ServiceSettings, "REGISTRY", {}).internal_secret.startswith("dev-")
 
 
 def test_bad_settings_say_which() -> None:
