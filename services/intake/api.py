@@ -10,12 +10,12 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import any_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.config import MAX_UPLOAD_BYTES
 from services.intake.domain.answers import answer_errors, file_count_problem, requested_amount
-from services.intake.domain.applicant import applicant_errors, hub_for
+from services.intake.domain.applicant import Draft, applicant_errors, hub_for
 from services.intake.domain.eligibility import eligibility_reasons
 from services.intake.domain.files import (
     CONTENT_TYPES,
@@ -69,7 +69,13 @@ from shared.errors import (
 from shared.identity import Identity, Role, verify_attachment_grant
 from shared.objectstore import ObjectStore, ObjectTooLarge
 from shared.outbox import record_event
-from shared.programme import COUNTRY_CODES, HUBS, ORGANISATION_TYPE_CODES, SPLIT_COUNTRIES
+from shared.programme import (
+    COUNTRY_CODES,
+    HUBS,
+    ORGANISATION_TYPE_CODES,
+    SPLIT_COUNTRIES,
+    VALUE_CHAIN_CODES,
+)
 from shared.web import Runtime
 
 # ---- reading and checking -------------------------------------------------------------
@@ -85,6 +91,13 @@ def ensure_open(call: KnownCall, now: datetime) -> None:
         raise Conflict(f"The call closed at {call.closes_at.isoformat()}; nothing can change now.")
     if now < call.opens_at:
         raise Conflict(f"The call opens at {call.opens_at.isoformat()}.")
+
+
+def ensure_editable(app: ApplicationRow, call: KnownCall, now: datetime) -> None:
+    """Saving, submitting and changing files: only while the call is open and not withdrawn."""
+    ensure_open(call, now)
+    if app.status == ApplicationStatus.WITHDRAWN.value:
+        raise Conflict("This application was withdrawn.")
 
 
 def may_read(identity: Identity, app: ApplicationRow, call: KnownCall) -> bool:
@@ -139,14 +152,6 @@ def counts_by_question(attachments: list[AttachmentRow]) -> dict[str, int]:
     for a in attachments:
         counts[a.question_key] = counts.get(a.question_key, 0) + 1
     return counts
-
-
-class Draft(msgspec.Struct, frozen=True, kw_only=True):
-    organisation: Organisation
-    contact: Person
-    team: list[Person]
-    answers: dict[str, Answer]
-    requested_amount: float | None
 
 
 def draft_of(app: ApplicationRow) -> Draft:
@@ -243,17 +248,24 @@ def file_question(form: Form, key: str) -> Question:
 def value_chains_of(call: KnownCall, answers: dict[str, Answer]) -> list[str]:
     """The applicant's own choice when the form asks for it, else the call's value chains."""
     chosen = answers.get("value_chain")
-    if isinstance(chosen, str) and chosen:
+    if isinstance(chosen, str) and chosen in VALUE_CHAIN_CODES:
         return [chosen]
     return list(call.value_chains)
+
+
+def index_for_team(app: ApplicationRow, call: KnownCall, draft: Draft) -> None:
+    """The columns the team filters and counts by. Only known codes go in (the columns are
+    short and typed); anything else stays in the draft as typed, with its warning."""
+    org = draft.organisation
+    app.country = org.country if org.country in COUNTRY_CODES else None
+    app.organisation_type = org.type if org.type in ORGANISATION_TYPE_CODES else None
+    app.hub = hub_for(org.country, org.country_part, HUBS)
+    app.value_chains = value_chains_of(call, draft.answers)
 
 
 def apply_update(app: ApplicationRow, call: KnownCall, data: ApplicationUpdate) -> None:
     if data.organisation is not None:
         app.organisation = msgspec.to_builtins(data.organisation)
-        app.country = data.organisation.country or None
-        app.organisation_type = data.organisation.type or None
-        app.hub = hub_for(data.organisation.country, data.organisation.country_part, HUBS)
     if data.contact is not None:
         app.contact = msgspec.to_builtins(data.contact)
     if data.team is not None:
@@ -265,7 +277,9 @@ def apply_update(app: ApplicationRow, call: KnownCall, data: ApplicationUpdate) 
     app.requested_amount = requested_amount(
         form_of(call), app.answers, data.requested_amount or app.requested_amount
     )
-    app.value_chains = value_chains_of(call, app.answers)
+    if app.status == ApplicationStatus.DRAFT.value:
+        # Once submitted, the team sees the submitted version until the next submit.
+        index_for_team(app, call, draft_of(app))
 
 
 # ---- applicants ---------------------------------------------------------------------------
@@ -329,9 +343,7 @@ class ApplicationController(Controller):
     ) -> Application:  # fmt: skip
         """Autosave: anything is kept; problems come back as warnings, never as refusals."""
         app, call = await load_application(session, identity, application_id, lock=True, own=True)
-        ensure_open(call, clock())
-        if app.status == ApplicationStatus.WITHDRAWN.value:
-            raise Conflict("This application was withdrawn.")
+        ensure_editable(app, call, clock())
         apply_update(app, call, data)
         await session.commit()
         await session.refresh(app)
@@ -353,9 +365,7 @@ class ApplicationController(Controller):
         )
         if earlier is not None:
             return SubmitResult(receipt_of(earlier), await application_view(session, app, call))
-        ensure_open(call, now)
-        if app.status == ApplicationStatus.WITHDRAWN.value:
-            raise Conflict("This application was withdrawn.")
+        ensure_editable(app, call, now)
         attachments = await active_attachments(session, app.id)
         draft = draft_of(app)
         require(draft_errors(draft, form_of(call), attachments, strict=True))
@@ -386,6 +396,7 @@ class ApplicationController(Controller):
         app.version = version
         app.status = ApplicationStatus.SUBMITTED.value
         app.submitted_at = now
+        index_for_team(app, call, draft)
         snapshot_class = (
             events.ApplicationSubmitted if version == 1 else events.ApplicationResubmitted
         )
@@ -399,7 +410,7 @@ class ApplicationController(Controller):
                 organisation=draft.organisation, contact=draft.contact, team=draft.team,
                 requested_amount=app.requested_amount, answers=draft.answers,
                 country=app.country, hub=app.hub, organisation_type=app.organisation_type,
-                value_chains=value_chains_of(call, draft.answers),
+                value_chains=list(app.value_chains),
                 attachments=[attachment_facts(a) for a in attachments],
             ),
         )  # fmt: skip
@@ -412,7 +423,8 @@ class ApplicationController(Controller):
         self, session: AsyncSession, identity: Identity, clock: Clock, application_id: str
     ) -> Application:
         app, call = await load_application(session, identity, application_id, lock=True, own=True)
-        if call.status == CallStatus.RESULTS_PUBLISHED.value:
+        # The outcome may arrive before the call's status change: either one ends withdrawal.
+        if call.status == CallStatus.RESULTS_PUBLISHED.value or app.outcome is not None:
             raise Conflict("Results are published; the application can no longer be withdrawn.")
         if app.status == ApplicationStatus.WITHDRAWN.value:
             return await application_view(session, app, call)
@@ -485,7 +497,7 @@ class ApplicationController(Controller):
         application_id: str, attachment_id: str,
     ) -> Application:  # fmt: skip
         app, call = await load_application(session, identity, application_id, lock=True, own=True)
-        ensure_open(call, clock())
+        ensure_editable(app, call, clock())
         row = await find_attachment(session, app, attachment_id)
         row.removed_at = clock()
         named = await session.scalar(
@@ -569,9 +581,7 @@ async def find_attachment(
 async def check_room_for_file(
     session: AsyncSession, app: ApplicationRow, call: KnownCall, question: Question, now: datetime
 ) -> None:
-    ensure_open(call, now)
-    if app.status == ApplicationStatus.WITHDRAWN.value:
-        raise Conflict("This application was withdrawn.")
+    ensure_editable(app, call, now)
     count = await session.scalar(
         select(func.count())
         .select_from(AttachmentRow)
@@ -672,7 +682,7 @@ class CallApplicationsController(Controller):
             if value is not None:
                 conditions.append(column == value)
         if value_chain is not None:
-            conditions.append(ApplicationRow.value_chains.contains([value_chain]))
+            conditions.append(value_chain == any_(ApplicationRow.value_chains))
         total = await session.scalar(
             select(func.count()).select_from(ApplicationRow).where(*conditions)
         )

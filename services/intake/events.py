@@ -6,13 +6,14 @@ from __future__ import annotations
 import uuid
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.domain.applicant import Draft
 from services.intake.domain.eligibility import CallTerms, eligibility_reasons
-from services.intake.models import ApplicationRow, KnownCall, OutboxEvent
-from shared.api.intake import ApplicationStatus, Eligibility, Organisation
+from services.intake.models import ApplicationRow, KnownCall, OutboxEvent, SubmissionRow
+from shared.api.intake import ApplicationStatus, Eligibility
 from shared.api.registry import CallStatus, Coverage, Form
 from shared.consumer import Handler
 from shared.contracts import intake as intake_events
@@ -52,26 +53,32 @@ async def on_call_published(
 async def on_call_closed(
     session: AsyncSession, _: Envelope, event: registry_events.CallClosed
 ) -> None:
-    """The deadline has passed: decide every submitted application's eligibility."""
+    """The deadline has passed: decide every submitted application's eligibility, from its
+    last submission (the live draft may hold edits that were never submitted)."""
     call = await session.get(KnownCall, event.call_id, with_for_update=True)
     if call is None:
         return
     call.status = CallStatus.CLOSED.value
     terms = terms_of(call)
-    applications = await session.scalars(
-        select(ApplicationRow)
+    rows = await session.execute(
+        select(ApplicationRow, SubmissionRow)
+        .join(
+            SubmissionRow,
+            and_(
+                SubmissionRow.application_id == ApplicationRow.id,
+                SubmissionRow.version == ApplicationRow.version,
+            ),
+        )
         .where(
             ApplicationRow.call_id == call.call_id,
             ApplicationRow.status == ApplicationStatus.SUBMITTED.value,
         )
-        .with_for_update()
+        .with_for_update(of=ApplicationRow)
     )
-    for app in applications:
+    for app, submission in rows:
+        submitted = msgspec.convert(submission.snapshot, Draft)
         reasons = eligibility_reasons(
-            terms,
-            msgspec.convert(app.organisation, Organisation),
-            app.requested_amount,
-            app.answers,
+            terms, submitted.organisation, submitted.requested_amount, submitted.answers
         )
         app.eligibility = (Eligibility.INELIGIBLE if reasons else Eligibility.ELIGIBLE).value
         app.eligibility_reasons = reasons

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
@@ -103,7 +104,7 @@ class ApplicationUpdate(msgspec.Struct, frozen=True, kw_only=True):
 class SubmitRequest(msgspec.Struct, frozen=True):
     """`idempotency_key`: a retried submit with the same key returns the same receipt."""
 
-    idempotency_key: str
+    idempotency_key: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
 class DownloadLink(msgspec.Struct, frozen=True):

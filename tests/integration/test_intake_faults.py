@@ -13,7 +13,10 @@ from shared.events import decode_envelope
 from tests.fixtures.apps import GraphQLClient, start_portal
 from tests.fixtures.servers import Nats, Postgres
 from tests.fixtures.waiting import eventually
-from tests.integration.test_intake_graphql import SUBMIT, complete_application
+from tests.integration.test_intake_graphql import DEMO_CALL, SUBMIT, complete_application
+
+PROGRESS = """query($c: ID!) { evaluationProgress(callId: $c) { __typename
+  ... on EvaluationProgress { applications } } }"""
 
 
 @pytest.fixture
@@ -61,6 +64,22 @@ async def test_a_submit_succeeds_while_nats_is_down_and_its_event_follows_once(
         relay = portal.intake.app.state.runtime.relay
         assert await relay.publish_pending() == 0
         assert await delivered() == 1
+
+        # Review, the consumer, holds the snapshot once (this portal has no other application).
+        admin = await gql.sign_in("admin@demo.portal")
+
+        async def in_review() -> int:
+            found = (await gql(PROGRESS, {"c": DEMO_CALL}, admin))["evaluationProgress"]
+            return int(found["applications"]) if found["__typename"] == "EvaluationProgress" else 0
+
+        assert await eventually(in_review, within=30) == 1
+
+        async def review_caught_up() -> bool:
+            info = await js.consumer_info("PORTAL_INTAKE", "review-portal_intake")
+            return info.num_pending == 0 and info.num_ack_pending == 0
+
+        await eventually(review_caught_up)
+        assert await in_review() == 1
         await client.close()
     finally:
         await gql.http.aclose()

@@ -13,12 +13,14 @@ from typing import Any
 
 import httpx
 import nats
+import pytest
 import websockets
 
 from shared.contracts import review as review_events
 from shared.events import encode_envelope, envelope_for
+from shared.identity import IDENTITY_HEADER, Identity, Role, sign_identity
 from shared.logging import TRACE_HEADER
-from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.fixtures.apps import INTERNAL_SECRET, GraphQLClient, Portal, ShiftableClock, Tokens
 from tests.fixtures.queries import statements_of
 from tests.fixtures.waiting import eventually
 from tests.integration.test_registry_graphql import (
@@ -48,6 +50,17 @@ SUBMIT = f"""mutation($id: ID!, $key: String) {{ submitApplication(id: $id, idem
   __typename ... on SubmissionReceipt {{ receipt {{ number version fingerprint }}
     application {{ {APPLICATION_FIELDS} }} }}
   ... on ValidationErrors {{ errors {{ field message }} }} ... on Error {{ message }} }} }}"""
+WITHDRAW = """mutation($id: ID!) { withdrawApplication(id: $id) { __typename
+  ... on Application { status } ... on Error { message } } }"""
+REMOVE = """mutation($a: ID!, $f: ID!) { removeAttachment(applicationId: $a, attachmentId: $f) {
+  __typename ... on Application { attachments { id } } ... on Error { message } } }"""
+READ = f"query($id: ID!) {{ application(id: $id) {{ {APPLICATION_FIELDS} }} }}"
+TEAM_LIST = """query($call: ID!, $f: ApplicationFilter) { callApplications(callId: $call, filter: $f) {
+  __typename ... on ApplicationConnection { total items { id } } ... on Error { message } } }"""
+STATISTICS = """query($call: ID!) { callStatistics(callId: $call) { __typename
+  ... on CallStatistics { total byStatus { key count } byEligibility { key count }
+    byCountry { key count } byHub { key count } byValueChain { key count }
+    byOrganisationType { key count } submissionsPerHour { key count } } } }"""
 
 VALID_DRAFT: dict[str, Any] = {
     "organisation": {"name": "Repair Collective", "type": "social_enterprise", "country": "FR",
@@ -102,6 +115,41 @@ async def test_a_draft_keeps_everything_and_only_warns(gql: GraphQLClient) -> No
     assert {"answers.project_title", "answers.strategies", "answers.team_size"} <= warned
     again = (await gql(START, {"call": DEMO_CALL}, token))["startApplication"]
     assert again["id"] == app["id"]  # starting twice continues the same application
+
+
+async def test_a_wrong_country_or_organisation_type_is_kept_and_warned_about(
+    gql: GraphQLClient,
+) -> None:
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    # Longer than the typed columns (2 and 40 characters) and no known code.
+    kind = "a cooperative of repairers, registered since 2019"
+    rough = {
+        "organisation": {"name": "Repair Collective", "type": kind, "country": "FRA"},
+        "answers": {"value_chain": "electronics and everything around them"},
+    }
+    saved = (await gql(SAVE, {"id": app["id"], "input": rough}, token))["saveApplication"]
+    assert saved["__typename"] == "Application", saved
+    warnings = {w["field"]: w["message"] for w in saved["warnings"]}
+    assert "FRA" in warnings["organisation.country"]
+    assert kind in warnings["organisation.type"]
+    assert "answers.value_chain" in warnings
+    organisation = "query($id: ID!) { application(id: $id) { hub organisation { type country } } }"
+    kept = (await gql(organisation, {"id": app["id"]}, token))["application"]
+    assert kept == {"hub": None, "organisation": {"type": kind, "country": "FRA"}}
+    refused = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
+    assert refused["__typename"] == "ValidationErrors"
+    assert {"organisation.country", "organisation.type"} <= {e["field"] for e in refused["errors"]}
+
+
+async def test_an_overlong_idempotency_key_is_refused_as_invalid(gql: GraphQLClient) -> None:
+    token = await gql.sign_up()
+    app = await complete_application(gql, token)
+    refused = (await gql(SUBMIT, {"id": app["id"], "key": "k" * 101}, token))["submitApplication"]
+    assert refused["__typename"] == "ValidationErrors", refused
+    assert [e["field"] for e in refused["errors"]] == ["idempotency_key"]
+    longest = (await gql(SUBMIT, {"id": app["id"], "key": "k" * 100}, token))["submitApplication"]
+    assert longest["__typename"] == "SubmissionReceipt", longest
 
 
 async def test_submit_names_each_missing_answer(gql: GraphQLClient) -> None:
@@ -230,6 +278,38 @@ async def test_after_the_deadline_nothing_changes(
         assert "closed" in submitted["message"]
 
 
+async def test_the_closing_instant_itself_is_too_late(
+    gql: GraphQLClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closes = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    call = await publish_call(gql, tokens, closesAt=closes.isoformat())
+    token = await gql.sign_up()
+    app = await start(gql, token, call)
+    draft = {"organisation": {"name": "A", "type": "ngo", "country": "BE"},
+             "contact": {"name": "Jo", "email": "jo@example.org"}, "answers": {"title": "Ours"}}  # fmt: skip
+
+    # The shared test clock, stopped: every service reads exactly this instant.
+    monkeypatch.setattr(ShiftableClock, "__call__", lambda _: closes - timedelta(microseconds=1))
+    saved = (await gql(SAVE, {"id": app["id"], "input": draft}, token))["saveApplication"]
+    assert saved["__typename"] == "Application", saved
+    assert (await upload(gql, token, app["id"], "plan", "plan.pdf", PDF))[
+        "__typename"
+    ] == "Attachment"
+    submitted = await gql(SUBMIT, {"id": app["id"], "key": "in-time"}, token)
+    assert submitted["submitApplication"]["__typename"] == "SubmissionReceipt", submitted
+
+    monkeypatch.setattr(ShiftableClock, "__call__", lambda _: closes)
+    later = {"answers": {"title": "Too late"}}
+    saved = (await gql(SAVE, {"id": app["id"], "input": later}, token))["saveApplication"]
+    assert saved["__typename"] == "Conflict", saved
+    uploaded = await upload(gql, token, app["id"], "plan", "plan.pdf", PDF)
+    assert uploaded["__typename"] == "Conflict", uploaded
+    resubmitted = (await gql(SUBMIT, {"id": app["id"], "key": "late"}, token))["submitApplication"]
+    assert resubmitted["__typename"] == "Conflict", resubmitted
+    kept = (await gql(READ, {"id": app["id"]}, token))["application"]
+    assert kept["answers"]["title"] == "Ours" and kept["receipt"]["version"] == 1
+
+
 async def test_nobody_else_sees_or_changes_an_application(
     gql: GraphQLClient, tokens: Tokens
 ) -> None:
@@ -254,18 +334,69 @@ async def test_nobody_else_sees_or_changes_an_application(
     assert (await gql(query, {"id": app["id"]}, tokens.admin))["application"]["id"] == app["id"]
 
 
+async def test_someone_elses_files_are_out_of_reach_like_a_missing_application(
+    gql: GraphQLClient, portal: Portal
+) -> None:
+    owner = await gql.sign_up()
+    app_id = (await complete_application(gql, owner))["id"]
+    [attachment] = (await gql(READ, {"id": app_id}, owner))["application"]["attachments"]
+    stranger = await gql.sign_up()
+    unknown = str(uuid.uuid4())
+    files_before = stored_files(portal.store_dir)
+
+    def same_as_missing(theirs: dict[str, Any], missing: dict[str, Any]) -> None:
+        assert theirs["__typename"] == missing["__typename"] == "NotFound", (theirs, missing)
+        assert theirs["message"] == missing["message"].replace(unknown, app_id)
+
+    same_as_missing(
+        await upload(gql, stranger, app_id, "supporting_documents", "x.pdf", PDF),
+        await upload(gql, stranger, unknown, "supporting_documents", "x.pdf", PDF),
+    )
+    removed = [
+        (await gql(REMOVE, {"a": target, "f": attachment["id"]}, stranger))["removeAttachment"]
+        for target in (app_id, unknown)
+    ]
+    same_as_missing(*removed)
+    # GraphQL reaches a download link only through an application one may read: ask intake.
+    header = sign_identity(Identity(Role.APPLICANT, str(uuid.uuid4())), INTERNAL_SECRET)
+    async with httpx.AsyncClient(base_url=portal.intake.url) as http:
+        theirs, missing = [
+            await http.get(
+                f"/applications/{target}/attachments/{attachment['id']}/link",
+                headers={IDENTITY_HEADER: header},
+            )
+            for target in (app_id, unknown)
+        ]
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json() == json.loads(missing.text.replace(unknown, app_id))
+
+    assert stored_files(portal.store_dir) == files_before
+    owned = (await gql(READ, {"id": app_id}, owner))["application"]["attachments"]
+    assert owned == [attachment]
+
+
 async def test_withdrawal(gql: GraphQLClient) -> None:
     token = await gql.sign_up()
     app = await complete_application(gql, token)
     await gql(SUBMIT, {"id": app["id"]}, token)
-    withdraw = (
-        "mutation($id: ID!) { withdrawApplication(id: $id) { ... on Application { status } } }"
-    )
-    assert (await gql(withdraw, {"id": app["id"]}, token))["withdrawApplication"][
+    assert (await gql(WITHDRAW, {"id": app["id"]}, token))["withdrawApplication"][
         "status"
     ] == "WITHDRAWN"
     again = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
     assert again["__typename"] == "Conflict"
+
+
+async def test_a_withdrawn_application_keeps_its_files(gql: GraphQLClient) -> None:
+    token = await gql.sign_up()
+    app = await complete_application(gql, token)
+    await gql(SUBMIT, {"id": app["id"]}, token)
+    withdrawn = (await gql(WITHDRAW, {"id": app["id"]}, token))["withdrawApplication"]
+    assert withdrawn["status"] == "WITHDRAWN"
+    [deck] = (await gql(READ, {"id": app["id"]}, token))["application"]["attachments"]
+    removed = (await gql(REMOVE, {"a": app["id"], "f": deck["id"]}, token))["removeAttachment"]
+    assert removed["__typename"] == "Conflict", removed
+    assert "withdrawn" in removed["message"]
+    assert (await gql(READ, {"id": app["id"]}, token))["application"]["attachments"] == [deck]
 
 
 async def test_the_team_lists_filters_and_counts(gql: GraphQLClient, tokens: Tokens) -> None:
@@ -293,34 +424,85 @@ async def test_the_team_lists_filters_and_counts(gql: GraphQLClient, tokens: Tok
     nl = (await gql(listing, {"call": DEMO_CALL}, tokens.hub_nl))["callApplications"]
     assert all(i["hub"] == "NL" for i in nl["items"])
 
-    stats = """query($call: ID!) { callStatistics(callId: $call) { __typename
-      ... on CallStatistics { total byStatus { key count } byCountry { key count }
-        byHub { key count } byValueChain { key count } byOrganisationType { key count }
-        submissionsPerHour { key count } } } }"""
-    s = (await gql(stats, {"call": DEMO_CALL}, tokens.admin))["callStatistics"]
-    assert {"key": "FR", "count": s["byCountry"][0]["count"]} in s["byCountry"]
-    assert any(b["key"] == "submitted" and b["count"] >= 3 for b in s["byStatus"])
-    assert any(b["key"] == "electronics_ict" for b in s["byValueChain"])
-    assert sum(b["count"] for b in s["submissionsPerHour"]) >= 3
-
 
 async def apply_to(
-    gql: GraphQLClient, call: str, organisation: dict[str, Any], amount: float
-) -> tuple[str, str]:
+    gql: GraphQLClient, call: str, organisation: dict[str, Any], amount: float,
+    answers: dict[str, Any] | None = None, *, submit: bool = True,
+) -> tuple[str, str]:  # fmt: skip
     token = await gql.sign_up()
     app = await start(gql, token, call)
     draft = {
         "organisation": organisation, "requestedAmount": amount,
-        "contact": {"name": "Jo", "email": "jo@example.org"}, "answers": {"title": "Ours"},
+        "contact": {"name": "Jo", "email": "jo@example.org"},
+        "answers": {"title": "Ours", **(answers or {})},
     }  # fmt: skip
     saved = (await gql(SAVE, {"id": app["id"], "input": draft}, token))["saveApplication"]
     assert saved["__typename"] == "Application", saved
     assert (await upload(gql, token, app["id"], "plan", "plan.pdf", PDF))[
         "__typename"
     ] == "Attachment"
-    submitted = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
-    assert submitted["__typename"] == "SubmissionReceipt", submitted
+    if submit:
+        submitted = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
+        assert submitted["__typename"] == "SubmissionReceipt", submitted
     return app["id"], token
+
+
+async def listed(gql: GraphQLClient, token: str, call: str, **filters: str) -> set[str]:
+    found = (await gql(TEAM_LIST, {"call": call, "f": filters}, token))["callApplications"]
+    assert found["__typename"] == "ApplicationConnection", found
+    assert found["total"] == len(found["items"])
+    return {item["id"] for item in found["items"]}
+
+
+def counts(buckets: list[dict[str, Any]]) -> dict[str, int]:
+    return {b["key"]: b["count"] for b in buckets}
+
+
+CHAIN_QUESTION = {
+    "key": "value_chain", "type": "SINGLE_CHOICE", "required": False,
+    "labels": [{"lang": "en", "text": "Main value chain"}],
+    "options": [{"value": v, "labels": [{"lang": "en", "text": v}]}
+                for v in ("packaging", "textiles")],
+}  # fmt: skip
+
+
+async def test_the_team_filters_by_each_field_and_counts_exactly(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    form = call_input("unused")["form"]
+    call = await publish_call(gql, tokens, form={"questions": [*form["questions"], CHAIN_QUESTION]})
+    belgian, _ = await apply_to(
+        gql, call, {"name": "A", "type": "ngo", "country": "BE"}, 10_000,
+        {"value_chain": "packaging"},
+    )  # fmt: skip
+    southern = {"name": "B", "type": "social_enterprise", "country": "FR", "countryPart": "SOUTH"}
+    french, _ = await apply_to(gql, call, southern, 10_000)  # no choice: the call's chain
+    german, _ = await apply_to(
+        gql, call, {"name": "C", "type": "ngo", "country": "DE"}, 10_000,
+        {"value_chain": "packaging"}, submit=False,
+    )  # fmt: skip
+    admin = tokens.admin
+    assert await listed(gql, admin, call) == {belgian, french, german}
+    assert await listed(gql, admin, call, country="BE") == {belgian}
+    assert await listed(gql, admin, call, country="FR") == {french}
+    assert await listed(gql, admin, call, hub="PT") == {french}  # southern France
+    assert await listed(gql, admin, call, hub="DE") == {german}
+    assert await listed(gql, admin, call, valueChain="packaging") == {belgian, german}
+    assert await listed(gql, admin, call, valueChain="textiles") == {french}
+    assert await listed(gql, admin, call, organisationType="ngo") == {belgian, german}
+    assert await listed(gql, admin, call, organisationType="social_enterprise") == {french}
+    assert await listed(gql, admin, call, organisationType="ngo", status="SUBMITTED") == {belgian}
+    assert await listed(gql, admin, call, country="NL") == set()
+
+    s = (await gql(STATISTICS, {"call": call}, admin))["callStatistics"]
+    assert s["total"] == 3
+    assert counts(s["byStatus"]) == {"draft": 1, "submitted": 2}
+    assert counts(s["byCountry"]) == {"BE": 1, "DE": 1, "FR": 1}
+    assert counts(s["byHub"]) == {"DE": 1, "NL": 1, "PT": 1}
+    assert counts(s["byValueChain"]) == {"packaging": 2, "textiles": 1}
+    assert counts(s["byOrganisationType"]) == {"ngo": 2, "social_enterprise": 1}
+    assert counts(s["byEligibility"]) == {"pending": 3}  # decided only when the call closes
+    assert sum(counts(s["submissionsPerHour"]).values()) == 2
 
 
 async def test_closing_a_call_decides_eligibility_with_reasons(
@@ -352,6 +534,50 @@ async def test_closing_a_call_decides_eligibility_with_reasons(
         verdict = await eventually(lambda: decided(ineligible))
     assert verdict["eligibility"] == "INELIGIBLE"
     assert any("FR (south)" in r and "not eligible" in r for r in verdict["eligibilityReasons"])
+
+
+async def test_the_last_submission_counts_not_later_unsubmitted_edits(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call = await publish_call(gql, tokens)  # an NL call: Belgium in, southern France out
+    eligible, token_a = await apply_to(
+        gql, call, {"name": "A", "type": "ngo", "country": "BE"}, amount=40_000
+    )
+    ineligible, token_b = await apply_to(
+        gql, call, {"name": "B", "type": "ngo", "country": "FR", "countryPart": "SOUTH"},
+        amount=40_000,
+    )  # fmt: skip
+    # Each then edits the other way round and never submits again.
+    for app_id, token, organisation in (
+        (eligible, token_a, {"name": "A", "type": "ngo", "country": "FR", "countryPart": "SOUTH"}),
+        (ineligible, token_b, {"name": "B", "type": "ngo", "country": "NL"}),
+    ):
+        edit = {"organisation": organisation}
+        saved = (await gql(SAVE, {"id": app_id, "input": edit}, token))["saveApplication"]
+        assert saved["__typename"] == "Application" and saved["status"] == "SUBMITTED", saved
+
+    # The team sees the submitted versions.
+    assert await listed(gql, tokens.admin, call, country="BE") == {eligible}
+    assert await listed(gql, tokens.admin, call, hub="PT") == {ineligible}
+    assert await listed(gql, tokens.admin, call, country="NL") == set()
+    s = (await gql(STATISTICS, {"call": call}, tokens.admin))["callStatistics"]
+    assert counts(s["byCountry"]) == {"BE": 1, "FR": 1}
+
+    query = "query($id: ID!) { application(id: $id) { eligibility eligibilityReasons } }"
+    with portal.clock.shifted(timedelta(days=2)):
+
+        async def decided(app_id: str) -> dict[str, Any] | None:
+            found = (await gql(query, {"id": app_id}, tokens.admin))["application"]
+            return found if found["eligibility"] != "PENDING" else None
+
+        assert await eventually(lambda: decided(eligible)) == {
+            "eligibility": "ELIGIBLE", "eligibilityReasons": [],
+        }  # fmt: skip
+        verdict = await eventually(lambda: decided(ineligible))
+    assert verdict["eligibility"] == "INELIGIBLE"
+    assert any("FR (south)" in r for r in verdict["eligibilityReasons"])
+    s = (await gql(STATISTICS, {"call": call}, tokens.admin))["callStatistics"]
+    assert counts(s["byEligibility"]) == {"eligible": 1, "ineligible": 1}
 
 
 async def subscribe_count(
@@ -410,28 +636,25 @@ async def test_a_draft_attachment_can_be_removed(gql: GraphQLClient, portal: Por
     app = await start(gql, token)
     attached = await upload(gql, token, app["id"], "supporting_documents", "letter.pdf", PDF)
     assert attached["__typename"] == "Attachment"
-    remove = """mutation($a: ID!, $f: ID!) { removeAttachment(applicationId: $a, attachmentId: $f) {
-      __typename ... on Application { attachments { id } } ... on Error { message } } }"""
-    removed = (await gql(remove, {"a": app["id"], "f": attached["id"]}, token))["removeAttachment"]
+    removed = (await gql(REMOVE, {"a": app["id"], "f": attached["id"]}, token))["removeAttachment"]
     assert removed == {"__typename": "Application", "attachments": []}
     async with httpx.AsyncClient() as http:  # never submitted: the file itself is gone too
         assert (await http.get(attached["downloadUrl"])).status_code == 404
-    again = (await gql(remove, {"a": app["id"], "f": attached["id"]}, token))["removeAttachment"]
+    again = (await gql(REMOVE, {"a": app["id"], "f": attached["id"]}, token))["removeAttachment"]
     assert again["__typename"] == "NotFound"
 
 
-async def test_a_published_outcome_reaches_the_applicant(
-    gql: GraphQLClient, portal: Portal, nats_server: Any
-) -> None:
-    token = await gql.sign_up()
-    app = await complete_application(gql, token)
-    await gql(SUBMIT, {"id": app["id"]}, token)
+async def publish_outcome(
+    gql: GraphQLClient, nats_url: str, token: str, application_id: str
+) -> dict[str, Any]:
+    """Review's OutcomePublished, as results publication sends it; returns it once intake
+    shows it to the applicant."""
     outcome = review_events.OutcomePublished(
-        application_id=app["id"], call_id=DEMO_CALL, decision="selected", rank=1,
+        application_id=application_id, call_id=DEMO_CALL, decision="selected", rank=1,
         weighted_total=13.5, scores={"excellence": 4.5, "impact": 4.5, "implementation": 4.5},
         comments=["A clear plan."], summary="Selected for funding.",
     )  # fmt: skip
-    client = await nats.connect(nats_server.url)
+    client = await nats.connect(nats_url)
     try:
         envelope = envelope_for(outcome)
         await client.jetstream().publish(
@@ -442,12 +665,35 @@ async def test_a_published_outcome_reaches_the_applicant(
     query = "query($id: ID!) { application(id: $id) { outcome { decision rank summary scores comments } } }"
 
     async def published() -> dict[str, Any] | None:
-        found = (await gql(query, {"id": app["id"]}, token))["application"]
+        found = (await gql(query, {"id": application_id}, token))["application"]
         return found["outcome"]
 
-    seen = await eventually(published)
+    seen: dict[str, Any] = await eventually(published)
+    return seen
+
+
+async def test_a_published_outcome_reaches_the_applicant(
+    gql: GraphQLClient, nats_server: Any
+) -> None:
+    token = await gql.sign_up()
+    app = await complete_application(gql, token)
+    await gql(SUBMIT, {"id": app["id"]}, token)
+    seen = await publish_outcome(gql, nats_server.url, token, app["id"])
     assert seen["decision"] == "selected" and seen["rank"] == 1
     assert seen["scores"]["impact"] == 4.5 and seen["comments"] == ["A clear plan."]
+
+
+async def test_an_application_with_an_outcome_cannot_be_withdrawn(
+    gql: GraphQLClient, nats_server: Any
+) -> None:
+    # The outcome is stored here before the call's results_published status reaches intake.
+    token = await gql.sign_up()
+    app = await complete_application(gql, token)
+    await gql(SUBMIT, {"id": app["id"]}, token)
+    await publish_outcome(gql, nats_server.url, token, app["id"])
+    refused = (await gql(WITHDRAW, {"id": app["id"]}, token))["withdrawApplication"]
+    assert refused["__typename"] == "Conflict", refused
+    assert (await gql(READ, {"id": app["id"]}, token))["application"]["status"] == "SUBMITTED"
 
 
 async def test_a_page_of_applications_costs_the_same_queries_whatever_its_size(

@@ -5,9 +5,22 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from shared.api.intake import Organisation, Person
+import msgspec
+
+from shared.api.intake import Answer, Organisation, Person
 from shared.api.registry import CountryPart, Hub
 from shared.errors import FieldError
+
+
+class Draft(msgspec.Struct, frozen=True, kw_only=True):
+    """What the applicant fills in; a submission keeps a copy of it as its snapshot."""
+
+    organisation: Organisation
+    contact: Person
+    team: list[Person]
+    answers: dict[str, Answer]
+    requested_amount: float | None
+
 
 # Deliberately loose: the real test of an address is the mail that reaches it.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
