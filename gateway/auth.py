@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.models import Account
 from shared.errors import FieldError, NotAuthenticated, ValidationFailed
 from shared.identity import ANONYMOUS, Identity, Role
+from shared.programme import HUBS
+
+HUB_CODES = [hub.code for hub in HUBS]
 
 _ALGORITHM = "HS256"
 _ISSUER = "open-call-portal"
@@ -57,6 +60,8 @@ async def create_account(
     errors = account_errors(email, password, display_name)
     if role is Role.HUB_MANAGER and not hub:
         errors.append(FieldError("hub", "a hub manager needs a hub"))
+    elif role is Role.HUB_MANAGER and hub not in HUB_CODES:
+        errors.append(FieldError("hub", f"there is no hub {hub}; hubs are {', '.join(HUB_CODES)}"))
     if errors:
         raise ValidationFailed(errors)
     email = normalise_email(email)

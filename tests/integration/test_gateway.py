@@ -117,6 +117,13 @@ async def test_only_admins_create_staff_accounts(gql: GraphQLClient, tokens: Tok
     assert refused["createAccount"]["__typename"] == "Forbidden"
     anonymous = await gql(create, {"i": staff})
     assert anonymous["createAccount"]["__typename"] == "NotAuthenticated"
+    nowhere = {**staff, "email": f"x-{staff['email']}", "hub": "XX"}
+    unknown = await gql(
+        create.replace("message", "message ... on ValidationErrors { errors { field } }"),
+        {"i": nowhere},
+        tokens.admin,
+    )
+    assert unknown["createAccount"]["errors"] == [{"field": "hub"}]
     made = await gql(create, {"i": staff}, tokens.admin)
     assert made["createAccount"] == {"__typename": "Account", "role": "HUB_MANAGER", "hub": "PT"}
 
