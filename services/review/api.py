@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 
 import msgspec
 from litestar import Controller, Response, delete, get, post, put
-from sqlalchemy import Float, func, select
+from sqlalchemy import ColumnElement, Float, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review.domain.assignment import (
     Applicant,
     Candidate,
-    normalise_organisation,
     plan_assignments,
+    same_organisation_name,
 )
 from services.review.domain.scoring import (
     Consensus,
@@ -27,6 +27,7 @@ from services.review.domain.scoring import (
     Ranked,
     RankInput,
     consensus_from,
+    moderation_refusal,
     rank_call,
     score_errors,
     summarise,
@@ -141,13 +142,17 @@ def candidate_of(row: EvaluatorRow) -> Candidate:
 
 
 async def eligible_applications(session: AsyncSession, call_id: str) -> list[ApplicationCopy]:
+    """Share-locked: a withdrawal arriving meanwhile waits for the assignment to commit (and
+    then deactivates what it made), or the assignment waits for it and leaves it out."""
     rows = await session.scalars(
-        select(ApplicationCopy).where(
+        select(ApplicationCopy)
+        .where(
             ApplicationCopy.call_id == call_id,
             ApplicationCopy.eligibility == "eligible",
             ApplicationCopy.withdrawn.is_(False),
             ApplicationCopy.version > 0,
         )
+        .with_for_update(read=True)
     )
     return list(rows)
 
@@ -163,9 +168,7 @@ async def conflict_pairs(
             pairs.add((row.application_id, row.evaluator_id))
         if row.organisation:
             for app in applications:
-                if normalise_organisation(str(app.organisation.get("name", ""))) == (
-                    normalise_organisation(row.organisation)
-                ):
+                if same_organisation_name(row.organisation, str(app.organisation.get("name", ""))):
                     pairs.add((app.application_id, row.evaluator_id))
     return frozenset(pairs)
 
@@ -197,7 +200,7 @@ async def assign(
         select(AssignmentRow.evaluator_id, func.count())
         .where(AssignmentRow.active, AssignmentRow.call_id != call.call_id)
         .group_by(AssignmentRow.evaluator_id)
-    )).tuples().all())  # fmt: skip
+    )).all())  # fmt: skip
     pool = [
         msgspec.structs.replace(c, capacity=c.capacity - other_loads.get(c.id, 0))
         for c in map(candidate_of, evaluators)
@@ -287,25 +290,7 @@ async def call_scores(session: AsyncSession, call: KnownCall) -> CallScores:
                    ApplicationCopy.version > 0)
         )
     ]  # fmt: skip
-    submitted = EvaluationRow.status == "submitted"
-    # Plain float arrays: no JSON to decode per evaluation, no sort per group.
-    columns = [
-        func.array_agg(EvaluationRow.scores[c.key].astext.cast(Float)).filter(
-            submitted, EvaluationRow.scores.has_key(c.key)
-        )
-        for c in rubric.criteria
-    ]
-    rows = await session.execute(
-        select(AssignmentRow.application_id, func.count(AssignmentRow.id),
-               func.count(EvaluationRow.assignment_id).filter(submitted), *columns)
-        .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
-        .where(AssignmentRow.call_id == call.call_id, AssignmentRow.active)
-        .group_by(AssignmentRow.application_id)
-    )  # fmt: skip
-    reduced: dict[str, tuple[int, int, dict[str, CriterionSummary]]] = {}
-    for app_id, expected, done, *values in rows:
-        summaries = {c.key: summarise(v) for c, v in zip(rubric.criteria, values, strict=True) if v}
-        reduced[app_id] = (expected, done, summaries)
+    reduced = await evaluation_summaries(session, rubric, AssignmentRow.call_id == call.call_id)
     moderated: dict[str, dict[str, float]] = defaultdict(dict)
     for m in await session.scalars(
         select(ModerationRow)
@@ -320,6 +305,50 @@ async def call_scores(session: AsyncSession, call: KnownCall) -> CallScores:
             rubric, expected, done, summaries, moderated[a.application_id]
         )
     return CallScores(applications, result)
+
+
+async def evaluation_summaries(
+    session: AsyncSession, rubric: Rubric, where: ColumnElement[bool]
+) -> dict[str, tuple[int, int, dict[str, CriterionSummary]]]:
+    """Per application (of those `where` selects), in one query: its active assignments, its
+    submitted evaluations and each criterion's submitted scores reduced."""
+    submitted = EvaluationRow.status == "submitted"
+    # Plain float arrays: no JSON to decode per evaluation, no sort per group.
+    columns = [
+        func.array_agg(EvaluationRow.scores[c.key].astext.cast(Float)).filter(
+            submitted, EvaluationRow.scores.has_key(c.key)
+        )
+        for c in rubric.criteria
+    ]
+    rows = await session.execute(
+        select(AssignmentRow.application_id, func.count(AssignmentRow.id),
+               func.count(EvaluationRow.assignment_id).filter(submitted), *columns)
+        .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
+        .where(where, AssignmentRow.active)
+        .group_by(AssignmentRow.application_id)
+    )  # fmt: skip
+    reduced: dict[str, tuple[int, int, dict[str, CriterionSummary]]] = {}
+    for app_id, expected, done, *values in rows:
+        summaries = {c.key: summarise(v) for c, v in zip(rubric.criteria, values, strict=True) if v}
+        reduced[app_id] = (expected, done, summaries)
+    return reduced
+
+
+async def progress_of(session: AsyncSession, call: KnownCall) -> Progress:
+    """Withdrawn applications count nowhere: their assignments are no longer active."""
+    scores = await call_scores(session, call)
+    totals = (await session.execute(
+        select(func.count(AssignmentRow.id),
+               func.count(EvaluationRow.assignment_id).filter(EvaluationRow.status == "submitted"))
+        .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
+        .where(AssignmentRow.call_id == call.call_id, AssignmentRow.active)
+    )).one()  # fmt: skip
+    return Progress(
+        call_id=call.call_id, applications=len(scores.applications), assignments=totals[0],
+        submitted=totals[1],
+        complete_applications=sum(1 for c in scores.consensus.values() if c.complete),
+        flagged_applications=sum(1 for c in scores.consensus.values() if c.flagged),
+    )  # fmt: skip
 
 
 def ranking_of(call: KnownCall, scores: CallScores) -> list[tuple[Ranked, AppLine]]:
@@ -422,7 +451,7 @@ class EvaluatorController(Controller):
                 )
         names = dict((await session.execute(
             select(EvaluatorRow.account_id, EvaluatorRow.name)
-        )).tuples().all())  # fmt: skip
+        )).all())  # fmt: skip
         return [
             EvaluatorStatistics(
                 account_id=e, name=names.get(e, e), evaluations=counts[e],
@@ -461,19 +490,22 @@ class ConflictController(Controller):
             raise ValidationFailed(
                 [FieldError("applicationId", "name an application or an organisation")]
             )
-        if data.application_id:
-            mine = await session.scalar(
-                select(AssignmentRow).where(
-                    AssignmentRow.application_id == data.application_id,
-                    AssignmentRow.evaluator_id == evaluator.account_id,
-                )
-            )
-            if mine is not None:
-                evaluation = await session.get(EvaluationRow, mine.id)
-                if evaluation is not None and evaluation.status == "submitted":
-                    raise Conflict(
-                        "You already submitted this evaluation; tell the programme team."
-                    )
+        # A submitted evaluation is locked: a conflict over what was judged is the team's
+        # to handle, whether declared for the application or for its organisation.
+        judged = await session.execute(
+            select(ApplicationCopy.application_id,
+                   func.coalesce(ApplicationCopy.organisation["name"].astext, ""))
+            .join(AssignmentRow, AssignmentRow.application_id == ApplicationCopy.application_id)
+            .join(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
+            .where(AssignmentRow.evaluator_id == evaluator.account_id,
+                   EvaluationRow.status == "submitted")
+        )  # fmt: skip
+        for app_id, organisation in judged:
+            if app_id == data.application_id:
+                raise Conflict("You already submitted this evaluation; tell the programme team.")
+            if data.organisation and same_organisation_name(data.organisation, organisation):
+                raise Conflict(f"You already submitted an evaluation of an application from "
+                               f"{data.organisation}; tell the programme team.")  # fmt: skip
         session.add(ConflictRow(
             evaluator_id=evaluator.account_id, application_id=data.application_id,
             organisation=data.organisation, reason=data.reason,
@@ -605,19 +637,7 @@ class CallReviewController(Controller):
     async def progress(self, session: AsyncSession, identity: Identity, call_id: str) -> Progress:
         call = await load_call(session, call_id)
         require_team(identity, call, write=False)
-        scores = await call_scores(session, call)
-        totals = (await session.execute(
-            select(func.count(AssignmentRow.id),
-                   func.count(EvaluationRow.assignment_id).filter(EvaluationRow.status == "submitted"))
-            .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
-            .where(AssignmentRow.call_id == call_id, AssignmentRow.active)
-        )).one()  # fmt: skip
-        return Progress(
-            call_id=call_id, applications=len(scores.applications), assignments=totals[0],
-            submitted=totals[1],
-            complete_applications=sum(1 for c in scores.consensus.values() if c.complete),
-            flagged_applications=sum(1 for c in scores.consensus.values() if c.flagged),
-        )  # fmt: skip
+        return await progress_of(session, call)
 
     @get("/ranking")
     async def ranking(
@@ -689,9 +709,8 @@ class CallReviewController(Controller):
         app = await session.get(ApplicationCopy, application_id)
         if app is None or app.call_id != call_id:
             raise NotFound(f"There is no application {application_id} in this call.")
-        errors = [
-            e for e in score_errors(rubric_of(call), {criterion: data.score}, {}, strict=False)
-        ]
+        rubric = rubric_of(call)
+        errors = score_errors(rubric, {criterion: data.score}, {}, strict=False)
         if len(data.justification.strip()) < 20:
             errors.append(
                 FieldError("justification", "explain the decision in at least 20 characters")
@@ -699,6 +718,13 @@ class CallReviewController(Controller):
         require(errors)
         if call.results_published_at is not None:
             raise Conflict("Results are published; consensus can no longer change.")
+        summaries = await evaluation_summaries(
+            session, rubric, AssignmentRow.application_id == application_id
+        )
+        expected, done, reduced = summaries.get(application_id, (0, 0, {}))
+        refusal = moderation_refusal(rubric, expected, done, reduced, criterion)
+        if refusal:
+            raise Conflict(refusal)
         existing = await session.get(ModerationRow, (application_id, criterion))
         if existing is None:
             session.add(ModerationRow(application_id=application_id, criterion=criterion,
@@ -723,7 +749,13 @@ class CallReviewController(Controller):
         require_team(identity, call, write=True)
         if call.results_published_at is not None:
             raise Conflict("The results of this call are already published.")
-        ranked = ranking_of(call, await call_scores(session, call))
+        scores = await call_scores(session, call)
+        # Not yet ranked at all, so it would get no outcome: wait for intake's verdict.
+        unchecked = sum(1 for a in scores.applications if a.eligibility == "pending")
+        if unchecked:
+            raise Conflict(f"{unchecked} application(s) still await the eligibility check; "
+                           "every applicant needs an outcome.")  # fmt: skip
+        ranked = ranking_of(call, scores)
         pending = [r.application_id for r, _ in ranked if r.decision is Decision.PENDING]
         if not ranked or pending:
             raise Conflict(f"{len(pending)} application(s) still lack a consensus; "

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.review.models import ApplicationCopy, KnownCall
+from services.review.models import ApplicationCopy, AssignmentRow, KnownCall
 from shared.consumer import Handler
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
@@ -87,6 +88,13 @@ async def on_withdrawn(
 ) -> None:
     row = await copy_of(session, event.application_id, event.call_id)
     row.withdrawn = True
+    # Nobody scores it any more and progress stops counting it; evaluations already
+    # submitted stay stored, for the record.
+    await session.execute(
+        update(AssignmentRow)
+        .where(AssignmentRow.application_id == event.application_id, AssignmentRow.active)
+        .values(active=False, removed_reason="application withdrawn")
+    )
 
 
 async def on_eligible(

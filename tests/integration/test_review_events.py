@@ -9,10 +9,20 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.registry.domain.calls import DEFAULT_RUBRIC
+from services.review.api import progress_of
 from services.review.events import HANDLERS
-from services.review.models import ApplicationCopy, KnownCall, ProcessedEvent
+from services.review.models import (
+    ApplicationCopy,
+    AssignmentRow,
+    EvaluationRow,
+    EvaluatorRow,
+    KnownCall,
+    ProcessedEvent,
+)
 from shared.api.intake import Organisation, Person
 from shared.consumer import EventConsumer
 from shared.contracts import intake as intake_events
@@ -139,3 +149,56 @@ async def test_a_restarted_review_goes_on_where_it_stopped(
     async with sessions() as session:
         row = await session.get(ApplicationCopy, app_id)
     assert row is not None and row.answers == {"title": "changed since"}
+
+
+async def test_a_withdrawal_takes_the_application_out_of_evaluation(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    consumer = review_consumer(sessions)
+    app_id, call_id = str(uuid.uuid4()), str(uuid.uuid4())
+    await deliver(consumer, snapshot(app_id, call_id, 1, "soon withdrawn"))
+    await deliver(
+        consumer, intake_events.ApplicationEligible(application_id=app_id, call_id=call_id)
+    )
+    scored = {c.key: 4.0 for c in DEFAULT_RUBRIC.criteria}
+    async with sessions() as session, session.begin():
+        session.add(KnownCall(
+            call_id=call_id, title="Call", hub="NL", hubs=["NL"], budget=1000.0,
+            rubric=msgspec.to_builtins(DEFAULT_RUBRIC), evaluators_per_application=2,
+            blind=False, status="in_evaluation",
+        ))  # fmt: skip
+        session.add_all(EvaluatorRow(account_id=e, name=e, email=f"{e}@evaluators.example",
+                                     capacity=9) for e in ("done", "todo"))  # fmt: skip
+        await session.flush()  # no ORM relationship orders these inserts
+        done = AssignmentRow(call_id=call_id, application_id=app_id, evaluator_id="done")
+        todo = AssignmentRow(call_id=call_id, application_id=app_id, evaluator_id="todo")
+        session.add_all([done, todo])
+        await session.flush()  # the evaluation refers to the assignment's id
+        session.add(EvaluationRow(
+            assignment_id=done.id, scores=scored, comments={}, status="submitted",
+            submitted_at=datetime.now(UTC),
+        ))  # fmt: skip
+    async with sessions() as session:
+        call = await session.get(KnownCall, call_id)
+        assert call is not None
+        before = await progress_of(session, call)
+    assert (before.applications, before.assignments, before.submitted) == (1, 2, 1)
+
+    withdrawn = intake_events.ApplicationWithdrawn(
+        application_id=app_id, call_id=call_id, withdrawn_at=datetime.now(UTC)
+    )
+    for _ in range(2):  # the same news published twice changes nothing more
+        await deliver(consumer, withdrawn)
+    async with sessions() as session:
+        call = await session.get(KnownCall, call_id)
+        assert call is not None
+        after = await progress_of(session, call)
+        rows = (
+            await session.scalars(
+                select(AssignmentRow).where(AssignmentRow.application_id == app_id)
+            )
+        ).all()
+        kept = await session.get(EvaluationRow, done.id)
+    assert (after.applications, after.assignments, after.submitted) == (0, 0, 0)
+    assert {(r.active, r.removed_reason) for r in rows} == {(False, "application withdrawn")}
+    assert kept is not None and kept.status == "submitted" and kept.scores == scored

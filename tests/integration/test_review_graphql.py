@@ -3,12 +3,17 @@ evaluators and the applicants live it."""
 
 from __future__ import annotations
 
+import statistics
 import uuid
 from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import update
 
+from bench.review_data import seed_scored_call
+from services.review.models import ApplicationCopy
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import PDF, apply_to, publish_call
@@ -32,7 +37,18 @@ SUBMIT = """mutation($a: ID!) { submitEvaluation(assignmentId: $a) { __typename
 RANKING = """query($c: ID!) { ranking(callId: $c) { __typename ... on Ranking { total resultsPublished
   entries { applicationId rank decision weightedTotal scores thresholdsFailed tieBreak explanation } }
   ... on Error { message } } }"""
+SETTLE = """mutation($c: ID!, $a: ID!, $k: String!, $j: String!) { setConsensus(callId: $c,
+  applicationId: $a, criterion: $k, score: 4, justification: $j) { __typename
+  ... on RankingEntry { rank decision } ... on ValidationErrors { errors { field message } }
+  ... on Error { message } } }"""
+PUBLISH = "mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }"
+DECLARE_ORGANISATION = """mutation($o: String!) { declareConflict(organisation: $o) { __typename
+  ... on ConflictDeclared { repaired { assigned } } ... on Error { message } } }"""
+STATISTICS = (
+    """query($c: ID!) { evaluatorStatistics(callId: $c) { accountId evaluations meanDeviation } }"""
+)
 COMMENT = "A specific, well-argued comment on this criterion."
+JUSTIFICATION = "The panel agreed the impact case is convincing."
 
 
 async def retire_everyone(gql: GraphQLClient, admin: str) -> None:
@@ -64,6 +80,10 @@ async def evaluate(
     assert saved["__typename"] == "Evaluation", saved
     submitted = (await gql(SUBMIT, {"a": assignment}, token))["submitEvaluation"]
     assert submitted == {"__typename": "Evaluation", "status": "submitted"}
+
+
+def settling(call: str, application: str) -> dict[str, str]:
+    return {"c": call, "a": application, "k": "impact", "j": JUSTIFICATION}
 
 
 async def test_from_assignment_to_published_results(
@@ -120,6 +140,10 @@ async def test_from_assignment_to_published_results(
     ]
     assert len(holders) == 3 and conflicted not in holders
 
+    # Nothing to settle before the evaluations are in.
+    too_soon = (await gql(SETTLE, settling(call, strong), tokens.admin))["setConsensus"]
+    assert too_soon["__typename"] == "Conflict" and "0 of 3" in too_soon["message"]
+
     # Blind: no identity, neutral file names, files still readable.
     first_id = next(a["id"] for a in assignments[holders[0]] if a["applicationId"] == strong)
     seen = (await gql(ONE, {"id": first_id}, tokens_by_id[holders[0]]))["assignment"]
@@ -137,9 +161,33 @@ async def test_from_assignment_to_published_results(
         "saveEvaluation"
     ]
     assert bad["errors"] == [{"field": "scores.impact", "message": "must be 0 to 5 in half points"}]
+    # Not numbers at all: still typed errors naming each criterion, not a GraphQL error.
+    garbled = {"impact": "high", "excellence": None, "implementation": [4]}
+    wrong = (await gql(SAVE, {"a": first_id, "s": garbled}, tokens_by_id[holders[0]]))[
+        "saveEvaluation"
+    ]
+    assert wrong["__typename"] == "ValidationErrors"
+    assert {e["field"] for e in wrong["errors"]} == {
+        "scores.impact",
+        "scores.excellence",
+        "scores.implementation",
+    }
+    not_an_object = (await gql(SAVE, {"a": first_id, "s": 4}, tokens_by_id[holders[0]]))[
+        "saveEvaluation"
+    ]
+    assert [e["field"] for e in not_an_object["errors"]] == ["scores"]
+    # Someone else's assignment reads exactly like one that does not exist.
+    missing = str(uuid.uuid4())
+    for operation, variables in ((SAVE, {"s": {"impact": 4}}), (SUBMIT, {})):
+        foreign = await gql(operation, {"a": first_id, **variables}, tokens_by_id[other])
+        unknown = await gql(operation, {"a": missing, **variables}, tokens_by_id[other])
+        [foreign_answer], [unknown_answer] = foreign.values(), unknown.values()
+        assert foreign_answer["__typename"] == unknown_answer["__typename"] == "NotFound"
+        assert foreign_answer["message"].replace(first_id, missing) == unknown_answer["message"]
     empty = (await gql(SUBMIT, {"a": first_id}, tokens_by_id[holders[0]]))["submitEvaluation"]
     assert empty["__typename"] == "ValidationErrors"
 
+    given_by: dict[str, dict[str, dict[str, float]]] = {}
     for ev, mine in assignments.items():
         for a in mine:
             # The three on `strong` disagree by 2 on impact; `modest` is scored low.
@@ -148,6 +196,7 @@ async def test_from_assignment_to_published_results(
             else:
                 given = scores(3, 3.5, 3.5)
             await evaluate(gql, tokens_by_id[ev], a["id"], given)
+            given_by.setdefault(ev, {})[a["applicationId"]] = given
     again = (await gql(SUBMIT, {"a": first_id}, tokens_by_id[holders[0]]))["submitEvaluation"]
     assert again["__typename"] == "Conflict"
 
@@ -157,26 +206,48 @@ async def test_from_assignment_to_published_results(
     ranking = (await gql(RANKING, {"c": call}, tokens.admin))["ranking"]
     decisions = {e["applicationId"]: e["decision"] for e in ranking["entries"]}
     assert decisions == {strong: "pending", modest: "selected", outside: "ineligible"}
-    publish = (
-        "mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }"
-    )
-    early = (await gql(publish, {"c": call}, tokens.admin))["publishResults"]
+    early = (await gql(PUBLISH, {"c": call}, tokens.admin))["publishResults"]
     assert early["__typename"] == "Conflict" and "consensus" in early["message"]
 
-    settle = """mutation($c: ID!, $a: ID!) { setConsensus(callId: $c, applicationId: $a, criterion: "impact",
-      score: 4, justification: "The panel agreed the impact case is convincing.") { __typename
-      ... on RankingEntry { rank decision } } }"""
-    settled = (await gql(settle, {"c": call, "a": strong}, tokens.admin))["setConsensus"]
+    # The moderator settles a disagreement, with reasons, and nothing else.
+    agreed = (await gql(SETTLE, {**settling(call, strong), "k": "excellence"}, tokens.admin))[
+        "setConsensus"
+    ]
+    assert (
+        agreed["__typename"] == "Conflict" and "do not disagree on excellence" in agreed["message"]
+    )
+    terse = (await gql(SETTLE, {**settling(call, strong), "j": "Fine."}, tokens.admin))[
+        "setConsensus"
+    ]
+    assert terse["__typename"] == "ValidationErrors"
+    assert [e["field"] for e in terse["errors"]] == ["justification"]
+    settled = (await gql(SETTLE, settling(call, strong), tokens.admin))["setConsensus"]
     assert settled == {"__typename": "RankingEntry", "rank": 1, "decision": "selected"}
     ranking = (await gql(RANKING, {"c": call}, tokens.admin))["ranking"]
     lines = {e["applicationId"]: e for e in ranking["entries"]}
-    assert lines[strong]["scores"] == {"excellence": 4.5, "impact": 4, "implementation": 4.5}
+    agreed_scores = {strong: scores(4.5, 4, 4.5), modest: scores(3, 3.5, 3.5)}
+    assert lines[strong]["scores"] == agreed_scores[strong]
     assert lines[modest]["decision"] == "reserve"  # 60,000 + 50,000 > 100,000
-    assert "budget" in lines[modest]["explanation"]
+    assert lines[modest]["explanation"].endswith(
+        "reserve: requests 50,000; only 40,000 left after higher ranks"
+    )
+
+    # Each evaluator's mean distance from the consensus, over every criterion they scored.
+    expected = {
+        ev: statistics.fmean(abs(given[k] - agreed_scores[app][k])
+                             for app, given in mine.items() for k in given)
+        for ev, mine in given_by.items()
+    }  # fmt: skip
+    assert expected[holders[0]] > 0  # the one who scored impact 2.5
+    found = (await gql(STATISTICS, {"c": call}, tokens.admin))["evaluatorStatistics"]
+    assert {r["accountId"]: r["meanDeviation"] for r in found} == pytest.approx(expected)
+    assert {r["accountId"]: r["evaluations"] for r in found} == {
+        ev: len(mine) for ev, mine in given_by.items()
+    }
     csv = await gql("query($c: ID!) { rankingCsv(callId: $c) }", {"c": call}, tokens.hub_nl)
     assert csv["rankingCsv"].splitlines()[0].startswith("rank,application_id,organisation")
 
-    published = (await gql(publish, {"c": call}, tokens.admin))["publishResults"]
+    published = (await gql(PUBLISH, {"c": call}, tokens.admin))["publishResults"]
     assert published["__typename"] == "Ranking"
     outcome = (
         "query($id: ID!) { application(id: $id) { outcome { decision rank scores comments } } }"
@@ -235,6 +306,10 @@ async def test_conflicts_after_submitting_removals_and_statistics(
     declare = """mutation($a: ID!) { declareConflict(applicationId: $a) { __typename ... on Error { message } } }"""
     late = (await gql(declare, {"a": done["applicationId"]}, team[done_by]))["declareConflict"]
     assert late["__typename"] == "Conflict" and "already submitted" in late["message"]
+    # The same for the organisation behind it, however its name is written.
+    organisation = f"org {_apps.index(done['applicationId'])} B.V."
+    late = (await gql(DECLARE_ORGANISATION, {"o": organisation}, team[done_by]))["declareConflict"]
+    assert late["__typename"] == "Conflict" and "already submitted" in late["message"]
 
     leaving = next(ev for ev, a in mine.items() if ev != done_by and a)
     remove = """mutation($e: ID!) { removeEvaluator(accountId: $e) { assigned shortfalls { applicationId } } }"""
@@ -244,6 +319,68 @@ async def test_conflicts_after_submitting_removals_and_statistics(
     assert report == {"assigned": 6, "shortfalls": []}
     assert (await gql(MINE, token=team[leaving]))["myAssignments"] == []
 
-    stats = """query($c: ID!) { evaluatorStatistics(callId: $c) { accountId evaluations meanDeviation } }"""
-    rows = (await gql(stats, {"c": call}, tokens.admin))["evaluatorStatistics"]
+    rows = (await gql(STATISTICS, {"c": call}, tokens.admin))["evaluatorStatistics"]
     assert rows == [{"accountId": done_by, "evaluations": 1, "meanDeviation": None}]
+
+
+async def test_an_organisation_conflict_declared_before_assignment_is_honoured(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call = await publish_call(gql, tokens)
+    name = f"Known Makers {uuid.uuid4().hex[:6]}"
+    app, _ = await apply_to(
+        gql, call, {"name": f"{name} B.V.", "type": "ngo", "country": "NL"}, 1000
+    )
+    await retire_everyone(gql, tokens.admin)
+    team = dict([await invite(gql, tokens.admin) for _ in range(3)])
+    knows, knows_token = next(iter(team.items()))
+    declared = (await gql(DECLARE_ORGANISATION, {"o": name.lower()}, knows_token))[
+        "declareConflict"
+    ]
+    assert declared == {"__typename": "ConflictDeclared", "repaired": []}  # nothing assigned yet
+    with portal.clock.shifted(timedelta(days=2)):
+
+        async def assigned() -> dict[str, Any] | None:
+            report = (await gql(ASSIGN, {"c": call}, tokens.admin))["assignEvaluators"]
+            return report if report.get("applications") == 1 else None
+
+        report = await eventually(assigned)
+    # Three evaluators, k = 3, one conflicted: two assigned and the shortfall says why.
+    assert report["assigned"] == 2
+    [short] = report["shortfalls"]
+    assert (short["applicationId"], short["needed"], short["assigned"]) == (app, 3, 2)
+    assert "1 conflicted" in short["reason"]
+    assert (await gql(MINE, token=knows_token))["myAssignments"] == []
+    for evaluator, token in team.items():
+        if evaluator != knows:
+            [mine] = (await gql(MINE, token=token))["myAssignments"]
+            assert mine["applicationId"] == app
+
+
+async def test_results_wait_for_every_eligibility_check(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    sessions = portal.review.app.state.runtime.session_factory
+    call = await seed_scored_call(sessions, 2, evaluators=3, seed=11)  # ranked, all agreed
+    unchecked = str(uuid.uuid4())
+    async with sessions() as session, session.begin():
+        session.add(ApplicationCopy(
+            application_id=unchecked, call_id=call, version=1, organisation={"name": "Late"},
+            contact={}, team=[], answers={}, attachments=[], value_chains=[], withdrawn=False,
+            eligibility="pending",
+        ))  # fmt: skip
+    refused = (await gql(PUBLISH, {"c": call}, tokens.admin))["publishResults"]
+    assert refused["__typename"] == "Conflict"
+    assert refused["message"].startswith("1 application(s) still await the eligibility check")
+
+    async with sessions() as session, session.begin():  # intake's verdict arrives
+        await session.execute(
+            update(ApplicationCopy)
+            .where(ApplicationCopy.application_id == unchecked)
+            .values(eligibility="ineligible")
+        )
+    published = (await gql(PUBLISH, {"c": call}, tokens.admin))["publishResults"]
+    assert published["__typename"] == "Ranking"
+    outcome = await gql(RANKING, {"c": call}, tokens.admin)
+    decisions = {e["applicationId"]: e["decision"] for e in outcome["ranking"]["entries"]}
+    assert len(decisions) == 3 and decisions[unchecked] == "ineligible"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-import msgspec
 import strawberry
 from strawberry.scalars import JSON
 
@@ -18,6 +17,7 @@ from gateway.schema.errors import (
     NotFound,
     ValidationErrors,
     attempt,
+    to_api,
     typed_error,
 )
 from gateway.schema.review.types import (
@@ -33,11 +33,12 @@ from gateway.schema.review.types import (
     RankingEntry,
 )
 from shared.api import review as api
-from shared.errors import DomainError
+from shared.errors import DomainError, FieldError, ValidationFailed, require
 from shared.errors import Forbidden as ForbiddenError
 from shared.errors import NotFound as DomainNotFound
 from shared.identity import Role
 
+T = TypeVar("T")
 Denied = Forbidden | NotAuthenticated | NotFound
 InvitationResult = Annotated[EvaluatorInvitation | ValidationErrors | Forbidden | NotAuthenticated,
                              strawberry.union("InvitationResult")]  # fmt: skip
@@ -74,6 +75,24 @@ class EvaluatorInput:
 def review_call(info: Info, method: str, path: str, result: type, **kwargs: Any) -> Any:
     ctx = info.context
     return ctx.services.review.call(method, path, ctx.identity, result, **kwargs)
+
+
+def by_criterion(name: str, given: object, kind: type[T]) -> dict[str, T]:
+    """Free JSON keyed by criterion, converted entry by entry so that every bad one is
+    named as the review service names it (`scores.impact`)."""
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise ValidationFailed([FieldError(name, "must be an object keyed by criterion")])
+    converted: dict[str, T] = {}
+    errors: list[FieldError] = []
+    for key, value in given.items():
+        try:
+            converted[key] = to_api(value, kind)
+        except ValidationFailed as exc:
+            errors.extend(FieldError(f"{name}.{key}", e.message) for e in exc.errors)
+    require(errors)
+    return converted
 
 
 def ranking_of(r: api.Ranking) -> Ranking:
@@ -219,15 +238,13 @@ class ReviewMutation:
         self, info: Info, assignment_id: strawberry.ID, scores: JSON | None = None,
         comments: JSON | None = None,
     ) -> EvaluationResult:  # fmt: skip
-        def body() -> api.EvaluationDraft:
-            return msgspec.convert({"scores": scores or {}, "comments": comments or {}},
-                                       api.EvaluationDraft, strict=False)  # fmt: skip
+        async def save() -> api.Evaluation:
+            body = api.EvaluationDraft(scores=by_criterion("scores", scores, float),
+                                       comments=by_criterion("comments", comments, str))  # fmt: skip
+            path = f"/assignments/{assignment_id}/evaluation"
+            return await review_call(info, "PUT", path, api.Evaluation, body=body)
 
-        return await attempt(
-            lambda: review_call(info, "PUT", f"/assignments/{assignment_id}/evaluation",
-                                api.Evaluation, body=body()),
-            Evaluation.of,
-        )  # fmt: skip
+        return await attempt(save, Evaluation.of)
 
     @strawberry.mutation(description="Submit and lock the evaluation.")
     async def submit_evaluation(self, info: Info, assignment_id: strawberry.ID) -> EvaluationResult:

@@ -76,19 +76,66 @@ LEGAL_FORMS = frozenset(
 )
 
 
+# Mailboxes anyone can open: sharing one says nothing about sharing an organisation.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "ymail.com",
+        "web.de",
+        "t-online.de",
+        "freenet.de",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "libero.it",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "tutanota.com",
+        "zoho.com",
+        "mail.com",
+    ]
+)
+# Providers with a domain per country (gmx.de, yahoo.co.uk, hotmail.fr ...).
+PUBLIC_MAIL_PROVIDERS = frozenset(["gmx", "yahoo", "hotmail", "outlook"])
+
+
+def is_public_mail_domain(domain: str) -> bool:
+    provider, _, suffix = domain.partition(".")
+    # Only a country suffix (`.de`, `.co.uk`): `outlook.example.org` may well be a company's.
+    country = "." not in suffix or suffix.split(".")[0] in ("co", "com")
+    return domain in PUBLIC_MAIL_DOMAINS or (
+        provider in PUBLIC_MAIL_PROVIDERS and bool(suffix) and country
+    )
+
+
 def normalise_organisation(name: str) -> str:
     """`Repair Collective B.V.` and `repair collective bv` are one organisation."""
     words = ["".join(ch for ch in word if ch.isalnum()) for word in name.lower().split()]
     return " ".join(w for w in words if w and w not in LEGAL_FORMS)
 
 
+def same_organisation_name(one: str, other: str) -> bool:
+    normalised = normalise_organisation(one)
+    return bool(normalised) and normalised == normalise_organisation(other)
+
+
 def same_organisation(evaluator: Candidate, application: Applicant) -> bool:
-    """Automatic conflict: the evaluator belongs to the applicant's organisation."""
-    if evaluator.organisation and normalise_organisation(evaluator.organisation) == (
-        normalise_organisation(application.organisation)
-    ):
+    """Automatic conflict: the evaluator belongs to the applicant's organisation, by name or
+    by a shared e-mail domain (unless that is a public mailbox provider's)."""
+    if same_organisation_name(evaluator.organisation, application.organisation):
         return True
-    return bool(evaluator.email_domain) and evaluator.email_domain in application.email_domains
+    domain = evaluator.email_domain
+    return (
+        bool(domain) and domain in application.email_domains and not is_public_mail_domain(domain)
+    )
 
 
 def plan_assignments(

@@ -70,16 +70,18 @@ def consensus_from(
 ) -> Consensus:
     """Median per criterion once all `expected` evaluations are in; a disagreement of
     DISAGREEMENT points or more is flagged; a moderator's score replaces a criterion's median
-    (and resolves its flag)."""
+    (and resolves its flag). Nothing counts before all are in, a moderated score neither: an
+    evaluator added later (a repair) may change the picture the moderator settled."""
     scores: dict[str, float] = {}
     flagged: list[str] = []
-    all_in = submitted >= expected > 0
+    if not submitted >= expected > 0:
+        return Consensus(scores=scores, flagged=flagged, complete=False)
     for c in rubric.criteria:
         if c.key in moderated:
             scores[c.key] = moderated[c.key]
             continue
         summary = summaries.get(c.key)
-        if not all_in or summary is None or summary.count < submitted:
+        if summary is None or summary.count < submitted:
             continue
         if summary.high - summary.low >= DISAGREEMENT:
             flagged.append(c.key)
@@ -87,6 +89,24 @@ def consensus_from(
         scores[c.key] = summary.median
     complete = all(c.key in scores for c in rubric.criteria)
     return Consensus(scores=scores, flagged=flagged, complete=complete)
+
+
+def moderation_refusal(
+    rubric: Rubric,
+    expected: int,
+    submitted: int,
+    summaries: dict[str, CriterionSummary],
+    criterion: str,
+) -> str | None:
+    """Why a moderator may not settle `criterion` (None when they may): only once every
+    evaluation is in, and only where the evaluators disagree."""
+    if not submitted >= expected > 0:
+        return (f"Only {submitted} of {expected} evaluation(s) are submitted; the moderator "
+                "settles a criterion once all are in.")  # fmt: skip
+    if criterion not in consensus_from(rubric, expected, submitted, summaries, {}).flagged:
+        return (f"The evaluators do not disagree on {criterion} (by {DISAGREEMENT:g} points or "
+                "more); its consensus is their median.")  # fmt: skip
+    return None
 
 
 def consensus(
@@ -131,8 +151,14 @@ class Ranked(msgspec.Struct, frozen=True, kw_only=True):
     explanation: str
 
 
+TOTAL_DECIMALS = 9
+
+
 def weighted_total(rubric: Rubric, scores: dict[str, float]) -> float:
-    return sum(c.weight * scores[c.key] for c in rubric.criteria)
+    """Rounded, so that equal totals compare equal: in floats 0.3*3.5 + 0.3*3.5 + 0.4*3 is
+    3.3000000000000003 and 0.3*4 + 0.3*3 + 0.4*3 is 3.3. Half points times weights of up to
+    eight decimals are exact at this precision."""
+    return round(sum(c.weight * scores[c.key] for c in rubric.criteria), TOTAL_DECIMALS)
 
 
 def rank_call(rubric: Rubric, budget: float, items: list[RankInput]) -> list[Ranked]:
@@ -159,34 +185,48 @@ def rank_call(rubric: Rubric, budget: float, items: list[RankInput]) -> list[Ran
             continue
         passing.append(item)
 
+    totals = {item.application_id: weighted_total(rubric, item.consensus.scores)
+              for item in passing}  # fmt: skip
+
     def order(item: RankInput) -> tuple[object, ...]:
         s = item.consensus.scores
-        return (-weighted_total(rubric, s), *(-s[k.key] for k in rubric.criteria),
+        return (-totals[item.application_id], *(-s[k.key] for k in rubric.criteria),
                 item.submitted_at, item.application_id)  # fmt: skip
 
     passing.sort(key=order)
+    # Funding follows the rank strictly (EU practice): the first application the remaining
+    # budget cannot cover and every one after it go to the reserve list, even a cheaper one
+    # that would fit; a lower rank is never funded ahead of a higher one.
     spent = 0.0
-    budget_left = True
+    stopped_at: int | None = None
     ranked: list[Ranked] = []
     for position, item in enumerate(passing, start=1):
-        fits = budget_left and spent + item.requested <= budget
-        if fits:
+        if stopped_at is None and spent + item.requested <= budget:
             spent += item.requested
+            funding = f"selected: {_amount(spent)} of {_amount(budget)} committed"
+        elif stopped_at is None:
+            stopped_at = position
+            funding = (f"reserve: requests {_amount(item.requested)}; only "
+                       f"{_amount(budget - spent)} left after higher ranks")  # fmt: skip
         else:
-            budget_left = False
-        tie = _tie_break(rubric, passing, position - 1)
+            funding = ("reserve: funding stops at the first application the budget cannot "
+                       f"cover (rank {stopped_at})")  # fmt: skip
+        tie = _tie_break(rubric, passing, totals, position - 1)
         s = item.consensus.scores
-        decision = Decision.SELECTED if fits else Decision.RESERVE
-        funding = (f"selected: {spent:,.0f} of {budget:,.0f} committed" if fits
-                   else "reserve: the budget is spent by higher ranks")  # fmt: skip
+        total = totals[item.application_id]
         ranked.append(Ranked(
-            application_id=item.application_id, rank=position, decision=decision,
-            weighted_total=weighted_total(rubric, s), total=sum(s.values()), scores=s,
+            application_id=item.application_id, rank=position,
+            decision=Decision.SELECTED if stopped_at is None else Decision.RESERVE,
+            weighted_total=total, total=sum(s.values()), scores=s,
             thresholds_failed=[], tie_break=tie,
-            explanation=f"rank {position}, weighted total {weighted_total(rubric, s):g}"
+            explanation=f"rank {position}, weighted total {total:g}"
             + (f", tie broken by {tie}" if tie else "") + f"; {funding}",
         ))  # fmt: skip
     return ranked + sorted(result, key=lambda r: (r.decision.value, r.application_id))
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.2f}".removesuffix(".00")
 
 
 def _unranked(item: RankInput, decision: Decision, failed: list[str], why: str) -> Ranked:
@@ -199,16 +239,19 @@ def _unranked(item: RankInput, decision: Decision, failed: list[str], why: str) 
     )  # fmt: skip
 
 
-def _tie_break(rubric: Rubric, ordered: list[RankInput], index: int) -> str | None:
+def _tie_break(
+    rubric: Rubric, ordered: list[RankInput], totals: dict[str, float], index: int
+) -> str | None:
     """What separated this application from a neighbour with the same weighted total."""
     item = ordered[index]
     mine = item.consensus.scores
     for other_index in (index - 1, index + 1):
         if not 0 <= other_index < len(ordered):
             continue
-        other = ordered[other_index].consensus.scores
-        if weighted_total(rubric, other) != weighted_total(rubric, mine):
+        neighbour = ordered[other_index]
+        if totals[neighbour.application_id] != totals[item.application_id]:
             continue
+        other = neighbour.consensus.scores
         for c in rubric.criteria:
             if other[c.key] != mine[c.key]:
                 return f"{c.key} score"

@@ -55,6 +55,29 @@ def test_the_applicants_own_organisation_is_a_conflict() -> None:
     assert {e for _, e in plan.pairs} == {"e3", "e4"}
 
 
+@pytest.mark.parametrize(
+    "domain", ["gmail.com", "outlook.com", "hotmail.fr", "yahoo.co.uk", "gmx.de", "web.de",
+               "icloud.com", "proton.me", "protonmail.com"],
+)  # fmt: skip
+def test_a_public_mail_domain_is_no_organisation(domain: str) -> None:
+    evaluators = [Candidate(id="e1", capacity=9, email_domain=domain),
+                  Candidate(id="e2", capacity=9, email_domain=domain, organisation="Repair Collective"),
+                  Candidate(id="e3", capacity=9)]  # fmt: skip
+    app = Applicant(
+        id="a", organisation="Repair Collective B.V.", email_domains=frozenset({domain})
+    )
+    plan = plan_assignments([app], evaluators, 3)
+    # The shared mailbox provider is no conflict; the organisation's name still is.
+    assert {e for _, e in plan.pairs} == {"e1", "e3"}
+    assert plan.shortfalls[0].reason.endswith("1 conflicted, 0 at capacity")
+
+
+def test_a_company_domain_under_a_provider_name_still_conflicts() -> None:
+    evaluator = Candidate(id="e1", capacity=9, email_domain="outlook.example.org")
+    app = Applicant(id="a", email_domains=frozenset({"outlook.example.org"}))
+    assert plan_assignments([app], [evaluator], 1).pairs == []
+
+
 def test_capacity_is_respected_and_shortfalls_are_named() -> None:
     plan = plan_assignments(apps(5), pool(3, capacity=4), 3)
     assert max(plan.loads.values()) <= 4

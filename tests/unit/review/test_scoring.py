@@ -11,8 +11,10 @@ from services.review.domain.scoring import (
     Decision,
     RankInput,
     consensus,
+    moderation_refusal,
     rank_call,
     score_errors,
+    summarise,
 )
 from shared.api.registry import Criterion, Rubric
 
@@ -67,6 +69,26 @@ def test_a_disagreement_of_two_points_needs_the_moderator() -> None:
     assert settled.complete and settled.flagged == [] and settled.scores["excellence"] == 2.5
 
 
+def test_a_moderated_score_counts_only_once_all_evaluations_are_in() -> None:
+    # A repair added a third evaluator after the moderator settled excellence.
+    split = [{"excellence": 1, "impact": 4, "implementation": 4},
+             {"excellence": 3, "impact": 4, "implementation": 4.5}]  # fmt: skip
+    waiting = consensus(RUBRIC, split, expected=3, moderated={"excellence": 2.5})
+    assert waiting == Consensus(scores={}, flagged=[], complete=False)
+
+
+def test_the_moderator_settles_only_a_disagreement_once_all_are_in() -> None:
+    summaries = {"excellence": summarise([1, 3]), "impact": summarise([4, 4]),
+                 "implementation": summarise([4, 4.5])}  # fmt: skip
+    assert moderation_refusal(RUBRIC, 2, 2, summaries, "excellence") is None
+    agreed = moderation_refusal(RUBRIC, 2, 2, summaries, "impact")
+    assert agreed is not None and "do not disagree on impact" in agreed
+    early = moderation_refusal(RUBRIC, 3, 2, summaries, "excellence")
+    assert early is not None and "2 of 3" in early
+    none = moderation_refusal(RUBRIC, 0, 0, {}, "excellence")
+    assert none is not None and "0 of 0" in none
+
+
 def item(app: str, scores: dict[str, float], *, requested: float = 100, minutes: int = 0,
          eligible: bool = True) -> RankInput:  # fmt: skip
     return RankInput(application_id=app, eligible=eligible,
@@ -95,6 +117,17 @@ def test_ranking_orders_by_weighted_total_and_explains_ties() -> None:
     assert "rank 1" in by_id["high"].explanation
 
 
+def test_equal_weighted_totals_tie_despite_float_rounding() -> None:
+    weights = Rubric(criteria=[Criterion(key=k, labels={"en": k}, weight=w) for k, w in
+                               (("excellence", 0.3), ("impact", 0.3), ("implementation", 0.4))])  # fmt: skip
+    # In floats (3.5, 3.5, 3) weighs 3.3000000000000003 and (4, 3, 3) weighs 3.3.
+    ranked = rank_call(weights, 10_000, [item("halves", s(3.5, 3.5, 3)), item("fours", s(4, 3, 3))])
+    assert [r.application_id for r in ranked] == ["fours", "halves"]
+    assert [r.weighted_total for r in ranked] == [3.3, 3.3]
+    assert ranked[1].tie_break == "excellence score"
+    assert "tie broken by excellence score" in ranked[1].explanation
+
+
 def test_thresholds_use_unweighted_scores() -> None:
     ranked = {r.application_id: r for r in rank_call(WEIGHTED, 10_000, [
         item("weak-criterion", s(5, 2.5, 5)),   # impact below 3
@@ -118,6 +151,22 @@ def test_budget_selects_then_reserves() -> None:
         Decision.RESERVE,
     ]
     assert "250" in ranked[0].explanation
+
+
+def test_funding_stops_at_the_first_rank_the_budget_cannot_cover() -> None:
+    ranked = rank_call(RUBRIC, 100, [item("first", s(5, 5, 5), requested=60),
+                                     item("second", s(4.5, 4.5, 4.5), requested=50),
+                                     item("third", s(4, 4, 4), requested=30)])  # fmt: skip
+    assert [(r.application_id, r.decision) for r in ranked] == [
+        ("first", Decision.SELECTED),
+        ("second", Decision.RESERVE),
+        ("third", Decision.RESERVE),  # 30 would fit the 40 left, but ranks are not skipped
+    ]
+    assert ranked[0].explanation.endswith("selected: 60 of 100 committed")
+    assert ranked[1].explanation.endswith("reserve: requests 50; only 40 left after higher ranks")
+    assert ranked[2].explanation.endswith(
+        "reserve: funding stops at the first application the budget cannot cover (rank 2)"
+    )
 
 
 def test_ineligible_and_incomplete_are_not_ranked() -> None:
