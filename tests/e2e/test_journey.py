@@ -1,17 +1,18 @@
 """One journey across the whole portal, in a real browser: an applicant applies with two
-files, the team assigns, three evaluators score (one declares a conflict), the team ranks
-and publishes, the applicant reads the outcome."""
+files (one refused), the team assigns, three evaluators score (one declares a conflict, one
+disagrees), the team settles the disagreement, ranks and publishes, the applicant reads the
+outcome."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, Route, WebSocket, expect
 
 from tests.fixtures.apps import GraphQLClient, Portal
 from tests.fixtures.waiting import eventually
@@ -43,6 +44,46 @@ def pdf(path: Path, size: int) -> Path:
     return path
 
 
+def luminance(css_colour: str) -> float:
+    """The relative luminance (WCAG) of an `rgb(r, g, b)` colour."""
+    channels = [int(v) / 255 for v in re.findall(r"\d+", css_colour)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+async def test_usable_at_375_pixels_with_labelled_inputs(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    """Runs before the journey, which closes the demo call: the form must still be open."""
+    context = await browser.new_context(viewport={"width": 375, "height": 800})
+    page = await context.new_page()
+    pages.append(page)
+    await page.goto(web_portal.gateway.url + "/#/signup")
+    await expect(page.get_by_role("heading", name="Sign up to apply")).to_be_visible()
+    await page.get_by_label("Your name").fill("Small Screen")
+    await page.get_by_label("E-mail").fill(f"small-{uuid.uuid4().hex[:6]}@example.org")
+    await page.get_by_label("Password").fill("a-long-password")
+    await page.keyboard.press("Enter")  # the form works from the keyboard
+    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    for route, heading in (("/#/", "Open calls"), (f"/#/apply/{DEMO_CALL}", "Apply: ")):
+        await page.goto(web_portal.gateway.url + route)
+        await expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+        overflow = await page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{route} scrolls sideways by {overflow}px at 375px"
+    unlabelled = await page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
+        .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+        .map((el) => el.outerHTML)""")
+    assert unlabelled == []
+    # Focus reached with the keyboard is drawn, in a colour that stands out on white.
+    await page.keyboard.press("Tab")
+    focus = await page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return { tag: document.activeElement.tagName, style: s.outlineStyle,
+                 width: parseFloat(s.outlineWidth), colour: s.outlineColor }; }""")
+    assert focus["tag"] not in ("BODY", "MAIN"), focus
+    assert focus["style"] != "none" and focus["width"] > 0, focus
+    assert 1.05 / (luminance(focus["colour"]) + 0.05) >= 3, focus
+
+
 async def test_the_whole_journey(
     browser: Browser, pages: list[Page], web_portal: Portal, tmp_path: Path
 ) -> None:
@@ -66,18 +107,28 @@ async def test_the_whole_journey(
     await applicant.get_by_role("link", name="Apply").click()
     await expect(applicant.get_by_text("Your organisation")).to_be_visible()
 
-    await applicant.get_by_label("Language of the questions").select_option("fr")
+    language = applicant.get_by_label("Language of the questions")
+    await language.select_option("fr")
     await expect(applicant.get_by_label("Titre du projet *")).to_be_visible()
-    await applicant.get_by_label("Language of the questions").select_option("en")
+    await language.select_option("en")
     await applicant.get_by_label("Organisation name").fill("Repair Collective")
     await applicant.get_by_label("Organisation type").select_option("ngo")
     await applicant.get_by_label("Country", exact=True).select_option("NL")
     await applicant.get_by_label("Contact person").fill("Camille Martin")
     await applicant.get_by_label("Contact e-mail").fill(email)
     await applicant.get_by_label("Project title *").fill("Fix it together")
-    await applicant.get_by_label("Summary of your solution *").fill("Repair cafés in every street.")
+    summary = applicant.get_by_label("Summary of your solution *")
+    await summary.fill("Repair cafés in every street.")
+    await expect(summary).to_have_accessible_description(re.compile("5 of at most 300 words$"))
     await applicant.get_by_label("Main value chain *").select_option("electronics_ict")
-    await applicant.get_by_label("Repair").check()
+    # Three strategies at most: the fourth box is disabled until one is cleared.
+    for strategy in ("Repair", "Reuse", "Refurbish"):
+        await applicant.get_by_label(strategy, exact=True).check()
+    remanufacture = applicant.get_by_label("Remanufacture", exact=True)
+    await expect(remanufacture).to_be_disabled()
+    await expect(applicant.get_by_text("You have chosen 3, the most allowed")).to_be_visible()
+    await applicant.get_by_label("Reuse", exact=True).uncheck()
+    await expect(remanufacture).to_be_enabled()
     await applicant.get_by_label("Where will the project run? *").select_option("NL")
     await applicant.get_by_label("Requested amount (EUR) *").fill("40000")
     await applicant.get_by_label(re.compile("I declare that the information")).check()
@@ -87,7 +138,24 @@ async def test_the_whole_journey(
     await expect(team_error).to_have_text(re.compile("between 1 and 250"))
     await applicant.get_by_label("Team size *").fill("4")
     await expect(team_error).to_be_hidden()
-    await expect(applicant.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+    saved = applicant.get_by_role("status").filter(has_text="Saved at")
+    await expect(saved).to_be_visible()
+    await expect(applicant.locator("main")).not_to_contain_text(re.compile(r"\bnull\b|undefined"))
+
+    # An autosave that cannot reach the server says so, and retries until it can.
+    async def drop_saves(route: Route) -> None:
+        if "saveApplication" in (route.request.post_data or ""):
+            await route.abort()
+        else:
+            await route.continue_()
+
+    await applicant.route("**/graphql", drop_saves)
+    await applicant.get_by_label("Website").fill("https://repair.example")
+    await expect(
+        applicant.get_by_role("status").filter(has_text="Not saved — retrying")
+    ).to_be_visible()
+    await applicant.unroute("**/graphql", drop_saves)
+    await expect(saved).to_be_visible()
 
     await applicant.get_by_label(re.compile("^Pitch deck")).set_input_files(
         str(pdf(tmp_path / "deck.pdf", 3_000_000))
@@ -95,17 +163,52 @@ async def test_the_whole_journey(
     await expect(applicant.locator("progress[aria-label='Uploading deck.pdf']")).to_have_attribute(
         "value", "1"
     )
-    await applicant.get_by_label(re.compile("^Supporting documents")).set_input_files(
-        str(pdf(tmp_path / "letter.pdf", 200_000))
+    # Two documents at once: the one of a type the question refuses fails on its own line.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Plain text is not a type this question takes.")
+    documents = applicant.get_by_label(re.compile("^Supporting documents"))
+    await documents.set_input_files([str(pdf(tmp_path / "letter.pdf", 200_000)), str(notes)])
+    letter_line = applicant.locator(".upload").filter(has_text="letter.pdf")
+    notes_line = applicant.locator(".upload").filter(has_text="notes.txt")
+    await expect(notes_line.get_by_role("alert")).to_have_text(
+        re.compile(r"^notes\.txt: this file is not one of: pdf, png, jpeg")
     )
+    await expect(letter_line.get_by_role("progressbar")).to_have_attribute("value", "1")
+    await expect(letter_line).to_contain_text("uploaded")
+    await expect(letter_line.get_by_role("alert")).to_be_hidden()
+    await expect(applicant.get_by_role("button", name="Remove letter.pdf")).to_be_visible()
+    await expect(applicant.get_by_role("button", name="Remove notes.txt")).to_have_count(0)
+
+    # A proxy's HTML 413 becomes a readable message beside the file.
+    async def too_large(route: Route) -> None:
+        await route.fulfill(status=413, content_type="text/html", body="<h1>413</h1>")
+
+    await applicant.route("**/graphql", too_large)
+    await documents.set_input_files(str(pdf(tmp_path / "huge.pdf", 1_000)))
     await expect(
-        applicant.locator("progress[aria-label='Uploading letter.pdf']")
-    ).to_have_attribute("value", "1")
+        applicant.locator(".upload").filter(has_text="huge.pdf").get_by_role("alert")
+    ).to_have_text("huge.pdf: The file is too large.")
+    await applicant.unroute("**/graphql", too_large)
+
+    # Switching language keeps the upload lines, and the focus on the language control.
+    await language.focus()
+    await language.select_option("fr")
+    await expect(applicant.get_by_label("Titre du projet *")).to_be_visible()
+    await expect(language).to_be_focused()
+    await expect(applicant.locator("progress[aria-label='Uploading deck.pdf']")).to_be_visible()
+    await expect(notes_line.get_by_role("alert")).to_be_visible()
+    await language.select_option("en")
+
     await expect(applicant.get_by_text(re.compile(r"^deck\.pdf \("))).to_be_visible()
     await applicant.get_by_role("button", name="Submit application").click()
     await expect(applicant.get_by_role("heading", name="Application submitted")).to_be_visible()
-    receipt = await applicant.locator("#receipt-number").inner_text()
-    assert receipt.startswith("OC-")
+    await expect(applicant.locator("#receipt-number")).to_have_text(re.compile(r"^OC-\d{4}-\d{6}$"))
+    await expect(applicant.locator("#fingerprint")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    submitted_at = applicant.locator("#submitted-at")
+    await expect(submitted_at).to_have_attribute(
+        "datetime", re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
+    )
+    await expect(submitted_at).to_have_text(re.compile(r"\d{1,2}:\d\d"))
 
     # The deadline passes; four evaluators are invited (and they are the whole pool).
     portal.clock.offset += timedelta(days=61)
@@ -129,7 +232,12 @@ async def test_the_whole_journey(
     await team.goto(portal.gateway.url + f"/#/team/{DEMO_CALL}")
     await expect(team.locator("#live-count")).to_have_text("1")
     await team.get_by_role("button", name="Assign evaluators").click()
-    await expect(team.get_by_text(re.compile("3 assignments"))).to_be_visible()
+    status = team.locator("#team-status")
+    await expect(status).to_have_text(re.compile("^3 assignments"))
+    # The page was re-read after the action: progress counts the new assignments.
+    await expect(team.locator("#evaluation-progress")).to_contain_text(
+        "0 of 3 evaluations submitted"
+    )
 
     # Three evaluators score; the first declares a conflict and the fourth takes over.
     consoles = []
@@ -153,62 +261,85 @@ async def test_the_whole_journey(
     await newcomer.reload()
     await expect(newcomer.get_by_role("link", name=re.compile("Circular Futures"))).to_be_visible()
 
+    # The newcomer rates impact far lower than the others: a disagreement to settle.
     for page in [*holders[1:], newcomer]:
         await page.get_by_role("link", name=re.compile("Circular Futures")).click()
         await expect(page.get_by_text("Requested: 40000 EUR", exact=False)).to_be_visible()
         for criterion in ("excellence", "impact", "implementation"):
             box = page.locator(f'[data-field="scores.{criterion}"]')
-            await box.get_by_label("Score (0 to 5, half points)").select_option("4.5")
+            score = "2" if page is newcomer and criterion == "impact" else "4.5"
+            await box.get_by_label("Score (0 to 5, half points)").select_option(score)
             await box.get_by_label("Comment (at least 20 characters)").fill(
                 "Convincing, concrete and well planned."
             )
         await page.get_by_role("button", name="Submit evaluation").click()
         await expect(page.get_by_text("Submitted. The evaluation is now locked.")).to_be_visible()
+        await expect(page.get_by_role("button", name="Submit evaluation")).to_be_disabled()
 
-    # The team sees the ranking and publishes.
+    # The team settles the disagreement (a blank score is refused), sees the ranking and
+    # the score distributions, and publishes.
+    sockets: list[WebSocket] = []
+    team.on("websocket", lambda socket: sockets.append(socket))
     await team.reload()
+    await expect(team.locator("#live-count")).to_have_text("1")
     ranking = team.locator("#ranking")
+    await expect(ranking).to_contain_text("pending")
+    settle = team.get_by_role("form", name="Settle impact")
+    await settle.get_by_role("button", name="Set").click()
+    await expect(settle.get_by_role("alert")).to_have_text(
+        "Enter a score from 0 to 5 in half points."
+    )
+    await settle.get_by_label("Consensus for impact").fill("4.5")
+    await settle.get_by_label("Justification for impact").fill("Two of three found it strong.")
+    await settle.get_by_role("button", name="Set").click()
+    await expect(status).to_have_text(re.compile(r"^Consensus for impact .* set to 4\.5"))
+    await expect(team.get_by_text("No disagreement to settle.")).to_be_visible()
     await expect(ranking).to_contain_text("Repair Collective")
     await expect(ranking).to_contain_text("selected")
+    await expect(team.get_by_role("figure", name="Total scores")).to_contain_text("13.5")
+    await expect(team.get_by_role("figure", name="Consensus scores: impact")).to_contain_text("4.5")
     await team.get_by_role("button", name="Publish results").click()
-    await expect(team.get_by_text("Results published")).to_be_visible()
+    await expect(status).to_have_text(re.compile("^Results published"))
+    await expect(team.get_by_text("Results are published.")).to_be_visible()
+    # One live subscription for the visit (refreshes open none), closed on leaving.
+    await team.goto(portal.gateway.url + "/#/team")
+    await expect(team.get_by_role("heading", name="Calls")).to_be_visible()
+    assert len(sockets) == 1
+    if not sockets[0].is_closed():
+        await sockets[0].wait_for_event("close")
 
-    # The applicant reads the outcome.
+    # The applicant reads the outcome and the evaluation summary.
     async def outcome_shown() -> Any:
         await applicant.goto(portal.gateway.url + "/#/mine")
         await applicant.wait_for_selector("h1")
         return await applicant.locator("[data-testid=decision]").count()
 
     await eventually(outcome_shown, within=30)
-    await expect(applicant.locator("[data-testid=decision]")).to_have_text("selected")
+    outcome = applicant.get_by_role("region", name="Outcome")
+    await expect(outcome.locator("[data-testid=decision]")).to_have_text("selected")
+    for criterion in ("Excellence", "Impact", "Implementation"):
+        await expect(outcome.get_by_role("row", name=criterion)).to_contain_text("4.5")
+    await expect(
+        outcome.get_by_role("listitem").filter(has_text="Convincing, concrete and well planned.")
+    ).not_to_have_count(0)
     await gql.http.aclose()
 
 
-async def test_usable_at_375_pixels_with_labelled_inputs(
+async def test_a_call_page_counts_down(
     browser: Browser, pages: list[Page], web_portal: Portal
 ) -> None:
-    context = await browser.new_context(viewport={"width": 375, "height": 800})
+    gql = GraphQLClient(web_portal.graphql_url)
+    call = await gql("query($id: ID!) { call(id: $id) { closesAt } }", {"id": DEMO_CALL})
+    await gql.http.aclose()
+    closes = datetime.fromisoformat(call["call"]["closesAt"])
+    context = await browser.new_context()
     page = await context.new_page()
     pages.append(page)
-    await page.goto(web_portal.gateway.url + "/#/signup")
-    await expect(page.get_by_role("heading", name="Sign up to apply")).to_be_visible()
-    await page.get_by_label("Your name").fill("Small Screen")
-    await page.get_by_label("E-mail").fill(f"small-{uuid.uuid4().hex[:6]}@example.org")
-    await page.get_by_label("Password").fill("a-long-password")
-    await page.keyboard.press("Enter")  # the form works from the keyboard
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    for route in ("/#/", f"/#/apply/{DEMO_CALL}"):
-        await page.goto(web_portal.gateway.url + route)
-        await page.wait_for_selector("main h1")
-        await page.wait_for_timeout(300)
-        overflow = await page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{route} scrolls sideways by {overflow}px at 375px"
-    unlabelled = await page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
-        .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
-        .map((el) => el.outerHTML)""")
-    assert unlabelled == []
-    await page.keyboard.press("Tab")
-    focused = await page.evaluate(
-        "getComputedStyle(document.activeElement, ':focus-visible').outlineStyle"
-    )
-    assert focused != "none"
+    # The browser's clock stands still 25 hours before the deadline until the test moves it.
+    await page.clock.install(time=closes - timedelta(hours=26))
+    await page.clock.pause_at(closes - timedelta(hours=25))
+    await page.goto(web_portal.gateway.url + f"/#/call/{DEMO_CALL}")
+    countdown = page.locator("main [data-countdown]")
+    await expect(countdown).to_have_text("1 d 1 h left")
+    await page.clock.run_for("02:00:00")
+    await expect(countdown).to_have_text("23 h 0 min left")

@@ -1,6 +1,6 @@
 // A hash router over the pages; each page is a function that renders into <main>.
 import { account, signOut } from "./graphql.js";
-import { h, newRoute, screen } from "./ui.js";
+import { currentRoute, h, newRoute, problem, screen } from "./ui.js";
 import { callsPage, callPage } from "./pages/calls.js";
 import { signInPage, signUpPage } from "./pages/auth.js";
 import { applyPage, receiptPage } from "./pages/apply.js";
@@ -15,7 +15,7 @@ const routes = [
   [/^\/team$/, teamPage], [/^\/team\/(.+)$/, teamCallPage],
 ];
 
-let leave = null; // what the current page needs to stop (a live subscription)
+let leave = null; // what the current page needs to stop (a live subscription, a timer)
 
 function renderWho() {
   const me = account();
@@ -34,15 +34,19 @@ function renderWho() {
 
 async function route() {
   if (leave) { leave(); leave = null; }
-  newRoute();
+  const mine = newRoute();
   const show = screen();
   renderWho();
   const path = decodeURIComponent(location.hash.replace(/^#/, ""));
   for (const [pattern, page] of routes) {
     const match = path.match(pattern);
     if (match) {
-      try { leave = (await page(...match.slice(1))) || null; }
-      catch (error) { show(h("h1", {}, "Something went wrong"), h("p", { class: "notice bad", role: "alert" }, error.message)); }
+      try {
+        const stop = await page(...match.slice(1));
+        // A page that finishes loading after the visitor moved on is stopped at once.
+        if (typeof stop === "function") { if (mine === currentRoute()) leave = stop; else stop(); }
+      }
+      catch (error) { show(h("h1", {}, "Something went wrong"), problem(error.message)); }
       return;
     }
   }

@@ -13,14 +13,29 @@ export function signOut() { localStorage.removeItem("portal.token"); localStorag
 
 export class GraphQLError extends Error {}
 
+// What a failed HTTP answer means to a person; proxies answer 413/502 with HTML, not JSON.
+function httpFailure(status, body) {
+  if (status === 401) { signOut(); return new GraphQLError("Your session has expired: sign in again."); }
+  if (body?.errors?.length) return new GraphQLError(body.errors.map((e) => e.message).join("; "));
+  if (status === 413) return new GraphQLError("The file is too large.");
+  if (body?.message) return new GraphQLError(body.message);
+  if (status >= 500) return new GraphQLError(`The server is unavailable (${status}); try again in a moment.`);
+  return new GraphQLError(`The request failed (${status}).`);
+}
+
+function parsed(text) {
+  try { return JSON.parse(text); } catch { return null; }
+}
+
 export async function gql(query, variables = {}) {
   const headers = { "Content-Type": "application/json" };
   if (token()) headers.Authorization = `Bearer ${token()}`;
-  const response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
-  const body = await response.json();
-  if (response.status === 401) { signOut(); throw new GraphQLError("Your session has expired: sign in again."); }
-  if (body.errors && body.errors.length) throw new GraphQLError(body.errors.map((e) => e.message).join("; "));
-  return body.data;
+  let response;
+  try { response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify({ query, variables }) }); }
+  catch { throw new GraphQLError("The server could not be reached: check your connection and try again."); }
+  const body = parsed(await response.text());
+  if (response.ok && body && !body.errors?.length) return body.data;
+  throw httpFailure(response.status, body);
 }
 
 // One file, following the GraphQL multipart request spec; progress comes from the XHR.
@@ -36,12 +51,9 @@ export function upload(query, variables, fileVariable, file, onProgress) {
     if (token()) xhr.setRequestHeader("Authorization", `Bearer ${token()}`);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
     xhr.onload = () => {
-      try {
-        const body = JSON.parse(xhr.responseText);
-        if (body.errors && body.errors.length) reject(new GraphQLError(body.errors[0].message));
-        else if (body.data) resolve(body.data);
-        else reject(new GraphQLError(body.message || `Upload failed (${xhr.status})`));
-      } catch { reject(new GraphQLError(`Upload failed (${xhr.status})`)); }
+      const body = parsed(xhr.responseText);
+      if (xhr.status >= 200 && xhr.status < 300 && body?.data && !body.errors?.length) resolve(body.data);
+      else reject(httpFailure(xhr.status, body));
     };
     xhr.onerror = () => reject(new GraphQLError("The upload was interrupted."));
     xhr.send(form);
@@ -61,5 +73,7 @@ export function subscribe(query, variables, onNext, onError) {
     } else if (message.type === "error") onError(message.payload[0]?.message || "subscription refused");
     else if (message.type === "ping") socket.send(JSON.stringify({ type: "pong" }));
   };
-  return () => socket.close();
+  let stopped = false;
+  socket.onclose = (event) => { if (!stopped) onError(event.reason || "Live updates stopped: reload the page."); };
+  return () => { stopped = true; socket.close(); };
 }

@@ -17,7 +17,8 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 let generation = 0;
-export function newRoute() { generation += 1; }
+export function newRoute() { return ++generation; }
+export const currentRoute = () => generation;
 
 // A page's own `show`: once the visitor has moved on, a late answer no longer paints over
 // the page they are on.
@@ -35,13 +36,17 @@ export function screen() {
 let uid = 0;
 export const nextId = (prefix) => `${prefix}-${++uid}`;
 
-export function field(labelText, control, { help, errorId } = {}) {
+// A labelled control with optional help above it and a note (a counter, a limit) below it;
+// both are read out with the control.
+export function field(labelText, control, { help, note } = {}) {
   const id = control.id || nextId("f");
   control.id = id;
   const helpNode = help ? h("p", { class: "help", id: `${id}-help` }, help) : null;
-  if (helpNode) control.setAttribute("aria-describedby", helpNode.id);
-  const error = h("p", { class: "error", id: errorId || `${id}-error`, role: "alert", hidden: true });
-  return h("div", { class: "field" }, h("label", { for: id }, labelText), helpNode, control, error);
+  if (note) note.id ||= `${id}-note`;
+  const described = [helpNode?.id, note?.id].filter(Boolean).join(" ");
+  if (described) control.setAttribute("aria-describedby", described);
+  const error = h("p", { class: "error", id: `${id}-error`, role: "alert", hidden: true });
+  return h("div", { class: "field" }, h("label", { for: id }, labelText), helpNode, control, note, error);
 }
 
 export function setError(container, message) {
@@ -51,6 +56,20 @@ export function setError(container, message) {
   error.textContent = message || "";
   const control = container.querySelector("input, select, textarea");
   if (control) control.setAttribute("aria-invalid", message ? "true" : "false");
+}
+
+export const problem = (message) => h("p", { class: "notice bad", role: "alert" }, message);
+
+// An async click or submit handler whose failure (network, server) is shown in `out`, beside
+// the control, instead of vanishing; a second click while it runs is ignored.
+export function guard(out, run) {
+  let busy = false;
+  return async (event) => {
+    if (event.type === "submit") event.preventDefault();
+    if (busy) return;
+    busy = true;
+    try { await run(event); } catch (error) { out.replaceChildren(problem(error.message)); } finally { busy = false; }
+  };
 }
 
 export function money(amount, currency = "EUR") {
@@ -63,6 +82,14 @@ export function when(iso, timeZone) {
   const zone = new Intl.DateTimeFormat(undefined, { timeZone, timeZoneName: "short" }).formatToParts(new Date(iso))
     .find((p) => p.type === "timeZoneName")?.value;
   return zone ? `${date} ${zone}` : date;
+}
+
+// Every countdown on the page follows the clock until the page is left (call the result).
+export function tickCountdowns() {
+  const timer = setInterval(() => {
+    for (const node of document.querySelectorAll("[data-countdown]")) node.textContent = countdown(node.dataset.countdown);
+  }, 30000);
+  return () => clearInterval(timer);
 }
 
 export function countdown(iso) {

@@ -1,6 +1,6 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { gql, upload } from "../graphql.js";
-import { field, h, screen, when } from "../ui.js";
+import { field, guard, h, nextId, problem, screen, when } from "../ui.js";
 
 const APP = `id status answers organisation { name type country countryPart website } contact { name email }
   attachments { id questionKey fileName size } warnings { field message } receipt { number fingerprint submittedAt version }`;
@@ -20,40 +20,93 @@ const SUBMIT = `mutation($id: ID!, $k: String!) { submitApplication(id: $id, ide
   ... on SubmissionReceipt { receipt { number } } ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 
 const text = (labels, lang) => (labels.find((l) => l.lang === lang) || labels.find((l) => l.lang === "en") || { text: "" }).text;
+const sentence = (...parts) => parts.filter(Boolean).join(" ");
+const wordCount = (value) => (value.match(/\S+/g) || []).length;
+const FIRST_RETRY_MS = 3000;
+
+// An idempotency key from getRandomValues: crypto.randomUUID() exists only in secure contexts
+// (https or localhost), and the portal may be reached over plain http.
+const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+function range(q) {
+  if (q.minValue != null && q.maxValue != null) return `Between ${q.minValue} and ${q.maxValue}.`;
+  if (q.minValue != null) return `At least ${q.minValue}.`;
+  return q.maxValue != null ? `At most ${q.maxValue}.` : null;
+}
 
 export async function applyPage(callId) {
   const show = screen();
   const started = (await gql(START, { c: callId })).startApplication;
-  if (started.__typename !== "Application") return show(h("h1", {}, "Cannot apply"), h("p", { class: "notice bad", role: "alert" }, started.message));
+  if (started.__typename !== "Application") return show(h("h1", {}, "Cannot apply"), problem(started.message));
   const { call, countries, organisationTypes } = await gql(CALL, { id: callId });
   let app = started;
   let lang = "en";
   const state = { answers: { ...app.answers }, organisation: { ...app.organisation }, contact: { ...app.contact } };
   const saveState = h("p", { class: "status", role: "status", "aria-live": "polite" }, "All changes are saved automatically.");
   const summary = h("div", { tabindex: "-1" });
+  const formHost = h("div", {});
+  // A question's upload lines and file list belong to the visit, not to one rendering, so a
+  // language switch keeps them (and an upload still running finds them).
+  const files = {};
   let timer = null;
+  let dirty = false; // edits the server has not confirmed yet
+  let saving = Promise.resolve(null); // saves run one after another, never overlapping
+  let retryIn = FIRST_RETRY_MS;
+  let gone = false;
+  // Kept while the same content is retried, so a retry gets the same receipt; any edit
+  // starts a new submission.
+  let submitKey = null;
 
-  async function save() {
-    saveState.textContent = "Saving…";
-    const organisation = { ...state.organisation, countryPart: state.organisation.country === "FR" ? state.organisation.countryPart || null : null };
-    const result = (await gql(SAVE, { id: app.id, i: { organisation, contact: state.contact, answers: state.answers } })).saveApplication;
-    if (result.__typename !== "Application") { saveState.textContent = `Not saved: ${result.message}`; return; }
-    app = result;
-    saveState.textContent = `Saved at ${new Date().toLocaleTimeString()}`;
-    showProblems(app.warnings);
+  const setSaveState = (message, failed = false) => { saveState.textContent = message; saveState.classList.toggle("bad", failed); };
+
+  function save() {
+    clearTimeout(timer);
+    saving = saving.then(saveNow);
+    return saving;
   }
-  const changed = () => { saveState.textContent = "Unsaved changes…"; clearTimeout(timer); timer = setTimeout(save, 700); };
 
+  // Null once the server has everything, else why not.
+  async function saveNow() {
+    if (!dirty) return null;
+    dirty = false;
+    setSaveState("Saving…");
+    const organisation = { ...state.organisation, countryPart: state.organisation.country === "FR" ? state.organisation.countryPart || null : null };
+    let result;
+    try {
+      result = (await gql(SAVE, { id: app.id, i: { organisation, contact: state.contact, answers: state.answers } })).saveApplication;
+    } catch (error) {
+      dirty = true;
+      setSaveState(`Not saved — retrying: ${error.message}`, true);
+      if (!gone) { clearTimeout(timer); timer = setTimeout(save, retryIn); retryIn = Math.min(2 * retryIn, 30000); }
+      return error.message;
+    }
+    retryIn = FIRST_RETRY_MS;
+    // A refusal (the call has closed) is not retried: it would be refused again.
+    if (result.__typename !== "Application") { dirty = true; setSaveState(`Not saved: ${result.message}`, true); return result.message; }
+    app = result;
+    if (!dirty) setSaveState(`Saved at ${new Date().toLocaleTimeString()}`);
+    showProblems(app.warnings);
+    return null;
+  }
+  const changed = () => {
+    dirty = true;
+    submitKey = null;
+    setSaveState("Unsaved changes…");
+    clearTimeout(timer);
+    timer = setTimeout(save, 700);
+  };
+
+  // Only a question's own message (a direct child), never the per-file lines inside it.
   function showProblems(problems) {
-    for (const node of document.querySelectorAll("[data-field] .error")) { node.hidden = true; node.textContent = ""; }
+    for (const node of formHost.querySelectorAll("[data-field] > .error")) { node.hidden = true; node.textContent = ""; }
     for (const p of problems) {
-      const node = document.querySelector(`[data-field="${CSS.escape(p.field)}"] .error`);
+      const node = formHost.querySelector(`[data-field="${CSS.escape(p.field)}"] > .error`);
       if (node) { node.hidden = false; node.textContent = p.message; }
     }
   }
 
-  function wrap(fieldName, labelText, control, help) {
-    const block = field(labelText, control, { help });
+  function wrap(fieldName, labelText, control, help, note) {
+    const block = field(labelText, control, { help, note });
     block.dataset.field = fieldName;
     return block;
   }
@@ -80,15 +133,19 @@ export async function applyPage(callId) {
   }
 
   function fileQuestion(q, label, help) {
-    const list = h("ul", {});
-    const renderList = () => list.replaceChildren(...app.attachments.filter((a) => a.questionKey === q.key).map((a) =>
-      h("li", {}, `${a.fileName} (${Math.ceil(a.size / 1024)} kB) `, h("button", { type: "button", class: "secondary",
-        "aria-label": `Remove ${a.fileName}`, onclick: async () => {
+    const { progress, list } = files[q.key] ||= { progress: h("div", {}), list: h("ul", {}) };
+    const renderList = () => list.replaceChildren(...app.attachments.filter((a) => a.questionKey === q.key).map((a) => {
+      const out = h("div", {});
+      return h("li", {}, `${a.fileName} (${Math.ceil(a.size / 1024)} kB) `, h("button", { type: "button", class: "secondary",
+        "aria-label": `Remove ${a.fileName}`, onclick: guard(out, async () => {
           const result = (await gql(REMOVE, { a: app.id, f: a.id })).removeAttachment;
-          if (result.__typename === "Application") { app = result; renderList(); }
-        } }, "Remove"))));
+          if (result.__typename !== "Application") return out.replaceChildren(problem(`${a.fileName} was not removed: ${result.message}`));
+          app = result;
+          submitKey = null;
+          renderList();
+        }) }, "Remove"), out);
+    }));
     renderList();
-    const progress = h("div", {});
     const picker = h("input", { type: "file", multiple: (q.maxCount || 1) > 1,
       accept: (q.allowedTypes || []).map((t) => `.${t === "jpeg" ? "jpg,.jpeg" : t}`).join(","),
       onchange: async (event) => {
@@ -101,16 +158,56 @@ export async function applyPage(callId) {
             const result = (await upload(UPLOAD, { id: app.id, key: q.key }, "file", file, (f) => { bar.value = f; })).uploadAttachment;
             if (result.__typename === "Attachment") {
               app.attachments.push(result); bar.value = 1; line.append(h("span", { class: "status" }, " uploaded")); renderList();
+              submitKey = null;
             }
             else failed(result.errors ? result.errors.map((e) => e.message).join("; ") : result.message);
           } catch (error) { failed(error.message); }
         }
         event.target.value = "";
       } });
-    const limits = `${(q.allowedTypes || []).join(", ")}; up to ${Math.round((q.maxSizeBytes || 0) / 1048576)} MB; at most ${q.maxCount} file(s).`;
-    const block = wrap(`answers.${q.key}`, label, picker, [help, limits].filter(Boolean).join(" "));
+    const limits = [
+      q.allowedTypes?.length ? q.allowedTypes.join(", ") : null,
+      q.maxSizeBytes ? `up to ${Math.round(q.maxSizeBytes / 1048576)} MB` : null,
+      q.maxCount ? `at most ${q.maxCount} file(s)` : null,
+    ].filter(Boolean).join("; ");
+    const block = wrap(`answers.${q.key}`, label, picker, sentence(help, limits && `${limits}.`));
     block.append(progress, list);
     return block;
+  }
+
+  function longText(q, label, help, value, set) {
+    const counter = h("p", { class: "help" });
+    const count = (words) => {
+      const over = q.maxWords != null && words > q.maxWords;
+      counter.textContent = (q.maxWords != null ? `${words} of at most ${q.maxWords} words` : `${words} words`) + (over ? ": too long" : "");
+      counter.classList.toggle("bad", over);
+    };
+    count(wordCount(value ?? ""));
+    return wrap(`answers.${q.key}`, label, h("textarea", { oninput: (e) => { count(wordCount(e.target.value)); set(e.target.value); } },
+      value ?? ""), help, counter);
+  }
+
+  function multipleChoice(q, label, help, value, set) {
+    const picked = new Set(value || []);
+    const limit = q.maxPicks;
+    const note = limit != null ? h("p", { class: "help", id: nextId("picks"), "aria-live": "polite" }) : null;
+    // At the limit the other boxes are disabled, and the note says why.
+    const enforce = () => {
+      if (limit == null) return;
+      const full = picked.size >= limit;
+      for (const box of boxes) box.disabled = full && !box.checked;
+      note.textContent = full ? `You have chosen ${limit}, the most allowed: clear one to choose another.` : `Choose at most ${limit}.`;
+    };
+    const boxes = q.options.map((o) => h("input", { type: "checkbox", checked: picked.has(o.value), onchange: (e) => {
+      if (e.target.checked) picked.add(o.value); else picked.delete(o.value);
+      enforce();
+      set([...picked]);
+    } }));
+    enforce();
+    const helpNode = help ? h("p", { class: "help", id: nextId("help") }, help) : null;
+    return h("fieldset", { "data-field": `answers.${q.key}`, "aria-describedby": sentence(helpNode?.id, note?.id) || null },
+      h("legend", {}, label), helpNode, q.options.map((o, i) => h("label", {}, boxes[i], " ", text(o.labels, lang))), note,
+      h("p", { class: "error", role: "alert", hidden: true }));
   }
 
   function question(q) {
@@ -119,26 +216,18 @@ export async function applyPage(callId) {
     const value = state.answers[q.key];
     const set = (v) => { state.answers[q.key] = v; changed(); };
     switch (q.type) {
-      case "SHORT_TEXT": return wrap(`answers.${q.key}`, label, h("input", { type: "text", value: value ?? "", maxlength: null,
-        oninput: (e) => set(e.target.value) }), help || `At most ${q.maxLength} characters.`);
-      case "LONG_TEXT": return wrap(`answers.${q.key}`, label, h("textarea", { oninput: (e) => set(e.target.value) }, value ?? ""),
-        help || `At most ${q.maxWords} words.`);
+      case "SHORT_TEXT": return wrap(`answers.${q.key}`, label, h("input", { type: "text", value: value ?? "",
+        oninput: (e) => set(e.target.value) }), sentence(help, q.maxLength != null && `At most ${q.maxLength} characters.`));
+      case "LONG_TEXT": return longText(q, label, help, value, set);
       case "NUMBER": case "REQUESTED_AMOUNT": return wrap(`answers.${q.key}`, label, h("input", { type: "number", value: value ?? "",
         min: q.minValue ?? null, max: q.maxValue ?? null, oninput: (e) => set(e.target.value === "" ? null : Number(e.target.value)) }),
-        help || (q.type === "REQUESTED_AMOUNT" ? `At most ${call.maxGrant} EUR.` : ""));
+        sentence(help, q.type === "REQUESTED_AMOUNT" ? `At most ${call.maxGrant} EUR.` : range(q)));
       case "SINGLE_CHOICE": case "COUNTRY": {
         const options = q.type === "COUNTRY" ? countries.map((c) => [c.code, c.name]) : q.options.map((o) => [o.value, text(o.labels, lang)]);
         return wrap(`answers.${q.key}`, label, h("select", { onchange: (e) => set(e.target.value || null) },
           h("option", { value: "" }, "Choose…"), options.map(([v, l]) => h("option", { value: v, selected: v === value }, l))), help);
       }
-      case "MULTIPLE_CHOICE": {
-        const picked = new Set(value || []);
-        const box = h("fieldset", { "data-field": `answers.${q.key}` }, h("legend", {}, label), help ? h("p", { class: "help" }, help) : null,
-          q.options.map((o) => h("label", {}, h("input", { type: "checkbox", checked: picked.has(o.value), onchange: (e) => {
-            if (e.target.checked) picked.add(o.value); else picked.delete(o.value); set([...picked]);
-          } }), " ", text(o.labels, lang))), h("p", { class: "error", role: "alert", hidden: true }));
-        return box;
-      }
+      case "MULTIPLE_CHOICE": return multipleChoice(q, label, help, value, set);
       case "DECLARATION": return h("div", { class: "field", "data-field": `answers.${q.key}` }, h("label", {},
         h("input", { type: "checkbox", checked: value === true, onchange: (e) => set(e.target.checked) }), " ", label),
         h("p", { class: "error", role: "alert", hidden: true }));
@@ -147,34 +236,40 @@ export async function applyPage(callId) {
     }
   }
 
+  const refuse = (...nodes) => { summary.replaceChildren(h("div", { class: "notice bad", role: "alert" }, ...nodes)); summary.focus(); };
+
+  async function submit() {
+    summary.replaceChildren();
+    const unsaved = await save();
+    if (unsaved) return refuse(h("strong", {}, `Not submitted, as your latest changes are not saved: ${unsaved}`));
+    submitKey ||= newKey();
+    const result = (await gql(SUBMIT, { id: app.id, k: submitKey })).submitApplication;
+    if (result.__typename === "SubmissionReceipt") { location.hash = `#/receipt/${app.id}`; return; }
+    const problems = result.errors || [];
+    showProblems(problems);
+    refuse(h("strong", {}, problems.length ? `Please fix ${problems.length} problem(s) before submitting:` : result.message),
+      h("ul", {}, problems.map((p) => h("li", {}, `${p.field}: ${p.message}`))));
+  }
+
+  // Re-rendered when the language changes; the language control itself stays, and keeps focus.
   function render() {
-    const languages = call.form.languages;
-    show(
-      h("h1", {}, `Apply: ${call.title}`),
-      h("p", {}, "Closes ", when(call.closesAt, Intl.DateTimeFormat().resolvedOptions().timeZone), " (your time) · ",
-        when(call.closesAt, call.timezone), " (call's time)"),
-      languages.length > 1 ? field("Language of the questions", h("select", { onchange: (e) => { lang = e.target.value; render(); } },
-        languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null,
-      saveState, summary,
-      h("form", { novalidate: true, onsubmit: async (event) => {
-        event.preventDefault();
-        clearTimeout(timer);
-        await save();
-        const result = (await gql(SUBMIT, { id: app.id, k: crypto.randomUUID() })).submitApplication;
-        if (result.__typename === "SubmissionReceipt") { location.hash = `#/receipt/${app.id}`; return; }
-        const problems = result.errors || [];
-        showProblems(problems);
-        summary.replaceChildren(h("div", { class: "notice bad", role: "alert" }, h("strong", {}, problems.length
-          ? `Please fix ${problems.length} problem(s) before submitting:` : result.message),
-          h("ul", {}, problems.map((p) => h("li", {}, `${p.field}: ${p.message}`)))));
-        summary.focus();
-      } }, applicantFields(), h("fieldset", {}, h("legend", {}, "Your proposal"), call.form.questions.map(question)),
-        h("p", {}, h("button", { type: "submit" }, app.receipt ? "Submit again" : "Submit application"))),
-    );
+    formHost.replaceChildren(h("form", { novalidate: true, onsubmit: guard(summary, submit) },
+      applicantFields(), h("fieldset", {}, h("legend", {}, "Your proposal"), call.form.questions.map(question)),
+      h("p", {}, h("button", { type: "submit" }, app.receipt ? "Submit again" : "Submit application"))));
     showProblems(app.warnings);
   }
+  const languages = call.form.languages;
   render();
-  return () => clearTimeout(timer);
+  show(
+    h("h1", {}, `Apply: ${call.title}`),
+    h("p", {}, "Closes ", when(call.closesAt, Intl.DateTimeFormat().resolvedOptions().timeZone), " (your time) · ",
+      when(call.closesAt, call.timezone), " (call's time)"),
+    languages.length > 1 ? field("Language of the questions", h("select", { onchange: (e) => { lang = e.target.value; render(); } },
+      languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null,
+    saveState, summary, formHost,
+  );
+  // Leaving the page saves what is still unsaved, once.
+  return () => { gone = true; clearTimeout(timer); if (dirty) save(); };
 }
 
 export async function receiptPage(id) {
@@ -184,7 +279,8 @@ export async function receiptPage(id) {
   const r = application.receipt;
   show(h("h1", {}, "Application submitted"),
     h("div", { class: "notice", role: "status" }, h("p", {}, "Your receipt number is ", h("strong", { id: "receipt-number" }, r.number), ".")),
-    h("dl", {}, h("dt", {}, "Submitted"), h("dd", {}, when(r.submittedAt, Intl.DateTimeFormat().resolvedOptions().timeZone)),
+    h("dl", {}, h("dt", {}, "Submitted"), h("dd", {}, h("time", { id: "submitted-at", datetime: r.submittedAt },
+      when(r.submittedAt, Intl.DateTimeFormat().resolvedOptions().timeZone))),
       h("dt", {}, "Version"), h("dd", {}, r.version),
       h("dt", {}, "Fingerprint (sha256 of your answers and files)"), h("dd", {}, h("code", { id: "fingerprint" }, r.fingerprint))),
     h("p", {}, h("a", { href: "#/mine" }, "My applications")));

@@ -1,5 +1,5 @@
 import { account, gql } from "../graphql.js";
-import { countdown, h, money, screen, when } from "../ui.js";
+import { countdown, h, money, screen, tickCountdowns, when } from "../ui.js";
 
 const LIST = `{ hubs { code name hostOrganisation missions { id title challenges { id title } } }
   calls { id title status closesAt timezone budget maxGrant programmeWide hub { code name } } }`;
@@ -25,10 +25,7 @@ export async function callsPage() {
         m.challenges.length ? h("ul", {}, m.challenges.map((ch) => h("li", {}, ch.title))) : null)))
         : h("p", { class: "muted" }, "No mission yet."))),
   );
-  const timer = setInterval(() => {
-    for (const node of document.querySelectorAll("[data-countdown]")) node.textContent = countdown(node.dataset.countdown);
-  }, 30000);
-  return () => clearInterval(timer);
+  return tickCountdowns();
 }
 
 const ONE = `query($id: ID!) { call(id: $id) { id title description status closesAt timezone maxGrant budget
@@ -42,7 +39,7 @@ export async function callPage(id) {
   const me = account();
   show(
     h("h1", {}, call.title), h("p", {}, call.description),
-    h("p", {}, h("strong", {}, countdown(call.closesAt)), " · closes ", when(call.closesAt, viewerZone),
+    h("p", {}, h("strong", { "data-countdown": call.closesAt }, countdown(call.closesAt)), " · closes ", when(call.closesAt, viewerZone),
       " (your time), ", when(call.closesAt, call.timezone), " (call's time)"),
     h("p", {}, `Budget ${money(call.budget)}, at most ${money(call.maxGrant)} per project; hubs: `,
       call.hubs.map((x) => x.name).join(", ")),
@@ -52,4 +49,5 @@ export async function callPage(id) {
         : h("p", {}, h("a", { href: "#/signup" }, "Sign up"), " or ", h("a", { href: "#/signin" }, "sign in"), " to apply."))
       : h("p", { class: "notice" }, "This call does not take applications now."),
   );
+  return tickCountdowns();
 }

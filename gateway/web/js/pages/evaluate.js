@@ -1,6 +1,6 @@
 // The evaluator console: assignments, the (possibly blind) application, the scoring form.
 import { gql } from "../graphql.js";
-import { field, h, screen } from "../ui.js";
+import { field, guard, h, screen } from "../ui.js";
 
 export async function assignmentsPage() {
   const show = screen();
@@ -60,24 +60,25 @@ export async function assignmentPage(id) {
       h("dl", {}, Object.entries(app.answers).map(([k, v]) => [h("dt", {}, k), h("dd", {}, Array.isArray(v) ? v.join(", ") : String(v))])),
       app.attachments.length ? h("ul", {}, app.attachments.map((a) => h("li", {}, h("a", { href: a.downloadUrl }, a.fileName),
         ` (${Math.ceil(a.size / 1024)} kB)`))) : null),
-    h("form", { novalidate: true, onsubmit: async (e) => {
-      e.preventDefault();
+    h("form", { novalidate: true, onsubmit: guard(status, async (e) => {
       const { s, c } = collect();
       const saved = (await gql(SAVE, { a: id, s, c })).saveEvaluation;
       if (saved.__typename !== "Evaluation") return report(saved);
-      report((await gql(SUBMIT, { a: id })).submitEvaluation, "Submitted. The evaluation is now locked.");
-    } }, controls.map((c) => c.node),
+      const submitted = (await gql(SUBMIT, { a: id })).submitEvaluation;
+      report(submitted, "Submitted. The evaluation is now locked.");
+      if (submitted.__typename === "Evaluation") for (const control of e.target.elements) control.disabled = true;
+    }) }, controls.map((c) => c.node),
       h("div", { class: "row" },
-        h("button", { type: "button", class: "secondary", disabled: locked, onclick: async () => {
+        h("button", { type: "button", class: "secondary", disabled: locked, onclick: guard(status, async () => {
           const { s, c } = collect();
-          report((await gql(SAVE, { a: id, ...{ s, c } })).saveEvaluation, "Draft saved.");
-        } }, "Save draft"),
+          report((await gql(SAVE, { a: id, s, c })).saveEvaluation, "Draft saved.");
+        }) }, "Save draft"),
         h("button", { type: "submit", disabled: locked }, "Submit evaluation"),
-        h("button", { type: "button", class: "secondary", disabled: locked, onclick: async () => {
+        h("button", { type: "button", class: "secondary", disabled: locked, onclick: guard(status, async () => {
           if (!confirm("Declare a conflict of interest? The application goes to another evaluator.")) return;
           const result = (await gql(CONFLICT, { a: assignment.applicationId, r: "declared in the console" })).declareConflict;
           if (result.__typename === "ConflictDeclared") location.hash = "#/evaluate"; else report(result);
-        } }, "Declare a conflict"))),
+        }) }, "Declare a conflict"))),
     status,
   );
 }

@@ -1,6 +1,6 @@
 // The programme team's and hub managers' dashboard.
 import { account, gql, subscribe } from "../graphql.js";
-import { bars, h, money, screen, when } from "../ui.js";
+import { bars, guard, h, money, problem, screen, when } from "../ui.js";
 
 export async function teamPage() {
   const show = screen();
@@ -18,79 +18,122 @@ const STATS = `query($c: ID!) { callStatistics(callId: $c) { __typename ... on C
   evaluationProgress(callId: $c) { __typename ... on EvaluationProgress { applications assignments submitted
     completeApplications flaggedApplications } }
   ranking(callId: $c) { __typename ... on Ranking { budget total resultsPublished entries { applicationId organisation
-    rank decision weightedTotal scores thresholdsFailed tieBreak explanation requestedAmount } } }
+    rank decision weightedTotal total scores thresholdsFailed tieBreak explanation requestedAmount } } }
   call(id: $c) { id title lifecycle status } }`;
+
+// How many entries have each value, lowest value first.
+function distribution(values) {
+  const counts = new Map();
+  for (const v of values) counts.set(v, (counts.get(v) || 0) + 1);
+  return [...counts].sort((a, b) => a[0] - b[0]).map(([key, count]) => ({ key: String(key), count }));
+}
+
+function scoreCharts(entries) {
+  const criteria = [...new Set(entries.flatMap((e) => Object.keys(e.scores)))].sort();
+  return [
+    bars("Total scores", distribution(entries.filter((e) => e.total != null).map((e) => e.total))),
+    ...criteria.map((k) => bars(`Consensus scores: ${k}`,
+      distribution(entries.filter((e) => e.scores[k] != null).map((e) => e.scores[k])))),
+  ];
+}
 
 export async function teamCallPage(callId) {
   const show = screen();
-  const data = await gql(STATS, { c: callId });
   const isAdmin = account()?.role === "ADMIN";
+  const heading = h("h1", {}, "Call");
   const counter = h("p", { class: "counter", "aria-live": "polite", id: "live-count" }, "…");
-  const messages = h("div", { role: "status", "aria-live": "polite" });
-  const stats = data.callStatistics.__typename === "CallStatistics" ? data.callStatistics : null;
-  const ranking = data.ranking.__typename === "Ranking" ? data.ranking : null;
-  const progress = data.evaluationProgress.__typename === "EvaluationProgress" ? data.evaluationProgress : null;
-  const act = (label, mutation, after) => h("button", { type: "button", onclick: async () => {
-    const result = Object.values(await gql(mutation, { c: callId }))[0];
-    messages.replaceChildren(h("p", { class: result.__typename.endsWith("Report") || result.__typename === "Ranking" ? "notice" : "notice bad" },
-      after(result)));
-    if (result.__typename === "AssignmentReport" || result.__typename === "Ranking") setTimeout(() => teamCallPage(callId), 400);
-  } }, label);
-  const scoreBuckets = {};
-  for (const e of ranking?.entries || []) if (e.total != null) scoreBuckets[e.total] = (scoreBuckets[e.total] || 0) + 1;
+  // Outlives every refresh, so what an action did stays on screen.
+  const status = h("div", { role: "status", id: "team-status", tabindex: "-1" });
+  const body = h("div", {});
+  const say = (text, ok = true) => status.replaceChildren(ok ? h("p", { class: "notice" }, text) : problem(text));
 
+  async function refresh() {
+    const data = await gql(STATS, { c: callId });
+    const stats = data.callStatistics.__typename === "CallStatistics" ? data.callStatistics : null;
+    const ranking = data.ranking.__typename === "Ranking" ? data.ranking : null;
+    const progress = data.evaluationProgress.__typename === "EvaluationProgress" ? data.evaluationProgress : null;
+    heading.textContent = data.call?.title || "Call";
+    const csvOut = h("div", {});
+    body.replaceChildren(...[
+      progress ? h("p", { id: "evaluation-progress" }, `Evaluation: ${progress.submitted} of ${progress.assignments} evaluations submitted; `,
+        `${progress.completeApplications} of ${progress.applications} applications complete; ${progress.flaggedApplications} need a moderator.`) : null,
+      stats ? h("section", {}, h("h2", {}, `Applications (${stats.total})`),
+        bars("Submissions per hour (UTC)", stats.submissionsPerHour.map((b) => ({ ...b, key: b.key.slice(5, 16).replace("T", " ") }))),
+        bars("By status", stats.byStatus), bars("By country", stats.byCountry), bars("By hub", stats.byHub),
+        bars("By value chain", stats.byValueChain)) : h("p", { class: "muted" }, data.callStatistics.message),
+      ranking ? h("section", {}, h("h2", {}, "Ranking"),
+        h("p", {}, `Budget ${money(ranking.budget)}. `, ranking.resultsPublished ? "Results are published." : "",
+          " ", h("button", { type: "button", class: "secondary", onclick: guard(csvOut, async () => {
+            csvOut.replaceChildren();
+            const { rankingCsv } = await gql(`query($c: ID!) { rankingCsv(callId: $c) }`, { c: callId });
+            const link = h("a", { href: URL.createObjectURL(new Blob([rankingCsv], { type: "text/csv" })), download: `ranking-${callId}.csv` });
+            link.click();
+          }) }, "Download CSV")), csvOut,
+        scoreCharts(ranking.entries),
+        h("div", { class: "scroll" }, h("table", { id: "ranking" },
+          h("thead", {}, h("tr", {}, ["Rank", "Applicant", "Decision", "Weighted", "Scores", "Why"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, ranking.entries.map((e) => h("tr", {},
+            h("td", {}, e.rank ?? "—"), h("td", {}, e.organisation), h("td", {}, e.decision.replace("_", " ")),
+            h("td", {}, e.weightedTotal ?? "—"), h("td", {}, Object.entries(e.scores).map(([k, v]) => `${k} ${v}`).join(", ")),
+            h("td", {}, e.explanation))))))) : null,
+      isAdmin && ranking ? await disagreementQueue(callId, settled) : null,
+    ].filter(Boolean));
+  }
+
+  // Right after an action the page is re-read, then says what the action did; the message
+  // stays true even when the re-read fails.
+  const after = (text) => refresh().then(() => say(text),
+    (error) => say(`${text} The page could not be refreshed: ${error.message}`, false));
+  async function settled(text) {
+    await after(text);
+    status.focus(); // the Set button is gone with the settled row
+  }
+
+  const act = (label, mutation, done) => h("button", { type: "button", onclick: guard(status, async () => {
+    const result = Object.values(await gql(mutation, { c: callId }))[0];
+    if (result.message) say(result.message, false); else await after(done(result));
+  }) }, label);
+
+  await refresh();
   show(
-    h("h1", {}, data.call?.title || "Call"),
+    heading,
     h("section", { class: "card", "aria-label": "Live submissions" }, h("h2", {}, "Submitted applications (live)"), counter),
-    messages,
     isAdmin ? h("div", { class: "row" },
       act("Assign evaluators", `mutation($c: ID!) { assignEvaluators(callId: $c) { __typename
         ... on AssignmentReport { assigned minLoad maxLoad shortfalls { applicationId reason } } ... on Error { message } } }`,
-        (r) => r.message || `${r.assigned} assignments; loads ${r.minLoad}–${r.maxLoad}; ${r.shortfalls.length} short`),
+        (r) => `${r.assigned} assignments; loads ${r.minLoad}–${r.maxLoad}; ${r.shortfalls.length} short`),
       act("Publish results", `mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }`,
-        (r) => r.message || "Results published: applicants can see their outcome."),
+        () => "Results published: applicants can see their outcome."),
     ) : null,
-    progress ? h("p", {}, `Evaluation: ${progress.submitted} of ${progress.assignments} evaluations submitted; `,
-      `${progress.completeApplications} of ${progress.applications} applications complete; ${progress.flaggedApplications} need a moderator.`) : null,
-    stats ? h("section", {}, h("h2", {}, `Applications (${stats.total})`),
-      bars("Submissions per hour (UTC)", stats.submissionsPerHour.map((b) => ({ ...b, key: b.key.slice(5, 16).replace("T", " ") }))),
-      bars("By status", stats.byStatus), bars("By country", stats.byCountry), bars("By hub", stats.byHub),
-      bars("By value chain", stats.byValueChain)) : h("p", { class: "muted" }, data.callStatistics.message),
-    ranking ? h("section", {}, h("h2", {}, "Ranking"),
-      h("p", {}, `Budget ${money(ranking.budget)}. `, ranking.resultsPublished ? "Results are published." : "",
-        " ", h("button", { type: "button", class: "secondary", onclick: async () => {
-          const { rankingCsv } = await gql(`query($c: ID!) { rankingCsv(callId: $c) }`, { c: callId });
-          const link = h("a", { href: URL.createObjectURL(new Blob([rankingCsv], { type: "text/csv" })), download: `ranking-${callId}.csv` });
-          link.click();
-        } }, "Download CSV")),
-      bars("Total scores", Object.entries(scoreBuckets).sort((a, b) => a[0] - b[0]).map(([key, count]) => ({ key, count }))),
-      h("div", { class: "scroll" }, h("table", { id: "ranking" },
-        h("thead", {}, h("tr", {}, ["Rank", "Applicant", "Decision", "Weighted", "Scores", "Why"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, ranking.entries.map((e) => h("tr", {},
-          h("td", {}, e.rank ?? "—"), h("td", {}, e.organisation), h("td", {}, e.decision.replace("_", " ")),
-          h("td", {}, e.weightedTotal ?? "—"), h("td", {}, Object.entries(e.scores).map(([k, v]) => `${k} ${v}`).join(", ")),
-          h("td", {}, e.explanation))))))) : null,
-    isAdmin && ranking ? await disagreementQueue(callId) : null,
+    status,
+    body,
   );
-  const stop = subscribe(`subscription($c: ID!) { submissionCount(callId: $c) }`, { c: callId },
+  // One subscription for the page's whole visit: refreshes never open another.
+  return subscribe(`subscription($c: ID!) { submissionCount(callId: $c) }`, { c: callId },
     (d) => { counter.textContent = d.submissionCount; }, (message) => { counter.textContent = message; });
-  return stop;
 }
 
-async function disagreementQueue(callId) {
+async function disagreementQueue(callId, settled) {
   const { disagreements } = await gql(`query($c: ID!) { disagreements(callId: $c) { applicationId criteria scores } }`, { c: callId });
   return h("section", {}, h("h2", {}, "Disagreements"), disagreements.length ? disagreements.map((d) => h("div", { class: "card" },
     h("p", {}, `Application ${d.applicationId.slice(0, 8)}: `, d.criteria.map((k) => `${k} scored ${d.scores[k].join(", ")}`).join("; ")),
     d.criteria.map((criterion) => {
-      const score = h("input", { type: "number", min: "0", max: "5", step: "0.5", "aria-label": `Consensus for ${criterion}` });
-      const why = h("input", { type: "text", "aria-label": `Justification for ${criterion}`, placeholder: "Justification (20 characters or more)" });
-      const out = h("span", { role: "status" });
-      return h("div", { class: "row" }, h("strong", {}, criterion), score, why, h("button", { type: "button", onclick: async () => {
+      const score = h("input", { type: "number", min: "0", max: "5", step: "0.5", required: true,
+        "aria-label": `Consensus for ${criterion}` });
+      const why = h("input", { type: "text", required: true, "aria-label": `Justification for ${criterion}`,
+        placeholder: "Justification (20 characters or more)" });
+      const out = h("div", {});
+      return h("form", { class: "row", novalidate: true, "aria-label": `Settle ${criterion}`, onsubmit: guard(out, async () => {
+        // The browser's own checks catch a blank, out-of-range or non-half-point score.
+        if (!score.checkValidity()) return out.replaceChildren(problem("Enter a score from 0 to 5 in half points."));
+        if (!why.value.trim()) return out.replaceChildren(problem("Give a justification."));
+        out.replaceChildren();
         const r = (await gql(`mutation($c: ID!, $a: ID!, $k: String!, $s: Float!, $j: String!) { setConsensus(callId: $c,
           applicationId: $a, criterion: $k, score: $s, justification: $j) { __typename
           ... on ValidationErrors { errors { message } } ... on Error { message } } }`,
-        { c: callId, a: d.applicationId, k: criterion, s: Number(score.value), j: why.value })).setConsensus;
-        out.textContent = r.__typename === "RankingEntry" || r.__typename === "Conflict" ? "Settled." : (r.errors || [r]).map((e) => e.message).join("; ");
-      } }, "Set"), out);
+        { c: callId, a: d.applicationId, k: criterion, s: score.valueAsNumber, j: why.value })).setConsensus;
+        if (r.__typename !== "RankingEntry") return out.replaceChildren(problem((r.errors || [r]).map((e) => e.message).join("; ")));
+        await settled(`Consensus for ${criterion} of application ${d.applicationId.slice(0, 8)} set to ${score.valueAsNumber}.`);
+      }) }, h("strong", {}, criterion), score, why, h("button", { type: "submit" }, "Set"), out);
     }))) : h("p", { class: "muted" }, "No disagreement to settle."));
 }
