@@ -703,7 +703,7 @@ class CallReviewController(Controller):
     async def set_consensus(
         self, session: AsyncSession, identity: Identity, call_id: str, application_id: str,
         criterion: str, data: ConsensusSet,
-    ) -> RankingEntry | None:  # fmt: skip
+    ) -> RankingEntry:  # fmt: skip
         call = await load_call(session, call_id)
         require_team(identity, call, write=True)
         app = await session.get(ApplicationCopy, application_id)
@@ -733,11 +733,13 @@ class CallReviewController(Controller):
         else:
             existing.score, existing.justification = data.score, data.justification
             existing.moderator_id = identity.account_id or ""
-        await session.commit()
+        await session.flush()  # the ranking below reads the new score; kept only if it ranks
         for ranked, copy in ranking_of(call, await call_scores(session, call)):
             if ranked.application_id == application_id:
+                await session.commit()
                 return entry_of(ranked, copy)
-        return None
+        raise Conflict("The application is not in the ranking (withdrawn, or its eligibility is "
+                       "not decided yet); nothing was changed.")  # fmt: skip
 
     @post("/publish-results")
     async def publish_results(

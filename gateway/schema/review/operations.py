@@ -262,8 +262,8 @@ class ReviewMutation:
         body = api.ConsensusSet(score=score, justification=justification)
         path = f"/calls/{call_id}/applications/{application_id}/consensus/{criterion}"
         return await attempt(
-            lambda: review_call(info, "PUT", path, api.RankingEntry | None, body=body),  # type: ignore[arg-type]
-            lambda e: RankingEntry.of(e) if e else None,
+            lambda: review_call(info, "PUT", path, api.RankingEntry, body=body),
+            RankingEntry.of,
         )
 
     @strawberry.mutation(description="Applicants see their outcome and evaluation summary.")
