@@ -123,6 +123,8 @@ def normalise_organisation(name: str) -> str:
 
 
 def same_organisation_name(one: str, other: str) -> bool:
+    if not one or not other:  # most evaluators name no organisation: skip the work per pair
+        return False
     normalised = normalise_organisation(one)
     return bool(normalised) and normalised == normalise_organisation(other)
 
