@@ -152,12 +152,14 @@ class Client:
         await self.http.aclose()
 
 
-class PeakRss:
-    """Samples processes' resident memory in a thread; keeps the peak of each."""
+class ProcessUsage:
+    """Over a block: each process's peak resident memory (sampled in a thread) and the CPU
+    seconds it spent."""
 
     def __init__(self, pids: dict[str, int], every: float = 0.01) -> None:
         self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
         self.peak = dict.fromkeys(pids, 0)
+        self.cpu_seconds = dict.fromkeys(pids, 0.0)
         self.every = every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -168,13 +170,19 @@ class PeakRss:
                 self.peak[name] = max(self.peak[name], process.memory_info().rss)
             time.sleep(self.every)
 
-    def __enter__(self) -> PeakRss:
+    def _cpu(self) -> dict[str, float]:
+        return {name: sum(p.cpu_times()[:2]) for name, p in self.processes.items()}
+
+    def __enter__(self) -> ProcessUsage:
+        self._cpu_before = self._cpu()
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        after = self._cpu()
+        self.cpu_seconds = {name: after[name] - self._cpu_before[name] for name in after}
 
 
 def percentile(values: list[float], p: float) -> float:

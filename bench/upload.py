@@ -1,6 +1,8 @@
 """One 200 MB upload through gateway -> intake -> object store (MinIO code path, moto's S3
 server), against a direct minio-SDK put of the same file to the same endpoint in the same run.
-Prints the throughput ratio (goal >= 0.8) and the peak RSS of gateway and intake (< 150 MB).
+Prints the throughput ratio (goal >= 0.8), the peak RSS of gateway and intake (< 150 MB), and
+the CPU seconds each process spends: on a 2-core machine the S3 endpoint (moto, itself Python)
+competes with the portal for the cores, so its share explains much of the ratio.
 
     uv run python -m bench.upload [--mb 200]
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import subprocess
 import sys
 import tempfile
@@ -18,19 +21,21 @@ from pathlib import Path
 import psutil
 from minio import Minio
 
-from bench.harness import Client, PeakRss, running_portal, write_file
+from bench.harness import Client, ProcessUsage, running_portal, write_file
 from infra.embedded import free_port, wait_for_port
 
 ACCESS, SECRET, BUCKET = "bench-access", "bench-secret", "portal-attachments"
 
 
-def direct_put(endpoint: str, path: Path) -> float:
+def direct_put(endpoint: str, path: Path, s3_pid: int) -> tuple[float, dict[str, float]]:
     client = Minio(endpoint, access_key=ACCESS, secret_key=SECRET, secure=False)
     if not client.bucket_exists("direct"):
         client.make_bucket("direct")
-    started = time.perf_counter()
-    client.fput_object("direct", "baseline.pdf", str(path), part_size=10 * 1024 * 1024)
-    return time.perf_counter() - started
+    with ProcessUsage({"s3": s3_pid, "client": os.getpid()}) as usage:
+        started = time.perf_counter()
+        client.fput_object("direct", "baseline.pdf", str(path), part_size=10 * 1024 * 1024)
+        elapsed = time.perf_counter() - started
+    return elapsed, usage.cpu_seconds
 
 
 async def prepare(client: Client, mb: int) -> tuple[str, str]:
@@ -73,21 +78,22 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp, running_portal(env) as stack:
             path = Path(tmp) / "dossier.pdf"
             write_file(path, size_mb * 1024 * 1024)
-            baseline = direct_put(endpoint, path)
+            baseline, direct_cpu = direct_put(endpoint, path, s3.pid)
 
-            async def run() -> tuple[float, dict[str, str], dict[str, int], dict[str, int]]:
+            async def run() -> tuple[float, dict[str, str], ProcessUsage, dict[str, int]]:
                 client = Client(stack)
                 try:
                     token, app_id = await prepare(client, size_mb)
-                    pids = {"gateway": stack.pid_of("gateway"), "intake": stack.pid_of("intake")}
+                    pids = {"gateway": stack.pid_of("gateway"), "intake": stack.pid_of("intake"),
+                            "s3": s3.pid, "client": os.getpid()}  # fmt: skip
                     before = {n: psutil.Process(p).memory_info().rss for n, p in pids.items()}
-                    with PeakRss(pids) as rss:
+                    with ProcessUsage(pids) as usage:
                         elapsed, result = await upload_once(client, token, app_id, path)
-                    return elapsed, result, rss.peak, before
+                    return elapsed, result, usage, before
                 finally:
                     await client.close()
 
-            elapsed, result, peak, before = asyncio.run(run())
+            elapsed, result, usage, before = asyncio.run(run())
     finally:
         s3.terminate()
         s3.wait()
@@ -96,11 +102,17 @@ def main() -> None:
     print(f"  direct minio-SDK put : {baseline:6.2f} s  {size / baseline / 1e6:7.1f} MB/s")
     print(f"  through the portal   : {elapsed:6.2f} s  {size / elapsed / 1e6:7.1f} MB/s")
     print(f"  throughput ratio portal/direct: {baseline / elapsed:.2f} (goal >= 0.8)")
-    for name, value in peak.items():
+    for name in ("gateway", "intake"):
         print(
-            f"  peak RSS {name:<8}: {value / 1024 / 1024:6.1f} MB (goal < 150 MB;"
+            f"  peak RSS {name:<8}: {usage.peak[name] / 1024 / 1024:6.1f} MB (goal < 150 MB;"
             f" {before[name] / 1024 / 1024:.1f} MB just before the upload)"
         )
+    print("  CPU seconds, direct : " + cpu_line(direct_cpu))
+    print("  CPU seconds, portal : " + cpu_line(usage.cpu_seconds))
+
+
+def cpu_line(seconds: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value:.2f}" for name, value in seconds.items())
 
 
 if __name__ == "__main__":
