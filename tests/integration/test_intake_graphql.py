@@ -505,17 +505,26 @@ async def test_the_team_filters_by_each_field_and_counts_exactly(
     assert sum(counts(s["submissionsPerHour"]).values()) == 2
 
 
+async def belgian_and_southern_french(
+    gql: GraphQLClient, call: str
+) -> tuple[tuple[str, str], tuple[str, str]]:
+    """On an NL call: a submitted application from Belgium (covered) and one from southern
+    France (PT's part of France, not covered); each as (id, applicant token)."""
+    belgian = await apply_to(
+        gql, call, {"name": "A", "type": "ngo", "country": "BE"}, amount=40_000
+    )
+    french = await apply_to(
+        gql, call, {"name": "B", "type": "ngo", "country": "FR", "countryPart": "SOUTH"},
+        amount=40_000,
+    )  # fmt: skip
+    return belgian, french
+
+
 async def test_closing_a_call_decides_eligibility_with_reasons(
     gql: GraphQLClient, portal: Portal, tokens: Tokens
 ) -> None:
     call = await publish_call(gql, tokens)
-    eligible, _ = await apply_to(
-        gql, call, {"name": "A", "type": "ngo", "country": "BE"}, amount=40_000
-    )
-    ineligible, token = await apply_to(
-        gql, call, {"name": "B", "type": "ngo", "country": "FR", "countryPart": "SOUTH"},
-        amount=45_000,
-    )  # fmt: skip
+    (eligible, _), (ineligible, token) = await belgian_and_southern_french(gql, call)
     query = "query($id: ID!) { application(id: $id) { eligibility eligibilityReasons } }"
     precheck = (await gql(query, {"id": ineligible}, token))["application"]
     assert precheck["eligibility"] == "PENDING"  # before the deadline: a pre-check only
@@ -539,14 +548,8 @@ async def test_closing_a_call_decides_eligibility_with_reasons(
 async def test_the_last_submission_counts_not_later_unsubmitted_edits(
     gql: GraphQLClient, portal: Portal, tokens: Tokens
 ) -> None:
-    call = await publish_call(gql, tokens)  # an NL call: Belgium in, southern France out
-    eligible, token_a = await apply_to(
-        gql, call, {"name": "A", "type": "ngo", "country": "BE"}, amount=40_000
-    )
-    ineligible, token_b = await apply_to(
-        gql, call, {"name": "B", "type": "ngo", "country": "FR", "countryPart": "SOUTH"},
-        amount=40_000,
-    )  # fmt: skip
+    call = await publish_call(gql, tokens)
+    (eligible, token_a), (ineligible, token_b) = await belgian_and_southern_french(gql, call)
     # Each then edits the other way round and never submits again.
     for app_id, token, organisation in (
         (eligible, token_a, {"name": "A", "type": "ngo", "country": "FR", "countryPart": "SOUTH"}),
