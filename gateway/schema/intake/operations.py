@@ -183,7 +183,7 @@ class IntakeMutation:
         )
 
     @strawberry.mutation(
-        description="Autosave: always kept; `warnings` says what submit would refuse."
+        description="Autosave: always kept; `warnings` names what is wrong in what is given so far (what is still missing, submit names)."
     )
     async def save_application(
         self, info: Info, id: strawberry.ID, input: ApplicationInput
