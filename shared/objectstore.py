@@ -324,6 +324,13 @@ class MinioObjectStore:
                     upload.result()  # the SDK failed early: raise its error
             reader.finish()
             await upload
+            digest = meter.hash.hexdigest()
+            # S3 keeps no sha256 of a multipart object. A tag is set without touching the data
+            # (a metadata copy would rewrite the whole object on the server). Inside the try:
+            # an object whose tagging failed is removed like any other failed put.
+            tags = Tags.new_object_tags()
+            tags[SHA256_TAG] = digest
+            await asyncio.to_thread(self.client.set_object_tags, self.bucket, key, tags)
         except BaseException:
             reader.abort()
             # The SDK aborts its multipart upload when a read fails; should the object have
@@ -331,12 +338,6 @@ class MinioObjectStore:
             await asyncio.gather(upload, return_exceptions=True)
             await self.delete(key)
             raise
-        digest = meter.hash.hexdigest()
-        # S3 keeps no sha256 of a multipart object. A tag is set without touching the data
-        # (a metadata copy would rewrite the whole object on the server).
-        tags = Tags.new_object_tags()
-        tags[SHA256_TAG] = digest
-        await asyncio.to_thread(self.client.set_object_tags, self.bucket, key, tags)
         return StoredObject(key, meter.size, digest, content_type)
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
