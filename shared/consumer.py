@@ -150,7 +150,11 @@ class EventConsumer:
     async def _dead_letter(self, message: Msg, reason: str) -> None:
         js = await self.nats.jetstream()
         headers = dict(message.headers or {})
-        headers.pop("Nats-Msg-Id", None)
+        # One id per delivered message, so a copy published again (term() failed after the
+        # publish, the message came back) is dropped by JetStream's de-duplication. The stream
+        # is part of it: one consumer reads several streams, each numbering from 1.
+        where = message.metadata
+        headers["Nats-Msg-Id"] = f"dlq-{self.name}-{where.stream}-{where.sequence.stream}"
         headers["Portal-Dlq-Reason"] = reason[:500]
         headers["Portal-Dlq-Consumer"] = self.name
         await js.publish(

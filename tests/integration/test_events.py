@@ -24,7 +24,7 @@ from shared.contracts import registry as events
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.events import DLQ_STREAM, Envelope, encode_envelope, envelope_for
 from shared.logging import reset_trace_id, set_trace_id
-from shared.messaging import NatsLink
+from shared.messaging import NatsLink, ensure_streams
 from shared.outbox import OutboxRelay, record_event
 from tests.fixtures.servers import Nats, Postgres
 from tests.fixtures.waiting import eventually
@@ -64,6 +64,8 @@ async def intake(postgres: Postgres, nats_server: Nats) -> AsyncIterator[Service
 @pytest.fixture
 async def js(nats_server: Nats) -> AsyncIterator[JetStreamContext]:
     client = await nats.connect(nats_server.url)
+    # The streams exist whichever test runs first (services create them as they connect).
+    await ensure_streams(client.jetstream())
     yield client.jetstream()
     await client.close()
 
@@ -129,11 +131,13 @@ async def test_a_rolled_back_change_sends_nothing(registry: Service) -> None:
     assert pending == 0
 
 
-async def publish_envelope(js: JetStreamContext, envelope: Envelope) -> None:
-    # A fresh Nats-Msg-Id each time: JetStream keeps both, the consumer must not apply both.
-    await js.publish(
+async def publish_envelope(js: JetStreamContext, envelope: Envelope) -> int:
+    """Its sequence in the stream. A fresh Nats-Msg-Id each time: JetStream keeps both, the
+    consumer must not apply both."""
+    ack = await js.publish(
         envelope.subject, encode_envelope(envelope), headers={"Nats-Msg-Id": uuid.uuid4().hex}
     )
+    return ack.seq
 
 
 async def test_a_redelivered_event_changes_nothing(intake: Service, js: JetStreamContext) -> None:
@@ -198,7 +202,7 @@ async def test_poison_messages_end_in_the_dead_letter_stream(
         bad = envelope_for(
             events.ChallengeUpdated(challenge_id=str(uuid.uuid4()), mission_id="m", title="t")
         )
-        await publish_envelope(js, bad)
+        sequence = await publish_envelope(js, bad)
         dlq_subject = f"portal.dlq.{name}.{events.ChallengeUpdated.subject}"
 
         async def dead_lettered() -> int:
@@ -208,6 +212,9 @@ async def test_poison_messages_end_in_the_dead_letter_stream(
         message = await js.get_last_msg(DLQ_STREAM, dlq_subject)
         assert message.headers is not None
         assert "cannot handle this" in message.headers["Portal-Dlq-Reason"]
+        # A second copy of the same delivery (term() failed, the message came back) would
+        # carry the same id, and JetStream would drop it.
+        assert message.headers["Nats-Msg-Id"] == f"dlq-{name}-PORTAL_REGISTRY-{sequence}"
         assert attempts.count(bad.id) == 2
         # A body that is not an event at all goes there at once.
         await js.publish(events.ChallengeUpdated.subject, b"not json")
