@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -45,6 +45,7 @@ from shared.api.registry import (
     Strategy,
     ValueChain,
 )
+from shared.clock import Clock
 from shared.contracts import registry as events
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, require
 from shared.events import EventContract
@@ -57,10 +58,6 @@ from shared.programme import (
     STRATEGIES,
     coverage_of,
 )
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def parse_ids(raw: str | None) -> list[uuid.UUID] | None:
@@ -460,7 +457,7 @@ class CallController(Controller):
 
     @get("/")
     async def list_calls(
-        self, session: AsyncSession, identity: Identity, ids: str | None = None,
+        self, session: AsyncSession, identity: Identity, clock: Clock, ids: str | None = None,
         status: str | None = None, hub: str | None = None,
     ) -> list[Call]:  # fmt: skip
         query = select(CallRow).order_by(CallRow.closes_at, CallRow.id)
@@ -476,17 +473,19 @@ class CallController(Controller):
             query = query.where(or_(CallRow.hub_code == hub, CallRow.hub_code.is_(None)))
         rows = (await session.scalars(query)).all()
         hub_codes = await self._hub_codes(session)
-        now = now_utc()
+        now = clock()
         return [call_view(r, hubs_of_call(r, hub_codes), now) for r in rows]
 
     @get("/{call_id:str}")
-    async def get_call(self, session: AsyncSession, identity: Identity, call_id: str) -> Call:
+    async def get_call(
+        self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str
+    ) -> Call:
         row = await self._load(session, identity, call_id)
-        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), now_utc())
+        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), clock())
 
     @post("/")
     async def create_call(
-        self, session: AsyncSession, identity: Identity, data: CallCreate
+        self, session: AsyncSession, identity: Identity, clock: Clock, data: CallCreate
     ) -> Call:
         identity.require_signed_in()
         if data.hub is None:
@@ -519,12 +518,13 @@ class CallController(Controller):
         hubs = hubs_of_call(row, await self._hub_codes(session))
         event = events.CallCreated(call_id=str(row.id), title=row.title, hubs=hubs)
         await commit_with_event(session, row, event)
-        return call_view(row, hubs, now_utc())
+        return call_view(row, hubs, clock())
 
     @patch("/{call_id:str}")
     async def update_call(
-        self, session: AsyncSession, identity: Identity, call_id: str, data: CallUpdate
-    ) -> Call:
+        self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str,
+        data: CallUpdate,
+    ) -> Call:  # fmt: skip
         row = await self._load(session, identity, call_id, lock=True)
         self._require_manage(identity, row)
         if row.status != CallStatus.DRAFT.value:
@@ -540,16 +540,18 @@ class CallController(Controller):
         hubs = hubs_of_call(row, await self._hub_codes(session))
         event = events.CallUpdated(call_id=str(row.id), title=row.title, hubs=hubs)
         await commit_with_event(session, row, event)
-        return call_view(row, hubs, now_utc())
+        return call_view(row, hubs, clock())
 
     @post("/{call_id:str}/publish")
-    async def publish_call(self, session: AsyncSession, identity: Identity, call_id: str) -> Call:
+    async def publish_call(
+        self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str
+    ) -> Call:
         row = await self._load(session, identity, call_id, lock=True)
         self._require_manage(identity, row)
         problem = transition_error(CallStatus(row.status), CallStatus.PUBLISHED)
         if problem:
             raise Conflict(problem)
-        now = now_utc()
+        now = clock()
         if row.closes_at <= now:
             raise ValidationFailed([FieldError("closesAt", "the closing instant has passed")])
         errors, _ = await check_call(session, row.hub_code, call_settings(row))
@@ -563,8 +565,9 @@ class CallController(Controller):
 
     @post("/{call_id:str}/transition")
     async def transition_call(
-        self, session: AsyncSession, identity: Identity, call_id: str, data: CallTransition
-    ) -> Call:
+        self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str,
+        data: CallTransition,
+    ) -> Call:  # fmt: skip
         """Moves after the deadline (closed -> in evaluation -> results published): admins."""
         row = await self._load(session, identity, call_id, lock=True)
         identity.require_admin()
@@ -577,4 +580,4 @@ class CallController(Controller):
         row.status = data.status.value
         event = events.CallStatusChanged(call_id=str(row.id), previous=previous, status=row.status)
         await commit_with_event(session, row, event)
-        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), now_utc())
+        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), clock())

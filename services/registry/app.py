@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.di import Provide
 
 from services.registry.api import (
     CallController,
@@ -24,7 +25,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: RegistrySettings, *, clock: Clock = utc_now) -> Litestar:
-    """`clock` drives the call scheduler; tests inject one they can move."""
+    """`clock` drives the call scheduler and the calls' phase (upcoming, open, closed) in
+    every answer; tests inject one they can move."""
 
     async def start_scheduler(runtime: Runtime) -> None:
         task = asyncio.create_task(
@@ -52,6 +54,7 @@ def create_app(settings: RegistrySettings, *, clock: Clock = utc_now) -> Litesta
             migrations_dir=MIGRATIONS,
             handlers=HANDLERS,
             on_started=[seed, start_scheduler],
+            dependencies={"clock": Provide(lambda: clock, sync_to_thread=False)},
         ),
         settings,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.fixtures.apps import GraphQLClient, Tokens
+from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 
 EXPECTED_COVERAGE = {
     "NL": [("NL", None), ("FR", "NORTH"), ("BE", None), ("LU", None), ("IE", None)],
@@ -231,3 +231,28 @@ async def test_hubs_without_mission_shrinks_as_missions_appear(
         h["code"] for h in (await gql("{ hubsWithoutMission { code } }"))["hubsWithoutMission"]
     }
     assert "TR" not in after
+
+
+async def test_the_registry_reads_the_injected_clock(
+    gql: GraphQLClient, tokens: Tokens, portal: Portal
+) -> None:
+    """The phase in every answer follows the server clock the portal was given, the same
+    clock intake and review decide deadlines by."""
+    _, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    now = datetime.now(UTC)
+    opens = {"opensAt": (now + timedelta(hours=1)).isoformat(),
+             "closesAt": (now + timedelta(days=30)).isoformat()}  # fmt: skip
+    created = (await gql(CALL, {"i": call_input(challenge, **opens)}, tokens.admin))["createCall"]
+    published = (await gql(PUBLISH, {"id": created["id"]}, tokens.admin))["publishCall"]
+    assert published["status"] == "UPCOMING", published
+    read = "query($id: ID!) { call(id: $id) { status } }"
+    with portal.clock.shifted(timedelta(hours=2)):
+        assert (await gql(read, {"id": created["id"]}))["call"]["status"] == "OPEN"
+        listed = {c["id"]: c["status"] for c in (await gql("{ calls { id status } }"))["calls"]}
+        assert listed[created["id"]] == "OPEN"
+    # A call whose closing instant has passed on that clock cannot be published.
+    late = {"closesAt": (now + timedelta(hours=1)).isoformat()}
+    draft = (await gql(CALL, {"i": call_input(challenge, **late)}, tokens.admin))["createCall"]
+    with portal.clock.shifted(timedelta(hours=2)):
+        refused = (await gql(PUBLISH, {"id": draft["id"]}, tokens.admin))["publishCall"]
+    assert refused["__typename"] == "ValidationErrors", refused
