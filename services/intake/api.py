@@ -20,6 +20,7 @@ from services.intake.domain.eligibility import eligibility_reasons
 from services.intake.domain.files import (
     CONTENT_TYPES,
     SNIFF_BYTES,
+    ascii_filename,
     file_type_error,
     sanitize_filename,
     sniff,
@@ -485,7 +486,7 @@ class ApplicationController(Controller):
         try:
             return await record_attachment(
                 session, app.id, call, question, clock(), object_key, stored.size,
-                stored.sha256, CONTENT_TYPES[detected], sanitize_filename(filename),
+                stored.sha256, CONTENT_TYPES[detected], sanitize_filename(filename, detected),
             )  # fmt: skip
         except BaseException:
             await store.delete(object_key)  # a refused file leaves nothing behind
@@ -521,7 +522,11 @@ class ApplicationController(Controller):
         app, _ = await load_application(session, identity, application_id)
         row = await find_attachment(session, app, attachment_id)
         expires = timedelta(seconds=link_seconds)
-        url = await store.download_url(row.object_key, expires=expires, filename=row.file_name)
+        # The store's link names the file in a plain `filename=`: ASCII only. (The filesystem
+        # store's own route sends the whole name as well.)
+        url = await store.download_url(
+            row.object_key, expires=expires, filename=ascii_filename(row.file_name)
+        )
         return DownloadLink(url=url, expires_at=clock() + expires)
 
 

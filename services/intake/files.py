@@ -8,6 +8,7 @@ from litestar.response import Stream
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.domain.files import content_disposition
 from services.intake.models import AttachmentRow
 from shared.errors import Forbidden, NotFound
 from shared.objectstore import FilesystemObjectStore, ObjectNotFound, ObjectStore
@@ -36,7 +37,7 @@ class FileController(Controller):
             store.open(key),
             media_type=stat.content_type,
             headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
+                "Content-Disposition": content_disposition(name),
                 "Content-Length": str(stat.size),
                 "X-Content-Type-Options": "nosniff",
             },

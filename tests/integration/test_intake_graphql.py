@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import nats
@@ -223,7 +224,7 @@ async def test_files_are_checked_by_content_size_and_name(
 
     named = await upload(gql, token, app["id"], "pitch_deck", "../../etc/passwd", PDF)
     assert named["__typename"] == "Attachment"
-    assert named["fileName"] == "passwd"
+    assert named["fileName"] == "passwd.pdf"  # the content's extension added
     assert named["contentType"] == "application/pdf"
     async with httpx.AsyncClient() as http:
         downloaded = await http.get(named["downloadUrl"])
@@ -233,6 +234,22 @@ async def test_files_are_checked_by_content_size_and_name(
     second = await upload(gql, token, app["id"], "pitch_deck", "again.pdf", PDF)
     assert second["__typename"] == "ValidationErrors"
     assert "at most 1" in second["errors"][0]["message"]
+
+
+async def test_a_greek_file_name_is_kept_and_downloads_under_it(gql: GraphQLClient) -> None:
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    name = "Πρόταση έργου.pdf"
+    attached = await upload(gql, token, app["id"], "supporting_documents", name, PDF)
+    assert attached["__typename"] == "Attachment", attached
+    assert attached["fileName"] == name
+    async with httpx.AsyncClient() as http:
+        downloaded = await http.get(attached["downloadUrl"])
+    assert downloaded.status_code == 200 and downloaded.content == PDF
+    disposition = downloaded.headers["content-disposition"]
+    assert disposition == (
+        "attachment; filename=\"file.pdf\"; filename*=UTF-8''" + quote(name, safe="")
+    )
 
 
 async def test_multipart_without_the_csrf_header_is_refused(portal: Portal) -> None:

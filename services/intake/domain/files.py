@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import struct
 import unicodedata
+from urllib.parse import quote
 
 SNIFF_BYTES = 65536
 
@@ -75,24 +76,66 @@ def file_type_error(detected: str | None, allowed: list[str]) -> str | None:
     return f"this file is not one of: {', '.join(allowed)} ({seen})"
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+# Names keep any script's letters and digits (the programme covers Greece, Bulgaria,
+# Ukraine, Serbia...); everything else but `. _ -` and spaces becomes `_`.
+_KEPT_PUNCTUATION = frozenset("._ -")
 _REPEATS = re.compile(r"([_ .-])\1+")
 MAX_NAME = 120
 _MAX_EXTENSION = 10
+# The extensions a detected type may already carry; the first one is appended when missing.
+EXTENSIONS: dict[str, tuple[str, ...]] = {kind: (kind,) for kind in CONTENT_TYPES} | {
+    "jpeg": ("jpg", "jpeg")
+}
 
 
-def sanitize_filename(name: str) -> str:
-    """The last path component, printable and plain; never hidden, never a path."""
+def _safe_char(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if ch in _KEPT_PUNCTUATION or category[0] in "LMN":
+        return ch
+    return " " if category == "Zs" else "_"
+
+
+def _cut(base: str, limit: int) -> str:
+    """At most `limit` characters, keeping a short extension."""
+    if len(base) <= limit:
+        return base
+    stem, dot, extension = base.rpartition(".")
+    if dot and stem and len(extension) <= _MAX_EXTENSION:
+        return stem[: limit - len(extension) - 1].rstrip(" ") + "." + extension
+    return base[:limit].rstrip(" ")
+
+
+def sanitize_filename(name: str, kind: str | None = None) -> str:
+    """The last path component, printable and plain; never hidden, never a path. `kind`
+    (the sniffed type): its extension is appended when the name lacks it."""
     base = re.split(r"[/\\]", name)[-1]
+    # NFKC: composed like NFC, and look-alikes (ligatures, full-width letters) folded.
     base = unicodedata.normalize("NFKC", base)
     # Category C: controls, but also bidi overrides that disguise `exe.pdf` as `fdp.exe`.
-    base = "".join(ch for ch in base if not unicodedata.category(ch).startswith("C"))
-    base = _REPEATS.sub(r"\1", _UNSAFE.sub("_", base))
-    base = base.lstrip(". ").rstrip(" ")
-    if len(base) > MAX_NAME:
-        stem, dot, extension = base.rpartition(".")
-        if dot and stem and len(extension) <= _MAX_EXTENSION:
-            base = stem[: MAX_NAME - len(extension) - 1].rstrip(" ") + "." + extension
-        else:
-            base = base[:MAX_NAME].rstrip(" ")
-    return base or "file"
+    base = "".join(_safe_char(ch) for ch in base if not unicodedata.category(ch).startswith("C"))
+    base = _REPEATS.sub(r"\1", base).lstrip(". ").rstrip(" ")
+    extensions = EXTENSIONS.get(kind, ()) if kind else ()
+    if extensions and not base.lower().endswith(tuple(f".{e}" for e in extensions)):
+        suffix = f".{extensions[0]}"
+        return _cut(base or "file", MAX_NAME - len(suffix)).rstrip(".") + suffix
+    return _cut(base, MAX_NAME) or "file"
+
+
+def ascii_filename(name: str) -> str:
+    """A plain-ASCII stand-in for `filename=` (accents dropped, other scripts gone)."""
+    unaccented = "".join(
+        ch for ch in unicodedata.normalize("NFKD", name) if unicodedata.category(ch) != "Mn"
+    )
+    plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", unaccented)
+    stem, dot, extension = plain.rpartition(".") if "." in plain else (plain, "", "")
+    if not stem.strip("_ ."):  # nothing of the name was ASCII
+        return f"file{dot}{extension}"
+    return plain.strip(" ")
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header; a non-ASCII name also travels whole as RFC 5987 `filename*`."""
+    fallback = ascii_filename(name)
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -5,14 +5,18 @@ from __future__ import annotations
 import io
 import re
 import struct
+import unicodedata
 import zipfile
 import zlib
+from urllib.parse import unquote
 
 import pytest
 
 from services.intake.domain.files import (
     CONTENT_TYPES,
     SNIFF_BYTES,
+    ascii_filename,
+    content_disposition,
     file_type_error,
     sanitize_filename,
     sniff,
@@ -174,7 +178,13 @@ def test_every_type_sniff_can_name_has_a_content_type() -> None:
         (".bashrc", "bashrc"),
         (" . .hidden", "hidden"),
         ("report final (v2).pdf", "report final _v2_.pdf"),
-        ("résumé.pdf", "r_sum_.pdf"),
+        ("résumé.pdf", "résumé.pdf"),
+        ("re\u0301sume\u0301.pdf", "résumé.pdf"),  # decomposed accents come out composed (NFC)
+        ("Πρόταση έργου.pdf", "Πρόταση έργου.pdf"),  # Greek
+        ("Бизнес план 2025.docx", "Бизнес план 2025.docx"),  # Bulgarian
+        ("Заявка_Київ.pdf", "Заявка_Київ.pdf"),  # Ukrainian
+        ("Предлог (Ђорђе).pdf", "Предлог _Ђорђе_.pdf"),  # Serbian; brackets still go
+        ("a\u00a0b.pdf", "a b.pdf"),  # a no-break space is a space
         ("a\x00b\nc\x7f.pdf", "abc.pdf"),
         ("invoice\u202efdp.exe", "invoicefdp.exe"),  # a right-to-left override disguise
         ("ﬁle.pdf", "file.pdf"),  # NFKC folds the ligature
@@ -209,9 +219,65 @@ def test_long_names_are_cut_keeping_their_extension(name: str, ending: str) -> N
 
 
 @pytest.mark.parametrize(
-    "name", ["../a b/.c", "é" * 300 + ".png", "\\\\server\\share\\.x.", "a" * 119 + "é.pdf"]
-)
+    "name",
+    ["../a b/.c", "é" * 300 + ".png", "\\\\server\\share\\.x.", "a" * 119 + "é.pdf",
+     "Ω" * 200, "..\u202e/\x00Ђ:*?.pdf"],
+)  # fmt: skip
 def test_a_safe_name_is_plain_short_and_stays_as_it_is(name: str) -> None:
     safe = sanitize_filename(name)
-    assert re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9._ -]{0,119}", safe)
+    assert len(safe) <= 120
+    assert not safe.startswith((".", " ")) and not safe.endswith(" ")
+    assert all(ch.isalnum() or ch in "._ -" or unicodedata.category(ch)[0] == "M" for ch in safe)
     assert sanitize_filename(safe) == safe
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "safe"),
+    [
+        ("../../etc/passwd", "pdf", "passwd.pdf"),
+        ("deck.pdf", "pdf", "deck.pdf"),
+        ("DECK.PDF", "pdf", "DECK.PDF"),  # the extension in any case is the extension
+        ("photo.jpg", "jpeg", "photo.jpg"),
+        ("photo.jpeg", "jpeg", "photo.jpeg"),
+        ("photo", "jpeg", "photo.jpg"),
+        ("deck.pptx", "pdf", "deck.pptx.pdf"),  # the content decides, the name tells it
+        ("Πρόταση", "docx", "Πρόταση.docx"),
+        ("draft.", "odt", "draft.odt"),
+        ("", "pdf", "file.pdf"),
+        ("...", "zip", "file.zip"),
+    ],
+)
+def test_a_name_gets_the_extension_of_its_content(name: str, kind: str, safe: str) -> None:
+    assert sanitize_filename(name, kind) == safe
+
+
+def test_a_long_name_without_extension_is_cut_to_make_room_for_it() -> None:
+    safe = sanitize_filename("я" * 500, "pdf")
+    assert len(safe) == 120 and safe == "я" * 116 + ".pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "fallback"),
+    [
+        ("deck.pdf", "deck.pdf"),
+        ("résumé final.pdf", "resume final.pdf"),
+        ("Πρόταση.pdf", "file.pdf"),
+        ("Заявка", "file"),
+        ("Đorđe plan.pdf", "_or_e plan.pdf"),
+    ],
+)
+def test_the_ascii_stand_in_keeps_what_ascii_can_say(name: str, fallback: str) -> None:
+    assert ascii_filename(name) == fallback
+
+
+def test_an_ascii_name_needs_no_encoded_form() -> None:
+    assert content_disposition("deck.pdf") == 'attachment; filename="deck.pdf"'
+
+
+def test_a_non_ascii_name_travels_whole_as_rfc_5987() -> None:
+    header = content_disposition("Πρόταση έργου.pdf")
+    plain, encoded = header.removeprefix("attachment; ").split("; ")
+    assert plain == 'filename="file.pdf"'
+    assert encoded.startswith("filename*=UTF-8''")
+    assert header.isascii()
+    assert unquote(encoded.removeprefix("filename*=UTF-8''")) == "Πρόταση έργου.pdf"
