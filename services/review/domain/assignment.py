@@ -1,16 +1,20 @@
 """Assigning evaluators to applications.
 
-Each application gets k evaluators; never one with a conflict; capacity respected. Every
-application takes the k least-loaded evaluators it may have, so with equal capacities the
-loads never differ by more than one; among equally loaded evaluators expertise in the
-application's value chains, then its hub, then the evaluator id decide. The same inputs
-always give the same plan. Where the pool cannot supply k, the plan says so per application.
+Each application gets k evaluators; never one with a conflict; capacity respected. A flow
+problem, solved in three steps: a greedy pass, the most constrained application first, gives
+each application its least-loaded allowed evaluators (among equal loads expertise in its value
+chains, then its hub, then the evaluator id decide); chains of moves then make room for an
+application the greedy pass left short; last, while an evaluator can hand work along a chain
+of moves to one with two fewer, it does. No such chain left means the loads are as even as
+conflicts and capacities allow: with equal capacities within one whenever any plan's are.
+The same inputs always give the same plan. Where the pool cannot supply k, the plan says so
+per application.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
 
 import msgspec
 
@@ -150,44 +154,173 @@ def plan_assignments(
 ) -> Plan:
     """`conflicts` and `existing` are (application id, evaluator id) pairs; existing ones
     count towards k and towards the evaluators' loads (so a repair tops up, never redoes)."""
+    apps = sorted(applications, key=lambda a: a.id)
     pool = sorted(evaluators, key=lambda e: e.id)
-    loads = {e.id: 0 for e in pool}
-    held: dict[str, set[str]] = {}
-    for app_id, evaluator_id in existing:
-        held.setdefault(app_id, set()).add(evaluator_id)
-        if evaluator_id in loads:
-            loads[evaluator_id] += 1
-    pairs: list[tuple[str, str]] = []
-    shortfalls: list[Shortfall] = []
-    for app in sorted(applications, key=lambda a: a.id):
-        mine = held.get(app.id, set())
-        wanted = k - len(mine)
-        if wanted <= 0:
-            continue
-        options = [
-            e for e in pool
-            if e.id not in mine
-            and loads[e.id] < e.capacity
-            and (app.id, e.id) not in conflicts
-            and not same_organisation(e, app)
-        ]  # fmt: skip
-        chosen = heapq.nsmallest(
-            wanted,
-            options,
-            key=lambda e: (
-                loads[e.id],
-                not (e.expertise & app.value_chains),
-                not (app.hub is not None and app.hub in e.hubs),
-                e.id,
-            ),
-        )
-        for evaluator in chosen:
-            loads[evaluator.id] += 1
-            pairs.append((app.id, evaluator.id))
-        if len(chosen) < wanted:
-            reason = _why_short(app, pool, loads, conflicts)
-            shortfalls.append(Shortfall(app.id, k, len(mine) + len(chosen), reason))
+    flow = _Flow(apps, pool, k, conflicts, existing)
+    # The most constrained applications first: they spend few of the scarce choices.
+    for i in sorted(range(len(apps)), key=lambda i: len(flow.allowed[i])):
+        flow.greedy(i)
+    flow.fill_shortfalls()
+    flow.balance()
+    loads = {e.id: flow.loads[j] for j, e in enumerate(pool)}
+    pairs = [(apps[i].id, pool[j].id) for i in range(len(apps)) for j in flow.new[i]]
+    shortfalls = [
+        Shortfall(app.id, k, flow.count(i), _why_short(app, pool, loads, conflicts))
+        for i, app in enumerate(apps)
+        if flow.count(i) < k
+    ]
     return Plan(pairs=pairs, shortfalls=shortfalls, loads=loads)
+
+
+def _allowed(
+    app: Applicant, pool: list[Candidate], conflicts: frozenset[tuple[str, str]]
+) -> list[int]:
+    """Indices of the evaluators `app` may have: expertise first, then hub, then by id."""
+    groups: tuple[list[int], ...] = ([], [], [], [])
+    for j, e in enumerate(pool):
+        if (app.id, e.id) in conflicts or same_organisation(e, app):
+            continue
+        expert = bool(e.expertise & app.value_chains)
+        local = app.hub is not None and app.hub in e.hubs
+        groups[2 * (not expert) + (not local)].append(j)
+    return [j for group in groups for j in group]
+
+
+Move = tuple[int, int, int]  # (application, giver or -1 for none, taker)
+
+
+class _Flow:
+    """A b-matching of applications (k each) to evaluators (capacity each), by index.
+
+    Only this plan's own pairs (`new`, `movable`) may move; existing ones stay. Moves follow
+    augmenting paths: "j hands application i to j'" chains, found breadth first, each
+    evaluator on a chain once (so its moves never collide)."""
+
+    def __init__(
+        self,
+        apps: list[Applicant],
+        pool: list[Candidate],
+        k: int,
+        conflicts: frozenset[tuple[str, str]],
+        existing: Iterable[tuple[str, str]],
+    ) -> None:
+        self.k = k
+        self.capacity = [e.capacity for e in pool]
+        self.loads = [0] * len(pool)
+        self.holders: list[set[int]] = [set() for _ in apps]
+        self.outside = [0] * len(apps)  # held by someone gone from the pool: still counts
+        self.new: list[list[int]] = [[] for _ in apps]
+        self.movable: list[set[int]] = [set() for _ in pool]
+        evaluator_index = {e.id: j for j, e in enumerate(pool)}
+        app_index = {a.id: i for i, a in enumerate(apps)}
+        for app_id, evaluator_id in set(existing):
+            i, j = app_index.get(app_id), evaluator_index.get(evaluator_id)
+            if j is not None:
+                self.loads[j] += 1
+            if i is not None and j is not None:
+                self.holders[i].add(j)
+            elif i is not None:
+                self.outside[i] += 1
+        self.allowed = [_allowed(app, pool, conflicts) for app in apps]
+
+    def count(self, i: int) -> int:
+        return len(self.holders[i]) + self.outside[i]
+
+    def spare(self, j: int) -> bool:
+        return self.loads[j] < self.capacity[j]
+
+    def greedy(self, i: int) -> None:
+        wanted = self.k - self.count(i)
+        options = [j for j in self.allowed[i] if j not in self.holders[i] and self.spare(j)]
+        # A stable sort: among equal loads the preference order of `allowed` stands.
+        for j in sorted(options, key=self.loads.__getitem__)[: max(wanted, 0)]:
+            self.apply([(i, -1, j)])
+
+    def apply(self, moves: list[Move]) -> None:
+        for i, giver, taker in moves:
+            if giver >= 0:
+                self.loads[giver] -= 1
+                self.holders[i].remove(giver)
+                self.movable[giver].remove(i)
+                self.new[i].remove(giver)
+            self.loads[taker] += 1
+            self.holders[i].add(taker)
+            self.movable[taker].add(i)
+            self.new[i].append(taker)
+
+    def search(
+        self, starts: dict[int, Move | None], target: Callable[[int], bool], seen: set[int]
+    ) -> list[Move] | None:
+        """Breadth first from `starts` (each with the move that brings it in, if any) to an
+        evaluator for which `target` holds; the moves of the chain, or None. Evaluators
+        reached are added to `seen` and never entered again."""
+        came_from = dict(starts)
+        seen.update(starts)
+        queue = deque(starts)
+        while queue:
+            giver = queue.popleft()
+            if came_from[giver] is not None and target(giver):
+                return self.chain(came_from, giver)
+            for i in sorted(self.movable[giver]):
+                for taker in self.allowed[i]:
+                    if taker not in seen and taker not in self.holders[i]:
+                        seen.add(taker)
+                        came_from[taker] = (i, giver, taker)
+                        queue.append(taker)
+        return None
+
+    @staticmethod
+    def chain(came_from: dict[int, Move | None], end: int) -> list[Move]:
+        moves = []
+        step = came_from[end]
+        while step is not None:
+            moves.append(step)
+            step = came_from[step[1]] if step[1] >= 0 else None
+        return moves[::-1]
+
+    def fill_shortfalls(self) -> None:
+        """Serve an application left short by moving others' assignments to free a place
+        (an augmenting path of the flow), until no such path is left."""
+        progress = True
+        while progress:
+            progress = False
+            dead: set[int] = set()  # lead to no spare place; valid until something moves
+            for i in range(len(self.holders)):
+                while self.count(i) < self.k:
+                    starts: dict[int, Move | None] = {
+                        j: (i, -1, j)
+                        for j in self.allowed[i]
+                        if j not in self.holders[i] and j not in dead
+                    }
+                    found = self.search(starts, self.spare, dead)
+                    if found is None:
+                        break
+                    self.apply(found)
+                    progress, dead = True, set()
+
+    def balance(self) -> None:
+        """Hand work from a load of L along a chain to an evaluator with at most L - 2 and
+        room, highest L first, until no chain is left: then no spread of the loads the
+        conflicts allow is narrower (each chain lowers the sum of squared loads)."""
+        while True:
+            with_room = [load for j, load in enumerate(self.loads) if self.spare(j)]
+            if not with_room:
+                return
+            lowest = min(with_room)
+            levels = {self.loads[j] for j, mine in enumerate(self.movable) if mine}
+            above = sorted((x for x in levels if x >= lowest + 2), reverse=True)
+            if not any(self.relieve(level) for level in above):
+                return
+
+    def relieve(self, level: int) -> bool:
+        """One chain from an evaluator at `level` to one with room at `level` - 2 or less."""
+        starts: dict[int, Move | None] = {
+            j: None for j, load in enumerate(self.loads) if load == level and self.movable[j]
+        }
+        found = self.search(starts, lambda j: self.loads[j] <= level - 2 and self.spare(j), set())
+        if found is not None:
+            self.apply(found)
+        return found is not None
 
 
 def _why_short(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from collections import Counter
 
 import pytest
@@ -105,3 +107,83 @@ def test_a_repair_tops_up_without_moving_the_rest() -> None:
     (app_id, evaluator) = repair.pairs[0]
     assert app_id == removed[0] and evaluator != removed[1]
     assert evaluator not in {e for a, e in kept if a == app_id}
+
+
+def test_a_conflict_does_not_unbalance_the_loads() -> None:
+    # In id order a1 would take A, then a2 (which B may not have) A again: 2 and 0.
+    evaluators = [Candidate(id="A", capacity=9), Candidate(id="B", capacity=9)]
+    plan = plan_assignments(apps(2), evaluators, 1, conflicts=frozenset({("a0001", "B")}))
+    assert sorted(plan.pairs) == [("a0000", "B"), ("a0001", "A")]
+    assert plan.loads == {"A": 1, "B": 1}
+
+
+def test_a_chain_of_moves_evens_the_loads() -> None:
+    # Greedy alone gives e0 two and e2 none; only moving two assignments evens it out.
+    conflicts = frozenset({("a0", "e1"), ("a0", "e2"), ("a1", "e0"), ("a2", "e2")})
+    applications = [Applicant(id=f"a{i}") for i in range(3)]
+    evaluators = [Candidate(id=f"e{i}", capacity=100) for i in range(3)]
+    plan = plan_assignments(applications, evaluators, 1, conflicts=conflicts)
+    assert sorted(plan.pairs) == [("a0", "e0"), ("a1", "e2"), ("a2", "e1")]
+
+
+def test_assignments_move_to_make_room_for_an_application_left_short() -> None:
+    # Capacity 1 each: taken in order, a0 and a1 fill e0 and e1, which a2 alone may have.
+    conflicts = frozenset({("a0", "e2"), ("a1", "e0"), ("a2", "e2")})
+    applications = [Applicant(id=f"a{i}") for i in range(3)]
+    evaluators = [Candidate(id=f"e{i}", capacity=1) for i in range(3)]
+    plan = plan_assignments(applications, evaluators, 1, conflicts=conflicts)
+    assert plan.shortfalls == [] and not set(plan.pairs) & conflicts
+    assert sorted(plan.pairs) == [("a0", "e0"), ("a1", "e2"), ("a2", "e1")]
+
+
+def best_load_vectors(
+    n_apps: int, evaluators: list[str], k: int, capacity: int,
+    conflicts: frozenset[tuple[str, str]], existing: list[tuple[str, str]],
+) -> tuple[int, set[tuple[int, ...]]]:  # fmt: skip
+    """By brute force: the most assignments possible and every load vector reaching it."""
+    start = tuple(sum(1 for _, e in existing if e == ev) for ev in evaluators)
+    states = {start}
+    for i in range(n_apps):
+        held = {e for a, e in existing if a == f"a{i}"}
+        free = [j for j, e in enumerate(evaluators)
+                if (f"a{i}", e) not in conflicts and e not in held]  # fmt: skip
+        reached = set()
+        for loads in states:
+            for size in range(min(k - len(held), len(free)) + 1):
+                for chosen in itertools.combinations(free, size):
+                    after = tuple(x + (j in chosen) for j, x in enumerate(loads))
+                    if max(after) <= capacity:
+                        reached.add(after)
+        states = reached
+    most = max(map(sum, states))
+    return most, {s for s in states if sum(s) == most}
+
+
+@pytest.mark.parametrize("seed", range(0, 1200, 100))
+def test_loads_are_within_one_whenever_the_conflicts_allow_it(seed: int) -> None:
+    """Random small instances with equal capacity (ample or binding), random conflicts and
+    sometimes assignments made earlier: the plan serves as many as possible, never a
+    conflict, and its loads are within one whenever some plan's are."""
+    for rng in (random.Random(s) for s in range(seed, seed + 100)):
+        evaluators = [f"e{j}" for j in range(rng.randint(2, 4))]
+        n_apps, k = rng.randint(1, 6), rng.randint(1, min(3, len(evaluators)))
+        capacity = rng.choice([100, rng.randint(1, 4)])
+        pairs = [(f"a{i}", e) for i in range(n_apps) for e in evaluators]
+        conflicts = frozenset(p for p in pairs if rng.random() < 0.35)
+        existing = [p for p in pairs if p not in conflicts and rng.random() < 0.1]
+        existing = [p for p in existing if sum(a == p[0] for a, _ in existing) <= k]
+        existing = [p for p in existing if sum(e == p[1] for _, e in existing) <= capacity]
+        plan = plan_assignments(
+            [Applicant(id=f"a{i}") for i in range(n_apps)],
+            [Candidate(id=e, capacity=capacity) for e in evaluators],
+            k, conflicts=conflicts, existing=existing,
+        )  # fmt: skip
+        most, best = best_load_vectors(n_apps, evaluators, k, capacity, conflicts, existing)
+        everything = plan.pairs + existing
+        assert len(set(everything)) == len(everything) and not set(plan.pairs) & conflicts
+        assert max(Counter(a for a, _ in everything).values(), default=0) <= k
+        assert max(plan.loads.values()) <= capacity
+        assert len(everything) == most
+        loads = plan.loads.values()
+        if any(max(s) - min(s) <= 1 for s in best):
+            assert max(loads) - min(loads) <= 1, (evaluators, n_apps, k, conflicts, plan)
