@@ -11,6 +11,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import Account
@@ -66,7 +67,7 @@ async def create_account(
         raise ValidationFailed(errors)
     email = normalise_email(email)
     if await session.scalar(select(func.count()).where(Account.email == email)):
-        raise ValidationFailed([FieldError("email", "an account with this e-mail exists")])
+        raise email_taken()
     password_hash = await asyncio.to_thread(hasher.hash, password)
     account = Account(
         email=email,
@@ -75,9 +76,19 @@ async def create_account(
         role=role.value,
         hub=hub if role is Role.HUB_MANAGER else None,
     )
-    session.add(account)
-    await session.flush()
+    # The check above can race another sign-up (or another gateway seeding the same
+    # account): the unique index decides, and the loser gets the same answer. A savepoint
+    # keeps the rest of the caller's transaction.
+    try:
+        async with session.begin_nested():
+            session.add(account)
+    except IntegrityError:
+        raise email_taken() from None
     return account
+
+
+def email_taken() -> ValidationFailed:
+    return ValidationFailed([FieldError("email", "an account with this e-mail exists")])
 
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> Account:
@@ -147,13 +158,22 @@ async def ensure_account(
     session: AsyncSession, *, email: str, password: str, display_name: str, role: Role,
     hub: str | None = None,
 ) -> Account:  # fmt: skip
-    """The account with this e-mail, created if missing (an existing one is left as it is)."""
-    existing = await session.scalar(select(Account).where(Account.email == normalise_email(email)))
+    """The account with this e-mail, created if missing (an existing one is left as it is).
+    Gateway replicas starting together may both try: the one that loses takes the winner's."""
+    query = select(Account).where(Account.email == normalise_email(email))
+    existing = await session.scalar(query)
     if existing is not None:
         return existing
-    return await create_account(
-        session, email=email, password=password, display_name=display_name, role=role, hub=hub
-    )
+    try:
+        return await create_account(
+            session, email=email, password=password, display_name=display_name, role=role,
+            hub=hub,
+        )  # fmt: skip
+    except ValidationFailed:
+        created = await session.scalar(query)
+        if created is None:
+            raise  # a real problem with the account, not a race
+        return created
 
 
 async def seed_demo_accounts(session: AsyncSession) -> list[Account]:

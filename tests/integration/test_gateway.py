@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import nats
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.app import MIGRATIONS
+from gateway.auth import seed_demo_accounts
+from gateway.models import Account
+from shared.db import migrate_async, new_engine, new_session_factory
 from tests.fixtures.apps import TEAM_EMAIL, TEAM_PASSWORD, GraphQLClient, Portal, Tokens
+from tests.fixtures.servers import Postgres
 from tests.integration.test_registry_graphql import (
     CALL,
     PUBLISH,
@@ -97,6 +105,44 @@ async def test_sign_up_then_sign_in(gql: GraphQLClient) -> None:
     # The same answer whether or not the account exists: nothing leaks.
     assert wrong == unknown
     assert wrong["signIn"]["__typename"] == "NotAuthenticated"
+
+
+async def test_concurrent_sign_ups_with_one_e_mail_make_one_account(gql: GraphQLClient) -> None:
+    """All pass the "is it taken?" check before any inserts: the unique index decides, and
+    each loser gets the taken-e-mail field error, never a 500."""
+    email = f"twin-{uuid.uuid4().hex[:8]}@example.org"
+    sign_up = """mutation($i: SignUpInput!) { signUp(input: $i) { __typename
+      ... on ValidationErrors { errors { field message } } } }"""
+    variables = {"i": {"email": email, "password": "a-long-password", "displayName": "Twin"}}
+    responses = await asyncio.gather(*(gql.raw(sign_up, variables) for _ in range(4)))
+    assert [r.status_code for r in responses] == [200] * 4
+    bodies = [r.json() for r in responses]
+    assert all("errors" not in b for b in bodies), bodies
+    results = [b["data"]["signUp"] for b in bodies]
+    assert sorted(r["__typename"] for r in results) == ["AuthPayload"] + ["ValidationErrors"] * 3
+    taken = [{"field": "email", "message": "an account with this e-mail exists"}]
+    assert all(r["errors"] == taken for r in results if r["__typename"] == "ValidationErrors")
+    await gql.sign_in(email, "a-long-password")
+
+
+async def test_gateways_seeding_together_share_the_accounts(postgres: Postgres) -> None:
+    """Two replicas starting at once on an empty database: neither crashes, one set exists."""
+    url = await postgres.new_database("gateway")
+    await migrate_async(MIGRATIONS, url)
+    engines = [new_engine(url) for _ in range(2)]
+
+    async def seed(engine: AsyncEngine) -> list[uuid.UUID]:
+        async with new_session_factory(engine)() as session:
+            return [a.id for a in await seed_demo_accounts(session)]
+
+    try:
+        first, second = await asyncio.gather(*(seed(e) for e in engines))
+        async with new_session_factory(engines[0])() as session:
+            stored = (await session.scalars(select(Account.id))).all()
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert first == second and sorted(first) == sorted(stored) and len(stored) == 4
 
 
 async def test_the_deployment_admin_exists_from_the_first_start(gql: GraphQLClient) -> None:
