@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 
 import nats
+import pytest
+import websockets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -192,3 +195,21 @@ async def test_operators_see_dead_letters(
             "body": '{"broken": true}'} in letters  # fmt: skip
     refused = (await gql.raw(query, token=tokens.hub_nl)).json()
     assert refused["errors"][0]["extensions"]["code"] == "forbidden"
+
+
+async def test_subscriptions_speak_only_graphql_transport_ws(portal: Portal) -> None:
+    """The older `graphql-ws` protocol (subscriptions-transport-ws, unmaintained) is refused."""
+    url = portal.graphql_url.replace("http", "ws", 1)
+    init = json.dumps({"type": "connection_init", "payload": {}})
+    old = websockets.Subprotocol("graphql-ws")
+    async with websockets.connect(url, subprotocols=[old]) as ws:
+        assert ws.subprotocol is None
+        with pytest.raises(websockets.ConnectionClosedError) as closed:
+            await ws.send(init)
+            await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4406
+    current = websockets.Subprotocol("graphql-transport-ws")
+    async with websockets.connect(url, subprotocols=[current]) as ws:
+        assert ws.subprotocol == "graphql-transport-ws"
+        await ws.send(init)
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
