@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.config import MAX_UPLOAD_BYTES
 from services.intake.domain.answers import answer_errors, file_count_problem, requested_amount
-from services.intake.domain.applicant import Draft, applicant_errors, hub_for
+from services.intake.domain.applicant import Draft, applicant_errors, hub_for, merged
 from services.intake.domain.eligibility import eligibility_reasons
 from services.intake.domain.files import (
     CONTENT_TYPES,
@@ -265,16 +265,19 @@ def index_for_team(app: ApplicationRow, call: KnownCall, draft: Draft) -> None:
 
 
 def apply_update(app: ApplicationRow, call: KnownCall, data: ApplicationUpdate) -> None:
+    # Field by field: a form that sends only some fields wipes none of the others.
     if data.organisation is not None:
-        app.organisation = msgspec.to_builtins(data.organisation)
+        organisation = msgspec.convert(app.organisation, Organisation)
+        app.organisation = msgspec.to_builtins(merged(organisation, data.organisation))
     if data.contact is not None:
-        app.contact = msgspec.to_builtins(data.contact)
+        contact = msgspec.convert(app.contact, Person)
+        app.contact = msgspec.to_builtins(merged(contact, data.contact))
     if data.team is not None:
         app.team = msgspec.to_builtins(data.team)
     if data.answers is not None:
         # Answers merge by key; None clears one.
-        merged = {**app.answers, **data.answers}
-        app.answers = {k: v for k, v in merged.items() if v is not None}
+        answers = {**app.answers, **data.answers}
+        app.answers = {k: v for k, v in answers.items() if v is not None}
     app.requested_amount = requested_amount(
         form_of(call), app.answers, data.requested_amount or app.requested_amount
     )

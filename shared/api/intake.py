@@ -91,11 +91,31 @@ class ApplicationStart(msgspec.Struct, frozen=True):
     call_id: str
 
 
-class ApplicationUpdate(msgspec.Struct, frozen=True, kw_only=True):
-    """A partial save: fields left out keep their value; answers merge by question key."""
+class OrganisationUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    """Only what is given changes: None (a string) or left out (the part) keeps the value;
+    a null part clears it."""
 
-    organisation: Organisation | None = None
-    contact: Person | None = None
+    name: str | None = None
+    type: str | None = None
+    country: str | None = None
+    country_part: CountryPart | msgspec.UnsetType | None = msgspec.UNSET
+    website: str | None = None
+
+
+class PersonUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    """Only what is given changes; None keeps the value."""
+
+    name: str | None = None
+    email: str | None = None
+    role: str | None = None
+
+
+class ApplicationUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    """A partial save: fields left out keep their value (field by field in the organisation
+    and the contact); answers merge by question key; a team given replaces the team."""
+
+    organisation: OrganisationUpdate | None = None
+    contact: PersonUpdate | None = None
     team: list[Person] | None = None
     requested_amount: float | None = None
     answers: dict[str, Answer] | None = None

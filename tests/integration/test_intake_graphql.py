@@ -143,6 +143,27 @@ async def test_a_wrong_country_or_organisation_type_is_kept_and_warned_about(
     assert {"organisation.country", "organisation.type"} <= {e["field"] for e in refused["errors"]}
 
 
+async def test_a_partial_save_keeps_the_fields_it_leaves_out(gql: GraphQLClient) -> None:
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    await gql(SAVE, {"id": app["id"], "input": VALID_DRAFT}, token)
+    partial = {"organisation": {"website": "https://new.example.org"}, "contact": {"role": "lead"}}
+    await gql(SAVE, {"id": app["id"], "input": partial}, token)
+    query = """query($id: ID!) { application(id: $id) {
+      organisation { name type country countryPart website } contact { name email role } } }"""
+    seen = (await gql(query, {"id": app["id"]}, token))["application"]
+    assert seen["organisation"] == {
+        **VALID_DRAFT["organisation"], "website": "https://new.example.org"
+    }  # fmt: skip
+    assert seen["contact"] == {**VALID_DRAFT["contact"], "role": "lead"}
+
+    # Leaving France for Belgium: the page sends `countryPart: null`, which clears it.
+    moved = {"organisation": {"country": "BE", "countryPart": None}}
+    await gql(SAVE, {"id": app["id"], "input": moved}, token)
+    seen = (await gql(query, {"id": app["id"]}, token))["application"]["organisation"]
+    assert (seen["name"], seen["country"], seen["countryPart"]) == ("Repair Collective", "BE", None)
+
+
 async def test_an_overlong_idempotency_key_is_refused_as_invalid(gql: GraphQLClient) -> None:
     token = await gql.sign_up()
     app = await complete_application(gql, token)

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
+import msgspec
 import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
@@ -63,20 +64,20 @@ StatisticsResult = Annotated[
 ]
 
 
-@strawberry.input
+@strawberry.input(description="What is left out keeps its value; `countryPart: null` clears it.")
 class OrganisationInput:
-    name: str = ""
-    type: str = ""
-    country: str = ""
-    country_part: CountryPart | None = None
-    website: str = ""
+    name: str | None = None
+    type: str | None = None
+    country: str | None = None
+    country_part: CountryPart | None = strawberry.UNSET
+    website: str | None = None
 
 
-@strawberry.input
+@strawberry.input(description="As the contact, what is left out keeps its value.")
 class PersonInput:
-    name: str = ""
-    email: str = ""
-    role: str = ""
+    name: str | None = None
+    email: str | None = None
+    role: str | None = None
 
 
 @strawberry.input(description="A partial save: what is left out keeps its value.")
@@ -97,6 +98,16 @@ class ApplicationFilter:
     hub: str | None = None
     value_chain: str | None = None
     organisation_type: str | None = None
+
+
+def application_update(input: ApplicationInput) -> api.ApplicationUpdate:
+    update = to_api(input, api.ApplicationUpdate)
+    given = input.organisation
+    if given is not None and given.country_part is None and update.organisation is not None:
+        # An explicit null clears the part; to_api drops nulls like fields left out.
+        organisation = msgspec.structs.replace(update.organisation, country_part=None)
+        update = msgspec.structs.replace(update, organisation=organisation)
+    return update
 
 
 def intake_call(info: Info, method: str, path: str, result: type, **kwargs: Any) -> Any:
@@ -191,7 +202,7 @@ class IntakeMutation:
         return await attempt(
             lambda: intake_call(
                 info, "PATCH", f"/applications/{id}", api.Application,
-                body=to_api(input, api.ApplicationUpdate),
+                body=application_update(input),
             ),
             Application.of,
         )  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import msgspec
@@ -20,6 +21,20 @@ class Draft(msgspec.Struct, frozen=True, kw_only=True):
     team: list[Person]
     answers: dict[str, Answer]
     requested_amount: float | None
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def merged(current: S, update: msgspec.Struct) -> S:
+    """`current` with what `update` gives: a field left at its default (None, or UNSET where
+    None means "none") was not given and keeps its value."""
+    given = {
+        f.name: getattr(update, f.name)
+        for f in msgspec.structs.fields(update)
+        if getattr(update, f.name) is not f.default
+    }
+    return msgspec.structs.replace(current, **given)
 
 
 # Deliberately loose: the real test of an address is the mail that reaches it.

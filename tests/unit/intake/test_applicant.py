@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
-from services.intake.domain.applicant import applicant_errors, hub_for
-from shared.api.intake import Organisation, Person
+from services.intake.domain.applicant import applicant_errors, hub_for, merged
+from shared.api.intake import Organisation, OrganisationUpdate, Person, PersonUpdate
 from shared.api.registry import CountryPart, Coverage, Hub
 from shared.programme import COUNTRY_CODES, HUBS, ORGANISATION_TYPE_CODES, SPLIT_COUNTRIES
 
@@ -176,3 +177,23 @@ def test_the_hubs_are_the_callers() -> None:
     only = [Hub("XX", "Test", "Host", [Coverage("NL")])]
     assert hub_for("NL", None, only) == "XX"
     assert hub_for("NL", None, []) is None
+
+
+def test_a_partial_update_changes_only_what_it_gives() -> None:
+    southern = msgspec.structs.replace(ORG, country="FR", country_part=CountryPart.SOUTH)
+    assert merged(southern, OrganisationUpdate(website="https://new.example")) == (
+        msgspec.structs.replace(southern, website="https://new.example")
+    )
+    assert merged(southern, OrganisationUpdate()) == southern
+    assert merged(CONTACT, PersonUpdate(role="lead")) == Person(
+        name="Ana", email="ana@c.example", role="lead"
+    )
+
+
+def test_an_empty_string_is_given_and_a_null_part_clears_it() -> None:
+    southern = msgspec.structs.replace(ORG, country="FR", country_part=CountryPart.SOUTH)
+    assert merged(southern, OrganisationUpdate(name="")).name == ""
+    cleared = merged(southern, OrganisationUpdate(country="BE", country_part=None))
+    assert (cleared.country, cleared.country_part, cleared.name) == ("BE", None, "Collective")
+    decoded = msgspec.json.decode(b'{"country": "FR"}', type=OrganisationUpdate)
+    assert merged(southern, decoded).country_part is CountryPart.SOUTH  # left out: kept
