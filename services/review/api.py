@@ -300,10 +300,11 @@ async def call_scores(session: AsyncSession, call: KnownCall) -> CallScores:
         moderated[m.application_id][m.criterion] = m.score
     result = {}
     for a in applications:
-        expected, done, summaries = reduced.get(a.application_id, (0, 0, {}))
+        assigned, done, summaries = reduced.get(a.application_id, (0, 0, {}))
         result[a.application_id] = consensus_from(
-            rubric, expected, done, summaries, moderated[a.application_id]
-        )
+            rubric, assigned, done, summaries, moderated[a.application_id],
+            needed=call.evaluators_per_application,
+        )  # fmt: skip
     return CallScores(applications, result)
 
 
@@ -328,9 +329,9 @@ async def evaluation_summaries(
         .group_by(AssignmentRow.application_id)
     )  # fmt: skip
     reduced: dict[str, tuple[int, int, dict[str, CriterionSummary]]] = {}
-    for app_id, expected, done, *values in rows:
+    for app_id, assigned, done, *values in rows:
         summaries = {c.key: summarise(v) for c, v in zip(rubric.criteria, values, strict=True) if v}
-        reduced[app_id] = (expected, done, summaries)
+        reduced[app_id] = (assigned, done, summaries)
     return reduced
 
 
@@ -721,8 +722,10 @@ class CallReviewController(Controller):
         summaries = await evaluation_summaries(
             session, rubric, AssignmentRow.application_id == application_id
         )
-        expected, done, reduced = summaries.get(application_id, (0, 0, {}))
-        refusal = moderation_refusal(rubric, expected, done, reduced, criterion)
+        assigned, done, reduced = summaries.get(application_id, (0, 0, {}))
+        refusal = moderation_refusal(
+            rubric, assigned, done, reduced, criterion, needed=call.evaluators_per_application
+        )
         if refusal:
             raise Conflict(refusal)
         existing = await session.get(ModerationRow, (application_id, criterion))

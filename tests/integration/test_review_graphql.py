@@ -355,6 +355,13 @@ async def test_an_organisation_conflict_declared_before_assignment_is_honoured(
         if evaluator != knows:
             [mine] = (await gql(MINE, token=token))["myAssignments"]
             assert mine["applicationId"] == app
+            await evaluate(gql, token, mine["id"], scores(4, 4, 4))
+    # Both evaluations it has are in, yet the call promises three: not ranked on two.
+    [line] = (await gql(RANKING, {"c": call}, tokens.admin))["ranking"]["entries"]
+    assert (line["decision"], line["rank"], line["scores"]) == ("pending", None, {})
+    assert line["explanation"] == (
+        "consensus is not complete: short of evaluators: 2 of 3 assigned, 2 submitted"
+    )
 
 
 async def test_results_wait_for_every_eligibility_check(

@@ -46,6 +46,7 @@ class Consensus(msgspec.Struct, frozen=True, kw_only=True):
     scores: dict[str, float]  # complete only when every criterion has one
     flagged: list[str]  # criteria whose scores differ by DISAGREEMENT or more, unresolved
     complete: bool
+    missing: str = ""  # evaluations still to come, said for the ranking's explanation
 
 
 class CriterionSummary(msgspec.Struct, frozen=True):
@@ -61,21 +62,36 @@ def summarise(values: list[float]) -> CriterionSummary:
     return CriterionSummary(float(statistics.median(values)), min(values), max(values), len(values))
 
 
+def missing_evaluations(needed: int, assigned: int, submitted: int) -> str:
+    """What keeps a consensus from being taken ("" when nothing does): every assigned
+    evaluation, and never fewer than the call's `needed` (k), or a short pool would rank an
+    application on fewer opinions than the call promises."""
+    if assigned < needed:
+        return f"short of evaluators: {assigned} of {needed} assigned, {submitted} submitted"
+    if submitted < assigned:
+        return f"awaiting evaluations: {submitted} of {assigned} submitted"
+    return ""
+
+
 def consensus_from(
     rubric: Rubric,
-    expected: int,
+    assigned: int,
     submitted: int,
     summaries: dict[str, CriterionSummary],
     moderated: dict[str, float],
+    *,
+    needed: int,
 ) -> Consensus:
-    """Median per criterion once all `expected` evaluations are in; a disagreement of
-    DISAGREEMENT points or more is flagged; a moderator's score replaces a criterion's median
-    (and resolves its flag). Nothing counts before all are in, a moderated score neither: an
-    evaluator added later (a repair) may change the picture the moderator settled."""
+    """Median per criterion once all `assigned` evaluations, and at least `needed`, are in;
+    a disagreement of DISAGREEMENT points or more is flagged; a moderator's score replaces a
+    criterion's median (and resolves its flag). Nothing counts before all are in, a moderated
+    score neither: an evaluator added later (a repair) may change the picture the moderator
+    settled."""
     scores: dict[str, float] = {}
     flagged: list[str] = []
-    if not submitted >= expected > 0:
-        return Consensus(scores=scores, flagged=flagged, complete=False)
+    missing = missing_evaluations(max(needed, 1), assigned, submitted)
+    if missing:
+        return Consensus(scores=scores, flagged=flagged, complete=False, missing=missing)
     for c in rubric.criteria:
         if c.key in moderated:
             scores[c.key] = moderated[c.key]
@@ -93,17 +109,19 @@ def consensus_from(
 
 def moderation_refusal(
     rubric: Rubric,
-    expected: int,
+    assigned: int,
     submitted: int,
     summaries: dict[str, CriterionSummary],
     criterion: str,
+    *,
+    needed: int,
 ) -> str | None:
     """Why a moderator may not settle `criterion` (None when they may): only once every
     evaluation is in, and only where the evaluators disagree."""
-    if not submitted >= expected > 0:
-        return (f"Only {submitted} of {expected} evaluation(s) are submitted; the moderator "
-                "settles a criterion once all are in.")  # fmt: skip
-    if criterion not in consensus_from(rubric, expected, submitted, summaries, {}).flagged:
+    agreed = consensus_from(rubric, assigned, submitted, summaries, {}, needed=needed)
+    if agreed.missing:
+        return f"Not yet, {agreed.missing}: the moderator settles a criterion once all are in."
+    if criterion not in agreed.flagged:
         return (f"The evaluators do not disagree on {criterion} (by {DISAGREEMENT:g} points or "
                 "more); its consensus is their median.")  # fmt: skip
     return None
@@ -112,15 +130,17 @@ def moderation_refusal(
 def consensus(
     rubric: Rubric,
     submitted: list[dict[str, float]],
-    expected: int,
+    assigned: int,
     moderated: dict[str, float],
+    *,
+    needed: int,
 ) -> Consensus:
     summaries = {
         c.key: summarise(values)
         for c in rubric.criteria
         if (values := [s[c.key] for s in submitted if c.key in s])
     }
-    return consensus_from(rubric, expected, len(submitted), summaries, moderated)
+    return consensus_from(rubric, assigned, len(submitted), summaries, moderated, needed=needed)
 
 
 class Decision(enum.StrEnum):
@@ -170,10 +190,11 @@ def rank_call(rubric: Rubric, budget: float, items: list[RankInput]) -> list[Ran
             result.append(_unranked(item, Decision.INELIGIBLE, [], "not eligible for this call"))
             continue
         if not c.complete:
-            why = "consensus is not complete"
+            why = [c.missing] if c.missing else []
             if c.flagged:
-                why += f": the moderator must settle {', '.join(c.flagged)}"
-            result.append(_unranked(item, Decision.PENDING, [], why))
+                why.append(f"the moderator must settle {', '.join(c.flagged)}")
+            result.append(_unranked(item, Decision.PENDING, [], ": ".join(
+                ["consensus is not complete", *why])))  # fmt: skip
             continue
         failed = [k.key for k in rubric.criteria if c.scores[k.key] < k.threshold]
         total = sum(c.scores.values())

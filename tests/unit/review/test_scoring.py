@@ -54,18 +54,35 @@ def test_consensus_is_the_median_once_all_are_in() -> None:
     three = [{"excellence": 3, "impact": 4, "implementation": 4},
              {"excellence": 4, "impact": 4, "implementation": 3},
              {"excellence": 4, "impact": 5, "implementation": 4}]  # fmt: skip
-    c = consensus(RUBRIC, three, expected=3, moderated={})
+    c = consensus(RUBRIC, three, assigned=3, moderated={}, needed=3)
     assert c.complete and c.scores == {"excellence": 4, "impact": 4, "implementation": 4}
-    partial = consensus(RUBRIC, three[:2], expected=3, moderated={})
+    partial = consensus(RUBRIC, three[:2], assigned=3, moderated={}, needed=3)
     assert not partial.complete and partial.scores == {}
+    assert partial.missing == "awaiting evaluations: 2 of 3 submitted"
+
+
+def test_an_application_short_of_evaluators_has_no_consensus() -> None:
+    # The pool could give it only two of the call's three: both in is not enough.
+    two = [{"excellence": 4, "impact": 4, "implementation": 4}] * 2
+    short = consensus(RUBRIC, two, assigned=2, moderated={}, needed=3)
+    assert not short.complete and short.scores == {}
+    assert short.missing == "short of evaluators: 2 of 3 assigned, 2 submitted"
+    [ranked] = rank_call(RUBRIC, 1000, [RankInput(application_id="short", eligible=True,
+                                                  consensus=short, requested=1, submitted_at=T0)])  # fmt: skip
+    assert (ranked.decision, ranked.rank) == (Decision.PENDING, None)
+    assert ranked.explanation == (
+        "consensus is not complete: short of evaluators: 2 of 3 assigned, 2 submitted"
+    )
+    refusal = moderation_refusal(RUBRIC, 2, 2, {}, "impact", needed=3)
+    assert refusal is not None and "short of evaluators: 2 of 3 assigned" in refusal
 
 
 def test_a_disagreement_of_two_points_needs_the_moderator() -> None:
     split = [{"excellence": 1, "impact": 4, "implementation": 4},
              {"excellence": 3, "impact": 4, "implementation": 4.5}]  # fmt: skip
-    c = consensus(RUBRIC, split, expected=2, moderated={})
+    c = consensus(RUBRIC, split, assigned=2, moderated={}, needed=2)
     assert c.flagged == ["excellence"] and not c.complete
-    settled = consensus(RUBRIC, split, expected=2, moderated={"excellence": 2.5})
+    settled = consensus(RUBRIC, split, assigned=2, moderated={"excellence": 2.5}, needed=2)
     assert settled.complete and settled.flagged == [] and settled.scores["excellence"] == 2.5
 
 
@@ -73,20 +90,22 @@ def test_a_moderated_score_counts_only_once_all_evaluations_are_in() -> None:
     # A repair added a third evaluator after the moderator settled excellence.
     split = [{"excellence": 1, "impact": 4, "implementation": 4},
              {"excellence": 3, "impact": 4, "implementation": 4.5}]  # fmt: skip
-    waiting = consensus(RUBRIC, split, expected=3, moderated={"excellence": 2.5})
-    assert waiting == Consensus(scores={}, flagged=[], complete=False)
+    waiting = consensus(RUBRIC, split, assigned=3, moderated={"excellence": 2.5}, needed=2)
+    assert waiting == Consensus(
+        scores={}, flagged=[], complete=False, missing="awaiting evaluations: 2 of 3 submitted"
+    )
 
 
 def test_the_moderator_settles_only_a_disagreement_once_all_are_in() -> None:
     summaries = {"excellence": summarise([1, 3]), "impact": summarise([4, 4]),
                  "implementation": summarise([4, 4.5])}  # fmt: skip
-    assert moderation_refusal(RUBRIC, 2, 2, summaries, "excellence") is None
-    agreed = moderation_refusal(RUBRIC, 2, 2, summaries, "impact")
+    assert moderation_refusal(RUBRIC, 2, 2, summaries, "excellence", needed=2) is None
+    agreed = moderation_refusal(RUBRIC, 2, 2, summaries, "impact", needed=2)
     assert agreed is not None and "do not disagree on impact" in agreed
-    early = moderation_refusal(RUBRIC, 3, 2, summaries, "excellence")
-    assert early is not None and "2 of 3" in early
-    none = moderation_refusal(RUBRIC, 0, 0, {}, "excellence")
-    assert none is not None and "0 of 0" in none
+    early = moderation_refusal(RUBRIC, 3, 2, summaries, "excellence", needed=2)
+    assert early is not None and "2 of 3 submitted" in early
+    none = moderation_refusal(RUBRIC, 0, 0, {}, "excellence", needed=2)
+    assert none is not None and "0 of 2 assigned" in none
 
 
 def item(app: str, scores: dict[str, float], *, requested: float = 100, minutes: int = 0,
