@@ -26,11 +26,34 @@ def test_every_part_is_there_and_the_apps_share_one_image() -> None:
     services = compose()["services"]
     assert {"postgres", "nats", "minio", "minio-bucket", *APPS} <= set(services)
     images = {services[name]["image"] for name in APPS}
-    assert images == {"open-call-portal:latest"}
+    assert images == {"open-call-portal:local"}
     for name, module in APPS.items():
         assert services[name]["build"]["dockerfile"] == "infra/Dockerfile"
         assert services[name]["command"] == ["python", "-m", module]
         assert "healthcheck" in services[name]
+
+
+def test_every_image_names_a_release() -> None:
+    """No :latest and no bare name (which means :latest): a pull gets what was tested."""
+    for name, service in compose()["services"].items():
+        image = service["image"]
+        repository, _, tag = image.rpartition(":")
+        assert repository and "/" not in tag, f"{name}: {image} names no tag"
+        assert tag != "latest", f"{name}: {image}"
+
+
+def test_postgres_is_healthy_only_once_its_databases_exist() -> None:
+    postgres = compose()["services"]["postgres"]
+    # The init SQL runs on a server that listens on the Unix socket only: ask over TCP, for
+    # a database the init SQL creates.
+    check = postgres["healthcheck"]["test"][1]
+    assert "-h 127.0.0.1" in check and "-d gateway" in check
+    assert "CREATE DATABASE gateway;" in (ROOT / "infra" / "postgres-init.sql").read_text()
+    # PostgreSQL 18+ images keep data in a per-version folder below /var/lib/postgresql.
+    major = int(postgres["image"].split(":")[1].split(".")[0])
+    data = next(v for v in postgres["volumes"] if v.startswith("postgres-data:"))
+    assert data == ("postgres-data:/var/lib/postgresql" if major >= 18
+                    else "postgres-data:/var/lib/postgresql/data")  # fmt: skip
 
 
 def test_each_service_has_its_own_database() -> None:
