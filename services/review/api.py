@@ -83,9 +83,10 @@ def rubric_of(call: KnownCall) -> Rubric:
     return msgspec.convert(call.rubric, Rubric)
 
 
-async def load_call(session: AsyncSession, call_id: str) -> KnownCall:
-    call = await session.get(KnownCall, call_id)
-    if call is None:
+async def load_call(session: AsyncSession, call_id: str, *, lock: bool = False) -> KnownCall:
+    """Locked, the call serialises whatever changes its assignments or results."""
+    call = await session.get(KnownCall, call_id, with_for_update=lock)
+    if call is None or not call.terms_known:  # a stub knows a status, not the call
         raise NotFound(f"Review knows no call {call_id}.")
     return call
 
@@ -621,9 +622,7 @@ class CallReviewController(Controller):
     async def assign_evaluators(
         self, session: AsyncSession, identity: Identity, call_id: str
     ) -> AssignmentReport:
-        call = await session.get(KnownCall, call_id, with_for_update=True)
-        if call is None:
-            raise NotFound(f"Review knows no call {call_id}.")
+        call = await load_call(session, call_id, lock=True)
         require_team(identity, call, write=True)
         if call.status not in ("closed", "in_evaluation"):
             raise Conflict("Evaluators are assigned once the call has closed.")
@@ -748,9 +747,7 @@ class CallReviewController(Controller):
     async def publish_results(
         self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str
     ) -> Ranking:
-        call = await session.get(KnownCall, call_id, with_for_update=True)
-        if call is None:
-            raise NotFound(f"Review knows no call {call_id}.")
+        call = await load_call(session, call_id, lock=True)
         require_team(identity, call, write=True)
         if call.results_published_at is not None:
             raise Conflict("The results of this call are already published.")

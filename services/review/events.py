@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review.models import ApplicationCopy, AssignmentRow, KnownCall
+from shared.api.registry import CallStatus
 from shared.consumer import Handler
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
@@ -24,18 +25,34 @@ async def on_call_published(
         "title": event.title, "hub": event.hub, "hubs": event.hubs, "budget": event.budget,
         "rubric": msgspec.to_builtins(event.rubric),
         "evaluators_per_application": event.evaluators_per_application, "blind": event.blind,
+        "terms_known": True,
     }  # fmt: skip
+    # The status stays as it is: a later one (closed ...) may have overtaken this event.
     await session.execute(
         insert(KnownCall)
-        .values(call_id=event.call_id, status="published", **values)
+        .values(call_id=event.call_id, status=CallStatus.PUBLISHED.value, **values)
         .on_conflict_do_update(index_elements=[KnownCall.call_id], set_=values)
     )
 
 
+STATUS_ORDER = {status.value: rank for rank, status in enumerate(CallStatus)}
+
+
 async def on_call_status(session: AsyncSession, call_id: str, status: str) -> None:
-    call = await session.get(KnownCall, call_id, with_for_update=True)
-    if call is not None and call.status != "results_published":
-        call.status = status  # an event for a call review never heard of changes nothing
+    """A call's status only moves forward, whatever order the events come in; a status for a
+    call not yet published here is kept on a stub row until its publication arrives."""
+    if status not in STATUS_ORDER:
+        return
+    await session.execute(
+        insert(KnownCall)
+        .values(call_id=call_id, title="", hub=None, hubs=[], budget=0.0, rubric={},
+                evaluators_per_application=0, blind=False, status=status, terms_known=False)
+        .on_conflict_do_nothing()
+    )  # fmt: skip
+    call = await session.get(KnownCall, call_id, with_for_update=True, populate_existing=True)
+    assert call is not None
+    if STATUS_ORDER[status] > STATUS_ORDER.get(call.status, -1):
+        call.status = status
 
 
 async def on_call_closed(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -38,6 +39,9 @@ class ProcessedEvent(ProcessedEventMixin, Base):
 
 
 class KnownCall(Base):
+    """A call as its events tell it. A status may arrive before the call's publication: the
+    row then stands as a stub (`terms_known` false) that nothing but the status reads."""
+
     __tablename__ = "known_call"
 
     call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -50,6 +54,7 @@ class KnownCall(Base):
     blind: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(20))
     results_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    terms_known: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ApplicationCopy(Base):

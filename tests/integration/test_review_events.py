@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.registry.domain.calls import DEFAULT_RUBRIC
-from services.review.api import progress_of
+from services.review.api import load_call, progress_of
 from services.review.events import HANDLERS
 from services.review.models import (
     ApplicationCopy,
@@ -28,6 +28,7 @@ from shared.consumer import EventConsumer
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
 from shared.db import migrate_async, new_engine, new_session_factory
+from shared.errors import NotFound
 from shared.events import EventContract, envelope_for
 from tests.fixtures.servers import Postgres
 
@@ -113,18 +114,47 @@ async def test_out_of_order_arrival_ends_in_the_right_state(
     assert row is not None and row.withdrawn and row.version == 3
 
 
-async def test_an_event_for_an_unknown_call_changes_nothing(
+async def call_status(sessions: async_sessionmaker[AsyncSession], call_id: str) -> str | None:
+    async with sessions() as session:
+        call = await session.get(KnownCall, call_id)
+    return None if call is None else call.status
+
+
+async def test_a_call_status_never_moves_back_whatever_the_order_of_events(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     consumer = review_consumer(sessions)
-    unknown = str(uuid.uuid4())
-    await deliver(
-        consumer, registry_events.CallClosed(call_id=unknown, closes_at=datetime.now(UTC))
-    )
-    await deliver(consumer, registry_events.CallStatusChanged(call_id=unknown, previous="closed",
-                                                              status="in_evaluation"))  # fmt: skip
+    call_id, now = str(uuid.uuid4()), datetime.now(UTC)
+    # The close overtakes the publication: kept on a stub that is no call to anyone yet.
+    await deliver(consumer, registry_events.CallClosed(call_id=call_id, closes_at=now))
+    assert await call_status(sessions, call_id) == "closed"
     async with sessions() as session:
-        assert await session.get(KnownCall, unknown) is None
+        with pytest.raises(NotFound):
+            await load_call(session, call_id)
+    published = registry_events.CallPublished(
+        call_id=call_id, title="Late news", hubs=["NL"], opens_at=now, closes_at=now,
+        rubric=DEFAULT_RUBRIC, evaluators_per_application=2,
+    )  # fmt: skip
+    await deliver(consumer, published)
+    async with sessions() as session:
+        call = await load_call(session, call_id)
+    assert (call.status, call.title, call.evaluators_per_application) == ("closed", "Late news", 2)
+    # Older news, or the same publication again, moves nothing back.
+    moves = [
+        registry_events.CallStatusChanged(call_id=call_id, previous="closed", status="in_evaluation"),
+        registry_events.CallClosed(call_id=call_id, closes_at=now),
+        published,
+        registry_events.CallStatusChanged(
+            call_id=call_id, previous="in_evaluation", status="results_published"
+        ),
+        registry_events.CallStatusChanged(call_id=call_id, previous="closed", status="in_evaluation"),
+    ]  # fmt: skip
+    seen = []
+    for event in moves:
+        await deliver(consumer, event)
+        seen.append(await call_status(sessions, call_id))
+    assert seen == ["in_evaluation", "in_evaluation", "in_evaluation", "results_published",
+                    "results_published"]  # fmt: skip
 
 
 async def test_a_restarted_review_goes_on_where_it_stopped(
