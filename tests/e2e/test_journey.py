@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Page, Route, WebSocket, expect
 
 from tests.fixtures.apps import GraphQLClient, Portal
 from tests.fixtures.waiting import eventually
-from tests.integration.test_intake_graphql import DEMO_CALL
+from tests.integration.test_intake_graphql import DEMO_CALL, SUBMIT, complete_application
 from tests.integration.test_review_graphql import INVITE, retire_everyone
 
 pytestmark = __import__("pytest").mark.e2e
@@ -51,13 +51,28 @@ def luminance(css_colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
+async def small_page(browser: Browser, pages: list[Page], portal: Portal) -> Page:
+    context = await browser.new_context(viewport={"width": 375, "height": 800})
+    page = await context.new_page()
+    pages.append(page)
+    page.set_default_timeout(20_000)
+    await page.goto(portal.gateway.url + "/")
+    return page
+
+
+async def assert_fits(page: Page, route: str, heading: str) -> None:
+    """The page at `route` needs no sideways scrolling."""
+    await page.goto(page.url.split("#")[0] + route)
+    await expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+    overflow = await page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{route} scrolls sideways by {overflow}px at 375px"
+
+
 async def test_usable_at_375_pixels_with_labelled_inputs(
     browser: Browser, pages: list[Page], web_portal: Portal
 ) -> None:
     """Runs before the journey, which closes the demo call: the form must still be open."""
-    context = await browser.new_context(viewport={"width": 375, "height": 800})
-    page = await context.new_page()
-    pages.append(page)
+    page = await small_page(browser, pages, web_portal)
     await page.goto(web_portal.gateway.url + "/#/signup")
     await expect(page.get_by_role("heading", name="Sign up to apply")).to_be_visible()
     await page.get_by_label("Your name").fill("Small Screen")
@@ -65,11 +80,8 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
     await page.get_by_label("Password").fill("a-long-password")
     await page.keyboard.press("Enter")  # the form works from the keyboard
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    for route, heading in (("/#/", "Open calls"), (f"/#/apply/{DEMO_CALL}", "Apply: ")):
-        await page.goto(web_portal.gateway.url + route)
-        await expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
-        overflow = await page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{route} scrolls sideways by {overflow}px at 375px"
+    for route, heading in (("#/", "Open calls"), (f"#/apply/{DEMO_CALL}", "Apply: ")):
+        await assert_fits(page, route, heading)
     unlabelled = await page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
         .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
         .map((el) => el.outerHTML)""")
@@ -82,6 +94,23 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
     assert focus["tag"] not in ("BODY", "MAIN"), focus
     assert focus["style"] != "none" and focus["width"] > 0, focus
     assert 1.05 / (luminance(focus["colour"]) + 0.05) >= 3, focus
+
+    # The receipt (a 64-character fingerprint) and the other roles' pages fit too.
+    gql = GraphQLClient(web_portal.graphql_url)
+    token = await page.evaluate("localStorage.getItem('portal.token')")
+    application = await complete_application(gql, token)
+    submitted = await gql(SUBMIT, {"id": application["id"]}, token)
+    assert submitted["submitApplication"]["__typename"] == "SubmissionReceipt", submitted
+    await gql.http.aclose()
+    await assert_fits(page, f"#/receipt/{application['id']}", "Application submitted")
+    await assert_fits(page, "#/mine", "My applications")
+    evaluator = await small_page(browser, pages, web_portal)
+    await sign_in(evaluator, "evaluator@demo.portal", "circular-demo-2027")
+    await assert_fits(evaluator, "#/evaluate", "My assignments")
+    team = await small_page(browser, pages, web_portal)
+    await sign_in(team, "admin@demo.portal", "circular-demo-2027")
+    await assert_fits(team, "#/team", "Calls")
+    await assert_fits(team, f"#/team/{DEMO_CALL}", "Circular Futures Open Call 2027")
 
 
 async def test_the_whole_journey(
