@@ -113,22 +113,35 @@ async def load_application(
     session: AsyncSession, identity: Identity, application_id: str, *, lock: bool = False,
     own: bool = False,
 ) -> tuple[ApplicationRow, KnownCall]:  # fmt: skip
-    """Someone else's application is reported exactly like a missing one."""
+    """Someone else's application is reported exactly like a missing one. `lock`: for a
+    change, the call is locked in share mode and then the application for update."""
     identity.require_signed_in()
     missing = NotFound(f"There is no application {application_id}.")
     try:
         key = uuid.UUID(application_id)
     except ValueError:
         raise missing from None
-    app = await session.get(ApplicationRow, key, with_for_update=lock)
+    app = await session.get(ApplicationRow, key)
     if app is None:
         raise missing
-    call = await session.get(KnownCall, app.call_id)
+    call = await (lock_call(session, app.call_id) if lock else session.get(KnownCall, app.call_id))
     assert call is not None
     allowed = app.applicant_id == identity.account_id if own else may_read(identity, app, call)
     if not allowed:
         raise missing
+    if lock:
+        await session.refresh(app, with_for_update=True)
     return app, call
+
+
+async def lock_call(session: AsyncSession, call_id: str) -> KnownCall | None:
+    """The call as it is now, locked in share mode until commit. The close handler locks it
+    exclusively, so a change in flight at the closing instant either commits before the
+    eligibility check (which then sees it) or waits and finds the call closed. The call is
+    always locked before the application (the close handler's order too: no deadlock)."""
+    return await session.get(
+        KnownCall, call_id, with_for_update={"read": True}, populate_existing=True
+    )
 
 
 async def active_attachments(session: AsyncSession, app_id: uuid.UUID) -> list[AttachmentRow]:
@@ -608,10 +621,12 @@ async def record_attachment(
     session: AsyncSession, app_id: uuid.UUID, call: KnownCall, question: Question,
     now: datetime, object_key: str, size: int, sha256: str, content_type: str, file_name: str,
 ) -> Attachment:  # fmt: skip
-    # Checked again under the row lock: the deadline or a parallel upload may have come first.
-    app = await session.get(ApplicationRow, app_id, with_for_update=True)
-    assert app is not None
-    await check_room_for_file(session, app, call, question, now)
+    # Checked again under the locks: the deadline, the close handler or a parallel upload may
+    # have come first.
+    locked_call = await lock_call(session, call.call_id)
+    app = await session.get(ApplicationRow, app_id, with_for_update=True, populate_existing=True)
+    assert app is not None and locked_call is not None
+    await check_room_for_file(session, app, locked_call, question, now)
     row = AttachmentRow(
         application_id=app.id, question_key=question.key, file_name=file_name,
         content_type=content_type, size=size, sha256=sha256, object_key=object_key,

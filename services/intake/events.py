@@ -54,7 +54,9 @@ async def on_call_closed(
     session: AsyncSession, _: Envelope, event: registry_events.CallClosed
 ) -> None:
     """The deadline has passed: decide every submitted application's eligibility, from its
-    last submission (the live draft may hold edits that were never submitted)."""
+    last submission (the live draft may hold edits that were never submitted). The call is
+    locked exclusively: a submit, save or upload holds it in share mode until it commits, so
+    none is in flight while the submitted applications are read."""
     call = await session.get(KnownCall, event.call_id, with_for_update=True)
     if call is None:
         return

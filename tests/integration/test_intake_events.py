@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -11,10 +14,15 @@ import nats
 import pytest
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.intake.events import on_call_closed
+from services.intake.models import ApplicationRow
 from shared.contracts import intake as intake_events
-from shared.events import EventContract, decode_envelope
-from tests.fixtures.apps import GraphQLClient, Portal
+from shared.contracts import registry as registry_events
+from shared.events import EventContract, decode_envelope, envelope_for
+from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.servers import Nats
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import (
@@ -24,7 +32,9 @@ from tests.integration.test_intake_graphql import (
     SAVE,
     SUBMIT,
     WITHDRAW,
+    apply_to,
     complete_application,
+    publish_call,
 )
 
 
@@ -88,3 +98,90 @@ async def test_stored_resubmitted_and_withdrawn_are_published(
     event = await published(js, intake_events.ApplicationWithdrawn, app_id)
     assert event.call_id == DEMO_CALL
     assert before <= event.withdrawn_at <= portal.clock() + timedelta(seconds=1)
+
+
+# ---- the closing instant: a submit in flight and the close handler -----------------------
+
+
+async def waiting_on_locks(engine: AsyncEngine) -> int:
+    """How many of the service's sessions are blocked on a row lock right now."""
+    async with engine.connect() as conn:
+        found = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+    return int(found or 0)
+
+
+@asynccontextmanager
+async def closing(portal: Portal, call: str) -> AsyncIterator[None]:
+    """Intake's handler of the registry's CallClosed, committed when the block ends."""
+    runtime = portal.intake.app.state.runtime
+    event = registry_events.CallClosed(call_id=call, closes_at=portal.clock())
+    async with runtime.session_factory() as session, session.begin():
+        await on_call_closed(session, envelope_for(event), event)
+        yield
+
+
+async def close_now(portal: Portal, call: str) -> None:
+    async with closing(portal, call):
+        pass
+
+
+async def done_or_blocked(task: asyncio.Task[Any], engine: AsyncEngine, blocked: int) -> bool:
+    return task.done() or await waiting_on_locks(engine) >= blocked
+
+
+async def draft_on_fresh_call(gql: GraphQLClient, tokens: Tokens) -> tuple[str, str, str]:
+    """A complete, unsubmitted application on a call of its own: (call, id, token)."""
+    call = await publish_call(gql, tokens)
+    app_id, token = await apply_to(
+        gql, call, {"name": "A", "type": "ngo", "country": "BE"}, 10_000, submit=False
+    )
+    return call, app_id, token
+
+
+async def stored(portal: Portal, app_id: str) -> ApplicationRow:
+    async with portal.intake.app.state.runtime.session_factory() as session:
+        app = await session.get(ApplicationRow, uuid.UUID(app_id))
+    assert app is not None
+    return app
+
+
+async def test_a_submit_waits_for_a_close_in_progress_and_is_then_refused(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call, app_id, token = await draft_on_fresh_call(gql, tokens)
+    async with closing(portal, call):  # the handler has run; its transaction is still open
+        submit = asyncio.create_task(gql(SUBMIT, {"id": app_id, "key": "at-the-bell"}, token))
+        await eventually(lambda: done_or_blocked(submit, portal.intake.app.state.runtime.engine, 1))
+        # Without the lock the submit would commit now, unseen by the eligibility check.
+        assert not submit.done(), await submit
+    refused = (await submit)["submitApplication"]
+    assert refused["__typename"] == "Conflict" and "closed" in refused["message"], refused
+    app = await stored(portal, app_id)
+    assert (app.status, app.version) == ("draft", 0)
+
+
+async def test_a_close_waits_for_a_submit_in_flight_and_then_decides_it(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call, app_id, token = await draft_on_fresh_call(gql, tokens)
+    runtime = portal.intake.app.state.runtime
+    async with runtime.session_factory() as holder:
+        # Hold the application: the submit gets as far as its share lock on the call.
+        await holder.get(ApplicationRow, uuid.UUID(app_id), with_for_update=True)
+        submit = asyncio.create_task(gql(SUBMIT, {"id": app_id, "key": "in-time"}, token))
+        await eventually(lambda: done_or_blocked(submit, runtime.engine, 1))
+        close = asyncio.create_task(close_now(portal, call))
+        await eventually(lambda: done_or_blocked(close, runtime.engine, 2))
+        # The close must wait for the submit that passed the deadline check before it.
+        assert not close.done() and not submit.done()
+        await holder.rollback()
+    submitted = (await submit)["submitApplication"]
+    assert submitted["__typename"] == "SubmissionReceipt", submitted
+    await close
+    app = await stored(portal, app_id)
+    assert (app.status, app.eligibility) == ("submitted", "eligible")
