@@ -178,12 +178,15 @@ async def assign(
     session: AsyncSession, call: KnownCall, *, reason: str | None = None
 ) -> AssignmentReport:
     """Assign or top up: existing active assignments stay; conflicted ones that are not yet
-    submitted are dropped first (the repair)."""
+    submitted are dropped first (the repair). The caller holds the call's lock, so two runs
+    never both top up; the assignments are locked before reading which are submitted, so a
+    submission under way is waited for and then kept, never dropped."""
     applications = await eligible_applications(session, call.call_id)
     evaluators = list(await session.scalars(select(EvaluatorRow).where(EvaluatorRow.active)))
     conflicts = await conflict_pairs(session, applications)
     active = list(await session.scalars(
         select(AssignmentRow).where(AssignmentRow.call_id == call.call_id, AssignmentRow.active)
+        .with_for_update()
     ))  # fmt: skip
     submitted = set(await session.scalars(
         select(EvaluationRow.assignment_id).where(EvaluationRow.status == "submitted")
@@ -473,8 +476,8 @@ async def repair_calls(
     if application_id:
         query = query.where(AssignmentRow.application_id == application_id)
     reports = []
-    for call_id in sorted(set(await session.scalars(query))):
-        call = await session.get(KnownCall, call_id)
+    for call_id in sorted(set(await session.scalars(query))):  # sorted: locks in one order
+        call = await session.get(KnownCall, call_id, with_for_update=True)
         if call is not None and call.status != "results_published":
             reports.append(await assign(session, call))
     return reports

@@ -1,7 +1,9 @@
-"""Review's read model from intake's events: duplicates, disorder, unknown calls, restarts."""
+"""Review's read model from its events (duplicates, disorder, unknown calls, restarts), and
+repairs racing an assignment or a submission."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -9,15 +11,16 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.registry.domain.calls import DEFAULT_RUBRIC
-from services.review.api import load_call, progress_of
+from services.review.api import assign, load_call, progress_of, repair_calls
 from services.review.events import HANDLERS
 from services.review.models import (
     ApplicationCopy,
     AssignmentRow,
+    ConflictRow,
     EvaluationRow,
     EvaluatorRow,
     KnownCall,
@@ -31,6 +34,7 @@ from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import NotFound
 from shared.events import EventContract, envelope_for
 from tests.fixtures.servers import Postgres
+from tests.fixtures.waiting import eventually
 
 MIGRATIONS = Path(__file__).parent.parent.parent / "services" / "review" / "migrations"
 
@@ -181,31 +185,45 @@ async def test_a_restarted_review_goes_on_where_it_stopped(
     assert row is not None and row.answers == {"title": "changed since"}
 
 
+SCORED = {c.key: 4.0 for c in DEFAULT_RUBRIC.criteria}
+
+
+async def call_in_evaluation(
+    sessions: async_sessionmaker[AsyncSession], evaluators: list[str], assigned: list[str],
+    k: int = 2,
+) -> tuple[str, str, dict[str, uuid.UUID]]:  # fmt: skip
+    """A call in evaluation with one eligible application, assigned to `assigned`: the call,
+    the application and each assignment's id."""
+    consumer = review_consumer(sessions)
+    app_id, call_id = str(uuid.uuid4()), str(uuid.uuid4())
+    await deliver(consumer, snapshot(app_id, call_id, 1, "in evaluation"))
+    await deliver(
+        consumer, intake_events.ApplicationEligible(application_id=app_id, call_id=call_id)
+    )
+    ids = {e: uuid.uuid4() for e in assigned}
+    async with sessions() as session, session.begin():
+        session.add(KnownCall(
+            call_id=call_id, title="Call", hub="NL", hubs=["NL"], budget=1000.0,
+            rubric=msgspec.to_builtins(DEFAULT_RUBRIC), evaluators_per_application=k,
+            blind=False, status="in_evaluation",
+        ))  # fmt: skip
+        session.add_all(EvaluatorRow(account_id=e, name=e, email=f"{e}@evaluators.example",
+                                     capacity=9) for e in evaluators)  # fmt: skip
+        await session.flush()  # no ORM relationship orders these inserts
+        session.add_all(AssignmentRow(id=i, call_id=call_id, application_id=app_id,
+                                      evaluator_id=e) for e, i in ids.items())  # fmt: skip
+    return call_id, app_id, ids
+
+
 async def test_a_withdrawal_takes_the_application_out_of_evaluation(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     consumer = review_consumer(sessions)
-    app_id, call_id = str(uuid.uuid4()), str(uuid.uuid4())
-    await deliver(consumer, snapshot(app_id, call_id, 1, "soon withdrawn"))
-    await deliver(
-        consumer, intake_events.ApplicationEligible(application_id=app_id, call_id=call_id)
-    )
-    scored = {c.key: 4.0 for c in DEFAULT_RUBRIC.criteria}
+    call_id, app_id, ids = await call_in_evaluation(sessions, ["done", "todo"], ["done", "todo"])
+    scored = SCORED
     async with sessions() as session, session.begin():
-        session.add(KnownCall(
-            call_id=call_id, title="Call", hub="NL", hubs=["NL"], budget=1000.0,
-            rubric=msgspec.to_builtins(DEFAULT_RUBRIC), evaluators_per_application=2,
-            blind=False, status="in_evaluation",
-        ))  # fmt: skip
-        session.add_all(EvaluatorRow(account_id=e, name=e, email=f"{e}@evaluators.example",
-                                     capacity=9) for e in ("done", "todo"))  # fmt: skip
-        await session.flush()  # no ORM relationship orders these inserts
-        done = AssignmentRow(call_id=call_id, application_id=app_id, evaluator_id="done")
-        todo = AssignmentRow(call_id=call_id, application_id=app_id, evaluator_id="todo")
-        session.add_all([done, todo])
-        await session.flush()  # the evaluation refers to the assignment's id
         session.add(EvaluationRow(
-            assignment_id=done.id, scores=scored, comments={}, status="submitted",
+            assignment_id=ids["done"], scores=scored, comments={}, status="submitted",
             submitted_at=datetime.now(UTC),
         ))  # fmt: skip
     async with sessions() as session:
@@ -228,7 +246,73 @@ async def test_a_withdrawal_takes_the_application_out_of_evaluation(
                 select(AssignmentRow).where(AssignmentRow.application_id == app_id)
             )
         ).all()
-        kept = await session.get(EvaluationRow, done.id)
+        kept = await session.get(EvaluationRow, ids["done"])
     assert (after.applications, after.assignments, after.submitted) == (0, 0, 0)
     assert {(r.active, r.removed_reason) for r in rows} == {(False, "application withdrawn")}
     assert kept is not None and kept.status == "submitted" and kept.scores == scored
+
+
+async def waits_for_a_lock(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    async with sessions() as session:
+        waiting = await session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ))  # fmt: skip
+    return bool(waiting)
+
+
+async def active_evaluators(sessions: async_sessionmaker[AsyncSession], app_id: str) -> list[str]:
+    async with sessions() as session:
+        found = await session.scalars(
+            select(AssignmentRow.evaluator_id)
+            .where(AssignmentRow.application_id == app_id, AssignmentRow.active)
+            .order_by(AssignmentRow.evaluator_id)
+        )
+        return list(found)
+
+
+async def test_a_repair_waits_for_an_assignment_under_way(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two top-ups at once would both see one evaluator of two and both add one."""
+    call_id, app_id, _ = await call_in_evaluation(sessions, ["a", "b", "c"], ["a"])
+    async with sessions() as assigning:
+        call = await load_call(assigning, call_id, lock=True)  # as assignEvaluators does
+        await assign(assigning, call)
+
+        async def repair() -> None:
+            async with sessions() as session:
+                await repair_calls(session, evaluator_id="a")
+                await session.commit()
+
+        repairing = asyncio.create_task(repair())
+        await eventually(lambda: waits_for_a_lock(sessions))
+        await assigning.commit()
+    await repairing
+    assert await active_evaluators(sessions, app_id) == ["a", "b"]
+
+
+async def test_a_repair_keeps_an_evaluation_submitted_meanwhile(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A conflict declared while the same evaluator submits: the submission is kept."""
+    _, app_id, ids = await call_in_evaluation(sessions, ["a", "b", "c"], ["a", "b"])
+    async with sessions() as submitting:
+        # What submitting does: the assignment locked, the evaluation stored, not yet committed.
+        await submitting.get(AssignmentRow, ids["a"], with_for_update=True)
+        submitting.add(EvaluationRow(assignment_id=ids["a"], scores=SCORED, comments={},
+                                     status="submitted", submitted_at=datetime.now(UTC)))  # fmt: skip
+        await submitting.flush()
+
+        async def declare_and_repair() -> None:
+            async with sessions() as session:
+                session.add(ConflictRow(evaluator_id="a", application_id=app_id))
+                await session.flush()
+                await repair_calls(session, evaluator_id="a", application_id=app_id)
+                await session.commit()
+
+        repairing = asyncio.create_task(declare_and_repair())
+        await eventually(lambda: waits_for_a_lock(sessions))
+        await submitting.commit()
+    await repairing
+    assert await active_evaluators(sessions, app_id) == ["a", "b"]
