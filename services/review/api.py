@@ -213,7 +213,11 @@ async def assign(
         [applicant_of(a) for a in applications], pool, call.evaluators_per_application,
         conflicts=conflicts, existing=kept,
     )  # fmt: skip
-    previously = {(r.application_id, r.evaluator_id): r for r in active}
+    # A pair dropped earlier (its evaluator removed, then back) comes back as the same row.
+    previously = {(r.application_id, r.evaluator_id): r for r in await session.scalars(
+        select(AssignmentRow).where(AssignmentRow.call_id == call.call_id,
+                                    AssignmentRow.active.is_(False))
+    )}  # fmt: skip
     for app_id, evaluator_id in plan.pairs:
         earlier = previously.get((app_id, evaluator_id))
         if earlier is not None:

@@ -316,3 +316,26 @@ async def test_a_repair_keeps_an_evaluation_submitted_meanwhile(
         await submitting.commit()
     await repairing
     assert await active_evaluators(sessions, app_id) == ["a", "b"]
+
+
+async def test_an_evaluator_back_after_removal_gets_the_same_assignment_again(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    call_id, app_id, ids = await call_in_evaluation(sessions, ["a", "b"], ["a", "b"])
+    for active in (False, True):  # removed (its assignment dropped), then invited again
+        async with sessions() as session:
+            evaluator = await session.get(EvaluatorRow, "a")
+            assert evaluator is not None
+            evaluator.active = active
+            await session.flush()
+            if active:
+                report = await assign(session, await load_call(session, call_id, lock=True))
+                assert (report.assigned, report.shortfalls) == (2, [])
+            else:
+                [report] = await repair_calls(session, evaluator_id="a")
+                assert report.assigned == 1
+            await session.commit()
+    assert await active_evaluators(sessions, app_id) == ["a", "b"]
+    async with sessions() as session:
+        again = await session.get(AssignmentRow, ids["a"])
+    assert again is not None and (again.active, again.removed_reason) == (True, None)
