@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 import uuid
 from collections import defaultdict
@@ -14,6 +12,7 @@ from litestar import Controller, Response, delete, get, post, put
 from sqlalchemy import ColumnElement, Float, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.review.domain import export
 from services.review.domain.assignment import (
     Applicant,
     Candidate,
@@ -668,19 +667,11 @@ class CallReviewController(Controller):
         call = await load_call(session, call_id)
         require_team(identity, call, write=False)
         criteria = [c.key for c in rubric_of(call).criteria]
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["rank", "application_id", "organisation", "decision", "weighted_total",
-                         "total", *criteria, "requested_amount", "thresholds_failed",
-                         "tie_break", "explanation"])  # fmt: skip
-        for r, a in ranking_of(call, await call_scores(session, call)):
-            writer.writerow([r.rank or "", r.application_id, a.organisation,
-                             r.decision.value, r.weighted_total if r.weighted_total is not None else "",
-                             r.total if r.total is not None else "",
-                             *(r.scores.get(k, "") for k in criteria), a.requested_amount or "",
-                             " ".join(r.thresholds_failed), r.tie_break or "", r.explanation])  # fmt: skip
+        ranked = ranking_of(call, await call_scores(session, call))
+        lines = [(r, a.organisation, a.requested_amount) for r, a in ranked]
+        text = export.ranking_csv(criteria, lines)
         headers = {"Content-Disposition": f'attachment; filename="ranking-{call_id}.csv"'}
-        return Response(out.getvalue(), media_type="text/csv", headers=headers)
+        return Response(text, media_type="text/csv", headers=headers)
 
     @get("/disagreements")
     async def disagreements(
