@@ -194,54 +194,98 @@ def draft_errors(
 
 
 async def application_views(
-    session: AsyncSession, pairs: list[tuple[ApplicationRow, KnownCall]]
+    session: AsyncSession, identity: Identity, pairs: list[tuple[ApplicationRow, KnownCall]]
 ) -> list[Application]:
     """Views of many applications in two more queries, whatever their number."""
     ids = [app.id for app, _ in pairs]
-    attachments: dict[uuid.UUID, list[AttachmentRow]] = {i: [] for i in ids}
-    for row in await session.scalars(
-        select(AttachmentRow)
-        .where(AttachmentRow.application_id.in_(ids), AttachmentRow.removed_at.is_(None))
-        .order_by(AttachmentRow.uploaded_at, AttachmentRow.id)
-    ):
-        attachments[row.application_id].append(row)
     versions = {app.id: app.version for app, _ in pairs if app.version}
-    receipts: dict[uuid.UUID, Receipt] = {}
+    submissions: dict[uuid.UUID, SubmissionRow] = {}
     for submission in await session.scalars(
         select(SubmissionRow).where(
             tuple_(SubmissionRow.application_id, SubmissionRow.version).in_(list(versions.items()))
         )
     ):
-        receipts[submission.application_id] = receipt_of(submission)
-    return [view_of(app, call, attachments[app.id], receipts.get(app.id)) for app, call in pairs]
+        submissions[submission.application_id] = submission
+    # Removed files too: the last submission may still name them.
+    attachments: dict[uuid.UUID, list[AttachmentRow]] = {i: [] for i in ids}
+    for row in await session.scalars(
+        select(AttachmentRow)
+        .where(AttachmentRow.application_id.in_(ids))
+        .order_by(AttachmentRow.uploaded_at, AttachmentRow.id)
+    ):
+        attachments[row.application_id].append(row)
+    return [
+        view_of(app, call, attachments[app.id], submissions.get(app.id), identity)
+        for app, call in pairs
+    ]
 
 
 async def application_view(
-    session: AsyncSession, app: ApplicationRow, call: KnownCall
+    session: AsyncSession, identity: Identity, app: ApplicationRow, call: KnownCall
 ) -> Application:
-    [view] = await application_views(session, [(app, call)])
+    [view] = await application_views(session, identity, [(app, call)])
     return view
 
 
+def shown_files(
+    attachments: list[AttachmentRow], submission: SubmissionRow | None
+) -> list[AttachmentRow]:
+    """The live files, or (a submission given) the files it names, removed since or not."""
+    if submission is None:
+        return [a for a in attachments if a.removed_at is None]
+    keys = set(submission.snapshot["attachment_keys"])
+    return [a for a in attachments if a.object_key in keys]
+
+
+async def last_submission(session: AsyncSession, app: ApplicationRow) -> SubmissionRow | None:
+    return await session.scalar(
+        select(SubmissionRow).where(
+            SubmissionRow.application_id == app.id, SubmissionRow.version == app.version
+        )
+    )
+
+
+def fingerprint_of(draft: Draft, attachments: list[AttachmentRow]) -> str:
+    return fingerprint(
+        answers=draft.answers, organisation=draft.organisation, contact=draft.contact,
+        team=draft.team, requested_amount=draft.requested_amount,
+        attachments=[(a.question_key, a.sha256) for a in attachments],
+    )  # fmt: skip
+
+
 def view_of(
-    app: ApplicationRow, call: KnownCall, attachments: list[AttachmentRow], receipt: Receipt | None
-) -> Application:
-    draft = draft_of(app)
+    app: ApplicationRow, call: KnownCall, attachments: list[AttachmentRow],
+    submission: SubmissionRow | None, identity: Identity,
+) -> Application:  # fmt: skip
+    owner = app.applicant_id == identity.account_id
+    # The owner sees the live draft; others what was last submitted (as the team's filters
+    # and statistics count it), or the draft of an application never submitted.
+    shown = None if owner else submission
+    draft = msgspec.convert(shown.snapshot, Draft) if shown else draft_of(app)
+    files = shown_files(attachments, shown)
     reasons = list(app.eligibility_reasons)
     if app.eligibility == Eligibility.PENDING.value:
-        # Before the deadline the applicant sees the pre-check's verdict.
+        # Before the deadline the pre-check's verdict.
         reasons = eligibility_reasons(
-            terms_of(call), draft.organisation, app.requested_amount, draft.answers
+            terms_of(call), draft.organisation, draft.requested_amount, draft.answers
         )
+    unsubmitted = (
+        owner
+        and app.status == ApplicationStatus.SUBMITTED.value
+        and submission is not None
+        and fingerprint_of(draft, files) != submission.fingerprint
+    )
     return Application(
         id=str(app.id), call_id=app.call_id, applicant_id=app.applicant_id,
         status=ApplicationStatus(app.status), organisation=draft.organisation,
-        contact=draft.contact, team=draft.team, requested_amount=app.requested_amount,
-        answers=draft.answers, attachments=[attachment_view(a) for a in attachments],
-        warnings=draft_errors(draft, form_of(call), attachments, strict=False),
-        receipt=receipt, eligibility=Eligibility(app.eligibility), eligibility_reasons=reasons,
+        contact=draft.contact, team=draft.team, requested_amount=draft.requested_amount,
+        answers=draft.answers, attachments=[attachment_view(a) for a in files],
+        warnings=draft_errors(draft, form_of(call), files, strict=False),
+        receipt=receipt_of(submission) if submission else None,
+        eligibility=Eligibility(app.eligibility), eligibility_reasons=reasons,
         outcome=msgspec.convert(app.outcome, Outcome) if app.outcome else None, hub=app.hub,
         created_at=app.created_at, updated_at=app.updated_at,
+        has_unsubmitted_changes=unsubmitted,
     )  # fmt: skip
 
 
@@ -322,7 +366,7 @@ class ApplicationController(Controller):
             )
         )
         if existing is not None:  # starting twice continues the same application
-            return await application_view(session, existing, call)
+            return await application_view(session, identity, existing, call)
         app = ApplicationRow(
             call_id=call.call_id, applicant_id=applicant, applicant_email=identity.email,
             status=ApplicationStatus.DRAFT.value, organisation={}, contact={}, team=[],
@@ -331,7 +375,7 @@ class ApplicationController(Controller):
         session.add(app)
         await session.commit()
         await session.refresh(app)
-        return await application_view(session, app, call)
+        return await application_view(session, identity, app, call)
 
     @get("/mine")
     async def mine(self, session: AsyncSession, identity: Identity) -> list[Application]:
@@ -344,14 +388,14 @@ class ApplicationController(Controller):
                 .order_by(ApplicationRow.created_at.desc())
             )
         ).all()
-        return await application_views(session, [(app, call) for app, call in rows])
+        return await application_views(session, identity, [(app, call) for app, call in rows])
 
     @get("/{application_id:str}")
     async def read(
         self, session: AsyncSession, identity: Identity, application_id: str
     ) -> Application:
         app, call = await load_application(session, identity, application_id)
-        return await application_view(session, app, call)
+        return await application_view(session, identity, app, call)
 
     @patch("/{application_id:str}")
     async def save(
@@ -364,7 +408,7 @@ class ApplicationController(Controller):
         apply_update(app, call, data)
         await session.commit()
         await session.refresh(app)
-        return await application_view(session, app, call)
+        return await application_view(session, identity, app, call)
 
     @post("/{application_id:str}/submit")
     async def submit(
@@ -381,24 +425,20 @@ class ApplicationController(Controller):
             )
         )
         if earlier is not None:
-            return SubmitResult(receipt_of(earlier), await application_view(session, app, call))
+            return SubmitResult(
+                receipt_of(earlier), await application_view(session, identity, app, call)
+            )
         ensure_editable(app, call, now)
         attachments = await active_attachments(session, app.id)
         draft = draft_of(app)
         require(draft_errors(draft, form_of(call), attachments, strict=True))
-        print_ = fingerprint(
-            answers=draft.answers, organisation=draft.organisation, contact=draft.contact,
-            team=draft.team, requested_amount=app.requested_amount,
-            attachments=[(a.question_key, a.sha256) for a in attachments],
-        )  # fmt: skip
-        latest = await session.scalar(
-            select(SubmissionRow).where(
-                SubmissionRow.application_id == app.id, SubmissionRow.version == app.version
-            )
-        )
+        print_ = fingerprint_of(draft, attachments)
+        latest = await last_submission(session, app)
         if latest is not None and latest.fingerprint == print_:
             # Nothing changed since the last submission: the same receipt, no new version.
-            return SubmitResult(receipt_of(latest), await application_view(session, app, call))
+            return SubmitResult(
+                receipt_of(latest), await application_view(session, identity, app, call)
+            )
         sequence = await session.scalar(receipt_number_seq.next_value())
         version = app.version + 1
         submission = SubmissionRow(
@@ -433,7 +473,9 @@ class ApplicationController(Controller):
         )  # fmt: skip
         await session.commit()
         await session.refresh(app)
-        return SubmitResult(receipt_of(submission), await application_view(session, app, call))
+        return SubmitResult(
+            receipt_of(submission), await application_view(session, identity, app, call)
+        )
 
     @post("/{application_id:str}/withdraw")
     async def withdraw(
@@ -444,7 +486,7 @@ class ApplicationController(Controller):
         if call.status == CallStatus.RESULTS_PUBLISHED.value or app.outcome is not None:
             raise Conflict("Results are published; the application can no longer be withdrawn.")
         if app.status == ApplicationStatus.WITHDRAWN.value:
-            return await application_view(session, app, call)
+            return await application_view(session, identity, app, call)
         now = clock()
         app.status = ApplicationStatus.WITHDRAWN.value
         app.withdrawn_at = now
@@ -457,7 +499,7 @@ class ApplicationController(Controller):
         )
         await session.commit()
         await session.refresh(app)
-        return await application_view(session, app, call)
+        return await application_view(session, identity, app, call)
 
     # ---- attachments ------------------------------------------------------------------
 
@@ -528,7 +570,7 @@ class ApplicationController(Controller):
         await session.commit()
         if not named:
             await store.delete(row.object_key)
-        return await application_view(session, app, call)
+        return await application_view(session, identity, app, call)
 
     @get("/{application_id:str}/attachments/{attachment_id:str}/link")
     async def download_link(
@@ -536,7 +578,10 @@ class ApplicationController(Controller):
         link_seconds: int, application_id: str, attachment_id: str,
     ) -> DownloadLink:  # fmt: skip
         app, _ = await load_application(session, identity, application_id)
-        row = await find_attachment(session, app, attachment_id)
+        # Others reach the files of the last submission, as its view shows them.
+        owner = app.applicant_id == identity.account_id
+        shown = None if owner else await last_submission(session, app)
+        row = await find_attachment(session, app, attachment_id, shown)
         expires = timedelta(seconds=link_seconds)
         # The store's link names the file in a plain `filename=`: ASCII only. (The filesystem
         # store's own route sends the whole name as well.)
@@ -587,14 +632,16 @@ def attachment_facts(row: AttachmentRow) -> events.AttachmentFacts:
 
 
 async def find_attachment(
-    session: AsyncSession, app: ApplicationRow, attachment_id: str
-) -> AttachmentRow:
+    session: AsyncSession, app: ApplicationRow, attachment_id: str,
+    shown: SubmissionRow | None = None,
+) -> AttachmentRow:  # fmt: skip
+    """One of the live files, or (`shown` given) of that submission's files."""
     try:
         key = uuid.UUID(attachment_id)
     except ValueError:
         key = None
     row = await session.get(AttachmentRow, key) if key else None
-    if row is None or row.application_id != app.id or row.removed_at is not None:
+    if row is None or row.application_id != app.id or not shown_files([row], shown):
         raise NotFound(f"There is no attachment {attachment_id}.")
     return row
 
@@ -723,7 +770,7 @@ class CallApplicationsController(Controller):
         )
         more = len(rows) > limit
         rows = rows[:limit]
-        items = await application_views(session, [(r, call) for r in rows])
+        items = await application_views(session, identity, [(r, call) for r in rows])
         cursor = encode_cursor(rows[-1]) if more and rows else None
         return ApplicationPage(items=items, total=total or 0, next_cursor=cursor)
 

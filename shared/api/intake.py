@@ -85,6 +85,8 @@ class Application(msgspec.Struct, frozen=True, kw_only=True):
     hub: str | None
     created_at: datetime
     updated_at: datetime
+    # The owner's live draft differs from the last submission (others see the submission).
+    has_unsubmitted_changes: bool = False
 
 
 class ApplicationStart(msgspec.Struct, frozen=True):

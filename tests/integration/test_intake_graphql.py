@@ -36,7 +36,7 @@ PDF = b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 50 + b"%%EOF\n"
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 500
 
 APPLICATION_FIELDS = """id status answers requestedAmount hub eligibility eligibilityReasons
-  warnings { field message } attachments { id questionKey fileName size sha256 }
+  hasUnsubmittedChanges warnings { field message } attachments { id questionKey fileName size sha256 }
   receipt { number version fingerprint submittedAt }"""
 START = f"""mutation($call: ID!) {{ startApplication(callId: $call) {{ __typename
   ... on Application {{ {APPLICATION_FIELDS} }} ... on Error {{ message }} }} }}"""
@@ -619,6 +619,58 @@ async def test_the_last_submission_counts_not_later_unsubmitted_edits(
     assert any("FR (south)" in r for r in verdict["eligibilityReasons"])
     s = (await gql(STATISTICS, {"call": call}, tokens.admin))["callStatistics"]
     assert counts(s["byEligibility"]) == {"eligible": 1, "ineligible": 1}
+
+
+async def test_the_team_sees_the_submitted_version_and_the_applicant_what_is_unsubmitted(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    call = await publish_call(gql, tokens)
+    app_id, token = await apply_to(gql, call, {"name": "A", "type": "ngo", "country": "BE"}, 10_000)
+    query = """query($id: ID!) { application(id: $id) { hasUnsubmittedChanges
+      organisation { country } attachments { id fileName downloadUrl } } }"""
+    submitted = (await gql(query, {"id": app_id}, token))["application"]
+    assert submitted["hasUnsubmittedChanges"] is False
+    [plan] = submitted["attachments"]
+
+    # After the submission: another country, and the plan swapped for a new one.
+    edit = {"organisation": {"country": "DE"}}
+    assert (await gql(SAVE, {"id": app_id, "input": edit}, token))["saveApplication"][
+        "hasUnsubmittedChanges"
+    ] is True  # fmt: skip
+    await gql(REMOVE, {"a": app_id, "f": plan["id"]}, token)
+    assert (await upload(gql, token, app_id, "plan", "nouveau plan.pdf", PDF))[
+        "__typename"
+    ] == "Attachment"  # fmt: skip
+    mine = (await gql(query, {"id": app_id}, token))["application"]
+    assert mine["hasUnsubmittedChanges"] is True
+    assert mine["organisation"]["country"] == "DE"
+    assert [a["fileName"] for a in mine["attachments"]] == ["nouveau plan.pdf"]
+    listed_mine = await gql("{ myApplications { id hasUnsubmittedChanges } }", token=token)
+    assert {"id": app_id, "hasUnsubmittedChanges": True} in listed_mine["myApplications"]
+
+    for reader in (tokens.admin, tokens.hub_nl):
+        theirs = (await gql(query, {"id": app_id}, reader))["application"]
+        assert theirs["organisation"] == {"country": "BE"}
+        assert theirs["hasUnsubmittedChanges"] is False
+        assert [(a["id"], a["fileName"]) for a in theirs["attachments"]] == [
+            (plan["id"], "plan.pdf")
+        ]  # removed since, but what was submitted
+        async with httpx.AsyncClient() as http:
+            downloaded = await http.get(theirs["attachments"][0]["downloadUrl"])
+        assert downloaded.status_code == 200 and downloaded.content == PDF
+    # The filters agree with the view.
+    assert app_id in await listed(gql, tokens.admin, call, country="BE")
+    assert app_id not in await listed(gql, tokens.admin, call, country="DE")
+
+    resubmitted = (await gql(SUBMIT, {"id": app_id}, token))["submitApplication"]
+    assert resubmitted["__typename"] == "SubmissionReceipt", resubmitted
+    assert (await gql(query, {"id": app_id}, token))["application"][
+        "hasUnsubmittedChanges"
+    ] is False
+    theirs = (await gql(query, {"id": app_id}, tokens.admin))["application"]
+    assert theirs["organisation"] == {"country": "DE"}
+    assert [a["fileName"] for a in theirs["attachments"]] == ["nouveau plan.pdf"]
+    assert app_id in await listed(gql, tokens.admin, call, country="DE")
 
 
 async def subscribe_count(

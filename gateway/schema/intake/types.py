@@ -90,7 +90,10 @@ class Outcome:
     comments: list[str]
 
 
-@strawberry.type
+@strawberry.type(
+    description="The applicant sees their live draft; the team its last submitted version "
+    "(or the draft, when never submitted), as the team's filters and statistics count it."
+)
 class Application:
     id: strawberry.ID
     status: api.ApplicationStatus
@@ -112,6 +115,11 @@ class Application:
     hub: str | None
     created_at: datetime
     updated_at: datetime
+    has_unsubmitted_changes: bool = strawberry.field(
+        description="Your own application: it has changes since its last submission, which "
+        "count only if submitted again before the deadline. False in others' views: they "
+        "see the last submission."
+    )
     call_id: strawberry.Private[str]
 
     @classmethod
@@ -131,6 +139,7 @@ class Application:
                             summary=a.outcome.summary, scores=JSON(a.outcome.scores),
                             comments=a.outcome.comments) if a.outcome else None,
             hub=a.hub, created_at=a.created_at, updated_at=a.updated_at, call_id=a.call_id,
+            has_unsubmitted_changes=a.has_unsubmitted_changes,
         )  # fmt: skip
 
     @strawberry.field

@@ -3,7 +3,7 @@ import { gql, upload } from "../graphql.js";
 import { field, guard, h, nextId, problem, screen, when } from "../ui.js";
 
 const APP = `id status answers organisation { name type country countryPart website } contact { name email }
-  attachments { id questionKey fileName size } warnings { field message } receipt { number fingerprint submittedAt version }`;
+  attachments { id questionKey fileName size } warnings { field message } receipt { number fingerprint submittedAt version } hasUnsubmittedChanges`;
 const START = `mutation($c: ID!) { startApplication(callId: $c) { __typename ... on Application { ${APP} } ... on Error { message } } }`;
 const CALL = `query($id: ID!) { call(id: $id) { id title closesAt timezone maxGrant form { languages questions {
   key type required labels { lang text } help { lang text } maxLength maxWords minValue maxValue maxPicks
@@ -43,6 +43,8 @@ export async function applyPage(callId) {
   let lang = "en";
   const state = { answers: { ...app.answers }, organisation: { ...app.organisation }, contact: { ...app.contact } };
   const saveState = h("p", { class: "status", role: "status", "aria-live": "polite" }, "All changes are saved automatically.");
+  const unsubmitted = h("p", { class: "notice", role: "status", hidden: !app.hasUnsubmittedChanges },
+    "You have changes that are not submitted yet — submit again before the deadline.");
   const summary = h("div", { tabindex: "-1" });
   const formHost = h("div", {});
   // A question's upload lines and file list belong to the visit, not to one rendering, so a
@@ -84,6 +86,7 @@ export async function applyPage(callId) {
     // A refusal (the call has closed) is not retried: it would be refused again.
     if (result.__typename !== "Application") { dirty = true; setSaveState(`Not saved: ${result.message}`, true); return result.message; }
     app = result;
+    unsubmitted.hidden = !app.hasUnsubmittedChanges;
     if (!dirty) setSaveState(`Saved at ${new Date().toLocaleTimeString()}`);
     showProblems(app.warnings);
     return null;
@@ -141,6 +144,7 @@ export async function applyPage(callId) {
           const result = (await gql(REMOVE, { a: app.id, f: a.id })).removeAttachment;
           if (result.__typename !== "Application") return out.replaceChildren(problem(`${a.fileName} was not removed: ${result.message}`));
           app = result;
+          unsubmitted.hidden = !app.hasUnsubmittedChanges;
           submitKey = null;
           renderList();
         }) }, "Remove"), out);
@@ -159,6 +163,7 @@ export async function applyPage(callId) {
             if (result.__typename === "Attachment") {
               app.attachments.push(result); bar.value = 1; line.append(h("span", { class: "status" }, " uploaded")); renderList();
               submitKey = null;
+              unsubmitted.hidden = !app.receipt; // a new file is a change to submit
             }
             else failed(result.errors ? result.errors.map((e) => e.message).join("; ") : result.message);
           } catch (error) { failed(error.message); }
@@ -266,7 +271,7 @@ export async function applyPage(callId) {
       when(call.closesAt, call.timezone), " (call's time)"),
     languages.length > 1 ? field("Language of the questions", h("select", { onchange: (e) => { lang = e.target.value; render(); } },
       languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null,
-    saveState, summary, formHost,
+    saveState, unsubmitted, summary, formHost,
   );
   // Leaving the page saves what is still unsaved, once.
   return () => { gone = true; clearTimeout(timer); if (dirty) save(); };
