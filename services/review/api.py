@@ -25,6 +25,7 @@ from services.review.domain.scoring import (
     Decision,
     Ranked,
     RankInput,
+    Settlement,
     consensus_from,
     moderation_refusal,
     rank_call,
@@ -298,13 +299,13 @@ async def call_scores(session: AsyncSession, call: KnownCall) -> CallScores:
         )
     ]  # fmt: skip
     reduced = await evaluation_summaries(session, rubric, AssignmentRow.call_id == call.call_id)
-    moderated: dict[str, dict[str, float]] = defaultdict(dict)
+    moderated: dict[str, dict[str, Settlement]] = defaultdict(dict)
     for m in await session.scalars(
         select(ModerationRow)
         .join(ApplicationCopy, ApplicationCopy.application_id == ModerationRow.application_id)
         .where(ApplicationCopy.call_id == call.call_id)
     ):
-        moderated[m.application_id][m.criterion] = m.score
+        moderated[m.application_id][m.criterion] = Settlement(m.score, m.justification)
     result = {}
     for a in applications:
         assigned, done, summaries = reduced.get(a.application_id, (0, 0, {}))

@@ -47,6 +47,14 @@ class Consensus(msgspec.Struct, frozen=True, kw_only=True):
     flagged: list[str]  # criteria whose scores differ by DISAGREEMENT or more, unresolved
     complete: bool
     missing: str = ""  # evaluations still to come, said for the ranking's explanation
+    settled: dict[str, str] = {}  # criterion: the moderator's justification, where it counts
+
+
+class Settlement(msgspec.Struct, frozen=True):
+    """A moderator's consensus score for one criterion, and why."""
+
+    score: float
+    justification: str
 
 
 class CriterionSummary(msgspec.Struct, frozen=True):
@@ -78,7 +86,7 @@ def consensus_from(
     assigned: int,
     submitted: int,
     summaries: dict[str, CriterionSummary],
-    moderated: dict[str, float],
+    moderated: dict[str, Settlement],
     *,
     needed: int,
 ) -> Consensus:
@@ -94,7 +102,7 @@ def consensus_from(
         return Consensus(scores=scores, flagged=flagged, complete=False, missing=missing)
     for c in rubric.criteria:
         if c.key in moderated:
-            scores[c.key] = moderated[c.key]
+            scores[c.key] = moderated[c.key].score
             continue
         summary = summaries.get(c.key)
         if summary is None or summary.count < submitted:
@@ -104,7 +112,8 @@ def consensus_from(
             continue
         scores[c.key] = summary.median
     complete = all(c.key in scores for c in rubric.criteria)
-    return Consensus(scores=scores, flagged=flagged, complete=complete)
+    settled = {c.key: moderated[c.key].justification for c in rubric.criteria if c.key in moderated}
+    return Consensus(scores=scores, flagged=flagged, complete=complete, settled=settled)
 
 
 def moderation_refusal(
@@ -131,7 +140,7 @@ def consensus(
     rubric: Rubric,
     submitted: list[dict[str, float]],
     assigned: int,
-    moderated: dict[str, float],
+    moderated: dict[str, Settlement],
     *,
     needed: int,
 ) -> Consensus:
@@ -202,7 +211,7 @@ def rank_call(rubric: Rubric, budget: float, items: list[RankInput]) -> list[Ran
             failed.append("overall")
         if failed:
             result.append(_unranked(item, Decision.NOT_SELECTED, failed, "below threshold: "
-                                    + ", ".join(failed)))  # fmt: skip
+                                    + ", ".join(failed) + _settlements(c)))  # fmt: skip
             continue
         passing.append(item)
 
@@ -241,13 +250,18 @@ def rank_call(rubric: Rubric, budget: float, items: list[RankInput]) -> list[Ran
             weighted_total=total, total=sum(s.values()), scores=s,
             thresholds_failed=[], tie_break=tie,
             explanation=f"rank {position}, weighted total {total:g}"
-            + (f", tie broken by {tie}" if tie else "") + f"; {funding}",
+            + (f", tie broken by {tie}" if tie else "") + f"; {funding}"
+            + _settlements(item.consensus),
         ))  # fmt: skip
     return ranked + sorted(result, key=lambda r: (r.decision.value, r.application_id))
 
 
 def _amount(value: float) -> str:
     return f"{value:,.2f}".removesuffix(".00")
+
+
+def _settlements(c: Consensus) -> str:
+    return "".join(f"; {k} settled by moderator: {why}" for k, why in c.settled.items())
 
 
 def _unranked(item: RankInput, decision: Decision, failed: list[str], why: str) -> Ranked:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 
 from services.review.domain.scoring import (
     Consensus,
     Decision,
     RankInput,
+    Settlement,
     consensus,
     moderation_refusal,
     rank_call,
@@ -27,6 +29,7 @@ WEIGHTED = Rubric(criteria=[Criterion(key="excellence", labels={"en": "E"}, weig
                             Criterion(key="impact", labels={"en": "I"}),
                             Criterion(key="implementation", labels={"en": "M"})])  # fmt: skip
 COMMENT = "A careful and specific comment."
+SETTLED = Settlement(2.5, "The panel weighed both readings of the plan.")
 T0 = datetime(2027, 1, 1, tzinfo=UTC)
 
 
@@ -82,15 +85,38 @@ def test_a_disagreement_of_two_points_needs_the_moderator() -> None:
              {"excellence": 3, "impact": 4, "implementation": 4.5}]  # fmt: skip
     c = consensus(RUBRIC, split, assigned=2, moderated={}, needed=2)
     assert c.flagged == ["excellence"] and not c.complete
-    settled = consensus(RUBRIC, split, assigned=2, moderated={"excellence": 2.5}, needed=2)
+    settled = consensus(RUBRIC, split, assigned=2, moderated={"excellence": SETTLED}, needed=2)
     assert settled.complete and settled.flagged == [] and settled.scores["excellence"] == 2.5
+    assert settled.settled == {"excellence": SETTLED.justification}
+
+
+def test_the_explanation_says_which_criterion_the_moderator_settled_and_why() -> None:
+    split = [{"excellence": 1, "impact": 4, "implementation": 4},
+             {"excellence": 3, "impact": 4, "implementation": 4.5}]  # fmt: skip
+    low = [{"excellence": 1, "impact": 2.5, "implementation": 4},
+           {"excellence": 3, "impact": 2.5, "implementation": 4.5}]  # fmt: skip
+    settled = msgspec.structs.replace(SETTLED, score=3.5)
+    items = [
+        RankInput(application_id=app, eligible=True, requested=10, submitted_at=T0,
+                  consensus=consensus(RUBRIC, given, assigned=2, needed=2,
+                                      moderated={"excellence": settled}))
+        for app, given in (("ranked", split), ("below", low))
+    ]  # fmt: skip
+    ranked = {r.application_id: r for r in rank_call(RUBRIC, 1000, items)}
+    why = "excellence settled by moderator: The panel weighed both readings of the plan."
+    assert ranked["ranked"].rank == 1
+    assert ranked["ranked"].explanation == (
+        f"rank 1, weighted total 11.75; selected: 10 of 1,000 committed; {why}"
+    )
+    assert ranked["below"].decision is Decision.NOT_SELECTED
+    assert ranked["below"].explanation == f"below threshold: impact; {why}"
 
 
 def test_a_moderated_score_counts_only_once_all_evaluations_are_in() -> None:
     # A repair added a third evaluator after the moderator settled excellence.
     split = [{"excellence": 1, "impact": 4, "implementation": 4},
              {"excellence": 3, "impact": 4, "implementation": 4.5}]  # fmt: skip
-    waiting = consensus(RUBRIC, split, assigned=3, moderated={"excellence": 2.5}, needed=2)
+    waiting = consensus(RUBRIC, split, assigned=3, moderated={"excellence": SETTLED}, needed=2)
     assert waiting == Consensus(
         scores={}, flagged=[], complete=False, missing="awaiting evaluations: 2 of 3 submitted"
     )
