@@ -316,6 +316,31 @@ async def test_after_the_deadline_nothing_changes(
         assert "closed" in submitted["message"]
 
 
+async def test_a_large_file_refused_before_it_is_read_gets_the_reason(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    """Refusals that come before intake reads the body: the gateway still gets the answer,
+    not a closed connection ("not reachable"); uvicorn reads and discards the rest."""
+    call = await publish_call(gql, tokens)
+    token = await gql.sign_up()
+    app = await start(gql, token, call)
+    large = PDF + b"0" * (5 * 1024 * 1024)
+    not_a_file = await upload(gql, token, app["id"], "title", "plan.pdf", large)
+    assert not_a_file["__typename"] == "ValidationErrors", not_a_file
+    assert not_a_file["errors"][0]["field"] == "answers.title"
+    stranger = await upload(gql, await gql.sign_up(), app["id"], "plan", "plan.pdf", large)
+    assert stranger["__typename"] == "NotFound", stranger
+    assert (await upload(gql, token, app["id"], "plan", "plan.pdf", PDF))[
+        "__typename"
+    ] == "Attachment"  # fmt: skip
+    one_too_many = await upload(gql, token, app["id"], "plan", "again.pdf", large)
+    assert one_too_many["__typename"] == "ValidationErrors", one_too_many
+    assert "at most 1" in one_too_many["errors"][0]["message"]
+    with portal.clock.shifted(timedelta(days=2)):
+        late = await upload(gql, token, app["id"], "plan", "plan.pdf", large)
+    assert late["__typename"] == "Conflict" and "closed" in late["message"], late
+
+
 async def test_the_closing_instant_itself_is_too_late(
     gql: GraphQLClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
 ) -> None:
