@@ -392,3 +392,46 @@ async def test_results_wait_for_every_eligibility_check(
     outcome = await gql(RANKING, {"c": call}, tokens.admin)
     decisions = {e["applicationId"]: e["decision"] for e in outcome["ranking"]["entries"]}
     assert len(decisions) == 3 and decisions[unchecked] == "ineligible"
+
+
+async def test_an_evaluator_sees_no_other_scores_and_a_short_comment_is_named(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call, [app], team = await closed_call_with_assignments(gql, portal, tokens, 1, 3)
+    (_, first_token), (_, second_token), _ = team.items()
+    [mine] = (await gql(MINE, token=first_token))["myAssignments"]
+    [theirs] = (await gql(MINE, token=second_token))["myAssignments"]
+    assert mine["applicationId"] == theirs["applicationId"] == app
+
+    # A comment too short for one criterion: the submission names it and stays a draft.
+    terse = {"excellence": COMMENT, "impact": "Too short.", "implementation": COMMENT}
+    saved = await gql(SAVE, {"a": mine["id"], "s": scores(4.5, 1, 4.5), "c": terse}, first_token)
+    assert saved["saveEvaluation"]["__typename"] == "Evaluation"
+    refused = (await gql(SUBMIT, {"a": mine["id"]}, first_token))["submitEvaluation"]
+    assert refused["__typename"] == "ValidationErrors"
+    assert refused["errors"] == [
+        {"field": "comments.impact", "message": "write at least 20 characters"}
+    ]
+    await evaluate(gql, first_token, mine["id"], scores(4.5, 1, 4.5))
+
+    # The co-evaluator, before submitting, finds the first one's scores nowhere.
+    own = (await gql(ONE, {"id": theirs["id"]}, second_token))["assignment"]
+    assert own["evaluation"] == {"status": "not_started", "scores": {}}
+    assert (await gql(ONE, {"id": mine["id"]}, second_token))["assignment"] is None
+    assert [a["id"] for a in (await gql(MINE, token=second_token))["myAssignments"]] == [
+        theirs["id"]
+    ]
+    ranking = (await gql(RANKING, {"c": call}, second_token))["ranking"]
+    assert ranking["__typename"] == "Forbidden"
+    progress = "query($c: ID!) { evaluationProgress(callId: $c) { __typename } }"
+    assert (await gql(progress, {"c": call}, second_token))["evaluationProgress"] == {
+        "__typename": "Forbidden"
+    }
+    for query in (
+        "query($c: ID!) { disagreements(callId: $c) { applicationId scores } }",
+        "query($c: ID!) { evaluatorStatistics(callId: $c) { accountId meanDeviation } }",
+        "query($c: ID!) { rankingCsv(callId: $c) }",
+    ):
+        body = (await gql.raw(query, {"c": call}, second_token)).json()
+        assert body["data"] is None, body
+        assert body["errors"][0]["extensions"]["code"] == "forbidden"
