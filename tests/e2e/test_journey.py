@@ -16,7 +16,13 @@ from playwright.async_api import Browser, Page, Route, WebSocket, expect
 
 from tests.fixtures.apps import GraphQLClient, Portal
 from tests.fixtures.waiting import eventually
-from tests.integration.test_intake_graphql import DEMO_CALL, SUBMIT, complete_application
+from tests.integration.test_intake_graphql import DEMO_CALL, apply_to
+from tests.integration.test_registry_graphql import (
+    CALL,
+    PUBLISH,
+    call_input,
+    make_mission_and_challenge,
+)
 from tests.integration.test_review_graphql import INVITE, retire_everyone
 
 pytestmark = __import__("pytest").mark.e2e
@@ -36,6 +42,19 @@ async def sign_in(page: Page, email: str, password: str) -> None:
     await page.get_by_label("E-mail").fill(email)
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+async def sign_up(page: Page, name: str) -> None:
+    """A new applicant, signed up from the keyboard."""
+    await page.goto(page.url.split("#")[0] + "#/signup")
+    await expect(page.get_by_role("heading", name="Sign up to apply")).to_be_visible()
+    await page.get_by_label("Your name").fill(name)
+    await page.get_by_label("E-mail").fill(
+        f"{name.lower().replace(' ', '-')}-{uuid.uuid4().hex[:6]}@example.org"
+    )
+    await page.get_by_label("Password").fill("a-long-password")
+    await page.keyboard.press("Enter")  # the form works from the keyboard
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
@@ -73,13 +92,7 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
 ) -> None:
     """Runs before the journey, which closes the demo call: the form must still be open."""
     page = await small_page(browser, pages, web_portal)
-    await page.goto(web_portal.gateway.url + "/#/signup")
-    await expect(page.get_by_role("heading", name="Sign up to apply")).to_be_visible()
-    await page.get_by_label("Your name").fill("Small Screen")
-    await page.get_by_label("E-mail").fill(f"small-{uuid.uuid4().hex[:6]}@example.org")
-    await page.get_by_label("Password").fill("a-long-password")
-    await page.keyboard.press("Enter")  # the form works from the keyboard
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    await sign_up(page, "Small Screen")
     for route, heading in (("#/", "Open calls"), (f"#/apply/{DEMO_CALL}", "Apply: ")):
         await assert_fits(page, route, heading)
     unlabelled = await page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
@@ -95,14 +108,23 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
     assert focus["style"] != "none" and focus["width"] > 0, focus
     assert 1.05 / (luminance(focus["colour"]) + 0.05) >= 3, focus
 
-    # The receipt (a 64-character fingerprint) and the other roles' pages fit too.
+    # The receipt (a 64-character fingerprint) and the other roles' pages fit too. The
+    # receipt is for a call of its own: the journey counts the demo call's submissions.
     gql = GraphQLClient(web_portal.graphql_url)
-    token = await page.evaluate("localStorage.getItem('portal.token')")
-    application = await complete_application(gql, token)
-    submitted = await gql(SUBMIT, {"id": application["id"]}, token)
-    assert submitted["submitApplication"]["__typename"] == "SubmissionReceipt", submitted
+    admin = await gql.sign_in("admin@demo.portal")
+    _, challenge = await make_mission_and_challenge(gql, admin, "NL")
+    created = await gql(CALL, {"i": call_input(challenge)}, admin)
+    await gql(PUBLISH, {"id": created["createCall"]["id"]}, admin)
+    organisation = {"name": "Small Screen Works", "type": "ngo", "country": "BE"}
+    application, token = await apply_to(gql, created["createCall"]["id"], organisation, 10_000)
+    me = (await gql("{ me { id email displayName role hub } }", token=token))["me"]
     await gql.http.aclose()
-    await assert_fits(page, f"#/receipt/{application['id']}", "Application submitted")
+    await page.evaluate(
+        """([token, me]) => { localStorage.setItem('portal.token', token);
+                              localStorage.setItem('portal.account', JSON.stringify(me)); }""",
+        [token, me],
+    )
+    await assert_fits(page, f"#/receipt/{application}", "Application submitted")
     await assert_fits(page, "#/mine", "My applications")
     evaluator = await small_page(browser, pages, web_portal)
     await sign_in(evaluator, "evaluator@demo.portal", "circular-demo-2027")
@@ -111,6 +133,48 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
     await sign_in(team, "admin@demo.portal", "circular-demo-2027")
     await assert_fits(team, "#/team", "Calls")
     await assert_fits(team, f"#/team/{DEMO_CALL}", "Circular Futures Open Call 2027")
+
+
+async def test_submit_problems_link_to_the_questions_they_name(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    """Runs before the journey too: the demo call must be open."""
+    page = await open_page(browser, pages, web_portal)
+    await sign_up(page, "Quick Submitter")
+    await page.goto(web_portal.gateway.url + f"/#/apply/{DEMO_CALL}")
+    await expect(page).to_have_title(re.compile(r"^Apply: Circular Futures Open Call 2027 · "))
+    title = page.get_by_label("Project title *")
+    await expect(title).to_have_attribute("aria-required", "true")
+    await page.get_by_role("button", name="Submit application").click()
+    summary = page.get_by_role("alert").filter(has_text="Please fix")
+    # Each problem by the question's label, never by its key.
+    link = summary.get_by_role("link", name="Project title", exact=True)
+    await expect(link).to_be_visible()
+    await expect(summary).not_to_contain_text("answers.")
+    await expect(summary).to_contain_text("Organisation name: is required")
+    await link.click()
+    await expect(title).to_be_focused()
+    await expect(title).to_have_attribute("aria-invalid", "true")
+    await expect(title).to_have_accessible_description(re.compile("is required$"))
+    # Fixed and saved: the mark and the description go.
+    await title.fill("A project")
+    await expect(page.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+    assert await title.get_attribute("aria-invalid") is None
+    await expect(title).not_to_have_accessible_description(re.compile("required"))
+
+
+async def test_an_expired_session_signs_the_header_out(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    page = await open_page(browser, pages, web_portal)
+    await sign_in(page, "applicant@demo.portal", "circular-demo-2027")
+    # A token the gateway no longer accepts (expired, or signed with a rotated key): a 401.
+    await page.evaluate("localStorage.setItem('portal.token', 'expired')")
+    await page.goto(web_portal.gateway.url + "/#/mine")
+    await expect(page.get_by_text("Your session has expired: sign in again.")).to_be_visible()
+    header = page.locator("#who")
+    await expect(header.get_by_role("link", name="Sign in")).to_be_visible()
+    await expect(header.get_by_role("button", name="Sign out")).to_have_count(0)
 
 
 async def test_the_whole_journey(
@@ -139,6 +203,10 @@ async def test_the_whole_journey(
     language = applicant.get_by_label("Language of the questions")
     await language.select_option("fr")
     await expect(applicant.get_by_label("Titre du projet *")).to_be_visible()
+    # A translated label says which language it is in, for screen readers' pronunciation.
+    await expect(
+        applicant.locator("label span[lang=fr]", has_text="Titre du projet")
+    ).to_be_visible()
     await language.select_option("en")
     await applicant.get_by_label("Organisation name").fill("Repair Collective")
     await applicant.get_by_label("Organisation type").select_option("ngo")
@@ -162,11 +230,17 @@ async def test_the_whole_journey(
     await applicant.get_by_label("Requested amount (EUR) *").fill("40000")
     await applicant.get_by_label(re.compile("I declare that the information")).check()
     # A validation message beside the question, then fixed.
-    await applicant.get_by_label("Team size *").fill("0")
+    team_size = applicant.get_by_label("Team size *")
+    await team_size.fill("0")
     team_error = applicant.locator('[data-field="answers.team_size"] .error')
     await expect(team_error).to_have_text(re.compile("between 1 and 250"))
-    await applicant.get_by_label("Team size *").fill("4")
+    # The field is marked invalid and described by the message, until it is fixed.
+    await expect(team_size).to_have_attribute("aria-invalid", "true")
+    await expect(team_size).to_have_accessible_description(re.compile("between 1 and 250"))
+    await team_size.fill("4")
     await expect(team_error).to_be_hidden()
+    assert await team_size.get_attribute("aria-invalid") is None
+    await expect(team_size).not_to_have_accessible_description(re.compile("between 1 and 250"))
     saved = applicant.get_by_role("status").filter(has_text="Saved at")
     await expect(saved).to_be_visible()
     await expect(applicant.locator("main")).not_to_contain_text(re.compile(r"\bnull\b|undefined"))
@@ -231,6 +305,7 @@ async def test_the_whole_journey(
     await expect(applicant.get_by_text(re.compile(r"^deck\.pdf \("))).to_be_visible()
     await applicant.get_by_role("button", name="Submit application").click()
     await expect(applicant.get_by_role("heading", name="Application submitted")).to_be_visible()
+    await expect(applicant).to_have_title(re.compile("^Application submitted · "))
     await expect(applicant.locator("#receipt-number")).to_have_text(re.compile(r"^OC-\d{4}-\d{6}$"))
     await expect(applicant.locator("#fingerprint")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     submitted_at = applicant.locator("#submitted-at")
@@ -304,6 +379,16 @@ async def test_the_whole_journey(
         await page.get_by_role("button", name="Submit evaluation").click()
         await expect(page.get_by_text("Submitted. The evaluation is now locked.")).to_be_visible()
         await expect(page.get_by_role("button", name="Submit evaluation")).to_be_disabled()
+
+    # The NL hub manager (the call runs in every hub) sees the disagreement, read-only.
+    manager = await open_page(browser, pages, portal)
+    await sign_in(manager, "hub.nl@demo.portal", "circular-demo-2027")
+    await manager.goto(portal.gateway.url + f"/#/team/{DEMO_CALL}")
+    await expect(manager.get_by_role("heading", name="Disagreements")).to_be_visible()
+    await expect(manager.get_by_text(re.compile(r"impact scored .*\b2\b"))).to_be_visible()
+    await expect(manager.get_by_text("Only the programme team settles")).to_be_visible()
+    await expect(manager.get_by_role("button", name="Set")).to_have_count(0)
+    await expect(manager.get_by_role("button", name="Assign evaluators")).to_have_count(0)
 
     # The team settles the disagreement (a blank score is refused), sees the ranking and
     # the score distributions, and publishes.

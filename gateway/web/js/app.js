@@ -28,7 +28,7 @@ function renderWho() {
   }
   who.replaceChildren(...(me
     ? [`${me.displayName} (${me.role.toLowerCase().replace("_", " ")})`,
-       h("button", { class: "secondary", type: "button", onclick: () => { signOut(); location.hash = "#/"; renderWho(); } }, "Sign out")]
+       h("button", { class: "secondary", type: "button", onclick: () => { signOut(); location.hash = "#/"; } }, "Sign out")]
     : [h("a", { href: "#/signin" }, "Sign in"), " · ", h("a", { href: "#/signup" }, "Sign up")]));
 }
 
@@ -55,4 +55,5 @@ async function route() {
 
 window.addEventListener("hashchange", route);
 window.addEventListener("portal:signed-in", renderWho);
+window.addEventListener("portal:signed-out", renderWho);
 route();

@@ -9,7 +9,12 @@ export function signedIn(payload) {
   localStorage.setItem("portal.token", payload.token);
   localStorage.setItem("portal.account", JSON.stringify(payload.account));
 }
-export function signOut() { localStorage.removeItem("portal.token"); localStorage.removeItem("portal.account"); }
+// Also after a 401: the page hears of it, so the header stops offering "Sign out".
+export function signOut() {
+  localStorage.removeItem("portal.token");
+  localStorage.removeItem("portal.account");
+  window.dispatchEvent(new Event("portal:signed-out"));
+}
 
 export class GraphQLError extends Error {}
 

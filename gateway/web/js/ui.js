@@ -28,6 +28,9 @@ export function screen() {
     if (mine !== generation) return;
     const main = document.getElementById("main");
     main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
+    // The tab, the history and a screen reader name each view by its heading.
+    const heading = main.querySelector("h1")?.textContent;
+    document.title = heading ? `${heading} · Open calls` : "Open calls";
     main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   };

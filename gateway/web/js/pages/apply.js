@@ -19,8 +19,18 @@ const REMOVE = `mutation($a: ID!, $f: ID!) { removeAttachment(applicationId: $a,
 const SUBMIT = `mutation($id: ID!, $k: String!) { submitApplication(id: $id, idempotencyKey: $k) { __typename
   ... on SubmissionReceipt { receipt { number } } ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 
-const text = (labels, lang) => (labels.find((l) => l.lang === lang) || labels.find((l) => l.lang === "en") || { text: "" }).text;
-const sentence = (...parts) => parts.filter(Boolean).join(" ");
+// The label in the chosen language, else English, marked with the language it is really in
+// (so a screen reader pronounces it right); null when there is none.
+const pick = (labels, lang) => labels.find((l) => l.lang === lang) || labels.find((l) => l.lang === "en");
+function say(labels, lang) {
+  const label = pick(labels, lang);
+  return label?.text ? h("span", { lang: label.lang }, label.text) : null;
+}
+// Parts (texts or nodes) joined by spaces; null when none is left.
+const sentence = (...parts) => {
+  const kept = parts.filter(Boolean);
+  return kept.length ? kept.flatMap((part, i) => (i ? [" ", part] : [part])) : null;
+};
 const wordCount = (value) => (value.match(/\S+/g) || []).length;
 const FIRST_RETRY_MS = 3000;
 
@@ -99,13 +109,36 @@ export async function applyPage(callId) {
     timer = setTimeout(save, 700);
   };
 
-  // Only a question's own message (a direct child), never the per-file lines inside it.
+  // Only a question's own message (a direct child), never the per-file lines inside it. Its
+  // controls are marked invalid and described by the message, and unmarked once it is fixed.
   function showProblems(problems) {
-    for (const node of formHost.querySelectorAll("[data-field] > .error")) { node.hidden = true; node.textContent = ""; }
-    for (const p of problems) {
-      const node = formHost.querySelector(`[data-field="${CSS.escape(p.field)}"] > .error`);
-      if (node) { node.hidden = false; node.textContent = p.message; }
+    const messages = new Map();
+    for (const p of problems) messages.set(p.field, [...(messages.get(p.field) || []), p.message]);
+    for (const block of formHost.querySelectorAll("[data-field]")) {
+      const error = block.querySelector(":scope > .error");
+      if (!error) continue;
+      const message = messages.get(block.dataset.field)?.join("; ");
+      error.hidden = !message;
+      error.textContent = message || "";
+      for (const control of block.querySelectorAll("input, select, textarea")) {
+        const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== error.id);
+        if (message) ids.push(error.id);
+        if (ids.length) control.setAttribute("aria-describedby", ids.join(" ")); else control.removeAttribute("aria-describedby");
+        if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
+      }
     }
+  }
+
+  const blockOf = (fieldName) => formHost.querySelector(`[data-field="${CSS.escape(fieldName)}"]`);
+  // A summary line names the question as the form does, and its link takes the visitor there.
+  function summaryLine(p) {
+    const block = blockOf(p.field);
+    if (!block) return `${p.field}: ${p.message}`;
+    const name = block.querySelector(":scope > label, :scope > legend").textContent.replace(/\s*\*$/, "").trim();
+    return [h("a", { href: location.hash, onclick: (event) => {
+      event.preventDefault();
+      blockOf(p.field)?.querySelector("input, select, textarea")?.focus(); // found again: a language switch re-renders
+    } }, name), `: ${p.message}`];
   }
 
   function wrap(fieldName, labelText, control, help, note) {
@@ -210,14 +243,24 @@ export async function applyPage(callId) {
     } }));
     enforce();
     const helpNode = help ? h("p", { class: "help", id: nextId("help") }, help) : null;
-    return h("fieldset", { "data-field": `answers.${q.key}`, "aria-describedby": sentence(helpNode?.id, note?.id) || null },
-      h("legend", {}, label), helpNode, q.options.map((o, i) => h("label", {}, boxes[i], " ", text(o.labels, lang))), note,
-      h("p", { class: "error", role: "alert", hidden: true }));
+    return h("fieldset", { "data-field": `answers.${q.key}`, "aria-describedby": [helpNode?.id, note?.id].filter(Boolean).join(" ") || null },
+      h("legend", {}, label), helpNode, q.options.map((o, i) => h("label", {}, boxes[i], " ", say(o.labels, lang))), note,
+      h("p", { class: "error", id: nextId("error"), role: "alert", hidden: true }));
   }
 
+  // A required question's controls say so to assistive technology too (the "*" is visual).
+  // Not a group of boxes: there, each box is optional on its own.
   function question(q) {
-    const label = text(q.labels, lang) + (q.required ? " *" : "");
-    const help = text(q.help || [], lang);
+    const block = questionBlock(q);
+    if (q.required && q.type !== "MULTIPLE_CHOICE") {
+      for (const control of block.querySelectorAll("input, select, textarea")) control.setAttribute("aria-required", "true");
+    }
+    return block;
+  }
+
+  function questionBlock(q) {
+    const label = [say(q.labels, lang), q.required ? " *" : null];
+    const help = say(q.help || [], lang);
     const value = state.answers[q.key];
     const set = (v) => { state.answers[q.key] = v; changed(); };
     switch (q.type) {
@@ -228,14 +271,15 @@ export async function applyPage(callId) {
         min: q.minValue ?? null, max: q.maxValue ?? null, oninput: (e) => set(e.target.value === "" ? null : Number(e.target.value)) }),
         sentence(help, q.type === "REQUESTED_AMOUNT" ? `At most ${call.maxGrant} EUR.` : range(q)));
       case "SINGLE_CHOICE": case "COUNTRY": {
-        const options = q.type === "COUNTRY" ? countries.map((c) => [c.code, c.name]) : q.options.map((o) => [o.value, text(o.labels, lang)]);
+        const options = q.type === "COUNTRY" ? countries.map((c) => [c.code, c.name, null])
+          : q.options.map((o) => { const l = pick(o.labels, lang); return [o.value, l?.text || o.value, l?.lang]; });
         return wrap(`answers.${q.key}`, label, h("select", { onchange: (e) => set(e.target.value || null) },
-          h("option", { value: "" }, "Choose…"), options.map(([v, l]) => h("option", { value: v, selected: v === value }, l))), help);
+          h("option", { value: "" }, "Choose…"), options.map(([v, t, l]) => h("option", { value: v, selected: v === value, lang: l }, t))), help);
       }
       case "MULTIPLE_CHOICE": return multipleChoice(q, label, help, value, set);
       case "DECLARATION": return h("div", { class: "field", "data-field": `answers.${q.key}` }, h("label", {},
         h("input", { type: "checkbox", checked: value === true, onchange: (e) => set(e.target.checked) }), " ", label),
-        h("p", { class: "error", role: "alert", hidden: true }));
+        h("p", { class: "error", id: nextId("error"), role: "alert", hidden: true }));
       case "FILE": return fileQuestion(q, label, help);
       default: return h("p", {}, `Unsupported question ${q.key}`);
     }
@@ -253,7 +297,7 @@ export async function applyPage(callId) {
     const problems = result.errors || [];
     showProblems(problems);
     refuse(h("strong", {}, problems.length ? `Please fix ${problems.length} problem(s) before submitting:` : result.message),
-      h("ul", {}, problems.map((p) => h("li", {}, `${p.field}: ${p.message}`))));
+      h("ul", {}, problems.map((p) => h("li", {}, summaryLine(p)))));
   }
 
   // Re-rendered when the language changes; the language control itself stays, and keeps focus.

@@ -76,7 +76,8 @@ export async function teamCallPage(callId) {
             h("td", {}, e.rank ?? "—"), h("td", {}, e.organisation), h("td", {}, e.decision.replace("_", " ")),
             h("td", {}, e.weightedTotal ?? "—"), h("td", {}, Object.entries(e.scores).map(([k, v]) => `${k} ${v}`).join(", ")),
             h("td", {}, e.explanation))))))) : null,
-      isAdmin && ranking ? await disagreementQueue(callId, settled) : null,
+      // Hub managers see the queue; only the programme team settles it.
+      ranking ? await disagreementQueue(callId, isAdmin ? settled : null) : null,
     ].filter(Boolean));
   }
 
@@ -113,11 +114,14 @@ export async function teamCallPage(callId) {
     (d) => { counter.textContent = d.submissionCount; }, (message) => { counter.textContent = message; });
 }
 
+// `settled` is null for a reader who may not settle: the queue without its forms.
 async function disagreementQueue(callId, settled) {
   const { disagreements } = await gql(`query($c: ID!) { disagreements(callId: $c) { applicationId criteria scores } }`, { c: callId });
-  return h("section", {}, h("h2", {}, "Disagreements"), disagreements.length ? disagreements.map((d) => h("div", { class: "card" },
+  return h("section", {}, h("h2", {}, "Disagreements"),
+    settled ? null : h("p", { class: "muted" }, "Only the programme team settles a disagreement."),
+    disagreements.length ? disagreements.map((d) => h("div", { class: "card" },
     h("p", {}, `Application ${d.applicationId.slice(0, 8)}: `, d.criteria.map((k) => `${k} scored ${d.scores[k].join(", ")}`).join("; ")),
-    d.criteria.map((criterion) => {
+    settled && d.criteria.map((criterion) => {
       const score = h("input", { type: "number", min: "0", max: "5", step: "0.5", required: true,
         "aria-label": `Consensus for ${criterion}` });
       const why = h("input", { type: "text", required: true, "aria-label": `Justification for ${criterion}`,
