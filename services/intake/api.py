@@ -490,13 +490,14 @@ class ApplicationController(Controller):
         now = clock()
         app.status = ApplicationStatus.WITHDRAWN.value
         app.withdrawn_at = now
-        await record_event(
-            session,
-            OutboxEvent,
-            events.ApplicationWithdrawn(
-                application_id=str(app.id), call_id=app.call_id, withdrawn_at=now
-            ),
-        )
+        if app.version:  # others know only of submitted applications; a draft concerns nobody
+            await record_event(
+                session,
+                OutboxEvent,
+                events.ApplicationWithdrawn(
+                    application_id=str(app.id), call_id=app.call_id, withdrawn_at=now
+                ),
+            )
         await session.commit()
         await session.refresh(app)
         return await application_view(session, identity, app, call)

@@ -13,12 +13,13 @@ from typing import Any
 import nats
 import pytest
 from nats.js import JetStreamContext
+from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.intake.events import on_call_closed
-from services.intake.models import ApplicationRow
+from services.intake.models import ApplicationRow, OutboxEvent
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
 from shared.events import EventContract, decode_envelope, envelope_for
@@ -30,9 +31,11 @@ from tests.integration.test_intake_graphql import (
     PDF,
     READ,
     SAVE,
+    START,
     SUBMIT,
     WITHDRAW,
     apply_to,
+    belgian_and_southern_french,
     complete_application,
     publish_call,
 )
@@ -98,6 +101,59 @@ async def test_stored_resubmitted_and_withdrawn_are_published(
     event = await published(js, intake_events.ApplicationWithdrawn, app_id)
     assert event.call_id == DEMO_CALL
     assert before <= event.withdrawn_at <= portal.clock() + timedelta(seconds=1)
+
+
+async def on_stream(js: JetStreamContext, contract: type[Any], application_id: str) -> Any:
+    """This application's event among all on the contract's subject, read from the stream
+    from its start (other applications' events may come before or after it)."""
+    sub = await js.subscribe(
+        contract.subject, stream="PORTAL_INTAKE", ordered_consumer=True,
+        deliver_policy=DeliverPolicy.ALL,
+    )  # fmt: skip
+    try:
+        while True:
+            message = await sub.next_msg(timeout=15)  # fails the test when it never comes
+            event = decode_envelope(message.data).payload()
+            assert isinstance(event, contract)
+            if getattr(event, "application_id", None) == application_id:
+                return event
+    finally:
+        await sub.unsubscribe()
+
+
+async def test_the_eligibility_decisions_are_published_when_the_call_closes(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens, js: JetStreamContext
+) -> None:
+    call = await publish_call(gql, tokens)
+    (eligible, _), (ineligible, _) = await belgian_and_southern_french(gql, call)
+    with portal.clock.shifted(timedelta(days=2)):  # the registry closes the call
+        yes = await on_stream(js, intake_events.ApplicationEligible, eligible)
+        no = await on_stream(js, intake_events.ApplicationIneligible, ineligible)
+    assert yes.call_id == no.call_id == call
+    assert any("FR (south)" in r for r in no.reasons), no.reasons
+
+
+async def test_withdrawing_a_draft_never_submitted_tells_nobody(
+    gql: GraphQLClient, portal: Portal
+) -> None:
+    token = await gql.sign_up()
+    draft = (await gql(START, {"call": DEMO_CALL}, token))["startApplication"]
+    assert draft["__typename"] == "Application", draft
+    other = await gql.sign_up()
+    submitted = (await complete_application(gql, other))["id"]
+    await gql(SUBMIT, {"id": submitted}, other)
+    for app_id, owner in ((draft["id"], token), (submitted, other)):
+        withdrawn = (await gql(WITHDRAW, {"id": app_id}, owner))["withdrawApplication"]
+        assert withdrawn["status"] == "WITHDRAWN"
+    # Both transactions are committed: their events are in the outbox now.
+    async with portal.intake.app.state.runtime.session_factory() as session:
+        bodies = await session.scalars(
+            select(OutboxEvent.body).where(
+                OutboxEvent.subject == intake_events.ApplicationWithdrawn.subject
+            )
+        )
+        ids = {decode_envelope(body).payload().application_id for body in bodies}
+    assert submitted in ids and draft["id"] not in ids
 
 
 # ---- the closing instant: a submit in flight and the close handler -----------------------
