@@ -284,7 +284,9 @@ async def test_multipart_without_the_csrf_header_is_refused(portal: Portal) -> N
     assert "X-Portal-Upload" in response.json()["message"]
 
 
-async def publish_call(gql: GraphQLClient, tokens: Tokens, **overrides: Any) -> str:
+async def publish_call(
+    gql: GraphQLClient, tokens: Tokens, status: str = "OPEN", **overrides: Any
+) -> str:
     """A fresh NL call, open now and closing in a day unless told otherwise."""
     _, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
     now = datetime.now(UTC)
@@ -292,7 +294,7 @@ async def publish_call(gql: GraphQLClient, tokens: Tokens, **overrides: Any) -> 
     created = await gql(CALL, {"i": call_input(challenge, **values)}, tokens.admin)
     call_id: str = created["createCall"]["id"]
     published = await gql(PUBLISH, {"id": call_id}, tokens.admin)
-    assert published["publishCall"]["status"] == "OPEN"
+    assert published["publishCall"]["status"] == status, published
     return call_id
 
 
@@ -306,14 +308,39 @@ async def test_after_the_deadline_nothing_changes(
     assert (await gql(SAVE, {"id": app["id"], "input": draft}, token))["saveApplication"][
         "__typename"
     ] == "Application"
+    plan = await upload(gql, token, app["id"], "plan", "plan.pdf", PDF)
+    assert plan["__typename"] == "Attachment", plan
     with portal.clock.shifted(timedelta(days=2)):
         saved = await gql(SAVE, {"id": app["id"], "input": draft}, token)
         assert saved["saveApplication"]["__typename"] == "Conflict"
         uploaded = await upload(gql, token, app["id"], "plan", "plan.pdf", PDF)
         assert uploaded["__typename"] == "Conflict"
+        removed = (await gql(REMOVE, {"a": app["id"], "f": plan["id"]}, token))["removeAttachment"]
+        assert removed["__typename"] == "Conflict" and "closed" in removed["message"], removed
         submitted = (await gql(SUBMIT, {"id": app["id"]}, token))["submitApplication"]
         assert submitted["__typename"] == "Conflict"
         assert "closed" in submitted["message"]
+        latecomer = (await gql(START, {"call": call}, await gql.sign_up()))["startApplication"]
+        assert latecomer["__typename"] == "Conflict" and "closed" in latecomer["message"]
+    kept = (await gql(READ, {"id": app["id"]}, token))["application"]["attachments"]
+    assert [a["id"] for a in kept] == [plan["id"]]
+
+
+async def test_an_application_cannot_start_before_the_call_opens(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    opens = datetime.now(UTC) + timedelta(hours=2)
+    call = await publish_call(gql, tokens, status="UPCOMING", opensAt=opens.isoformat())
+    token = await gql.sign_up()
+
+    async def answered() -> dict[str, Any] | None:
+        result = (await gql(START, {"call": call}, token))["startApplication"]
+        # Intake learns of a call from the registry's event: until then, NotFound.
+        return None if result["__typename"] == "NotFound" else result
+
+    early = await eventually(answered)
+    assert early["__typename"] == "Conflict" and "opens at" in early["message"], early
+    assert (await gql("{ myApplications { id } }", token=token))["myApplications"] == []
 
 
 async def test_a_large_file_refused_before_it_is_read_gets_the_reason(
@@ -371,6 +398,14 @@ async def test_the_closing_instant_itself_is_too_late(
     assert resubmitted["__typename"] == "Conflict", resubmitted
     kept = (await gql(READ, {"id": app["id"]}, token))["application"]
     assert kept["answers"]["title"] == "Ours" and kept["receipt"]["version"] == 1
+
+    # A retry of the submit that made it in time (its answer was lost): the same receipt.
+    retried = (await gql(SUBMIT, {"id": app["id"], "key": "in-time"}, token))["submitApplication"]
+    assert retried["__typename"] == "SubmissionReceipt", retried
+    assert retried["receipt"] == submitted["submitApplication"]["receipt"]
+    # Withdrawing stays possible until results are published.
+    withdrawn = (await gql(WITHDRAW, {"id": app["id"]}, token))["withdrawApplication"]
+    assert withdrawn == {"__typename": "Application", "status": "WITHDRAWN"}, withdrawn
 
 
 async def test_nobody_else_sees_or_changes_an_application(
