@@ -16,6 +16,7 @@ import os
 import re
 import threading
 import time
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -58,6 +59,26 @@ def check_key(key: str) -> str:
     if not KEY_PATTERN.match(key) or any(part in (".", "..") for part in key.split("/")):
         raise ValueError(f"not a valid object key: {key!r}")
     return key
+
+
+def ascii_filename(name: str) -> str:
+    """A plain-ASCII stand-in for `filename=` (accents dropped, other scripts gone)."""
+    unaccented = "".join(
+        ch for ch in unicodedata.normalize("NFKD", name) if unicodedata.category(ch) != "Mn"
+    )
+    plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", unaccented)
+    stem, dot, extension = plain.rpartition(".") if "." in plain else (plain, "", "")
+    if not stem.strip("_ ."):  # nothing of the name was ASCII
+        return f"file{dot}{extension}"
+    return plain.strip(" ")
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header; a non-ASCII name also travels whole as RFC 5987 `filename*`."""
+    fallback = ascii_filename(name)
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @runtime_checkable
@@ -383,7 +404,7 @@ class MinioObjectStore:
         check_key(key)
         headers: dict[str, str | list[str] | tuple[str]] | None = None
         if filename:
-            headers = {"response-content-disposition": f'attachment; filename="{filename}"'}
+            headers = {"response-content-disposition": content_disposition(filename)}
         url: str = await asyncio.to_thread(
             self.links.presigned_get_object, self.bucket, key, expires=expires,
             response_headers=headers,

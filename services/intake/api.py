@@ -20,7 +20,6 @@ from services.intake.domain.eligibility import eligibility_reasons
 from services.intake.domain.files import (
     CONTENT_TYPES,
     SNIFF_BYTES,
-    ascii_filename,
     file_type_error,
     sanitize_filename,
     sniff,
@@ -584,11 +583,7 @@ class ApplicationController(Controller):
         shown = None if owner else await last_submission(session, app)
         row = await find_attachment(session, app, attachment_id, shown)
         expires = timedelta(seconds=link_seconds)
-        # The store's link names the file in a plain `filename=`: ASCII only. (The filesystem
-        # store's own route sends the whole name as well.)
-        url = await store.download_url(
-            row.object_key, expires=expires, filename=ascii_filename(row.file_name)
-        )
+        url = await store.download_url(row.object_key, expires=expires, filename=row.file_name)
         return DownloadLink(url=url, expires_at=clock() + expires)
 
 

@@ -8,10 +8,14 @@ from litestar.response import Stream
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.domain.files import content_disposition
 from services.intake.models import AttachmentRow
 from shared.errors import Forbidden, NotFound
-from shared.objectstore import FilesystemObjectStore, ObjectNotFound, ObjectStore
+from shared.objectstore import (
+    FilesystemObjectStore,
+    ObjectNotFound,
+    ObjectStore,
+    content_disposition,
+)
 
 
 class FileController(Controller):

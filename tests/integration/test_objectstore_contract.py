@@ -19,6 +19,7 @@ from shared.objectstore import (
     ObjectNotFound,
     ObjectStore,
     ObjectTooLarge,
+    content_disposition,
 )
 from tests.fixtures.s3 import S3Endpoint
 
@@ -111,12 +112,15 @@ async def test_download_links_are_short_lived(store: ObjectStore) -> None:
     await store.put(
         "doc.pdf", stream(b"%PDF-1.7 data"), max_size=100, content_type="application/pdf"
     )
-    url = await store.download_url("doc.pdf", expires=timedelta(minutes=5), filename="doc.pdf")
+    name = "Πρόταση.pdf"
+    url = await store.download_url("doc.pdf", expires=timedelta(minutes=5), filename=name)
     if isinstance(store, MinioObjectStore):
         async with httpx.AsyncClient() as http:
             response = await http.get(url)
         assert response.status_code == 200
         assert response.content == b"%PDF-1.7 data"
+        assert response.headers["content-disposition"] == content_disposition(name)
+        assert "filename*=UTF-8''" in response.headers["content-disposition"]
         return
     assert isinstance(store, FilesystemObjectStore)
     query = dict(part.split("=") for part in url.split("?", 1)[1].split("&"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import struct
 import unicodedata
-from urllib.parse import quote
 
 SNIFF_BYTES = 65536
 
@@ -119,23 +118,3 @@ def sanitize_filename(name: str, kind: str | None = None) -> str:
         suffix = f".{extensions[0]}"
         return _cut(base or "file", MAX_NAME - len(suffix)).rstrip(".") + suffix
     return _cut(base, MAX_NAME) or "file"
-
-
-def ascii_filename(name: str) -> str:
-    """A plain-ASCII stand-in for `filename=` (accents dropped, other scripts gone)."""
-    unaccented = "".join(
-        ch for ch in unicodedata.normalize("NFKD", name) if unicodedata.category(ch) != "Mn"
-    )
-    plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", unaccented)
-    stem, dot, extension = plain.rpartition(".") if "." in plain else (plain, "", "")
-    if not stem.strip("_ ."):  # nothing of the name was ASCII
-        return f"file{dot}{extension}"
-    return plain.strip(" ")
-
-
-def content_disposition(name: str) -> str:
-    """An attachment header; a non-ASCII name also travels whole as RFC 5987 `filename*`."""
-    fallback = ascii_filename(name)
-    if fallback == name:
-        return f'attachment; filename="{name}"'
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -15,12 +15,11 @@ import pytest
 from services.intake.domain.files import (
     CONTENT_TYPES,
     SNIFF_BYTES,
-    ascii_filename,
-    content_disposition,
     file_type_error,
     sanitize_filename,
     sniff,
 )
+from shared.objectstore import ascii_filename, content_disposition
 
 CONTENT_TYPES_XML = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
