@@ -74,6 +74,7 @@ from shared.errors import (
 )
 from shared.identity import Identity, Role, sign_attachment_grant
 from shared.outbox import record_event
+from shared.programme import HUB_CODES, VALUE_CHAIN_CODES
 from shared.web import Runtime
 
 # ---- loading and checking ---------------------------------------------------------------
@@ -401,6 +402,12 @@ class EvaluatorController(Controller):
             errors.append(FieldError("name", "must not be empty"))
         if not 1 <= data.capacity <= 1000:
             errors.append(FieldError("capacity", "must be between 1 and 1000"))
+        # An unknown code would silently match nothing when assignment prefers expertise/hub.
+        for field, given, known in (("expertise", data.expertise, VALUE_CHAIN_CODES),
+                                    ("hubs", data.hubs, HUB_CODES)):  # fmt: skip
+            if unknown := sorted(set(given) - known):
+                errors.append(FieldError(field, f"unknown: {', '.join(unknown)}; known: "
+                                         f"{', '.join(sorted(known))}"))  # fmt: skip
         require(errors)
         row = await session.get(EvaluatorRow, data.account_id)
         if row is None:

@@ -435,3 +435,25 @@ async def test_an_evaluator_sees_no_other_scores_and_a_short_comment_is_named(
         body = (await gql.raw(query, {"c": call}, second_token)).json()
         assert body["data"] is None, body
         assert body["errors"][0]["extensions"]["code"] == "forbidden"
+
+
+async def test_an_invitation_with_unknown_codes_is_refused_and_leaves_no_account(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    email = f"ev-{uuid.uuid4().hex[:8]}@evaluators.example"
+    typo = {"email": email, "displayName": "Eva", "expertise": ["textile"], "hubs": ["NL", "XX"]}
+    refused = (await gql(INVITE_ERRORS, {"i": typo}, tokens.admin))["inviteEvaluator"]
+    assert refused["__typename"] == "ValidationErrors"
+    messages = {e["field"]: e["message"] for e in refused["errors"]}
+    assert messages.keys() == {"expertise", "hubs"}
+    assert messages["expertise"].startswith("unknown: textile; known: ")
+    assert "textiles" in messages["expertise"]
+    assert messages["hubs"].startswith("unknown: XX; known: ")
+    # The refusal kept no account: the same e-mail is invited once the codes are right.
+    fixed = {**typo, "expertise": ["textiles"], "hubs": ["NL"]}
+    invited = (await gql(INVITE, {"i": fixed}, tokens.admin))["inviteEvaluator"]
+    assert invited["__typename"] == "EvaluatorInvitation", invited
+
+
+INVITE_ERRORS = """mutation($i: EvaluatorInput!) { inviteEvaluator(input: $i) { __typename
+  ... on ValidationErrors { errors { field message } } } }"""
