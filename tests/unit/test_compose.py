@@ -5,6 +5,7 @@ for the four services. (No Docker engine runs here, but a compose client must ac
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -90,7 +91,17 @@ def test_intake_stores_files_in_minio_once_the_bucket_exists() -> None:
 
 
 REQUIRED = ("PORTAL_INTERNAL_SECRET", "GATEWAY_JWT_SECRET", "INTAKE_LINK_SECRET",
-            "PORTAL_ADMIN_EMAIL", "PORTAL_ADMIN_PASSWORD")  # fmt: skip
+            "PORTAL_ADMIN_EMAIL", "PORTAL_ADMIN_PASSWORD", "POSTGRES_PASSWORD",
+            "MINIO_ROOT_PASSWORD")  # fmt: skip
+
+
+def test_no_password_or_secret_has_a_default() -> None:
+    """A default would be public (it is in this file), and MinIO is published on 9000."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    defaulted = re.findall(r"\$\{(\w*(?:PASSWORD|SECRET)\w*):-", text)
+    assert defaulted == []
+    required = set(re.findall(r"\$\{(\w*(?:PASSWORD|SECRET)\w*):\?", text))
+    assert required == {n for n in REQUIRED if "PASSWORD" in n or "SECRET" in n}
 
 
 def test_a_compose_client_accepts_the_file() -> None:
