@@ -8,15 +8,18 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
+import nats
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from infra.embedded import free_port, start_nats
 from services.registry.domain.calls import DEFAULT_RUBRIC
 from services.review.api import assign, load_call, progress_of, repair_calls
-from services.review.events import HANDLERS
+from services.review.events import HANDLERS, on_snapshot
 from services.review.models import (
     ApplicationCopy,
     AssignmentRow,
@@ -32,7 +35,8 @@ from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import NotFound
-from shared.events import EventContract, envelope_for
+from shared.events import EventContract, encode_envelope, envelope_for
+from shared.messaging import NatsLink, ensure_streams
 from tests.fixtures.servers import Postgres
 from tests.fixtures.waiting import eventually
 
@@ -183,6 +187,84 @@ async def test_a_restarted_review_goes_on_where_it_stopped(
     async with sessions() as session:
         row = await session.get(ApplicationCopy, app_id)
     assert row is not None and row.answers == {"title": "changed since"}
+
+
+async def test_review_stopped_mid_stream_goes_on_and_applies_each_event_once(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """On real JetStream: review stops while an event is in flight (its transaction never
+    commits) with more fetched behind it; a new review on the same durable consumer gets the
+    unacknowledged ones again, and every event is applied exactly once."""
+    port = free_port()
+    server = start_nats(tmp_path / "nats", port)  # its own: the stream holds only these events
+    url = f"nats://127.0.0.1:{port}"
+    client = await nats.connect(url)
+    links = [NatsLink(url, "review-before"), NatsLink(url, "review-after")]
+    try:
+        js = client.jetstream()
+        await ensure_streams(js)
+        call_id = str(uuid.uuid4())
+        apps = [str(uuid.uuid4()) for _ in range(8)]
+        for i, app_id in enumerate(apps):
+            envelope = envelope_for(snapshot(app_id, call_id, 1, f"application {i}"))
+            await js.publish(envelope.subject, encode_envelope(envelope),
+                             headers={"Nats-Msg-Id": envelope.id})  # fmt: skip
+        in_flight = asyncio.Event()
+
+        async def stuck_on_the_fourth(session: AsyncSession, envelope: Any, event: Any) -> None:
+            await on_snapshot(session, envelope, event)
+            if event.application_id == apps[3]:
+                in_flight.set()
+                await asyncio.Event().wait()  # never commits: the process goes away here
+
+        def consumer(link: NatsLink, handlers: dict[Any, Any]) -> EventConsumer:
+            link.start()
+            return EventConsumer(
+                name="review", nats=link, session_factory=sessions,
+                processed_model=ProcessedEvent, handlers=handlers, ack_wait_seconds=1,
+            )  # fmt: skip
+
+        before = consumer(links[0], {**HANDLERS, intake_events.ApplicationSubmitted:
+                                     stuck_on_the_fourth})  # fmt: skip
+        before.start()
+        await in_flight.wait()
+        await before.stop()
+        assert await copies_of(sessions, call_id) == set(apps[:3])
+
+        after = consumer(links[1], HANDLERS)
+        after.start()
+        try:
+
+            async def all_applied() -> bool:
+                return await copies_of(sessions, call_id) == set(apps)
+
+            await eventually(all_applied)
+
+            async def settled() -> bool:
+                state = await js.consumer_info("PORTAL_INTAKE", "review-portal_intake")
+                return state.num_ack_pending == 0
+
+            await eventually(settled)
+        finally:
+            await after.stop()
+        info = await js.consumer_info("PORTAL_INTAKE", "review-portal_intake")
+        assert info.delivered.stream_seq == len(apps)
+        async with sessions() as session:
+            processed = await session.scalar(select(func.count()).select_from(ProcessedEvent))
+        assert processed == len(apps)  # one record per event: none applied twice
+    finally:
+        for link in links:
+            await link.close()
+        await client.close()
+        server.stop()
+
+
+async def copies_of(sessions: async_sessionmaker[AsyncSession], call_id: str) -> set[str]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(ApplicationCopy.application_id).where(ApplicationCopy.call_id == call_id)
+        )
+        return set(rows)
 
 
 SCORED = {c.key: 4.0 for c in DEFAULT_RUBRIC.criteria}
