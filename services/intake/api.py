@@ -335,7 +335,9 @@ def apply_update(app: ApplicationRow, call: KnownCall, data: ApplicationUpdate) 
         answers = {**app.answers, **data.answers}
         app.answers = {k: v for k, v in answers.items() if v is not None}
     app.requested_amount = requested_amount(
-        form_of(call), app.answers, data.requested_amount or app.requested_amount
+        form_of(call),
+        app.answers,
+        app.requested_amount if data.requested_amount is None else data.requested_amount,
     )
     if app.status == ApplicationStatus.DRAFT.value:
         # Once submitted, the team sees the submitted version until the next submit.
