@@ -412,6 +412,10 @@ async def test_the_whole_journey(
     await expect(ranking).to_contain_text("selected")
     await expect(team.get_by_role("figure", name="Total scores")).to_contain_text("13.5")
     await expect(team.get_by_role("figure", name="Consensus scores: impact")).to_contain_text("4.5")
+    # Codes read as names: the value chain and the hub of the applicant's country.
+    by_chain = team.get_by_role("figure", name="By value chain")
+    await expect(by_chain).to_contain_text("Electronics and ICT")
+    await expect(by_chain).not_to_contain_text("electronics_ict")
     await team.get_by_role("button", name="Publish results").click()
     await expect(status).to_have_text(re.compile("^Results published"))
     await expect(team.get_by_text("Results are published.")).to_be_visible()

@@ -19,7 +19,13 @@ const STATS = `query($c: ID!) { callStatistics(callId: $c) { __typename ... on C
     completeApplications flaggedApplications } }
   ranking(callId: $c) { __typename ... on Ranking { budget total resultsPublished entries { applicationId organisation
     rank decision weightedTotal total scores thresholdsFailed tieBreak explanation requestedAmount } } }
-  call(id: $c) { id title lifecycle status } }`;
+  call(id: $c) { id title lifecycle status } hubs { code name } valueChains { code name } }`;
+
+// Buckets keyed by a code, shown by name (an unknown code shows as it is).
+function named(buckets, things) {
+  const names = new Map(things.map((t) => [t.code, t.name]));
+  return buckets.map((b) => ({ ...b, key: names.get(b.key) || b.key }));
+}
 
 // How many entries have each value, lowest value first.
 function distribution(values) {
@@ -59,8 +65,8 @@ export async function teamCallPage(callId) {
         `${progress.completeApplications} of ${progress.applications} applications complete; ${progress.flaggedApplications} need a moderator.`) : null,
       stats ? h("section", {}, h("h2", {}, `Applications (${stats.total})`),
         bars("Submissions per hour (UTC)", stats.submissionsPerHour.map((b) => ({ ...b, key: b.key.slice(5, 16).replace("T", " ") }))),
-        bars("By status", stats.byStatus), bars("By country", stats.byCountry), bars("By hub", stats.byHub),
-        bars("By value chain", stats.byValueChain)) : h("p", { class: "muted" }, data.callStatistics.message),
+        bars("By status", stats.byStatus), bars("By country", stats.byCountry), bars("By hub", named(stats.byHub, data.hubs)),
+        bars("By value chain", named(stats.byValueChain, data.valueChains))) : h("p", { class: "muted" }, data.callStatistics.message),
       ranking ? h("section", {}, h("h2", {}, "Ranking"),
         h("p", {}, `Budget ${money(ranking.budget)}. `, ranking.resultsPublished ? "Results are published." : "",
           " ", h("button", { type: "button", class: "secondary", onclick: guard(csvOut, async () => {
