@@ -10,12 +10,13 @@ from typing import Any
 import nats
 import pytest
 import websockets
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import MIGRATIONS
 from gateway.auth import seed_demo_accounts
 from gateway.models import Account
+from services.registry.models import MissionRow
 from shared.db import migrate_async, new_engine, new_session_factory
 from tests.fixtures.apps import TEAM_EMAIL, TEAM_PASSWORD, GraphQLClient, Portal, Tokens
 from tests.fixtures.servers import Postgres
@@ -213,3 +214,26 @@ async def test_subscriptions_speak_only_graphql_transport_ws(portal: Portal) -> 
         assert ws.subprotocol == "graphql-transport-ws"
         await ws.send(init)
         assert json.loads(await ws.recv())["type"] == "connection_ack"
+
+
+async def test_thousands_of_missions_list_with_their_challenges(
+    portal: Portal, gql: GraphQLClient
+) -> None:
+    """A loader sends its batch of ids in the query string: 2,000 mission ids (74 KB) would
+    outgrow a URL (httpx refuses over 64 KB), so the batch goes in parts."""
+    engine = new_engine(portal.registry_settings.database_url)
+    ids = [uuid.uuid4() for _ in range(2000)]
+    try:
+        async with new_session_factory(engine)() as session, session.begin():
+            await session.execute(insert(MissionRow), [
+                {"id": i, "hub_code": "NL", "title": f"Mission {n}", "value_chains": ["textiles"]}
+                for n, i in enumerate(ids)
+            ])  # fmt: skip
+        listed = await gql.raw("{ missions { id challenges { id } } }")
+        body = listed.json()
+        assert "errors" not in body, body
+        assert {str(i) for i in ids} <= {m["id"] for m in body["data"]["missions"]}
+    finally:
+        async with new_session_factory(engine)() as session, session.begin():
+            await session.execute(delete(MissionRow).where(MissionRow.id.in_(ids)))
+        await engine.dispose()
