@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Any
 
 import nats
 import pytest
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,7 +23,7 @@ from services.registry.models import OutboxEvent
 from shared.consumer import EventConsumer
 from shared.contracts import registry as events
 from shared.db import migrate_async, new_engine, new_session_factory
-from shared.events import DLQ_STREAM, Envelope, encode_envelope, envelope_for
+from shared.events import DLQ_STREAM, Envelope, decode_envelope, encode_envelope, envelope_for
 from shared.logging import reset_trace_id, set_trace_id
 from shared.messaging import NatsLink, ensure_streams
 from shared.outbox import OutboxRelay, record_event
@@ -91,8 +92,11 @@ async def test_an_event_leaves_with_its_id_and_trace(
         reset_trace_id(token)
     relay = OutboxRelay(registry.sessions, OutboxEvent, registry.link)
     assert await relay.publish_pending() >= 1
-    message = await js.get_last_msg("PORTAL_REGISTRY", events.CallClosed.subject)
-    assert message.headers is not None
+    message = await find_on(
+        js, "PORTAL_REGISTRY", events.CallClosed.subject,
+        lambda m: decode_envelope(m.data).id == envelope.id,
+    )  # fmt: skip
+    assert message is not None and message.headers is not None
     assert message.headers["Nats-Msg-Id"] == envelope.id
     assert message.headers["X-Trace-Id"] == "trace-abc"
     async with registry.sessions() as session:
@@ -198,27 +202,25 @@ async def test_poison_messages_end_in_the_dead_letter_stream(
     )  # fmt: skip
     consumer.start()
     try:
-        # A subject nothing else in the session publishes, so only our messages arrive.
+        # The consumer reads the whole stream: other tests' challenge updates fail here too,
+        # so our copies are told apart by their bytes.
         bad = envelope_for(
             events.ChallengeUpdated(challenge_id=str(uuid.uuid4()), mission_id="m", title="t")
         )
         sequence = await publish_envelope(js, bad)
         dlq_subject = f"portal.dlq.{name}.{events.ChallengeUpdated.subject}"
-
-        async def dead_lettered() -> int:
-            return await count_on(js, DLQ_STREAM, dlq_subject)
-
-        await eventually(dead_lettered)
-        message = await js.get_last_msg(DLQ_STREAM, dlq_subject)
+        message = await eventually(lambda: dead_letter(js, dlq_subject, encode_envelope(bad)))
         assert message.headers is not None
         assert "cannot handle this" in message.headers["Portal-Dlq-Reason"]
         # A second copy of the same delivery (term() failed, the message came back) would
         # carry the same id, and JetStream would drop it.
         assert message.headers["Nats-Msg-Id"] == f"dlq-{name}-PORTAL_REGISTRY-{sequence}"
         assert attempts.count(bad.id) == 2
-        # A body that is not an event at all goes there at once.
-        await js.publish(events.ChallengeUpdated.subject, b"not json")
-        await eventually(lambda: more_than(dead_lettered, 1))
+        # A body that is not an event at all goes there at once, never reaching a handler.
+        garbage = f"not json {uuid.uuid4()}".encode()
+        await js.publish(events.ChallengeUpdated.subject, garbage)
+        undecodable = await eventually(lambda: dead_letter(js, dlq_subject, garbage))
+        assert undecodable.headers["Portal-Dlq-Reason"].startswith("undecodable")
     finally:
         await consumer.stop()
     # Nothing was recorded as processed: a failed handler commits nothing.
@@ -231,8 +233,24 @@ async def test_poison_messages_end_in_the_dead_letter_stream(
     assert recorded == 0
 
 
-async def more_than(count: Callable[[], Awaitable[int]], n: int) -> bool:
-    return await count() > n
+async def find_on(
+    js: JetStreamContext, stream: str, subject: str, wanted: Callable[[Msg], bool]
+) -> Msg | None:
+    """The message on `subject` that is `wanted`, if it is there yet. (The session's NATS is
+    shared: the portal's services publish on the same subjects, so the last one may be theirs.)"""
+    total = await count_on(js, stream, subject)
+    if not total:
+        return None
+    replay = await js.subscribe(subject, stream=stream, ordered_consumer=True)
+    try:
+        messages = [await replay.next_msg(timeout=5) for _ in range(total)]
+    finally:
+        await replay.unsubscribe()
+    return next((m for m in messages if wanted(m)), None)
+
+
+async def dead_letter(js: JetStreamContext, subject: str, data: bytes) -> Msg | None:
+    return await find_on(js, DLQ_STREAM, subject, lambda m: m.data == data)
 
 
 async def test_the_write_path_never_waits_for_nats(postgres: Postgres, tmp_path: Path) -> None:
