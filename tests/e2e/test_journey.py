@@ -28,8 +28,8 @@ from tests.integration.test_review_graphql import INVITE, retire_everyone
 pytestmark = __import__("pytest").mark.e2e
 
 
-async def open_page(browser: Browser, pages: list[Page], portal: Portal) -> Page:
-    context = await browser.new_context(viewport={"width": 1100, "height": 900})
+async def open_page(browser: Browser, pages: list[Page], portal: Portal, width: int = 1100) -> Page:
+    context = await browser.new_context(viewport={"width": width, "height": 900})
     page = await context.new_page()
     pages.append(page)
     page.set_default_timeout(20_000)
@@ -70,15 +70,6 @@ def luminance(css_colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-async def small_page(browser: Browser, pages: list[Page], portal: Portal) -> Page:
-    context = await browser.new_context(viewport={"width": 375, "height": 800})
-    page = await context.new_page()
-    pages.append(page)
-    page.set_default_timeout(20_000)
-    await page.goto(portal.gateway.url + "/")
-    return page
-
-
 async def assert_fits(page: Page, route: str, heading: str) -> None:
     """The page at `route` needs no sideways scrolling."""
     await page.goto(page.url.split("#")[0] + route)
@@ -91,7 +82,7 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
     browser: Browser, pages: list[Page], web_portal: Portal
 ) -> None:
     """Runs before the journey, which closes the demo call: the form must still be open."""
-    page = await small_page(browser, pages, web_portal)
+    page = await open_page(browser, pages, web_portal, width=375)
     await sign_up(page, "Small Screen")
     for route, heading in (("#/", "Open calls"), (f"#/apply/{DEMO_CALL}", "Apply: ")):
         await assert_fits(page, route, heading)
@@ -126,10 +117,10 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
     )
     await assert_fits(page, f"#/receipt/{application}", "Application submitted")
     await assert_fits(page, "#/mine", "My applications")
-    evaluator = await small_page(browser, pages, web_portal)
+    evaluator = await open_page(browser, pages, web_portal, width=375)
     await sign_in(evaluator, "evaluator@demo.portal", "circular-demo-2027")
     await assert_fits(evaluator, "#/evaluate", "My assignments")
-    team = await small_page(browser, pages, web_portal)
+    team = await open_page(browser, pages, web_portal, width=375)
     await sign_in(team, "admin@demo.portal", "circular-demo-2027")
     await assert_fits(team, "#/team", "Calls")
     await assert_fits(team, f"#/team/{DEMO_CALL}", "Circular Futures Open Call 2027")
