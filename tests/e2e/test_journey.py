@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Page, Route, WebSocket, expect
 
 from tests.fixtures.apps import GraphQLClient, Portal
 from tests.fixtures.waiting import eventually
-from tests.integration.test_intake_graphql import DEMO_CALL, apply_to
+from tests.integration.test_intake_graphql import DEMO_CALL, SAVE, apply_to
 from tests.integration.test_registry_graphql import (
     CALL,
     PUBLISH,
@@ -109,14 +109,19 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
     organisation = {"name": "Small Screen Works", "type": "ngo", "country": "BE"}
     application, token = await apply_to(gql, created["createCall"]["id"], organisation, 10_000)
     me = (await gql("{ me { id email displayName role hub } }", token=token))["me"]
-    await gql.http.aclose()
     await page.evaluate(
         """([token, me]) => { localStorage.setItem('portal.token', token);
                               localStorage.setItem('portal.account', JSON.stringify(me)); }""",
         [token, me],
     )
     await assert_fits(page, f"#/receipt/{application}", "Application submitted")
+    # An edit after the receipt counts only once submitted again: the applicant is told.
+    edit = {"organisation": {"name": "Small Screen Works (renamed)"}}
+    saved = await gql(SAVE, {"id": application, "input": edit}, token)
+    assert saved["saveApplication"]["__typename"] == "Application", saved
+    await gql.http.aclose()
     await assert_fits(page, "#/mine", "My applications")
+    await expect(page.get_by_text("You have changes that are not submitted yet")).to_be_visible()
     evaluator = await open_page(browser, pages, web_portal, width=375)
     await sign_in(evaluator, "evaluator@demo.portal", "circular-demo-2027")
     await assert_fits(evaluator, "#/evaluate", "My assignments")

@@ -1,5 +1,8 @@
 // Tiny DOM helpers: every text goes in as text, never as HTML.
 
+// Shown on the form and in My applications when the live draft differs from the receipt.
+export const UNSUBMITTED = "You have changes that are not submitted yet — submit again before the deadline.";
+
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {

@@ -1,6 +1,6 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { gql, upload } from "../graphql.js";
-import { field, guard, h, nextId, problem, screen, when } from "../ui.js";
+import { field, guard, h, nextId, problem, screen, UNSUBMITTED, when } from "../ui.js";
 
 const APP = `id status answers organisation { name type country countryPart website } contact { name email }
   attachments { id questionKey fileName size } warnings { field message } receipt { number fingerprint submittedAt version } hasUnsubmittedChanges`;
@@ -53,8 +53,7 @@ export async function applyPage(callId) {
   let lang = "en";
   const state = { answers: { ...app.answers }, organisation: { ...app.organisation }, contact: { ...app.contact } };
   const saveState = h("p", { class: "status", role: "status", "aria-live": "polite" }, "All changes are saved automatically.");
-  const unsubmitted = h("p", { class: "notice", role: "status", hidden: !app.hasUnsubmittedChanges },
-    "You have changes that are not submitted yet — submit again before the deadline.");
+  const unsubmitted = h("p", { class: "notice", role: "status", hidden: !app.hasUnsubmittedChanges }, UNSUBMITTED);
   const summary = h("div", { tabindex: "-1" });
   const formHost = h("div", {});
   // A question's upload lines and file list belong to the visit, not to one rendering, so a

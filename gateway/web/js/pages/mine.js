@@ -1,5 +1,5 @@
 import { gql } from "../graphql.js";
-import { h, screen, when } from "../ui.js";
+import { h, screen, UNSUBMITTED, when } from "../ui.js";
 
 const MINE = `{ myApplications { id status eligibility eligibilityReasons updatedAt receipt { number } hasUnsubmittedChanges
   call { id title status closesAt timezone rubric { criteria { key label } } } outcome { decision rank summary scores comments } } }`;
@@ -12,7 +12,7 @@ export async function minePage() {
     h("h2", {}, a.call?.title || "A call"),
     h("p", {}, h("span", { class: "tag", "data-testid": "status" }, a.status.toLowerCase()),
       a.receipt ? ` · receipt ${a.receipt.number}` : "", ` · last change ${when(a.updatedAt, zone)}`),
-    a.hasUnsubmittedChanges ? h("p", { class: "notice" }, "You have changes that are not submitted yet — submit again before the deadline.") : null,
+    a.hasUnsubmittedChanges ? h("p", { class: "notice" }, UNSUBMITTED) : null,
     a.eligibilityReasons.length ? h("div", { class: "notice bad" }, h("strong", {},
       a.eligibility === "PENDING" ? "Eligibility pre-check:" : "Not eligible:"), h("ul", {}, a.eligibilityReasons.map((r) => h("li", {}, r)))) : null,
     a.outcome ? h("section", { class: "notice", "aria-label": "Outcome" },
