@@ -135,6 +135,15 @@ class Question(msgspec.Struct, frozen=True, kw_only=True):
 class Form(msgspec.Struct, frozen=True):
     questions: list[Question]
 
+    def title_of(self, answers: dict[str, object]) -> str | None:
+        """An application's title: its answer to the form's first short-text question (the
+        project title in every call the programme writes), or None when it has none yet."""
+        for question in self.questions:
+            if question.type is QuestionType.SHORT_TEXT:
+                answer = answers.get(question.key)
+                return answer.strip() or None if isinstance(answer, str) else None
+        return None
+
 
 class Criterion(msgspec.Struct, frozen=True, kw_only=True):
     key: str

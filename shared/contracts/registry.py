@@ -69,6 +69,8 @@ class CallPublished(CallFacts, frozen=True, kw_only=True):
     rubric: Rubric = Rubric(criteria=[])
     evaluators_per_application: int = 3
     blind: bool = False
+    # When evaluations are due (evaluators' reminders and due dates); None: not set.
+    evaluation_deadline: datetime | None = None
 
 
 class CallOpened(EventContract, frozen=True, kw_only=True):
