@@ -412,6 +412,8 @@ async def test_the_whole_journey(
     by_chain = team.get_by_role("figure", name="By value chain")
     await expect(by_chain).to_contain_text("Electronics and ICT")
     await expect(by_chain).not_to_contain_text("electronics_ict")
+    # Publishing cannot be undone: the page asks first.
+    team.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await team.get_by_role("button", name="Publish results").click()
     await expect(status).to_have_text(re.compile("^Results published"))
     await expect(team.get_by_text("Results are published.")).to_be_visible()

@@ -7,12 +7,17 @@ import { applyPage, receiptPage } from "./pages/apply.js";
 import { minePage } from "./pages/mine.js";
 import { assignmentPage, assignmentsPage } from "./pages/evaluate.js";
 import { teamCallPage, teamPage } from "./pages/team.js";
+import { applicationPage, applicationsPage } from "./pages/applications.js";
+import { poolPage } from "./pages/pool.js";
 
 const routes = [
   [/^\/?$/, callsPage], [/^\/call\/(.+)$/, callPage], [/^\/signin$/, signInPage], [/^\/signup$/, signUpPage],
   [/^\/apply\/(.+)$/, applyPage], [/^\/receipt\/(.+)$/, receiptPage], [/^\/mine$/, minePage],
   [/^\/evaluate$/, assignmentsPage], [/^\/evaluate\/(.+)$/, assignmentPage],
-  [/^\/team$/, teamPage], [/^\/team\/(.+)$/, teamCallPage],
+  [/^\/team$/, teamPage], [/^\/team\/([^/?]+)$/, teamCallPage],
+  // The applications list keeps its filters in the hash's query (read by the page itself).
+  [/^\/team\/([^/?]+)\/applications(?:\?.*)?$/, applicationsPage], [/^\/team\/([^/?]+)\/applications\/([^/?]+)$/, applicationPage],
+  [/^\/team\/([^/?]+)\/(?:pool|assignments)$/, poolPage],
 ];
 
 let leave = null; // what the current page needs to stop (a live subscription, a timer)

@@ -2,8 +2,35 @@
 import { account, gql, subscribe } from "../graphql.js";
 import { bars, guard, h, money, problem, screen, when } from "../ui.js";
 
+export const isStaff = (me) => me?.role === "ADMIN" || me?.role === "HUB_MANAGER";
+
+// Every team route starts here: anyone else is told whose page it is instead of seeing it.
+// True when the visitor may go on.
+export function teamOnly(show) {
+  const me = account();
+  if (isStaff(me)) return true;
+  show(h("h1", {}, "Team pages"), h("p", { class: "notice" }, "This page is for the programme team and hub managers."),
+    me ? h("p", {}, h("a", { href: "#/" }, "Back to the calls")) : h("p", {}, h("a", { href: "#/signin" }, "Sign in"), " if you are one of them."));
+  return false;
+}
+
+// The links every team page of one call shares, the current one marked.
+export function callNav(callId, current) {
+  const links = [["Overview", `#/team/${callId}`], ["Applications", `#/team/${callId}/applications`],
+    ["Pool & assignments", `#/team/${callId}/pool`]];
+  return h("nav", { class: "row subnav", "aria-label": "This call" }, links.map(([text, href]) =>
+    h("a", { href, "aria-current": text === current ? "page" : null }, text)));
+}
+
+// Codes shown by name (an unknown code shows as it is).
+export const namer = (things) => {
+  const names = new Map(things.map((t) => [t.code, t.name]));
+  return (code) => names.get(code) || code;
+};
+
 export async function teamPage() {
   const show = screen();
+  if (!teamOnly(show)) return;
   const { calls } = await gql(`{ calls { id title status lifecycle closesAt timezone programmeWide hub { name } } }`);
   show(h("h1", {}, "Calls"), h("div", { class: "scroll" }, h("table", {},
     h("thead", {}, h("tr", {}, ["Call", "Status", "Closes", "Hub"].map((t) => h("th", { scope: "col" }, t)))),
@@ -19,13 +46,24 @@ const STATS = `query($c: ID!) { callStatistics(callId: $c) { __typename ... on C
     completeApplications flaggedApplications } }
   ranking(callId: $c) { __typename ... on Ranking { budget total resultsPublished entries { applicationId organisation
     rank decision weightedTotal total scores thresholdsFailed tieBreak explanation requestedAmount } } }
-  call(id: $c) { id title lifecycle status } hubs { code name } valueChains { code name } }`;
+  call(id: $c) { id title lifecycle status timezone rubric { criteria { key label } } } hubs { code name } valueChains { code name } }`;
 
-// Buckets keyed by a code, shown by name (an unknown code shows as it is).
-function named(buckets, things) {
-  const names = new Map(things.map((t) => [t.code, t.name]));
-  return buckets.map((b) => ({ ...b, key: names.get(b.key) || b.key }));
+const ASSIGN = `mutation($c: ID!) { assignEvaluators(callId: $c) { __typename
+  ... on AssignmentReport { assigned minLoad maxLoad shortfalls { applicationId reason } } ... on Error { message } } }`;
+const TITLES = `query($c: ID!) { assignmentMatrix(callId: $c) { __typename ... on AssignmentMatrix { applications { applicationId title } } } }`;
+
+// What an assignment run did, each short application named by its title with the reason.
+export async function assignmentSummary(callId, report) {
+  const text = `${report.assigned} assignments; loads ${report.minLoad}–${report.maxLoad}; ${report.shortfalls.length} short`;
+  if (!report.shortfalls.length) return text;
+  const matrix = (await gql(TITLES, { c: callId })).assignmentMatrix;
+  const titles = new Map((matrix.applications || []).map((a) => [a.applicationId, a.title]));
+  return [`${text}:`, h("ul", { class: "shortfalls" }, report.shortfalls.map((s) => h("li", {},
+    h("strong", {}, titles.get(s.applicationId) || `Application ${s.applicationId.slice(0, 8)}`), `: ${s.reason}`)))];
 }
+
+// Buckets keyed by a code, shown by name.
+const named = (buckets, things) => buckets.map((b) => ({ ...b, key: namer(things)(b.key) }));
 
 // How many entries have each value, lowest value first.
 function distribution(values) {
@@ -43,15 +81,18 @@ function scoreCharts(entries) {
   ];
 }
 
+const PUBLISH_QUESTION = "Publish the results? Every applicant is told their outcome at once, and this cannot be undone.";
+
 export async function teamCallPage(callId) {
   const show = screen();
+  if (!teamOnly(show)) return;
   const isAdmin = account()?.role === "ADMIN";
   const heading = h("h1", {}, "Call");
   const counter = h("p", { class: "counter", "aria-live": "polite", id: "live-count" }, "…");
   // Outlives every refresh, so what an action did stays on screen.
   const status = h("div", { role: "status", id: "team-status", tabindex: "-1" });
   const body = h("div", {});
-  const say = (text, ok = true) => status.replaceChildren(ok ? h("p", { class: "notice" }, text) : problem(text));
+  const say = (text, ok = true) => status.replaceChildren(ok ? h("div", { class: "notice" }, text) : problem(text));
 
   async function refresh() {
     const data = await gql(STATS, { c: callId });
@@ -59,11 +100,14 @@ export async function teamCallPage(callId) {
     const ranking = data.ranking.__typename === "Ranking" ? data.ranking : null;
     const progress = data.evaluationProgress.__typename === "EvaluationProgress" ? data.evaluationProgress : null;
     heading.textContent = data.call?.title || "Call";
+    const submitted = stats?.byStatus.find((b) => b.key === "submitted")?.count ?? 0;
     const csvOut = h("div", {});
     body.replaceChildren(...[
-      progress ? h("p", { id: "evaluation-progress" }, `Evaluation: ${progress.submitted} of ${progress.assignments} evaluations submitted; `,
-        `${progress.completeApplications} of ${progress.applications} applications complete; ${progress.flaggedApplications} need a moderator.`) : null,
-      stats ? h("section", {}, h("h2", {}, `Applications (${stats.total})`),
+      // Two different counts, each named for what it counts.
+      progress ? h("section", { id: "evaluation-progress", "aria-label": "Evaluation" }, h("h2", {}, `Applications in evaluation: ${progress.applications}`),
+        h("p", {}, `${progress.completeApplications} of ${progress.applications} applications in evaluation are complete; `,
+          `${progress.submitted} of ${progress.assignments} evaluations submitted; ${progress.flaggedApplications} need a moderator.`)) : null,
+      stats ? h("section", { id: "submitted-applications" }, h("h2", {}, `Submitted applications: ${submitted}`),
         bars("Submissions per hour (UTC)", stats.submissionsPerHour.map((b) => ({ ...b, key: b.key.slice(5, 16).replace("T", " ") }))),
         bars("By status", stats.byStatus), bars("By country", stats.byCountry), bars("By hub", named(stats.byHub, data.hubs)),
         bars("By value chain", named(stats.byValueChain, data.valueChains))) : h("p", { class: "muted" }, data.callStatistics.message),
@@ -83,34 +127,35 @@ export async function teamCallPage(callId) {
             h("td", {}, e.weightedTotal ?? "—"), h("td", {}, Object.entries(e.scores).map(([k, v]) => `${k} ${v}`).join(", ")),
             h("td", {}, e.explanation))))))) : null,
       // Hub managers see the queue; only the programme team settles it.
-      ranking ? await disagreementQueue(callId, isAdmin ? settled : null) : null,
+      ranking ? await disagreementQueue(callId, data.call?.rubric.criteria || [], isAdmin ? settled : null) : null,
     ].filter(Boolean));
   }
 
   // Right after an action the page is re-read, then says what the action did; the message
   // stays true even when the re-read fails.
   const after = (text) => refresh().then(() => say(text),
-    (error) => say(`${text} The page could not be refreshed: ${error.message}`, false));
+    (error) => say([text, ` The page could not be refreshed: ${error.message}`].flat(), false));
   async function settled(text) {
     await after(text);
     status.focus(); // the Set button is gone with the settled row
   }
 
-  const act = (label, mutation, done) => h("button", { type: "button", onclick: guard(status, async () => {
+  // `ask` is a question a person answers before an action that cannot be undone.
+  const act = (label, mutation, done, ask = null) => h("button", { type: "button", onclick: guard(status, async () => {
+    if (ask && !window.confirm(ask)) return say(`${label}: cancelled, nothing changed.`);
     const result = Object.values(await gql(mutation, { c: callId }))[0];
-    if (result.message) say(result.message, false); else await after(done(result));
+    if (result.message) say(result.message, false); else await after(await done(result));
   }) }, label);
 
   await refresh();
   show(
     heading,
+    callNav(callId, "Overview"),
     h("section", { class: "card", "aria-label": "Live submissions" }, h("h2", {}, "Submitted applications (live)"), counter),
     isAdmin ? h("div", { class: "row" },
-      act("Assign evaluators", `mutation($c: ID!) { assignEvaluators(callId: $c) { __typename
-        ... on AssignmentReport { assigned minLoad maxLoad shortfalls { applicationId reason } } ... on Error { message } } }`,
-        (r) => `${r.assigned} assignments; loads ${r.minLoad}–${r.maxLoad}; ${r.shortfalls.length} short`),
+      act("Assign evaluators", ASSIGN, (r) => assignmentSummary(callId, r)),
       act("Publish results", `mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }`,
-        () => "Results published: applicants can see their outcome."),
+        () => "Results published: applicants can see their outcome.", PUBLISH_QUESTION),
     ) : null,
     status,
     body,
@@ -120,30 +165,43 @@ export async function teamCallPage(callId) {
     (d) => { counter.textContent = d.submissionCount; }, (message) => { counter.textContent = message; });
 }
 
+const QUEUE = `query($c: ID!) { disagreements(callId: $c) { applicationId title criteria scores
+  evaluations { evaluator scores comments } } }`;
+
 // `settled` is null for a reader who may not settle: the queue without its forms.
-async function disagreementQueue(callId, settled) {
-  const { disagreements } = await gql(`query($c: ID!) { disagreements(callId: $c) { applicationId criteria scores } }`, { c: callId });
-  return h("section", {}, h("h2", {}, "Disagreements"),
+async function disagreementQueue(callId, criteria, settled) {
+  const { disagreements } = await gql(QUEUE, { c: callId });
+  const labelOf = (key) => criteria.find((c) => c.key === key)?.label || key;
+  return h("section", { id: "disagreements" }, h("h2", {}, "Disagreements"),
     settled ? null : h("p", { class: "muted" }, "Only the programme team settles a disagreement."),
-    disagreements.length ? disagreements.map((d) => h("div", { class: "card" },
-    h("p", {}, `Application ${d.applicationId.slice(0, 8)}: `, d.criteria.map((k) => `${k} scored ${d.scores[k].join(", ")}`).join("; ")),
-    settled && d.criteria.map((criterion) => {
-      const score = h("input", { type: "number", min: "0", max: "5", step: "0.5", required: true,
-        "aria-label": `Consensus for ${criterion}` });
-      const why = h("input", { type: "text", required: true, "aria-label": `Justification for ${criterion}`,
-        placeholder: "Justification (20 characters or more)" });
-      const out = h("div", {});
-      return h("form", { class: "row", novalidate: true, "aria-label": `Settle ${criterion}`, onsubmit: guard(out, async () => {
-        // The browser's own checks catch a blank, out-of-range or non-half-point score.
-        if (!score.checkValidity()) return out.replaceChildren(problem("Enter a score from 0 to 5 in half points."));
-        if (!why.value.trim()) return out.replaceChildren(problem("Give a justification."));
-        out.replaceChildren();
-        const r = (await gql(`mutation($c: ID!, $a: ID!, $k: String!, $s: Float!, $j: String!) { setConsensus(callId: $c,
-          applicationId: $a, criterion: $k, score: $s, justification: $j) { __typename
-          ... on ValidationErrors { errors { message } } ... on Error { message } } }`,
-        { c: callId, a: d.applicationId, k: criterion, s: score.valueAsNumber, j: why.value })).setConsensus;
-        if (r.__typename !== "RankingEntry") return out.replaceChildren(problem((r.errors || [r]).map((e) => e.message).join("; ")));
-        await settled(`Consensus for ${criterion} of application ${d.applicationId.slice(0, 8)} set to ${score.valueAsNumber}.`);
-      }) }, h("strong", {}, criterion), score, why, h("button", { type: "submit" }, "Set"), out);
-    }))) : h("p", { class: "muted" }, "No disagreement to settle."));
+    disagreements.length ? disagreements.map((d) => h("article", { class: "card", "aria-label": d.title },
+      h("h3", {}, h("a", { href: `#/team/${callId}/applications/${d.applicationId}` }, d.title)),
+      h("p", {}, d.criteria.map((k) => `${k} scored ${d.scores[k].join(", ")}`).join("; ")),
+      d.criteria.map((criterion) => h("div", { class: "scroll" }, h("table", { class: "evaluations" },
+        h("caption", {}, `${labelOf(criterion)}: each evaluator's score and comment`),
+        h("thead", {}, h("tr", {}, ["Evaluator", "Score", "Comment"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, d.evaluations.map((e) => h("tr", {}, h("th", { scope: "row" }, e.evaluator),
+          h("td", {}, e.scores[criterion] ?? "—"), h("td", {}, e.comments[criterion] || "—"))))))),
+      settled && d.criteria.map((criterion) => settleForm(callId, d, criterion, settled)))) :
+      h("p", { class: "muted" }, "No disagreement to settle."));
+}
+
+function settleForm(callId, d, criterion, settled) {
+  const score = h("input", { type: "number", min: "0", max: "5", step: "0.5", required: true,
+    "aria-label": `Consensus for ${criterion}` });
+  const why = h("input", { type: "text", required: true, "aria-label": `Justification for ${criterion}`,
+    placeholder: "Justification (20 characters or more)" });
+  const out = h("div", {});
+  return h("form", { class: "row", novalidate: true, "aria-label": `Settle ${criterion}`, onsubmit: guard(out, async () => {
+    // The browser's own checks catch a blank, out-of-range or non-half-point score.
+    if (!score.checkValidity()) return out.replaceChildren(problem("Enter a score from 0 to 5 in half points."));
+    if (!why.value.trim()) return out.replaceChildren(problem("Give a justification."));
+    out.replaceChildren();
+    const r = (await gql(`mutation($c: ID!, $a: ID!, $k: String!, $s: Float!, $j: String!) { setConsensus(callId: $c,
+      applicationId: $a, criterion: $k, score: $s, justification: $j) { __typename
+      ... on ValidationErrors { errors { message } } ... on Error { message } } }`,
+    { c: callId, a: d.applicationId, k: criterion, s: score.valueAsNumber, j: why.value })).setConsensus;
+    if (r.__typename !== "RankingEntry") return out.replaceChildren(problem((r.errors || [r]).map((e) => e.message).join("; ")));
+    await settled(`Consensus for ${criterion} of “${d.title}” set to ${score.valueAsNumber}.`);
+  }) }, h("strong", {}, criterion), score, why, h("button", { type: "submit" }, "Set"), out);
 }
