@@ -1,6 +1,7 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { gql, upload } from "../graphql.js";
-import { field, guard, h, nextId, problem, screen, UNSUBMITTED, when } from "../ui.js";
+import { markProblem, questionField } from "../form.js";
+import { field, guard, h, problem, screen, UNSUBMITTED, when } from "../ui.js";
 
 const APP = `id status answers organisation { name type country countryPart website } contact { name email }
   attachments { id questionKey fileName size } warnings { field message } receipt { number fingerprint submittedAt version } hasUnsubmittedChanges`;
@@ -19,30 +20,11 @@ const REMOVE = `mutation($a: ID!, $f: ID!) { removeAttachment(applicationId: $a,
 const SUBMIT = `mutation($id: ID!, $k: String!) { submitApplication(id: $id, idempotencyKey: $k) { __typename
   ... on SubmissionReceipt { receipt { number } } ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 
-// The label in the chosen language, else English, marked with the language it is really in
-// (so a screen reader pronounces it right); null when there is none.
-const pick = (labels, lang) => labels.find((l) => l.lang === lang) || labels.find((l) => l.lang === "en");
-function say(labels, lang) {
-  const label = pick(labels, lang);
-  return label?.text ? h("span", { lang: label.lang }, label.text) : null;
-}
-// Parts (texts or nodes) joined by spaces; null when none is left.
-const sentence = (...parts) => {
-  const kept = parts.filter(Boolean);
-  return kept.length ? kept.flatMap((part, i) => (i ? [" ", part] : [part])) : null;
-};
-const wordCount = (value) => (value.match(/\S+/g) || []).length;
 const FIRST_RETRY_MS = 3000;
 
 // An idempotency key from getRandomValues: crypto.randomUUID() exists only in secure contexts
 // (https or localhost), and the portal may be reached over plain http.
 const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-
-function range(q) {
-  if (q.minValue != null && q.maxValue != null) return `Between ${q.minValue} and ${q.maxValue}.`;
-  if (q.minValue != null) return `At least ${q.minValue}.`;
-  return q.maxValue != null ? `At most ${q.maxValue}.` : null;
-}
 
 export async function applyPage(callId) {
   const show = screen();
@@ -108,24 +90,11 @@ export async function applyPage(callId) {
     timer = setTimeout(save, 700);
   };
 
-  // Only a question's own message (a direct child), never the per-file lines inside it. Its
-  // controls are marked invalid and described by the message, and unmarked once it is fixed.
+  // Every block's own message; a block with none is unmarked (fixed).
   function showProblems(problems) {
     const messages = new Map();
     for (const p of problems) messages.set(p.field, [...(messages.get(p.field) || []), p.message]);
-    for (const block of formHost.querySelectorAll("[data-field]")) {
-      const error = block.querySelector(":scope > .error");
-      if (!error) continue;
-      const message = messages.get(block.dataset.field)?.join("; ");
-      error.hidden = !message;
-      error.textContent = message || "";
-      for (const control of block.querySelectorAll("input, select, textarea")) {
-        const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== error.id);
-        if (message) ids.push(error.id);
-        if (ids.length) control.setAttribute("aria-describedby", ids.join(" ")); else control.removeAttribute("aria-describedby");
-        if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
-      }
-    }
+    for (const block of formHost.querySelectorAll("[data-field]")) markProblem(block, messages.get(block.dataset.field)?.join("; "));
   }
 
   const blockOf = (fieldName) => formHost.querySelector(`[data-field="${CSS.escape(fieldName)}"]`);
@@ -167,7 +136,8 @@ export async function applyPage(callId) {
       wrap("contact.email", "Contact e-mail", input("contact", "email", "email")));
   }
 
-  function fileQuestion(q, label, help) {
+  // A question's upload lines and file list belong to the visit (see `files`).
+  function fileParts(q) {
     const { progress, list } = files[q.key] ||= { progress: h("div", {}), list: h("ul", {}) };
     const renderList = () => list.replaceChildren(...app.attachments.filter((a) => a.questionKey === q.key).map((a) => {
       const out = h("div", {});
@@ -182,107 +152,28 @@ export async function applyPage(callId) {
         }) }, "Remove"), out);
     }));
     renderList();
-    const picker = h("input", { type: "file", multiple: (q.maxCount || 1) > 1,
-      accept: (q.allowedTypes || []).map((t) => `.${t === "jpeg" ? "jpg,.jpeg" : t}`).join(","),
-      onchange: async (event) => {
-        for (const file of event.target.files) {
-          const bar = h("progress", { max: "1", value: "0", "aria-label": `Uploading ${file.name}` });
-          const line = h("div", { class: "upload" }, h("span", {}, file.name), bar, h("p", { class: "error", role: "alert", hidden: true }));
-          progress.append(line);
-          const failed = (message) => { const e = line.querySelector(".error"); e.hidden = false; e.textContent = `${file.name}: ${message}`; };
-          try {
-            const result = (await upload(UPLOAD, { id: app.id, key: q.key }, "file", file, (f) => { bar.value = f; })).uploadAttachment;
-            if (result.__typename === "Attachment") {
-              app.attachments.push(result); bar.value = 1; line.append(h("span", { class: "status" }, " uploaded")); renderList();
-              submitKey = null;
-              unsubmitted.hidden = !app.receipt; // a new file is a change to submit
-            }
-            else failed(result.errors ? result.errors.map((e) => e.message).join("; ") : result.message);
-          } catch (error) { failed(error.message); }
-        }
-        event.target.value = "";
-      } });
-    const limits = [
-      q.allowedTypes?.length ? q.allowedTypes.join(", ") : null,
-      q.maxSizeBytes ? `up to ${Math.round(q.maxSizeBytes / 1048576)} MB` : null,
-      q.maxCount ? `at most ${q.maxCount} file(s)` : null,
-    ].filter(Boolean).join("; ");
-    const block = wrap(`answers.${q.key}`, label, picker, sentence(help, limits && `${limits}.`));
-    block.append(progress, list);
-    return block;
-  }
-
-  function longText(q, label, help, value, set) {
-    const counter = h("p", { class: "help" });
-    const count = (words) => {
-      const over = q.maxWords != null && words > q.maxWords;
-      counter.textContent = (q.maxWords != null ? `${words} of at most ${q.maxWords} words` : `${words} words`) + (over ? ": too long" : "");
-      counter.classList.toggle("bad", over);
-    };
-    count(wordCount(value ?? ""));
-    return wrap(`answers.${q.key}`, label, h("textarea", { oninput: (e) => { count(wordCount(e.target.value)); set(e.target.value); } },
-      value ?? ""), help, counter);
-  }
-
-  function multipleChoice(q, label, help, value, set) {
-    const picked = new Set(value || []);
-    const limit = q.maxPicks;
-    const note = limit != null ? h("p", { class: "help", id: nextId("picks"), "aria-live": "polite" }) : null;
-    // At the limit the other boxes are disabled, and the note says why.
-    const enforce = () => {
-      if (limit == null) return;
-      const full = picked.size >= limit;
-      for (const box of boxes) box.disabled = full && !box.checked;
-      note.textContent = full ? `You have chosen ${limit}, the most allowed: clear one to choose another.` : `Choose at most ${limit}.`;
-    };
-    const boxes = q.options.map((o) => h("input", { type: "checkbox", checked: picked.has(o.value), onchange: (e) => {
-      if (e.target.checked) picked.add(o.value); else picked.delete(o.value);
-      enforce();
-      set([...picked]);
-    } }));
-    enforce();
-    const helpNode = help ? h("p", { class: "help", id: nextId("help") }, help) : null;
-    return h("fieldset", { "data-field": `answers.${q.key}`, "aria-describedby": [helpNode?.id, note?.id].filter(Boolean).join(" ") || null },
-      h("legend", {}, label), helpNode, q.options.map((o, i) => h("label", {}, boxes[i], " ", say(o.labels, lang))), note,
-      h("p", { class: "error", id: nextId("error"), role: "alert", hidden: true }));
-  }
-
-  // A required question's controls say so to assistive technology too (the "*" is visual).
-  // Not a group of boxes: there, each box is optional on its own.
-  function question(q) {
-    const block = questionBlock(q);
-    if (q.required && q.type !== "MULTIPLE_CHOICE") {
-      for (const control of block.querySelectorAll("input, select, textarea")) control.setAttribute("aria-required", "true");
-    }
-    return block;
-  }
-
-  function questionBlock(q) {
-    const label = [say(q.labels, lang), q.required ? " *" : null];
-    const help = say(q.help || [], lang);
-    const value = state.answers[q.key];
-    const set = (v) => { state.answers[q.key] = v; changed(); };
-    switch (q.type) {
-      case "SHORT_TEXT": return wrap(`answers.${q.key}`, label, h("input", { type: "text", value: value ?? "",
-        oninput: (e) => set(e.target.value) }), sentence(help, q.maxLength != null && `At most ${q.maxLength} characters.`));
-      case "LONG_TEXT": return longText(q, label, help, value, set);
-      case "NUMBER": case "REQUESTED_AMOUNT": return wrap(`answers.${q.key}`, label, h("input", { type: "number", value: value ?? "",
-        min: q.minValue ?? null, max: q.maxValue ?? null, oninput: (e) => set(e.target.value === "" ? null : Number(e.target.value)) }),
-        sentence(help, q.type === "REQUESTED_AMOUNT" ? `At most ${call.maxGrant} EUR.` : range(q)));
-      case "SINGLE_CHOICE": case "COUNTRY": {
-        const options = q.type === "COUNTRY" ? countries.map((c) => [c.code, c.name, null])
-          : q.options.map((o) => { const l = pick(o.labels, lang); return [o.value, l?.text || o.value, l?.lang]; });
-        return wrap(`answers.${q.key}`, label, h("select", { onchange: (e) => set(e.target.value || null) },
-          h("option", { value: "" }, "Choose…"), options.map(([v, t, l]) => h("option", { value: v, selected: v === value, lang: l }, t))), help);
+    const onFiles = async (chosen) => {
+      for (const file of chosen) {
+        const bar = h("progress", { max: "1", value: "0", "aria-label": `Uploading ${file.name}` });
+        const line = h("div", { class: "upload" }, h("span", {}, file.name), bar, h("p", { class: "error", role: "alert", hidden: true }));
+        progress.append(line);
+        const failed = (message) => { const e = line.querySelector(".error"); e.hidden = false; e.textContent = `${file.name}: ${message}`; };
+        try {
+          const result = (await upload(UPLOAD, { id: app.id, key: q.key }, "file", file, (f) => { bar.value = f; })).uploadAttachment;
+          if (result.__typename === "Attachment") {
+            app.attachments.push(result); bar.value = 1; line.append(h("span", { class: "status" }, " uploaded")); renderList();
+            submitKey = null;
+            unsubmitted.hidden = !app.receipt; // a new file is a change to submit
+          }
+          else failed(result.errors ? result.errors.map((e) => e.message).join("; ") : result.message);
+        } catch (error) { failed(error.message); }
       }
-      case "MULTIPLE_CHOICE": return multipleChoice(q, label, help, value, set);
-      case "DECLARATION": return h("div", { class: "field", "data-field": `answers.${q.key}` }, h("label", {},
-        h("input", { type: "checkbox", checked: value === true, onchange: (e) => set(e.target.checked) }), " ", label),
-        h("p", { class: "error", id: nextId("error"), role: "alert", hidden: true }));
-      case "FILE": return fileQuestion(q, label, help);
-      default: return h("p", {}, `Unsupported question ${q.key}`);
-    }
+    };
+    return { onFiles, fileParts: [progress, list] };
   }
+
+  const question = (q) => questionField(q, { lang, value: state.answers[q.key], maxGrant: call.maxGrant, countries,
+    onChange: (v) => { state.answers[q.key] = v; changed(); }, ...(q.type === "FILE" ? fileParts(q) : {}) }).node;
 
   const refuse = (...nodes) => { summary.replaceChildren(h("div", { class: "notice bad", role: "alert" }, ...nodes)); summary.focus(); };
 
