@@ -19,6 +19,7 @@ from services.review.domain.assignment import (
     plan_assignments,
     same_organisation_name,
 )
+from services.review.domain.pool import anonymous_labels, application_title
 from services.review.domain.scoring import (
     Consensus,
     CriterionSummary,
@@ -41,9 +42,10 @@ from services.review.models import (
     KnownCall,
     ModerationRow,
     OutboxEvent,
+    PoolMemberRow,
 )
 from shared.api.intake import Organisation, Person
-from shared.api.registry import Rubric
+from shared.api.registry import Form, Rubric
 from shared.api.review import (
     ApplicationSnapshot,
     Assignment,
@@ -51,6 +53,7 @@ from shared.api.review import (
     ConflictCreate,
     ConsensusSet,
     Disagreement,
+    DisagreementEvaluation,
     Evaluation,
     EvaluationDraft,
     Evaluator,
@@ -135,44 +138,66 @@ def applicant_of(app: ApplicationCopy) -> Applicant:
     )  # fmt: skip
 
 
-def candidate_of(row: EvaluatorRow) -> Candidate:
+def pool_candidate(row: EvaluatorRow, capacity: int) -> Candidate:
+    """An evaluator as one call's assignment sees them: with their capacity for that call."""
     return Candidate(
-        id=row.account_id, capacity=row.capacity, expertise=frozenset(row.expertise),
+        id=row.account_id, capacity=capacity, expertise=frozenset(row.expertise),
         hubs=frozenset(row.hubs), organisation=row.organisation,
         email_domain=email_domain(row.email),
     )  # fmt: skip
 
 
-async def eligible_applications(session: AsyncSession, call_id: str) -> list[ApplicationCopy]:
+async def eligible_applications(
+    session: AsyncSession, call_id: str, *, lock: bool = True
+) -> list[ApplicationCopy]:
     """Share-locked: a withdrawal arriving meanwhile waits for the assignment to commit (and
     then deactivates what it made), or the assignment waits for it and leaves it out."""
-    rows = await session.scalars(
-        select(ApplicationCopy)
-        .where(
-            ApplicationCopy.call_id == call_id,
-            ApplicationCopy.eligibility == "eligible",
-            ApplicationCopy.withdrawn.is_(False),
-            ApplicationCopy.version > 0,
-        )
-        .with_for_update(read=True)
+    query = select(ApplicationCopy).where(
+        ApplicationCopy.call_id == call_id,
+        ApplicationCopy.eligibility == "eligible",
+        ApplicationCopy.withdrawn.is_(False),
+        ApplicationCopy.version > 0,
     )
+    rows = await session.scalars(query.with_for_update(read=True) if lock else query)
     return list(rows)
 
 
-async def conflict_pairs(
+async def declared_conflicts(
     session: AsyncSession, applications: list[ApplicationCopy]
-) -> frozenset[tuple[str, str]]:
-    """Declared conflicts as (application, evaluator) pairs, organisation-wide ones expanded."""
-    rows = (await session.scalars(select(ConflictRow))).all()
-    pairs: set[tuple[str, str]] = set()
+) -> dict[tuple[str, str], str]:
+    """Declared conflicts by (application, evaluator) pair, organisation-wide ones expanded,
+    each with the reason given."""
+    rows = (await session.scalars(select(ConflictRow).order_by(ConflictRow.declared_at))).all()
+    pairs: dict[tuple[str, str], str] = {}
     for row in rows:
         if row.application_id:
-            pairs.add((row.application_id, row.evaluator_id))
+            pairs.setdefault((row.application_id, row.evaluator_id), row.reason)
         if row.organisation:
             for app in applications:
                 if same_organisation_name(row.organisation, str(app.organisation.get("name", ""))):
-                    pairs.add((app.application_id, row.evaluator_id))
-    return frozenset(pairs)
+                    pairs.setdefault((app.application_id, row.evaluator_id), row.reason)
+    return pairs
+
+
+async def pool_of(session: AsyncSession, call_id: str) -> list[tuple[EvaluatorRow, int]]:
+    """The call's pool as assignment draws on it: its members still in the programme, each
+    with their capacity for this call."""
+    rows = await session.execute(
+        select(EvaluatorRow, PoolMemberRow.capacity)
+        .join(PoolMemberRow, PoolMemberRow.account_id == EvaluatorRow.account_id)
+        .where(PoolMemberRow.call_id == call_id, EvaluatorRow.active)
+        .order_by(EvaluatorRow.name, EvaluatorRow.account_id)
+    )
+    return [(evaluator, capacity) for evaluator, capacity in rows]
+
+
+async def call_loads(session: AsyncSession, call_id: str) -> dict[str, int]:
+    """Active assignments per evaluator in this call: a pool's capacity counts only these."""
+    return dict((await session.execute(
+        select(AssignmentRow.evaluator_id, func.count())
+        .where(AssignmentRow.active, AssignmentRow.call_id == call_id)
+        .group_by(AssignmentRow.evaluator_id)
+    )).all())  # fmt: skip
 
 
 async def assign(
@@ -183,8 +208,8 @@ async def assign(
     never both top up; the assignments are locked before reading which are submitted, so a
     submission under way is waited for and then kept, never dropped."""
     applications = await eligible_applications(session, call.call_id)
-    evaluators = list(await session.scalars(select(EvaluatorRow).where(EvaluatorRow.active)))
-    conflicts = await conflict_pairs(session, applications)
+    members = await pool_of(session, call.call_id)
+    conflicts = frozenset(await declared_conflicts(session, applications))
     active = list(await session.scalars(
         select(AssignmentRow).where(AssignmentRow.call_id == call.call_id, AssignmentRow.active)
         .with_for_update()
@@ -192,24 +217,16 @@ async def assign(
     submitted = set(await session.scalars(
         select(EvaluationRow.assignment_id).where(EvaluationRow.status == "submitted")
     ))  # fmt: skip
-    active_ids = {e.account_id for e in evaluators}
+    in_pool = {e.account_id for e, _ in members}
     for row in active:
         conflicted = (row.application_id, row.evaluator_id) in conflicts
-        gone = row.evaluator_id not in active_ids
+        gone = row.evaluator_id not in in_pool
         if (conflicted or gone) and row.id not in submitted:
             row.active = False
             row.removed_reason = "conflict declared" if conflicted else "evaluator removed"
     kept = [(r.application_id, r.evaluator_id) for r in active if r.active]
-    # Loads count every call the evaluator works on, so capacity is theirs overall.
-    other_loads = dict((await session.execute(
-        select(AssignmentRow.evaluator_id, func.count())
-        .where(AssignmentRow.active, AssignmentRow.call_id != call.call_id)
-        .group_by(AssignmentRow.evaluator_id)
-    )).all())  # fmt: skip
-    pool = [
-        msgspec.structs.replace(c, capacity=c.capacity - other_loads.get(c.id, 0))
-        for c in map(candidate_of, evaluators)
-    ]
+    # Capacity is per call: the plan counts this call's assignments only (`kept`).
+    pool = [pool_candidate(e, capacity) for e, capacity in members]
     plan = plan_assignments(
         [applicant_of(a) for a in applications], pool, call.evaluators_per_application,
         conflicts=conflicts, existing=kept,
@@ -230,7 +247,7 @@ async def assign(
     loads = list(plan.loads.values()) or [0]
     return AssignmentReport(
         call_id=call.call_id, applications=len(applications),
-        assigned=len(kept) + len(plan.pairs), evaluators=len(evaluators),
+        assigned=len(kept) + len(plan.pairs), evaluators=len(pool),
         min_load=min(loads), max_load=max(loads),
         shortfalls=[Shortfall(s.application_id, s.needed, s.assigned, s.reason)
                     for s in plan.shortfalls],
@@ -258,6 +275,23 @@ def snapshot_of(
         answers=app.answers, requested_amount=app.requested_amount, country=app.country,
         hub=app.hub, value_chains=list(app.value_chains), attachments=attachments,
         submitted_at=app.submitted_at,
+    )  # fmt: skip
+
+
+def form_of(call: KnownCall) -> Form:
+    return msgspec.convert(call.form, Form)
+
+
+def assignment_view(
+    row: AssignmentRow, call: KnownCall, answers: dict[str, object],
+    evaluation: EvaluationRow | None, application: ApplicationSnapshot | None = None,
+) -> Assignment:  # fmt: skip
+    return Assignment(
+        id=str(row.id), call_id=row.call_id, call_title=call.title,
+        application_id=row.application_id, rubric=rubric_of(call),
+        evaluation=evaluation_view(evaluation), application=application,
+        application_title=application_title(form_of(call), answers, row.application_id),
+        due_at=call.evaluation_deadline, call_timezone=call.timezone,
     )  # fmt: skip
 
 
@@ -388,6 +422,19 @@ def entry_of(ranked: Ranked, app: AppLine) -> RankingEntry:
 
 # ---- evaluators and conflicts ------------------------------------------------------------
 
+KNOWN_CODES = {"expertise": VALUE_CHAIN_CODES, "hubs": HUB_CODES, "hub": HUB_CODES}
+
+
+def code_errors(given: dict[str, list[str]]) -> list[FieldError]:
+    """Value chain and hub codes, by field: each unknown one named, with the known ones."""
+    errors = []
+    for field, codes in given.items():
+        known = KNOWN_CODES[field]
+        if unknown := sorted(set(codes) - known):
+            errors.append(FieldError(field, f"unknown: {', '.join(unknown)}; known: "
+                                     f"{', '.join(sorted(known))}"))  # fmt: skip
+    return errors
+
 
 class EvaluatorController(Controller):
     path = "/evaluators"
@@ -403,11 +450,7 @@ class EvaluatorController(Controller):
         if not 1 <= data.capacity <= 1000:
             errors.append(FieldError("capacity", "must be between 1 and 1000"))
         # An unknown code would silently match nothing when assignment prefers expertise/hub.
-        for field, given, known in (("expertise", data.expertise, VALUE_CHAIN_CODES),
-                                    ("hubs", data.hubs, HUB_CODES)):  # fmt: skip
-            if unknown := sorted(set(given) - known):
-                errors.append(FieldError(field, f"unknown: {', '.join(unknown)}; known: "
-                                         f"{', '.join(sorted(known))}"))  # fmt: skip
+        errors.extend(code_errors({"expertise": data.expertise, "hubs": data.hubs}))
         require(errors)
         row = await session.get(EvaluatorRow, data.account_id)
         if row is None:
@@ -420,10 +463,21 @@ class EvaluatorController(Controller):
         return evaluator_view(row)
 
     @get("/")
-    async def list_evaluators(self, session: AsyncSession, identity: Identity) -> list[Evaluator]:
+    async def list_evaluators(
+        self, session: AsyncSession, identity: Identity, expertise: str | None = None,
+        hub: str | None = None,
+    ) -> list[Evaluator]:  # fmt: skip
+        """Everyone invited; `expertise` (a value chain) and `hub` narrow it to those who
+        name it, e.g. when picking a call's pool."""
         identity.require_admin()
-        rows = await session.scalars(select(EvaluatorRow).order_by(EvaluatorRow.name))
-        return [evaluator_view(r) for r in rows]
+        require(code_errors({"expertise": [expertise] if expertise else [],
+                             "hub": [hub] if hub else []}))  # fmt: skip
+        query = select(EvaluatorRow).order_by(EvaluatorRow.name, EvaluatorRow.account_id)
+        if expertise:
+            query = query.where(EvaluatorRow.expertise.contains([expertise]))
+        if hub:
+            query = query.where(EvaluatorRow.hubs.contains([hub]))
+        return [evaluator_view(r) for r in await session.scalars(query)]
 
     @get("/me")
     async def me(self, session: AsyncSession, identity: Identity) -> Evaluator:
@@ -559,18 +613,14 @@ class AssignmentController(Controller):
         if identity.role is not Role.EVALUATOR or evaluator is None or not evaluator.active:
             return []  # not (or no longer) an evaluator: nothing assigned
         rows = (await session.execute(
-            select(AssignmentRow, KnownCall, EvaluationRow)
+            select(AssignmentRow, KnownCall, EvaluationRow, ApplicationCopy.answers)
             .join(KnownCall, KnownCall.call_id == AssignmentRow.call_id)
+            .join(ApplicationCopy, ApplicationCopy.application_id == AssignmentRow.application_id)
             .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
             .where(AssignmentRow.evaluator_id == evaluator.account_id, AssignmentRow.active)
             .order_by(AssignmentRow.created_at, AssignmentRow.id)
         )).all()  # fmt: skip
-        return [
-            Assignment(id=str(a.id), call_id=a.call_id, call_title=c.title,
-                       application_id=a.application_id, rubric=rubric_of(c),
-                       evaluation=evaluation_view(e))
-            for a, c, e in rows
-        ]  # fmt: skip
+        return [assignment_view(a, c, answers, e) for a, c, e, answers in rows]
 
     @get("/{assignment_id:str}")
     async def read(
@@ -581,13 +631,8 @@ class AssignmentController(Controller):
         app = await session.get(ApplicationCopy, row.application_id)
         assert app is not None
         evaluation = await session.get(EvaluationRow, row.id)
-        secret = runtime.settings.internal_secret
-        return Assignment(
-            id=str(row.id), call_id=row.call_id, call_title=call.title,
-            application_id=row.application_id, rubric=rubric_of(call),
-            evaluation=evaluation_view(evaluation),
-            application=snapshot_of(app, call, evaluator.account_id, secret),
-        )  # fmt: skip
+        snapshot = snapshot_of(app, call, evaluator.account_id, runtime.settings.internal_secret)
+        return assignment_view(row, call, app.answers, evaluation, snapshot)
 
     @put("/{assignment_id:str}/evaluation")
     async def save(
@@ -689,18 +734,32 @@ class CallReviewController(Controller):
         require_team(identity, call, write=False)
         scores = await call_scores(session, call)
         flagged = {app_id: c.flagged for app_id, c in scores.consensus.items() if c.flagged}
-        given: dict[str, list[dict[str, float]]] = defaultdict(list)
-        for app_id, evaluation in await session.execute(
-            select(AssignmentRow.application_id, EvaluationRow.scores)
+        given: dict[str, list[tuple[dict[str, float], dict[str, str]]]] = defaultdict(list)
+        # In the order they were submitted, so "Evaluator 1" stays the same person on reload.
+        for app_id, evaluation, comments in await session.execute(
+            select(AssignmentRow.application_id, EvaluationRow.scores, EvaluationRow.comments)
             .join(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
             .where(AssignmentRow.application_id.in_(flagged), AssignmentRow.active,
                    EvaluationRow.status == "submitted")
+            .order_by(EvaluationRow.submitted_at, AssignmentRow.id)
         ):  # fmt: skip
-            given[app_id].append(evaluation)
+            given[app_id].append((evaluation, comments))
+        answers: dict[str, dict[str, object]] = dict((await session.execute(
+            select(ApplicationCopy.application_id, ApplicationCopy.answers)
+            .where(ApplicationCopy.application_id.in_(flagged))
+        )).all())  # fmt: skip
+        form = form_of(call)
         return [
             Disagreement(
                 application_id=app_id, criteria=criteria,
-                scores={k: [s[k] for s in given[app_id] if k in s] for k in criteria},
+                scores={k: [s[k] for s, _ in given[app_id] if k in s] for k in criteria},
+                title=application_title(form, answers.get(app_id, {}), app_id),
+                evaluations=[
+                    DisagreementEvaluation(evaluator=label, scores=s, comments=c)
+                    for label, (s, c) in zip(
+                        anonymous_labels(len(given[app_id])), given[app_id], strict=True
+                    )
+                ],
             )
             for app_id, criteria in sorted(flagged.items())
         ]  # fmt: skip

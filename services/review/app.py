@@ -16,6 +16,7 @@ from services.review.api import (
 from services.review.config import ReviewSettings
 from services.review.events import HANDLERS
 from services.review.models import OutboxEvent, ProcessedEvent
+from services.review.pools import PoolController, move_assignment
 from shared.clock import Clock, utc_now
 from shared.web import ServiceSpec, create_service_app
 
@@ -32,6 +33,8 @@ def create_app(settings: ReviewSettings, *, clock: Clock = utc_now) -> Litestar:
                 ConflictController,
                 AssignmentController,
                 CallReviewController,
+                PoolController,
+                move_assignment,
             ],
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,

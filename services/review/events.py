@@ -25,7 +25,9 @@ async def on_call_published(
         "title": event.title, "hub": event.hub, "hubs": event.hubs, "budget": event.budget,
         "rubric": msgspec.to_builtins(event.rubric),
         "evaluators_per_application": event.evaluators_per_application, "blind": event.blind,
-        "terms_known": True,
+        "terms_known": True, "timezone": event.timezone,
+        "evaluation_deadline": event.evaluation_deadline,
+        "form": msgspec.to_builtins(event.form),
     }  # fmt: skip
     # The status stays as it is: a later one (closed ...) may have overtaken this event.
     await session.execute(

@@ -55,6 +55,14 @@ class KnownCall(Base):
     status: Mapped[str] = mapped_column(String(20))
     results_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     terms_known: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    timezone: Mapped[str] = mapped_column(
+        String(64), default="Europe/Brussels", server_default="Europe/Brussels"
+    )
+    evaluation_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The call's form (shared.api.registry.Form): an application's title comes from it.
+    form: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=lambda: {"questions": []}, server_default='{"questions": []}'
+    )
 
 
 class ApplicationCopy(Base):
@@ -96,6 +104,19 @@ class EvaluatorRow(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PoolMemberRow(Base):
+    """An evaluator picked into a call's pool, with a capacity for that call only."""
+
+    __tablename__ = "call_pool"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("evaluator.account_id"), primary_key=True, index=True
+    )
+    capacity: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class ConflictRow(Base):

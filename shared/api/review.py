@@ -88,6 +88,9 @@ class Assignment(msgspec.Struct, frozen=True, kw_only=True):
     rubric: Rubric
     evaluation: Evaluation
     application: ApplicationSnapshot | None = None
+    application_title: str = ""
+    due_at: datetime | None = None  # the call's evaluation deadline, when it has one
+    call_timezone: str = "Europe/Brussels"
 
 
 class Shortfall(msgspec.Struct, frozen=True):
@@ -138,10 +141,20 @@ class Ranking(msgspec.Struct, frozen=True, kw_only=True):
     results_published: bool
 
 
+class DisagreementEvaluation(msgspec.Struct, frozen=True, kw_only=True):
+    """One submitted evaluation, its evaluator named only by place ("Evaluator 1")."""
+
+    evaluator: str
+    scores: dict[str, float]
+    comments: dict[str, str]
+
+
 class Disagreement(msgspec.Struct, frozen=True, kw_only=True):
     application_id: str
     criteria: list[str]
     scores: dict[str, list[float]]
+    title: str = ""
+    evaluations: list[DisagreementEvaluation] = []
 
 
 class ConsensusSet(msgspec.Struct, frozen=True, kw_only=True):
@@ -154,3 +167,58 @@ class EvaluatorStatistics(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     evaluations: int
     mean_deviation: float | None
+
+
+class PoolMember(msgspec.Struct, frozen=True, kw_only=True):
+    """An evaluator in a call's pool: the capacity is for this call; `assigned` and `submitted`
+    count this call's active assignments and their submitted evaluations."""
+
+    evaluator: Evaluator
+    capacity: int
+    assigned: int
+    submitted: int
+
+
+class PoolMemberSet(msgspec.Struct, frozen=True, kw_only=True):
+    capacity: int
+
+
+class AssignmentMove(msgspec.Struct, frozen=True, kw_only=True):
+    to_evaluator: str
+
+
+class MatrixEvaluator(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    name: str
+    capacity: int
+    load: int
+
+
+class MatrixCell(msgspec.Struct, frozen=True, kw_only=True):
+    assignment_id: str
+    evaluator_id: str
+    evaluator_name: str
+    status: str  # not_started, draft or submitted
+
+
+class MatrixConflict(msgspec.Struct, frozen=True, kw_only=True):
+    evaluator_id: str
+    evaluator_name: str
+    reason: str
+
+
+class MatrixApplication(msgspec.Struct, frozen=True, kw_only=True):
+    application_id: str
+    title: str
+    organisation: str | None
+    country: str | None
+    hub: str | None
+    assignments: list[MatrixCell]
+    conflicts: list[MatrixConflict]
+    shortfall: str | None  # why it has fewer evaluators than the call asks for
+
+
+class AssignmentMatrix(msgspec.Struct, frozen=True, kw_only=True):
+    call_id: str
+    evaluators: list[MatrixEvaluator]
+    applications: list[MatrixApplication]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -52,11 +53,26 @@ JUSTIFICATION = "The panel agreed the impact case is convincing."
 
 
 async def retire_everyone(gql: GraphQLClient, admin: str) -> None:
-    """One portal serves the whole session: start each scenario from an empty evaluator pool."""
+    """Remove every evaluator from the programme (so from every call's pool)."""
     remove = "mutation($e: ID!) { removeEvaluator(accountId: $e) { assigned } }"
     for evaluator in (await gql("{ evaluators { accountId active } }", token=admin))["evaluators"]:
         if evaluator["active"]:
             await gql(remove, {"e": evaluator["accountId"]}, admin)
+
+
+POOL_MEMBER = """mutation($c: ID!, $e: ID!, $n: Int!) { setPoolMember(callId: $c, accountId: $e,
+  capacity: $n) { __typename ... on PoolMember { capacity } ... on ValidationErrors {
+  errors { field message } } ... on Error { message } } }"""
+
+
+async def pick_pool(
+    gql: GraphQLClient, admin: str, call: str, account_ids: Iterable[str], capacity: int = 30
+) -> None:
+    """Assignment draws only on a call's pool: pick these evaluators into it."""
+    for account_id in account_ids:
+        variables = {"c": call, "e": account_id, "n": capacity}
+        picked = (await gql(POOL_MEMBER, variables, admin))["setPoolMember"]
+        assert picked == {"__typename": "PoolMember", "capacity": capacity}, picked
 
 
 async def invite(gql: GraphQLClient, admin: str, **extra: Any) -> tuple[str, str]:
@@ -100,9 +116,9 @@ async def test_from_assignment_to_published_results(
         gql, call, {"name": "Far Co", "type": "ngo", "country": "DE"}, 1_000
     )
 
-    await retire_everyone(gql, tokens.admin)
     evaluators = [await invite(gql, tokens.admin, expertise=["textiles"]) for _ in range(4)]
     tokens_by_id = dict(evaluators)
+    await pick_pool(gql, tokens.admin, call, tokens_by_id)
 
     refused = (await gql(ASSIGN, {"c": call}, tokens.admin))["assignEvaluators"]
     assert refused["__typename"] == "Conflict"  # not before the deadline
@@ -281,8 +297,8 @@ async def closed_call_with_assignments(
         (await apply_to(gql, call, {"name": f"Org {i}", "type": "ngo", "country": "NL"}, 1000))[0]
         for i in range(applications)
     ]
-    await retire_everyone(gql, tokens.admin)
     team = dict([await invite(gql, tokens.admin) for _ in range(evaluators)])
+    await pick_pool(gql, tokens.admin, call, team)
     with portal.clock.shifted(timedelta(days=2)):
 
         async def assigned() -> dict[str, Any] | None:
@@ -332,8 +348,8 @@ async def test_an_organisation_conflict_declared_before_assignment_is_honoured(
     app, _ = await apply_to(
         gql, call, {"name": f"{name} B.V.", "type": "ngo", "country": "NL"}, 1000
     )
-    await retire_everyone(gql, tokens.admin)
     team = dict([await invite(gql, tokens.admin) for _ in range(3)])
+    await pick_pool(gql, tokens.admin, call, team)
     knows, knows_token = next(iter(team.items()))
     declared = (await gql(DECLARE_ORGANISATION, {"o": name.lower()}, knows_token))[
         "declareConflict"

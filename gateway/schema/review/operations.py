@@ -22,6 +22,7 @@ from gateway.schema.errors import (
 )
 from gateway.schema.review.types import (
     Assignment,
+    AssignmentMatrix,
     AssignmentReport,
     Disagreement,
     Evaluation,
@@ -29,6 +30,8 @@ from gateway.schema.review.types import (
     Evaluator,
     EvaluatorInvitation,
     EvaluatorStatistics,
+    MatrixCell,
+    PoolMember,
     Ranking,
     RankingEntry,
 )
@@ -50,6 +53,11 @@ ProgressResult = Annotated[EvaluationProgress | Denied, strawberry.union("Progre
 ConsensusResult = Annotated[RankingEntry | ValidationErrors | Denied | Conflict,
                             strawberry.union("ConsensusResult")]  # fmt: skip
 PublishResult = Annotated[Ranking | Denied | Conflict, strawberry.union("PublishResult")]
+MatrixResult = Annotated[AssignmentMatrix | Denied, strawberry.union("AssignmentMatrixResult")]
+PoolMemberResult = Annotated[PoolMember | ValidationErrors | Denied | Conflict,
+                             strawberry.union("PoolMemberResult")]  # fmt: skip
+MoveResult = Annotated[MatrixCell | ValidationErrors | Conflict | Denied,
+                       strawberry.union("MoveAssignmentResult")]  # fmt: skip
 
 
 @strawberry.type
@@ -155,13 +163,31 @@ class ReviewQuery:
         found = await review_call(
             info, "GET", f"/calls/{call_id}/disagreements", list[api.Disagreement]
         )
-        return [Disagreement(application_id=strawberry.ID(d.application_id), criteria=d.criteria,
-                             scores=JSON(d.scores)) for d in found]  # fmt: skip
+        return [Disagreement.of(d) for d in found]
 
-    @strawberry.field
-    async def evaluators(self, info: Info) -> list[Evaluator]:
-        found = await review_call(info, "GET", "/evaluators", list[api.Evaluator])
+    @strawberry.field(
+        description="Everyone invited (programme team); filter by value chain and hub codes."
+    )
+    async def evaluators(
+        self, info: Info, expertise: str | None = None, hub: str | None = None
+    ) -> list[Evaluator]:
+        params = {k: v for k, v in (("expertise", expertise), ("hub", hub)) if v is not None}
+        found = await review_call(info, "GET", "/evaluators", list[api.Evaluator], params=params)
         return [Evaluator.of(e) for e in found]
+
+    @strawberry.field(
+        description="A call's evaluator pool (programme team; the call's hub managers read)."
+    )
+    async def call_pool(self, info: Info, call_id: strawberry.ID) -> list[PoolMember]:
+        found = await review_call(info, "GET", f"/calls/{call_id}/pool", list[api.PoolMember])
+        return [PoolMember.of(m) for m in found]
+
+    @strawberry.field(description="Who evaluates what: loads, conflicts and shortfalls.")
+    async def assignment_matrix(self, info: Info, call_id: strawberry.ID) -> MatrixResult:
+        return await attempt(
+            lambda: review_call(info, "GET", f"/calls/{call_id}/matrix", api.AssignmentMatrix),
+            AssignmentMatrix.of,
+        )
 
     @strawberry.field(description="Per evaluator: evaluations and mean deviation from consensus.")
     async def evaluator_statistics(
@@ -228,6 +254,51 @@ class ReviewMutation:
     async def assign_evaluators(self, info: Info, call_id: strawberry.ID) -> ReportResult:
         return await attempt(
             lambda: review_call(info, "POST", f"/calls/{call_id}/assign", api.AssignmentReport),
+            AssignmentReport.of,
+        )
+
+    @strawberry.mutation(
+        description="Adds an evaluator to a call's pool or changes their capacity for the call."
+    )
+    async def set_pool_member(
+        self, info: Info, call_id: strawberry.ID, account_id: strawberry.ID, capacity: int
+    ) -> PoolMemberResult:
+        body = api.PoolMemberSet(capacity=capacity)
+        return await attempt(
+            lambda: review_call(info, "PUT", f"/calls/{call_id}/pool/{account_id}",
+                                api.PoolMember, body=body),
+            PoolMember.of,
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Their unfinished assignments in the call are repaired onto others."
+    )
+    async def remove_pool_member(
+        self, info: Info, call_id: strawberry.ID, account_id: strawberry.ID
+    ) -> ReportResult:
+        return await attempt(
+            lambda: review_call(info, "DELETE", f"/calls/{call_id}/pool/{account_id}",
+                                api.AssignmentReport),
+            AssignmentReport.of,
+        )  # fmt: skip
+
+    @strawberry.mutation(description="Hands one assignment to another evaluator of the pool.")
+    async def move_assignment(
+        self, info: Info, assignment_id: strawberry.ID, to_evaluator: strawberry.ID
+    ) -> MoveResult:
+        body = api.AssignmentMove(to_evaluator=to_evaluator)
+        return await attempt(
+            lambda: review_call(info, "POST", f"/assignments/{assignment_id}/move",
+                                api.MatrixCell, body=body),
+            MatrixCell.of,
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Runs the automatic assignment again: fills shortfalls, keeps submitted work."
+    )
+    async def repair_assignments(self, info: Info, call_id: strawberry.ID) -> ReportResult:
+        return await attempt(
+            lambda: review_call(info, "POST", f"/calls/{call_id}/repair", api.AssignmentReport),
             AssignmentReport.of,
         )
 

@@ -119,6 +119,11 @@ class Assignment:
     application: ApplicationSnapshot | None = strawberry.field(
         description="Only when one assignment is asked for."
     )
+    application_title: str = strawberry.field(
+        description="The application's answer to the form's title question, else its id's start."
+    )
+    due_at: datetime | None = strawberry.field(description="The call's evaluation deadline.")
+    call_timezone: str = strawberry.field(description="Show instants in this time zone.")
 
     @classmethod
     def of(cls, a: api.Assignment) -> Assignment:
@@ -127,6 +132,8 @@ class Assignment:
             application_id=strawberry.ID(a.application_id), rubric=rubric_of(a.rubric),
             evaluation=Evaluation.of(a.evaluation),
             application=ApplicationSnapshot.of(a.application) if a.application else None,
+            application_title=a.application_title, due_at=a.due_at,
+            call_timezone=a.call_timezone,
         )  # fmt: skip
 
 
@@ -205,11 +212,30 @@ class Ranking:
                    entries=[RankingEntry.of(e) for e in r.entries])  # fmt: skip
 
 
+@strawberry.type(description="One submitted evaluation; its evaluator is named by place only.")
+class DisagreementEvaluation:
+    evaluator: str = strawberry.field(description='"Evaluator 1", "Evaluator 2"... never a name.')
+    scores: JSON
+    comments: JSON
+
+
 @strawberry.type
 class Disagreement:
     application_id: strawberry.ID
     criteria: list[str]
     scores: JSON
+    title: str
+    evaluations: list[DisagreementEvaluation]
+
+    @classmethod
+    def of(cls, d: api.Disagreement) -> Disagreement:
+        return cls(
+            application_id=strawberry.ID(d.application_id), criteria=d.criteria,
+            scores=JSON(d.scores), title=d.title,
+            evaluations=[DisagreementEvaluation(evaluator=e.evaluator, scores=JSON(e.scores),
+                                                comments=JSON(e.comments))
+                         for e in d.evaluations],
+        )  # fmt: skip
 
 
 @strawberry.type
@@ -220,3 +246,86 @@ class EvaluatorStatistics:
     mean_deviation: float | None = strawberry.field(
         description="Mean absolute distance of their scores from the consensus."
     )
+
+
+@strawberry.type(description="An evaluator in a call's pool; counts are for this call only.")
+class PoolMember:
+    evaluator: Evaluator
+    capacity: int = strawberry.field(description="The most assignments they take in this call.")
+    assigned: int
+    submitted: int
+
+    @classmethod
+    def of(cls, m: api.PoolMember) -> PoolMember:
+        return cls(evaluator=Evaluator.of(m.evaluator), capacity=m.capacity,
+                   assigned=m.assigned, submitted=m.submitted)  # fmt: skip
+
+
+@strawberry.type
+class MatrixEvaluator:
+    account_id: strawberry.ID
+    name: str
+    capacity: int
+    load: int = strawberry.field(description="Their active assignments in this call.")
+
+
+@strawberry.type
+class MatrixCell:
+    assignment_id: strawberry.ID
+    evaluator_id: strawberry.ID
+    evaluator_name: str
+    status: str = strawberry.field(description="not_started, draft or submitted (locked).")
+
+    @classmethod
+    def of(cls, c: api.MatrixCell) -> MatrixCell:
+        return cls(assignment_id=strawberry.ID(c.assignment_id),
+                   evaluator_id=strawberry.ID(c.evaluator_id), evaluator_name=c.evaluator_name,
+                   status=c.status)  # fmt: skip
+
+
+@strawberry.type
+class MatrixConflict:
+    evaluator_id: strawberry.ID
+    evaluator_name: str
+    reason: str
+
+
+@strawberry.type
+class MatrixApplication:
+    application_id: strawberry.ID
+    title: str
+    organisation: str | None
+    country: str | None
+    hub: str | None
+    assignments: list[MatrixCell]
+    conflicts: list[MatrixConflict] = strawberry.field(
+        description="Evaluators who may not evaluate it, and why."
+    )
+    shortfall: str | None = strawberry.field(
+        description="Why it has fewer evaluators than the call asks for; null when it has them."
+    )
+
+
+@strawberry.type(description="Who evaluates what in a call: the pool and every application.")
+class AssignmentMatrix:
+    evaluators: list[MatrixEvaluator]
+    applications: list[MatrixApplication]
+
+    @classmethod
+    def of(cls, m: api.AssignmentMatrix) -> AssignmentMatrix:
+        return cls(
+            evaluators=[MatrixEvaluator(account_id=strawberry.ID(e.account_id), name=e.name,
+                                        capacity=e.capacity, load=e.load) for e in m.evaluators],
+            applications=[
+                MatrixApplication(
+                    application_id=strawberry.ID(a.application_id), title=a.title,
+                    organisation=a.organisation, country=a.country, hub=a.hub,
+                    assignments=[MatrixCell.of(c) for c in a.assignments],
+                    conflicts=[MatrixConflict(evaluator_id=strawberry.ID(c.evaluator_id),
+                                              evaluator_name=c.evaluator_name, reason=c.reason)
+                               for c in a.conflicts],
+                    shortfall=a.shortfall,
+                )
+                for a in m.applications
+            ],
+        )  # fmt: skip

@@ -165,7 +165,9 @@ def plan_assignments(
     loads = {e.id: flow.loads[j] for j, e in enumerate(pool)}
     pairs = [(apps[i].id, pool[j].id) for i in range(len(apps)) for j in flow.new[i]]
     shortfalls = [
-        Shortfall(app.id, k, flow.count(i), _why_short(app, pool, loads, conflicts))
+        Shortfall(
+            app.id, k, flow.count(i), _why_short(app, k, flow.count(i), pool, loads, conflicts)
+        )
         for i, app in enumerate(apps)
         if flow.count(i) < k
     ]
@@ -325,10 +327,24 @@ class _Flow:
 
 def _why_short(
     app: Applicant,
+    needed: int,
+    assigned: int,
     pool: list[Candidate],
     loads: dict[str, int],
     conflicts: frozenset[tuple[str, str]],
 ) -> str:
     conflicted = sum(1 for e in pool if (app.id, e.id) in conflicts or same_organisation(e, app))
     full = sum(1 for e in pool if loads[e.id] >= e.capacity)
-    return f"{len(pool)} evaluator(s) in the pool: {conflicted} conflicted, {full} at capacity"
+    return shortfall_reason(
+        assigned=assigned, needed=needed, pool=len(pool), conflicted=conflicted, full=full
+    )
+
+
+def shortfall_reason(*, assigned: int, needed: int, pool: int, conflicted: int, full: int) -> str:
+    """Why an application has fewer evaluators than the call asks for, in words."""
+    if pool == 0:
+        return f"{assigned} of {needed} evaluators: the call's pool is empty"
+    return (
+        f"{assigned} of {needed} evaluators: {pool} in the pool, {conflicted} conflicted, "
+        f"{full} at capacity"
+    )
