@@ -23,7 +23,7 @@ from tests.integration.test_registry_graphql import (
     call_input,
     make_mission_and_challenge,
 )
-from tests.integration.test_review_graphql import INVITE, retire_everyone
+from tests.integration.test_review_graphql import INVITE, pick_pool, retire_everyone
 
 pytestmark = __import__("pytest").mark.e2e
 
@@ -314,12 +314,15 @@ async def test_the_whole_journey(
     portal.clock.offset += timedelta(days=61)
     await retire_everyone(gql, admin_token)
     evaluators: list[tuple[str, str]] = []
+    invited: list[str] = []
     for i in range(4):
         address = f"evaluator-{i}-{uuid.uuid4().hex[:6]}@evaluators.example"
         made = await gql(
             INVITE, {"i": {"email": address, "displayName": f"Evaluator {i}"}}, admin_token
         )
         evaluators.append((address, made["inviteEvaluator"]["temporaryPassword"]))
+        invited.append(made["inviteEvaluator"]["evaluator"]["accountId"])
+    await pick_pool(gql, admin_token, DEMO_CALL, invited)  # assignment draws on the pool only
 
     async def eligible() -> bool:
         ranking = await gql("query($c: ID!) { ranking(callId: $c) { ... on Ranking { total } } }",

@@ -1,5 +1,6 @@
 // A call's applications for the programme team and hub managers: a filtered, paginated list
 // and a read-only view of what was submitted.
+import { label, labelNode } from "../form.js";
 import { gql } from "../graphql.js";
 import { field, guard, h, money, problem, screen, when } from "../ui.js";
 import { callNav, namer, teamOnly } from "./team.js";
@@ -86,10 +87,11 @@ export async function applicationsPage(callId) {
 const countryText = (organisation, countryName) => countryName(organisation.country)
   + (organisation.countryPart ? ` (${organisation.countryPart.toLowerCase()})` : "");
 
-// One answer as a person reads it (files are listed with their download links instead).
-export function answerText(question, value, { countryName, currency = "EUR" } = {}) {
+// One answer as a person reads it, in `lang` (files are listed with their download links
+// instead). form.js has no such function yet: it renders questions to answer, not answers.
+export function answerText(question, value, { lang = "en", countryName, currency = "EUR" } = {}) {
   if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return "Not answered";
-  const option = (v) => question.options.find((o) => o.value === v)?.label || v;
+  const option = (v) => label(question.options.find((o) => o.value === v)?.labels, lang) || v;
   switch (question.type) {
     case "SINGLE_CHOICE": return option(value);
     case "MULTIPLE_CHOICE": return value.map(option).join(", ");
@@ -104,7 +106,7 @@ const VIEW = `query($id: ID!) { application(id: $id) { id title status hub reque
   organisation { name type country countryPart website } contact { name email role } team { name email role }
   attachments { id questionKey fileName size downloadUrl } receipt { number version submittedAt fingerprint }
   versions { version number submittedAt fingerprint }
-  call { id title timezone currency form { questions { key type label options { value label } } } } }
+  call { id title timezone currency form { questions { key type labels { lang text } options { value labels { lang text } } } } } }
   countries { code name } organisationTypes { code name } hubs { code name } }`;
 
 const kib = (bytes) => `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -144,7 +146,7 @@ export async function applicationPage(callId, applicationId) {
         ["Requested", a.requestedAmount != null ? money(a.requestedAmount, a.call.currency) : null]])),
     h("section", { "aria-labelledby": "answers-h" }, h("h2", { id: "answers-h" }, "Answers"),
       h("dl", { class: "answers" }, a.call.form.questions.map((q) => [
-        h("dt", {}, q.label),
+        h("dt", {}, labelNode(q.labels, "en")),
         h("dd", { "data-question": q.key }, q.type === "FILE"
           ? (files(q.key).length ? h("ul", {}, files(q.key).map((f) => h("li", {},
             h("a", { href: f.downloadUrl, download: f.fileName }, f.fileName), ` (${kib(f.size)})`))) : "No file")

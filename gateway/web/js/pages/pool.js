@@ -64,8 +64,8 @@ export async function poolPage(callId) {
   async function refresh() {
     const [{ callPool }, { assignmentMatrix }] = await Promise.all([gql(POOL, { c: callId }), gql(MATRIX, { c: callId })]);
     inPool = new Set(callPool.map((m) => m.evaluator.accountId));
-    poolHost.replaceChildren(...poolSection(callPool));
-    matrixHost.replaceChildren(...matrixSection(assignmentMatrix));
+    poolHost.replaceChildren(...poolSection(callPool).filter(Boolean));
+    matrixHost.replaceChildren(...matrixSection(assignmentMatrix).filter(Boolean));
     if (isAdmin) await findEvaluators();
   }
   // What an action did, then the page re-read (the message stays when the re-read fails).
@@ -118,13 +118,15 @@ export async function poolPage(callId) {
       h("div", { class: "scroll" }, h("table", { id: "matrix", class: "matrix" },
         h("caption", {}, "Who evaluates what (a row per application, a column per evaluator)"),
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Application"),
-          evaluators.map((e) => h("th", { scope: "col" }, e.name, h("br"), h("span", { class: "muted" }, `${e.load} / ${e.capacity}`))),
-          isAdmin ? h("th", { scope: "col" }, "Move an assignment") : null)),
+          evaluators.map((e) => h("th", { scope: "col" }, e.name, h("br"), h("span", { class: "muted" }, `${e.load} / ${e.capacity}`))))),
         h("tbody", {}, applications.map((a) => h("tr", {},
           h("th", { scope: "row" }, h("a", { href: `#/team/${callId}/applications/${a.applicationId}` }, a.title),
             h("br"), h("span", { class: "muted" }, [a.organisation, a.country, a.hub && hubName(a.hub)].filter(Boolean).join(" · "))),
-          evaluators.map((e) => h("td", {}, cell(a, e))),
-          isAdmin ? h("td", {}, a.assignments.map((cellData) => moveControl(a, cellData, evaluators))) : null))))),
+          evaluators.map((e) => h("td", {}, cell(a, e)))))))),
+      isAdmin ? h("section", { "aria-labelledby": "moves-h" }, h("h3", { id: "moves-h" }, "Move an assignment by hand"),
+        h("p", { class: "muted" }, "The same rules hold as for the automatic assignment: no conflict, capacity respected, a submitted evaluation stays."),
+        applications.filter((a) => a.assignments.length).map((a) => h("div", { class: "moves" }, h("h4", {}, a.title),
+          a.assignments.map((cellData) => moveControl(a, cellData, evaluators))))) : null,
     ];
   }
 
