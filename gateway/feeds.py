@@ -9,15 +9,28 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import msgspec
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from shared.contracts.intake import (
+    ApplicationResubmitted,
+    ApplicationSnapshot,
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+)
 from shared.events import decode_envelope
 from shared.messaging import NatsLink
 
 log = logging.getLogger(__name__)
 
 APPLICATION_EVENTS = "portal.intake.application.>"
+# The events after which a call's count may differ, decoded by their own contract (the gateway
+# imports no other service's code, so the envelope's registry alone would not know them).
+COUNTED: dict[str, type[ApplicationSnapshot] | type[ApplicationWithdrawn]] = {
+    event.subject: event
+    for event in (ApplicationSubmitted, ApplicationResubmitted, ApplicationWithdrawn)
+}
 
 
 class SubmissionFeeds:
@@ -34,12 +47,15 @@ class SubmissionFeeds:
                 self.subscription = await client.subscribe(APPLICATION_EVENTS, cb=self._on_event)
 
     async def _on_event(self, message: Msg) -> None:
-        try:
-            call_id = getattr(decode_envelope(message.data).payload(), "call_id", None)
-        except Exception:
-            log.warning("feed could not read %s", message.subject)
+        contract = COUNTED.get(message.subject)
+        if contract is None:  # eligibility decisions: the count stays the same
             return
-        for queue in self.watchers.get(str(call_id), ()):
+        try:
+            event = msgspec.json.decode(decode_envelope(message.data).data, type=contract)
+        except msgspec.DecodeError:
+            log.warning("feed could not read %s", message.subject, exc_info=True)
+            return
+        for queue in self.watchers.get(event.call_id, ()):
             if queue.empty():  # one pending "changed" is enough: the reader re-counts
                 queue.put_nowait(None)
 

@@ -1,0 +1,105 @@
+"""The team's live submission count through a gateway in a process of its own, as deployed:
+in the test portal the services share the gateway's process, so the gateway finds every
+event contract registered there; alone it imports none of the services' code."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from infra.embedded import free_port
+from tests.fixtures.apps import INTERNAL_SECRET, GraphQLClient, Portal, Tokens
+from tests.fixtures.servers import Nats, Postgres
+from tests.fixtures.waiting import eventually
+from tests.integration.test_intake_graphql import WITHDRAW, apply_to, publish_call
+from tests.integration.test_intake_graphql import subscribe_count as subscribe_at
+
+
+class LoneGateway:
+    def __init__(self, url: str, log: Path) -> None:
+        self.url = url
+        self.log = log
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.url}/graphql"
+
+
+@pytest.fixture
+async def lone_gateway(
+    portal: Portal, postgres: Postgres, nats_server: Nats, tmp_path: Path
+) -> AsyncIterator[LoneGateway]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "GATEWAY_PORT": str(port),
+        "GATEWAY_DATABASE_URL": await postgres.new_database("lone_gateway"),
+        "GATEWAY_REGISTRY_URL": portal.registry.url,
+        "GATEWAY_INTAKE_URL": portal.intake.url,
+        "GATEWAY_REVIEW_URL": portal.review.url,
+        "GATEWAY_NATS_URL": nats_server.url,
+        "GATEWAY_INTERNAL_SECRET": INTERNAL_SECRET,
+    }
+    log = tmp_path / "gateway.log"
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "gateway", env=env, stdout=out, stderr=out
+        )
+    gateway = LoneGateway(f"http://127.0.0.1:{port}", log)
+
+    async def healthy() -> bool:
+        assert process.returncode is None, log.read_text()
+        try:
+            async with httpx.AsyncClient() as http:
+                return (await http.get(f"{gateway.url}/health")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        await eventually(healthy, within=30)
+        yield gateway
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def test_the_count_moves_after_each_submission_and_a_new_socket_starts_from_it(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens, lone_gateway: LoneGateway
+) -> None:
+    call = await publish_call(gql, tokens)
+    stats = "query($c: ID!) { callStatistics(callId: $c) { __typename } }"
+
+    async def intake_knows_the_call() -> bool:
+        found = await gql(stats, {"c": call}, tokens.admin)
+        return bool(found["callStatistics"]["__typename"] == "CallStatistics")
+
+    await eventually(intake_knows_the_call)
+    # The same signing secret: the portal's tokens are good at the lone gateway too.
+    ws, receive = await subscribe_at(lone_gateway, call, tokens.admin)  # type: ignore[arg-type]
+    try:
+        assert (await receive())["payload"]["data"]["submissionCount"] == 0
+        await apply_to(gql, call, {"name": "A", "type": "ngo", "country": "NL"}, amount=1000)
+        assert (await receive())["payload"]["data"]["submissionCount"] == 1
+        app_id, token = await apply_to(
+            gql, call, {"name": "B", "type": "ngo", "country": "NL"}, 900
+        )
+        assert (await receive())["payload"]["data"]["submissionCount"] == 2
+    finally:
+        await ws.close()
+
+    # A client that reconnects hears the current count first, then the changes.
+    ws, receive = await subscribe_at(lone_gateway, call, tokens.admin)  # type: ignore[arg-type]
+    try:
+        assert (await receive())["payload"]["data"]["submissionCount"] == 2
+        withdrawn = (await gql(WITHDRAW, {"id": app_id}, token))["withdrawApplication"]
+        assert withdrawn["status"] == "WITHDRAWN", withdrawn
+        assert (await receive())["payload"]["data"]["submissionCount"] == 1
+    finally:
+        await ws.close()
+    assert "feed could not read" not in lone_gateway.log.read_text()
