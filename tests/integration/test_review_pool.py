@@ -54,7 +54,8 @@ async def assign_after_deadline(
             ok = report.get("applications") == applications
             return report if ok else None
 
-        return await eventually(assigned)
+        found: dict[str, Any] = await eventually(assigned)
+        return found
 
 
 async def matrix_of(gql: GraphQLClient, token: str, call: str) -> dict[str, Any]:
