@@ -216,9 +216,11 @@ async def test_the_team_filters_and_searches_the_applications_and_reads_one(
     await page.get_by_role("button", name="Clear filters").click()
     await page.get_by_role("link", name="Antwerp repair streets").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Antwerp repair streets")
-    answer = page.locator("dl.answers dt", has_text="Summary of the solution").locator("+ dd")
+    answer = page.locator("dl.answers dt", has_text="Summary of the solution").locator(
+        "xpath=following-sibling::dd[1]"
+    )
     await expect(answer).to_have_text(summary + " Now with a tool library.")
-    plan = page.locator("dl.answers dt", has_text="Plan").locator("+ dd")
+    plan = page.locator("dl.answers dt", has_text="Plan").locator("xpath=following-sibling::dd[1]")
     await expect(plan.get_by_role("link", name="plan.pdf")).to_be_visible()
     versions = page.locator("#versions")
     await expect(versions).to_contain_text(first["number"])

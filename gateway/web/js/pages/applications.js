@@ -111,7 +111,7 @@ const VIEW = `query($id: ID!) { application(id: $id) { id title status hub reque
 
 const kib = (bytes) => `${Math.max(1, Math.round(bytes / 1024))} KB`;
 const pairs = (rows) => h("dl", { class: "facts" }, rows.filter(([, v]) => v !== null && v !== undefined && v !== "")
-  .map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+  .flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 
 export async function applicationPage(callId, applicationId) {
   const show = screen();
@@ -145,7 +145,7 @@ export async function applicationPage(callId, applicationId) {
         ["Team", a.team.length ? a.team.map((p) => `${p.name}${p.role ? ` (${p.role})` : ""}`).join(", ") : null],
         ["Requested", a.requestedAmount != null ? money(a.requestedAmount, a.call.currency) : null]])),
     h("section", { "aria-labelledby": "answers-h" }, h("h2", { id: "answers-h" }, "Answers"),
-      h("dl", { class: "answers" }, a.call.form.questions.map((q) => [
+      h("dl", { class: "answers" }, a.call.form.questions.flatMap((q) => [
         h("dt", {}, labelNode(q.labels, "en")),
         h("dd", { "data-question": q.key }, q.type === "FILE"
           ? (files(q.key).length ? h("ul", {}, files(q.key).map((f) => h("li", {},
