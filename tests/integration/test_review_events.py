@@ -27,6 +27,7 @@ from services.review.models import (
     EvaluationRow,
     EvaluatorRow,
     KnownCall,
+    PoolMemberRow,
     ProcessedEvent,
 )
 from shared.api.intake import Organisation, Person
@@ -292,6 +293,8 @@ async def call_in_evaluation(
         session.add_all(EvaluatorRow(account_id=e, name=e, email=f"{e}@evaluators.example",
                                      capacity=9) for e in evaluators)  # fmt: skip
         await session.flush()  # no ORM relationship orders these inserts
+        session.add_all(PoolMemberRow(call_id=call_id, account_id=e, capacity=9)
+                        for e in evaluators)  # fmt: skip
         session.add_all(AssignmentRow(id=i, call_id=call_id, application_id=app_id,
                                       evaluator_id=e) for e, i in ids.items())  # fmt: skip
     return call_id, app_id, ids
