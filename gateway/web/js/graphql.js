@@ -65,20 +65,48 @@ export function upload(query, variables, fileVariable, file, onProgress) {
   });
 }
 
-export function subscribe(query, variables, onNext, onError) {
+// The server's refusals (graphql-transport-ws close codes): reconnecting would be refused again.
+const REFUSED = new Set([4400, 4401, 4403, 4406]);
+const FIRST_RETRY_MS = 500;
+const LAST_RETRY_MS = 10000;
+
+// A live subscription that outlives a dropped socket or a gateway restart: it reconnects with
+// a doubling, jittered delay (0.5 s up to 10 s) and subscribes again; the server then sends the
+// current value first, so nothing missed meanwhile stays missing. `onStatus` (optional) hears
+// "reconnecting" and "live"; without it a drop is told through `onError`. Call the result to stop.
+export function subscribe(query, variables, onNext, onError, onStatus) {
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${ENDPOINT}`;
-  const socket = new WebSocket(url, "graphql-transport-ws");
-  socket.onopen = () => socket.send(JSON.stringify({ type: "connection_init",
-    payload: token() ? { Authorization: `Bearer ${token()}` } : {} }));
-  socket.onmessage = (event) => {
-    const message = JSON.parse(event.data);
-    if (message.type === "connection_ack") socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query, variables } }));
-    else if (message.type === "next") {
-      if (message.payload.errors) onError(message.payload.errors[0].message); else onNext(message.payload.data);
-    } else if (message.type === "error") onError(message.payload[0]?.message || "subscription refused");
-    else if (message.type === "ping") socket.send(JSON.stringify({ type: "pong" }));
-  };
+  let socket = null;
   let stopped = false;
-  socket.onclose = (event) => { if (!stopped) onError(event.reason || "Live updates stopped: reload the page."); };
-  return () => { stopped = true; socket.close(); };
+  let retries = 0;
+  let timer = null;
+  const transient = (state, text) => (onStatus ? onStatus(state) : onError(text));
+  const fatal = (message) => { stopped = true; socket?.close(); onError(message); };
+
+  function connect() {
+    socket = new WebSocket(url, "graphql-transport-ws");
+    const mine = socket;
+    mine.onopen = () => mine.send(JSON.stringify({ type: "connection_init",
+      payload: token() ? { Authorization: `Bearer ${token()}` } : {} }));
+    mine.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === "connection_ack") mine.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query, variables } }));
+      else if (message.type === "next") {
+        if (message.payload.errors) return fatal(message.payload.errors[0].message);
+        retries = 0;
+        onStatus?.("live");
+        onNext(message.payload.data);
+      } else if (message.type === "error") fatal(message.payload[0]?.message || "The live updates were refused.");
+      else if (message.type === "ping") mine.send(JSON.stringify({ type: "pong" }));
+    };
+    mine.onclose = (event) => {
+      if (stopped || mine !== socket) return;
+      if (REFUSED.has(event.code)) return fatal(event.reason || "The live updates were refused.");
+      const ceiling = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** retries++);
+      transient("reconnecting", "Reconnecting…");
+      timer = setTimeout(connect, ceiling / 2 + Math.random() * (ceiling / 2)); // jitter: clients part ways after a restart
+    };
+  }
+  connect();
+  return () => { stopped = true; clearTimeout(timer); socket.close(); };
 }
