@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Litestar, get
 from litestar.connection import ASGIConnection
@@ -19,16 +19,18 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import ensure_account, identity_from_header, seed_demo_accounts
-from gateway.clients import ServiceClient, Services
+from gateway.clients import ServiceClient, Services, ServiceUnavailable
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
 from gateway.models import Account
 from gateway.schema import build_schema
 from gateway.schema.context import Context, Loaders
 from gateway.uploads import streaming_uploads
-from shared.api.review import Evaluator, EvaluatorCreate
+from services.registry.demo import DEMO_CALL_ID
+from shared.api.registry import Call
+from shared.api.review import Evaluator, EvaluatorCreate, PoolMember, PoolMemberSet
 from shared.db import migrate_async, new_engine, new_session_factory
-from shared.errors import DomainError
+from shared.errors import DomainError, NotFound
 from shared.identity import Identity, Role
 from shared.messaging import NatsLink
 from shared.web import (
@@ -38,24 +40,48 @@ from shared.web import (
     unexpected_error_response,
 )
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
 WEB = Path(__file__).parent / "web"
 
 
+async def until_answered(
+    request: Callable[[], Awaitable[T]],
+    *,
+    waiting: type[DomainError] | tuple[type[DomainError], ...],
+) -> T:
+    """A service may still be starting (or not yet have heard an event): ask again each second
+    while it answers with `waiting`."""
+    while True:
+        try:
+            return await request()
+        except waiting:
+            await asyncio.sleep(1)
+
+
 async def demo_evaluator_profile(services: Services, account: Account) -> None:
-    """Give the demo evaluator a review profile, so the console has someone to assign.
-    Review may still be starting: try until it answers."""
+    """Give the demo evaluator a review profile and, when the registry seeded the demo call,
+    a place in its pool, so the console has someone to assign."""
     body = EvaluatorCreate(
         account_id=str(account.id), name=account.display_name, email=account.email,
         expertise=["electronics_ict", "textiles"], hubs=["NL"], capacity=50,
     )  # fmt: skip
     admin = Identity(role=Role.ADMIN, account_id="demo-seed")
-    while True:
-        try:
-            await services.review.call("POST", "/evaluators", admin, Evaluator, body=body)
-            return
-        except DomainError:
-            await asyncio.sleep(1)
+    review = services.review
+    await until_answered(lambda: review.call("POST", "/evaluators", admin, Evaluator, body=body),
+                         waiting=DomainError)  # fmt: skip
+    call = f"/calls/{DEMO_CALL_ID}"
+    try:
+        await until_answered(lambda: services.registry.call("GET", call, admin, Call),
+                             waiting=ServiceUnavailable)  # fmt: skip
+    except NotFound:
+        return  # no demo call seeded
+    # Review hears of the call from the registry's event: until then it knows no such call.
+    pool = await until_answered(lambda: review.call("GET", f"{call}/pool", admin, list[PoolMember]),
+                                waiting=(NotFound, ServiceUnavailable))  # fmt: skip
+    if all(m.evaluator.account_id != body.account_id for m in pool):  # the team's choice stays
+        await review.call("PUT", f"{call}/pool/{body.account_id}", admin, PoolMember,
+                          body=PoolMemberSet(capacity=body.capacity))  # fmt: skip
 
 
 def create_app(settings: GatewaySettings) -> Litestar:

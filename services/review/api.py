@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import msgspec
 from litestar import Controller, Response, delete, get, post, put
-from sqlalchemy import ColumnElement, Float, func, select
+from sqlalchemy import ColumnElement, Float, any_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review.domain import export
@@ -474,9 +474,9 @@ class EvaluatorController(Controller):
                              "hub": [hub] if hub else []}))  # fmt: skip
         query = select(EvaluatorRow).order_by(EvaluatorRow.name, EvaluatorRow.account_id)
         if expertise:
-            query = query.where(EvaluatorRow.expertise.contains([expertise]))
+            query = query.where(literal(expertise) == any_(EvaluatorRow.expertise))
         if hub:
-            query = query.where(EvaluatorRow.hubs.contains([hub]))
+            query = query.where(literal(hub) == any_(EvaluatorRow.hubs))
         return [evaluator_view(r) for r in await session.scalars(query)]
 
     @get("/me")

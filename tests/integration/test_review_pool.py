@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.waiting import eventually
-from tests.integration.test_intake_graphql import apply_to, publish_call
+from tests.integration.test_intake_graphql import DEMO_CALL, apply_to, publish_call
 from tests.integration.test_review_graphql import (
     ASSIGN,
     COMMENT,
@@ -276,3 +276,32 @@ async def test_disagreements_are_anonymous_and_assignments_know_their_title_and_
     ]  # fmt: skip
     text = str(found)
     assert not any(evaluator in text for evaluator in team) and "Named" not in text
+
+
+async def test_evaluators_filter_by_expertise_and_hub_and_the_demo_evaluator_is_in_the_demo_pool(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    weaver, _ = await invite(gql, tokens.admin, expertise=["textiles"], hubs=["PT"])
+    builder, _ = await invite(gql, tokens.admin, expertise=["construction_buildings"], hubs=["NL"])
+    listing = (
+        "query($x: String, $h: String) { evaluators(expertise: $x, hub: $h) { accountId email } }"
+    )
+
+    async def listed(**filters: str) -> dict[str, str]:
+        variables = {"x": filters.get("expertise"), "h": filters.get("hub")}
+        found = (await gql(listing, variables, tokens.admin))["evaluators"]
+        return {e["email"]: e["accountId"] for e in found}
+
+    textiles = await listed(expertise="textiles")
+    assert weaver in textiles.values() and builder not in textiles.values()
+    in_nl = await listed(expertise="textiles", hub="NL")
+    assert weaver not in in_nl.values() and builder not in in_nl.values()
+    demo = in_nl["evaluator@demo.portal"]  # seeded with textiles, in hub NL
+    typo = (await gql.raw(listing, {"x": "textile", "h": None}, tokens.admin)).json()
+    assert typo["errors"][0]["extensions"]["code"] == "validation_failed"
+
+    async def demo_pool() -> bool:
+        pool = (await gql(POOL, {"c": DEMO_CALL}, tokens.admin))["callPool"]
+        return demo in {m["evaluator"]["accountId"] for m in pool}
+
+    await eventually(demo_pool)  # so `make dev`'s console has someone to assign
