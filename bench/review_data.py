@@ -19,6 +19,7 @@ from services.review.models import (
     EvaluationRow,
     EvaluatorRow,
     KnownCall,
+    PoolMemberRow,
 )
 
 COMMENT = "Seeded evaluation comment of sufficient length."
@@ -42,6 +43,9 @@ async def seed_scored_call(
             {"account_id": e, "name": e, "email": f"{e}@bench.example", "organisation": "",
              "expertise": [], "hubs": [], "languages": ["en"], "capacity": 10**6, "active": True}
             for e in pool
+        ])  # fmt: skip
+        await session.execute(insert(PoolMemberRow), [
+            {"call_id": call_id, "account_id": e, "capacity": 1000} for e in pool
         ])  # fmt: skip
         apps, assignments, evaluations = [], [], []
         for i in range(applications):
