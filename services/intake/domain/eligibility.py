@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from shared.api.intake import Answer, Organisation
-from shared.api.registry import CountryPart, Coverage, Form, QuestionType
+from shared.api.registry import CountryPart, Coverage, Form, Question, QuestionType
 
 
 class CallTerms(msgspec.Struct, frozen=True, kw_only=True):
@@ -24,6 +24,11 @@ def _admitted(eligible: list[Coverage], country: str, part: CountryPart | None) 
 
 def _amount(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _label(q: Question) -> str:
+    """The question's English label (the one every form has), else any label it has."""
+    return q.labels.get("en") or next(iter(q.labels.values()), "") or "a required declaration"
 
 
 def _country_reason(terms: CallTerms, org: Organisation) -> str | None:
@@ -68,5 +73,6 @@ def eligibility_reasons(
         )
     for q in terms.form.questions:
         if q.type is QuestionType.DECLARATION and q.required and answers.get(q.key) is not True:
-            reasons.append(f"declaration {q.key} not accepted")
+            # A person reads this: the declaration as the form words it, never its key.
+            reasons.append(f"the declaration “{_label(q)}” is not accepted")
     return reasons

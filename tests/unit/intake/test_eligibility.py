@@ -15,6 +15,9 @@ from shared.programme import HUBS, coverage_of
 
 FORM = demo_form()
 ACCEPTED: dict[str, Any] = {"declaration_of_honour": True}
+UNACCEPTED = (
+    "the declaration “I declare that the information given is true and complete.” is not accepted"
+)
 ORG = Organisation(name="Collective", type="ngo", country="NL")
 N, S = CountryPart.NORTH, CountryPart.SOUTH
 TERMS = CallTerms(
@@ -65,14 +68,14 @@ def test_eligible_applications_have_no_reasons(org: Organisation) -> None:
             ORG,
             1000,
             {"declaration_of_honour": False},
-            "declaration declaration_of_honour not accepted",
+            UNACCEPTED,
         ),
-        (ORG, 1000, {}, "declaration declaration_of_honour not accepted"),
+        (ORG, 1000, {}, UNACCEPTED),
         (
             ORG,
             1000,
             {"declaration_of_honour": "yes"},
-            "declaration declaration_of_honour not accepted",
+            UNACCEPTED,
         ),
     ],
 )
@@ -109,18 +112,35 @@ def test_every_reason_is_given_at_once() -> None:
         "the organisation's country is not given",
         "the organisation type is not given",
         "no amount is requested",
-        "declaration declaration_of_honour not accepted",
+        UNACCEPTED,
     ]
 
 
 def test_only_required_declarations_count() -> None:
     questions = [
-        Question(key="honour", type=QuestionType.DECLARATION, labels={"en": "x"}),
+        Question(key="honour", type=QuestionType.DECLARATION, labels={"en": "I am honest"}),
         Question(key="news", type=QuestionType.DECLARATION, labels={"en": "x"}, required=False),
     ]
     terms = msgspec.structs.replace(TERMS, form=Form(questions=questions))
     assert reasons(answers={"honour": True}, terms=terms) == []
-    assert reasons(answers={"news": True}, terms=terms) == ["declaration honour not accepted"]
+    assert reasons(answers={"news": True}, terms=terms) == [
+        "the declaration “I am honest” is not accepted"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("labels", "named"),
+    [({"fr": "Sur l'honneur", "en": "On my honour"}, "On my honour"),
+     ({"fr": "Sur l'honneur"}, "Sur l'honneur")],
+)  # fmt: skip
+def test_a_declaration_is_named_by_its_label_never_its_key(
+    labels: dict[str, str], named: str
+) -> None:
+    questions = [Question(key="decl_x1", type=QuestionType.DECLARATION, labels=labels)]
+    terms = msgspec.structs.replace(TERMS, form=Form(questions=questions))
+    [reason] = reasons(answers={}, terms=terms)
+    assert reason == f"the declaration “{named}” is not accepted"
+    assert "decl_x1" not in reason
 
 
 def test_call_terms_are_keyword_only_frozen_and_decodable() -> None:
