@@ -90,6 +90,15 @@ export function when(iso, timeZone) {
   return zone ? `${date} ${zone}` : date;
 }
 
+export const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+// An instant as a person reads it: in the call's time zone and, when theirs differs, in theirs.
+export function instant(iso, callZone) {
+  const mine = viewerZone();
+  if (!callZone || callZone === mine) return when(iso, mine);
+  return `${when(iso, mine)} (your time) · ${when(iso, callZone)} (call's time)`;
+}
+
 // Every countdown on the page follows the clock until the page is left (call the result).
 export function tickCountdowns() {
   const timer = setInterval(() => {

@@ -1,12 +1,16 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { gql, upload } from "../graphql.js";
 import { markProblem, questionField } from "../form.js";
-import { field, guard, h, problem, screen, UNSUBMITTED, when } from "../ui.js";
+import { field, guard, h, instant, problem, screen, UNSUBMITTED } from "../ui.js";
+import { withdrawButton } from "./mine.js";
 
 const APP = `id status answers organisation { name type country countryPart website } contact { name email }
   attachments { id questionKey fileName size } warnings { field message } receipt { number fingerprint submittedAt version } hasUnsubmittedChanges`;
 const START = `mutation($c: ID!) { startApplication(callId: $c) { __typename ... on Application { ${APP} } ... on Error { message } } }`;
-const CALL = `query($id: ID!) { call(id: $id) { id title closesAt timezone maxGrant form { languages questions {
+// Opening the form creates nothing: an application already begun is found among the
+// applicant's own; a new one starts with the first answer (or file).
+const MINE = `{ myApplications { call { id } ${APP} } }`;
+const CALL = `query($id: ID!) { call(id: $id) { id title status closesAt timezone maxGrant form { languages questions {
   key type required labels { lang text } help { lang text } maxLength maxWords minValue maxValue maxPicks
   allowedTypes maxSizeBytes maxCount options { value labels { lang text } } } } }
   countries { code name } organisationTypes { code name } }`;
@@ -28,14 +32,19 @@ const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => 
 
 export async function applyPage(callId) {
   const show = screen();
-  const started = (await gql(START, { c: callId })).startApplication;
-  if (started.__typename !== "Application") return show(h("h1", {}, "Cannot apply"), problem(started.message));
-  const { call, countries, organisationTypes } = await gql(CALL, { id: callId });
-  let app = started;
+  const [{ call, countries, organisationTypes }, { myApplications }] = await Promise.all([gql(CALL, { id: callId }), gql(MINE)]);
+  if (!call) return show(h("h1", {}, "Cannot apply"), problem("There is no such call."));
+  let app = myApplications.find((a) => a.call?.id === callId) || null;
+  const heading = h("h1", {}, `Apply: ${call.title}`);
+  const closes = h("p", {}, "Closes ", instant(call.closesAt, call.timezone));
+  if (app?.status === "WITHDRAWN") return show(heading, h("p", { class: "notice", role: "status" }, "Your application to this call is withdrawn."));
+  if (!app && call.status !== "OPEN") return show(heading, closes, problem("This call does not take applications now."));
   let lang = "en";
-  const state = { answers: { ...app.answers }, organisation: { ...app.organisation }, contact: { ...app.contact } };
-  const saveState = h("p", { class: "status", role: "status", "aria-live": "polite" }, "All changes are saved automatically.");
-  const unsubmitted = h("p", { class: "notice", role: "status", hidden: !app.hasUnsubmittedChanges }, UNSUBMITTED);
+  const state = { answers: { ...app?.answers }, organisation: { ...app?.organisation }, contact: { ...app?.contact } };
+  const saveState = h("p", { class: "status", role: "status", "aria-live": "polite" },
+    app ? "All changes are saved automatically." : "Your application begins with your first answer; from then on every change is saved automatically.");
+  const unsubmitted = h("p", { class: "notice", role: "status", hidden: !app?.hasUnsubmittedChanges }, UNSUBMITTED);
+  const withdrawal = h("div", {});
   const summary = h("div", { tabindex: "-1" });
   const formHost = h("div", {});
   // A question's upload lines and file list belong to the visit, not to one rendering, so a
@@ -49,8 +58,31 @@ export async function applyPage(callId) {
   // Kept while the same content is retried, so a retry gets the same receipt; any edit
   // starts a new submission.
   let submitKey = null;
+  // The problems the last submit named, until each is fixed (null: no submit refused yet).
+  let pending = null;
+  let beginning = null;
 
   const setSaveState = (message, failed = false) => { saveState.textContent = message; saveState.classList.toggle("bad", failed); };
+
+  // The draft, created once (an upload and a save may ask together); null, else why not.
+  function begin() {
+    if (app) return Promise.resolve(null);
+    beginning ||= gql(START, { c: callId }).then(({ startApplication: begun }) => {
+      if (begun.__typename !== "Application") return begun.message;
+      app = begun;
+      showWithdrawal();
+      return null;
+    }).finally(() => { beginning = null; });
+    return beginning;
+  }
+
+  function showWithdrawal() {
+    withdrawal.replaceChildren(...withdrawButton(app, call.title, async () => {
+      gone = true;
+      clearTimeout(timer);
+      show(heading, h("p", { class: "notice", role: "status" }, "Your application to this call is withdrawn."));
+    }));
+  }
 
   function save() {
     clearTimeout(timer);
@@ -66,6 +98,8 @@ export async function applyPage(callId) {
     const organisation = { ...state.organisation, countryPart: state.organisation.country === "FR" ? state.organisation.countryPart || null : null };
     let result;
     try {
+      const refused = await begin();
+      if (refused) { dirty = true; setSaveState(`Not saved: ${refused}`, true); return refused; }
       result = (await gql(SAVE, { id: app.id, i: { organisation, contact: state.contact, answers: state.answers } })).saveApplication;
     } catch (error) {
       dirty = true;
@@ -79,8 +113,38 @@ export async function applyPage(callId) {
     app = result;
     unsubmitted.hidden = !app.hasUnsubmittedChanges;
     if (!dirty) setSaveState(`Saved at ${new Date().toLocaleTimeString()}`);
-    showProblems(app.warnings);
+    recheck();
     return null;
+  }
+
+  // Whether a field has an answer at all ("is required" is fixed by giving one).
+  function answered(fieldName) {
+    const [group, key] = fieldName.split(".");
+    if (group === "answers") {
+      const q = call.form.questions.find((x) => x.key === key);
+      if (q?.type === "FILE") return app.attachments.some((a) => a.questionKey === key);
+      const v = state.answers[key];
+      return q?.type === "DECLARATION" ? v === true : v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && !v.length);
+    }
+    return group in state ? Boolean(state[group][key]) : false;
+  }
+
+  // After a refused submit, each save re-judges its problems: what is still wrong with a
+  // given answer comes from the server's warnings, what is missing stays until answered; the
+  // summary shrinks with them and goes once none is left.
+  function recheck() {
+    if (!pending) return showProblems(app.warnings);
+    const warned = new Set(app.warnings.map((w) => w.field));
+    pending = [...app.warnings, ...pending.filter((p) => !warned.has(p.field) && !answered(p.field))];
+    showProblems(pending);
+    showSummary();
+  }
+
+  function showSummary() {
+    if (!pending?.length) { pending = null; summary.replaceChildren(); return; }
+    summary.replaceChildren(h("div", { class: "notice bad", role: "alert" },
+      h("strong", {}, `Please fix ${pending.length} problem(s) before submitting:`),
+      h("ul", {}, pending.map((p) => h("li", {}, summaryLine(p))))));
   }
   const changed = () => {
     dirty = true;
@@ -139,7 +203,7 @@ export async function applyPage(callId) {
   // A question's upload lines and file list belong to the visit (see `files`).
   function fileParts(q) {
     const { progress, list } = files[q.key] ||= { progress: h("div", {}), list: h("ul", {}) };
-    const renderList = () => list.replaceChildren(...app.attachments.filter((a) => a.questionKey === q.key).map((a) => {
+    const renderList = () => list.replaceChildren(...(app?.attachments || []).filter((a) => a.questionKey === q.key).map((a) => {
       const out = h("div", {});
       return h("li", {}, `${a.fileName} (${Math.ceil(a.size / 1024)} kB) `, h("button", { type: "button", class: "secondary",
         "aria-label": `Remove ${a.fileName}`, onclick: guard(out, async () => {
@@ -149,10 +213,13 @@ export async function applyPage(callId) {
           unsubmitted.hidden = !app.hasUnsubmittedChanges;
           submitKey = null;
           renderList();
+          recheck();
         }) }, "Remove"), out);
     }));
     renderList();
     const onFiles = async (chosen) => {
+      const refused = await begin().catch((error) => error.message);
+      if (refused) return progress.append(problem(`Not uploaded: ${refused}`));
       for (const file of chosen) {
         const bar = h("progress", { max: "1", value: "0", "aria-label": `Uploading ${file.name}` });
         const line = h("div", { class: "upload" }, h("span", {}, file.name), bar, h("p", { class: "error", role: "alert", hidden: true }));
@@ -164,6 +231,7 @@ export async function applyPage(callId) {
             app.attachments.push(result); bar.value = 1; line.append(h("span", { class: "status" }, " uploaded")); renderList();
             submitKey = null;
             unsubmitted.hidden = !app.receipt; // a new file is a change to submit
+            recheck();
           }
           else failed(result.errors ? result.errors.map((e) => e.message).join("; ") : result.message);
         } catch (error) { failed(error.message); }
@@ -179,33 +247,33 @@ export async function applyPage(callId) {
 
   async function submit() {
     summary.replaceChildren();
-    const unsaved = await save();
+    const unsaved = (await save()) || (await begin());
     if (unsaved) return refuse(h("strong", {}, `Not submitted, as your latest changes are not saved: ${unsaved}`));
     submitKey ||= newKey();
     const result = (await gql(SUBMIT, { id: app.id, k: submitKey })).submitApplication;
-    if (result.__typename === "SubmissionReceipt") { location.hash = `#/receipt/${app.id}`; return; }
-    const problems = result.errors || [];
-    showProblems(problems);
-    refuse(h("strong", {}, problems.length ? `Please fix ${problems.length} problem(s) before submitting:` : result.message),
-      h("ul", {}, problems.map((p) => h("li", {}, summaryLine(p)))));
+    if (result.__typename === "SubmissionReceipt") { pending = null; summary.replaceChildren(); location.hash = `#/receipt/${app.id}`; return; }
+    if (!result.errors?.length) return refuse(h("strong", {}, result.message));
+    pending = result.errors;
+    showProblems(pending);
+    showSummary();
+    summary.focus();
   }
 
   // Re-rendered when the language changes; the language control itself stays, and keeps focus.
   function render() {
     formHost.replaceChildren(h("form", { novalidate: true, onsubmit: guard(summary, submit) },
       applicantFields(), h("fieldset", {}, h("legend", {}, "Your proposal"), call.form.questions.map(question)),
-      h("p", {}, h("button", { type: "submit" }, app.receipt ? "Submit again" : "Submit application"))));
-    showProblems(app.warnings);
+      h("p", {}, h("button", { type: "submit" }, app?.receipt ? "Submit again" : "Submit application"))));
+    showProblems(pending || app?.warnings || []);
   }
   const languages = call.form.languages;
   render();
+  if (app) showWithdrawal();
   show(
-    h("h1", {}, `Apply: ${call.title}`),
-    h("p", {}, "Closes ", when(call.closesAt, Intl.DateTimeFormat().resolvedOptions().timeZone), " (your time) · ",
-      when(call.closesAt, call.timezone), " (call's time)"),
+    heading, closes,
     languages.length > 1 ? field("Language of the questions", h("select", { onchange: (e) => { lang = e.target.value; render(); } },
       languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null,
-    saveState, unsubmitted, summary, formHost,
+    saveState, unsubmitted, summary, formHost, withdrawal,
   );
   // Leaving the page saves what is still unsaved, once.
   return () => { gone = true; clearTimeout(timer); if (dirty) save(); };
@@ -213,13 +281,14 @@ export async function applyPage(callId) {
 
 export async function receiptPage(id) {
   const show = screen();
-  const { application } = await gql(`query($id: ID!) { application(id: $id) { id status receipt { number fingerprint submittedAt version } } }`, { id });
+  const { application } = await gql(`query($id: ID!) { application(id: $id) { id status call { timezone }
+    receipt { number fingerprint submittedAt version } } }`, { id });
   if (!application?.receipt) return show(h("h1", {}, "No receipt"));
   const r = application.receipt;
   show(h("h1", {}, "Application submitted"),
     h("div", { class: "notice", role: "status" }, h("p", {}, "Your receipt number is ", h("strong", { id: "receipt-number" }, r.number), ".")),
     h("dl", {}, h("dt", {}, "Submitted"), h("dd", {}, h("time", { id: "submitted-at", datetime: r.submittedAt },
-      when(r.submittedAt, Intl.DateTimeFormat().resolvedOptions().timeZone))),
+      instant(r.submittedAt, application.call?.timezone))),
       h("dt", {}, "Version"), h("dd", {}, r.version),
       h("dt", {}, "Fingerprint (sha256 of your answers and files)"), h("dd", {}, h("code", { id: "fingerprint" }, r.fingerprint))),
     h("p", {}, h("a", { href: "#/mine" }, "My applications")));

@@ -1,5 +1,5 @@
 import { account, gql } from "../graphql.js";
-import { countdown, h, money, screen, tickCountdowns, when } from "../ui.js";
+import { countdown, h, instant, money, screen, tickCountdowns } from "../ui.js";
 
 const LIST = `{ hubs { code name hostOrganisation missions { id title challenges { id title } } }
   calls { id title status closesAt timezone budget maxGrant programmeWide hub { code name } } }`;
@@ -7,7 +7,6 @@ const LIST = `{ hubs { code name hostOrganisation missions { id title challenges
 export async function callsPage() {
   const show = screen();
   const data = await gql(LIST);
-  const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const open = data.calls.filter((c) => c.status === "OPEN" || c.status === "UPCOMING");
   show(
     h("h1", {}, "Open calls"),
@@ -16,7 +15,7 @@ export async function callsPage() {
       h("p", {}, h("span", { class: "tag" }, c.status.toLowerCase()), " ",
         c.programmeWide ? "All hubs" : `Hub ${c.hub.name}`, " · up to ", money(c.maxGrant), " per project"),
       h("p", {}, h("strong", { "data-countdown": c.closesAt }, countdown(c.closesAt)), " · closes ",
-        when(c.closesAt, viewerZone), " (your time) · ", when(c.closesAt, c.timezone), " (call's time)"),
+        instant(c.closesAt, c.timezone)),
     )) : h("p", {}, "No call is open right now."),
     h("h2", {}, "Hubs and their missions"),
     data.hubs.map((hub) => h("details", { class: "card" },
@@ -35,12 +34,11 @@ export async function callPage(id) {
   const show = screen();
   const { call } = await gql(ONE, { id });
   if (!call) return show(h("h1", {}, "No such call"));
-  const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const me = account();
   show(
     h("h1", {}, call.title), h("p", {}, call.description),
-    h("p", {}, h("strong", { "data-countdown": call.closesAt }, countdown(call.closesAt)), " · closes ", when(call.closesAt, viewerZone),
-      " (your time), ", when(call.closesAt, call.timezone), " (call's time)"),
+    h("p", {}, h("strong", { "data-countdown": call.closesAt }, countdown(call.closesAt)), " · closes ",
+      instant(call.closesAt, call.timezone)),
     h("p", {}, `Budget ${money(call.budget)}, at most ${money(call.maxGrant)} per project; hubs: `,
       call.hubs.map((x) => x.name).join(", ")),
     h("h2", {}, "Challenges"), h("ul", {}, call.challenges.map((c) => h("li", {}, `${c.title} (${c.mission.title})`))),

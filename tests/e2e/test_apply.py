@@ -1,0 +1,107 @@
+"""The applicant's pages in a real browser: opening a form creates nothing, the submit summary
+follows the fixes, messages name questions by their labels, instants are formatted, and an
+application can be withdrawn."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, expect
+
+from tests.e2e.test_journey import open_page, pdf, sign_up
+from tests.e2e.test_live import open_call
+from tests.fixtures.apps import GraphQLClient, Portal
+from tests.integration.test_intake_graphql import DEMO_CALL
+
+pytestmark = __import__("pytest").mark.e2e
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+DECLARATION = "I declare that the information given is true and complete."
+
+
+async def saved(page: Page) -> None:
+    await expect(page.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+
+
+async def no_raw_instant(page: Page) -> None:
+    text = await page.locator("main").inner_text()
+    assert not ISO_INSTANT.search(text), text
+
+
+async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    page = await open_page(browser, pages, web_portal)
+    await sign_up(page, "Careful Applicant")
+    base = web_portal.gateway.url + "/#"
+    await page.goto(f"{base}/apply/{DEMO_CALL}")
+    await expect(page.get_by_text("Your application begins with your first answer")).to_be_visible()
+    closes = page.locator("main p").filter(has_text=re.compile("^Closes "))
+    await expect(closes).to_contain_text(re.compile(r"\d{1,2}:\d{2}"))
+    await no_raw_instant(page)
+    # Only looking: My applications stays empty.
+    await page.goto(f"{base}/mine")
+    await expect(page.get_by_text("You have not applied yet.")).to_be_visible()
+
+    await page.goto(f"{base}/apply/{DEMO_CALL}")
+    await page.get_by_label("Project title *").fill("Repair Café Network")
+    await saved(page)
+    await page.goto(f"{base}/mine")
+    card = page.locator("article").filter(has_text="Circular Futures Open Call 2027")
+    await expect(card.get_by_test_id("status")).to_have_text("draft")
+    # The pre-check names the declaration as the form words it, never by its key.
+    await expect(card).to_contain_text(f"the declaration “{DECLARATION}” is not accepted")
+    await expect(card).not_to_contain_text("declaration_of_honour")
+    await expect(card).to_contain_text(re.compile(r"last change \w"))
+    await no_raw_instant(page)
+
+    # Withdrawing asks first; dismissed, nothing happens.
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
+    await card.get_by_role("button", name="Withdraw").click()
+    await expect(card.get_by_test_id("status")).to_have_text("draft")
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await card.get_by_role("button", name="Withdraw").click()
+    await expect(card.get_by_test_id("status")).to_have_text("withdrawn")
+    await expect(card.get_by_role("button", name="Withdraw")).to_have_count(0)
+    await page.goto(f"{base}/apply/{DEMO_CALL}")
+    await expect(page.get_by_text("Your application to this call is withdrawn.")).to_be_visible()
+
+
+async def test_the_submit_summary_follows_the_fixes_and_goes(
+    browser: Browser, pages: list[Page], web_portal: Portal, tmp_path: Path
+) -> None:
+    gql = GraphQLClient(web_portal.graphql_url)
+    call = await open_call(gql, await gql.sign_in("admin@demo.portal"))
+    await gql.http.aclose()
+    page = await open_page(browser, pages, web_portal)
+    await sign_up(page, "Hasty Applicant")
+    await page.goto(web_portal.gateway.url + f"/#/apply/{call}")
+    await page.get_by_role("button", name="Submit application").click()
+    summary = page.get_by_role("alert").filter(has_text="Please fix")
+    await expect(summary).to_contain_text("Please fix 7 problem(s)")
+    await expect(summary).to_contain_text("Title: is required")
+    await expect(summary).not_to_contain_text("answers.")
+
+    await page.get_by_label("Title *").fill("Mending together")
+    await saved(page)
+    await expect(summary).to_contain_text("Please fix 6 problem(s)")
+    await expect(summary).not_to_contain_text("Title:")
+    await expect(page.get_by_label("Title *")).not_to_have_attribute("aria-invalid", "true")
+
+    await page.get_by_label("Organisation name").fill("Menders")
+    await page.get_by_label("Organisation type").select_option("ngo")
+    await page.get_by_label("Country", exact=True).select_option("NL")
+    await page.get_by_label("Contact person").fill("Jo Mender")
+    await page.get_by_label("Contact e-mail").fill("jo@menders.example")
+    await saved(page)
+    await expect(summary).to_contain_text("Please fix 1 problem(s)")
+    await expect(summary).to_contain_text("Plan: attach a file")
+    await page.get_by_label("Plan *").set_input_files(str(pdf(tmp_path / "plan.pdf", 2000)))
+    await expect(page.get_by_role("listitem").filter(has_text="plan.pdf")).to_be_visible()
+    await expect(summary).to_have_count(0)
+
+    await page.get_by_role("button", name="Submit application").click()
+    await expect(page.get_by_role("heading", name="Application submitted")).to_be_visible()
+    await expect(page.locator("#submitted-at")).to_have_text(re.compile(r"\d{1,2}:\d{2}"))
+    await no_raw_instant(page)
