@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
-from sqlalchemy import any_, func, select, tuple_
+from sqlalchemy import and_, any_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.config import MAX_UPLOAD_BYTES
@@ -197,14 +197,14 @@ async def application_views(
 ) -> list[Application]:
     """Views of many applications in two more queries, whatever their number."""
     ids = [app.id for app, _ in pairs]
-    versions = {app.id: app.version for app, _ in pairs if app.version}
-    submissions: dict[uuid.UUID, SubmissionRow] = {}
+    # Every version, newest first: the latest is shown, all are listed as receipts.
+    history: dict[uuid.UUID, list[SubmissionRow]] = {i: [] for i in ids}
     for submission in await session.scalars(
-        select(SubmissionRow).where(
-            tuple_(SubmissionRow.application_id, SubmissionRow.version).in_(list(versions.items()))
-        )
+        select(SubmissionRow)
+        .where(SubmissionRow.application_id.in_([app.id for app, _ in pairs if app.version]))
+        .order_by(SubmissionRow.version.desc())
     ):
-        submissions[submission.application_id] = submission
+        history[submission.application_id].append(submission)
     # Removed files too: the last submission may still name them.
     attachments: dict[uuid.UUID, list[AttachmentRow]] = {i: [] for i in ids}
     for row in await session.scalars(
@@ -214,8 +214,7 @@ async def application_views(
     ):
         attachments[row.application_id].append(row)
     return [
-        view_of(app, call, attachments[app.id], submissions.get(app.id), identity)
-        for app, call in pairs
+        view_of(app, call, attachments[app.id], history[app.id], identity) for app, call in pairs
     ]
 
 
@@ -254,9 +253,11 @@ def fingerprint_of(draft: Draft, attachments: list[AttachmentRow]) -> str:
 
 def view_of(
     app: ApplicationRow, call: KnownCall, attachments: list[AttachmentRow],
-    submission: SubmissionRow | None, identity: Identity,
+    history: list[SubmissionRow], identity: Identity,
 ) -> Application:  # fmt: skip
+    """`history`: the application's submissions, newest first."""
     owner = app.applicant_id == identity.account_id
+    submission = next((s for s in history if s.version == app.version), None)
     # The owner sees the live draft; others what was last submitted (as the team's filters
     # and statistics count it), or the draft of an application never submitted.
     shown = None if owner else submission
@@ -284,7 +285,8 @@ def view_of(
         eligibility=Eligibility(app.eligibility), eligibility_reasons=reasons,
         outcome=msgspec.convert(app.outcome, Outcome) if app.outcome else None, hub=app.hub,
         created_at=app.created_at, updated_at=app.updated_at,
-        has_unsubmitted_changes=unsubmitted,
+        has_unsubmitted_changes=unsubmitted, title=form_of(call).title_of(draft.answers),
+        versions=[receipt_of(s) for s in history],
     )  # fmt: skip
 
 
@@ -739,6 +741,7 @@ class CallApplicationsController(Controller):
         self, session: AsyncSession, identity: Identity, call_id: str,
         status: str | None = None, country: str | None = None, hub: str | None = None,
         value_chain: str | None = None, organisation_type: str | None = None,
+        eligibility: str | None = None, search: str | None = None,
         after: str | None = None, limit: int = 50,
     ) -> ApplicationPage:  # fmt: skip
         call = await self._call(session, identity, call_id)
@@ -746,11 +749,14 @@ class CallApplicationsController(Controller):
         for column, value in (
             (ApplicationRow.status, status), (ApplicationRow.country, country),
             (ApplicationRow.hub, hub), (ApplicationRow.organisation_type, organisation_type),
+            (ApplicationRow.eligibility, eligibility),
         ):  # fmt: skip
             if value is not None:
                 conditions.append(column == value)
         if value_chain is not None:
             conditions.append(value_chain == any_(ApplicationRow.value_chains))
+        if search is not None and search.strip():
+            conditions.append(search_condition(form_of(call), search.strip()))
         total = await session.scalar(
             select(func.count()).select_from(ApplicationRow).where(*conditions)
         )
@@ -822,6 +828,41 @@ class CallApplicationsController(Controller):
             by_organisation_type=await buckets(ApplicationRow.organisation_type),
             submissions_per_hour=[Bucket(key=h.isoformat(), count=n) for h, n in per_hour],
         )  # fmt: skip
+
+
+def search_condition(form: Form, text: str) -> Any:
+    """Title, organisation name or receipt number containing `text`, case-insensitively, in
+    what the team sees: the last submitted version, or the draft of one never submitted."""
+    if "\x00" in text or len(text) > 200:
+        raise ValidationFailed(
+            [FieldError("search", "must be at most 200 characters, without NUL")]
+        )
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    def containing(organisation: Any, answers: Any) -> list[Any]:
+        texts = [organisation["name"].astext]
+        if form.title_key is not None:
+            texts.append(answers[form.title_key].astext)
+        return [t.ilike(pattern, escape="\\") for t in texts]
+
+    snapshot = SubmissionRow.snapshot
+    submitted = (
+        select(SubmissionRow.id)
+        .where(
+            SubmissionRow.application_id == ApplicationRow.id,
+            SubmissionRow.version == ApplicationRow.version,
+            or_(
+                SubmissionRow.number.ilike(pattern, escape="\\"),
+                *containing(snapshot["organisation"], snapshot["answers"]),
+            ),
+        )
+        .exists()
+    )
+    draft = and_(
+        ApplicationRow.version == 0,
+        or_(*containing(ApplicationRow.organisation, ApplicationRow.answers)),
+    )
+    return or_(submitted, draft)
 
 
 def encode_cursor(row: ApplicationRow) -> str:

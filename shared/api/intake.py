@@ -87,6 +87,10 @@ class Application(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
     # The owner's live draft differs from the last submission (others see the submission).
     has_unsubmitted_changes: bool = False
+    # The answer to the form's first short-text question (Form.title_of) in the version shown.
+    title: str | None = None
+    # Every submission, newest first.
+    versions: list[Receipt] = []
 
 
 class ApplicationStart(msgspec.Struct, frozen=True):

@@ -55,7 +55,7 @@ SubmitResult = Annotated[
     strawberry.union("SubmitResult"),
 ]
 ConnectionResult = Annotated[
-    ApplicationConnection | Forbidden | NotAuthenticated | NotFound,
+    ApplicationConnection | ValidationErrors | Forbidden | NotAuthenticated | NotFound,
     strawberry.union("ApplicationConnectionResult"),
 ]
 StatisticsResult = Annotated[
@@ -98,6 +98,10 @@ class ApplicationFilter:
     hub: str | None = None
     value_chain: str | None = None
     organisation_type: str | None = None
+    eligibility: api.Eligibility | None = None
+    search: str | None = strawberry.field(
+        default=None, description="In the title, the organisation's name or the receipt number."
+    )
 
 
 def application_update(input: ApplicationInput) -> api.ApplicationUpdate:

@@ -120,6 +120,10 @@ class Application:
         "count only if submitted again before the deadline. False in others' views: they "
         "see the last submission."
     )
+    title: str | None = strawberry.field(
+        description="The answer to the form's first short-text question (the project title)."
+    )
+    versions: list[Receipt] = strawberry.field(description="Every submission, newest first.")
     call_id: strawberry.Private[str]
 
     @classmethod
@@ -139,7 +143,8 @@ class Application:
                             summary=a.outcome.summary, scores=JSON(a.outcome.scores),
                             comments=a.outcome.comments) if a.outcome else None,
             hub=a.hub, created_at=a.created_at, updated_at=a.updated_at, call_id=a.call_id,
-            has_unsubmitted_changes=a.has_unsubmitted_changes,
+            has_unsubmitted_changes=a.has_unsubmitted_changes, title=a.title,
+            versions=[Receipt.of(r) for r in a.versions],
         )  # fmt: skip
 
     @strawberry.field
