@@ -1,84 +1,197 @@
-// The evaluator console: assignments, the (possibly blind) application, the scoring form.
+// The evaluator console: assignments by call, the (possibly blind) application read under its
+// questions' labels, the scoring form with each error beside its criterion, conflicts.
 import { gql } from "../graphql.js";
-import { field, guard, h, screen } from "../ui.js";
+import { label, labelNode, markProblem } from "../form.js";
+import { field, guard, h, instant, money, problem, screen } from "../ui.js";
+
+const LIST = `{ myAssignments { id callId callTitle applicationTitle dueAt callTimezone evaluation { status } } }`;
+const statusWords = (status) => status.replace("_", " ");
 
 export async function assignmentsPage() {
   const show = screen();
-  const { myAssignments } = await gql(`{ myAssignments { id callTitle applicationId evaluation { status } } }`);
-  const done = myAssignments.filter((a) => a.evaluation.status === "submitted").length;
+  const { myAssignments } = await gql(LIST);
+  const calls = new Map();
+  for (const a of myAssignments) calls.set(a.callId, [...(calls.get(a.callId) || []), a]);
+  const submitted = (list) => list.filter((a) => a.evaluation.status === "submitted").length;
+  const done = submitted(myAssignments);
   show(h("h1", {}, "My assignments"),
     h("p", {}, h("progress", { max: String(myAssignments.length || 1), value: String(done), "aria-label": "Evaluations submitted" }),
       ` ${done} of ${myAssignments.length} submitted`),
-    myAssignments.length ? h("ul", {}, myAssignments.map((a) => h("li", {},
-      h("a", { href: `#/evaluate/${a.id}` }, `${a.callTitle} · application ${a.applicationId.slice(0, 8)}`),
-      ` (${a.evaluation.status.replace("_", " ")})`))) : h("p", {}, "Nothing is assigned to you."));
+    myAssignments.length ? [...calls.values()].map((list) => {
+      const [first] = list;
+      return h("section", { class: "card", "aria-label": first.callTitle },
+        h("h2", {}, first.callTitle),
+        h("p", {}, first.dueAt ? ["Due ", instant(first.dueAt, first.callTimezone)] : "No due date",
+          ` · ${submitted(list)} of ${list.length} submitted`),
+        h("ul", {}, list.map((a) => h("li", {}, h("a", { href: `#/evaluate/${a.id}` }, a.applicationTitle),
+          ` (${statusWords(a.evaluation.status)})`))));
+    }) : h("p", {}, "Nothing is assigned to you."));
 }
 
-const ONE = `query($id: ID!) { assignment(id: $id) { id callTitle applicationId
-  rubric { overallThreshold criteria { key label guidance { lang text } weight threshold } }
+const ONE = `query($id: ID!) { assignment(id: $id) { id callId callTitle applicationId applicationTitle dueAt callTimezone
+  rubric { overallThreshold criteria { key labels { lang text } guidance { lang text } weight threshold } }
   evaluation { status scores comments }
-  application { blind organisation { name country } contact { name email } answers requestedAmount country hub
-    attachments { id fileName contentType size downloadUrl } } } }`;
+  application { blind organisation { name country } contact { name email } answers requestedAmount country hub valueChains
+    attachments { id questionKey fileName contentType size downloadUrl } } } }`;
+// What the answers mean: the call's questions (labels, options) and the names behind codes.
+const CONTEXT = `query($c: ID!) { call(id: $c) { currency form { languages questions { key type
+  labels { lang text } options { value labels { lang text } } } } }
+  countries { code name } hubs { code name } valueChains { code name } }`;
 const SAVE = `mutation($a: ID!, $s: JSON, $c: JSON) { saveEvaluation(assignmentId: $a, scores: $s, comments: $c) { __typename
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 const SUBMIT = `mutation($a: ID!) { submitEvaluation(assignmentId: $a) { __typename
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
-const CONFLICT = `mutation($a: ID!, $r: String!) { declareConflict(applicationId: $a, reason: $r) { __typename ... on Error { message } } }`;
+const CONFLICT = `mutation($a: ID!, $r: String!) { declareConflict(applicationId: $a, reason: $r) { __typename
+  ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
+
+const unanswered = (v) => v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length);
+const fileLinks = (files) => h("ul", { class: "plain" }, files.map((a) => h("li", {},
+  h("a", { href: a.downloadUrl }, a.fileName), ` (${Math.ceil(a.size / 1024)} kB)`)));
+
+// One answer as the applicant meant it: option labels, names for codes, money, files.
+function answerNode(q, value, { lang, app, currency, names }) {
+  if (q.type === "FILE") {
+    const files = app.attachments.filter((a) => a.questionKey === q.key);
+    return files.length ? fileLinks(files) : h("span", { class: "muted" }, "No file");
+  }
+  if (unanswered(value)) return h("span", { class: "muted" }, "Not answered");
+  const option = (v) => labelNode(q.options.find((o) => o.value === v)?.labels, lang) || v;
+  switch (q.type) {
+    case "SHORT_TEXT": case "LONG_TEXT": return h("p", { class: "answer-text" }, String(value));
+    case "NUMBER": return new Intl.NumberFormat().format(value);
+    case "REQUESTED_AMOUNT": return money(value, currency);
+    case "COUNTRY": return names.countries[value] || value;
+    case "SINGLE_CHOICE": return option(value);
+    case "MULTIPLE_CHOICE": return [].concat(value).flatMap((v, i) => (i ? [", ", option(v)] : [option(v)]));
+    case "DECLARATION": return value === true ? "Accepted" : "Not accepted";
+    default: return String(value);
+  }
+}
+
+function applicationView(app, call, names, lang) {
+  const questions = call.form.questions;
+  const asked = new Set(questions.filter((q) => q.type === "FILE").map((q) => q.key));
+  const otherFiles = app.attachments.filter((a) => !asked.has(a.questionKey));
+  const facts = [
+    app.organisation ? ["Organisation", `${app.organisation.name} (${names.countries[app.organisation.country] || app.organisation.country || "no country"})`] : null,
+    ["Requested amount", app.requestedAmount != null ? money(app.requestedAmount, call.currency) : "Not given"],
+    ["Country", names.countries[app.country] || app.country || "Not given"],
+    ["Hub", names.hubs[app.hub] || app.hub || "Not given"],
+    app.valueChains.length ? ["Value chains", app.valueChains.map((v) => names.valueChains[v] || v).join(", ")] : null,
+  ].filter(Boolean);
+  return h("div", {},
+    h("dl", { class: "facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    h("dl", { class: "answers" }, questions.map((q) => [h("dt", {}, labelNode(q.labels, lang) || "Question"),
+      h("dd", {}, answerNode(q, app.answers[q.key], { lang, app, currency: call.currency, names }))])),
+    otherFiles.length ? [h("h3", {}, "Other files"), fileLinks(otherFiles)] : null);
+}
 
 export async function assignmentPage(id) {
   const show = screen();
   const { assignment } = await gql(ONE, { id });
   if (!assignment) return show(h("h1", {}, "No such assignment"), h("p", {}, h("a", { href: "#/evaluate" }, "Back")));
+  const context = await gql(CONTEXT, { c: assignment.callId });
+  const call = context.call;
+  const byCode = (list) => Object.fromEntries(list.map((x) => [x.code, x.name]));
+  const names = { countries: byCode(context.countries), hubs: byCode(context.hubs), valueChains: byCode(context.valueChains) };
   const app = assignment.application;
+  const criteria = assignment.rubric.criteria;
   const locked = assignment.evaluation.status === "submitted";
-  const status = h("div", { role: "status", "aria-live": "polite" });
+  const status = h("div", { role: "status", "aria-live": "polite", tabindex: "-1" });
   const halves = Array.from({ length: 11 }, (_, i) => i / 2);
-  const controls = assignment.rubric.criteria.map((c) => {
-    const score = h("select", { name: `score-${c.key}`, disabled: locked },
+  let lang = "en";
+
+  const controls = criteria.map((c) => {
+    const score = h("select", { disabled: locked },
       h("option", { value: "" }, "Score…"), halves.map((v) => h("option", { value: v, selected: assignment.evaluation.scores[c.key] === v }, v)));
-    const comment = h("textarea", { name: `comment-${c.key}`, disabled: locked }, assignment.evaluation.comments[c.key] || "");
-    const guidance = (c.guidance.find((g) => g.lang === "en") || {}).text;
-    return { key: c.key, node: h("fieldset", { "data-field": `scores.${c.key}` }, h("legend", {}, `${c.label} (weight ${c.weight}, threshold ${c.threshold})`),
-      guidance ? h("p", { class: "help" }, guidance) : null,
-      field("Score (0 to 5, half points)", score), field("Comment (at least 20 characters)", comment)), score, comment };
+    const comment = h("textarea", { disabled: locked }, assignment.evaluation.comments[c.key] || "");
+    const scoreBlock = field("Score (0 to 5, half points)", score);
+    scoreBlock.dataset.field = `scores.${c.key}`;
+    const commentBlock = field("Comment (at least 20 characters)", comment);
+    commentBlock.dataset.field = `comments.${c.key}`;
+    return { c, score, comment, blocks: [scoreBlock, commentBlock] };
   });
+  const scoring = h("div", {});
+  const renderCriteria = () => scoring.replaceChildren(...controls.map(({ c, blocks }) => {
+    const guidance = labelNode(c.guidance, lang);
+    return h("fieldset", {}, h("legend", {}, labelNode(c.labels, lang) || c.key, ` (weight ${c.weight}, threshold ${c.threshold})`),
+      guidance ? h("p", { class: "help" }, guidance) : null, blocks);
+  }));
   const collect = () => ({
-    s: Object.fromEntries(controls.filter((c) => c.score.value !== "").map((c) => [c.key, Number(c.score.value)])),
-    c: Object.fromEntries(controls.map((c) => [c.key, c.comment.value])),
+    s: Object.fromEntries(controls.filter((c) => c.score.value !== "").map((c) => [c.c.key, Number(c.score.value)])),
+    c: Object.fromEntries(controls.map((c) => [c.c.key, c.comment.value])),
   });
-  const report = (result, okText) => {
-    status.replaceChildren(result.__typename === "Evaluation" || result.__typename === "ConflictDeclared"
-      ? h("p", { class: "notice" }, okText)
-      : h("div", { class: "notice bad", role: "alert" }, result.message || "Please fix:",
-        h("ul", {}, (result.errors || []).map((e) => h("li", {}, `${e.field}: ${e.message}`)))));
+
+  // Each error beside its criterion's score or comment; every other block is cleared (fixed).
+  const blocks = controls.flatMap((c) => c.blocks);
+  function showErrors(errors) {
+    for (const block of blocks) markProblem(block, errors.filter((e) => e.field === block.dataset.field).map((e) => e.message).join("; "));
+  }
+  const nameOf = (fieldName) => {
+    const [part, key] = fieldName.split(".");
+    const c = criteria.find((x) => x.key === key);
+    return c ? `${label(c.labels, lang)}, ${part === "scores" ? "score" : "comment"}` : "This evaluation";
   };
+  function report(result, okText) {
+    const errors = result.errors || [];
+    showErrors(errors);
+    if (result.__typename === "Evaluation") return status.replaceChildren(h("p", { class: "notice" }, okText));
+    status.replaceChildren(h("div", { class: "notice bad", role: "alert" },
+      errors.length ? `Please fix ${errors.length} problem(s), shown beside each criterion:` : result.message,
+      errors.length ? h("ul", {}, errors.map((e) => h("li", {}, `${nameOf(e.field)}: ${e.message}`))) : null));
+    status.focus();
+  }
+
+  // A conflict is declared with the evaluator's own reason, which the team reads.
+  const conflictOut = h("div", {});
+  const reason = h("textarea", { required: true, "aria-required": "true" });
+  const reasonBlock = field("Why can you not evaluate this application?", reason,
+    { help: "For example: you work with the applicant, or you advised them on this proposal." });
+  const conflictForm = h("form", { class: "card", hidden: true, novalidate: true, "aria-label": "Declare a conflict of interest",
+    onsubmit: guard(conflictOut, async () => {
+      const text = reason.value.trim();
+      markProblem(reasonBlock, text ? null : "Say why, in a few words.");
+      if (!text) return reason.focus();
+      const result = (await gql(CONFLICT, { a: assignment.applicationId, r: text })).declareConflict;
+      if (result.__typename === "ConflictDeclared") { location.hash = "#/evaluate"; return; }
+      markProblem(reasonBlock, (result.errors || []).map((e) => e.message).join("; ") || null);
+      if (!result.errors) conflictOut.replaceChildren(problem(result.message));
+    }) },
+    h("p", {}, "The application then goes to another evaluator."), reasonBlock,
+    h("div", { class: "row" }, h("button", { type: "submit" }, "Declare the conflict"),
+      h("button", { type: "button", class: "secondary", onclick: () => { conflictForm.hidden = true; conflictButton.focus(); } }, "Cancel")),
+    conflictOut);
+  const conflictButton = h("button", { type: "button", class: "secondary", disabled: locked,
+    onclick: () => { conflictForm.hidden = false; reason.focus(); } }, "Declare a conflict");
+
+  const answers = h("div", {});
+  const renderAnswers = () => answers.replaceChildren(applicationView(app, call, names, lang));
+  const render = () => { renderAnswers(); renderCriteria(); };
+  render();
+  const languages = call.form.languages;
   show(
-    h("h1", {}, assignment.callTitle), app.blind ? h("p", { class: "tag" }, "Blind evaluation: the applicant's identity is hidden") : null,
-    h("section", { class: "card", "aria-label": "Application" },
-      app.organisation ? h("p", {}, h("strong", {}, app.organisation.name), ` (${app.organisation.country})`) : null,
-      h("p", {}, `Requested: ${app.requestedAmount ?? "—"} EUR · country ${app.country ?? "—"} · hub ${app.hub ?? "—"}`),
-      h("dl", {}, Object.entries(app.answers).map(([k, v]) => [h("dt", {}, k), h("dd", {}, Array.isArray(v) ? v.join(", ") : String(v))])),
-      app.attachments.length ? h("ul", {}, app.attachments.map((a) => h("li", {}, h("a", { href: a.downloadUrl }, a.fileName),
-        ` (${Math.ceil(a.size / 1024)} kB)`))) : null),
-    h("form", { novalidate: true, onsubmit: guard(status, async (e) => {
+    h("h1", {}, assignment.applicationTitle),
+    h("p", {}, assignment.callTitle, " · ", assignment.dueAt ? ["due ", instant(assignment.dueAt, assignment.callTimezone)] : "no due date"),
+    app.blind ? h("p", { class: "tag" }, "Blind evaluation: the applicant's identity is hidden") : null,
+    languages.length > 1 ? field("Language of the questions", h("select", { onchange: (e) => { lang = e.target.value; render(); } },
+      languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null,
+    h("section", { class: "card", "aria-label": "Application" }, answers),
+    h("form", { novalidate: true, "aria-label": "Evaluation", onsubmit: guard(status, async (e) => {
       const { s, c } = collect();
       const saved = (await gql(SAVE, { a: id, s, c })).saveEvaluation;
       if (saved.__typename !== "Evaluation") return report(saved);
       const submitted = (await gql(SUBMIT, { a: id })).submitEvaluation;
       report(submitted, "Submitted. The evaluation is now locked.");
       if (submitted.__typename === "Evaluation") for (const control of e.target.elements) control.disabled = true;
-    }) }, controls.map((c) => c.node),
+    }) }, scoring,
       h("div", { class: "row" },
         h("button", { type: "button", class: "secondary", disabled: locked, onclick: guard(status, async () => {
           const { s, c } = collect();
           report((await gql(SAVE, { a: id, s, c })).saveEvaluation, "Draft saved.");
         }) }, "Save draft"),
         h("button", { type: "submit", disabled: locked }, "Submit evaluation"),
-        h("button", { type: "button", class: "secondary", disabled: locked, onclick: guard(status, async () => {
-          if (!confirm("Declare a conflict of interest? The application goes to another evaluator.")) return;
-          const result = (await gql(CONFLICT, { a: assignment.applicationId, r: "declared in the console" })).declareConflict;
-          if (result.__typename === "ConflictDeclared") location.hash = "#/evaluate"; else report(result);
-        }) }, "Declare a conflict"))),
+        conflictButton)),
+    conflictForm,
     status,
   );
 }
