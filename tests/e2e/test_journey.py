@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, Page, Route, WebSocket, expect
+from playwright.async_api import Browser, Locator, Page, Route, WebSocket, expect
 
 from tests.fixtures.apps import GraphQLClient, Portal
 from tests.fixtures.waiting import eventually
@@ -61,6 +61,11 @@ async def sign_up(page: Page, name: str) -> None:
 def pdf(path: Path, size: int) -> Path:
     path.write_bytes(b"%PDF-1.7\n" + b"0" * size)
     return path
+
+
+def assigned_link(page: Page) -> Locator:
+    """The evaluator's assignment in the demo call (listed under the call's title)."""
+    return page.get_by_role("region", name=re.compile("Circular Futures")).get_by_role("link")
 
 
 def luminance(css_colour: str) -> float:
@@ -352,26 +357,32 @@ async def test_the_whole_journey(
     holders = []
     for page in consoles:
         await expect(page.get_by_role("heading", name="My assignments")).to_be_visible()
-        if await page.get_by_role("link", name=re.compile("Circular Futures")).count():
+        if await assigned_link(page).count():
             holders.append(page)
     assert len(holders) == 3
     conflicted = holders[0]
-    await conflicted.get_by_role("link", name=re.compile("Circular Futures")).click()
-    conflicted.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await assigned_link(conflicted).click()
     await conflicted.get_by_role("button", name="Declare a conflict").click()
+    declaring = conflicted.get_by_role("form", name="Declare a conflict of interest")
+    await declaring.get_by_label("Why can you not evaluate this application?").fill(
+        "I know the applicant personally."
+    )
+    await declaring.get_by_role("button", name="Declare the conflict").click()
     await expect(conflicted.get_by_text("Nothing is assigned to you.")).to_be_visible()
     newcomer = next(p for p in consoles if p not in holders)
     await newcomer.reload()
-    await expect(newcomer.get_by_role("link", name=re.compile("Circular Futures"))).to_be_visible()
+    await expect(assigned_link(newcomer)).to_be_visible()
 
     # The newcomer rates impact far lower than the others: a disagreement to settle.
     for page in [*holders[1:], newcomer]:
-        await page.get_by_role("link", name=re.compile("Circular Futures")).click()
-        await expect(page.get_by_text("Requested: 40000 EUR", exact=False)).to_be_visible()
+        await assigned_link(page).click()
+        facts = page.get_by_role("region", name="Application").locator("dl.facts")
+        await expect(facts).to_contain_text("€40,000")
         for criterion in ("excellence", "impact", "implementation"):
-            box = page.locator(f'[data-field="scores.{criterion}"]')
             score = "2" if page is newcomer and criterion == "impact" else "4.5"
+            box = page.locator(f'[data-field="scores.{criterion}"]')
             await box.get_by_label("Score (0 to 5, half points)").select_option(score)
+            box = page.locator(f'[data-field="comments.{criterion}"]')
             await box.get_by_label("Comment (at least 20 characters)").fill(
                 "Convincing, concrete and well planned."
             )

@@ -265,3 +265,28 @@ def test_the_requested_amount_comes_from_the_form_when_it_asks(
 def test_without_an_amount_question_the_fallback_counts(fallback: float | None) -> None:
     no_amount = Form(questions=[q for q in FORM.questions if q.key != "requested_amount"])
     assert requested_amount(no_amount, {"requested_amount": 5}, fallback) == fallback
+
+
+def test_no_message_names_a_question_by_its_key() -> None:
+    """The page puts each message beside (or after) the question's label; a key such as
+    `declaration_of_honour` would mean nothing to the applicant."""
+    wrong: dict[str, Any] = {
+        "project_title": 5,
+        "summary": ["not text"],
+        "value_chain": "nope",
+        "strategies": ["repair", "repair"],
+        "team_size": "three",
+        "country": 7,
+        "requested_amount": -1,
+        "declaration_of_honour": "yes",
+        "pitch_deck": "typed",
+        "supporting_documents": "typed",
+    }
+    found = [
+        *answer_errors(FORM, wrong, {"pitch_deck": 9}, strict=True, country_codes=COUNTRY_CODES),
+        *answer_errors(FORM, {}, {}, strict=True, country_codes=COUNTRY_CODES),
+    ]
+    keys = [q.key for q in FORM.questions]
+    assert {e.field for e in found} == {f"answers.{key}" for key in keys}  # every kind checked
+    for e in found:
+        assert not any(key in e.message for key in keys), e
