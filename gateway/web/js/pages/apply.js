@@ -1,5 +1,5 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
-import { gql, upload } from "../graphql.js";
+import { account, gql, upload } from "../graphql.js";
 import { markProblem, questionField } from "../form.js";
 import { field, guard, h, instant, problem, screen, UNSUBMITTED } from "../ui.js";
 import { withdrawButton } from "./mine.js";
@@ -39,6 +39,8 @@ export async function applyPage(callId) {
   const closes = h("p", {}, "Closes ", instant(call.closesAt, call.timezone));
   if (app?.status === "WITHDRAWN") return show(heading, h("p", { class: "notice", role: "status" }, "Your application to this call is withdrawn."));
   if (!app && call.status !== "OPEN") return show(heading, closes, problem("This call does not take applications now."));
+  if (!account()) return show(heading, closes, h("p", {}, h("a", { href: "#/signin" }, "Sign in"), " or ",
+    h("a", { href: "#/signup" }, "sign up"), " to apply."));
   let lang = "en";
   const state = { answers: { ...app?.answers }, organisation: { ...app?.organisation }, contact: { ...app?.contact } };
   const saveState = h("p", { class: "status", role: "status", "aria-live": "polite" },
