@@ -13,8 +13,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.registry.domain.calls import DEFAULT_RUBRIC, CallDraft, phase, transition_error
-from services.registry.domain.missions import challenge_errors, mission_errors
+from services.registry.domain.calls import (
+    DEFAULT_RUBRIC,
+    CallDraft,
+    editable_fields,
+    phase,
+    transition_error,
+)
+from services.registry.domain.missions import TITLE_MAX, challenge_errors, mission_errors
 from services.registry.models import (
     CallRow,
     ChallengeRow,
@@ -37,6 +43,7 @@ from shared.api.registry import (
     Coverage,
     Form,
     Hub,
+    LocalizedText,
     Mission,
     MissionCreate,
     MissionUpdate,
@@ -45,7 +52,7 @@ from shared.api.registry import (
     Strategy,
     ValueChain,
 )
-from shared.clock import Clock
+from shared.clock import Clock, format_instant
 from shared.contracts import registry as events
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, require
 from shared.events import EventContract
@@ -122,12 +129,21 @@ async def all_hubs(session: AsyncSession) -> list[Hub]:
     return [hub_view(r) for r in rows]
 
 
-def call_view(row: CallRow, hubs: list[str], now: datetime) -> Call:
+def may_manage(identity: Identity, row: CallRow) -> bool:
+    if row.hub_code is None:
+        return identity.is_admin
+    return identity.may_manage_hub(row.hub_code)
+
+
+def call_view(row: CallRow, hubs: list[str], now: datetime, identity: Identity) -> Call:
+    """The call as `identity` sees it (what they may still change depends on who asks)."""
     status = CallStatus(row.status)
     return Call(
         id=str(row.id),
         title=row.title,
         description=row.description,
+        title_translations=msgspec.convert(row.title_translations, list[LocalizedText]),
+        description_translations=msgspec.convert(row.description_translations, list[LocalizedText]),
         hub=row.hub_code,
         hubs=hubs,
         challenge_ids=[str(c) for c in row.challenge_ids],
@@ -147,6 +163,8 @@ def call_view(row: CallRow, hubs: list[str], now: datetime) -> Call:
         phase=phase(status, row.opens_at, row.closes_at, now),
         created_at=row.created_at,
         published_at=row.published_at,
+        evaluation_deadline=row.evaluation_deadline,
+        editable_fields=editable_fields(status, may_manage(identity, row)),
     )
 
 
@@ -191,7 +209,7 @@ async def published_event(
         eligible_countries=settings["eligible_countries"],
         organisation_types=settings["organisation_types"], form=settings["form"],
         rubric=settings["rubric"], evaluators_per_application=row.evaluators_per_application,
-        blind=row.blind,
+        blind=row.blind, evaluation_deadline=row.evaluation_deadline,
     )  # fmt: skip
 
 
@@ -373,10 +391,13 @@ async def check_call(
     draft = CallDraft(
         title=values["title"],
         description=values["description"],
+        title_translations=values["title_translations"],
+        description_translations=values["description_translations"],
         budget=values["budget"],
         max_grant=values["max_grant"],
         opens_at=values["opens_at"],
         closes_at=values["closes_at"],
+        evaluation_deadline=values["evaluation_deadline"],
         timezone=values["timezone"],
         eligible_countries=eligible,
         hub_coverage=hub_coverage,
@@ -394,11 +415,16 @@ def call_settings(row: CallRow) -> dict[str, Any]:
     return {
         "title": row.title,
         "description": row.description,
+        "title_translations": msgspec.convert(row.title_translations, list[LocalizedText]),
+        "description_translations": msgspec.convert(
+            row.description_translations, list[LocalizedText]
+        ),
         "challenge_ids": [str(c) for c in row.challenge_ids],
         "budget": row.budget,
         "max_grant": row.max_grant,
         "opens_at": row.opens_at,
         "closes_at": row.closes_at,
+        "evaluation_deadline": row.evaluation_deadline,
         "timezone": row.timezone,
         "eligible_countries": msgspec.convert(row.eligible_countries, list[Coverage]),
         "organisation_types": list(row.organisation_types),
@@ -412,11 +438,16 @@ def call_settings(row: CallRow) -> dict[str, Any]:
 def apply_settings(row: CallRow, values: dict[str, Any], eligible: list[Coverage]) -> None:
     row.title = values["title"].strip()
     row.description = values["description"]
+    row.title_translations = [
+        {"lang": t.lang, "text": t.text.strip()} for t in values["title_translations"]
+    ]
+    row.description_translations = msgspec.to_builtins(values["description_translations"])
     row.challenge_ids = [uuid.UUID(c) for c in values["challenge_ids"]]
     row.budget = values["budget"]
     row.max_grant = values["max_grant"]
     row.opens_at = values["opens_at"]
     row.closes_at = values["closes_at"]
+    row.evaluation_deadline = values["evaluation_deadline"]
     row.timezone = values["timezone"]
     row.eligible_countries = msgspec.to_builtins(eligible)
     row.organisation_types = values["organisation_types"]
@@ -437,17 +468,9 @@ class CallController(Controller):
     ) -> CallRow:
         row = await session.get(CallRow, parse_id(call_id, "call"), with_for_update=lock)
         # A draft the caller may not manage is reported exactly like a missing call.
-        if row is None or (
-            row.status == CallStatus.DRAFT.value and not self._may_manage(identity, row)
-        ):
+        if row is None or (row.status == CallStatus.DRAFT.value and not may_manage(identity, row)):
             raise NotFound(f"There is no call {call_id}.")
         return row
-
-    @staticmethod
-    def _may_manage(identity: Identity, row: CallRow) -> bool:
-        if row.hub_code is None:
-            return identity.is_admin
-        return identity.may_manage_hub(row.hub_code)
 
     def _require_manage(self, identity: Identity, row: CallRow) -> None:
         if row.hub_code is None:
@@ -474,14 +497,14 @@ class CallController(Controller):
         rows = (await session.scalars(query)).all()
         hub_codes = await self._hub_codes(session)
         now = clock()
-        return [call_view(r, hubs_of_call(r, hub_codes), now) for r in rows]
+        return [call_view(r, hubs_of_call(r, hub_codes), now, identity) for r in rows]
 
     @get("/{call_id:str}")
     async def get_call(
         self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str
     ) -> Call:
         row = await self._load(session, identity, call_id)
-        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), clock())
+        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), clock(), identity)
 
     @post("/")
     async def create_call(
@@ -518,7 +541,34 @@ class CallController(Controller):
         hubs = hubs_of_call(row, await self._hub_codes(session))
         event = events.CallCreated(call_id=str(row.id), title=row.title, hubs=hubs)
         await commit_with_event(session, row, event)
-        return call_view(row, hubs, clock())
+        return call_view(row, hubs, clock(), identity)
+
+    @post("/{call_id:str}/clone")
+    async def clone_call(
+        self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str
+    ) -> Call:
+        """A new draft with every setting of the call, whatever its status, for whoever may
+        create a call for its hub. Its instants are kept: the author moves them before
+        publishing (publishing refuses a closing instant in the past)."""
+        source = await self._load(session, identity, call_id)
+        self._require_manage(identity, source)
+        values = call_settings(source)
+        values["title"] = f"Copy of {source.title}"[:TITLE_MAX]
+        values["title_translations"] = [
+            LocalizedText(t.lang, f"Copy of {t.text}"[:TITLE_MAX])
+            for t in values["title_translations"]
+        ]
+        row = CallRow(
+            hub_code=source.hub_code, status=CallStatus.DRAFT.value, currency=source.currency,
+            created_by=identity.account_id,
+        )  # fmt: skip
+        apply_settings(row, values, values["eligible_countries"])
+        session.add(row)
+        await session.flush()
+        hubs = hubs_of_call(row, await self._hub_codes(session))
+        event = events.CallCreated(call_id=str(row.id), title=row.title, hubs=hubs)
+        await commit_with_event(session, row, event)
+        return call_view(row, hubs, clock(), identity)
 
     @patch("/{call_id:str}")
     async def update_call(
@@ -540,7 +590,7 @@ class CallController(Controller):
         hubs = hubs_of_call(row, await self._hub_codes(session))
         event = events.CallUpdated(call_id=str(row.id), title=row.title, hubs=hubs)
         await commit_with_event(session, row, event)
-        return call_view(row, hubs, clock())
+        return call_view(row, hubs, clock(), identity)
 
     @post("/{call_id:str}/publish")
     async def publish_call(
@@ -553,7 +603,10 @@ class CallController(Controller):
             raise Conflict(problem)
         now = clock()
         if row.closes_at <= now:
-            raise ValidationFailed([FieldError("closesAt", "the closing instant has passed")])
+            shown = format_instant(row.closes_at, row.timezone)
+            raise ValidationFailed(
+                [FieldError("closesAt", f"the closing instant ({shown}) has passed")]
+            )
         errors, _ = await check_call(session, row.hub_code, call_settings(row))
         require(errors)
         row.status = CallStatus.PUBLISHED.value
@@ -561,7 +614,7 @@ class CallController(Controller):
         hubs = hubs_of_call(row, await self._hub_codes(session))
         event = await published_event(session, row, hubs)
         await commit_with_event(session, row, event)
-        return call_view(row, hubs, now)
+        return call_view(row, hubs, now, identity)
 
     @post("/{call_id:str}/transition")
     async def transition_call(
@@ -580,4 +633,4 @@ class CallController(Controller):
         row.status = data.status.value
         event = events.CallStatusChanged(call_id=str(row.id), previous=previous, status=row.status)
         await commit_with_event(session, row, event)
-        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), clock())
+        return call_view(row, hubs_of_call(row, await self._hub_codes(session)), clock(), identity)

@@ -101,6 +101,9 @@ class CallRow(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Other languages than English, as [{lang, text}] in the author's order.
+    title_translations: Mapped[list[dict[str, str]]] = mapped_column(JSONB, default=list)
+    description_translations: Mapped[list[dict[str, str]]] = mapped_column(JSONB, default=list)
     hub_code: Mapped[str | None] = mapped_column(ForeignKey("hub.code"), index=True)
     challenge_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid()))
     budget: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
@@ -108,6 +111,7 @@ class CallRow(Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    evaluation_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     timezone: Mapped[str] = mapped_column(String(64))
     eligible_countries: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     organisation_types: Mapped[list[str]] = mapped_column(ARRAY(String(40)))

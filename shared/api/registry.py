@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
 
 import msgspec
@@ -108,6 +109,14 @@ class QuestionType(enum.StrEnum):
     FILE = "file"
 
 
+class LocalizedText(msgspec.Struct, frozen=True):
+    """A text in one language; a list of them keeps the author's order (and each one's place
+    for a field error such as `titleTranslations.0.lang`)."""
+
+    lang: str
+    text: str
+
+
 class Option(msgspec.Struct, frozen=True):
     value: str
     labels: dict[str, str]
@@ -135,14 +144,16 @@ class Question(msgspec.Struct, frozen=True, kw_only=True):
 class Form(msgspec.Struct, frozen=True):
     questions: list[Question]
 
-    def title_of(self, answers: dict[str, object]) -> str | None:
-        """An application's title: its answer to the form's first short-text question (the
-        project title in every call the programme writes), or None when it has none yet."""
-        for question in self.questions:
-            if question.type is QuestionType.SHORT_TEXT:
-                answer = answers.get(question.key)
-                return answer.strip() or None if isinstance(answer, str) else None
-        return None
+    @property
+    def title_key(self) -> str | None:
+        """The question whose answer titles an application: the form's first short-text
+        question (the project title in every call the programme writes)."""
+        return next((q.key for q in self.questions if q.type is QuestionType.SHORT_TEXT), None)
+
+    def title_of(self, answers: Mapping[str, object]) -> str | None:
+        """An application's title, or None when it has none yet."""
+        answer = answers.get(self.title_key) if self.title_key else None
+        return (answer.strip() or None) if isinstance(answer, str) else None
 
 
 class Criterion(msgspec.Struct, frozen=True, kw_only=True):
@@ -181,6 +192,8 @@ class Call(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     title: str
     description: str
+    title_translations: list[LocalizedText] = []
+    description_translations: list[LocalizedText] = []
     hub: str | None
     hubs: list[str]
     challenge_ids: list[str]
@@ -200,6 +213,10 @@ class Call(msgspec.Struct, frozen=True, kw_only=True):
     phase: CallPhase
     created_at: datetime
     published_at: datetime | None
+    evaluation_deadline: datetime | None = None
+    # The CallUpdate fields (camelCase, as the GraphQL input names them) the registry accepts
+    # now from the viewer who asked: all of them on a draft they manage, else none.
+    editable_fields: list[str] = []
 
 
 class CallCreate(msgspec.Struct, frozen=True, kw_only=True):
@@ -207,12 +224,15 @@ class CallCreate(msgspec.Struct, frozen=True, kw_only=True):
 
     title: str
     description: str = ""
+    title_translations: list[LocalizedText] = []
+    description_translations: list[LocalizedText] = []
     hub: str | None = None
     challenge_ids: list[str]
     budget: float
     max_grant: float
     opens_at: datetime
     closes_at: datetime
+    evaluation_deadline: datetime | None = None
     timezone: str = "Europe/Brussels"
     eligible_countries: list[Coverage] | None = None
     organisation_types: list[str] | None = None
@@ -225,11 +245,14 @@ class CallCreate(msgspec.Struct, frozen=True, kw_only=True):
 class CallUpdate(msgspec.Struct, frozen=True, kw_only=True):
     title: str | None = None
     description: str | None = None
+    title_translations: list[LocalizedText] | None = None
+    description_translations: list[LocalizedText] | None = None
     challenge_ids: list[str] | None = None
     budget: float | None = None
     max_grant: float | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    evaluation_deadline: datetime | None = None
     timezone: str | None = None
     eligible_countries: list[Coverage] | None = None
     organisation_types: list[str] | None = None

@@ -8,6 +8,9 @@ import strawberry
 
 from gateway.schema.registry.types import CountryPart, QuestionType
 
+TRANSLATIONS = "Languages other than English (the main text is English), each once."
+EVALUATION_DEADLINE = "When evaluations are due; after the closing instant."
+
 
 @strawberry.input
 class LocalizedTextInput:
@@ -99,14 +102,23 @@ class RubricInput:
 
 @strawberry.input(description="Leave `hub` out for a programme-wide call (programme team only).")
 class CallInput:
-    title: str
+    title: str = strawberry.field(description="In English; other languages in titleTranslations.")
     description: str = ""
+    title_translations: list[LocalizedTextInput] | None = strawberry.field(
+        default=None, description=TRANSLATIONS
+    )
+    description_translations: list[LocalizedTextInput] | None = strawberry.field(
+        default=None, description=TRANSLATIONS
+    )
     hub: str | None = None
     challenge_ids: list[strawberry.ID]
     budget: float
     max_grant: float
     opens_at: datetime
     closes_at: datetime
+    evaluation_deadline: datetime | None = strawberry.field(
+        default=None, description=EVALUATION_DEADLINE
+    )
     timezone: str = "Europe/Brussels"
     eligible_countries: list[CoverageInput] | None = strawberry.field(
         default=None, description="Defaults to the coverage of the call's hubs."
@@ -121,15 +133,27 @@ class CallInput:
     blind: bool = False
 
 
-@strawberry.input
+@strawberry.input(
+    description="Left out (or null) keeps the value. OpenCall.editableFields lists what may "
+    "change now."
+)
 class CallUpdateInput:
     title: str | None = None
     description: str | None = None
+    title_translations: list[LocalizedTextInput] | None = strawberry.field(
+        default=None, description=TRANSLATIONS + " A list given replaces the earlier one."
+    )
+    description_translations: list[LocalizedTextInput] | None = strawberry.field(
+        default=None, description=TRANSLATIONS + " A list given replaces the earlier one."
+    )
     challenge_ids: list[strawberry.ID] | None = None
     budget: float | None = None
     max_grant: float | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    evaluation_deadline: datetime | None = strawberry.field(
+        default=None, description=EVALUATION_DEADLINE
+    )
     timezone: str | None = None
     eligible_countries: list[CoverageInput] | None = None
     organisation_types: list[str] | None = None

@@ -108,6 +108,16 @@ class RegistryMutation:
             OpenCall.of,
         )
 
+    @strawberry.mutation(
+        description='A new draft copying every setting of the call (title prefixed "Copy of"), '
+        "for whoever may create a call for its hub. Its instants are kept: move them before "
+        "publishing."
+    )
+    async def clone_call(self, info: Info, id: strawberry.ID) -> CallResult:
+        return await attempt(
+            lambda: registry_call(info, "POST", f"/calls/{id}/clone", api.Call), OpenCall.of
+        )
+
     @strawberry.mutation
     async def publish_call(self, info: Info, id: strawberry.ID) -> CallResult:
         return await attempt(

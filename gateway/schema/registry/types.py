@@ -31,6 +31,10 @@ def localized(values: dict[str, str]) -> list[LocalizedText]:
     return [LocalizedText(lang=k, text=v) for k, v in values.items()]
 
 
+def translated(items: list[api.LocalizedText]) -> list[LocalizedText]:
+    return [LocalizedText(lang=t.lang, text=t.text) for t in items]
+
+
 def pick(values: dict[str, str], lang: str) -> str:
     return values.get(lang) or values.get("en", "")
 
@@ -281,13 +285,22 @@ def rubric_of(rubric: api.Rubric) -> Rubric:
 @strawberry.type
 class OpenCall:
     id: strawberry.ID
-    title: str
-    description: str
+    title: str = strawberry.field(description="In English; see titleTranslations.")
+    description: str = strawberry.field(description="In English; see descriptionTranslations.")
+    title_translations: list[LocalizedText] = strawberry.field(
+        description="The title in languages other than English."
+    )
+    description_translations: list[LocalizedText] = strawberry.field(
+        description="The description in languages other than English."
+    )
     budget: float
     max_grant: float
     currency: str
     opens_at: datetime
     closes_at: datetime
+    evaluation_deadline: datetime | None = strawberry.field(
+        description="When evaluations are due (null: not set)."
+    )
     timezone: str
     eligible_countries: list[CountryCoverage]
     organisation_types: list[str]
@@ -298,12 +311,20 @@ class OpenCall:
     status: CallPhase
     lifecycle: CallStatus
     published_at: datetime | None
+    editable_fields: list[str] = strawberry.field(
+        description="The CallUpdateInput fields (as named there) the registry accepts now from "
+        "you: every one on a draft you manage; none once published (its terms stay as "
+        "announced to applicants) or when you may not manage the call."
+    )
     raw: strawberry.Private[api.Call]
 
     @classmethod
     def of(cls, call: api.Call) -> OpenCall:
         return cls(
             id=strawberry.ID(call.id), title=call.title, description=call.description,
+            title_translations=translated(call.title_translations),
+            description_translations=translated(call.description_translations),
+            evaluation_deadline=call.evaluation_deadline, editable_fields=call.editable_fields,
             budget=call.budget, max_grant=call.max_grant, currency=call.currency,
             opens_at=call.opens_at, closes_at=call.closes_at, timezone=call.timezone,
             eligible_countries=coverage(call.eligible_countries),

@@ -9,19 +9,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from shared.api.registry import (
     CallPhase,
     CallStatus,
+    CallUpdate,
     Coverage,
     Criterion,
     Form,
+    LocalizedText,
     Question,
     QuestionType,
     Rubric,
 )
+from shared.clock import format_instant
 from shared.errors import FieldError
 from shared.programme import COUNTRY_CODES, ORGANISATION_TYPE_CODES, covers
 
-from .missions import check_codes, check_text
+from .missions import DESCRIPTION_MAX, TITLE_MAX, check_codes, check_text
 
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Question and criterion keys: they name answers and scores everywhere (events, CSV columns).
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+KEY_RULE = "start with a lower-case letter; then lower-case letters, digits and _ (40 at most)"
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
 MAX_SCORE = 5.0
 MAX_FILE_BYTES = 500 * 1024 * 1024
@@ -76,7 +81,7 @@ def _labels_errors(errors: list[FieldError], field: str, labels: dict[str, str])
 def question_errors(q: Question, at: str) -> list[FieldError]:
     errors: list[FieldError] = []
     if not KEY_PATTERN.match(q.key):
-        errors.append(FieldError(f"{at}.key", "use lower-case letters, digits and _"))
+        errors.append(FieldError(f"{at}.key", KEY_RULE))
     _labels_errors(errors, f"{at}.labels", q.labels)
     t = q.type
     if t is QuestionType.SHORT_TEXT and not (q.max_length and q.max_length > 0):
@@ -90,13 +95,18 @@ def question_errors(q: Question, at: str) -> list[FieldError]:
         if t is QuestionType.REQUESTED_AMOUNT and lo is not None and lo < 0:
             errors.append(FieldError(f"{at}.minValue", "an amount cannot be negative"))
     if t in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-        values = [o.value for o in q.options]
-        if len(values) < 2:
+        if len(q.options) < 2:
             errors.append(FieldError(f"{at}.options", "a choice needs at least two options"))
-        if len(set(values)) != len(values):
-            errors.append(FieldError(f"{at}.options", "option values must be unique"))
+        seen: set[str] = set()
         for i, option in enumerate(q.options):
-            _labels_errors(errors, f"{at}.options[{i}].labels", option.labels)
+            if not option.value.strip():
+                errors.append(FieldError(f"{at}.options.{i}.value", "must not be empty"))
+            elif option.value in seen:
+                errors.append(
+                    FieldError(f"{at}.options.{i}.value", f"duplicate option value {option.value}")
+                )
+            seen.add(option.value)
+            _labels_errors(errors, f"{at}.options.{i}.labels", option.labels)
     picks = q.max_picks
     if t is QuestionType.MULTIPLE_CHOICE and picks is not None and not 1 <= picks <= len(q.options):
         errors.append(FieldError(f"{at}.maxPicks", "must be between 1 and the option count"))
@@ -121,7 +131,7 @@ def form_errors(form: Form) -> list[FieldError]:
         errors.append(FieldError("form.questions", "a form needs at least one question"))
     seen: set[str] = set()
     for i, question in enumerate(form.questions):
-        at = f"form.questions[{i}]"
+        at = f"form.questions.{i}"
         if question.key in seen:
             errors.append(FieldError(f"{at}.key", f"duplicate question key {question.key}"))
         seen.add(question.key)
@@ -139,9 +149,9 @@ def rubric_errors(rubric: Rubric) -> list[FieldError]:
         errors.append(FieldError("rubric.criteria", "a rubric needs at least one criterion"))
     seen: set[str] = set()
     for i, criterion in enumerate(rubric.criteria):
-        at = f"rubric.criteria[{i}]"
+        at = f"rubric.criteria.{i}"
         if not KEY_PATTERN.match(criterion.key):
-            errors.append(FieldError(f"{at}.key", "use lower-case letters, digits and _"))
+            errors.append(FieldError(f"{at}.key", KEY_RULE))
         if criterion.key in seen:
             errors.append(FieldError(f"{at}.key", f"duplicate criterion key {criterion.key}"))
         seen.add(criterion.key)
@@ -154,6 +164,73 @@ def rubric_errors(rubric: Rubric) -> list[FieldError]:
     if not 0 <= rubric.overall_threshold <= top:
         errors.append(FieldError("rubric.overallThreshold", f"must be between 0 and {top:g}"))
     return errors
+
+
+def translations_errors(
+    field: str, translations: list[LocalizedText], limit: int, *, required: bool
+) -> list[FieldError]:
+    """Other languages than English (the main text is English): known-looking codes, each
+    once, with a text (`required`) within the main text's length limit."""
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for i, item in enumerate(translations):
+        at = f"{field}.{i}"
+        if item.lang == "en":
+            errors.append(
+                FieldError(f"{at}.lang", "English is the main text; give other languages")
+            )
+        elif not LANGUAGE_PATTERN.match(item.lang):
+            errors.append(FieldError(f"{at}.lang", f"unknown language code {item.lang}"))
+        elif item.lang in seen:
+            errors.append(FieldError(f"{at}.lang", f"{item.lang} is given twice"))
+        seen.add(item.lang)
+        if required and not item.text.strip():
+            errors.append(FieldError(f"{at}.text", "must not be empty"))
+        elif len(item.text) > limit:
+            errors.append(FieldError(f"{at}.text", f"must be at most {limit} characters"))
+    return errors
+
+
+def evaluation_deadline_errors(
+    deadline: datetime | None, closes_at: datetime, timezone: str
+) -> list[FieldError]:
+    if deadline is None:
+        return []
+    if deadline.tzinfo is None:
+        return [FieldError("evaluationDeadline", "give the instant with its UTC offset")]
+    if closes_at.tzinfo is not None and deadline <= closes_at:
+        shown = format_instant(closes_at, timezone if timezone_error(timezone) is None else "UTC")
+        return [FieldError("evaluationDeadline", f"must be after the call closes ({shown})")]
+    return []
+
+
+def amount_question_errors(form: Form, max_grant: float) -> list[FieldError]:
+    """A requested-amount question cannot ask for more than the call grants."""
+    errors: list[FieldError] = []
+    for i, q in enumerate(form.questions):
+        if q.type is not QuestionType.REQUESTED_AMOUNT or not max_grant > 0:
+            continue
+        for name, value in (("minValue", q.min_value), ("maxValue", q.max_value)):
+            if value is not None and value > max_grant:
+                errors.append(
+                    FieldError(f"form.questions.{i}.{name}", f"exceeds the max grant {max_grant:g}")
+                )
+    return errors
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+# Every setting a call's author may change, named as the GraphQL input names it.
+UPDATE_FIELDS = [camel(name) for name in CallUpdate.__struct_fields__]
+
+
+def editable_fields(status: CallStatus, may_manage: bool) -> list[str]:
+    """What the registry accepts to change now. Published terms stay as announced: intake
+    and review hold them (CallPublished) and applicants answered them."""
+    return list(UPDATE_FIELDS) if status is CallStatus.DRAFT and may_manage else []
 
 
 def timezone_error(name: str) -> FieldError | None:
@@ -210,10 +287,13 @@ class CallDraft:
         *,
         title: str,
         description: str,
+        title_translations: list[LocalizedText],
+        description_translations: list[LocalizedText],
         budget: float,
         max_grant: float,
         opens_at: datetime,
         closes_at: datetime,
+        evaluation_deadline: datetime | None,
         timezone: str,
         eligible_countries: list[Coverage],
         hub_coverage: list[Coverage],
@@ -226,10 +306,13 @@ class CallDraft:
     ) -> None:
         self.title = title
         self.description = description
+        self.title_translations = title_translations
+        self.description_translations = description_translations
         self.budget = budget
         self.max_grant = max_grant
         self.opens_at = opens_at
         self.closes_at = closes_at
+        self.evaluation_deadline = evaluation_deadline
         self.timezone = timezone
         self.eligible_countries = eligible_countries
         self.hub_coverage = hub_coverage
@@ -244,15 +327,26 @@ class CallDraft:
         errors: list[FieldError] = []
         check_text(errors, "title", self.title, required=True)
         check_text(errors, "description", self.description, required=False)
+        errors.extend(
+            translations_errors("titleTranslations", self.title_translations, TITLE_MAX,
+                                required=True)
+            + translations_errors("descriptionTranslations", self.description_translations,
+                                  DESCRIPTION_MAX, required=False)
+        )  # fmt: skip
         if not self.challenge_ids:
             errors.append(FieldError("challengeIds", "a call targets at least one challenge"))
-        if self.unknown_challenges:
-            unknown = ", ".join(self.unknown_challenges)
-            errors.append(
-                FieldError("challengeIds", f"unknown or out-of-hub challenges: {unknown}")
-            )
+        for i, challenge in enumerate(self.challenge_ids):
+            if challenge in self.unknown_challenges:
+                errors.append(
+                    FieldError(f"challengeIds.{i}", f"unknown or out-of-hub challenge {challenge}")
+                )
+            elif challenge in self.challenge_ids[:i]:
+                errors.append(FieldError(f"challengeIds.{i}", "this challenge is listed twice"))
         errors.extend(money_errors(self.budget, self.max_grant))
         errors.extend(window_errors(self.opens_at, self.closes_at))
+        errors.extend(
+            evaluation_deadline_errors(self.evaluation_deadline, self.closes_at, self.timezone)
+        )
         tz_error = timezone_error(self.timezone)
         if tz_error:
             errors.append(tz_error)
@@ -265,6 +359,7 @@ class CallDraft:
             at_least_one=True,
         )
         errors.extend(form_errors(self.form))
+        errors.extend(amount_question_errors(self.form, self.max_grant))
         errors.extend(rubric_errors(self.rubric))
         if not 1 <= self.evaluators_per_application <= 10:
             errors.append(FieldError("evaluatorsPerApplication", "must be between 1 and 10"))

@@ -12,6 +12,7 @@ from services.registry.domain.calls import (
     DEFAULT_RUBRIC,
     CallDraft,
     coverage_errors,
+    editable_fields,
     form_errors,
     money_errors,
     phase,
@@ -27,6 +28,7 @@ from shared.api.registry import (
     Coverage,
     Criterion,
     Form,
+    LocalizedText,
     Option,
     Question,
     QuestionType,
@@ -93,31 +95,35 @@ def question(**kw: Any) -> Question:
 @pytest.mark.parametrize(
     ("q", "field", "words"),
     [
-        (question(key="Bad Key"), "form.questions[0].key", "lower-case"),
-        (question(labels={"fr": "Titre"}), "form.questions[0].labels", "English"),
-        (question(labels={"en": "x", "english": "y"}), "form.questions[0].labels", "language"),
-        (question(max_length=None), "form.questions[0].maxLength", "max length"),
-        (question(type=Q.LONG_TEXT, max_length=None), "form.questions[0].maxWords", "words"),
-        (question(type=Q.NUMBER, min_value=5, max_value=1), "form.questions[0].minValue", "exceed"),
-        (question(type=Q.REQUESTED_AMOUNT, min_value=-1), "form.questions[0].minValue", "negative"),
-        (question(type=Q.SINGLE_CHOICE, options=[Option("a", EN)]), "form.questions[0].options", "two"),
+        (question(key="Bad Key"), "form.questions.0.key", "lower-case"),
+        (question(labels={"fr": "Titre"}), "form.questions.0.labels", "English"),
+        (question(labels={"en": "x", "english": "y"}), "form.questions.0.labels", "language"),
+        (question(max_length=None), "form.questions.0.maxLength", "max length"),
+        (question(type=Q.LONG_TEXT, max_length=None), "form.questions.0.maxWords", "words"),
+        (question(type=Q.NUMBER, min_value=5, max_value=1), "form.questions.0.minValue", "exceed"),
+        (question(type=Q.REQUESTED_AMOUNT, min_value=-1), "form.questions.0.minValue", "negative"),
+        (question(type=Q.SINGLE_CHOICE, options=[Option("a", EN)]), "form.questions.0.options", "two"),
         (question(type=Q.SINGLE_CHOICE, options=[Option("a", EN), Option("a", EN)]),
-         "form.questions[0].options", "unique"),
+         "form.questions.0.options.1.value", "duplicate"),
+        (question(type=Q.SINGLE_CHOICE, options=[Option(" ", EN), Option("b", EN)]),
+         "form.questions.0.options.0.value", "empty"),
+        (question(key="a" * 41), "form.questions.0.key", "40 at most"),
+        (question(key="1st"), "form.questions.0.key", "start with"),
         (question(type=Q.SINGLE_CHOICE, options=[Option("a", EN), Option("b", {"fr": "b"})]),
-         "form.questions[0].options[1].labels", "English"),
+         "form.questions.0.options.1.labels", "English"),
         (question(type=Q.MULTIPLE_CHOICE, options=[Option("a", EN), Option("b", EN)], max_picks=3),
-         "form.questions[0].maxPicks", "between"),
+         "form.questions.0.maxPicks", "between"),
         (question(type=Q.MULTIPLE_CHOICE, options=[Option("a", EN), Option("b", EN)], max_picks=0),
-         "form.questions[0].maxPicks", "between"),
-        (question(type=Q.FILE, max_size_bytes=10, max_count=1), "form.questions[0].allowedTypes", "type"),
+         "form.questions.0.maxPicks", "between"),
+        (question(type=Q.FILE, max_size_bytes=10, max_count=1), "form.questions.0.allowedTypes", "type"),
         (question(type=Q.FILE, allowed_types=["exe"], max_size_bytes=10, max_count=1),
-         "form.questions[0].allowedTypes", "exe"),
+         "form.questions.0.allowedTypes", "exe"),
         (question(type=Q.FILE, allowed_types=["pdf"], max_size_bytes=0, max_count=1),
-         "form.questions[0].maxSizeBytes", "between"),
+         "form.questions.0.maxSizeBytes", "between"),
         (question(type=Q.FILE, allowed_types=["pdf"], max_size_bytes=10**10, max_count=1),
-         "form.questions[0].maxSizeBytes", "between"),
+         "form.questions.0.maxSizeBytes", "between"),
         (question(type=Q.FILE, allowed_types=["pdf"], max_size_bytes=10, max_count=0),
-         "form.questions[0].maxCount", "at least 1"),
+         "form.questions.0.maxCount", "at least 1"),
     ],
 )  # fmt: skip
 def test_form_errors_name_the_question_and_the_reason(q: Question, field: str, words: str) -> None:
@@ -129,7 +135,7 @@ def test_form_errors_name_the_question_and_the_reason(q: Question, field: str, w
 def test_a_form_needs_questions_with_unique_keys() -> None:
     assert fields(form_errors(Form([]))) == {"form.questions"}
     errors = form_errors(Form([question(), question(), question(key="other")]))
-    assert [e.field for e in errors] == ["form.questions[1].key"]
+    assert [e.field for e in errors] == ["form.questions.1.key"]
     assert "duplicate question key q" in errors[0].message
 
 
@@ -140,14 +146,14 @@ def criterion(**kw: Any) -> Criterion:
 @pytest.mark.parametrize(
     ("rubric", "field", "words"),
     [
-        (Rubric(criteria=[criterion(weight=0)], overall_threshold=3), "rubric.criteria[0].weight", "positive"),
-        (Rubric(criteria=[criterion(weight=-1)], overall_threshold=3), "rubric.criteria[0].weight", "positive"),
-        (Rubric(criteria=[criterion(threshold=2.25)], overall_threshold=3), "rubric.criteria[0].threshold", "half"),
-        (Rubric(criteria=[criterion(threshold=6)], overall_threshold=3), "rubric.criteria[0].threshold", "0 to 5"),
-        (Rubric(criteria=[criterion(), criterion()], overall_threshold=3), "rubric.criteria[1].key", "duplicate"),
+        (Rubric(criteria=[criterion(weight=0)], overall_threshold=3), "rubric.criteria.0.weight", "positive"),
+        (Rubric(criteria=[criterion(weight=-1)], overall_threshold=3), "rubric.criteria.0.weight", "positive"),
+        (Rubric(criteria=[criterion(threshold=2.25)], overall_threshold=3), "rubric.criteria.0.threshold", "half"),
+        (Rubric(criteria=[criterion(threshold=6)], overall_threshold=3), "rubric.criteria.0.threshold", "0 to 5"),
+        (Rubric(criteria=[criterion(), criterion()], overall_threshold=3), "rubric.criteria.1.key", "duplicate"),
         (Rubric(criteria=[criterion()], overall_threshold=6), "rubric.overallThreshold", "between 0 and 5"),
         (Rubric(criteria=[], overall_threshold=0), "rubric.criteria", "at least one"),
-        (Rubric(criteria=[criterion(labels={"de": "x"})], overall_threshold=3), "rubric.criteria[0].labels", "English"),
+        (Rubric(criteria=[criterion(labels={"de": "x"})], overall_threshold=3), "rubric.criteria.0.labels", "English"),
     ],
 )  # fmt: skip
 def test_rubric_errors(rubric: Rubric, field: str, words: str) -> None:
@@ -216,8 +222,10 @@ def test_no_eligible_country_at_all() -> None:
 
 def draft(**kw: Any) -> CallDraft:
     values: dict[str, Any] = {
-        "title": "Call", "description": "", "budget": 1000, "max_grant": 100,
-        "opens_at": OPENS, "closes_at": CLOSES, "timezone": "Europe/Brussels",
+        "title": "Call", "description": "", "title_translations": [],
+        "description_translations": [], "budget": 600_000, "max_grant": 60_000,
+        "opens_at": OPENS, "closes_at": CLOSES, "evaluation_deadline": None,
+        "timezone": "Europe/Brussels",
         "eligible_countries": NL_ONLY, "hub_coverage": NL_ONLY,
         "organisation_types": ["ngo"], "form": demo_form(), "rubric": DEFAULT_RUBRIC,
         "evaluators_per_application": 3, "challenge_ids": ["c1"], "unknown_challenges": [],
@@ -233,7 +241,7 @@ def test_a_call_reports_every_problem_at_once() -> None:
     bad = draft(
         title=" ",
         closes_at=OPENS,
-        max_grant=5000,
+        max_grant=700_000,
         timezone="Nowhere/City",
         organisation_types=["pirates"],
         evaluators_per_application=0,
@@ -246,6 +254,65 @@ def test_a_call_reports_every_problem_at_once() -> None:
     }  # fmt: skip
 
 
-def test_unknown_challenges_are_named() -> None:
-    errors = draft(unknown_challenges=["abc"]).errors()
-    assert errors[0].field == "challengeIds" and "abc" in errors[0].message
+def test_unknown_and_repeated_challenges_are_named_by_their_place() -> None:
+    errors = draft(challenge_ids=["c1", "abc", "c1"], unknown_challenges=["abc"]).errors()
+    assert [(e.field, "abc" in e.message) for e in errors] == [
+        ("challengeIds.1", True),
+        ("challengeIds.2", False),
+    ]
+    assert "twice" in errors[1].message
+
+
+@pytest.mark.parametrize(
+    ("translations", "expected"),
+    [
+        ([LocalizedText("fr", "Appel"), LocalizedText("nl", "Oproep")], []),
+        ([LocalizedText("en", "Call")], [("titleTranslations.0.lang", "English")]),
+        ([LocalizedText("french", "Appel")], [("titleTranslations.0.lang", "french")]),
+        ([LocalizedText("fr", "A"), LocalizedText("fr", "B")],
+         [("titleTranslations.1.lang", "twice")]),
+        ([LocalizedText("de", " ")], [("titleTranslations.0.text", "empty")]),
+        ([LocalizedText("de", "x" * 201)], [("titleTranslations.0.text", "200")]),
+    ],
+)  # fmt: skip
+def test_title_translations_name_the_entry(
+    translations: list[LocalizedText], expected: list[tuple[str, str]]
+) -> None:
+    errors = draft(title_translations=translations).errors()
+    assert [e.field for e in errors] == [field for field, _ in expected]
+    for error, (_, words) in zip(errors, expected, strict=True):
+        assert words in error.message
+
+
+def test_an_empty_description_translation_is_allowed_but_not_a_bad_language() -> None:
+    assert draft(description_translations=[LocalizedText("fr", "")]).errors() == []
+    errors = draft(description_translations=[LocalizedText("FR", "x")]).errors()
+    assert [e.field for e in errors] == ["descriptionTranslations.0.lang"]
+
+
+def test_the_evaluation_deadline_comes_after_the_closing_instant() -> None:
+    assert draft(evaluation_deadline=CLOSES + timedelta(days=20)).errors() == []
+    [error] = draft(evaluation_deadline=CLOSES).errors()
+    assert error.field == "evaluationDeadline"
+    # The closing instant in the call's zone, never raw ISO: 2 Mar 2027 12:00 UTC.
+    assert "2 Mar 2027, 13:00 CET (Europe/Brussels)" in error.message
+    naive = draft(evaluation_deadline=datetime(2027, 4, 1)).errors()
+    assert [e.field for e in naive] == ["evaluationDeadline"]
+
+
+def test_a_requested_amount_question_cannot_ask_above_the_max_grant() -> None:
+    errors = draft(max_grant=50_000).errors()
+    index = next(i for i, q in enumerate(demo_form().questions) if q.type is Q.REQUESTED_AMOUNT)
+    assert [e.field for e in errors] == [f"form.questions.{index}.maxValue"]
+    assert "50000" in errors[0].message
+
+
+def test_only_a_draft_its_viewer_manages_is_editable() -> None:
+    everything = editable_fields(CallStatus.DRAFT, True)
+    assert {"title", "titleTranslations", "closesAt", "evaluationDeadline", "form"} <= set(
+        everything
+    )
+    assert all("_" not in name for name in everything)
+    assert editable_fields(CallStatus.DRAFT, False) == []
+    for status in set(CallStatus) - {CallStatus.DRAFT}:
+        assert editable_fields(status, True) == []
