@@ -26,13 +26,13 @@ from gateway.models import Account
 from gateway.schema import build_schema
 from gateway.schema.context import Context, Loaders
 from gateway.uploads import streaming_uploads
-from services.registry.demo import DEMO_CALL_ID
 from shared.api.registry import Call
 from shared.api.review import Evaluator, EvaluatorCreate, PoolMember, PoolMemberSet
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import DomainError, NotFound
 from shared.identity import Identity, Role
 from shared.messaging import NatsLink
+from shared.programme import DEMO_CALL_ID
 from shared.web import (
     domain_error_response,
     http_error_response,

@@ -116,3 +116,7 @@ def covers(coverage: list[Coverage], wanted: Coverage) -> bool:
         if cov.part is None or cov.part == wanted.part:
             return True
     return False
+
+
+# The demo call `make dev` seeds (registry) and staffs with the demo evaluator (gateway).
+DEMO_CALL_ID = "00000000-0000-4000-8000-000000000003"

@@ -14,6 +14,9 @@ from services.registry.models import CallRow, ChallengeRow, MissionRow, OutboxEv
 from shared.api.registry import CallStatus, Form, Option, Question, QuestionType
 from shared.outbox import record_event
 from shared.programme import (
+    DEMO_CALL_ID as DEMO_CALL,
+)
+from shared.programme import (
     HUBS,
     ORGANISATION_TYPE_CODES,
     VALUE_CHAINS,
@@ -22,7 +25,7 @@ from shared.programme import (
 
 DEMO_MISSION_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 DEMO_CHALLENGE_ID = uuid.UUID("00000000-0000-4000-8000-000000000002")
-DEMO_CALL_ID = uuid.UUID("00000000-0000-4000-8000-000000000003")
+DEMO_CALL_ID = uuid.UUID(DEMO_CALL)
 
 MB = 1024 * 1024
 
