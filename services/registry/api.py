@@ -550,6 +550,7 @@ class CallController(Controller):
         """A new draft with every setting of the call, whatever its status, for whoever may
         create a call for its hub. Its instants are kept: the author moves them before
         publishing (publishing refuses a closing instant in the past)."""
+        identity.require_signed_in()
         source = await self._load(session, identity, call_id)
         self._require_manage(identity, source)
         values = call_settings(source)

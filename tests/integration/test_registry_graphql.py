@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import nats
+
+from shared.contracts import registry as events
+from shared.events import decode_envelope
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.fixtures.waiting import eventually
 
 EXPECTED_COVERAGE = {
     "NL": [("NL", None), ("FR", "NORTH"), ("BE", None), ("LU", None), ("IE", None)],
@@ -197,12 +203,12 @@ async def test_bad_calls_are_refused_with_every_reason(gql: GraphQLClient, token
     assert "close after it opens" in errors["closesAt"]
     assert "exceed the budget" in errors["maxGrant"]
     assert "outside the hubs' coverage" in errors["eligibleCountries"]
-    assert "duplicate question key a" in errors["form.questions[1].key"]
-    assert "positive" in errors["rubric.criteria[0].weight"]
+    assert "duplicate question key a" in errors["form.questions.1.key"]
+    assert "positive" in errors["rubric.criteria.0.weight"]
 
     unknown = call_input("00000000-0000-4000-8000-00000000ffff")
     errors = field_errors((await gql(CALL, {"i": unknown}, tokens.admin))["createCall"])
-    assert "unknown" in errors["challengeIds"]
+    assert "unknown" in errors["challengeIds.0"]
 
 
 async def test_bad_missions_name_their_fields(gql: GraphQLClient, tokens: Tokens) -> None:
@@ -256,3 +262,232 @@ async def test_the_registry_reads_the_injected_clock(
     with portal.clock.shifted(timedelta(hours=2)):
         refused = (await gql(PUBLISH, {"id": draft["id"]}, tokens.admin))["publishCall"]
     assert refused["__typename"] == "ValidationErrors", refused
+
+
+OPEN_CALL_FIELDS = """id title description status lifecycle budget maxGrant opensAt closesAt
+  evaluationDeadline timezone organisationTypes blind evaluatorsPerApplication editableFields
+  titleTranslations { lang text } descriptionTranslations { lang text }
+  hub { code } challenges { id } eligibleCountries { code part }
+  form { questions { key type maxLength labels { lang text } } }
+  rubric { overallThreshold criteria { key weight threshold } }"""
+CALL_FULL = f"""mutation($i: CallInput!) {{ createCall(input: $i) {{ __typename
+  ... on OpenCall {{ {OPEN_CALL_FIELDS} }}
+  ... on Error {{ message }} ... on ValidationErrors {{ errors {{ field message }} }} }} }}"""
+UPDATE = f"""mutation($id: ID!, $i: CallUpdateInput!) {{ updateCall(id: $id, input: $i) {{ __typename
+  ... on OpenCall {{ {OPEN_CALL_FIELDS} }}
+  ... on Error {{ message }} ... on ValidationErrors {{ errors {{ field message }} }} }} }}"""
+CLONE = f"""mutation($id: ID!) {{ cloneCall(id: $id) {{ __typename
+  ... on OpenCall {{ {OPEN_CALL_FIELDS} }} ... on Error {{ message }} }} }}"""
+READ_CALL = f"query($id: ID!) {{ call(id: $id) {{ {OPEN_CALL_FIELDS} }} }}"
+EVERY_UPDATE_FIELD = {
+    "title", "description", "titleTranslations", "descriptionTranslations", "challengeIds",
+    "budget", "maxGrant", "opensAt", "closesAt", "evaluationDeadline", "timezone",
+    "eligibleCountries", "organisationTypes", "form", "rubric", "evaluatorsPerApplication",
+    "blind",
+}  # fmt: skip
+
+
+async def test_a_call_in_several_languages(gql: GraphQLClient, tokens: Tokens) -> None:
+    _, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    translations = {
+        "titleTranslations": [{"lang": "nl", "text": "Repaircafés"}, {"lang": "fr", "text": "Cafés"}],
+        "descriptionTranslations": [{"lang": "nl", "text": "Samen repareren."}],
+    }  # fmt: skip
+    created = (await gql(CALL_FULL, {"i": call_input(challenge, **translations)}, tokens.admin))[
+        "createCall"
+    ]
+    assert created["__typename"] == "OpenCall", created
+    assert created["title"] == "Repair cafés for the North-West"  # the English text stays
+    assert created["titleTranslations"] == translations["titleTranslations"]
+    assert created["descriptionTranslations"] == translations["descriptionTranslations"]
+    # A list given replaces the earlier one; what is left out keeps its value.
+    renamed = [{"lang": "de", "text": "Reparaturcafés"}]
+    updated = (
+        await gql(UPDATE, {"id": created["id"], "i": {"titleTranslations": renamed}}, tokens.admin)
+    )["updateCall"]
+    assert updated["titleTranslations"] == renamed
+    assert updated["descriptionTranslations"] == translations["descriptionTranslations"]
+
+    bad = {"titleTranslations": [{"lang": "english", "text": "x"}, {"lang": "de", "text": " "}],
+           "descriptionTranslations": [{"lang": "en", "text": "x"}]}  # fmt: skip
+    errors = field_errors(
+        (await gql(UPDATE, {"id": created["id"], "i": bad}, tokens.admin))["updateCall"]
+    )
+    assert "english" in errors["titleTranslations.0.lang"]
+    assert "empty" in errors["titleTranslations.1.text"]
+    assert "English is the main text" in errors["descriptionTranslations.0.lang"]
+
+
+async def test_the_evaluation_deadline_follows_the_closing_instant_and_is_announced(
+    gql: GraphQLClient, tokens: Tokens, nats_server: Any
+) -> None:
+    _, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    closes = datetime(2031, 12, 2, 5, 7, 28, tzinfo=UTC)
+    window = {"closesAt": closes.isoformat()}
+    early = call_input(challenge, **window, evaluationDeadline=closes.isoformat())
+    errors = field_errors((await gql(CALL_FULL, {"i": early}, tokens.admin))["createCall"])
+    # The closing instant in the call's zone, never raw ISO.
+    assert errors == {"evaluationDeadline": "must be after the call closes "
+                                            "(2 Dec 2031, 06:07 CET (Europe/Brussels))"}  # fmt: skip
+
+    deadline = closes + timedelta(days=21)
+    good = call_input(challenge, **window, evaluationDeadline=deadline.isoformat())
+    created = (await gql(CALL_FULL, {"i": good}, tokens.admin))["createCall"]
+    assert datetime.fromisoformat(created["evaluationDeadline"]) == deadline
+    later = (
+        await gql(UPDATE, {"id": created["id"], "i": {"closesAt": (deadline + timedelta(days=1)).isoformat()}}, tokens.admin)
+    )["updateCall"]  # fmt: skip
+    assert set(field_errors(later)) == {"evaluationDeadline"}  # closing moved past the deadline
+
+    client = await nats.connect(nats_server.url)
+    try:
+        published_events = await client.subscribe(events.CallPublished.subject)
+        assert (await gql(PUBLISH, {"id": created["id"]}, tokens.admin))["publishCall"][
+            "lifecycle"
+        ] == "PUBLISHED"
+
+        async def announced() -> events.CallPublished | None:
+            message = await published_events.next_msg(timeout=10)
+            payload = decode_envelope(message.data).payload()
+            assert isinstance(payload, events.CallPublished)
+            return payload if payload.call_id == created["id"] else None
+
+        event = await eventually(announced)
+    finally:
+        await client.close()
+    assert event.evaluation_deadline == deadline
+    assert event.closes_at == closes
+
+
+async def test_clone_copies_every_setting_into_a_new_draft(
+    gql: GraphQLClient, tokens: Tokens, portal: Portal
+) -> None:
+    _, challenge = await make_mission_and_challenge(gql, tokens.hub_nl, "NL")
+    now = datetime.now(UTC)
+    settings = call_input(
+        challenge, closesAt=(now + timedelta(days=2)).isoformat(),
+        evaluationDeadline=(now + timedelta(days=20)).isoformat(),
+        titleTranslations=[{"lang": "nl", "text": "Repaircafés"}],
+        descriptionTranslations=[{"lang": "nl", "text": "Samen."}], description="Together.",
+        eligibleCountries=[{"code": "BE"}, {"code": "FR", "part": "NORTH"}],
+        organisationTypes=["ngo"], blind=True, evaluatorsPerApplication=2, budget=90000,
+        maxGrant=30000,
+        rubric={"overallThreshold": 4, "criteria": [
+            {"key": "fit", "weight": 2, "threshold": 2, "labels": [{"lang": "en", "text": "Fit"}]}]},
+    )  # fmt: skip
+    source = (await gql(CALL_FULL, {"i": settings}, tokens.hub_nl))["createCall"]
+    assert (await gql(PUBLISH, {"id": source["id"]}, tokens.hub_nl))["publishCall"][
+        "lifecycle"
+    ] == "PUBLISHED"
+
+    copy = (await gql(CLONE, {"id": source["id"]}, tokens.hub_nl))["cloneCall"]
+    assert copy["__typename"] == "OpenCall", copy
+    assert copy["id"] != source["id"]
+    assert copy["lifecycle"] == "DRAFT" and copy["status"] == "DRAFT"
+    assert copy["title"] == "Copy of Repair cafés for the North-West"
+    assert copy["titleTranslations"] == [{"lang": "nl", "text": "Copy of Repaircafés"}]
+    same = {
+        k: v
+        for k, v in source.items()
+        if k not in ("id", "title", "titleTranslations", "status", "lifecycle", "editableFields")
+    }
+    assert {k: copy[k] for k in same} == same  # fmt: skip
+    assert set(copy["editableFields"]) == EVERY_UPDATE_FIELD
+    # The copy is a draft: the public does not see it; the original is untouched.
+    assert (await gql(READ_CALL, {"id": copy["id"]}))["call"] is None
+    assert (await gql(READ_CALL, {"id": source["id"]}))["call"]["title"] == source["title"]
+
+    # Cloned instants are kept; once they have passed, publishing refuses the copy until moved.
+    with portal.clock.shifted(timedelta(days=3)):
+        stale = (await gql(CLONE, {"id": source["id"]}, tokens.admin))["cloneCall"]
+        refused = (await gql(PUBLISH, {"id": stale["id"]}, tokens.admin))["publishCall"]
+        assert refused["__typename"] == "ValidationErrors", refused
+        moved = {"closesAt": (now + timedelta(days=10)).isoformat()}
+        await gql(UPDATE, {"id": stale["id"], "i": moved}, tokens.admin)
+        published = (await gql(PUBLISH, {"id": stale["id"]}, tokens.admin))["publishCall"]
+        assert published["lifecycle"] == "PUBLISHED", published
+
+
+async def test_clone_is_for_who_may_create_a_call_for_that_hub(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    _, challenge = await make_mission_and_challenge(gql, tokens.admin, "DE")
+    german = (await gql(CALL, {"i": call_input(challenge, hub="DE")}, tokens.admin))["createCall"]
+    await gql(PUBLISH, {"id": german["id"]}, tokens.admin)
+    for token, refusal in ((tokens.hub_nl, "Forbidden"), (tokens.applicant, "Forbidden"),
+                           (tokens.evaluator, "Forbidden"), (None, "NotAuthenticated")):  # fmt: skip
+        refused = (await gql(CLONE, {"id": german["id"]}, token))["cloneCall"]
+        assert refused["__typename"] == refusal, refused
+    missing = (await gql(CLONE, {"id": str(uuid.uuid4())}, tokens.admin))["cloneCall"]
+    assert missing["__typename"] == "NotFound"
+    # A programme-wide call: the programme team only.
+    programme = (await gql(CALL, {"i": call_input(challenge, hub=None)}, tokens.admin))[
+        "createCall"
+    ]
+    assert (await gql(CLONE, {"id": programme["id"]}, tokens.admin))["cloneCall"][
+        "__typename"
+    ] == "OpenCall"
+    # The NL hub manager does not see this draft: it reads like a missing call.
+    hidden = (await gql(CLONE, {"id": programme["id"]}, tokens.hub_nl))["cloneCall"]
+    assert hidden["__typename"] == "NotFound"
+
+
+async def test_editable_fields_name_what_the_registry_accepts(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    _, challenge = await make_mission_and_challenge(gql, tokens.hub_nl, "NL")
+    draft = (await gql(CALL_FULL, {"i": call_input(challenge)}, tokens.hub_nl))["createCall"]
+    assert set(draft["editableFields"]) == EVERY_UPDATE_FIELD
+    assert (await gql(READ_CALL, {"id": draft["id"]}, tokens.admin))["call"]["editableFields"]
+    await gql(PUBLISH, {"id": draft["id"]}, tokens.hub_nl)
+    # Published: nothing, for anyone; the registry refuses a change as the list says.
+    for token in (tokens.hub_nl, tokens.admin, tokens.applicant, None):
+        assert (await gql(READ_CALL, {"id": draft["id"]}, token))["call"]["editableFields"] == []
+    change = {"description": "Changed after publication"}
+    refused = (await gql(UPDATE, {"id": draft["id"], "i": change}, tokens.hub_nl))["updateCall"]
+    assert refused["__typename"] == "Conflict"
+    listed = {c["id"]: c["editableFields"] for c in
+              (await gql("{ calls { id editableFields } }", token=tokens.hub_nl))["calls"]}  # fmt: skip
+    assert listed[draft["id"]] == []
+
+
+async def test_every_registry_error_names_its_input_path(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    _, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    label = [{"lang": "en", "text": "Q"}]
+    bad = call_input(
+        challenge, budget=1000, maxGrant=5000,
+        challengeIds=[challenge, "00000000-0000-4000-8000-00000000ffff", challenge],
+        form={"questions": [
+            {"key": "ok", "type": "SHORT_TEXT", "maxLength": 10, "labels": label},
+            {"key": "Project Title", "type": "SHORT_TEXT", "maxLength": 10, "labels": label},
+            {"key": "short", "type": "SHORT_TEXT", "maxLength": 0, "labels": label},
+            {"key": "pick", "type": "SINGLE_CHOICE", "labels": label},
+            {"key": "ok", "type": "LONG_TEXT", "maxWords": 10, "labels": label},
+            {"key": "x" * 41, "type": "DECLARATION", "labels": label},
+            {"key": "amount", "type": "REQUESTED_AMOUNT", "maxValue": 900, "labels": label},
+            {"key": "sizes", "type": "MULTIPLE_CHOICE", "labels": label, "options": [
+                {"value": "s", "labels": label}, {"value": "s", "labels": label}]},
+        ]},
+        rubric={"criteria": [
+            {"key": "impact", "weight": -1, "labels": label},
+            {"key": "impact", "threshold": 7, "labels": [{"lang": "fr", "text": "Impact"}]},
+        ], "overallThreshold": 3},
+    )  # fmt: skip
+    errors = field_errors((await gql(CALL_FULL, {"i": bad}, tokens.admin))["createCall"])
+    assert errors.keys() == {
+        "maxGrant", "challengeIds.1", "challengeIds.2", "form.questions.1.key",
+        "form.questions.2.maxLength", "form.questions.3.options", "form.questions.4.key",
+        "form.questions.5.key", "form.questions.7.options.1.value", "rubric.criteria.0.weight",
+        "rubric.criteria.1.key", "rubric.criteria.1.threshold", "rubric.criteria.1.labels",
+    }, errors  # fmt: skip
+    assert "exceed the budget" in errors["maxGrant"]
+    assert "duplicate question key ok" in errors["form.questions.4.key"]
+    assert "40 at most" in errors["form.questions.5.key"]
+    assert "two options" in errors["form.questions.3.options"]
+    assert "twice" in errors["challengeIds.2"]
+    # Within the budget, the requested amount may not ask beyond the max grant.
+    fixed = {**bad, "budget": 100000, "maxGrant": 500, "challengeIds": [challenge]}
+    errors = field_errors((await gql(CALL_FULL, {"i": fixed}, tokens.admin))["createCall"])
+    assert "exceeds the max grant 500" in errors["form.questions.6.maxValue"]
