@@ -55,7 +55,7 @@ from shared.api.intake import (
     SubmitResult,
 )
 from shared.api.registry import CallStatus, Form, Question, QuestionType
-from shared.clock import Clock
+from shared.clock import Clock, format_instant
 from shared.contracts import intake as events
 from shared.errors import (
     Conflict,
@@ -88,9 +88,10 @@ def form_of(call: KnownCall) -> Form:
 def ensure_open(call: KnownCall, now: datetime) -> None:
     """The server clock decides: at or after the closing instant nothing changes."""
     if call.status != CallStatus.PUBLISHED.value or now >= call.closes_at:
-        raise Conflict(f"The call closed at {call.closes_at.isoformat()}; nothing can change now.")
+        closed = format_instant(call.closes_at, call.timezone)
+        raise Conflict(f"The call closed at {closed}; nothing can change now.")
     if now < call.opens_at:
-        raise Conflict(f"The call opens at {call.opens_at.isoformat()}.")
+        raise Conflict(f"The call opens at {format_instant(call.opens_at, call.timezone)}.")
 
 
 def ensure_editable(app: ApplicationRow, call: KnownCall, now: datetime) -> None:
@@ -783,12 +784,18 @@ class CallApplicationsController(Controller):
         self, session: AsyncSession, identity: Identity, call_id: str
     ) -> SubmissionCount:
         call = await self._call(session, identity, call_id)
+        submitted = await self._submitted(session, self._scope(identity, call))
+        return SubmissionCount(call_id=call_id, submitted=submitted)
+
+    async def _submitted(self, session: AsyncSession, scope: list[Any]) -> int:
+        """Submitted and not withdrawn (a withdrawn one has that status): what review
+        evaluates, so evaluationProgress.applications counts the same."""
         count = await session.scalar(
             select(func.count())
             .select_from(ApplicationRow)
-            .where(*self._scope(identity, call), ApplicationRow.status == "submitted")
+            .where(*scope, ApplicationRow.status == ApplicationStatus.SUBMITTED.value)
         )
-        return SubmissionCount(call_id=call_id, submitted=count or 0)
+        return count or 0
 
     @get("/statistics")
     async def statistics(
@@ -819,7 +826,7 @@ class CallApplicationsController(Controller):
         )
         total = await session.scalar(select(func.count()).select_from(ApplicationRow).where(*scope))
         return CallStatistics(
-            call_id=call_id, total=total or 0,
+            call_id=call_id, total=total or 0, submitted=await self._submitted(session, scope),
             by_status=await buckets(ApplicationRow.status),
             by_eligibility=await buckets(ApplicationRow.eligibility),
             by_country=await buckets(ApplicationRow.country),

@@ -378,20 +378,31 @@ async def evaluation_summaries(
     return reduced
 
 
-async def progress_of(session: AsyncSession, call: KnownCall) -> Progress:
-    """Withdrawn applications count nowhere: their assignments are no longer active."""
+async def progress_of(session: AsyncSession, call: KnownCall, hub: str | None = None) -> Progress:
+    """Withdrawn applications count nowhere: their assignments are no longer active. `hub`:
+    only that hub's applications (a hub manager's view of a programme-wide call, as intake
+    counts them for that viewer)."""
     scores = await call_scores(session, call)
+    consensus = scores.consensus
+    where = [AssignmentRow.call_id == call.call_id, AssignmentRow.active]
+    if hub:
+        hubs = select(ApplicationCopy.application_id).where(
+            ApplicationCopy.call_id == call.call_id, ApplicationCopy.hub == hub
+        )
+        kept = set(await session.scalars(hubs))
+        consensus = {app_id: c for app_id, c in consensus.items() if app_id in kept}
+        where.append(AssignmentRow.application_id.in_(hubs))
     totals = (await session.execute(
         select(func.count(AssignmentRow.id),
                func.count(EvaluationRow.assignment_id).filter(EvaluationRow.status == "submitted"))
         .outerjoin(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id)
-        .where(AssignmentRow.call_id == call.call_id, AssignmentRow.active)
+        .where(*where)
     )).one()  # fmt: skip
     return Progress(
-        call_id=call.call_id, applications=len(scores.applications), assignments=totals[0],
+        call_id=call.call_id, applications=len(consensus), assignments=totals[0],
         submitted=totals[1],
-        complete_applications=sum(1 for c in scores.consensus.values() if c.complete),
-        flagged_applications=sum(1 for c in scores.consensus.values() if c.flagged),
+        complete_applications=sum(1 for c in consensus.values() if c.complete),
+        flagged_applications=sum(1 for c in consensus.values() if c.flagged),
     )  # fmt: skip
 
 
@@ -696,7 +707,9 @@ class CallReviewController(Controller):
     async def progress(self, session: AsyncSession, identity: Identity, call_id: str) -> Progress:
         call = await load_call(session, call_id)
         require_team(identity, call, write=False)
-        return await progress_of(session, call)
+        # A hub manager counts, in a programme-wide call, their hub's applications only.
+        hub = identity.hub if not identity.is_admin and not call.hub else None
+        return await progress_of(session, call, hub)
 
     @get("/ranking")
     async def ranking(

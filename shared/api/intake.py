@@ -160,8 +160,13 @@ class Bucket(msgspec.Struct, frozen=True):
 
 
 class CallStatistics(msgspec.Struct, frozen=True):
+    """Counts of the applications the viewer may see (a hub manager in a programme-wide call:
+    their hub's). `total`: every one started, drafts and withdrawn ones too (the sum of
+    `by_status`); `submitted`: submitted and not withdrawn, the ones evaluation counts."""
+
     call_id: str
     total: int
+    submitted: int
     by_status: list[Bucket]
     by_eligibility: list[Bucket]
     by_country: list[Bucket]

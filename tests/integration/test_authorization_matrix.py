@@ -212,6 +212,9 @@ OPERATIONS = [
     Operation("withdrawApplication", "mutation($id: ID!) { " + union("withdrawApplication", "(id: $id)") + " }",
               lambda w: {"id": w.application}, {"applicant"},
               hidden=lambda d: d["withdrawApplication"]["__typename"] == "NotFound"),
+    Operation("cloneCall draft", "mutation($id: ID!) { " + union("cloneCall", "(id: $id)") + " }",
+              lambda w: {"id": w.draft_call}, NL_STAFF,
+              hidden=lambda d: d["cloneCall"]["__typename"] == "NotFound"),
     # Last: it publishes the draft the operations above rely on.
     Operation("publishCall draft", "mutation($id: ID!) { " + union("publishCall", "(id: $id)") + " }",
               lambda w: {"id": w.draft_call}, NL_STAFF,

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import httpx
 import nats
@@ -870,3 +871,70 @@ async def test_a_page_of_applications_costs_the_same_queries_whatever_its_size(
         return len(seen)
 
     assert await statements(1) == await statements(3)
+
+
+async def test_messages_show_instants_in_the_calls_time_zone(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    opens = datetime(2031, 12, 2, 5, 7, 28, tzinfo=UTC)
+    upcoming = await publish_call(
+        gql, tokens, status="UPCOMING", opensAt=opens.isoformat(),
+        closesAt=(opens + timedelta(days=5)).isoformat(),
+    )  # fmt: skip
+
+    async def answered(call: str, token: str) -> dict[str, Any] | None:
+        result = (await gql(START, {"call": call}, token))["startApplication"]
+        return None if result["__typename"] == "NotFound" else result  # intake learns late
+
+    early = await eventually(lambda: answered(upcoming, tokens.applicant))
+    assert early == {"__typename": "Conflict",
+                     "message": "The call opens at 2 Dec 2031, 06:07 CET (Europe/Brussels)."}  # fmt: skip
+
+    closes = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    call = await publish_call(gql, tokens, closesAt=closes.isoformat(), timezone="Europe/Istanbul")
+    token = await gql.sign_up()
+    app = await start(gql, token, call)
+    with portal.clock.shifted(timedelta(days=2)):
+        late = await gql(SAVE, {"id": app["id"], "input": {"answers": {}}}, token)
+    message = late["saveApplication"]["message"]
+    local = closes.astimezone(ZoneInfo("Europe/Istanbul"))
+    expected = f"{local.day} {local:%b %Y, %H:%M} UTC+03 (Europe/Istanbul)"
+    assert message == f"The call closed at {expected}; nothing can change now."
+
+
+async def test_the_team_page_counts_agree_for_each_viewer(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    """callStatistics.submitted and evaluationProgress.applications count the same
+    applications (submitted, not withdrawn, in the viewer's scope); total counts every one
+    started, as byStatus does."""
+    _, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    created = await gql(CALL, {"i": call_input(challenge, hub=None)}, tokens.admin)
+    call = created["createCall"]["id"]
+    assert (await gql(PUBLISH, {"id": call}, tokens.admin))["publishCall"]["status"] == "OPEN"
+    belgian = {"name": "Belgian", "type": "ngo", "country": "BE"}
+    await apply_to(gql, call, belgian, 10_000)
+    await apply_to(gql, call, belgian, 10_000, submit=False)
+    withdrawn, withdrawer = await apply_to(gql, call, belgian, 10_000)
+    await gql(WITHDRAW, {"id": withdrawn}, withdrawer)
+    await apply_to(gql, call, {"name": "German", "type": "ngo", "country": "DE"}, 10_000)
+
+    page = """query($c: ID!) {
+      callStatistics(callId: $c) { ... on CallStatistics { total submitted byStatus { key count } } }
+      evaluationProgress(callId: $c) { ... on EvaluationProgress { applications } }
+      callApplications(callId: $c, filter: {status: SUBMITTED}) {
+        ... on ApplicationConnection { total totalCount } } }"""
+    for token, started, submitted in ((tokens.hub_nl, 3, 1), (tokens.admin, 4, 2)):
+
+        async def settled(token: str = token, submitted: int = submitted) -> dict[str, Any] | None:
+            seen = await gql(page, {"c": call}, token)
+            # Review counts from intake's events: wait until it has them all.
+            progress = seen["evaluationProgress"].get("applications")
+            return seen if progress == submitted else None
+
+        seen = await eventually(settled)
+        statistics = seen["callStatistics"]
+        assert statistics["submitted"] == seen["evaluationProgress"]["applications"] == submitted
+        assert statistics["total"] == started == sum(counts(statistics["byStatus"]).values())
+        listing = seen["callApplications"]
+        assert listing["totalCount"] == listing["total"] == submitted

@@ -160,7 +160,8 @@ class IntakeQuery:
     )
     async def call_applications(
         self, info: Info, call_id: strawberry.ID, filter: ApplicationFilter | None = None,
-        after: str | None = None, first: int = 50,
+        after: str | None = None,
+        first: Annotated[int, strawberry.argument(description="At most 200 a page.")] = 50,
     ) -> ConnectionResult:  # fmt: skip
         params: dict[str, Any] = {"after": after, "limit": first}
         if filter is not None:

@@ -162,8 +162,12 @@ class SubmissionReceipt:
 @strawberry.type
 class ApplicationConnection:
     items: list[Application]
-    total: int
+    total: int = strawberry.field(description="The same as totalCount.")
     next_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+
+    @strawberry.field(description="How many applications match the filter, on every page.")
+    def total_count(self) -> int:
+        return self.total
 
 
 @strawberry.type
@@ -176,10 +180,20 @@ def buckets(items: list[api.Bucket]) -> list[Bucket]:
     return [Bucket(key=b.key, count=b.count) for b in items]
 
 
-@strawberry.type
+@strawberry.type(
+    description="Counts of the applications you may see: a hub manager, in a programme-wide "
+    "call, sees their hub's."
+)
 class CallStatistics:
     call_id: strawberry.ID
-    total: int
+    total: int = strawberry.field(
+        description="Every application started: drafts, submitted and withdrawn ones (the sum "
+        "of byStatus)."
+    )
+    submitted: int = strawberry.field(
+        description="Submitted and not withdrawn: the applications evaluation counts "
+        "(evaluationProgress.applications for the same call and viewer)."
+    )
     by_status: list[Bucket]
     by_eligibility: list[Bucket]
     by_country: list[Bucket]
@@ -193,7 +207,8 @@ class CallStatistics:
     @classmethod
     def of(cls, s: api.CallStatistics) -> CallStatistics:
         return cls(
-            call_id=strawberry.ID(s.call_id), total=s.total, by_status=buckets(s.by_status),
+            call_id=strawberry.ID(s.call_id), total=s.total, submitted=s.submitted,
+            by_status=buckets(s.by_status),
             by_eligibility=buckets(s.by_eligibility), by_country=buckets(s.by_country),
             by_hub=buckets(s.by_hub), by_value_chain=buckets(s.by_value_chain),
             by_organisation_type=buckets(s.by_organisation_type),

@@ -166,7 +166,10 @@ class AssignmentReport:
 
 @strawberry.type
 class EvaluationProgress:
-    applications: int
+    applications: int = strawberry.field(
+        description="Submitted, not withdrawn applications (eligible or not) you may see: a hub "
+        "manager, in a programme-wide call, their hub's. callStatistics.submitted counts the same."
+    )
     assignments: int
     submitted: int
     complete_applications: int
