@@ -9,6 +9,8 @@ import { assignmentPage, assignmentsPage } from "./pages/evaluate.js";
 import { teamCallPage, teamPage } from "./pages/team.js";
 import { applicationPage, applicationsPage } from "./pages/applications.js";
 import { poolPage } from "./pages/pool.js";
+import { editorPage, manageListPage, newCallPage } from "./pages/author.js";
+import { missionsPage } from "./pages/missions.js";
 
 const routes = [
   [/^\/?$/, callsPage], [/^\/call\/(.+)$/, callPage], [/^\/signin$/, signInPage], [/^\/signup$/, signUpPage],
@@ -18,6 +20,7 @@ const routes = [
   // The applications list keeps its filters in the hash's query (read by the page itself).
   [/^\/team\/([^/?]+)\/applications(?:\?.*)?$/, applicationsPage], [/^\/team\/([^/?]+)\/applications\/([^/?]+)$/, applicationPage],
   [/^\/team\/([^/?]+)\/(?:pool|assignments)$/, poolPage],
+  [/^\/manage$/, manageListPage], [/^\/manage\/new$/, newCallPage], [/^\/manage\/(.+)$/, editorPage], [/^\/missions$/, missionsPage],
 ];
 
 let leave = null; // what the current page needs to stop (a live subscription, a timer)
