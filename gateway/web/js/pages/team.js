@@ -39,7 +39,7 @@ export async function teamPage() {
       h("td", {}, when(c.closesAt, c.timezone)), h("td", {}, c.programmeWide ? "All hubs" : c.hub?.name)))))));
 }
 
-const STATS = `query($c: ID!) { callStatistics(callId: $c) { __typename ... on CallStatistics { total
+const STATS = `query($c: ID!) { callStatistics(callId: $c) { __typename ... on CallStatistics { total submitted
   byStatus { key count } byCountry { key count } byHub { key count } byValueChain { key count }
   submissionsPerHour { key count } } ... on Error { message } }
   evaluationProgress(callId: $c) { __typename ... on EvaluationProgress { applications assignments submitted
@@ -100,14 +100,13 @@ export async function teamCallPage(callId) {
     const ranking = data.ranking.__typename === "Ranking" ? data.ranking : null;
     const progress = data.evaluationProgress.__typename === "EvaluationProgress" ? data.evaluationProgress : null;
     heading.textContent = data.call?.title || "Call";
-    const submitted = stats?.byStatus.find((b) => b.key === "submitted")?.count ?? 0;
     const csvOut = h("div", {});
     body.replaceChildren(...[
       // Two different counts, each named for what it counts.
       progress ? h("section", { id: "evaluation-progress", "aria-label": "Evaluation" }, h("h2", {}, `Applications in evaluation: ${progress.applications}`),
         h("p", {}, `${progress.completeApplications} of ${progress.applications} applications in evaluation are complete; `,
           `${progress.submitted} of ${progress.assignments} evaluations submitted; ${progress.flaggedApplications} need a moderator.`)) : null,
-      stats ? h("section", { id: "submitted-applications" }, h("h2", {}, `Submitted applications: ${submitted}`),
+      stats ? h("section", { id: "submitted-applications" }, h("h2", {}, `Submitted applications: ${stats.submitted}`),
         bars("Submissions per hour (UTC)", stats.submissionsPerHour.map((b) => ({ ...b, key: b.key.slice(5, 16).replace("T", " ") }))),
         bars("By status", stats.byStatus), bars("By country", stats.byCountry), bars("By hub", named(stats.byHub, data.hubs)),
         bars("By value chain", named(stats.byValueChain, data.valueChains))) : h("p", { class: "muted" }, data.callStatistics.message),
