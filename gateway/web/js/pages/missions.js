@@ -113,7 +113,7 @@ export async function missionsPage() {
     status,
     without ? h("section", { class: "notice", "aria-labelledby": "without-title" }, h("h2", { id: "without-title" }, "Hubs still without a mission"),
       without.length ? h("ul", {}, without.map((x) => h("li", {}, `${x.name} (${x.code})`))) : h("p", {}, "Every hub has at least one mission.")) : null,
-    manageable.length ? h("details", { class: "new-mission" }, h("summary", {}, "New mission"),
+    manageable.length ? h("details", { class: "new-mission" }, h("summary", {}, "Write a new mission"),
       editor({ legend: "New mission", values: {}, withChains: true, hubChoice: manageable, submitLabel: "Create mission",
         save: (v) => answer("createMission", { i: { hub: v.hub, title: v.title, description: v.description, valueChains: v.valueChains,
           strategies: v.strategies } }) })) : null,
