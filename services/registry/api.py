@@ -535,6 +535,12 @@ class CallController(Controller):
         row = CallRow(
             hub_code=data.hub, status=CallStatus.DRAFT.value, created_by=identity.account_id
         )
+        return await self._create_draft(session, identity, clock, row, values, eligible)
+
+    async def _create_draft(
+        self, session: AsyncSession, identity: Identity, clock: Clock, row: CallRow,
+        values: dict[str, Any], eligible: list[Coverage],
+    ) -> Call:  # fmt: skip
         apply_settings(row, values, eligible)
         session.add(row)
         await session.flush()
@@ -563,13 +569,9 @@ class CallController(Controller):
             hub_code=source.hub_code, status=CallStatus.DRAFT.value, currency=source.currency,
             created_by=identity.account_id,
         )  # fmt: skip
-        apply_settings(row, values, values["eligible_countries"])
-        session.add(row)
-        await session.flush()
-        hubs = hubs_of_call(row, await self._hub_codes(session))
-        event = events.CallCreated(call_id=str(row.id), title=row.title, hubs=hubs)
-        await commit_with_event(session, row, event)
-        return call_view(row, hubs, clock(), identity)
+        return await self._create_draft(
+            session, identity, clock, row, values, values["eligible_countries"]
+        )
 
     @patch("/{call_id:str}")
     async def update_call(
