@@ -417,7 +417,7 @@ async def test_a_whole_call_in_the_browser(
     )
     await settle.get_by_role("button", name="Set").click()
     status = team.locator("#team-status")
-    await expect(status).to_have_text(f"Consensus for impact of “{first.title}” set to 4.5.")
+    await expect(status).to_have_text(f"Consensus for Impact of “{first.title}” set to 4.5.")
     await expect(team.get_by_text("No disagreement to settle.")).to_be_visible()
     questions: list[str] = []
 

@@ -72,11 +72,14 @@ function distribution(values) {
   return [...counts].sort((a, b) => a[0] - b[0]).map(([key, count]) => ({ key: String(key), count }));
 }
 
-function scoreCharts(entries) {
+// A criterion by its rubric label (its key only if the rubric does not name it).
+const labeller = (criteria) => (key) => criteria.find((c) => c.key === key)?.label || key;
+
+function scoreCharts(entries, labelOf) {
   const criteria = [...new Set(entries.flatMap((e) => Object.keys(e.scores)))].sort();
   return [
     bars("Total scores", distribution(entries.filter((e) => e.total != null).map((e) => e.total))),
-    ...criteria.map((k) => bars(`Consensus scores: ${k}`,
+    ...criteria.map((k) => bars(`Consensus scores: ${labelOf(k)}`,
       distribution(entries.filter((e) => e.scores[k] != null).map((e) => e.scores[k])))),
   ];
 }
@@ -100,6 +103,7 @@ export async function teamCallPage(callId) {
     const ranking = data.ranking.__typename === "Ranking" ? data.ranking : null;
     const progress = data.evaluationProgress.__typename === "EvaluationProgress" ? data.evaluationProgress : null;
     heading.textContent = data.call?.title || "Call";
+    const labelOf = labeller(data.call?.rubric.criteria || []);
     const csvOut = h("div", {});
     body.replaceChildren(...[
       // Two different counts, each named for what it counts.
@@ -118,12 +122,12 @@ export async function teamCallPage(callId) {
             const link = h("a", { href: URL.createObjectURL(new Blob([rankingCsv], { type: "text/csv" })), download: `ranking-${callId}.csv` });
             link.click();
           }) }, "Download CSV")), csvOut,
-        scoreCharts(ranking.entries),
+        scoreCharts(ranking.entries, labelOf),
         h("div", { class: "scroll" }, h("table", { id: "ranking" },
           h("thead", {}, h("tr", {}, ["Rank", "Applicant", "Decision", "Weighted", "Scores", "Why"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, ranking.entries.map((e) => h("tr", {},
             h("td", {}, e.rank ?? "—"), h("td", {}, e.organisation), h("td", {}, e.decision.replace("_", " ")),
-            h("td", {}, e.weightedTotal ?? "—"), h("td", {}, Object.entries(e.scores).map(([k, v]) => `${k} ${v}`).join(", ")),
+            h("td", {}, e.weightedTotal ?? "—"), h("td", {}, Object.entries(e.scores).map(([k, v]) => `${labelOf(k)} ${v}`).join(", ")),
             h("td", {}, e.explanation))))))) : null,
       // Hub managers see the queue; only the programme team settles it.
       ranking ? await disagreementQueue(callId, data.call?.rubric.criteria || [], isAdmin ? settled : null) : null,
@@ -170,28 +174,28 @@ const QUEUE = `query($c: ID!) { disagreements(callId: $c) { applicationId title 
 // `settled` is null for a reader who may not settle: the queue without its forms.
 async function disagreementQueue(callId, criteria, settled) {
   const { disagreements } = await gql(QUEUE, { c: callId });
-  const labelOf = (key) => criteria.find((c) => c.key === key)?.label || key;
+  const labelOf = labeller(criteria);
   return h("section", { id: "disagreements" }, h("h2", {}, "Disagreements"),
     settled ? null : h("p", { class: "muted" }, "Only the programme team settles a disagreement."),
     disagreements.length ? disagreements.map((d) => h("article", { class: "card", "aria-label": d.title },
       h("h3", {}, h("a", { href: `#/team/${callId}/applications/${d.applicationId}` }, d.title)),
-      h("p", {}, d.criteria.map((k) => `${k} scored ${d.scores[k].join(", ")}`).join("; ")),
+      h("p", {}, d.criteria.map((k) => `${labelOf(k)} scored ${d.scores[k].join(", ")}`).join("; ")),
       d.criteria.map((criterion) => h("div", { class: "scroll" }, h("table", { class: "evaluations" },
         h("caption", {}, `${labelOf(criterion)}: each evaluator's score and comment`),
         h("thead", {}, h("tr", {}, ["Evaluator", "Score", "Comment"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, d.evaluations.map((e) => h("tr", {}, h("th", { scope: "row" }, e.evaluator),
           h("td", {}, e.scores[criterion] ?? "—"), h("td", {}, e.comments[criterion] || "—"))))))),
-      settled && d.criteria.map((criterion) => settleForm(callId, d, criterion, settled)))) :
+      settled && d.criteria.map((criterion) => settleForm(callId, d, criterion, labelOf(criterion), settled)))) :
       h("p", { class: "muted" }, "No disagreement to settle."));
 }
 
-function settleForm(callId, d, criterion, settled) {
+function settleForm(callId, d, criterion, name, settled) {
   const score = h("input", { type: "number", min: "0", max: "5", step: "0.5", required: true,
-    "aria-label": `Consensus for ${criterion}` });
-  const why = h("input", { type: "text", required: true, "aria-label": `Justification for ${criterion}`,
+    "aria-label": `Consensus for ${name}` });
+  const why = h("input", { type: "text", required: true, "aria-label": `Justification for ${name}`,
     placeholder: "Justification (20 characters or more)" });
   const out = h("div", {});
-  return h("form", { class: "row", novalidate: true, "aria-label": `Settle ${criterion}`, onsubmit: guard(out, async () => {
+  return h("form", { class: "row", novalidate: true, "aria-label": `Settle ${name}`, onsubmit: guard(out, async () => {
     // The browser's own checks catch a blank, out-of-range or non-half-point score.
     if (!score.checkValidity()) return out.replaceChildren(problem("Enter a score from 0 to 5 in half points."));
     if (!why.value.trim()) return out.replaceChildren(problem("Give a justification."));
@@ -201,6 +205,6 @@ function settleForm(callId, d, criterion, settled) {
       ... on ValidationErrors { errors { message } } ... on Error { message } } }`,
     { c: callId, a: d.applicationId, k: criterion, s: score.valueAsNumber, j: why.value })).setConsensus;
     if (r.__typename !== "RankingEntry") return out.replaceChildren(problem((r.errors || [r]).map((e) => e.message).join("; ")));
-    await settled(`Consensus for ${criterion} of “${d.title}” set to ${score.valueAsNumber}.`);
-  }) }, h("strong", {}, criterion), score, why, h("button", { type: "submit" }, "Set"), out);
+    await settled(`Consensus for ${name} of “${d.title}” set to ${score.valueAsNumber}.`);
+  }) }, h("strong", {}, name), score, why, h("button", { type: "submit" }, "Set"), out);
 }
