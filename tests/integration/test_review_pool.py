@@ -224,7 +224,13 @@ async def test_conflicts_and_shortfalls_read_in_words_and_repair_fills_them(
         "__typename"
     ] == "Forbidden"
     not_yet = await publish_call(gql, tokens)
-    early = (await gql(REPAIR, {"c": not_yet}, admin))["repairAssignments"]
+
+    async def refused_early() -> dict[str, Any] | None:
+        found: dict[str, Any] = (await gql(REPAIR, {"c": not_yet}, admin))["repairAssignments"]
+        # NotFound until review has heard of the publication.
+        return None if found["__typename"] == "NotFound" else found
+
+    early = await eventually(refused_early)
     assert early["__typename"] == "Conflict" and "Nothing is assigned yet" in early["message"]
 
 
