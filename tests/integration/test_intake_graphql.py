@@ -756,9 +756,8 @@ async def subscribe_count(
     return ws, receive
 
 
-async def test_the_team_watches_submissions_live(
-    gql: GraphQLClient, portal: Portal, tokens: Tokens
-) -> None:
+async def call_known_to_intake(gql: GraphQLClient, tokens: Tokens) -> str:
+    """A fresh open call, once intake has heard of its publication."""
     call = await publish_call(gql, tokens)
     stats = "query($c: ID!) { callStatistics(callId: $c) { __typename } }"
 
@@ -767,6 +766,13 @@ async def test_the_team_watches_submissions_live(
         return bool(found["callStatistics"]["__typename"] == "CallStatistics")
 
     await eventually(intake_knows_the_call)
+    return call
+
+
+async def test_the_team_watches_submissions_live(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call = await call_known_to_intake(gql, tokens)
     ws, receive = await subscribe_count(portal, call, tokens.admin)
     try:
         first = await receive()

@@ -17,7 +17,7 @@ from infra.embedded import free_port
 from tests.fixtures.apps import INTERNAL_SECRET, GraphQLClient, Portal, Tokens
 from tests.fixtures.servers import Nats, Postgres
 from tests.fixtures.waiting import eventually
-from tests.integration.test_intake_graphql import WITHDRAW, apply_to, publish_call
+from tests.integration.test_intake_graphql import WITHDRAW, apply_to, call_known_to_intake
 from tests.integration.test_intake_graphql import subscribe_count as subscribe_at
 
 
@@ -72,14 +72,7 @@ async def lone_gateway(
 async def test_the_count_moves_after_each_submission_and_a_new_socket_starts_from_it(
     gql: GraphQLClient, portal: Portal, tokens: Tokens, lone_gateway: LoneGateway
 ) -> None:
-    call = await publish_call(gql, tokens)
-    stats = "query($c: ID!) { callStatistics(callId: $c) { __typename } }"
-
-    async def intake_knows_the_call() -> bool:
-        found = await gql(stats, {"c": call}, tokens.admin)
-        return bool(found["callStatistics"]["__typename"] == "CallStatistics")
-
-    await eventually(intake_knows_the_call)
+    call = await call_known_to_intake(gql, tokens)
     # The same signing secret: the portal's tokens are good at the lone gateway too.
     ws, receive = await subscribe_at(lone_gateway, call, tokens.admin)  # type: ignore[arg-type]
     try:
