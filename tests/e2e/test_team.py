@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, Dialog, Page, expect
 
 from tests.e2e.test_journey import open_page, sign_in
-from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.fixtures.apps import GraphQLClient, Portal, Tokens, demo_tokens
 from tests.fixtures.waiting import eventually
 from tests.integration import test_review_graphql as review
 from tests.integration.test_intake_graphql import SAVE, SUBMIT, apply_to, publish_call
@@ -44,12 +44,7 @@ async def api(web_portal: Portal) -> AsyncIterator[GraphQLClient]:
 
 @pytest.fixture(scope="module")
 async def staff(api: GraphQLClient) -> Tokens:
-    return Tokens(
-        admin=await api.sign_in("admin@demo.portal"),
-        hub_nl=await api.sign_in("hub.nl@demo.portal"),
-        evaluator=await api.sign_in("evaluator@demo.portal"),
-        applicant=await api.sign_in("applicant@demo.portal"),
-    )
+    return await demo_tokens(api)
 
 
 async def team_page(browser: Browser, pages: list[Page], portal: Portal, route: str,
