@@ -102,6 +102,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
             registry=ServiceClient("registry", settings.registry_url, secret),
             intake=ServiceClient("intake", settings.intake_url, secret),
             review=ServiceClient("review", settings.review_url, secret),
+            notify=ServiceClient("notify", settings.notify_url, secret),
         )
         profile: asyncio.Task[None] | None = None
         if settings.admin_email:

@@ -98,11 +98,15 @@ class ServiceClient:
 
 
 class Services:
-    def __init__(self, registry: ServiceClient, intake: ServiceClient, review: ServiceClient):
+    def __init__(
+        self, registry: ServiceClient, intake: ServiceClient, review: ServiceClient,
+        notify: ServiceClient,
+    ) -> None:  # fmt: skip
         self.registry = registry
         self.intake = intake
         self.review = review
+        self.notify = notify
 
     async def close(self) -> None:
-        for client in (self.registry, self.intake, self.review):
+        for client in (self.registry, self.intake, self.review, self.notify):
             await client.close()

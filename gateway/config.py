@@ -9,6 +9,9 @@ class GatewaySettings(ServiceSettings, kw_only=True, frozen=True):
     registry_url: str = "http://127.0.0.1:8001"
     intake_url: str = "http://127.0.0.1:8002"
     review_url: str = "http://127.0.0.1:8003"
+    notify_url: str = "http://127.0.0.1:8004"
+    # Where people open the portal: e-mailed links (confirmation, reset, invitation) start here.
+    public_url: str = "http://127.0.0.1:8000"
     jwt_secret: str = "dev-access-token-secret-change-me-0123456789"
     access_token_minutes: int = 120
     seed_demo_accounts: bool = False

@@ -66,10 +66,43 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class EmailNotConfirmed(DomainError):
+    """The account's e-mail address is not confirmed yet (needed to submit)."""
+
+    status_code = 403
+    code = "email_not_confirmed"
+
+
+class InvalidLink(DomainError):
+    """An e-mailed link that is unknown, used already or expired."""
+
+    status_code = 400
+    code = "invalid_link"
+
+
+class SecondFactorRequired(DomainError):
+    """The password was right; the account also needs its one-time code."""
+
+    status_code = 401
+    code = "second_factor_required"
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 ERRORS_BY_CODE: dict[str, type[DomainError]] = {
     cls.code: cls
-    for cls in (DomainError, NotAuthenticated, Forbidden, NotFound, Conflict, PayloadTooLarge)
-}
+    for cls in (
+        DomainError, NotAuthenticated, Forbidden, NotFound, Conflict, PayloadTooLarge,
+        EmailNotConfirmed, InvalidLink, SecondFactorRequired,
+    )
+}  # fmt: skip
 
 
 def error_from_body(body: ErrorBody) -> DomainError:

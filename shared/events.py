@@ -81,4 +81,4 @@ def stream_for_service(service: str) -> str:
 
 DLQ_STREAM = "PORTAL_DLQ"
 DLQ_PREFIX = "portal.dlq"
-SERVICES = ("registry", "intake", "review")
+SERVICES = ("registry", "intake", "review", "gateway")

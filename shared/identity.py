@@ -32,6 +32,9 @@ class Identity(msgspec.Struct, frozen=True):
     account_id: str | None = None
     hub: str | None = None
     email: str | None = None
+    # Checked by intake before a submission. Signed identities always carry it; a token
+    # without the claim counts as unconfirmed.
+    email_confirmed: bool = True
 
     @property
     def is_admin(self) -> bool:
@@ -65,12 +68,13 @@ ANONYMOUS = Identity(role=Role.ANONYMOUS)
 
 def sign_identity(identity: Identity, secret: str, ttl_seconds: int = 60) -> str:
     now = int(time.time())
-    claims: dict[str, str | int] = {
+    claims: dict[str, str | int | bool] = {
         "iss": _ISSUER,
         "aud": _AUDIENCE,
         "iat": now,
         "exp": now + ttl_seconds,
         "role": identity.role.value,
+        "ecf": identity.email_confirmed,
     }
     # Absent rather than null: PyJWT checks that a present `sub` is a string.
     for claim, value in (
@@ -98,6 +102,7 @@ def verify_identity(token: str, secret: str) -> Identity:
             account_id=claims.get("sub"),
             hub=claims.get("hub"),
             email=claims.get("email"),
+            email_confirmed=claims.get("ecf") is True,
         )
     except (jwt.PyJWTError, KeyError, ValueError) as exc:
         raise NotAuthenticated("The identity token is not valid.") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import msgspec
@@ -41,6 +42,27 @@ class Conflict(Error):
     pass
 
 
+@strawberry.type(description="Confirm the account's e-mail address first (the link was e-mailed).")
+class EmailNotConfirmed(Error):
+    pass
+
+
+@strawberry.type(description="The e-mailed link is unknown, was used already or has expired.")
+class InvalidLink(Error):
+    pass
+
+
+@strawberry.type(description="The password was right; send the authenticator's code as well.")
+class SecondFactorRequired(Error):
+    pass
+
+
+@strawberry.type(description="Too many failed attempts: wait before trying again.")
+class TooManyAttempts(Error):
+    retry_after_seconds: int = strawberry.field(description="Seconds until a new try is taken.")
+    retry_at: datetime
+
+
 @strawberry.type
 class FieldError:
     field: str = strawberry.field(
@@ -60,7 +82,16 @@ def typed_error(exc: domain.DomainError) -> Error:
             message=exc.message,
             errors=[FieldError(field=e.field, message=e.message) for e in exc.errors],
         )
+    if isinstance(exc, domain.TooManyAttempts):
+        seconds = exc.retry_after_seconds
+        return TooManyAttempts(
+            message=exc.message, retry_after_seconds=seconds,
+            retry_at=datetime.now(UTC) + timedelta(seconds=seconds),
+        )  # fmt: skip
     for source, target in (
+        (domain.EmailNotConfirmed, EmailNotConfirmed),
+        (domain.InvalidLink, InvalidLink),
+        (domain.SecondFactorRequired, SecondFactorRequired),
         (domain.Forbidden, Forbidden),
         (domain.NotAuthenticated, NotAuthenticated),
         (domain.NotFound, NotFound),

@@ -1,5 +1,5 @@
 """Event contracts, one module per publishing service. Importing this registers all of them."""
 
-from shared.contracts import intake, registry, review
+from shared.contracts import accounts, intake, registry, review
 
-__all__ = ["intake", "registry", "review"]
+__all__ = ["accounts", "intake", "registry", "review"]

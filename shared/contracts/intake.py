@@ -75,3 +75,15 @@ class ApplicationIneligible(EventContract, frozen=True, kw_only=True):
     application_id: str
     call_id: str
     reasons: list[str]
+
+
+class ApplicationDrafted(EventContract, frozen=True, kw_only=True):
+    """A draft was started: notify reminds its applicant before the call closes unless it is
+    submitted (`ApplicationSubmitted`) or withdrawn first."""
+
+    subject = "portal.intake.application.drafted.v1"
+    application_id: str
+    call_id: str
+    applicant_id: str
+    applicant_email: str | None = None
+    created_at: datetime

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from shared.events import EventContract
 
 
@@ -33,3 +35,30 @@ class ResultsPublished(EventContract, frozen=True, kw_only=True):
     selected: int
     reserve: int
     not_selected: int
+
+
+class AssignmentFacts(EventContract, frozen=True, kw_only=True):
+    """One evaluator's work on one application. `application_title` is what the evaluator's
+    own page shows (already neutral in a blind call)."""
+
+    assignment_id: str
+    application_id: str
+    call_id: str
+    evaluator_id: str
+    application_title: str = ""
+
+
+class AssignmentMade(AssignmentFacts, frozen=True, kw_only=True):
+    subject = "portal.review.assignment.made.v1"
+    due_at: datetime | None = None
+    call_timezone: str = "Europe/Brussels"
+
+
+class AssignmentMovedAway(AssignmentFacts, frozen=True, kw_only=True):
+    """The work was taken from this evaluator (moved to another, or a conflict repaired)."""
+
+    subject = "portal.review.assignment.moved_away.v1"
+
+
+class EvaluationSubmitted(AssignmentFacts, frozen=True, kw_only=True):
+    subject = "portal.review.evaluation.submitted.v1"

@@ -1,0 +1,49 @@
+"""The embedded mode's SMTP server: aiosmtpd delivering every message into a Maildir, so
+`make dev` (and the tests) send real SMTP and anyone can read what was sent."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import mailbox
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+
+
+class MaildirSmtp:
+    """An SMTP server on 127.0.0.1:`port` (its own thread) writing into the Maildir `root`."""
+
+    def __init__(self, root: Path, port: int, host: str = "127.0.0.1") -> None:
+        self.root = root
+        self.host = host
+        self.port = port
+        # Maildir makes its cur/new/tmp folders only when the folder itself is new.
+        root.parent.mkdir(parents=True, exist_ok=True)
+        box = Mailbox(root)
+        for folder in ("cur", "new", "tmp"):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+        self.controller = Controller(box, hostname=host, port=port)
+
+    def start(self) -> MaildirSmtp:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def read_maildir(root: Path) -> list[EmailMessage]:
+    """Every message delivered so far, oldest first, parsed with the modern e-mail API."""
+    if not root.exists():
+        return []
+    box = mailbox.Maildir(root, create=False)
+    messages = []
+    for key in box.iterkeys():
+        parsed = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        messages.append((box.get_message(key).get_date(), parsed))
+    messages.sort(key=lambda pair: pair[0])
+    return [message for _, message in messages]
