@@ -120,3 +120,8 @@ def covers(coverage: list[Coverage], wanted: Coverage) -> bool:
 
 # The demo call `make dev` seeds (registry) and staffs with the demo evaluator (gateway).
 DEMO_CALL_ID = "00000000-0000-4000-8000-000000000003"
+
+
+# Languages a person may choose for the portal's e-mails and pages (ISO 639-1). Mail
+# templates exist for some of them; the others fall back to English.
+LANGUAGES = ("en", "nl", "pt", "it", "ro", "hu", "de", "tr", "fr", "es")
