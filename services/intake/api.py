@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
 from sqlalchemy import and_, any_, func, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.config import MAX_UPLOAD_BYTES
@@ -59,6 +60,7 @@ from shared.clock import Clock, format_instant
 from shared.contracts import intake as events
 from shared.errors import (
     Conflict,
+    EmailNotConfirmed,
     FieldError,
     Forbidden,
     NotFound,
@@ -350,6 +352,47 @@ def apply_update(app: ApplicationRow, call: KnownCall, data: ApplicationUpdate) 
 # ---- applicants ---------------------------------------------------------------------------
 
 
+async def own_application(
+    session: AsyncSession, call: KnownCall, applicant: str
+) -> ApplicationRow | None:
+    return await session.scalar(
+        select(ApplicationRow).where(
+            ApplicationRow.call_id == call.call_id, ApplicationRow.applicant_id == applicant
+        )
+    )
+
+
+async def create_draft(
+    session: AsyncSession, call: KnownCall, applicant: str, email: str | None
+) -> ApplicationRow:
+    """A new draft and its `ApplicationDrafted`, in the caller's transaction. A parallel
+    start that inserted first wins: its draft is returned and no second event is written."""
+    created: ApplicationRow | None = await session.scalar(
+        insert(ApplicationRow)
+        .values(
+            call_id=call.call_id, applicant_id=applicant, applicant_email=email,
+            status=ApplicationStatus.DRAFT.value, organisation={}, contact={}, team=[],
+            answers={}, value_chains=list(call.value_chains),
+            eligibility=Eligibility.PENDING.value, eligibility_reasons=[],
+        )
+        .on_conflict_do_nothing(index_elements=[ApplicationRow.call_id,
+                                                ApplicationRow.applicant_id])
+        .returning(ApplicationRow)
+    )  # fmt: skip
+    if created is None:
+        found = await own_application(session, call, applicant)
+        assert found is not None  # the conflicting insert has committed
+        return found
+    await record_event(
+        session, OutboxEvent,
+        events.ApplicationDrafted(
+            application_id=str(created.id), call_id=created.call_id, applicant_id=applicant,
+            applicant_email=email, created_at=created.created_at,
+        ),
+    )  # fmt: skip
+    return created
+
+
 class ApplicationController(Controller):
     path = "/applications"
 
@@ -364,21 +407,11 @@ class ApplicationController(Controller):
         if call is None:
             raise NotFound(f"There is no open call {data.call_id}.")
         ensure_open(call, clock())
-        existing = await session.scalar(
-            select(ApplicationRow).where(
-                ApplicationRow.call_id == call.call_id, ApplicationRow.applicant_id == applicant
-            )
+        # Starting twice (even at once) continues the same application.
+        app = await own_application(session, call, applicant) or await create_draft(
+            session, call, applicant, identity.email
         )
-        if existing is not None:  # starting twice continues the same application
-            return await application_view(session, identity, existing, call)
-        app = ApplicationRow(
-            call_id=call.call_id, applicant_id=applicant, applicant_email=identity.email,
-            status=ApplicationStatus.DRAFT.value, organisation={}, contact={}, team=[],
-            answers={}, value_chains=list(call.value_chains), eligibility=Eligibility.PENDING.value, eligibility_reasons=[],
-        )  # fmt: skip
-        session.add(app)
         await session.commit()
-        await session.refresh(app)
         return await application_view(session, identity, app, call)
 
     @get("/mine")
@@ -420,6 +453,11 @@ class ApplicationController(Controller):
         data: SubmitRequest,
     ) -> SubmitResult:  # fmt: skip
         app, call = await load_application(session, identity, application_id, lock=True, own=True)
+        if not identity.email_confirmed:
+            raise EmailNotConfirmed(
+                "Confirm your e-mail address before you submit: use the link we e-mailed you, "
+                "or ask for a new one."
+            )
         now = clock()
         # A retried submit returns the receipt it already got, even after the deadline.
         earlier = await session.scalar(

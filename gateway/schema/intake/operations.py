@@ -15,6 +15,7 @@ from gateway.auth import identity_from_header
 from gateway.schema.context import Info
 from gateway.schema.errors import (
     Conflict,
+    EmailNotConfirmed,
     Forbidden,
     NotAuthenticated,
     NotFound,
@@ -51,7 +52,12 @@ AttachmentResult = Annotated[
     strawberry.union("AttachmentResult"),
 ]
 SubmitResult = Annotated[
-    SubmissionReceipt | ValidationErrors | NotAuthenticated | NotFound | Conflict,
+    SubmissionReceipt
+    | ValidationErrors
+    | EmailNotConfirmed
+    | NotAuthenticated
+    | NotFound
+    | Conflict,
     strawberry.union("SubmitResult"),
 ]
 ConnectionResult = Annotated[
