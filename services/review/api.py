@@ -5,7 +5,9 @@ from __future__ import annotations
 import statistics
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 from litestar import Controller, Response, delete, get, post, put
@@ -206,7 +208,8 @@ async def assign(
     """Assign or top up: existing active assignments stay; conflicted ones that are not yet
     submitted are dropped first (the repair). The caller holds the call's lock, so two runs
     never both top up; the assignments are locked before reading which are submitted, so a
-    submission under way is waited for and then kept, never dropped."""
+    submission under way is waited for and then kept, never dropped. Each evaluator who
+    loses work or gets new work hears of it through the outbox, in this transaction."""
     applications = await eligible_applications(session, call.call_id)
     members = await pool_of(session, call.call_id)
     conflicts = frozenset(await declared_conflicts(session, applications))
@@ -218,12 +221,14 @@ async def assign(
         select(EvaluationRow.assignment_id).where(EvaluationRow.status == "submitted")
     ))  # fmt: skip
     in_pool = {e.account_id for e, _ in members}
+    dropped = []
     for row in active:
         conflicted = (row.application_id, row.evaluator_id) in conflicts
         gone = row.evaluator_id not in in_pool
         if (conflicted or gone) and row.id not in submitted:
             row.active = False
             row.removed_reason = "conflict declared" if conflicted else "evaluator removed"
+            dropped.append(row)
     kept = [(r.application_id, r.evaluator_id) for r in active if r.active]
     # Capacity is per call: the plan counts this call's assignments only (`kept`).
     pool = [pool_candidate(e, capacity) for e, capacity in members]
@@ -231,19 +236,12 @@ async def assign(
         [applicant_of(a) for a in applications], pool, call.evaluators_per_application,
         conflicts=conflicts, existing=kept,
     )  # fmt: skip
-    # A pair dropped earlier (its evaluator removed, then back) comes back as the same row.
-    previously = {(r.application_id, r.evaluator_id): r for r in await session.scalars(
-        select(AssignmentRow).where(AssignmentRow.call_id == call.call_id,
-                                    AssignmentRow.active.is_(False))
-    )}  # fmt: skip
-    for app_id, evaluator_id in plan.pairs:
-        earlier = previously.get((app_id, evaluator_id))
-        if earlier is not None:
-            earlier.active = True
-            earlier.removed_reason = None
-        else:
-            session.add(AssignmentRow(call_id=call.call_id, application_id=app_id,
-                                      evaluator_id=evaluator_id))  # fmt: skip
+    placed = await place(session, call.call_id, plan.pairs)
+    titles = evaluator_titles(call, applications)
+    for row in dropped:
+        await announce(session, events.AssignmentMovedAway, row, titles(row.application_id))
+    for row in placed:
+        await announce_assigned(session, row, call, titles(row.application_id))
     loads = list(plan.loads.values()) or [0]
     return AssignmentReport(
         call_id=call.call_id, applications=len(applications),
@@ -252,6 +250,53 @@ async def assign(
         shortfalls=[Shortfall(s.application_id, s.needed, s.assigned, s.reason)
                     for s in plan.shortfalls],
     )  # fmt: skip
+
+
+async def place(
+    session: AsyncSession, call_id: str, pairs: list[tuple[str, str]]
+) -> list[AssignmentRow]:
+    """The planned (application, evaluator) pairs as active assignments. A pair dropped
+    earlier (its evaluator removed, then back) comes back as the same row."""
+    previously = {(r.application_id, r.evaluator_id): r for r in await session.scalars(
+        select(AssignmentRow).where(AssignmentRow.call_id == call_id,
+                                    AssignmentRow.active.is_(False))
+    )}  # fmt: skip
+    placed = []
+    for app_id, evaluator_id in pairs:
+        row = previously.get((app_id, evaluator_id))
+        if row is None:
+            # The id now: the assignment's event names it before the flush.
+            row = AssignmentRow(id=uuid.uuid4(), call_id=call_id, application_id=app_id,
+                                evaluator_id=evaluator_id)  # fmt: skip
+            session.add(row)
+        row.active, row.removed_reason = True, None
+        placed.append(row)
+    return placed
+
+
+def evaluator_titles(call: KnownCall, applications: list[ApplicationCopy]) -> Callable[[str], str]:
+    """Each application's title as its evaluators' pages show it, by application id."""
+    form = form_of(call)
+    answers = {a.application_id: a.answers for a in applications}
+    return lambda app_id: application_title(form, answers.get(app_id, {}), app_id)
+
+
+async def announce(
+    session: AsyncSession, contract: type[events.AssignmentFacts], row: AssignmentRow,
+    title: str, **extra: Any,
+) -> None:  # fmt: skip
+    """An event about one evaluator's assignment, in the caller's transaction."""
+    await record_event(session, OutboxEvent, contract(
+        assignment_id=str(row.id), application_id=row.application_id, call_id=row.call_id,
+        evaluator_id=row.evaluator_id, application_title=title, **extra,
+    ))  # fmt: skip
+
+
+async def announce_assigned(
+    session: AsyncSession, row: AssignmentRow, call: KnownCall, title: str
+) -> None:
+    await announce(session, events.AssignmentMade, row, title,
+                   due_at=call.evaluation_deadline, call_timezone=call.timezone)  # fmt: skip
 
 
 def snapshot_of(
@@ -678,6 +723,9 @@ class AssignmentController(Controller):
         assert evaluation is not None
         evaluation.status = "submitted"
         evaluation.submitted_at = clock()
+        app = await session.get(ApplicationCopy, row.application_id)
+        title = application_title(form_of(call), app.answers if app else {}, row.application_id)
+        await announce(session, events.EvaluationSubmitted, row, title)
         await session.commit()
         return evaluation_view(evaluation)
 

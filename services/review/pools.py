@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review.api import (
+    announce,
+    announce_assigned,
     applicant_of,
     assign,
     call_loads,
@@ -20,6 +22,7 @@ from services.review.api import (
     evaluator_view,
     form_of,
     load_call,
+    place,
     pool_candidate,
     pool_of,
     require_team,
@@ -52,6 +55,7 @@ from shared.api.review import (
     PoolMember,
     PoolMemberSet,
 )
+from shared.contracts import review as events
 from shared.errors import Conflict, NotFound, require
 from shared.identity import Identity
 
@@ -269,17 +273,11 @@ async def move_assignment(
     assert target is not None
     row.active = False
     row.removed_reason = f"moved to {target.name} by the programme team"
-    # A pair dropped earlier (say the evaluator left the pool, then came back) is the same row.
-    moved = await session.scalar(
-        select(AssignmentRow).where(AssignmentRow.application_id == row.application_id,
-                                    AssignmentRow.evaluator_id == target.account_id)
-    )  # fmt: skip
-    if moved is None:
-        moved = AssignmentRow(call_id=call.call_id, application_id=row.application_id,
-                              evaluator_id=target.account_id)  # fmt: skip
-        session.add(moved)
-    moved.active, moved.removed_reason = True, None
+    [moved] = await place(session, call.call_id, [(row.application_id, target.account_id)])
     await session.flush()
+    title = application_title(form_of(call), app.answers, app.application_id)
+    await announce(session, events.AssignmentMovedAway, row, title)
+    await announce_assigned(session, moved, call, title)
     earlier = await session.get(EvaluationRow, moved.id)
     cell = MatrixCell(assignment_id=str(moved.id), evaluator_id=target.account_id,
                       evaluator_name=target.name,
