@@ -9,29 +9,34 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitionNode
 from litestar import Litestar, get
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from litestar.types import Scope
+from strawberry.extensions import SchemaExtension
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gateway.auth import ensure_account, identity_from_header, seed_demo_accounts
+from gateway.accounts import ensure_account, seed_demo_accounts
+from gateway.auth import claims_from_header, current_claims
 from gateway.clients import ServiceClient, Services, ServiceUnavailable
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
-from gateway.models import Account
+from gateway.models import Account, OutboxEvent
 from gateway.schema import build_schema
 from gateway.schema.context import Context, Loaders
+from gateway.throttle import client_address
 from gateway.uploads import streaming_uploads
 from shared.api.registry import Call
 from shared.api.review import Evaluator, EvaluatorCreate, PoolMember, PoolMemberSet
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import DomainError, NotFound
-from shared.identity import Identity, Role
+from shared.identity import ANONYMOUS, Identity, Role
 from shared.messaging import NatsLink
+from shared.outbox import OutboxRelay
 from shared.programme import DEMO_CALL_ID
 from shared.web import (
     domain_error_response,
@@ -84,8 +89,40 @@ async def demo_evaluator_profile(services: Services, account: Account) -> None:
                           body=PoolMemberSet(capacity=body.capacity))  # fmt: skip
 
 
+SETUP_ONLY_FIELDS = {"me", "setUpTwoFactor", "enableTwoFactor", "__typename"}
+SET_UP_FIRST = "Set up two-factor sign-in first."
+
+
+class SetupOnlyGuard(SchemaExtension):
+    """A setup-only token (staff without a second factor, outside dev mode) reads `me` and
+    sets up the second factor; any other root field is refused before anything runs."""
+
+    def on_execute(self) -> Any:
+        execution = self.execution_context
+        context = execution.context
+        if getattr(context, "setup_only", False) and root_fields(execution) - SETUP_ONLY_FIELDS:
+            error = GraphQLError(SET_UP_FIRST, extensions={"code": "forbidden"})
+            execution.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
+def root_fields(execution: Any) -> set[str]:
+    """The root fields of the operation about to run (fragments count as unknown fields)."""
+    document = execution.graphql_document
+    names: set[str] = set()
+    for definition in document.definitions if document else ():
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if execution.operation_name not in (None, definition.name and definition.name.value):
+            continue
+        for selection in definition.selection_set.selections:
+            names.add(selection.name.value if isinstance(selection, FieldNode) else "…")
+    return names
+
+
 def create_app(settings: GatewaySettings) -> Litestar:
     schema = build_schema(settings)
+    schema.extensions = (*schema.extensions, SetupOnlyGuard)
 
     state: dict[str, Any] = {}
 
@@ -96,7 +133,10 @@ def create_app(settings: GatewaySettings) -> Litestar:
         nats = NatsLink(settings.nats_url, "gateway")
         nats.start()
         secret = settings.internal_secret
-        state["db"] = new_session_factory(engine)
+        relays: list[OutboxRelay] = []
+        state["db"] = new_session_factory(engine, lambda: relays[0].wake())
+        relays.append(OutboxRelay(state["db"], OutboxEvent, nats, settings.outbox_poll_seconds))
+        relays[0].start()
         state["feeds"] = SubmissionFeeds(nats)
         state["services"] = app.state.services = Services(
             registry=ServiceClient("registry", settings.registry_url, secret),
@@ -108,13 +148,13 @@ def create_app(settings: GatewaySettings) -> Litestar:
         if settings.admin_email:
             async with state["db"]() as session:
                 await ensure_account(
-                    session, email=settings.admin_email, password=settings.admin_password,
+                    session, settings, email=settings.admin_email, password=settings.admin_password,
                     display_name="Programme team", role=Role.ADMIN,
                 )  # fmt: skip
                 await session.commit()
         if settings.seed_demo_accounts:
             async with state["db"]() as session:
-                accounts = await seed_demo_accounts(session)
+                accounts = await seed_demo_accounts(session, settings)
             evaluator = next(a for a in accounts if a.role == Role.EVALUATOR.value)
             profile = asyncio.create_task(demo_evaluator_profile(state["services"], evaluator))
         try:
@@ -123,22 +163,31 @@ def create_app(settings: GatewaySettings) -> Litestar:
             if profile is not None:
                 profile.cancel()
             await state["services"].close()
+            await relays[0].stop()
             await nats.close()
             await engine.dispose()
 
-    def make_context(authorization: str | None) -> Context:
-        identity = identity_from_header(authorization, settings.jwt_secret)
+    async def make_context(headers: Headers, peer: str | None) -> Context:
+        """Who asks, from the account's row: a revoked token is refused here, on every request."""
+        claims = claims_from_header(headers.get("authorization"), settings.jwt_secret)
+        if claims is not None:
+            async with state["db"]() as session:
+                claims = await current_claims(session, claims)
+        identity = claims.identity if claims else ANONYMOUS
         services: Services = state["services"]
+        client = client_address(peer, headers.get("x-forwarded-for"), settings.proxies)
         return Context(
             identity=identity, services=services, loaders=Loaders(services, identity),
-            settings=settings, db=state["db"], feeds=state["feeds"],
+            settings=settings, db=state["db"], feeds=state["feeds"], client=client,
+            setup_only=bool(claims and claims.setup_only),
         )  # fmt: skip
 
     async def context_getter(request: ASGIConnection[Any, Any, Any, Any]) -> Context:
-        return make_context(request.headers.get("authorization"))
+        return await make_context(request.headers, request.client.host if request.client else None)
 
     async def upload_context(scope: Scope) -> Context:
-        return make_context(Headers.from_scope(scope).get("authorization"))
+        peer = scope.get("client")
+        return await make_context(Headers.from_scope(scope), peer[0] if peer else None)
 
     graphql = make_graphql_controller(
         schema,
@@ -160,7 +209,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
     )  # fmt: skip
     # The browser pages: plain ES modules, no build step; they talk only GraphQL.
     pages = create_static_files_router(path="/", directories=[WEB], html_mode=True, name="web")
-    return Litestar(
+    app = Litestar(
         route_handlers=[graphql, health, pages],
         lifespan=[lifespan],
         middleware=[trace_middleware, uploads],
@@ -172,3 +221,5 @@ def create_app(settings: GatewaySettings) -> Litestar:
         logging_config=None,
         openapi_config=None,
     )
+    app.state.settings = settings
+    return app

@@ -18,11 +18,43 @@ class GatewaySettings(ServiceSettings, kw_only=True, frozen=True):
     # The first programme-team account of a deployment, created at start if it is missing.
     admin_email: str = ""
     admin_password: str = ""
+    # E-mailed links: how long each stays usable.
+    confirm_link_days: int = 7
+    invitation_link_days: int = 7
+    reset_link_minutes: int = 60
+    # Sign-in throttling (see gateway/throttle.py): the delay doubles from failure 5 on, the
+    # 10th failure locks the address for a while; a client locks after many failures.
+    signin_delay_seconds: float = 0.5
+    signin_lock_seconds: int | None = None  # 900; 30 in dev mode
+    client_lock_failures: int = 100
+    # Failures older than this are forgotten (the counter starts again).
+    signin_window_seconds: int = 3600
+    # Mails (sign-up, reset, resent confirmation) per address and per client per hour.
+    mails_per_address_per_hour: int = 5
+    mails_per_client_per_hour: int | None = None  # 100; 5000 in dev mode (tests sign up a lot)
+    # Peers whose X-Forwarded-For names the client (comma-separated addresses).
+    trusted_proxies: str = ""
     max_query_depth: int = 10
     max_query_tokens: int = 3000
     max_query_aliases: int = 30
     # A whole multipart request; each file question sets its own, lower limit.
     max_upload_bytes: int = 600 * 1024 * 1024
+
+    @property
+    def lock_seconds(self) -> int:
+        if self.signin_lock_seconds is not None:
+            return self.signin_lock_seconds
+        return 30 if self.is_dev else 900
+
+    @property
+    def client_mails_per_hour(self) -> int:
+        if self.mails_per_client_per_hour is not None:
+            return self.mails_per_client_per_hour
+        return 5000 if self.is_dev else 100
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
 
 def load() -> GatewaySettings:

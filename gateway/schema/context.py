@@ -98,6 +98,10 @@ class Context(BaseContext, kw_only=True):
     settings: GatewaySettings
     db: async_sessionmaker[AsyncSession]
     feeds: SubmissionFeeds
+    # The client's address (throttling keys): the peer, or what a trusted proxy forwarded.
+    client: str = "unknown"
+    # A token that may only set up a second factor (staff outside dev mode without one).
+    setup_only: bool = False
     # Set by the graphql-transport-ws handshake: a browser's WebSocket carries its token here.
     connection_params: dict[str, Any] | None = None
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway import auth
+from gateway import accounts
 from gateway.schema.context import Info
 from gateway.schema.errors import (
     Conflict,
@@ -202,17 +201,19 @@ class ReviewQuery:
 
 @strawberry.type
 class ReviewMutation:
-    @strawberry.mutation(description="Creates an evaluator account and profile (programme team).")
+    @strawberry.mutation(
+        description="Creates an evaluator account and profile (programme team); the evaluator "
+        "gets an invitation e-mail to set a password."
+    )
     async def invite_evaluator(self, info: Info, input: EvaluatorInput) -> InvitationResult:
         ctx = info.context
-        password = secrets.token_urlsafe(12)
         try:
             ctx.identity.require_signed_in()
             if not ctx.identity.is_admin:
                 raise ForbiddenError("Only the programme team invites evaluators.")
             async with ctx.db() as session:
-                account = await auth.create_account(
-                    session, email=input.email, password=password, display_name=input.display_name,
+                account = await accounts.create_account(
+                    session, ctx.settings, email=input.email, display_name=input.display_name,
                     role=Role.EVALUATOR,
                 )  # fmt: skip
                 body = api.EvaluatorCreate(
@@ -224,7 +225,9 @@ class ReviewMutation:
                 await session.commit()  # the account exists only if the profile does
         except DomainError as exc:
             return typed_error(exc)  # type: ignore[return-value]
-        return EvaluatorInvitation(evaluator=Evaluator.of(evaluator), temporary_password=password)
+        return EvaluatorInvitation(
+            evaluator=Evaluator.of(evaluator), invitation_sent_to=account.email
+        )
 
     @strawberry.mutation(description="Their unfinished assignments are repaired onto others.")
     async def remove_evaluator(

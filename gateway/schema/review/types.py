@@ -38,7 +38,9 @@ class Evaluator:
 @strawberry.type
 class EvaluatorInvitation:
     evaluator: Evaluator
-    temporary_password: str = strawberry.field(description="Shown once: pass it on privately.")
+    invitation_sent_to: str = strawberry.field(
+        description="The address the set-a-password link was e-mailed to."
+    )
 
 
 @strawberry.type

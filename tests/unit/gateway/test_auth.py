@@ -7,7 +7,8 @@ import time
 import jwt
 import pytest
 
-from gateway.auth import account_errors, identity_from_header, issue_access_token
+from gateway.accounts import password_errors, person_errors
+from gateway.auth import claims_from_header, identity_from_header, issue_access_token
 from shared.errors import NotAuthenticated
 from shared.identity import ANONYMOUS, Identity, Role
 
@@ -60,17 +61,29 @@ def test_a_tampered_role_is_refused() -> None:
         identity_from_header(f"Bearer {header}.{forged}.{signature}", SECRET)
 
 
+def test_a_token_carries_its_version_and_scope() -> None:
+    token = issue_access_token(ADMIN, SECRET, minutes=5, version=7, setup_only=True)
+    claims = claims_from_header(f"Bearer {token}", SECRET)
+    assert claims is not None and (claims.version, claims.setup_only) == (7, True)
+    plain = claims_from_header(f"Bearer {issue_access_token(ADMIN, SECRET, 5)}", SECRET)
+    assert plain is not None and (plain.version, plain.setup_only) == (1, False)
+
+
 @pytest.mark.parametrize(
-    ("email", "password", "name", "fields"),
+    ("email", "password", "name", "language", "fields"),
     [
-        ("ok@example.org", "long-enough-password", "Ana", set()),
-        ("not-an-email", "long-enough-password", "Ana", {"email"}),
-        ("ok@example.org", "short", "Ana", {"password"}),
-        ("ok@example.org", "long-enough-password", "  ", {"displayName"}),
-        ("@", "x", "", {"email", "password", "displayName"}),
+        ("ok@example.org", "long-enough-password", "Ana", "en", set()),
+        ("not-an-email", "long-enough-password", "Ana", "pt", {"email"}),
+        ("ok@example.org", "short", "Ana", "en", {"password"}),
+        ("ok@example.org", "long-enough-password", "  ", "en", {"displayName"}),
+        ("ok@example.org", "long-enough-password", "Ana", "xx", {"language"}),
+        ("@", "x", "", "en", {"email", "password", "displayName"}),
     ],
 )
 def test_account_errors_name_each_field(
-    email: str, password: str, name: str, fields: set[str]
+    email: str, password: str, name: str, language: str, fields: set[str]
 ) -> None:
-    assert {e.field for e in account_errors(email, password, name)} == fields
+    errors = person_errors(email, name, language) + password_errors(
+        password, email=email, display_name=name
+    )
+    assert {e.field for e in errors} == fields

@@ -1,0 +1,84 @@
+"""The second factor: TOTP (RFC 6238, any authenticator app) and single-use recovery codes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+import pyotp
+import segno
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.models import Account, RecoveryCode
+
+ISSUER = "Open-call portal"
+RECOVERY_CODES = 10
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes (l/1, o/0)
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def otpauth_uri(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
+
+
+def qr_svg(uri: str) -> str:
+    return str(segno.make(uri, error="m").svg_inline(scale=4))
+
+
+def totp_matches(secret: str, code: str) -> bool:
+    """The current code, or the one before or after (clocks drift by a few seconds)."""
+    digits = code.replace(" ", "")
+    return digits.isdigit() and pyotp.TOTP(secret).verify(digits, valid_window=1)
+
+
+def _normalised(code: str) -> str:
+    return code.strip().lower().replace("-", "").replace(" ", "")
+
+
+def _sha256(code: str) -> str:
+    return hashlib.sha256(_normalised(code).encode()).hexdigest()
+
+
+def new_recovery_codes() -> list[str]:
+    codes = [
+        "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10)) for _ in range(RECOVERY_CODES)
+    ]
+    return [f"{c[:5]}-{c[5:]}" for c in codes]
+
+
+async def replace_recovery_codes(session: AsyncSession, account: Account) -> list[str]:
+    """Ten fresh codes (shown once); earlier ones stop working."""
+    await session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=datetime.now(UTC))
+    )
+    codes = new_recovery_codes()
+    session.add_all(RecoveryCode(account_id=account.id, code_sha256=_sha256(c)) for c in codes)
+    return codes
+
+
+async def use_recovery_code(session: AsyncSession, account: Account, code: str) -> bool:
+    used = await session.scalar(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.account_id == account.id,
+            RecoveryCode.code_sha256 == _sha256(code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=datetime.now(UTC))
+        .returning(RecoveryCode.id)
+    )
+    return used is not None
+
+
+async def second_factor_matches(session: AsyncSession, account: Account, code: str) -> bool:
+    """A TOTP code or one of the recovery codes (used up)."""
+    if account.totp_secret and totp_matches(account.totp_secret, code):
+        return True
+    return await use_recovery_code(session, account, code)
