@@ -1,0 +1,132 @@
+"""The submission receipt as a PDF: what was submitted, when, and the fingerprint that proves it.
+
+The PDF uses the core fonts every reader has (no font file to ship). They encode Windows-1252,
+which covers the programme's western languages; any other letter is written without its
+accent (ł → l, ș → s) or, failing that, as "?", so no applicant's text can break the receipt.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import msgspec
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+ENCODING = "windows-1252"
+# Letters NFKD does not take apart into a base letter and an accent.
+BASE_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "\u0131": "i", "ħ": "h"})
+SANS, MONO = "helvetica", "courier"
+LINE = 5.5  # mm, body line height
+
+
+class ReceiptFile(msgspec.Struct, frozen=True):
+    question: str
+    name: str
+    size: int
+    sha256: str
+
+
+class ReceiptFacts(msgspec.Struct, frozen=True):
+    call_title: str
+    receipt_number: str
+    version: int
+    submitted_at: str  # already formatted in the call's time zone
+    fingerprint: str
+    organisation: str
+    contact: str
+    title: str
+    answers: list[tuple[str, str]]  # (question label, answer as text), in form order
+    files: list[ReceiptFile]
+
+
+def encodable(text: str) -> str:
+    """`text` in the core fonts' encoding, letters it lacks written without their accents."""
+    return "".join(char if fits(char) else without_accent(char) for char in text)
+
+
+def fits(text: str) -> bool:
+    try:
+        text.encode(ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def without_accent(char: str) -> str:
+    plain = unicodedata.normalize("NFKD", char.translate(BASE_LETTERS))
+    base = "".join(c for c in plain if not unicodedata.combining(c))
+    return base if base and fits(base) else "?"
+
+
+class ReceiptDocument(FPDF):
+    def __init__(self, facts: ReceiptFacts) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.facts = facts
+        self.core_fonts_encoding = ENCODING
+        self.set_margins(18, 18, 18)
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_title(encodable(f"Receipt {facts.receipt_number}: {facts.call_title}"))
+        self.set_creator("Open-call portal")
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font(SANS, size=8)
+        self.set_text_color(90, 102, 93)
+        self.cell(0, 5, encodable(f"Receipt {self.facts.receipt_number}"), align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def paragraph(self, text: str, size: float = 10.5, style: str = "", mono: bool = False) -> None:
+        self.set_font(MONO if mono else SANS, style, size)
+        self.multi_cell(0, LINE, encodable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def heading(self, text: str) -> None:
+        self.ln(4)
+        self.paragraph(text, size=12.5, style="B")
+        self.ln(1)
+
+    def fact(self, label: str, value: str, mono: bool = False) -> None:
+        self.set_font(SANS, "B", 10)
+        self.cell(42, LINE, encodable(label))
+        # A sha256 in hex fits on one line at 9 pt.
+        self.set_font(MONO if mono else SANS, "", 9 if mono else 10.5)
+        self.multi_cell(0, LINE, encodable(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def files_table(self, files: list[ReceiptFile]) -> None:
+        self.set_font(SANS, size=9)
+        with self.table(col_widths=(55, 85, 34), text_align=("LEFT", "LEFT", "RIGHT"),
+                        line_height=4.8, first_row_as_headings=True) as table:  # fmt: skip
+            table.row(["Question", "File", "Size"])
+            for file in files:
+                table.row([encodable(file.question), encodable(file.name), f"{file.size:,} bytes"])
+                row = table.row()
+                row.cell(f"sha256 {file.sha256}", colspan=3)
+
+
+def receipt_pdf(facts: ReceiptFacts) -> bytes:
+    """An A4 receipt of one or more pages: the call, the receipt, the applicant, every answer
+    under its label and every file with its sha256."""
+    pdf = ReceiptDocument(facts)
+    pdf.add_page()
+    pdf.paragraph(facts.call_title, size=16, style="B")
+    pdf.paragraph("Submission receipt", size=12)
+    pdf.ln(4)
+    pdf.fact("Receipt number", facts.receipt_number)
+    pdf.fact("Version", str(facts.version))
+    pdf.fact("Submitted", facts.submitted_at)
+    pdf.fact("Fingerprint", facts.fingerprint, mono=True)
+    pdf.fact("Organisation", facts.organisation)
+    pdf.fact("Contact", facts.contact)
+    pdf.fact("Application", facts.title)
+    pdf.heading("Answers")
+    for label, answer in facts.answers:
+        pdf.paragraph(label, size=10, style="B")
+        pdf.paragraph(answer or "-")
+        pdf.ln(2)
+    pdf.heading("Files")
+    if facts.files:
+        pdf.files_table(facts.files)
+    else:
+        pdf.paragraph("No files attached.")
+    return bytes(pdf.output())
