@@ -27,6 +27,7 @@ from services.review.models import (
     EvaluationRow,
     EvaluatorRow,
     KnownCall,
+    OutboxEvent,
     PoolMemberRow,
     ProcessedEvent,
 )
@@ -34,9 +35,10 @@ from shared.api.intake import Organisation, Person
 from shared.consumer import EventConsumer
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
+from shared.contracts import review as review_events
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import NotFound
-from shared.events import EventContract, encode_envelope, envelope_for
+from shared.events import EventContract, decode_envelope, encode_envelope, envelope_for
 from shared.messaging import NatsLink, ensure_streams
 from tests.fixtures.servers import Postgres
 from tests.fixtures.waiting import eventually
@@ -381,7 +383,7 @@ async def test_a_repair_keeps_an_evaluation_submitted_meanwhile(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     """A conflict declared while the same evaluator submits: the submission is kept."""
-    _, app_id, ids = await call_in_evaluation(sessions, ["a", "b", "c"], ["a", "b"])
+    call_id, app_id, ids = await call_in_evaluation(sessions, ["a", "b", "c"], ["a", "b"])
     async with sessions() as submitting:
         # What submitting does: the assignment locked, the evaluation stored, not yet committed.
         await submitting.get(AssignmentRow, ids["a"], with_for_update=True)
@@ -401,6 +403,7 @@ async def test_a_repair_keeps_an_evaluation_submitted_meanwhile(
         await submitting.commit()
     await repairing
     assert await active_evaluators(sessions, app_id) == ["a", "b"]
+    assert await assignment_news(sessions, call_id) == []  # nobody lost or got work
 
 
 async def test_an_evaluator_back_after_removal_gets_the_same_assignment_again(
@@ -424,3 +427,24 @@ async def test_an_evaluator_back_after_removal_gets_the_same_assignment_again(
     async with sessions() as session:
         again = await session.get(AssignmentRow, ids["a"])
     assert again is not None and (again.active, again.removed_reason) == (True, None)
+    # Told when the work was taken away, and when it came back; "b" kept theirs throughout.
+    assert await assignment_news(sessions, call_id) == [
+        ("AssignmentMovedAway", str(ids["a"]), "a"), ("AssignmentMade", str(ids["a"]), "a"),
+    ]  # fmt: skip
+
+
+async def assignment_news(
+    sessions: async_sessionmaker[AsyncSession], call_id: str
+) -> list[tuple[str, str, str]]:
+    """The assignment events review wrote for the call, in order: (kind, assignment,
+    evaluator)."""
+    subjects = [review_events.AssignmentMade.subject, review_events.AssignmentMovedAway.subject]
+    async with sessions() as session:
+        bodies = await session.scalars(
+            select(OutboxEvent.body)
+            .where(OutboxEvent.subject.in_(subjects))
+            .order_by(OutboxEvent.created_at)
+        )
+        found = [decode_envelope(body).payload() for body in bodies]
+    return [(type(e).__name__, e.assignment_id, e.evaluator_id)
+            for e in found if e.call_id == call_id]  # fmt: skip
