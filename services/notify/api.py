@@ -1,0 +1,167 @@
+"""Notify's internal HTTP: the team reads the mail outbox and sends a failed mail again; a person
+lists the mail they were sent. Thin handlers: decode -> authorize -> query -> encode."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from litestar import get, post
+from litestar.params import Parameter
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notify.mail import MAIL_WRITTEN
+from services.notify.models import MailAttachmentRow, MailRow
+from shared.api.notify import (
+    MAIL,
+    MAIL_ITEM,
+    MAIL_RETRY,
+    PERSON_MAIL,
+    Mail,
+    MailAttachment,
+    MailPage,
+    MailState,
+    Notification,
+)
+from shared.clock import Clock
+from shared.errors import FieldError, Forbidden, NotFound, require
+from shared.identity import Identity
+
+MAX_PAGE = 200
+
+
+def page_errors(first: int, offset: int) -> list[FieldError]:
+    errors = []
+    if not 1 <= first <= MAX_PAGE:
+        errors.append(FieldError("first", f"must be between 1 and {MAX_PAGE}"))
+    if offset < 0:
+        errors.append(FieldError("offset", "must not be negative"))
+    return errors
+
+
+def literal_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def attachments_of(
+    session: AsyncSession, mail_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[MailAttachment]]:
+    found: dict[uuid.UUID, list[MailAttachment]] = defaultdict(list)
+    if not mail_ids:
+        return found
+    rows = await session.execute(
+        select(MailAttachmentRow.mail_id, MailAttachmentRow.file_name,
+               MailAttachmentRow.content_type, func.length(MailAttachmentRow.content))
+        .where(MailAttachmentRow.mail_id.in_(mail_ids))
+        .order_by(MailAttachmentRow.file_name)
+    )  # fmt: skip
+    for mail_id, file_name, content_type, size in rows:
+        found[mail_id].append(
+            MailAttachment(file_name=file_name, content_type=content_type, size=size)
+        )
+    return found
+
+
+def mail_view(row: MailRow, attachments: list[MailAttachment]) -> Mail:
+    return Mail(
+        id=str(row.id), recipient_id=row.recipient_id, to=row.to_address, kind=row.kind,
+        language=row.language, subject=row.subject, text=row.text, html=row.html,
+        state=MailState(row.state), attempts=row.attempts, last_error=row.last_error,
+        created_at=row.created_at, sent_at=row.sent_at, attachments=attachments,
+    )  # fmt: skip
+
+
+async def load_mail(session: AsyncSession, mail_id: str, *, lock: bool = False) -> MailRow:
+    try:
+        key = uuid.UUID(mail_id)
+    except ValueError:
+        key = None
+    row = await session.get(MailRow, key, with_for_update=lock) if key else None
+    if row is None:
+        raise NotFound(f"There is no mail {mail_id}.")
+    return row
+
+
+@get(MAIL)
+async def list_mail(
+    session: AsyncSession, identity: Identity,
+    # `state` is a name Litestar keeps for the app's state: the query parameter is renamed.
+    mail_state: Annotated[MailState | None, Parameter(query="state")] = None,
+    to: str | None = None, first: int = 50, offset: int = 0,
+) -> MailPage:  # fmt: skip
+    """The outbox, newest first (the programme team)."""
+    identity.require_admin()
+    require(page_errors(first, offset))
+    conditions: list[Any] = []
+    if mail_state is not None:
+        conditions.append(MailRow.state == mail_state.value)
+    if to is not None and to.strip():
+        conditions.append(MailRow.to_address.ilike(literal_pattern(to.strip()), escape="\\"))
+    total = await session.scalar(select(func.count()).select_from(MailRow).where(*conditions))
+    rows = (
+        await session.scalars(
+            select(MailRow)
+            .where(*conditions)
+            .order_by(MailRow.created_at.desc(), MailRow.id)
+            .limit(first)
+            .offset(offset)
+        )
+    ).all()
+    attachments = await attachments_of(session, [row.id for row in rows])
+    return MailPage(items=[mail_view(r, attachments[r.id]) for r in rows], total=total or 0)
+
+
+@get(MAIL_ITEM)
+async def read_mail(session: AsyncSession, identity: Identity, mail_id: str) -> Mail:
+    identity.require_admin()
+    row = await load_mail(session, mail_id)
+    return mail_view(row, (await attachments_of(session, [row.id]))[row.id])
+
+
+@post(MAIL_RETRY, status_code=200)
+async def retry_mail(session: AsyncSession, identity: Identity, clock: Clock, mail_id: str) -> Mail:
+    """A failed mail goes back to the queue with its attempts counted afresh; a queued or
+    sent one stays as it is."""
+    identity.require_admin()
+    row = await load_mail(session, mail_id, lock=True)
+    if row.state == MailState.FAILED.value:
+        row.state, row.attempts, row.next_attempt_at = MailState.QUEUED.value, 0, clock()
+        session.info[MAIL_WRITTEN] = True
+    await session.commit()
+    return mail_view(row, (await attachments_of(session, [row.id]))[row.id])
+
+
+@get(PERSON_MAIL)
+async def person_mail(
+    session: AsyncSession, identity: Identity, account_id: str, first: int = 20, offset: int = 0
+) -> list[Notification]:
+    """The mail sent to one person, newest first: theirs to read, and the team's."""
+    if identity.require_signed_in() != account_id and not identity.is_admin:
+        raise Forbidden("You may read only the mail sent to you.")
+    require(page_errors(first, offset))
+    rows = await session.scalars(
+        select(MailRow)
+        .where(MailRow.recipient_id == account_id)
+        .order_by(MailRow.created_at.desc(), MailRow.id)
+        .limit(first)
+        .offset(offset)
+    )
+    return [
+        Notification(
+            id=str(r.id),
+            kind=r.kind,
+            subject=r.subject,
+            text=r.text,
+            created_at=r.created_at,
+            state=MailState(r.state),
+        )
+        for r in rows
+    ]
+
+
+ROUTES = [list_mail, read_mail, retry_mail, person_mail]

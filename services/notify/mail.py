@@ -1,0 +1,104 @@
+"""Writing a mail into the outbox: rendered in the recipient's language, once per recipient
+per cause (a second insert of the same cause changes nothing), in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notify.domain.messages import render
+from services.notify.models import MailAttachmentRow, MailRow, Person
+from shared.api.notify import OPTIONAL_KINDS, MailState
+from shared.clock import Clock
+
+# Set on a session whose transaction queued mail: its commit wakes the relay.
+MAIL_WRITTEN = "mail_written"
+
+
+class Recipient(msgspec.Struct, frozen=True, kw_only=True):
+    address: str
+    language: str = "en"
+    name: str = ""
+    account_id: str | None = None
+
+    @classmethod
+    def of(cls, person: Person) -> Recipient:
+        return cls(
+            address=person.email, language=person.language, name=person.display_name,
+            account_id=person.account_id,
+        )  # fmt: skip
+
+
+class Attachment(msgspec.Struct, frozen=True):
+    file_name: str
+    content_type: str
+    content: bytes
+
+
+def receives(person: Person, kind: str) -> bool:
+    """Inactive people get nothing; an optional kind only when its preference is on."""
+    preference = OPTIONAL_KINDS.get(kind)
+    return person.active and (preference is None or bool(getattr(person, preference)))
+
+
+class MailWriter:
+    def __init__(self, public_url: str, clock: Clock) -> None:
+        self.public_url = public_url.rstrip("/")
+        self.clock = clock
+
+    def link(self, route: str) -> str:
+        """A page of the portal: `link("evaluate")` -> `<public_url>/#/evaluate`."""
+        return f"{self.public_url}/#/{route}"
+
+    async def queue(
+        self,
+        session: AsyncSession,
+        recipient: Recipient,
+        kind: str,
+        cause_key: str,
+        context: Mapping[str, Any],
+        attachments: Sequence[Attachment] = (),
+    ) -> bool:
+        """True when the mail is new; False when this cause already wrote to this address."""
+        rendered = render(
+            kind,
+            recipient.language,
+            {"name": recipient.name, "portal_url": f"{self.public_url}/", **context},
+        )
+        now = self.clock()
+        mail_id = await session.scalar(
+            insert(MailRow)
+            .values(
+                recipient_id=recipient.account_id,
+                to_address=recipient.address,
+                kind=kind,
+                language=recipient.language,
+                cause_key=cause_key,
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                state=MailState.QUEUED.value,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[MailRow.cause_key, MailRow.to_address])
+            .returning(MailRow.id)
+        )
+        if mail_id is None:
+            return False
+        for attachment in attachments:
+            session.add(
+                MailAttachmentRow(
+                    mail_id=mail_id,
+                    file_name=attachment.file_name,
+                    content_type=attachment.content_type,
+                    content=attachment.content,
+                )
+            )
+        session.info[MAIL_WRITTEN] = True
+        return True

@@ -1,0 +1,150 @@
+"""The one sender of e-mail: takes queued mail from the outbox and hands it to the SMTP server.
+
+Replicas share the work (FOR UPDATE SKIP LOCKED); a failed send is tried again later, each time
+twice as late, and after `max_attempts` the mail is marked failed with its error kept, so the
+team sees it. The Message-ID comes from the mail's id: a mail sent again after a crash between
+the send and the commit is recognisably the same message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+import aiosmtplib
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.notify.config import NotifySettings
+from services.notify.models import MailAttachmentRow, MailRow
+from shared.api.notify import MailState
+from shared.clock import Clock
+
+log = logging.getLogger(__name__)
+
+MAX_DELAY = timedelta(hours=6)
+
+
+def retry_delay(attempts: int, base_seconds: float) -> timedelta:
+    """After the n-th failed attempt: base, 2 x base, 4 x base, ... at most MAX_DELAY."""
+    return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_DELAY)
+
+
+def short_error(exc: BaseException) -> str:
+    """What the team reads: the kind of failure and the server's words, never credentials
+    (the settings are not part of any SMTP error)."""
+    text = f"{type(exc).__name__}: {exc}".strip()
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def message_of(row: MailRow, attachments: list[MailAttachmentRow], sender: str) -> EmailMessage:
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "portal.localhost"
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message["Date"] = format_datetime(row.created_at)
+    message["Message-ID"] = f"<{row.id}@{domain}>"
+    message.set_content(row.text)
+    message.add_alternative(row.html, subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype or "octet-stream",
+            filename=attachment.file_name,
+        )  # fmt: skip
+    return message
+
+
+class MailRelay:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], settings: NotifySettings,
+        clock: Clock,
+    ) -> None:  # fmt: skip
+        self.session_factory = session_factory
+        self.settings = settings
+        self.clock = clock
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                while await self.send_due() > 0:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("mail relay could not read the outbox (%s); will retry", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.outbox_poll_seconds)
+            self._wake.clear()
+
+    async def send_due(self, batch: int = 20) -> int:
+        """Send what is due now; returns how many mails were tried."""
+        async with self.session_factory() as session, session.begin():
+            rows = (
+                await session.scalars(
+                    select(MailRow)
+                    .where(
+                        MailRow.state == MailState.QUEUED.value,
+                        MailRow.next_attempt_at <= self.clock(),
+                    )
+                    .order_by(MailRow.next_attempt_at)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            attachments = await self._attachments(session, [row.id for row in rows])
+            for row in rows:
+                await self._send(row, attachments[row.id])
+            return len(rows)
+
+    @staticmethod
+    async def _attachments(
+        session: AsyncSession, mail_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, list[MailAttachmentRow]]:
+        found: dict[uuid.UUID, list[MailAttachmentRow]] = defaultdict(list)
+        if mail_ids:
+            rows = await session.scalars(
+                select(MailAttachmentRow)
+                .where(MailAttachmentRow.mail_id.in_(mail_ids))
+                .order_by(MailAttachmentRow.file_name)
+            )
+            for attachment in rows:
+                found[attachment.mail_id].append(attachment)
+        return found
+
+    async def _send(self, row: MailRow, attachments: list[MailAttachmentRow]) -> None:
+        settings = self.settings
+        row.attempts += 1
+        try:
+            await aiosmtplib.send(
+                message_of(row, attachments, settings.mail_from),
+                hostname=settings.smtp_host, port=settings.smtp_port,
+                username=settings.smtp_username or None, password=settings.smtp_password or None,
+                start_tls=settings.smtp_starttls, use_tls=settings.smtp_tls,
+                timeout=settings.smtp_timeout_seconds,
+            )  # fmt: skip
+        except Exception as exc:
+            row.last_error = short_error(exc)
+            if row.attempts >= settings.max_attempts:
+                row.state = MailState.FAILED.value
+                log.error("mail %s failed for good: %s", row.id, row.last_error)
+            else:
+                row.next_attempt_at = self.clock() + retry_delay(
+                    row.attempts, settings.retry_base_seconds
+                )
+                log.warning(
+                    "mail %s not sent (attempt %s): %s", row.id, row.attempts, row.last_error
+                )
+            return
+        row.state = MailState.SENT.value
+        row.sent_at = self.clock()

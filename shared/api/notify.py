@@ -1,0 +1,74 @@
+"""Notify bodies: the mail outbox the team reads, and the mail a person was sent."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import msgspec
+
+# Routes of the notify service (the gateway's client and notify's handlers both use these).
+MAIL = "/mail"
+MAIL_ITEM = "/mail/{mail_id:str}"
+MAIL_RETRY = "/mail/{mail_id:str}/retry"
+PERSON_MAIL = "/people/{account_id:str}/mail"
+
+# Kinds a person may turn off, by the preference that controls them (AccountChanged's fields).
+OPTIONAL_KINDS: dict[str, str] = {
+    "draft_reminder_72h": "draft_reminders",
+    "draft_reminder_24h": "draft_reminders",
+    "evaluation_reminder": "evaluation_reminders",
+    "daily_digest": "daily_digest",
+}
+
+
+def path_of(route: str, **values: str) -> str:
+    """A route with its parameters filled in: `path_of(MAIL_ITEM, mail_id=...)`."""
+    for name, value in values.items():
+        route = route.replace(f"{{{name}:str}}", value)
+    return route
+
+
+class MailState(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MailAttachment(msgspec.Struct, frozen=True, kw_only=True):
+    file_name: str
+    content_type: str
+    size: int
+
+
+class Mail(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    recipient_id: str | None
+    to: str
+    kind: str
+    language: str
+    subject: str
+    text: str
+    html: str
+    state: MailState
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    attachments: list[MailAttachment] = []
+
+
+class MailPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[Mail]
+    total: int
+
+
+class Notification(msgspec.Struct, frozen=True, kw_only=True):
+    """A mail as its recipient lists it in the pages."""
+
+    id: str
+    kind: str
+    subject: str
+    text: str
+    created_at: datetime
+    state: MailState

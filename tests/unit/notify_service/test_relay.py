@@ -1,0 +1,35 @@
+"""The relay's pure parts: the backoff, the error the team reads, the message it builds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from services.notify.models import MailAttachmentRow, MailRow
+from services.notify.relay import MAX_DELAY, message_of, retry_delay, short_error
+
+
+def test_each_retry_waits_twice_as_long_up_to_a_limit() -> None:
+    delays = [retry_delay(n, 10).total_seconds() for n in (1, 2, 3, 4)]
+    assert delays == [10, 20, 40, 80]
+    assert retry_delay(40, 10) == MAX_DELAY
+
+
+def test_the_error_kept_is_short_and_names_its_kind() -> None:
+    kept = short_error(ConnectionRefusedError("x" * 1000))
+    assert kept.startswith("ConnectionRefusedError: ") and len(kept) == 300
+
+
+def test_the_message_has_text_html_attachments_and_an_id_from_the_mail() -> None:
+    row = MailRow(
+        id=uuid.uuid4(), to_address="ana@example.org", subject="Your receipt", text="Plain",
+        html="<p>Rich</p>", created_at=datetime.now(UTC) - timedelta(minutes=1),
+    )  # fmt: skip
+    pdf = MailAttachmentRow(file_name="r.pdf", content_type="application/pdf", content=b"%PDF-1")
+    message = message_of(row, [pdf], "Portal <no-reply@portal.example>")
+    assert message["Message-ID"] == f"<{row.id}@portal.example>"
+    assert message["To"] == "ana@example.org" and message["Subject"] == "Your receipt"
+    plain, rich = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain is not None and rich is not None and "Rich" in rich.get_content()
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == "r.pdf" and attached.get_content() == b"%PDF-1"
