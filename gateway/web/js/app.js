@@ -3,8 +3,12 @@ import { account, signOut } from "./graphql.js";
 import { currentRoute, h, newRoute, problem, screen } from "./ui.js";
 import { callsPage, callPage } from "./pages/calls.js";
 import { signInPage, signUpPage } from "./pages/auth.js";
+import { confirmPage, forgotPage, invitationPage, resetPage } from "./pages/links.js";
+import { accountPage, notificationsPage } from "./pages/account.js";
+import { mailPage } from "./pages/mail.js";
+import { accountsPage } from "./pages/accounts.js";
 import { applyPage, receiptPage } from "./pages/apply.js";
-import { minePage } from "./pages/mine.js";
+import { minePage, myApplicationPage } from "./pages/mine.js";
 import { assignmentPage, assignmentsPage } from "./pages/evaluate.js";
 import { teamCallPage, teamPage } from "./pages/team.js";
 import { applicationPage, applicationsPage } from "./pages/applications.js";
@@ -14,9 +18,12 @@ import { missionsPage } from "./pages/missions.js";
 
 const routes = [
   [/^\/?$/, callsPage], [/^\/call\/(.+)$/, callPage], [/^\/signin$/, signInPage], [/^\/signup$/, signUpPage],
-  [/^\/apply\/(.+)$/, applyPage], [/^\/receipt\/(.+)$/, receiptPage], [/^\/mine$/, minePage],
+  [/^\/forgot$/, forgotPage], [/^\/confirm\/(.+)$/, confirmPage], [/^\/reset\/(.+)$/, resetPage],
+  [/^\/invitation\/(.+)$/, invitationPage], [/^\/account$/, accountPage], [/^\/notifications$/, notificationsPage],
+  [/^\/apply\/(.+)$/, applyPage], [/^\/receipt\/(.+)$/, receiptPage], [/^\/mine$/, minePage], [/^\/mine\/(.+)$/, myApplicationPage],
   [/^\/evaluate$/, assignmentsPage], [/^\/evaluate\/(.+)$/, assignmentPage],
-  [/^\/team$/, teamPage], [/^\/team\/([^/?]+)$/, teamCallPage],
+  // Mail and accounts before a call's id (no call has those ids).
+  [/^\/team$/, teamPage], [/^\/team\/mail$/, mailPage], [/^\/team\/accounts$/, accountsPage], [/^\/team\/([^/?]+)$/, teamCallPage],
   // The applications list keeps its filters in the hash's query (read by the page itself).
   [/^\/team\/([^/?]+)\/applications(?:\?.*)?$/, applicationsPage], [/^\/team\/([^/?]+)\/applications\/([^/?]+)$/, applicationPage],
   [/^\/team\/([^/?]+)\/(?:pool|assignments)$/, poolPage],
@@ -31,11 +38,11 @@ function renderWho() {
   const role = me?.role;
   for (const link of document.querySelectorAll("nav [data-role]")) {
     const wanted = link.dataset.role;
-    link.hidden = !(role && (wanted === role.toLowerCase()
+    link.hidden = !(role && (wanted === role.toLowerCase() || wanted === "any"
       || (wanted === "team" && (role === "ADMIN" || role === "HUB_MANAGER"))));
   }
   who.replaceChildren(...(me
-    ? [`${me.displayName} (${me.role.toLowerCase().replace("_", " ")})`,
+    ? [h("a", { href: "#/account", title: "Your account" }, `${me.displayName} (${me.role.toLowerCase().replace("_", " ")})`),
        h("button", { class: "secondary", type: "button", onclick: () => { signOut(); location.hash = "#/"; } }, "Sign out")]
     : [h("a", { href: "#/signin" }, "Sign in"), " · ", h("a", { href: "#/signup" }, "Sign up")]));
 }

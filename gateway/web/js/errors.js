@@ -3,7 +3,7 @@
 // whose path has no block goes to its nearest parent block, and every error is also listed in
 // a summary whose links take the author to the control. No registry to keep in step: the
 // blocks are found in the DOM, so re-rendered sections need no bookkeeping.
-import { h, nextId } from "./ui.js";
+import { h, markControl, nextId } from "./ui.js";
 
 // The registry writes list positions as [2], GraphQL clients often as .2: one form for both.
 export const normalise = (path) => path.replace(/\[(\d+)\]/g, ".$1");
@@ -25,12 +25,7 @@ function mark(block, message) {
   const error = block.querySelector(":scope > .error");
   error.hidden = !message;
   error.textContent = message || "";
-  for (const control of ownControls(block)) {
-    const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== error.id);
-    if (message) ids.push(error.id);
-    if (ids.length) control.setAttribute("aria-describedby", ids.join(" ")); else control.removeAttribute("aria-describedby");
-    if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
-  }
+  for (const control of ownControls(block)) markControl(control, error, message);
 }
 
 export function blockFor(root, path) {

@@ -19,7 +19,7 @@
 // label(texts, lang)     the text in lang, else in English, else ""
 // labelNode(texts, lang) the same text in a <span lang> (pronounced right), null when none
 // markProblem(block, message) setMessage for any block that has a ":scope > .error" line
-import { field, h, nextId } from "./ui.js";
+import { field, h, markControl, nextId } from "./ui.js";
 
 const pick = (texts, lang) => (texts || []).find((l) => l.lang === lang) || (texts || []).find((l) => l.lang === "en");
 export const label = (texts, lang) => pick(texts, lang)?.text || "";
@@ -47,12 +47,7 @@ export function markProblem(block, message) {
   if (!error) return;
   error.hidden = !message;
   error.textContent = message || "";
-  for (const control of block.querySelectorAll("input, select, textarea")) {
-    const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== error.id);
-    if (message) ids.push(error.id);
-    if (ids.length) control.setAttribute("aria-describedby", ids.join(" ")); else control.removeAttribute("aria-describedby");
-    if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
-  }
+  for (const control of block.querySelectorAll("input, select, textarea")) markControl(control, error, message);
 }
 
 function wrap(q, labelText, control, help, note) {

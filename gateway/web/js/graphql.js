@@ -3,11 +3,17 @@
 
 const ENDPOINT = "/graphql";
 
+// What the pages keep of the signed-in account (the header, the role's pages, the
+// second-factor notice).
+export const ACCOUNT = "id email displayName role hub emailConfirmed twoFactorEnabled twoFactorRequired";
+
 export function token() { return localStorage.getItem("portal.token"); }
 export function account() { return JSON.parse(localStorage.getItem("portal.account") || "null"); }
+export function remember(me) { localStorage.setItem("portal.account", JSON.stringify(me)); }
 export function signedIn(payload) {
   localStorage.setItem("portal.token", payload.token);
-  localStorage.setItem("portal.account", JSON.stringify(payload.account));
+  remember(payload.account);
+  window.dispatchEvent(new Event("portal:signed-in"));
 }
 // Also after a 401: the page hears of it, so the header stops offering "Sign out".
 export function signOut() {

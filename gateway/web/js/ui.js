@@ -56,13 +56,23 @@ export function field(labelText, control, { help, note } = {}) {
   return h("div", { class: "field" }, h("label", { for: id }, labelText), helpNode, control, note, error);
 }
 
+// The message beside a field()'s control, read out with it while shown.
 export function setError(container, message) {
   const error = container.querySelector(".error");
   if (!error) return;
   error.hidden = !message;
   error.textContent = message || "";
   const control = container.querySelector("input, select, textarea");
-  if (control) control.setAttribute("aria-invalid", message ? "true" : "false");
+  if (control) markControl(control, error, message);
+}
+
+// A control marked invalid and described by its `error` line while `message` stands; both
+// undone once it is cleared.
+export function markControl(control, error, message) {
+  const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== error.id);
+  if (message) ids.push(error.id);
+  if (ids.length) control.setAttribute("aria-describedby", ids.join(" ")); else control.removeAttribute("aria-describedby");
+  if (message) control.setAttribute("aria-invalid", "true"); else control.removeAttribute("aria-invalid");
 }
 
 export const problem = (message) => h("p", { class: "notice bad", role: "alert" }, message);
@@ -122,4 +132,59 @@ export function bars(title, buckets) {
     buckets.length ? buckets.map((b) => h("div", { class: "bar" },
       h("span", {}, b.key), h("span", { "aria-hidden": "true" }, h("span", { class: "fill", style: `width:${(100 * b.count) / max}%` })),
       h("span", {}, b.count))) : h("p", { class: "muted" }, "Nothing yet."));
+}
+
+// A refusal's field errors beside the controls named after them (name="email"; "input.email"
+// counts as "email"); every other field's mark is cleared. What names no control is returned
+// as one sentence for the form's status line.
+export function fieldErrors(form, errors = []) {
+  const byControl = new Map();
+  const rest = [];
+  for (const e of errors) {
+    const control = form.querySelector(`[name="${CSS.escape(e.field.replace(/^input\./, ""))}"]`);
+    if (control) byControl.set(control, [...(byControl.get(control) || []), e.message]);
+    else rest.push(e.message);
+  }
+  for (const block of form.querySelectorAll(".field")) setError(block, null);
+  for (const [control, messages] of byControl) setError(control.closest(".field"), messages.join("; "));
+  return rest.join(" ");
+}
+
+// "4 min 05 s", "45 s": how long until `seconds` have passed, as a person reads it.
+export function waitingTime(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s` : `${s} s`;
+}
+
+// After a TooManyAttempts: `button` stays disabled and `out` counts down, second by second,
+// until another try is taken (or the page is left).
+export function holdOff(button, out, seconds) {
+  const until = Date.now() + seconds * 1000;
+  const line = h("p", { class: "notice bad", role: "alert" });
+  out.replaceChildren(line);
+  button.disabled = true;
+  const tick = () => {
+    const left = (until - Date.now()) / 1000;
+    if (!button.isConnected) return clearInterval(timer);
+    if (left > 0) { line.textContent = `Too many attempts: try again in ${waitingTime(left)}.`; return; }
+    clearInterval(timer);
+    button.disabled = false;
+    line.className = "notice";
+    line.textContent = "You can try again now.";
+  };
+  const timer = setInterval(tick, 1000);
+  tick();
+}
+
+// The mailbox message every link mail ends in: the same words whether or not the address
+// has an account (nobody learns which addresses do).
+export const mailboxNotice = (...lines) => h("div", { class: "notice", role: "status", id: "mailbox" },
+  lines.map((line) => h("p", {}, line)));
+
+// The languages a person may choose (shared/programme.LANGUAGES), each by its own name.
+export const LANGUAGES = [["en", "English"], ["nl", "Nederlands"], ["pt", "Português"], ["it", "Italiano"],
+  ["ro", "Română"], ["hu", "Magyar"], ["de", "Deutsch"], ["tr", "Türkçe"], ["fr", "Français"], ["es", "Español"]];
+
+export function languageSelect(name, chosen) {
+  return h("select", { name }, LANGUAGES.map(([code, text]) => h("option", { value: code, lang: code, selected: code === chosen }, text)));
 }

@@ -2,6 +2,7 @@
 import { account, gql, upload } from "../graphql.js";
 import { markProblem, questionField } from "../form.js";
 import { field, guard, h, instant, problem, screen, UNSUBMITTED } from "../ui.js";
+import { resendButton } from "./links.js";
 import { withdrawButton } from "./mine.js";
 
 const APP = `id status answers organisation { name type country countryPart website } contact { name email }
@@ -246,6 +247,13 @@ export async function applyPage(callId) {
     onChange: (v) => { state.answers[q.key] = v; changed(); }, ...(q.type === "FILE" ? fileParts(q) : {}) }).node;
 
   const refuse = (...nodes) => { summary.replaceChildren(h("div", { class: "notice bad", role: "alert" }, ...nodes)); summary.focus(); };
+  // Only the address is missing: the draft stays as it is.
+  const unconfirmed = () => {
+    const out = h("div", {});
+    return [h("strong", {}, "Confirm your e-mail address to submit."),
+      h("p", {}, `We e-mailed a link to ${account().email}: open it, then submit again. Your draft is kept.`),
+      h("p", {}, resendButton(out)), out];
+  };
 
   async function submit() {
     summary.replaceChildren();
@@ -254,6 +262,7 @@ export async function applyPage(callId) {
     submitKey ||= newKey();
     const result = (await gql(SUBMIT, { id: app.id, k: submitKey })).submitApplication;
     if (result.__typename === "SubmissionReceipt") { pending = null; summary.replaceChildren(); location.hash = `#/receipt/${app.id}`; return; }
+    if (result.__typename === "EmailNotConfirmed") return refuse(unconfirmed());
     if (!result.errors?.length) return refuse(h("strong", {}, result.message));
     pending = result.errors;
     showProblems(pending);

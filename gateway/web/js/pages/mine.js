@@ -1,8 +1,9 @@
 import { gql } from "../graphql.js";
 import { guard, h, instant, problem, screen, UNSUBMITTED } from "../ui.js";
 
-const MINE = `{ myApplications { id status eligibility eligibilityReasons updatedAt receipt { number } hasUnsubmittedChanges
-  call { id title status closesAt timezone rubric { criteria { key label } } } outcome { decision rank summary scores comments } } }`;
+const FIELDS = `id title status eligibility eligibilityReasons updatedAt receipt { number } hasUnsubmittedChanges
+  call { id title status closesAt timezone rubric { criteria { key label } } } outcome { decision rank summary scores comments }`;
+const MINE = `{ myApplications { ${FIELDS} } }`;
 
 const WITHDRAW = `mutation($id: ID!) { withdrawApplication(id: $id) { __typename ... on Application { status } ... on Error { message } } }`;
 
@@ -17,25 +18,53 @@ export function withdrawButton(application, callTitle, done) {
   }) }, "Withdraw"), out];
 }
 
-export async function minePage() {
-  const show = screen();
-  const { myApplications } = await gql(MINE);
-  show(h("h1", {}, "My applications"), myApplications.length ? myApplications.map((a) => h("article", { class: "card" },
-    h("h2", {}, a.call?.title || "A call"),
+const versionsList = (a) => h("section", { "aria-labelledby": "versions-h" }, h("h3", { id: "versions-h" }, "Receipts"),
+  a.versions.length ? h("ul", { id: "receipts" }, a.versions.map((r) => h("li", {}, `Version ${r.version}: receipt `,
+    h("a", { href: `#/receipt/${a.id}` }, r.number), ` · ${instant(r.submittedAt, a.call?.timezone)} · fingerprint `,
+    h("code", {}, r.fingerprint)))) : h("p", { class: "muted" }, "Not submitted yet."));
+
+function outcomeSection(a) {
+  return h("section", { class: "notice", "aria-label": "Outcome" },
+    h("h3", {}, "Outcome: ", h("span", { "data-testid": "decision" }, a.outcome.decision.replace("_", " "))),
+    a.outcome.rank ? h("p", {}, `Rank ${a.outcome.rank}`) : null, h("p", {}, a.outcome.summary),
+    h("table", {}, h("caption", {}, "Consensus scores (0 to 5)"), h("tbody", {}, Object.entries(a.outcome.scores).map(([k, v]) =>
+      h("tr", {}, h("th", { scope: "row" }, a.call?.rubric.criteria.find((c) => c.key === k)?.label || k), h("td", {}, v))))),
+    a.outcome.comments.length ? [h("h4", {}, "Evaluators' comments"), h("ul", {}, a.outcome.comments.map((c) => h("li", {}, c)))] : null);
+}
+
+// One application as its applicant follows it; `again` re-renders after a withdrawal; `own`
+// is true on the application's own page (its receipts listed, no link to itself).
+function applicationCard(a, again, own = false) {
+  const title = a.call?.title || "A call";
+  return h("article", { class: "card" },
+    h("h2", {}, own ? title : h("a", { href: `#/mine/${a.id}` }, title)),
     h("p", {}, h("span", { class: "tag", "data-testid": "status" }, a.status.toLowerCase()),
       a.receipt ? ` · receipt ${a.receipt.number}` : "", ` · last change ${instant(a.updatedAt, a.call?.timezone)}`),
     a.hasUnsubmittedChanges ? h("p", { class: "notice" }, UNSUBMITTED) : null,
     // Before the call closes it is only a pre-check of what is still missing, not a verdict.
     a.eligibilityReasons.length ? h("div", { class: a.eligibility === "PENDING" ? "notice" : "notice bad" }, h("strong", {},
       a.eligibility === "PENDING" ? "Before you submit, check:" : "Not eligible:"), h("ul", {}, a.eligibilityReasons.map((r) => h("li", {}, r)))) : null,
-    a.outcome ? h("section", { class: "notice", "aria-label": "Outcome" },
-      h("h3", {}, "Outcome: ", h("span", { "data-testid": "decision" }, a.outcome.decision.replace("_", " "))),
-      a.outcome.rank ? h("p", {}, `Rank ${a.outcome.rank}`) : null, h("p", {}, a.outcome.summary),
-      h("table", {}, h("caption", {}, "Consensus scores (0 to 5)"), h("tbody", {}, Object.entries(a.outcome.scores).map(([k, v]) =>
-        h("tr", {}, h("th", { scope: "row" }, a.call?.rubric.criteria.find((c) => c.key === k)?.label || k), h("td", {}, v))))),
-      a.outcome.comments.length ? [h("h4", {}, "Evaluators' comments"), h("ul", {}, a.outcome.comments.map((c) => h("li", {}, c)))] : null) : null,
+    a.outcome ? outcomeSection(a) : null,
+    own ? versionsList(a) : null,
     a.status !== "WITHDRAWN" ? h("p", { class: "row" },
       a.call?.status === "OPEN" ? h("a", { href: `#/apply/${a.call.id}` }, a.status === "DRAFT" ? "Continue" : "Edit and resubmit") : null,
-      withdrawButton(a, a.call?.title || "this call", minePage)) : null,
-  )) : h("p", {}, "You have not applied yet. ", h("a", { href: "#/" }, "See the open calls.")));
+      withdrawButton(a, a.call?.title || "this call", again)) : null,
+  );
+}
+
+export async function minePage() {
+  const show = screen();
+  const { myApplications } = await gql(MINE);
+  show(h("h1", {}, "My applications"), myApplications.length ? myApplications.map((a) => applicationCard(a, minePage))
+    : h("p", {}, "You have not applied yet. ", h("a", { href: "#/" }, "See the open calls.")));
+}
+
+// The outcome mail links here: one application, its receipts and, once published, the outcome.
+export async function myApplicationPage(id) {
+  const show = screen();
+  const { application } = await gql(`query($id: ID!) { application(id: $id) { ${FIELDS} versions { number version submittedAt fingerprint } } }`, { id });
+  if (!application) return show(h("h1", {}, "Application"), problem("This application does not exist or is not yours."),
+    h("p", {}, h("a", { href: "#/mine" }, "My applications")));
+  show(h("h1", {}, `Your application: ${application.title || application.call?.title || ""}`.trim()),
+    applicationCard(application, () => myApplicationPage(id), true), h("p", {}, h("a", { href: "#/mine" }, "All my applications")));
 }

@@ -10,7 +10,7 @@ const EVALUATOR = "accountId name email organisation expertise hubs languages";
 const POOL = `query($c: ID!) { callPool(callId: $c) { capacity assigned submitted evaluator { ${EVALUATOR} } } }`;
 const EVALUATORS = `query($x: String, $hub: String) { evaluators(expertise: $x, hub: $hub) { ${EVALUATOR} capacity active } }`;
 const INVITE = `mutation($i: EvaluatorInput!) { inviteEvaluator(input: $i) { __typename
-  ... on EvaluatorInvitation { temporaryPassword evaluator { accountId name email } }
+  ... on EvaluatorInvitation { invitationSentTo evaluator { accountId name email } }
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 const SET_MEMBER = `mutation($c: ID!, $e: ID!, $n: Int!) { setPoolMember(callId: $c, accountId: $e, capacity: $n) { __typename
   ... on PoolMember { capacity evaluator { name } } ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
@@ -201,8 +201,7 @@ export async function poolPage(callId) {
       if (why) return out.replaceChildren(problem(why));
       form.reset();
       out.replaceChildren(h("div", { class: "notice", role: "status" },
-        `${r.evaluator.name} (${r.evaluator.email}) is invited. Temporary password, shown only now — pass it on privately: `,
-        h("code", { class: "secret" }, r.temporaryPassword)));
+        `Invitation sent to ${r.invitationSentTo}: ${r.evaluator.name} sets a password from the e-mail's link.`));
       await findEvaluators();
     }) },
     h("div", { class: "pair" },

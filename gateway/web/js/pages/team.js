@@ -32,7 +32,10 @@ export async function teamPage() {
   const show = screen();
   if (!teamOnly(show)) return;
   const { calls } = await gql(`{ calls { id title status lifecycle closesAt timezone programmeWide hub { name } } }`);
-  show(h("h1", {}, "Calls"), h("div", { class: "scroll" }, h("table", {},
+  const admin = account().role === "ADMIN";
+  show(h("h1", {}, "Calls"), admin ? h("nav", { class: "row subnav", "aria-label": "Programme" },
+    h("a", { href: "#/team/mail" }, "Mail"), h("a", { href: "#/team/accounts" }, "Accounts")) : null,
+  h("div", { class: "scroll" }, h("table", {},
     h("thead", {}, h("tr", {}, ["Call", "Status", "Closes", "Hub"].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, calls.map((c) => h("tr", {},
       h("td", {}, h("a", { href: `#/team/${c.id}` }, c.title)), h("td", {}, c.status.toLowerCase().replace("_", " ")),
