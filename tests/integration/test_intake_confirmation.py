@@ -1,7 +1,8 @@
 """Submitting needs a confirmed e-mail address; drafting, saving and uploading do not.
 
-Intake trusts the gateway's signed identity (`email_confirmed`), so its rule is tested over
-intake's own HTTP API with identities as the gateway signs them."""
+Intake trusts the gateway's signed identity (`email_confirmed`): its rule is tested over
+intake's own HTTP API with identities as the gateway signs them, and end to end through
+GraphQL with an account that confirms its address by the link it was sent."""
 
 from __future__ import annotations
 
@@ -10,16 +11,29 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import nats
 import pytest
+from nats.js.api import DeliverPolicy
 from sqlalchemy import select
 
 from services.intake.models import ApplicationRow, OutboxEvent
+from shared.contracts import accounts as account_events
 from shared.contracts import intake as intake_events
 from shared.events import decode_envelope
 from shared.identity import IDENTITY_HEADER, Identity, Role, sign_identity
-from tests.fixtures.apps import INTERNAL_SECRET, Portal
+from tests.fixtures.apps import INTERNAL_SECRET, GraphQLClient, Portal
+from tests.fixtures.servers import Nats
 from tests.fixtures.waiting import eventually
-from tests.integration.test_intake_graphql import DEMO_CALL, PDF
+from tests.integration.test_intake_graphql import (
+    DEMO_CALL,
+    PDF,
+    READ,
+    SAVE,
+    SUBMIT,
+    VALID_DRAFT,
+    start,
+    upload,
+)
 
 NOT_CONFIRMED = (
     "Confirm your e-mail address before you submit: use the link we e-mailed you, "
@@ -145,3 +159,65 @@ async def test_a_resubmission_needs_a_confirmed_address_too(
     read = (await applicant.call("GET", f"/applications/{app_id}")).json()
     assert read["has_unsubmitted_changes"] is True
     assert read["receipt"]["version"] == 1
+
+
+# ---- through GraphQL: sign up, draft, refused, confirm by the e-mailed link, submitted ----
+
+SIGN_UP = """mutation($i: SignUpInput!) { signUp(input: $i) { __typename
+  ... on SignUpAccepted { email } ... on Error { message } } }"""
+SIGN_IN = """mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { __typename
+  ... on AuthPayload { token } ... on Error { message } } }"""
+CONFIRM = """mutation($t: String!) { confirmEmail(token: $t) { __typename
+  ... on EmailConfirmed { email } ... on Error { message } } }"""
+PASSWORD = "lantern-harbour-thistle-93"
+
+
+async def confirmation_link(nats_server: Nats, email: str) -> str:
+    """The link the gateway issued to confirm `email`, as notify receives it to mail it."""
+    client = await nats.connect(nats_server.url)
+    sub = await client.jetstream().subscribe(
+        account_events.LinkIssued.subject, stream="PORTAL_GATEWAY", ordered_consumer=True,
+        deliver_policy=DeliverPolicy.ALL,
+    )  # fmt: skip
+    try:
+        while True:
+            message = await sub.next_msg(timeout=15)  # fails the test when it never comes
+            event = decode_envelope(message.data).payload()
+            assert isinstance(event, account_events.LinkIssued)
+            if event.email == email and event.purpose is account_events.LinkPurpose.CONFIRM_EMAIL:
+                return event.link
+    finally:
+        await client.close()
+
+
+async def test_through_graphql_a_submit_waits_for_the_confirmed_address(
+    gql: GraphQLClient, portal: Portal, nats_server: Nats
+) -> None:
+    email = f"applicant-{uuid.uuid4().hex[:10]}@example.org"
+    person = {"email": email, "password": PASSWORD, "displayName": "Camille"}
+    signed_up = (await gql(SIGN_UP, {"i": person}))["signUp"]
+    assert signed_up["__typename"] == "SignUpAccepted", signed_up
+    signed_in = (await gql(SIGN_IN, {"e": email, "p": PASSWORD}))["signIn"]
+    assert signed_in["__typename"] == "AuthPayload", signed_in
+    token = signed_in["token"]
+
+    app_id = (await start(gql, token))["id"]
+    saved = (await gql(SAVE, {"id": app_id, "input": VALID_DRAFT}, token))["saveApplication"]
+    assert saved["__typename"] == "Application", saved
+    assert (await upload(gql, token, app_id, "pitch_deck", "deck.pdf", PDF))[
+        "__typename"
+    ] == "Attachment"
+    refused = (await gql(SUBMIT, {"id": app_id, "key": "k"}, token))["submitApplication"]
+    assert refused == {"__typename": "EmailNotConfirmed", "message": NOT_CONFIRMED}
+    application = (await gql(READ, {"id": app_id}, token))["application"]
+    assert (application["status"], application["receipt"]) == ("DRAFT", None)
+    assert await submissions_published(portal, app_id) == []
+
+    link = await confirmation_link(nats_server, email)
+    confirmed = (await gql(CONFIRM, {"t": link.rpartition("/#/confirm/")[2]}))["confirmEmail"]
+    assert confirmed == {"__typename": "EmailConfirmed", "email": email}
+    # The same sign-in: the gateway reads the account as it is now on every request.
+    submitted = (await gql(SUBMIT, {"id": app_id, "key": "k"}, token))["submitApplication"]
+    assert submitted["__typename"] == "SubmissionReceipt", submitted
+    assert submitted["receipt"]["version"] == 1
+    assert await submissions_published(portal, app_id) == [1]
