@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.config import GatewaySettings
 from gateway.schema.accounts.schema import AccountMutation, AccountQuery
 from gateway.schema.intake.operations import IntakeMutation, IntakeQuery, IntakeSubscription
+from gateway.schema.notify.operations import NotifyMutation, NotifyQuery
 from gateway.schema.operations import OperationsQuery
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
@@ -26,12 +27,12 @@ from shared.errors import DomainError
 
 
 @strawberry.type
-class Query(RegistryQuery, IntakeQuery, ReviewQuery, AccountQuery, OperationsQuery):
+class Query(RegistryQuery, IntakeQuery, ReviewQuery, AccountQuery, OperationsQuery, NotifyQuery):
     pass
 
 
 @strawberry.type
-class Mutation(RegistryMutation, IntakeMutation, ReviewMutation, AccountMutation):
+class Mutation(RegistryMutation, IntakeMutation, ReviewMutation, AccountMutation, NotifyMutation):
     pass
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from urllib.parse import quote
 
 import msgspec
 
@@ -25,7 +26,7 @@ OPTIONAL_KINDS: dict[str, str] = {
 def path_of(route: str, **values: str) -> str:
     """A route with its parameters filled in: `path_of(MAIL_ITEM, mail_id=...)`."""
     for name, value in values.items():
-        route = route.replace(f"{{{name}:str}}", value)
+        route = route.replace(f"{{{name}:str}}", quote(value, safe=""))
     return route
 
 

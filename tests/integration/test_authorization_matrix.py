@@ -215,6 +215,11 @@ OPERATIONS = [
     Operation("cloneCall draft", "mutation($id: ID!) { " + union("cloneCall", "(id: $id)") + " }",
               lambda w: {"id": w.draft_call}, NL_STAFF,
               hidden=lambda d: d["cloneCall"]["__typename"] == "NotFound"),
+    # Notify: the team's mail outbox; every signed-in person's own notifications.
+    Operation("mailOutbox", "{ mailOutbox { totalCount } }", lambda w: {}, TEAM),
+    Operation("retryMail", "mutation { " + union("retryMail", f'(id: "{uuid.uuid4()}")') + " }",
+              lambda w: {}, TEAM),
+    Operation("myNotifications", "{ myNotifications { id } }", lambda w: {}, SIGNED_IN),
     # Last: it publishes the draft the operations above rely on.
     Operation("publishCall draft", "mutation($id: ID!) { " + union("publishCall", "(id: $id)") + " }",
               lambda w: {"id": w.draft_call}, NL_STAFF,
