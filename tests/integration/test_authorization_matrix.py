@@ -14,6 +14,7 @@ import graphql
 import pytest
 
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
+from tests.integration.test_accounts import signed_up, staff
 from tests.integration.test_intake_graphql import (
     DEMO_CALL,
     PDF,
@@ -65,15 +66,8 @@ async def world(gql: GraphQLClient, portal: Portal, tokens: Tokens) -> World:
 
 
 async def staff_account(gql: GraphQLClient, admin: str, role: str, hub: str | None) -> str:
-    email = f"staff-{uuid.uuid4().hex[:8]}@example.org"
-    created = await gql(
-        "mutation($i: AccountInput!) { createAccount(input: $i) { __typename } }",
-        {"i": {"email": email, "password": "a-long-password", "displayName": "Staff",
-               "role": role, "hub": hub}},
-        admin,
-    )  # fmt: skip
-    assert created["createAccount"]["__typename"] == "Account", created
-    return await gql.sign_in(email, "a-long-password")
+    _, token = await staff(gql, admin, role, hub)
+    return token
 
 
 @dataclass
@@ -138,7 +132,7 @@ OPERATIONS = [
     Operation("transitionCall", "mutation($id: ID!) { " + union("transitionCall", "(id: $id, status: IN_EVALUATION)") + " }",
               lambda w: {"id": w.draft_call}, TEAM,
               hidden=lambda d: d["transitionCall"]["__typename"] == "NotFound"),
-    Operation("createAccount", "mutation { " + union("createAccount", '(input: {email: "x@example.org", password: "long-password", displayName: "X", role: EVALUATOR})') + " }",
+    Operation("createAccount", "mutation { " + union("createAccount", '(input: {email: "x@example.org", displayName: "X", role: EVALUATOR})') + " }",
               lambda w: {}, TEAM),
     Operation("startApplication", "mutation($c: ID!) { " + union("startApplication", "(callId: $c)") + " }",
               lambda w: {"c": DEMO_CALL}, {"applicant"}),
@@ -215,6 +209,30 @@ OPERATIONS = [
     Operation("cloneCall draft", "mutation($id: ID!) { " + union("cloneCall", "(id: $id)") + " }",
               lambda w: {"id": w.draft_call}, NL_STAFF,
               hidden=lambda d: d["cloneCall"]["__typename"] == "NotFound"),
+    # Accounts (issue 9): links are refused alike for everyone; staff changes are the team's.
+    Operation("confirmEmail", "mutation { " + union("confirmEmail", '(token: "not-a-link")') + " }",
+              lambda w: {}, ALL),
+    Operation("resendConfirmation", "mutation { " + union("resendConfirmation") + " }", lambda w: {}, SIGNED_IN),
+    Operation("requestPasswordReset", "mutation($e: String!) { " + union("requestPasswordReset", "(email: $e)") + " }",
+              lambda w: {"e": f"nobody-{uuid.uuid4().hex[:8]}@example.org"}, ALL),
+    Operation("resetPassword", "mutation { " + union("resetPassword", '(token: "not-a-link", password: "a-long-password")') + " }",
+              lambda w: {}, ALL),
+    Operation("invitation", "{ " + union("invitation", '(token: "not-a-link")') + " }", lambda w: {}, ALL),
+    Operation("acceptInvitation", "mutation { " + union("acceptInvitation", '(token: "not-a-link", password: "a-long-password")') + " }",
+              lambda w: {}, ALL),
+    Operation("changePassword", "mutation { " + union("changePassword", '(currentPassword: "not-mine", newPassword: "a-new-long-secret")') + " }",
+              lambda w: {}, SIGNED_IN),
+    Operation("updatePreferences", "mutation { " + union("updatePreferences", "(input: {})") + " }", lambda w: {}, SIGNED_IN),
+    Operation("setUpTwoFactor", "mutation { " + union("setUpTwoFactor") + " }", lambda w: {}, SIGNED_IN),
+    Operation("enableTwoFactor", "mutation { " + union("enableTwoFactor", '(code: "000000")') + " }", lambda w: {}, SIGNED_IN),
+    Operation("disableTwoFactor", "mutation { " + union("disableTwoFactor", '(code: "000000")') + " }", lambda w: {}, SIGNED_IN),
+    Operation("accounts", "{ accounts { id } }", lambda w: {}, TEAM),
+    Operation("disableAccount", "mutation($id: ID!) { " + union("disableAccount", "(id: $id)") + " }",
+              lambda w: {"id": str(uuid.uuid4())}, TEAM),
+    Operation("enableAccount", "mutation($id: ID!) { " + union("enableAccount", "(id: $id)") + " }",
+              lambda w: {"id": str(uuid.uuid4())}, TEAM),
+    Operation("deleteAccount", "mutation($id: ID!) { " + union("deleteAccount", "(id: $id)") + " }",
+              lambda w: {"id": str(uuid.uuid4())}, TEAM),
     # Notify: the team's mail outbox; every signed-in person's own notifications.
     Operation("mailOutbox", "{ mailOutbox { totalCount } }", lambda w: {}, TEAM),
     Operation("retryMail", "mutation { " + union("retryMail", f'(id: "{uuid.uuid4()}")') + " }",
@@ -308,6 +326,17 @@ async def test_the_live_counter_by_role(portal: Portal, world: World) -> None:
     assert outcomes == expected
 
 
+async def test_signing_out_everywhere_by_role(gql: GraphQLClient, tokens: Tokens) -> None:
+    """Every signed-in person may end their own sessions (fresh ones: the world's stay)."""
+    sign_out = "mutation { signOutEverywhere { __typename } }"
+    assert (await gql(sign_out))["signOutEverywhere"]["__typename"] == "NotAuthenticated"
+    for role, hub in (("EVALUATOR", None), ("HUB_MANAGER", "NL"), ("ADMIN", None)):
+        _, token = await staff(gql, tokens.admin, role, hub)
+        assert (await gql(sign_out, token=token))["signOutEverywhere"]["__typename"] == "SignedOut"
+    _, applicant = await signed_up(gql)
+    assert (await gql(sign_out, token=applicant))["signOutEverywhere"]["__typename"] == "SignedOut"
+
+
 def test_the_matrix_covers_every_operation() -> None:
     """A new query, mutation or subscription fails here until the matrix says who may use it."""
     sdl = (Path(__file__).parents[2] / "gateway" / "schema.graphql").read_text()
@@ -316,6 +345,7 @@ def test_the_matrix_covers_every_operation() -> None:
     fields = {name for root in roots if root is not None for name in root.fields}
     covered = {root_field(o.query) for o in OPERATIONS}
     covered.add("submissionCount")  # test_the_live_counter_by_role
+    covered.add("signOutEverywhere")  # test_signing_out_everywhere_by_role (it ends tokens)
     assert fields - covered == set()
 
 

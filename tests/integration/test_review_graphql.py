@@ -17,10 +17,11 @@ from bench.review_data import seed_scored_call
 from services.review.models import ApplicationCopy
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.waiting import eventually
+from tests.integration.test_accounts import accepted_invitation
 from tests.integration.test_intake_graphql import PDF, apply_to, publish_call
 
 INVITE = """mutation($i: EvaluatorInput!) { inviteEvaluator(input: $i) { __typename
-  ... on EvaluatorInvitation { temporaryPassword evaluator { accountId email } }
+  ... on EvaluatorInvitation { invitationSentTo evaluator { accountId email } }
   ... on Error { message } } }"""
 ASSIGN = """mutation($c: ID!) { assignEvaluators(callId: $c) { __typename
   ... on AssignmentReport { applications assigned evaluators minLoad maxLoad
@@ -80,7 +81,9 @@ async def invite(gql: GraphQLClient, admin: str, **extra: Any) -> tuple[str, str
     made = await gql(INVITE, {"i": {"email": email, "displayName": "Evaluator", **extra}}, admin)
     invitation = made["inviteEvaluator"]
     assert invitation["__typename"] == "EvaluatorInvitation", invitation
-    token = await gql.sign_in(email, invitation["temporaryPassword"])
+    assert invitation["invitationSentTo"] == email
+    # The evaluator sets a password from the invitation mail's link.
+    token = await accepted_invitation(gql, email)
     return invitation["evaluator"]["accountId"], token
 
 

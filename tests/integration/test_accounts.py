@@ -1,0 +1,454 @@
+"""Accounts through GraphQL on the running portal: confirmation, reset and invitation links
+(single use, expiring), revocation by token version, disabling and deletion, throttled sign-in
+with a typed lock, the password policy, two-factor sign-in and the setup-only staff token.
+
+Links are read from the LinkIssued events in the gateway's outbox (the mail carries the same)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+import pyotp
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.app import create_app as create_gateway
+from gateway.config import GatewaySettings
+from gateway.models import Account, AccountLink, OutboxEvent
+from shared.contracts.accounts import LinkIssued, LinkPurpose
+from shared.db import new_engine, new_session_factory
+from shared.events import decode_envelope
+from tests.fixtures.apps import GraphQLClient, Portal, RunningApp, Tokens, serve
+from tests.fixtures.waiting import eventually
+from tests.integration.test_intake_graphql import start
+
+PASSWORD = "a-long-password"
+SIGN_UP = """mutation($i: SignUpInput!) { signUp(input: $i) { __typename
+  ... on SignUpAccepted { message email } ... on ValidationErrors { errors { field message } }
+  ... on Error { message } } }"""
+SIGN_IN = """mutation($e: String!, $p: String!, $c: String) { signIn(email: $e, password: $p,
+  code: $c) { __typename ... on AuthPayload { token account { email emailConfirmed } }
+  ... on TooManyAttempts { retryAfterSeconds retryAt } ... on Error { message } } }"""
+CONFIRM = """mutation($t: String!) { confirmEmail(token: $t) { __typename
+  ... on EmailConfirmed { email } ... on Error { message } } }"""
+FORGOT = """mutation($e: String!) { requestPasswordReset(email: $e) { __typename
+  ... on MailQueued { message } ... on TooManyAttempts { retryAfterSeconds }
+  ... on ValidationErrors { errors { field } } } }"""
+RESET = """mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) {
+  __typename ... on PasswordResetDone { email } ... on ValidationErrors { errors { field message } }
+  ... on Error { message } } }"""
+INVITATION = """query($t: String!) { invitation(token: $t) { __typename
+  ... on InvitationDetails { email displayName role } ... on Error { message } } }"""
+ACCEPT = """mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) {
+  __typename ... on AuthPayload { token account { email role emailConfirmed } }
+  ... on ValidationErrors { errors { field message } } ... on Error { message } } }"""
+CREATE = """mutation($i: AccountInput!) { createAccount(input: $i) { __typename
+  ... on Account { id email role active } ... on Error { message } } }"""
+ME = "{ me { email emailConfirmed active twoFactorEnabled twoFactorRequired } }"
+
+_databases: dict[str, str] = {}
+_engines: dict[str, AsyncEngine] = {}
+
+
+def gateway_database(gql: GraphQLClient) -> str:
+    """The database of the gateway behind this client (the fixtures do not hand it out)."""
+    if gql.url not in _databases:
+        for app in (o for o in gc.get_objects() if isinstance(o, RunningApp)):
+            if gql.url.startswith(app.url) and hasattr(app.app.state, "settings"):
+                _databases[gql.url] = app.app.state.settings.database_url
+    return _databases[gql.url]
+
+
+def engine_for(url: str) -> AsyncEngine:
+    if url not in _engines:
+        _engines[url] = new_engine(url, pool_size=2)
+    return _engines[url]
+
+
+async def issued(gql: GraphQLClient, email: str, purpose: LinkPurpose) -> list[LinkIssued]:
+    engine = engine_for(gateway_database(gql))
+    async with new_session_factory(engine)() as session:
+        bodies = (
+            await session.scalars(
+                select(OutboxEvent.body)
+                .where(OutboxEvent.subject == LinkIssued.subject)
+                .order_by(OutboxEvent.created_at)
+            )
+        ).all()
+    events = [decode_envelope(body).payload() for body in bodies]
+    return [e for e in events if isinstance(e, LinkIssued) and e.email == email
+            and e.purpose is purpose]  # fmt: skip
+
+
+async def link_for(gql: GraphQLClient, email: str, purpose: LinkPurpose, nth: int = 1) -> str:
+    """The link of the `nth` such mail to `email` (waits for it)."""
+
+    async def arrived() -> list[LinkIssued]:
+        found = await issued(gql, email, purpose)
+        return found if len(found) >= nth else []
+
+    return str((await eventually(arrived))[nth - 1].link)
+
+
+def token_of(link: str) -> str:
+    return link.rsplit("/", 1)[1]
+
+
+def new_email(prefix: str = "person") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.org"
+
+
+async def sign_in(gql: GraphQLClient, email: str, password: str, code: str | None = None) -> Any:
+    return (await gql(SIGN_IN, {"e": email, "p": password, "c": code}))["signIn"]
+
+
+async def signed_up(gql: GraphQLClient, *, confirm: bool = True) -> tuple[str, str]:
+    """A new applicant (confirmed unless told otherwise): their e-mail and a token."""
+    email = new_email("applicant")
+    made = await gql(SIGN_UP, {"i": {"email": email, "password": PASSWORD, "displayName": "Ana"}})
+    assert made["signUp"]["__typename"] == "SignUpAccepted", made
+    if confirm:
+        link = await link_for(gql, email, LinkPurpose.CONFIRM_EMAIL)
+        assert (await gql(CONFIRM, {"t": token_of(link)}))["confirmEmail"]["email"] == email
+    return email, (await sign_in(gql, email, PASSWORD))["token"]
+
+
+async def accepted_invitation(gql: GraphQLClient, email: str, password: str = PASSWORD) -> str:
+    """The invited person sets a password from the e-mailed link; returns their token."""
+    link = await link_for(gql, email, LinkPurpose.INVITATION)
+    accepted = (await gql(ACCEPT, {"t": token_of(link), "p": password}))["acceptInvitation"]
+    assert accepted["__typename"] == "AuthPayload", accepted
+    return str(accepted["token"])
+
+
+async def staff(
+    gql: GraphQLClient, admin: str, role: str, hub: str | None = None
+) -> tuple[str, str]:
+    """A staff account made by the team and accepted by its person: (account id, token)."""
+    email = new_email("staff")
+    made = await gql(CREATE, {"i": {"email": email, "displayName": "Staff", "role": role,
+                                    "hub": hub}}, admin)  # fmt: skip
+    assert made["createAccount"]["__typename"] == "Account", made
+    return made["createAccount"]["id"], await accepted_invitation(gql, email)
+
+
+async def test_sign_up_confirm_and_the_link_works_once(gql: GraphQLClient) -> None:
+    email, token = await signed_up(gql, confirm=False)
+    assert (await gql(ME, token=token))["me"]["emailConfirmed"] is False
+    draft = await start(gql, token)  # drafting needs no confirmed address
+    assert draft["status"] == "DRAFT"
+    link = await link_for(gql, email, LinkPurpose.CONFIRM_EMAIL)
+    assert link.startswith("http") and "/#/confirm/" in link
+    assert (await gql(CONFIRM, {"t": token_of(link)}))["confirmEmail"] == {
+        "__typename": "EmailConfirmed", "email": email}  # fmt: skip
+    again = (await gql(CONFIRM, {"t": token_of(link)}))["confirmEmail"]
+    assert again["__typename"] == "InvalidLink" and "used already" in again["message"]
+    assert (await gql(ME, token=token))["me"]["emailConfirmed"] is True
+    unknown = (await gql(CONFIRM, {"t": "not-a-real-token"}))["confirmEmail"]
+    assert unknown["__typename"] == "InvalidLink"
+
+
+async def test_a_repeated_sign_up_answers_the_same_and_tells_the_owner(gql: GraphQLClient) -> None:
+    email, _ = await signed_up(gql)
+    fresh = new_email()
+    person = {"password": "another-long-password", "displayName": "Someone"}
+    taken = await gql(SIGN_UP, {"i": {**person, "email": email}})
+    new = await gql(SIGN_UP, {"i": {**person, "email": fresh}})
+    assert taken["signUp"]["message"] == new["signUp"]["message"]
+    assert taken["signUp"]["__typename"] == new["signUp"]["__typename"] == "SignUpAccepted"
+    notice = await link_for(gql, email, LinkPurpose.SIGN_UP_REPEATED)
+    assert notice.endswith("/#/forgot")
+    # The owner's password is unchanged; the stranger's did not replace it.
+    assert (await sign_in(gql, email, person["password"]))["__typename"] == "NotAuthenticated"
+    assert (await sign_in(gql, email, PASSWORD))["__typename"] == "AuthPayload"
+
+
+async def test_forgotten_password_reset_once_old_password_and_token_refused(
+    gql: GraphQLClient,
+) -> None:
+    email, old_token = await signed_up(gql, confirm=False)
+    unknown = await gql(FORGOT, {"e": new_email("nobody")})
+    asked = await gql(FORGOT, {"e": email})
+    assert asked == unknown and asked["requestPasswordReset"]["__typename"] == "MailQueued"
+    link = await link_for(gql, email, LinkPurpose.RESET_PASSWORD)
+    assert "/#/reset/" in link
+    weak = (await gql(RESET, {"t": token_of(link), "p": "password12"}))["resetPassword"]
+    assert [e["field"] for e in weak["errors"]] == ["password"]
+    done = (await gql(RESET, {"t": token_of(link), "p": "a-brand-new-secret"}))["resetPassword"]
+    assert done == {"__typename": "PasswordResetDone", "email": email}
+    again = (await gql(RESET, {"t": token_of(link), "p": "yet-another-secret"}))["resetPassword"]
+    assert again["__typename"] == "InvalidLink"
+    assert (await sign_in(gql, email, PASSWORD))["__typename"] == "NotAuthenticated"
+    renewed = await sign_in(gql, email, "a-brand-new-secret")
+    assert renewed["account"] == {"email": email, "emailConfirmed": True}  # the mailbox is proven
+    ended = (await gql.raw(ME, token=old_token)).json()
+    assert ended["message"] == "Your session has ended; sign in again."
+
+
+async def test_a_newer_reset_link_voids_the_older_one(gql: GraphQLClient) -> None:
+    email, _ = await signed_up(gql)
+    await gql(FORGOT, {"e": email})
+    first = await link_for(gql, email, LinkPurpose.RESET_PASSWORD)
+    await gql(FORGOT, {"e": email})
+    second = await link_for(gql, email, LinkPurpose.RESET_PASSWORD, nth=2)
+    old = (await gql(RESET, {"t": token_of(first), "p": "a-brand-new-secret"}))["resetPassword"]
+    assert old["__typename"] == "InvalidLink"
+    new = (await gql(RESET, {"t": token_of(second), "p": "a-brand-new-secret"}))["resetPassword"]
+    assert new["__typename"] == "PasswordResetDone"
+
+
+async def test_an_expired_link_is_refused(gql: GraphQLClient) -> None:
+    email, _ = await signed_up(gql)
+    await gql(FORGOT, {"e": email})
+    link = await link_for(gql, email, LinkPurpose.RESET_PASSWORD)
+    async with new_session_factory(engine_for(gateway_database(gql)))() as session:
+        await session.execute(
+            update(AccountLink)
+            .where(
+                AccountLink.account_id
+                == select(Account.id).where(Account.email == email).scalar_subquery()
+            )
+            .values(expires_at=AccountLink.created_at)
+        )
+        await session.commit()
+    expired = (await gql(RESET, {"t": token_of(link), "p": "a-brand-new-secret"}))["resetPassword"]
+    assert expired["__typename"] == "InvalidLink" and "expired" in expired["message"]
+
+
+async def test_reset_mails_are_throttled_per_address(gql: GraphQLClient) -> None:
+    email = new_email("flooded")
+    answers = [(await gql(FORGOT, {"e": email}))["requestPasswordReset"] for _ in range(6)]
+    assert [a["__typename"] for a in answers] == ["MailQueued"] * 5 + ["TooManyAttempts"]
+    assert answers[-1]["retryAfterSeconds"] > 0
+    malformed = (await gql(FORGOT, {"e": "not-an-address"}))["requestPasswordReset"]
+    assert malformed["errors"] == [{"field": "email"}]
+
+
+async def test_weak_passwords_are_refused_with_a_field_error(gql: GraphQLClient) -> None:
+    for weak, reason in (("aaaaaaaaaa", "repeat"), ("password12", "common"), ("   ", "enter")):
+        refused = await gql(SIGN_UP, {"i": {"email": new_email(), "password": weak,
+                                            "displayName": "Ana"}})  # fmt: skip
+        [error] = refused["signUp"]["errors"]
+        assert error["field"] == "password" and reason in error["message"], error
+    _, token = await signed_up(gql)
+    change = """mutation($c: String!, $n: String!) { changePassword(currentPassword: $c,
+      newPassword: $n) { __typename ... on ValidationErrors { errors { field message } } } }"""
+    weak = (await gql(change, {"c": PASSWORD, "n": "password12"}, token))["changePassword"]
+    assert [e["field"] for e in weak["errors"]] == ["newPassword"]
+    wrong = await gql(change, {"c": "not-my-password", "n": "a-good-new-one-9"}, token)
+    assert [e["field"] for e in wrong["changePassword"]["errors"]] == ["currentPassword"]
+
+
+async def test_invitation_details_then_accepted_once(gql: GraphQLClient, tokens: Tokens) -> None:
+    email = new_email("invited")
+    made = await gql(CREATE, {"i": {"email": email, "displayName": "Iris Invited",
+                                    "role": "EVALUATOR", "language": "pt"}}, tokens.admin)  # fmt: skip
+    assert made["createAccount"]["role"] == "EVALUATOR"
+    # No password signs in before the invitation is accepted, not even an empty one.
+    for guess in ("", PASSWORD):
+        assert (await sign_in(gql, email, guess))["__typename"] == "NotAuthenticated"
+    link = await link_for(gql, email, LinkPurpose.INVITATION)
+    assert "/#/invitation/" in link
+    details = (await gql(INVITATION, {"t": token_of(link)}))["invitation"]
+    assert details == {"__typename": "InvitationDetails", "email": email,
+                       "displayName": "Iris Invited", "role": "EVALUATOR"}  # fmt: skip
+    weak = (await gql(ACCEPT, {"t": token_of(link), "p": "iris-invited"}))["acceptInvitation"]
+    assert weak["__typename"] == "ValidationErrors"
+    token = await accepted_invitation(gql, email, "an-evaluator-secret")
+    assert (await gql(ME, token=token))["me"]["emailConfirmed"] is True
+    again = await gql(ACCEPT, {"t": token_of(link), "p": "an-evaluator-secret"})
+    assert again["acceptInvitation"]["__typename"] == "InvalidLink"
+    assert (await gql(INVITATION, {"t": token_of(link)}))["invitation"]["__typename"] == (
+        "InvalidLink"
+    )
+    fields = await gql('{ __type(name: "EvaluatorInvitation") { fields { name } } }')
+    assert {f["name"] for f in fields["__type"]["fields"]} == {"evaluator", "invitationSentTo"}
+
+
+async def test_change_password_and_sign_out_everywhere_end_earlier_tokens(
+    gql: GraphQLClient,
+) -> None:
+    email, first = await signed_up(gql)
+    second = (await sign_in(gql, email, PASSWORD))["token"]
+    change = """mutation($c: String!, $n: String!) { changePassword(currentPassword: $c,
+      newPassword: $n) { __typename ... on AuthPayload { token } } }"""
+    changed = await gql(change, {"c": PASSWORD, "n": "a-changed-secret"}, second)
+    fresh = changed["changePassword"]["token"]
+    for old in (first, second):
+        refused = await gql.raw(ME, token=old)
+        assert refused.status_code == 401
+        assert refused.json()["message"] == "Your session has ended; sign in again."
+    assert (await gql(ME, token=fresh))["me"]["email"] == email
+    out = await gql("mutation { signOutEverywhere { __typename } }", token=fresh)
+    assert out["signOutEverywhere"]["__typename"] == "SignedOut"
+    assert (await gql.raw(ME, token=fresh)).status_code == 401
+    assert (await sign_in(gql, email, "a-changed-secret"))["__typename"] == "AuthPayload"
+
+
+async def test_disabling_and_deleting_stop_tokens_at_once(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    account_id, token = await staff(gql, tokens.admin, "EVALUATOR")
+    change = """mutation($id: ID!) { %s(id: $id) { __typename ... on Account { email active }
+      ... on Error { message } } }"""  # fmt: skip
+    disabled = await gql(change % "disableAccount", {"id": account_id}, tokens.admin)
+    assert disabled["disableAccount"]["active"] is False
+    assert (await gql.raw(ME, token=token)).status_code == 401
+    enabled = await gql(change % "enableAccount", {"id": account_id}, tokens.admin)
+    assert enabled["enableAccount"]["active"] is True
+    email = enabled["enableAccount"]["email"]
+    token = (await sign_in(gql, email, PASSWORD))["token"]
+    deleted = await gql(change % "deleteAccount", {"id": account_id}, tokens.admin)
+    assert deleted["deleteAccount"]["active"] is False
+    assert email not in deleted["deleteAccount"]["email"]  # anonymised, the id kept
+    assert (await gql.raw(ME, token=token)).status_code == 401
+    assert (await sign_in(gql, email, PASSWORD))["__typename"] == "NotAuthenticated"
+    listed = await gql("query($s: String) { accounts(search: $s) { id email } }",
+                       {"s": "deleted-"}, tokens.admin)  # fmt: skip
+    assert account_id in {a["id"] for a in listed["accounts"]}
+    refused = await gql(change % "deleteAccount", {"id": account_id}, tokens.hub_nl)
+    assert refused["deleteAccount"]["__typename"] == "Forbidden"
+
+
+async def test_preferences_are_kept_and_languages_checked(gql: GraphQLClient) -> None:
+    _, token = await signed_up(gql)
+    update_ = """mutation($i: PreferencesInput!) { updatePreferences(input: $i) { __typename
+      ... on Account { language notifications { draftReminders evaluationReminders dailyDigest } }
+      ... on ValidationErrors { errors { field } } } }"""
+    done = await gql(update_, {"i": {"language": "pt", "draftReminders": False}}, token)
+    assert done["updatePreferences"] == {"__typename": "Account", "language": "pt",
+        "notifications": {"draftReminders": False, "evaluationReminders": True,
+                          "dailyDigest": False}}  # fmt: skip
+    unknown = await gql(update_, {"i": {"language": "klingon"}}, token)
+    assert unknown["updatePreferences"]["errors"] == [{"field": "language"}]
+
+
+@pytest.fixture(scope="module")
+async def quick_gateway(portal: Portal) -> AsyncIterator[GraphQLClient]:
+    """A second gateway on the same databases with a short delay and lock."""
+    settings: GatewaySettings = portal.gateway.app.state.settings
+    quick = msgspec.structs.replace(
+        settings, signin_delay_seconds=0.05, signin_lock_seconds=2, seed_demo_accounts=False
+    )
+    running = await serve(create_gateway(quick))
+    client = GraphQLClient(f"{running.url}/graphql")
+    yield client
+    await client.http.aclose()
+    await running.stop()
+
+
+async def test_ten_wrong_passwords_slow_then_lock_and_the_lock_ends(
+    gql: GraphQLClient, quick_gateway: GraphQLClient
+) -> None:
+    email, _ = await signed_up(gql)
+    answers, elapsed = [], []
+    for _ in range(10):
+        began = time.monotonic()
+        answers.append(await sign_in(quick_gateway, email, "a-wrong-password"))
+        elapsed.append(time.monotonic() - began)
+    assert [a["__typename"] for a in answers[:9]] == ["NotAuthenticated"] * 9
+    assert answers[9]["__typename"] == "TooManyAttempts"
+    assert answers[9]["retryAfterSeconds"] == 2 and answers[9]["retryAt"]
+    # 0.05 + 0.1 + 0.2 + 0.2 + 0.2 s of delay on failures 5 to 9, none before
+    assert sum(elapsed[4:9]) >= 0.75 > sum(elapsed[:4]) / 4
+    locked = await sign_in(quick_gateway, email, PASSWORD)
+    assert locked["__typename"] == "TooManyAttempts"  # the right password waits too
+
+    async def unlocked() -> bool:
+        return (await sign_in(quick_gateway, email, PASSWORD))["__typename"] == "AuthPayload"
+
+    await eventually(unlocked, within=10)
+    # The success reset the count: a new failure answers at once, not locked.
+    assert (await sign_in(quick_gateway, email, "wrong"))["__typename"] == "NotAuthenticated"
+
+
+def totp_now(secret: str) -> str:
+    return pyotp.TOTP(secret).now()
+
+
+SET_UP = "mutation { setUpTwoFactor { __typename ... on TwoFactorSetup { secret otpauthUri qrSvg } ... on Error { message } } }"
+ENABLE = """mutation($c: String!) { enableTwoFactor(code: $c) { __typename
+  ... on RecoveryCodes { codes } ... on ValidationErrors { errors { field } } ... on Error { message } } }"""
+
+
+async def enable_two_factor(gql: GraphQLClient, token: str) -> tuple[str, list[str]]:
+    setup = (await gql(SET_UP, token=token))["setUpTwoFactor"]
+    assert setup["qrSvg"].startswith("<svg") and setup["otpauthUri"].startswith("otpauth://")
+    wrong = (await gql(ENABLE, {"c": "000000"}, token))["enableTwoFactor"]
+    assert wrong["__typename"] == "ValidationErrors"
+    enabled = (await gql(ENABLE, {"c": totp_now(setup["secret"])}, token))["enableTwoFactor"]
+    assert len(enabled["codes"]) == 10 and len(set(enabled["codes"])) == 10
+    return setup["secret"], enabled["codes"]
+
+
+async def test_two_factor_sign_in_with_a_code_or_a_recovery_code(gql: GraphQLClient) -> None:
+    email, token = await signed_up(gql)
+    secret, codes = await enable_two_factor(gql, token)
+    assert (await gql(ME, token=token))["me"]["twoFactorEnabled"] is True
+    assert (await sign_in(gql, email, PASSWORD))["__typename"] == "SecondFactorRequired"
+    assert (await sign_in(gql, email, PASSWORD, "123456"))["__typename"] == "SecondFactorRequired"
+    assert (await sign_in(gql, email, "wrong-password", totp_now(secret)))["__typename"] == (
+        "NotAuthenticated"
+    )
+    assert (await sign_in(gql, email, PASSWORD, totp_now(secret)))["__typename"] == "AuthPayload"
+    assert (await sign_in(gql, email, PASSWORD, codes[0]))["__typename"] == "AuthPayload"
+    reused = await sign_in(gql, email, PASSWORD, codes[0])
+    assert reused["__typename"] == "SecondFactorRequired"
+    assert (await sign_in(gql, email, PASSWORD, codes[1].upper()))["__typename"] == "AuthPayload"
+
+
+@pytest.fixture(scope="module")
+async def production_gateway(portal: Portal) -> AsyncIterator[GraphQLClient]:
+    """The same databases behind a gateway outside dev mode."""
+    settings: GatewaySettings = portal.gateway.app.state.settings
+    production = msgspec.structs.replace(
+        settings, environment="production", jwt_secret="a-production-jwt-secret-0123456789",
+        seed_demo_accounts=False, admin_email="",
+    )  # fmt: skip
+    running = await serve(create_gateway(production))
+    client = GraphQLClient(f"{running.url}/graphql")
+    yield client
+    await client.http.aclose()
+    await running.stop()
+
+
+async def test_staff_outside_dev_must_set_up_a_second_factor_first(
+    gql: GraphQLClient, tokens: Tokens, production_gateway: GraphQLClient
+) -> None:
+    email = new_email("admin")
+    await gql(CREATE, {"i": {"email": email, "displayName": "Admin", "role": "ADMIN"}},
+              tokens.admin)  # fmt: skip
+    await accepted_invitation(gql, email)
+    signed = await sign_in(production_gateway, email, PASSWORD)
+    setup_only = signed["token"]
+    me = (await production_gateway(ME, token=setup_only))["me"]
+    assert me["twoFactorRequired"] is True and me["twoFactorEnabled"] is False
+    refused = (await production_gateway.raw("{ hubs { code } }", token=setup_only)).json()
+    assert refused["errors"][0]["message"] == "Set up two-factor sign-in first."
+    assert refused["errors"][0]["extensions"]["code"] == "forbidden"
+    secret, _ = await enable_two_factor(production_gateway, setup_only)
+    full = (await sign_in(production_gateway, email, PASSWORD, totp_now(secret)))["token"]
+    assert (await production_gateway("{ hubs { code } }", token=full))["hubs"]
+    off = """mutation($c: String!) { disableTwoFactor(code: $c) { __typename } }"""
+    kept = await production_gateway(off, {"c": totp_now(secret)}, full)
+    assert kept["disableTwoFactor"]["__typename"] == "Forbidden"
+    # An applicant outside dev mode needs no second factor.
+    applicant, _ = await signed_up(gql)
+    plain = (await sign_in(production_gateway, applicant, PASSWORD))["token"]
+    assert (await production_gateway("{ hubs { code } }", token=plain))["hubs"]
+
+
+async def test_concurrent_uses_of_one_link_succeed_once(gql: GraphQLClient) -> None:
+    email = new_email("racer")
+    await gql(SIGN_UP, {"i": {"email": email, "password": PASSWORD, "displayName": "Racer"}})
+    link = await link_for(gql, email, LinkPurpose.CONFIRM_EMAIL)
+    results = await asyncio.gather(*(gql(CONFIRM, {"t": token_of(link)}) for _ in range(5)))
+    kinds = sorted(r["confirmEmail"]["__typename"] for r in results)
+    assert kinds == ["EmailConfirmed"] + ["InvalidLink"] * 4
