@@ -21,7 +21,7 @@ from typing import Any
 
 import nats
 
-from bench.harness import DEMO_CALL, Client, percentile, running_portal, summary
+from bench.harness import DEMO_CALL, Client, bounded, percentile, running_portal, summary
 from shared.contracts import intake as intake_events
 from shared.events import decode_envelope
 
@@ -39,18 +39,7 @@ SUBMIT = ("mutation($id: ID!) { submitApplication(id: $id) { __typename"
 READ = "query($id: ID!) { application(id: $id) { id status answers receipt { number } } }"
 
 
-async def bounded(concurrency: int, jobs: list[Callable[[], Awaitable[float]]]) -> list[float]:
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(job: Callable[[], Awaitable[float]]) -> float:
-        async with gate:
-            return await job()
-
-    return list(await asyncio.gather(*(one(j) for j in jobs)))
-
-
-async def prepare(client: Client) -> tuple[str, str]:
-    token = await client.sign_up()
+async def prepare(client: Client, token: str) -> tuple[str, str]:
     app_id = await client.start_application(token, DEMO_CALL)
     saved = await client(SAVE, {"id": app_id, "i": DRAFT}, token)
     assert saved["saveApplication"]["__typename"] == "Application", saved
@@ -60,14 +49,10 @@ async def prepare(client: Client) -> tuple[str, str]:
 
 
 async def surge(client: Client, nats_url: str, applicants: int, concurrency: int) -> None:
+    print(f"signing up {applicants} applicants (each confirms the address from its mail) …")
+    tokens = await client.sign_up_many(applicants)
     print(f"preparing {applicants} complete applications …")
-    gate = asyncio.Semaphore(20)
-
-    async def prepare_one() -> tuple[str, str]:
-        async with gate:
-            return await prepare(client)
-
-    prepared = await asyncio.gather(*[prepare_one() for _ in range(applicants)])
+    prepared = await bounded(20, [lambda t=t: prepare(client, t) for t in tokens])
 
     arrivals: dict[str, float] = {}
     all_arrived = asyncio.Event()

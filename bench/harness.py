@@ -1,44 +1,47 @@
 """What the benchmarks share: the whole portal as separate processes (as `make dev` runs it)
-on free ports and a temporary data folder, a GraphQL client, percentiles, RSS sampling."""
+on free ports and a temporary data folder, a GraphQL client whose applicants confirm their
+address from the mail the stack delivered, percentiles, RSS sampling."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import re
 import statistics
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import psutil
 
 from gateway.auth import DEMO_PASSWORD
 from infra.embedded import free_port
+from infra.mail import read_maildir
 from infra.stack import Stack
 
 DEMO_CALL = "00000000-0000-4000-8000-000000000003"
+APPLICANT_PASSWORD = "quartz-meadow-lantern-bench"
+CONFIRM_LINK = re.compile(r"https?://[^\s\"'<>]+/#/confirm/([A-Za-z0-9_-]+)")
+T = TypeVar("T")
 
 
 @contextmanager
 def running_portal(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as data:
-        env = {
-            "PORTAL_DATA_DIR": data,
-            **{f"PORTAL_{n.upper()}_PORT": str(free_port())
-               for n in ("gateway", "registry", "intake", "review", "postgres", "nats")},
-            **(extra_env or {}),
-        }  # fmt: skip
+        env = {"PORTAL_DATA_DIR": data, **(extra_env or {})}
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         stack = Stack(quiet=True)
+        # Every part the stack runs (services, SMTP, databases) on a free port of its own.
+        stack.ports = {name: free_port() for name in stack.ports}
         try:
             stack.start()
             yield stack
@@ -55,6 +58,7 @@ class Client:
     def __init__(self, stack: Stack) -> None:
         self.url = f"http://127.0.0.1:{stack.ports['gateway']}/graphql"
         self.ws_url = self.url.replace("http://", "ws://")
+        self.maildir = stack.data / "mail"
         self.http = httpx.AsyncClient(
             timeout=600, limits=httpx.Limits(max_connections=500, max_keepalive_connections=500)
         )
@@ -72,21 +76,58 @@ class Client:
         data: dict[str, Any] = body["data"]
         return data
 
-    async def sign_in(self, email: str) -> str:
+    async def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> str:
         data = await self(
             "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) {"
-            " ... on AuthPayload { token } } }",
-            {"e": email, "p": DEMO_PASSWORD},
+            " __typename ... on AuthPayload { token } ... on Error { message } } }",
+            {"e": email, "p": password},
         )
-        return str(data["signIn"]["token"])
+        return str(expect(data["signIn"], "AuthPayload")["token"])
 
     async def sign_up(self) -> str:
+        [token] = await self.sign_up_many(1)
+        return token
+
+    async def sign_up_many(self, count: int, concurrency: int = 20) -> list[str]:
+        """New applicants, each as a person does it: signs up, takes the link from the
+        confirmation mail, confirms, signs in. Their tokens."""
+        emails = [f"a-{uuid.uuid4().hex[:12]}@bench.example" for _ in range(count)]
+        await bounded(concurrency, [lambda e=e: self._sign_up(e) for e in emails])
+        links = await self.confirmation_tokens(set(emails))
+        return await bounded(
+            concurrency, [lambda e=e: self._confirm_and_sign_in(e, links[e]) for e in emails]
+        )
+
+    async def _sign_up(self, email: str) -> None:
         data = await self(
-            "mutation($i: SignUpInput!) { signUp(input: $i) { ... on AuthPayload { token } } }",
-            {"i": {"email": f"a-{uuid.uuid4().hex[:12]}@bench.example", "password": "bench-password",
-                   "displayName": "Bench"}},
-        )  # fmt: skip
-        return str(data["signUp"]["token"])
+            "mutation($i: SignUpInput!) { signUp(input: $i) { __typename"
+            " ... on ValidationErrors { errors { field message } } ... on Error { message } } }",
+            {"i": {"email": email, "password": APPLICANT_PASSWORD, "displayName": "Bench"}},
+        )
+        expect(data["signUp"], "SignUpAccepted")
+
+    async def _confirm_and_sign_in(self, email: str, link_token: str) -> str:
+        data = await self(
+            "mutation($t: String!) { confirmEmail(token: $t) { __typename"
+            " ... on Error { message } } }",
+            {"t": link_token},
+        )
+        expect(data["confirmEmail"], "EmailConfirmed")
+        return await self.sign_in(email, APPLICANT_PASSWORD)
+
+    async def confirmation_tokens(self, emails: set[str], within: float = 120) -> dict[str, str]:
+        """The confirmation link's token for each address, once its mail is in the stack's
+        Maildir (notify sends it over SMTP after the gateway's event)."""
+        deadline = time.monotonic() + within
+        while True:
+            found = await asyncio.to_thread(confirmation_tokens_in, self.maildir)
+            if emails <= found.keys():
+                return {e: found[e] for e in emails}
+            if time.monotonic() > deadline:
+                missing = len(emails - found.keys())
+                raise RuntimeError(f"{missing} of {len(emails)} confirmation mails never "
+                                   f"arrived in {self.maildir}")  # fmt: skip
+            await asyncio.sleep(0.2)
 
     async def start_application(self, token: str, call: str) -> str:
         query = "mutation($c: ID!) { startApplication(callId: $c) { __typename ... on Application { id } } }"
@@ -150,6 +191,35 @@ class Client:
 
     async def close(self) -> None:
         await self.http.aclose()
+
+
+def expect(result: dict[str, Any], typename: str) -> dict[str, Any]:
+    if result.get("__typename") != typename:
+        raise RuntimeError(f"expected {typename}, got {result}")
+    return result
+
+
+def confirmation_tokens_in(maildir: Path) -> dict[str, str]:
+    """Each recipient's confirmation token, from the mails delivered so far."""
+    found = {}
+    for message in read_maildir(maildir):
+        body = message.get_body(preferencelist=("plain",))
+        match = CONFIRM_LINK.search(str(body.get_content())) if body is not None else None
+        if match:
+            for address in message["To"].addresses:
+                found[address.addr_spec.lower()] = match.group(1)
+    return found
+
+
+async def bounded(concurrency: int, jobs: list[Callable[[], Awaitable[T]]]) -> list[T]:
+    """Every job's result, in order, with at most `concurrency` running at once."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(job: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await job()
+
+    return list(await asyncio.gather(*(one(j) for j in jobs)))
 
 
 class ProcessUsage:
