@@ -12,6 +12,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from infra.embedded import free_port, start_nats
 from tests.fixtures.apps import Portal, start_portal
+from tests.fixtures.mail import Mailbox
 from tests.fixtures.servers import Nats, Postgres
 
 ARTIFACTS = Path(__file__).parent.parent.parent / "test-artifacts"
@@ -22,12 +23,12 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 
 @pytest.fixture(scope="module")
 async def web_portal(
-    postgres: Postgres, tmp_path_factory: pytest.TempPathFactory
+    postgres: Postgres, mail_server: Mailbox, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Portal]:
     root = tmp_path_factory.mktemp("e2e")
     nats = Nats(free_port(), root / "jetstream")
     nats.process = start_nats(nats.store, nats.port)
-    portal = await start_portal(postgres, nats, root / "objects")
+    portal = await start_portal(postgres, nats, root / "objects", mailbox=mail_server)
     yield portal
     await portal.stop()
     nats.process.stop()

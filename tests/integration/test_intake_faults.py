@@ -11,6 +11,7 @@ from infra.embedded import free_port, start_nats
 from shared.contracts import intake as intake_events
 from shared.events import decode_envelope
 from tests.fixtures.apps import GraphQLClient, start_portal
+from tests.fixtures.mail import Mailbox
 from tests.fixtures.servers import Nats, Postgres
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import DEMO_CALL, SUBMIT, complete_application
@@ -28,10 +29,10 @@ async def own_nats(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 async def test_a_submit_succeeds_while_nats_is_down_and_its_event_follows_once(
-    postgres: Postgres, own_nats: Nats, tmp_path: Path
+    postgres: Postgres, own_nats: Nats, tmp_path: Path, mail_server: Mailbox
 ) -> None:
-    portal = await start_portal(postgres, own_nats, tmp_path / "objects")
-    gql = GraphQLClient(portal.graphql_url)
+    portal = await start_portal(postgres, own_nats, tmp_path / "objects", mailbox=mail_server)
+    gql = GraphQLClient(portal.graphql_url, mailbox=portal.mailbox)
     try:
         token = await gql.sign_up()
         app = await complete_application(gql, token)
