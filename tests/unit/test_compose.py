@@ -1,5 +1,5 @@
-"""docker-compose.yml wires the real parts: Postgres, NATS JetStream, MinIO and one image
-for the four services. (No Docker engine runs here, but a compose client must accept the file:
+"""docker-compose.yml wires the real parts: Postgres, NATS JetStream, MinIO, Mailpit and one
+image for the five services. (No Docker engine runs here, but a compose client must accept the file:
 `make test` installs Debian's docker-compose when no client is there.)"""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import yaml
 
 ROOT = Path(__file__).parent.parent.parent
 APPS = {"registry": "services.registry", "intake": "services.intake", "review": "services.review",
-        "gateway": "gateway"}  # fmt: skip
+        "notify": "services.notify", "gateway": "gateway"}  # fmt: skip
 
 
 def compose() -> dict[str, Any]:
@@ -25,7 +25,7 @@ def compose() -> dict[str, Any]:
 
 def test_every_part_is_there_and_the_apps_share_one_image() -> None:
     services = compose()["services"]
-    assert {"postgres", "nats", "minio", "minio-bucket", *APPS} <= set(services)
+    assert {"postgres", "nats", "minio", "minio-bucket", "mailpit", *APPS} <= set(services)
     images = {services[name]["image"] for name in APPS}
     assert images == {"open-call-portal:local"}
     for name, module in APPS.items():
@@ -88,6 +88,21 @@ def test_intake_stores_files_in_minio_once_the_bucket_exists() -> None:
     gateway = compose()["services"]["gateway"]
     assert set(gateway["depends_on"]) >= {"registry", "intake", "review"}
     assert gateway["ports"] == ["8000:8000"]
+
+
+def test_notify_sends_to_mailpit_and_the_gateway_reaches_notify() -> None:
+    services = compose()["services"]
+    notify, gateway, mailpit = services["notify"], services["gateway"], services["mailpit"]
+    assert mailpit["image"].startswith("axllent/mailpit:")
+    assert mailpit["ports"] == ["8025:8025"] and "healthcheck" in mailpit
+    assert notify["environment"]["NOTIFY_SMTP_HOST"] == "${SMTP_HOST:-mailpit}"
+    assert notify["environment"]["NOTIFY_SMTP_PORT"] == "${SMTP_PORT:-1025}"
+    assert notify["depends_on"]["mailpit"]["condition"] == "service_healthy"
+    assert gateway["environment"]["GATEWAY_NOTIFY_URL"] == "http://notify:8004"
+    # Links in mails and the gateway's own links name the same address.
+    public = notify["environment"]["NOTIFY_PUBLIC_URL"]
+    assert public == gateway["environment"]["GATEWAY_PUBLIC_URL"]
+    assert gateway["depends_on"]["notify"]["condition"] == "service_healthy"
 
 
 REQUIRED = ("PORTAL_INTERNAL_SECRET", "GATEWAY_JWT_SECRET", "INTAKE_LINK_SECRET",
