@@ -236,7 +236,7 @@ class IntakeMutation:
         )
 
     @strawberry.mutation(
-        description="Submit or resubmit. Retrying with the same `idempotencyKey` returns the same receipt."
+        description="Submit or resubmit; needs a confirmed e-mail address (`EmailNotConfirmed` until then). Retrying with the same `idempotencyKey` returns the same receipt."
     )
     async def submit_application(
         self, info: Info, id: strawberry.ID, idempotency_key: str | None = None
