@@ -33,7 +33,7 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     browser: Browser, pages: list[Page], web_portal: Portal
 ) -> None:
     page = await open_page(browser, pages, web_portal)
-    await sign_up(page, "Careful Applicant")
+    await sign_up(page, "Careful Applicant", web_portal.mailbox)
     base = web_portal.gateway.url + "/#"
     await page.goto(f"{base}/apply/{DEMO_CALL}")
     await expect(page.get_by_text("Your application begins with your first answer")).to_be_visible()
@@ -75,7 +75,7 @@ async def test_the_submit_summary_follows_the_fixes_and_goes(
     call = await open_call(gql, await gql.sign_in("admin@demo.portal"))
     await gql.http.aclose()
     page = await open_page(browser, pages, web_portal)
-    await sign_up(page, "Hasty Applicant")
+    await sign_up(page, "Hasty Applicant", web_portal.mailbox)
     await page.goto(web_portal.gateway.url + f"/#/apply/{call}")
     await page.get_by_role("button", name="Submit application").click()
     summary = page.get_by_role("alert").filter(has_text="Please fix")

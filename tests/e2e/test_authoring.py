@@ -149,7 +149,7 @@ async def test_admin_builds_clones_and_publishes_a_call(
     await expect(visitor.get_by_role("link", name=copy)).to_be_visible()
     await visitor.get_by_role("link", name=copy).click()
     await expect(visitor.get_by_role("heading", level=1, name=copy)).to_be_visible()
-    await sign_up(visitor, "Keen Applicant")
+    await sign_up(visitor, "Keen Applicant", web_portal.mailbox)
     await visitor.get_by_role("link", name=copy).click()
     await visitor.get_by_role("link", name="Apply").click()
     await expect(visitor.get_by_role("heading", level=1, name=f"Apply: {copy}")).to_be_visible()

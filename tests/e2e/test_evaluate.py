@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.test_journey import open_page, sign_in
+from tests.e2e.test_journey import accept_invitation, open_page
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import apply_to, publish_call
@@ -50,11 +50,8 @@ async def assigned_call(gql: GraphQLClient, portal: Portal, admin: str) -> tuple
     for i in range(2):
         email = f"console-{i}-{call[:8]}@evaluators.example"
         made = await gql(INVITE, {"i": {"email": email, "displayName": f"Evaluator {i}"}}, admin)
-        invitation = made["inviteEvaluator"]
-        evaluators.append(
-            (invitation["evaluator"]["accountId"], email, invitation["temporaryPassword"])
-        )
-    await pick_pool(gql, admin, call, [account for account, _, _ in evaluators])
+        evaluators.append((made["inviteEvaluator"]["evaluator"]["accountId"], email))
+    await pick_pool(gql, admin, call, [account for account, _ in evaluators])
     with portal.clock.shifted(timedelta(days=2)):
 
         async def assigned() -> bool:
@@ -65,26 +62,23 @@ async def assigned_call(gql: GraphQLClient, portal: Portal, admin: str) -> tuple
     return call, evaluators
 
 
-async def console(
-    browser: Browser, pages: list[Page], portal: Portal, email: str, password: str
-) -> Page:
+async def console(browser: Browser, pages: list[Page], portal: Portal, email: str) -> Page:
+    """The invited evaluator sets a password from the e-mail and lands on the assignments."""
     page = await open_page(browser, pages, portal)
-    await sign_in(page, email, password)
-    await page.goto(portal.gateway.url + "/#/evaluate")
+    await accept_invitation(page, portal.mailbox, email)
+    await expect(page.get_by_role("heading", level=1, name="My assignments")).to_be_visible()
     return page
 
 
 async def test_the_evaluator_reads_the_answers_scores_and_declares_a_conflict(
     browser: Browser, pages: list[Page], web_portal: Portal
 ) -> None:
-    gql = GraphQLClient(web_portal.graphql_url)
+    gql = GraphQLClient(web_portal.graphql_url, mailbox=web_portal.mailbox)
     admin = await gql.sign_in("admin@demo.portal")
-    call, [(_, first, first_password), (_, second, second_password)] = await assigned_call(
-        gql, web_portal, admin
-    )
+    call, [(_, first), (_, second)] = await assigned_call(gql, web_portal, admin)
     hub = (await gql('{ hub(code: "NL") { name } }'))["hub"]["name"]
 
-    page = await console(browser, pages, web_portal, first, first_password)
+    page = await console(browser, pages, web_portal, first)
     group = page.get_by_role("region", name="Repair cafés for the North-West")
     await expect(group).to_contain_text("No due date")
     await expect(group).to_contain_text("0 of 1 submitted")
@@ -139,7 +133,7 @@ async def test_the_evaluator_reads_the_answers_scores_and_declares_a_conflict(
     assert await impact.locator("textarea").get_attribute("aria-invalid") is None
 
     # The co-evaluator declares a conflict, in their own words.
-    other = await console(browser, pages, web_portal, second, second_password)
+    other = await console(browser, pages, web_portal, second)
     await other.get_by_role("link", name="Repair Café Network").click()
     await other.get_by_role("button", name="Declare a conflict").click()
     dialog = other.get_by_role("form", name="Declare a conflict of interest")

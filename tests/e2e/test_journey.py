@@ -15,6 +15,7 @@ from typing import Any
 from playwright.async_api import Browser, Locator, Page, Route, WebSocket, expect
 
 from tests.fixtures.apps import GraphQLClient, Portal
+from tests.fixtures.mail import Mailbox, links_in
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import DEMO_CALL, SAVE, apply_to
 from tests.integration.test_registry_graphql import (
@@ -45,16 +46,54 @@ async def sign_in(page: Page, email: str, password: str) -> None:
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-async def sign_up(page: Page, name: str) -> None:
-    """A new applicant, signed up from the keyboard."""
+async def sign_out(page: Page) -> None:
+    await page.locator("#who").get_by_role("button", name="Sign out").click()
+    await expect(page.locator("#who").get_by_role("link", name="Sign in")).to_be_visible()
+
+
+async def open_link(page: Page, mailbox: Mailbox, to: str, subject: str, route: str) -> str:
+    """Opens the `#/<route>/…` link of the mail to `to` whose subject has `subject`, as the
+    recipient would (on this page's portal); returns the link."""
+    [message] = await mailbox.wait_for(to, subject)
+    link = next(link for link in links_in(message) if f"/#/{route}/" in link)
+    await page.goto(page.url.split("#")[0] + "#" + link.split("#", 1)[1])
+    return link
+
+
+async def sign_up(page: Page, name: str, mailbox: Mailbox) -> str:
+    """A new applicant, signed up from the keyboard, who confirms the address through the
+    link in the e-mail; returns the address."""
     await page.goto(page.url.split("#")[0] + "#/signup")
     await expect(page.get_by_role("heading", name="Sign up to apply")).to_be_visible()
     await page.get_by_label("Your name").fill(name)
-    await page.get_by_label("E-mail").fill(
-        f"{name.lower().replace(' ', '-')}-{uuid.uuid4().hex[:6]}@example.org"
-    )
+    email = f"{name.lower().replace(' ', '-')}-{uuid.uuid4().hex[:6]}@example.org"
+    await page.get_by_label("E-mail").fill(email)
     await page.get_by_label("Password").fill("a-long-password")
     await page.keyboard.press("Enter")  # the form works from the keyboard
+    await expect(
+        page.get_by_text(f"Check your mailbox: we sent a link to {email}.")
+    ).to_be_visible()
+    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    await open_link(page, mailbox, email, "Confirm", "confirm")
+    await expect(page.get_by_text(f"Your e-mail address {email} is confirmed.")).to_be_visible()
+    await page.get_by_role("link", name="See the open calls").click()  # the next step
+    await expect(page.get_by_role("heading", level=1, name="Open calls")).to_be_visible()
+    return email
+
+
+INVITED = re.compile("^Welcome .+, you are invited as ")
+
+
+async def accept_invitation(
+    page: Page, mailbox: Mailbox, email: str, password: str = "an-evaluator-password",
+    welcome: str | re.Pattern[str] = INVITED,
+) -> None:  # fmt: skip
+    """The invited person opens the e-mail's link and sets a password; signed in after."""
+    await open_link(page, mailbox, email, "invited", "invitation")
+    await expect(page.get_by_text(welcome)).to_be_visible()
+    await page.get_by_label("New password", exact=True).fill(password)
+    await page.get_by_label("Repeat the new password").fill(password)
+    await page.get_by_role("button", name="Set my password").click()
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
@@ -88,13 +127,15 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
 ) -> None:
     """Runs before the journey, which closes the demo call: the form must still be open."""
     page = await open_page(browser, pages, web_portal, width=375)
-    await sign_up(page, "Small Screen")
-    for route, heading in (("#/", "Open calls"), (f"#/apply/{DEMO_CALL}", "Apply: ")):
+    await sign_up(page, "Small Screen", web_portal.mailbox)
+    for route, heading in (
+        ("#/", "Open calls"), ("#/account", "Your account"), (f"#/apply/{DEMO_CALL}", "Apply: "),
+    ):  # fmt: skip
         await assert_fits(page, route, heading)
-    unlabelled = await page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
-        .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
-        .map((el) => el.outerHTML)""")
-    assert unlabelled == []
+        unlabelled = await page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
+            .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+            .map((el) => el.outerHTML)""")
+        assert unlabelled == [], route
     # Focus reached with the keyboard is drawn, in a colour that stands out on white.
     await page.keyboard.press("Tab")
     focus = await page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
@@ -106,7 +147,7 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
 
     # The receipt (a 64-character fingerprint) and the other roles' pages fit too. The
     # receipt is for a call of its own: the journey counts the demo call's submissions.
-    gql = GraphQLClient(web_portal.graphql_url)
+    gql = GraphQLClient(web_portal.graphql_url, mailbox=web_portal.mailbox)
     admin = await gql.sign_in("admin@demo.portal")
     _, challenge = await make_mission_and_challenge(gql, admin, "NL")
     created = await gql(CALL, {"i": call_input(challenge)}, admin)
@@ -141,7 +182,7 @@ async def test_submit_problems_link_to_the_questions_they_name(
 ) -> None:
     """Runs before the journey too: the demo call must be open."""
     page = await open_page(browser, pages, web_portal)
-    await sign_up(page, "Quick Submitter")
+    await sign_up(page, "Quick Submitter", web_portal.mailbox)
     await page.goto(web_portal.gateway.url + f"/#/apply/{DEMO_CALL}")
     await expect(page).to_have_title(re.compile(r"^Apply: Circular Futures Open Call 2027 · "))
     title = page.get_by_label("Project title *")
@@ -194,6 +235,8 @@ async def test_the_whole_journey(
     await applicant.get_by_label("Password").fill("a-long-password")
     await applicant.get_by_role("button", name="Create account").click()
     await expect(applicant.get_by_role("button", name="Sign out")).to_be_visible()
+    # Drafting starts before the address is confirmed; submitting waits for it.
+    await applicant.get_by_role("link", name="See the open calls").click()
     await expect(
         applicant.get_by_role("link", name="Circular Futures Open Call 2027")
     ).to_be_visible()
@@ -304,6 +347,26 @@ async def test_the_whole_journey(
     await language.select_option("en")
 
     await expect(applicant.get_by_text(re.compile(r"^deck\.pdf \("))).to_be_visible()
+    # Not confirmed yet: the submission waits, the draft stays; the link comes again.
+    await applicant.get_by_role("button", name="Submit application").click()
+    refusal = applicant.get_by_role("alert").filter(
+        has_text="Confirm your e-mail address to submit."
+    )
+    await expect(refusal).to_contain_text("Your draft is kept.")
+    await refusal.get_by_role("button", name="Send the link again").click()
+    await expect(refusal.get_by_role("status")).to_have_text(
+        f"Check your mailbox: we sent a new link to {email}."
+    )
+    [*_, latest] = await portal.mailbox.wait_for(email, "Confirm", count=2)
+    link = next(link for link in links_in(latest) if "/#/confirm/" in link)
+    await applicant.goto(portal.gateway.url + "/#" + link.split("#", 1)[1])
+    await expect(
+        applicant.get_by_text(f"Your e-mail address {email} is confirmed.")
+    ).to_be_visible()
+    await applicant.get_by_role(
+        "link", name="Continue your application to Circular Futures"
+    ).click()
+    await expect(applicant.get_by_label("Project title *")).to_have_value("Fix it together")
     await applicant.get_by_role("button", name="Submit application").click()
     await expect(applicant.get_by_role("heading", name="Application submitted")).to_be_visible()
     await expect(applicant).to_have_title(re.compile("^Application submitted · "))
@@ -318,14 +381,14 @@ async def test_the_whole_journey(
     # The deadline passes; four evaluators are invited (and they are the whole pool).
     portal.clock.offset += timedelta(days=61)
     await retire_everyone(gql, admin_token)
-    evaluators: list[tuple[str, str]] = []
+    evaluators: list[str] = []
     invited: list[str] = []
     for i in range(4):
         address = f"evaluator-{i}-{uuid.uuid4().hex[:6]}@evaluators.example"
         made = await gql(
             INVITE, {"i": {"email": address, "displayName": f"Evaluator {i}"}}, admin_token
         )
-        evaluators.append((address, made["inviteEvaluator"]["temporaryPassword"]))
+        evaluators.append(address)
         invited.append(made["inviteEvaluator"]["evaluator"]["accountId"])
     await pick_pool(gql, admin_token, DEMO_CALL, invited)  # assignment draws on the pool only
 
@@ -349,10 +412,9 @@ async def test_the_whole_journey(
 
     # Three evaluators score; the first declares a conflict and the fourth takes over.
     consoles = []
-    for address, password in evaluators:
+    for address in evaluators:
         page = await open_page(browser, pages, portal)
-        await sign_in(page, address, password)
-        await page.goto(portal.gateway.url + "/#/evaluate")
+        await accept_invitation(page, portal.mailbox, address)  # lands on their assignments
         consoles.append(page)
     holders = []
     for page in consoles:
@@ -452,6 +514,13 @@ async def test_the_whole_journey(
     await expect(
         outcome.get_by_role("listitem").filter(has_text="Convincing, concrete and well planned.")
     ).not_to_have_count(0)
+    # The outcome mail links to the application's own page: the receipt and the summary.
+    await open_link(applicant, portal.mailbox, email, "Results of", "mine")
+    await expect(applicant.get_by_role("heading", level=1)).to_have_text(
+        "Your application: Fix it together"
+    )
+    await expect(applicant.locator("#receipts")).to_contain_text("Version 1: receipt OC-")
+    await expect(applicant.get_by_role("region", name="Outcome")).to_contain_text("selected")
     await gql.http.aclose()
 
 

@@ -41,7 +41,7 @@ async def open_call(gql: GraphQLClient, admin: str) -> str:
 async def test_the_counter_moves_without_reload_and_survives_a_dropped_socket(
     browser: Browser, pages: list[Page], web_portal: Portal
 ) -> None:
-    gql = GraphQLClient(web_portal.graphql_url)
+    gql = GraphQLClient(web_portal.graphql_url, mailbox=web_portal.mailbox)
     admin = await gql.sign_in("admin@demo.portal")
     call = await open_call(gql, admin)
     await apply_to(gql, call, ORGANISATION, 1000)
