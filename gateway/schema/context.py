@@ -12,11 +12,13 @@ from strawberry.dataloader import DataLoader
 from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
+from gateway.auth import claims_from_header, current_claims
 from gateway.clients import Services
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
 from shared.api import registry as api
-from shared.identity import Identity
+from shared.errors import Forbidden
+from shared.identity import ANONYMOUS, Identity
 
 
 def _by_key(items: Sequence[Any], keys: Sequence[str], key: str) -> list[Any]:
@@ -104,6 +106,18 @@ class Context(BaseContext, kw_only=True):
     setup_only: bool = False
     # Set by the graphql-transport-ws handshake: a browser's WebSocket carries its token here.
     connection_params: dict[str, Any] | None = None
+
+    async def identity_from_token(self, authorization: str | None) -> Identity:
+        """The identity of a token sent outside the headers (a WebSocket's connection_init),
+        checked against the account as every request is (version, disabled, deleted)."""
+        claims = claims_from_header(authorization, self.settings.jwt_secret)
+        if claims is None:
+            return ANONYMOUS
+        async with self.db() as session:
+            current = await current_claims(session, claims)
+        if current.setup_only:
+            raise Forbidden("Set up two-factor sign-in first.")
+        return current.identity
 
 
 Info = StrawberryInfo[Context, None]

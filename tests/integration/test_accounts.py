@@ -2,12 +2,11 @@
 (single use, expiring), revocation by token version, disabling and deletion, throttled sign-in
 with a typed lock, the password policy, two-factor sign-in and the setup-only staff token.
 
-Links are read from the LinkIssued events in the gateway's outbox (the mail carries the same)."""
+Links are read from the mails notify sent to the test's SMTP server."""
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -17,15 +16,15 @@ import msgspec
 import pyotp
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway import links
 from gateway.app import create_app as create_gateway
 from gateway.config import GatewaySettings
-from gateway.models import Account, AccountLink, OutboxEvent
-from shared.contracts.accounts import LinkIssued, LinkPurpose
+from gateway.models import Account, AccountLink
+from shared.contracts.accounts import LinkPurpose
 from shared.db import new_engine, new_session_factory
-from shared.events import decode_envelope
-from tests.fixtures.apps import GraphQLClient, Portal, RunningApp, Tokens, serve
+from tests.fixtures.apps import GraphQLClient, Portal, Tokens, serve
+from tests.fixtures.mail import links_in
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import start
 
@@ -53,48 +52,21 @@ CREATE = """mutation($i: AccountInput!) { createAccount(input: $i) { __typename
   ... on Account { id email role active } ... on Error { message } } }"""
 ME = "{ me { email emailConfirmed active twoFactorEnabled twoFactorRequired } }"
 
-_databases: dict[str, str] = {}
-_engines: dict[str, AsyncEngine] = {}
-
-
-def gateway_database(gql: GraphQLClient) -> str:
-    """The database of the gateway behind this client (the fixtures do not hand it out)."""
-    if gql.url not in _databases:
-        for app in (o for o in gc.get_objects() if isinstance(o, RunningApp)):
-            if gql.url.startswith(app.url) and hasattr(app.app.state, "settings"):
-                _databases[gql.url] = app.app.state.settings.database_url
-    return _databases[gql.url]
-
-
-def engine_for(url: str) -> AsyncEngine:
-    if url not in _engines:
-        _engines[url] = new_engine(url, pool_size=2)
-    return _engines[url]
-
-
-async def issued(gql: GraphQLClient, email: str, purpose: LinkPurpose) -> list[LinkIssued]:
-    engine = engine_for(gateway_database(gql))
-    async with new_session_factory(engine)() as session:
-        bodies = (
-            await session.scalars(
-                select(OutboxEvent.body)
-                .where(OutboxEvent.subject == LinkIssued.subject)
-                .order_by(OutboxEvent.created_at)
-            )
-        ).all()
-    events = [decode_envelope(body).payload() for body in bodies]
-    return [e for e in events if isinstance(e, LinkIssued) and e.email == email
-            and e.purpose is purpose]  # fmt: skip
+ROUTES = {**{purpose: f"/#/{route}/" for purpose, route in links.ROUTES.items()},
+          LinkPurpose.SIGN_UP_REPEATED: "/#/forgot"}  # fmt: skip
 
 
 async def link_for(gql: GraphQLClient, email: str, purpose: LinkPurpose, nth: int = 1) -> str:
-    """The link of the `nth` such mail to `email` (waits for it)."""
+    """The link of the `nth` mail of this kind to `email`, read back from the SMTP server."""
+    mailbox = gql.mailbox
+    assert mailbox is not None, "links arrive by mail: GraphQLClient(url, mailbox=)"
 
-    async def arrived() -> list[LinkIssued]:
-        found = await issued(gql, email, purpose)
+    async def arrived() -> list[str]:
+        found = [link for message in mailbox.messages(email) for link in links_in(message)
+                 if ROUTES[purpose] in link]  # fmt: skip
         return found if len(found) >= nth else []
 
-    return str((await eventually(arrived))[nth - 1].link)
+    return str((await eventually(arrived, within=20))[nth - 1])
 
 
 def token_of(link: str) -> str:
@@ -163,8 +135,7 @@ async def test_a_repeated_sign_up_answers_the_same_and_tells_the_owner(gql: Grap
     new = await gql(SIGN_UP, {"i": {**person, "email": fresh}})
     assert taken["signUp"]["message"] == new["signUp"]["message"]
     assert taken["signUp"]["__typename"] == new["signUp"]["__typename"] == "SignUpAccepted"
-    notice = await link_for(gql, email, LinkPurpose.SIGN_UP_REPEATED)
-    assert notice.endswith("/#/forgot")
+    assert (await link_for(gql, email, LinkPurpose.SIGN_UP_REPEATED)).endswith("/#/forgot")
     # The owner's password is unchanged; the stranger's did not replace it.
     assert (await sign_in(gql, email, person["password"]))["__typename"] == "NotAuthenticated"
     assert (await sign_in(gql, email, PASSWORD))["__typename"] == "AuthPayload"
@@ -204,11 +175,12 @@ async def test_a_newer_reset_link_voids_the_older_one(gql: GraphQLClient) -> Non
     assert new["__typename"] == "PasswordResetDone"
 
 
-async def test_an_expired_link_is_refused(gql: GraphQLClient) -> None:
+async def test_an_expired_link_is_refused(gql: GraphQLClient, portal: Portal) -> None:
     email, _ = await signed_up(gql)
     await gql(FORGOT, {"e": email})
     link = await link_for(gql, email, LinkPurpose.RESET_PASSWORD)
-    async with new_session_factory(engine_for(gateway_database(gql)))() as session:
+    engine = new_engine(portal.gateway.app.state.settings.database_url, pool_size=1)
+    async with new_session_factory(engine)() as session:
         await session.execute(
             update(AccountLink)
             .where(
@@ -218,6 +190,7 @@ async def test_an_expired_link_is_refused(gql: GraphQLClient) -> None:
             .values(expires_at=AccountLink.created_at)
         )
         await session.commit()
+    await engine.dispose()
     expired = (await gql(RESET, {"t": token_of(link), "p": "a-brand-new-secret"}))["resetPassword"]
     assert expired["__typename"] == "InvalidLink" and "expired" in expired["message"]
 
@@ -338,7 +311,7 @@ async def quick_gateway(portal: Portal) -> AsyncIterator[GraphQLClient]:
         settings, signin_delay_seconds=0.05, signin_lock_seconds=2, seed_demo_accounts=False
     )
     running = await serve(create_gateway(quick))
-    client = GraphQLClient(f"{running.url}/graphql")
+    client = GraphQLClient(f"{running.url}/graphql", mailbox=portal.mailbox)
     yield client
     await client.http.aclose()
     await running.stop()
@@ -413,7 +386,7 @@ async def production_gateway(portal: Portal) -> AsyncIterator[GraphQLClient]:
         seed_demo_accounts=False, admin_email="",
     )  # fmt: skip
     running = await serve(create_gateway(production))
-    client = GraphQLClient(f"{running.url}/graphql")
+    client = GraphQLClient(f"{running.url}/graphql", mailbox=portal.mailbox)
     yield client
     await client.http.aclose()
     await running.stop()
