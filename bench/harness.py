@@ -58,7 +58,7 @@ class Client:
     def __init__(self, stack: Stack) -> None:
         self.url = f"http://127.0.0.1:{stack.ports['gateway']}/graphql"
         self.ws_url = self.url.replace("http://", "ws://")
-        self.maildir = stack.data / "mail"
+        self.maildir = stack.mail_dir
         self.http = httpx.AsyncClient(
             timeout=600, limits=httpx.Limits(max_connections=500, max_keepalive_connections=500)
         )
