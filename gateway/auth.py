@@ -115,12 +115,6 @@ def claims_from_header(authorization: str | None, secret: str) -> AccessClaims |
         raise NotAuthenticated("The access token is not valid or has expired.") from exc
 
 
-def identity_from_header(authorization: str | None, secret: str) -> Identity:
-    """The identity a token states (not checked against the account; see `current_identity`)."""
-    claims = claims_from_header(authorization, secret)
-    return ANONYMOUS if claims is None else claims.identity
-
-
 async def current_claims(session: AsyncSession, claims: AccessClaims | None) -> AccessClaims:
     """The request's identity from the account's row (one primary-key read): a token issued
     before the last password change or sign-out, or of an inactive account, is refused."""

@@ -12,6 +12,8 @@ from gateway.config import GatewaySettings
 from gateway.schema import build_schema
 from services.intake.app import create_app as intake_app
 from services.intake.config import IntakeSettings
+from services.notify.app import create_app as notify_app
+from services.notify.config import NotifySettings
 from services.registry.app import create_app as registry_app
 from services.registry.config import RegistrySettings
 from services.review.app import create_app as review_app
@@ -30,6 +32,7 @@ def current_openapi() -> dict[Path, str]:
         "registry": registry_app(RegistrySettings()),
         "intake": intake_app(IntakeSettings()),
         "review": review_app(ReviewSettings()),
+        "notify": notify_app(NotifySettings()),
     }
     return {
         ROOT / "services" / name / "openapi.json": json.dumps(

@@ -35,15 +35,26 @@ class MaildirSmtp:
         self.controller.stop()
 
 
+class MaildirReader:
+    """Reads a Maildir as messages arrive: each file is parsed once, however often it is read."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._parsed: dict[str, tuple[float, EmailMessage]] = {}
+
+    def messages(self) -> list[EmailMessage]:
+        """Every message delivered so far, oldest first, parsed with the modern e-mail API."""
+        if not self.root.exists():
+            return []
+        box = mailbox.Maildir(self.root, create=False)
+        for key in box.iterkeys():
+            if key not in self._parsed:
+                raw = box.get_bytes(key)
+                parsed = email.message_from_bytes(raw, policy=email.policy.default)
+                assert isinstance(parsed, EmailMessage)
+                self._parsed[key] = (box.get_message(key).get_date(), parsed)
+        return [message for _, message in sorted(self._parsed.values(), key=lambda p: p[0])]
+
+
 def read_maildir(root: Path) -> list[EmailMessage]:
-    """Every message delivered so far, oldest first, parsed with the modern e-mail API."""
-    if not root.exists():
-        return []
-    box = mailbox.Maildir(root, create=False)
-    messages = []
-    for key in box.iterkeys():
-        parsed = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        messages.append((box.get_message(key).get_date(), parsed))
-    messages.sort(key=lambda pair: pair[0])
-    return [message for _, message in messages]
+    return MaildirReader(root).messages()

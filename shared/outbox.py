@@ -8,6 +8,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from nats.js import JetStreamContext
@@ -60,18 +61,31 @@ async def record_event(
     session: AsyncSession, outbox_model: type[OutboxMixin], event: EventContract
 ) -> Envelope:
     """Write the event in the caller's transaction; it leaves only after that commit."""
-    envelope = envelope_for(event)
+    return (await record_events(session, outbox_model, [event]))[0]
+
+
+async def record_events(
+    session: AsyncSession, outbox_model: type[OutboxMixin], events: Iterable[EventContract]
+) -> list[Envelope]:
+    """Many events in one INSERT (an assignment run announces thousands), in event order."""
+    envelopes = [envelope_for(event) for event in events]
+    if not envelopes:
+        return []
     await session.execute(
-        insert(outbox_model).values(
-            id=uuid.UUID(envelope.id),
-            subject=envelope.subject,
-            body=encode_envelope(envelope),
-            trace_id=envelope.trace_id,
-            created_at=envelope.occurred_at,
-        )
+        insert(outbox_model),
+        [
+            {
+                "id": uuid.UUID(envelope.id),
+                "subject": envelope.subject,
+                "body": encode_envelope(envelope),
+                "trace_id": envelope.trace_id,
+                "created_at": envelope.occurred_at,
+            }
+            for envelope in envelopes
+        ],
     )
     session.info["outbox_written"] = True
-    return envelope
+    return envelopes
 
 
 class OutboxRelay:

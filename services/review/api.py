@@ -78,7 +78,7 @@ from shared.errors import (
     require,
 )
 from shared.identity import Identity, Role, sign_attachment_grant
-from shared.outbox import record_event
+from shared.outbox import record_event, record_events
 from shared.programme import HUB_CODES, VALUE_CHAIN_CODES
 from shared.web import Runtime
 
@@ -238,10 +238,11 @@ async def assign(
     )  # fmt: skip
     placed = await place(session, call.call_id, plan.pairs)
     titles = evaluator_titles(call, applications)
-    for row in dropped:
-        await announce(session, events.AssignmentMovedAway, row, titles(row.application_id))
-    for row in placed:
-        await announce_assigned(session, row, call, titles(row.application_id))
+    await record_events(session, OutboxEvent, [
+        *(assignment_event(events.AssignmentMovedAway, r, titles(r.application_id))
+          for r in dropped),
+        *(assigned_event(r, call, titles(r.application_id)) for r in placed),
+    ])  # fmt: skip
     loads = list(plan.loads.values()) or [0]
     return AssignmentReport(
         call_id=call.call_id, applications=len(applications),
@@ -281,22 +282,33 @@ def evaluator_titles(call: KnownCall, applications: list[ApplicationCopy]) -> Ca
     return lambda app_id: application_title(form, answers.get(app_id, {}), app_id)
 
 
-async def announce(
-    session: AsyncSession, contract: type[events.AssignmentFacts], row: AssignmentRow,
-    title: str, **extra: Any,
-) -> None:  # fmt: skip
-    """An event about one evaluator's assignment, in the caller's transaction."""
-    await record_event(session, OutboxEvent, contract(
+def assignment_event(
+    contract: type[events.AssignmentFacts], row: AssignmentRow, title: str, **extra: Any
+) -> events.AssignmentFacts:
+    """An event about one evaluator's assignment."""
+    return contract(
         assignment_id=str(row.id), application_id=row.application_id, call_id=row.call_id,
         evaluator_id=row.evaluator_id, application_title=title, **extra,
-    ))  # fmt: skip
+    )  # fmt: skip
+
+
+def assigned_event(row: AssignmentRow, call: KnownCall, title: str) -> events.AssignmentFacts:
+    return assignment_event(events.AssignmentMade, row, title,
+                            due_at=call.evaluation_deadline, call_timezone=call.timezone)  # fmt: skip
+
+
+async def announce(
+    session: AsyncSession, contract: type[events.AssignmentFacts], row: AssignmentRow,
+    title: str,
+) -> None:  # fmt: skip
+    """An event about one evaluator's assignment, in the caller's transaction."""
+    await record_event(session, OutboxEvent, assignment_event(contract, row, title))
 
 
 async def announce_assigned(
     session: AsyncSession, row: AssignmentRow, call: KnownCall, title: str
 ) -> None:
-    await announce(session, events.AssignmentMade, row, title,
-                   due_at=call.evaluation_deadline, call_timezone=call.timezone)  # fmt: skip
+    await record_event(session, OutboxEvent, assigned_event(row, call, title))
 
 
 def snapshot_of(

@@ -20,6 +20,7 @@ import pytest
 
 from gateway.auth import DEMO_PASSWORD
 from infra.embedded import free_port
+from infra.mail import read_maildir
 from tests.integration.test_intake_graphql import DEMO_CALL, PDF
 
 BANNER_END = "Press Ctrl-C to stop."
@@ -99,7 +100,7 @@ def port_is_closed(port: int) -> bool:
 
 @pytest.fixture
 def stack_ports() -> Iterator[dict[str, int]]:
-    names = ("gateway", "registry", "intake", "review", "postgres", "nats")
+    names = ("gateway", "registry", "intake", "review", "notify", "smtp", "postgres", "nats")
     yield {name: free_port() for name in names}
 
 
@@ -143,6 +144,21 @@ def test_start_stop_and_restart_keep_the_data(tmp_path: Path, stack_ports: dict[
             token=token,
         )
         assert created["createMission"]["id"]
+        # Mail leaves over SMTP into the data folder's Maildir, where anyone can read it.
+        first.graphql(
+            "mutation($i: SignUpInput!) { signUp(input: $i) { __typename } }",
+            {"i": {"email": "new@stack.test", "password": "a-long-password", "displayName": "New"}},
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            delivered = [m for m in read_maildir(tmp_path / "data" / "mail")
+                         if m["To"] == "new@stack.test"]  # fmt: skip
+            if delivered:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("no confirmation mail reached data/mail")
+        assert "#/confirm/" in delivered[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     finally:
         code = first.interrupt()
     assert code == 0, "".join(first.output[-40:])

@@ -11,7 +11,6 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from gateway.auth import identity_from_header
 from gateway.schema.context import Info
 from gateway.schema.errors import (
     Conflict,
@@ -271,7 +270,7 @@ class IntakeSubscription:
         identity = ctx.identity
         params = ctx.connection_params or {}
         if identity.account_id is None and params.get("Authorization"):
-            identity = identity_from_header(params["Authorization"], ctx.settings.jwt_secret)
+            identity = await ctx.identity_from_token(params["Authorization"])
         path = f"/calls/{call_id}/submission-count"
 
         async def current() -> int:
