@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false, func, true
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, false, func, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata
@@ -48,6 +48,8 @@ class Account(Base):
     daily_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last TOTP step used: a code is accepted once.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     @property
     def active(self) -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pyotp
 import segno
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import Account, RecoveryCode
@@ -30,10 +30,38 @@ def qr_svg(uri: str) -> str:
     return str(segno.make(uri, error="m").svg_inline(scale=4))
 
 
-def totp_matches(secret: str, code: str) -> bool:
-    """The current code, or the one before or after (clocks drift by a few seconds)."""
+def totp_step(secret: str, code: str, now: datetime | None = None) -> int | None:
+    """The 30-second step whose code this is: the current one, or the one before or after
+    (clocks drift by a few seconds); None when it is none of them."""
     digits = code.replace(" ", "")
-    return digits.isdigit() and pyotp.TOTP(secret).verify(digits, valid_window=1)
+    if not digits.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now or datetime.now(UTC))
+    for step in (current, current - 1, current + 1):
+        if secrets.compare_digest(totp.generate_otp(step), digits):
+            return step
+    return None
+
+
+async def take_totp_step(session: AsyncSession, account: Account, code: str) -> bool:
+    """A valid code counts once: its step must be later than the last one used, so a code
+    seen over someone's shoulder cannot be replayed within its minute."""
+    if not account.totp_secret:
+        return False
+    step = totp_step(account.totp_secret, code)
+    if step is None:
+        return False
+    taken = await session.scalar(
+        update(Account)
+        .where(
+            Account.id == account.id,
+            or_(Account.totp_last_step.is_(None), Account.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .returning(Account.id)
+    )
+    return taken is not None
 
 
 def _normalised(code: str) -> str:
@@ -79,6 +107,6 @@ async def use_recovery_code(session: AsyncSession, account: Account, code: str) 
 
 async def second_factor_matches(session: AsyncSession, account: Account, code: str) -> bool:
     """A TOTP code or one of the recovery codes (used up)."""
-    if account.totp_secret and totp_matches(account.totp_secret, code):
+    if await take_totp_step(session, account, code):
         return True
     return await use_recovery_code(session, account, code)

@@ -10,6 +10,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -342,8 +343,23 @@ async def test_ten_wrong_passwords_slow_then_lock_and_the_lock_ends(
     assert (await sign_in(quick_gateway, email, "wrong"))["__typename"] == "NotAuthenticated"
 
 
-def totp_now(secret: str) -> str:
-    return pyotp.TOTP(secret).now()
+class Authenticator:
+    """A person's authenticator app: each code it gives is for a later 30-second step than the
+    last (the gateway takes every step once), within the ±1 step the gateway accepts."""
+
+    def __init__(self, secret: str) -> None:
+        self.totp = pyotp.TOTP(secret)
+        self.last: int | None = None
+
+    def step_now(self) -> int:
+        return int(self.totp.timecode(datetime.now(UTC)))
+
+    def code(self) -> str:
+        current = self.step_now()
+        step = current - 1 if self.last is None else max(current - 1, self.last + 1)
+        assert step <= current + 1, "more than three codes within one step"
+        self.last = step
+        return str(self.totp.generate_otp(step))
 
 
 SET_UP = "mutation { setUpTwoFactor { __typename ... on TwoFactorSetup { secret otpauthUri qrSvg } ... on Error { message } } }"
@@ -351,26 +367,30 @@ ENABLE = """mutation($c: String!) { enableTwoFactor(code: $c) { __typename
   ... on RecoveryCodes { codes } ... on ValidationErrors { errors { field } } ... on Error { message } } }"""
 
 
-async def enable_two_factor(gql: GraphQLClient, token: str) -> tuple[str, list[str]]:
+async def enable_two_factor(gql: GraphQLClient, token: str) -> tuple[Authenticator, list[str]]:
     setup = (await gql(SET_UP, token=token))["setUpTwoFactor"]
     assert setup["qrSvg"].startswith("<svg") and setup["otpauthUri"].startswith("otpauth://")
     wrong = (await gql(ENABLE, {"c": "000000"}, token))["enableTwoFactor"]
     assert wrong["__typename"] == "ValidationErrors"
-    enabled = (await gql(ENABLE, {"c": totp_now(setup["secret"])}, token))["enableTwoFactor"]
+    app = Authenticator(setup["secret"])
+    enabled = (await gql(ENABLE, {"c": app.code()}, token))["enableTwoFactor"]
     assert len(enabled["codes"]) == 10 and len(set(enabled["codes"])) == 10
-    return setup["secret"], enabled["codes"]
+    return app, enabled["codes"]
 
 
 async def test_two_factor_sign_in_with_a_code_or_a_recovery_code(gql: GraphQLClient) -> None:
     email, token = await signed_up(gql)
-    secret, codes = await enable_two_factor(gql, token)
+    app, codes = await enable_two_factor(gql, token)
     assert (await gql(ME, token=token))["me"]["twoFactorEnabled"] is True
     assert (await sign_in(gql, email, PASSWORD))["__typename"] == "SecondFactorRequired"
     assert (await sign_in(gql, email, PASSWORD, "123456"))["__typename"] == "SecondFactorRequired"
-    assert (await sign_in(gql, email, "wrong-password", totp_now(secret)))["__typename"] == (
+    assert (await sign_in(gql, email, "wrong-password", app.code()))["__typename"] == (
         "NotAuthenticated"
     )
-    assert (await sign_in(gql, email, PASSWORD, totp_now(secret)))["__typename"] == "AuthPayload"
+    code = app.code()
+    assert (await sign_in(gql, email, PASSWORD, code))["__typename"] == "AuthPayload"
+    # The same code a second time (seen over a shoulder, replayed within its minute): refused.
+    assert (await sign_in(gql, email, PASSWORD, code))["__typename"] == "SecondFactorRequired"
     assert (await sign_in(gql, email, PASSWORD, codes[0]))["__typename"] == "AuthPayload"
     reused = await sign_in(gql, email, PASSWORD, codes[0])
     assert reused["__typename"] == "SecondFactorRequired"
@@ -406,11 +426,11 @@ async def test_staff_outside_dev_must_set_up_a_second_factor_first(
     refused = (await production_gateway.raw("{ hubs { code } }", token=setup_only)).json()
     assert refused["errors"][0]["message"] == "Set up two-factor sign-in first."
     assert refused["errors"][0]["extensions"]["code"] == "forbidden"
-    secret, _ = await enable_two_factor(production_gateway, setup_only)
-    full = (await sign_in(production_gateway, email, PASSWORD, totp_now(secret)))["token"]
+    app, _ = await enable_two_factor(production_gateway, setup_only)
+    full = (await sign_in(production_gateway, email, PASSWORD, app.code()))["token"]
     assert (await production_gateway("{ hubs { code } }", token=full))["hubs"]
     off = """mutation($c: String!) { disableTwoFactor(code: $c) { __typename } }"""
-    kept = await production_gateway(off, {"c": totp_now(secret)}, full)
+    kept = await production_gateway(off, {"c": app.code()}, full)
     assert kept["disableTwoFactor"]["__typename"] == "Forbidden"
     # An applicant outside dev mode needs no second factor.
     applicant, _ = await signed_up(gql)

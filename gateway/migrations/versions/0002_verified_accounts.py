@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("daily_digest", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("totp_secret", sa.String(length=64), nullable=True),
         sa.Column("totp_enabled_at", TZ, nullable=True),
+        sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
     ):
         op.add_column("account", column)
     # Accounts from before confirmation existed keep working as they did.
@@ -103,7 +104,7 @@ def downgrade() -> None:
     op.drop_table("recovery_code")
     op.drop_table("account_link")
     for column in (
-        "totp_enabled_at", "totp_secret", "daily_digest", "evaluation_reminders",
+        "totp_last_step", "totp_enabled_at", "totp_secret", "daily_digest", "evaluation_reminders",
         "draft_reminders", "language", "deleted_at", "disabled_at", "password_changed_at",
         "token_version", "email_confirmed_at",
     ):

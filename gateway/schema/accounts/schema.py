@@ -300,7 +300,7 @@ class AccountMutation:
                 row = await my_account(info, session)
                 if row.totp_enabled_at is not None:
                     raise Forbidden("Two-factor sign-in is on already.")
-                if not row.totp_secret or not twofactor.totp_matches(row.totp_secret, code):
+                if not await twofactor.take_totp_step(session, row, code):
                     raise ValidationFailed([FieldError("code", "the code is not valid; "
                                                        "enter the app's current code")])  # fmt: skip
                 row.totp_enabled_at = datetime.now(UTC)
