@@ -248,14 +248,19 @@ async def invite(page: Page, name: str) -> str:
     return email
 
 
+async def visit(page: Page, route: str) -> None:
+    """Opens `route` afresh; the same address again is no navigation in a one-page app, so
+    it is reloaded."""
+    url = page.url.split("#")[0] + route
+    await (page.reload() if page.url == url else page.goto(url))
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 async def until_shown(page: Page, route: str, text: Locator, within: float = 60) -> None:
     """Reload `route` as a person would until `text` shows (something happened elsewhere)."""
 
     async def shown() -> bool:
-        url = page.url.split("#")[0] + route
-        # The same address again is no navigation in a one-page app: reload it.
-        await (page.reload() if page.url == url else page.goto(url))
-        await expect(page.get_by_role("heading", level=1)).to_be_visible()
+        await visit(page, route)
         return await text.count() > 0
 
     await eventually(shown, within=within)
@@ -365,7 +370,7 @@ async def test_a_whole_call_in_the_browser(
     by_title = {who.title: who for who in applicants}
     disagreeing: str | None = None
     for name, console in zip(names, consoles, strict=True):
-        await console.goto(portal.gateway.url + "/#/evaluate")
+        await visit(console, "#/evaluate")  # the invitation left them there, before any work
         await expect(console.get_by_role("heading", level=1, name="My assignments")).to_be_visible()
         assigned = console.get_by_role("region", name=title).get_by_role("link")
         await expect(assigned.first).to_be_visible()

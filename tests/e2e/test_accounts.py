@@ -4,6 +4,7 @@ invitation, the team's Mail view, and sign-in locking after ten wrong passwords.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 
@@ -234,3 +235,38 @@ async def test_two_factor_sign_in_from_the_account_page(
     await page.get_by_label("Code").fill(recovery.strip())
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+async def test_the_team_invites_staff_and_disables_an_account(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    team = await open_page(browser, pages, web_portal)
+    await sign_in(team, "admin@demo.portal", PASSWORD)
+    await team.goto(web_portal.gateway.url + "/#/team")
+    await team.get_by_role("link", name="Accounts").click()
+    await expect(team.get_by_role("heading", level=1, name="Accounts")).to_be_visible()
+    await team.get_by_text("Invite a staff member or an evaluator").click()
+    invite = team.locator("#invite-account")
+    email = address("hugo")
+    await invite.get_by_label("E-mail").fill(email)
+    await invite.get_by_label("Name").fill("Hugo Hub")
+    await invite.get_by_label("Role").select_option("HUB_MANAGER")
+    await invite.get_by_label("Hub (hub managers)").select_option("PT")
+    await invite.get_by_role("button", name="Send the invitation").click()
+    await expect(invite.get_by_role("status")).to_have_text(
+        f"Invitation sent to {email}: Hugo Hub sets a password from the e-mail's link."
+    )
+    await web_portal.mailbox.wait_for(email, "invited")
+
+    await team.get_by_label("Name or e-mail").fill(email)
+    await team.get_by_role("button", name="Search").click()
+    row = team.get_by_role("row").filter(has_text=email)
+    await expect(row).to_contain_text("Hub manager")
+    await expect(row).to_contain_text("active")
+    team.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await row.get_by_role("button", name="Disable Hugo Hub").click()
+    await expect(team.locator("#accounts-status")).to_have_text("Hugo Hub is disabled.")
+    await expect(row).to_contain_text("disabled")
+    await row.get_by_role("button", name="Enable Hugo Hub").click()
+    await expect(team.locator("#accounts-status")).to_have_text("Hugo Hub is enabled.")
+    await expect(team.locator("#accounts")).not_to_contain_text("HUB_MANAGER")

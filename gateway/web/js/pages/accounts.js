@@ -25,7 +25,7 @@ export async function accountsPage() {
   const role = h("select", { name: "role" }, h("option", { value: "" }, "Every role"), ROLES.map(([code, text]) => h("option", { value: code }, text)));
   const search = h("input", { type: "search", name: "search", placeholder: "name or address" });
   const list = h("div", { id: "accounts" });
-  const status = h("div", { role: "status" });
+  const status = h("div", { role: "status", id: "accounts-status" });
   let offset = 0;
   let hubName = (code) => code;
   let hubs = [];
@@ -80,7 +80,7 @@ export async function accountsPage() {
       field("Name", h("input", { type: "text", name: "displayName" })),
       field("Role", h("select", { name: "role" }, ROLES.filter(([code]) => code !== "APPLICANT").map(([code, text]) =>
         h("option", { value: code }, text)))),
-      field("Hub (hub managers)", hub), field("Language of their e-mails", languageSelect("language", "en"))),
+      field("Hub (hub managers)", hub), field("Language of the messages we send them", languageSelect("language", "en"))),
     h("p", {}, h("button", { type: "submit" }, "Send the invitation")), out);
     return form;
   }
