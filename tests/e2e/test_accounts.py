@@ -213,6 +213,7 @@ async def test_two_factor_sign_in_from_the_account_page(
     await section.get_by_role("button", name="Set up two-factor sign-in").click()
     qr = section.get_by_role("img", name="QR code to scan with your authenticator app")
     await expect(qr).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
+    assert await qr.evaluate("(img) => img.decode().then(() => img.naturalWidth)") > 0
     secret = await section.locator("#totp-secret").inner_text()
     await section.get_by_label("Code from the app").fill("000000")
     await section.get_by_role("button", name="Turn on").click()
