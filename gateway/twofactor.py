@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from datetime import UTC, datetime
 
@@ -27,7 +28,10 @@ def otpauth_uri(secret: str, email: str) -> str:
 
 
 def qr_svg(uri: str) -> str:
-    return str(segno.make(uri, error="m").svg_inline(scale=4))
+    """A standalone SVG document (with its namespace, so it also works as an image)."""
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", scale=4, xmldecl=False)
+    return buffer.getvalue().decode()
 
 
 def totp_step(secret: str, code: str, now: datetime | None = None) -> int | None:

@@ -369,7 +369,9 @@ ENABLE = """mutation($c: String!) { enableTwoFactor(code: $c) { __typename
 
 async def enable_two_factor(gql: GraphQLClient, token: str) -> tuple[Authenticator, list[str]]:
     setup = (await gql(SET_UP, token=token))["setUpTwoFactor"]
-    assert setup["qrSvg"].startswith("<svg") and setup["otpauthUri"].startswith("otpauth://")
+    # A standalone SVG (with its namespace): the page shows it as an image.
+    assert setup["qrSvg"].startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert setup["otpauthUri"].startswith("otpauth://")
     wrong = (await gql(ENABLE, {"c": "000000"}, token))["enableTwoFactor"]
     assert wrong["__typename"] == "ValidationErrors"
     app = Authenticator(setup["secret"])

@@ -121,11 +121,9 @@ function twoFactorSection(me) {
   return section("two-factor-h", title, host);
 }
 
-// The QR code goes in as an image (a data: URL), never as markup in the page. An image's SVG
-// must name its namespace, which markup meant for inlining leaves out.
-const SVG_NS = 'xmlns="http://www.w3.org/2000/svg"';
+// The QR code goes in as an image (a data: URL), never as markup in the page.
 const qrImage = (svg) => h("img", { class: "qr", alt: "QR code to scan with your authenticator app", width: "200", height: "200",
-  src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg.includes("xmlns=") ? svg : svg.replace("<svg", `<svg ${SVG_NS}`))}` });
+  src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
 
 function enableForm(setup, host) {
   const out = h("div", { "aria-live": "polite" });
