@@ -13,6 +13,7 @@ from litestar.params import Parameter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notify.config import NotifySettings
 from services.notify.mail import MAIL_WRITTEN
 from services.notify.models import MailAttachmentRow, MailRow
 from shared.api.notify import (
@@ -31,6 +32,18 @@ from shared.errors import FieldError, Forbidden, NotFound, require
 from shared.identity import Identity
 
 MAX_PAGE = 200
+# Mails whose link is a credential (it confirms, resets or sets a password): outside dev mode
+# only their recipient reads the body, so no admin can take over an account from the outbox.
+CREDENTIAL_KINDS = frozenset({"confirm_email", "reset_password", "invitation"})
+WITHHELD = "(Withheld: this message carries a personal link that only its recipient may use.)"
+
+
+def body_withheld(row: MailRow, reader: Identity, settings: NotifySettings) -> bool:
+    return (
+        row.kind in CREDENTIAL_KINDS
+        and not settings.is_dev
+        and reader.account_id != row.recipient_id
+    )
 
 
 def page_errors(first: int, offset: int) -> list[FieldError]:
@@ -67,10 +80,11 @@ async def attachments_of(
     return found
 
 
-def mail_view(row: MailRow, attachments: list[MailAttachment]) -> Mail:
+def mail_view(row: MailRow, attachments: list[MailAttachment], withheld: bool = False) -> Mail:
+    text, html = (WITHHELD, f"<p>{WITHHELD}</p>") if withheld else (row.text, row.html)
     return Mail(
         id=str(row.id), recipient_id=row.recipient_id, to=row.to_address, kind=row.kind,
-        language=row.language, subject=row.subject, text=row.text, html=row.html,
+        language=row.language, subject=row.subject, text=text, html=html,
         state=MailState(row.state), attempts=row.attempts, last_error=row.last_error,
         created_at=row.created_at, sent_at=row.sent_at, attachments=attachments,
     )  # fmt: skip
@@ -89,7 +103,7 @@ async def load_mail(session: AsyncSession, mail_id: str, *, lock: bool = False) 
 
 @get(MAIL)
 async def list_mail(
-    session: AsyncSession, identity: Identity,
+    session: AsyncSession, identity: Identity, settings: NotifySettings,
     # `state` is a name Litestar keeps for the app's state: the query parameter is renamed.
     mail_state: Annotated[MailState | None, Parameter(query="state")] = None,
     to: str | None = None, first: int = 50, offset: int = 0,
@@ -113,18 +127,25 @@ async def list_mail(
         )
     ).all()
     attachments = await attachments_of(session, [row.id for row in rows])
-    return MailPage(items=[mail_view(r, attachments[r.id]) for r in rows], total=total or 0)
+    items = [mail_view(r, attachments[r.id], body_withheld(r, identity, settings)) for r in rows]
+    return MailPage(items=items, total=total or 0)
 
 
 @get(MAIL_ITEM)
-async def read_mail(session: AsyncSession, identity: Identity, mail_id: str) -> Mail:
+async def read_mail(
+    session: AsyncSession, identity: Identity, settings: NotifySettings, mail_id: str
+) -> Mail:
     identity.require_admin()
     row = await load_mail(session, mail_id)
-    return mail_view(row, (await attachments_of(session, [row.id]))[row.id])
+    attachments = (await attachments_of(session, [row.id]))[row.id]
+    return mail_view(row, attachments, body_withheld(row, identity, settings))
 
 
 @post(MAIL_RETRY, status_code=200)
-async def retry_mail(session: AsyncSession, identity: Identity, clock: Clock, mail_id: str) -> Mail:
+async def retry_mail(
+    session: AsyncSession, identity: Identity, clock: Clock, settings: NotifySettings,
+    mail_id: str,
+) -> Mail:  # fmt: skip
     """A failed mail goes back to the queue with its attempts counted afresh; a queued or
     sent one stays as it is."""
     identity.require_admin()
@@ -133,13 +154,15 @@ async def retry_mail(session: AsyncSession, identity: Identity, clock: Clock, ma
         row.state, row.attempts, row.next_attempt_at = MailState.QUEUED.value, 0, clock()
         session.info[MAIL_WRITTEN] = True
     await session.commit()
-    return mail_view(row, (await attachments_of(session, [row.id]))[row.id])
+    attachments = (await attachments_of(session, [row.id]))[row.id]
+    return mail_view(row, attachments, body_withheld(row, identity, settings))
 
 
 @get(PERSON_MAIL)
 async def person_mail(
-    session: AsyncSession, identity: Identity, account_id: str, first: int = 20, offset: int = 0
-) -> list[Notification]:
+    session: AsyncSession, identity: Identity, settings: NotifySettings, account_id: str,
+    first: int = 20, offset: int = 0,
+) -> list[Notification]:  # fmt: skip
     """The mail sent to one person, newest first: theirs to read, and the team's."""
     if identity.require_signed_in() != account_id and not identity.is_admin:
         raise Forbidden("You may read only the mail sent to you.")
@@ -156,7 +179,7 @@ async def person_mail(
             id=str(r.id),
             kind=r.kind,
             subject=r.subject,
-            text=r.text,
+            text=WITHHELD if body_withheld(r, identity, settings) else r.text,
             created_at=r.created_at,
             state=MailState(r.state),
         )

@@ -52,7 +52,10 @@ def create_app(settings: NotifySettings, *, clock: Clock = utc_now) -> Litestar:
             migrations_dir=MIGRATIONS,
             handlers=consumer_handlers(writer),
             on_started=[start_sending],
-            dependencies={"clock": Provide(lambda: clock, sync_to_thread=False)},
+            dependencies={
+                "clock": Provide(lambda: clock, sync_to_thread=False),
+                "settings": Provide(lambda: settings, sync_to_thread=False),
+            },
         ),
         settings,
     )
