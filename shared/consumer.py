@@ -5,6 +5,13 @@ Each handler runs in one database transaction together with the insert of the ev
 id there and changes nothing. After `max_deliver` failed attempts (or at once for a message
 that cannot even be decoded) the message is copied to `portal.dlq.<consumer>.<subject>` and
 terminated, so operators see it in the PORTAL_DLQ stream.
+
+A handler that raises `NotReadyYet` is waiting, not failing: the event names something whose own
+event has not arrived yet (events from different streams come in any order). It is offered
+again after a growing delay (up to a minute), up to `wait_deliveries` times, with one INFO line
+each time; only then is it dead-lettered. Deliveries spent waiting count towards `max_deliver`
+too, so a waiting event that then fails for another reason is dead-lettered at its first
+failure from delivery `max_deliver` on.
 """
 
 from __future__ import annotations
@@ -37,6 +44,18 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 
+MAX_WAIT_SECONDS = 60.0
+
+
+class NotReadyYet(Exception):
+    """Raised by a handler whose event cannot be handled until another event has arrived
+    (its message says what it waits for): the consumer offers the event again later."""
+
+
+def wait_delay(delivered: int) -> float:
+    """Seconds before a waiting event's next delivery: 1, 2, 4 ... up to a minute."""
+    return min(2.0 ** (delivered - 1), MAX_WAIT_SECONDS)
+
 
 class EventConsumer:
     def __init__(
@@ -48,6 +67,7 @@ class EventConsumer:
         processed_model: type[ProcessedEventMixin],
         handlers: dict[type[EventContract], Handler],
         max_deliver: int = 5,
+        wait_deliveries: int = 20,
         ack_wait_seconds: float = 30.0,
     ) -> None:
         self.name = name
@@ -56,6 +76,7 @@ class EventConsumer:
         self.processed_model = processed_model
         self.handlers = {contract.subject: handler for contract, handler in handlers.items()}
         self.max_deliver = max_deliver
+        self.wait_deliveries = wait_deliveries  # ~14 minutes of waiting at the default
         self.ack_wait_seconds = ack_wait_seconds
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -88,7 +109,7 @@ class EventConsumer:
                 filter_subjects=sorted(subjects),
                 ack_policy=AckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL,
-                max_deliver=self.max_deliver,
+                max_deliver=max(self.max_deliver, self.wait_deliveries),
                 ack_wait=self.ack_wait_seconds,
             ),
         )
@@ -118,6 +139,8 @@ class EventConsumer:
         try:
             await self._apply(envelope, payload)
             await message.ack()
+        except NotReadyYet as waiting:
+            await self._wait(message, envelope, waiting)
         except Exception as exc:
             delivered = message.metadata.num_delivered
             log.exception("%s: %s failed (delivery %s)", self.name, envelope.subject, delivered)
@@ -127,6 +150,20 @@ class EventConsumer:
                 await message.nak(delay=min(0.2 * 2**delivered, 10))
         finally:
             reset_trace_id(token)
+
+    async def _wait(self, message: Msg, envelope: Envelope, waiting: NotReadyYet) -> None:
+        delivered = message.metadata.num_delivered
+        if delivered >= self.wait_deliveries:
+            await self._dead_letter(
+                message, f"still waiting after {delivered} deliveries: {waiting}"
+            )
+            return
+        delay = wait_delay(delivered)
+        log.info(
+            "%s: %s waits for %s (delivery %s); offered again in %.0f s",
+            self.name, envelope.subject, waiting, delivered, delay,
+        )  # fmt: skip
+        await message.nak(delay=delay)
 
     async def _apply(self, envelope: Envelope, payload: EventContract) -> None:
         handler = self.handlers[envelope.subject]

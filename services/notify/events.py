@@ -1,7 +1,8 @@
 """What notify consumes: people from the gateway, calls from the registry, applications from
 intake, assignments and outcomes from review. Each handler keeps its copy up to date and writes
 its mail in the consumer's transaction, once per recipient per event (the event id is the
-cause), so a redelivered event sends nothing twice."""
+cause), so a redelivered event sends nothing twice. An event that names someone or something
+whose own event has not arrived yet raises `NotReadyYet`: the consumer offers it again later."""
 
 from __future__ import annotations
 
@@ -11,26 +12,18 @@ import msgspec
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notify.domain.messages import Instant, rendered_language
 from services.notify.domain.receipt import receipt_pdf
 from services.notify.mail import Attachment, MailWriter, Recipient, receives
 from services.notify.models import ApplicationCopy, AssignmentCopy, CallCopy, Person
 from services.notify.receipts import files_context, receipt_facts
 from shared.api.registry import CallStatus, Form
 from shared.clock import format_instant
-from shared.consumer import Handler
+from shared.consumer import Handler, NotReadyYet
 from shared.contracts import accounts, intake, registry, review
 from shared.events import Envelope, EventContract
 
 STATUS_ORDER = {status.value: rank for rank, status in enumerate(CallStatus)}
-ROLE_LABELS = {"evaluator": "evaluator", "hub_manager": "hub manager",
-               "admin": "programme team member", "applicant": "applicant"}  # fmt: skip
-DECISION_LABELS = {"selected": "selected", "reserve": "on the reserve list",
-                   "not_selected": "not selected", "ineligible": "not eligible"}  # fmt: skip
-
-
-class NotYetKnown(Exception):
-    """The event names a person, call or application whose own event has not arrived yet:
-    raised so the consumer delivers it again a little later."""
 
 
 # ---- the copies ---------------------------------------------------------------------------
@@ -39,14 +32,14 @@ class NotYetKnown(Exception):
 async def person_for(session: AsyncSession, account_id: str) -> Person:
     person = await session.get(Person, account_id)
     if person is None:
-        raise NotYetKnown(f"person {account_id}")
+        raise NotReadyYet(f"person {account_id}")
     return person
 
 
 async def known_call(session: AsyncSession, call_id: str) -> CallCopy:
     call = await session.get(CallCopy, call_id)
     if call is None or not call.terms_known:
-        raise NotYetKnown(f"call {call_id}")
+        raise NotReadyYet(f"call {call_id}")
     return call
 
 
@@ -174,8 +167,7 @@ class MailingHandlers:
         """Link mails go to the address the gateway names (a new account may not be known
         here yet, and a repeated sign-up goes to the existing owner)."""
         context: dict[str, Any] = {
-            "link": event.link, "expires_at": format_instant(event.expires_at),
-            "role": ROLE_LABELS.get(event.role, event.role),
+            "link": event.link, "expires_at": Instant(event.expires_at), "role": event.role,
             "signin_link": self.writer.link("signin"),
         }  # fmt: skip
         recipient = Recipient(
@@ -191,7 +183,7 @@ class MailingHandlers:
             address=event.email, language=event.language, name=event.display_name,
             account_id=event.account_id,
         )  # fmt: skip
-        context = {"changed_at": format_instant(event.changed_at)}
+        context = {"changed_at": Instant(event.changed_at)}
         await self.writer.queue(session, recipient, "password_changed", envelope.id, context)
 
     async def on_submitted(
@@ -209,10 +201,12 @@ class MailingHandlers:
         recipient = await self.applicant(session, event.applicant_id, event.applicant_email)
         if recipient is None:
             return
-        submitted_at = format_instant(event.submitted_at, call.timezone)
+        # The PDF shows the instant as the mail does, in the language the mail is written in.
+        language = rendered_language(recipient.language)
+        submitted_at = format_instant(event.submitted_at, call.timezone, language)
         facts = receipt_facts(
             call_title=call.title, title=form.title_of(event.answers) or "", form=form,
-            submitted_at=submitted_at, event=event, language=recipient.language,
+            submitted_at=submitted_at, event=event, language=language,
         )  # fmt: skip
         context = {
             "call_title": call.title, "title": facts.title, "receipt_number": facts.receipt_number,
@@ -236,7 +230,7 @@ class MailingHandlers:
         person = await session.get(Person, account_id)
         if person is None:
             if address is None:
-                raise NotYetKnown(f"person {account_id}")
+                raise NotReadyYet(f"person {account_id}")
             return Recipient(address=address, account_id=account_id)
         return Recipient.of(person) if receives(person, "submission_receipt") else None
 
@@ -245,14 +239,14 @@ class MailingHandlers:
     ) -> None:
         app = await session.get(ApplicationCopy, event.application_id)
         if app is None or app.applicant_id is None:
-            raise NotYetKnown(f"application {event.application_id}")
+            raise NotReadyYet(f"application {event.application_id}")
         call = await known_call(session, event.call_id)
         recipient = await self.applicant(session, app.applicant_id, app.applicant_email)
         if recipient is None:
             return
         context = {
             "call_title": call.title, "title": app.title or "",
-            "decision": DECISION_LABELS.get(event.decision, event.decision.replace("_", " ")),
+            "decision": event.decision,
             "rank": event.rank, "link": self.writer.link(f"mine/{event.application_id}"),
         }  # fmt: skip
         await self.writer.queue(session, recipient, "outcome", envelope.id, context)
@@ -263,7 +257,7 @@ class MailingHandlers:
         row = await assignment_copy(session, event)
         row.active, row.due_at, row.application_title = True, event.due_at, event.application_title
         await self.tell_evaluator(session, envelope, event, "evaluation_assigned", {
-            "due_at": format_instant(event.due_at, event.call_timezone) if event.due_at else None,
+            "due_at": Instant(event.due_at, event.call_timezone) if event.due_at else None,
             "link": self.writer.link("evaluate"),
         })  # fmt: skip
 

@@ -10,7 +10,7 @@ import msgspec
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify.domain.messages import render
+from services.notify.domain.messages import render, rendered_language
 from services.notify.models import MailAttachmentRow, MailRow, Person
 from shared.api.notify import OPTIONAL_KINDS, MailState
 from shared.clock import Clock
@@ -76,7 +76,7 @@ class MailWriter:
                 recipient_id=recipient.account_id,
                 to_address=recipient.address,
                 kind=kind,
-                language=recipient.language,
+                language=rendered_language(recipient.language),  # what it is written in
                 cause_key=cause_key,
                 subject=rendered.subject,
                 text=rendered.text,

@@ -1,11 +1,13 @@
 """What a submission receipt says, from the submitted snapshot and the call's form: every answer
 under its question's label (in the reader's language, English otherwise), every file with its
-size and sha256. Pure: the mail's context and the PDF's facts."""
+size and sha256, Yes/No and numbers as the reader writes them. Pure: the mail's context and
+the PDF's facts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from services.notify.domain.messages import words_for
 from services.notify.domain.receipt import ReceiptFacts, ReceiptFile
 from shared.api.intake import Answer
 from shared.api.registry import Form, Question, QuestionType
@@ -13,28 +15,31 @@ from shared.contracts.intake import ApplicationSnapshot
 from shared.programme import COUNTRIES
 
 COUNTRY_NAMES = {c.code: c.name for c in COUNTRIES}
-NOT_ANSWERED = "(not answered)"
 
 
 def localised(texts: dict[str, str], language: str, fallback: str = "") -> str:
     return texts.get(language) or texts.get("en") or next(iter(texts.values()), fallback)
 
 
-def number_text(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+def number_text(value: float, words: dict[str, str]) -> str:
+    """12500.5 -> "12,500.50" in English, "12.500,50" in Dutch."""
+    written = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    marks = {",": words["thousands_mark"], ".": words["decimal_mark"]}
+    return "".join(marks.get(char, char) for char in written)
 
 
 def answer_text(question: Question, answer: Answer, language: str) -> str:
     """One answer as a person reads it: option labels, country names, Yes/No, numbers."""
+    words = words_for(language, "receipt_pdf")
     if answer is None or answer == "" or answer == []:
-        return NOT_ANSWERED
+        return words["not_answered"]
     if isinstance(answer, bool):
-        return "Yes" if answer else "No"
+        return words["yes"] if answer else words["no"]
     options = {o.value: localised(o.labels, language, o.value) for o in question.options}
     if isinstance(answer, list):
         return ", ".join(options.get(pick, pick) for pick in answer)
     if isinstance(answer, int | float):
-        return number_text(answer)
+        return number_text(answer, words)
     if question.type is QuestionType.COUNTRY:
         return COUNTRY_NAMES.get(answer, answer)
     return options.get(answer, answer)
@@ -80,6 +85,7 @@ def receipt_facts(
         title=title,
         answers=labelled_answers(form, event.answers, language),
         files=receipt_files(form, event, language),
+        language=language,
     )
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.notify.domain.messages import Instant
 from services.notify.domain.schedule import (
     digest_date,
     draft_reminder_due,
@@ -23,7 +24,7 @@ from services.notify.domain.schedule import (
 from services.notify.mail import MailWriter, Recipient, receives
 from services.notify.models import ApplicationCopy, AssignmentCopy, CallCopy, Person
 from shared.api.registry import CallStatus
-from shared.clock import Clock, format_instant
+from shared.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ async def draft_reminders(session: AsyncSession, writer: MailWriter, now: dateti
         if kind is None or not receives(person, kind):
             continue
         context = {
-            "call_title": call.title, "closes_at": format_instant(call.closes_at, call.timezone),
+            "call_title": call.title, "closes_at": Instant(call.closes_at, call.timezone),
             "link": writer.link(f"apply/{call.call_id}"),
         }  # fmt: skip
         cause = f"{kind}:{app.application_id}"
@@ -97,7 +98,7 @@ async def evaluation_reminders(session: AsyncSession, writer: MailWriter, now: d
             continue
         context = {
             "call_title": call.title, "count": count,
-            "due_at": format_instant(call.evaluation_deadline, call.timezone),
+            "due_at": Instant(call.evaluation_deadline, call.timezone),
             "link": writer.link("evaluate"),
         }  # fmt: skip
         cause = f"evaluation_reminder:{call.call_id}:{evaluator_id}"
@@ -133,7 +134,7 @@ async def daily_digests(session: AsyncSession, writer: MailWriter, now: datetime
         assert call.closes_at is not None
         context = {
             "call_title": call.title, "date": date, "submitted": counts["submitted"],
-            "drafts": counts["drafts"], "closes_at": format_instant(call.closes_at, call.timezone),
+            "drafts": counts["drafts"], "closes_at": Instant(call.closes_at, call.timezone),
             "link": writer.link(f"team/{call.call_id}"),
         }  # fmt: skip
         cause = f"daily_digest:{call.call_id}:{date}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from infra.embedded import free_port, start_nats
 from services.intake.models import ProcessedEvent
 from services.registry.models import OutboxEvent
-from shared.consumer import EventConsumer
+from shared.consumer import EventConsumer, NotReadyYet, wait_delay
 from shared.contracts import registry as events
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.events import DLQ_STREAM, Envelope, decode_envelope, encode_envelope, envelope_for
@@ -231,6 +232,88 @@ async def test_poison_messages_end_in_the_dead_letter_stream(
             .where(ProcessedEvent.event_id == bad.id)
         )
     assert recorded == 0
+
+
+def test_a_waiting_event_is_offered_again_later_and_later_up_to_a_minute() -> None:
+    assert [wait_delay(n) for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
+
+
+async def test_an_event_that_is_not_ready_yet_waits_past_max_deliver_without_a_traceback(
+    intake: Service, js: JetStreamContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = f"wait-{uuid.uuid4().hex[:8]}"
+    envelope = envelope_for(
+        events.CallStatusChanged(call_id=str(uuid.uuid4()), previous="a", status="b")
+    )
+    attempts: list[str] = []
+
+    async def waits_twice(session: AsyncSession, seen: Envelope, event: Any) -> None:
+        if seen.id == envelope.id:
+            attempts.append(seen.id)
+            if len(attempts) <= 2:
+                raise NotReadyYet(f"person {event.call_id}")
+
+    consumer = EventConsumer(
+        name=name, nats=intake.link, session_factory=intake.sessions,
+        processed_model=ProcessedEvent, handlers={events.CallStatusChanged: waits_twice},
+        max_deliver=2,  # a failure would be dead-lettered at the second delivery
+    )  # fmt: skip
+    caplog.set_level(logging.INFO, logger="shared.consumer")
+    consumer.start()
+    try:
+        await publish_envelope(js, envelope)
+        await eventually(lambda: asyncio.sleep(0, result=len(attempts) == 3))
+        async with intake.sessions() as session:
+
+            async def recorded() -> bool:
+                count = await session.scalar(
+                    select(func.count())
+                    .select_from(ProcessedEvent)
+                    .where(ProcessedEvent.event_id == envelope.id, ProcessedEvent.consumer == name)
+                )
+                return count == 1
+
+            await eventually(recorded)
+    finally:
+        await consumer.stop()
+    mine = [r for r in caplog.records if name in r.getMessage()]
+    waits = [r for r in mine if "waits for person" in r.getMessage()]
+    assert [(r.levelno, r.exc_info) for r in waits] == [(logging.INFO, None)] * 2
+    assert "delivery 1" in waits[0].getMessage() and "again in 1 s" in waits[0].getMessage()
+    assert not [r for r in mine if r.levelno >= logging.WARNING]
+    dlq_subject = f"portal.dlq.{name}.{events.CallStatusChanged.subject}"
+    assert await dead_letter(js, dlq_subject, encode_envelope(envelope)) is None
+
+
+async def test_an_event_that_waits_too_long_ends_in_the_dead_letter_stream(
+    intake: Service, js: JetStreamContext
+) -> None:
+    name = f"waitdlq-{uuid.uuid4().hex[:8]}"
+    attempts: list[str] = []
+
+    async def never_ready(session: AsyncSession, envelope: Envelope, event: Any) -> None:
+        attempts.append(envelope.id)
+        raise NotReadyYet(f"challenge {event.challenge_id}")
+
+    consumer = EventConsumer(
+        name=name, nats=intake.link, session_factory=intake.sessions,
+        processed_model=ProcessedEvent, handlers={events.ChallengeUpdated: never_ready},
+        wait_deliveries=2,
+    )  # fmt: skip
+    consumer.start()
+    try:
+        late = envelope_for(
+            events.ChallengeUpdated(challenge_id=str(uuid.uuid4()), mission_id="m", title="t")
+        )
+        await publish_envelope(js, late)
+        dlq_subject = f"portal.dlq.{name}.{events.ChallengeUpdated.subject}"
+        message = await eventually(lambda: dead_letter(js, dlq_subject, encode_envelope(late)))
+        assert message.headers is not None
+        reason = message.headers["Portal-Dlq-Reason"]
+        assert reason.startswith("still waiting after 2 deliveries") and "challenge" in reason
+        assert attempts.count(late.id) == 2
+    finally:
+        await consumer.stop()
 
 
 async def find_on(

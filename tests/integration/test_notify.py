@@ -4,6 +4,7 @@ written to the outbox, sent over SMTP by the relay and read back from the Maildi
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import uuid
 import zlib
@@ -280,7 +281,50 @@ async def test_a_language_without_templates_gets_english(
     [in_english] = await mail_server.wait_for(english.email)
     [fallback] = await mail_server.wait_for(other.email)
     assert fallback["Subject"] == in_english["Subject"]
-    assert [m.language for m in await notify.mails(other.email)] == [missing[0]]
+    # The row says what the mail is written in, not what the person chose.
+    assert [m.language for m in await notify.mails(other.email)] == ["en"]
+
+
+async def test_a_translated_mail_writes_its_instants_and_role_in_the_language(
+    start_notify: Any, mail_server: Mailbox
+) -> None:
+    notify: Notify = await start_notify()
+    to = address("nl")
+    expires = datetime(2031, 5, 14, 8, 0, tzinfo=UTC)
+    await notify.publish(accounts.LinkIssued(
+        account_id=str(uuid.uuid4()), email=to, display_name="Nieuwe Beoordelaar",
+        purpose=accounts.LinkPurpose.INVITATION, link=f"{PUBLIC_URL}/#/invitation/x",
+        expires_at=expires, language="nl", role="evaluator",
+    ))  # fmt: skip
+    [message] = await mail_server.wait_for(to)
+    body = text_of(message)
+    assert "14 mei 2031, 10:00 CEST (Europe/Brussels)" in body
+    assert "als beoordelaar" in body and "evaluator" not in body
+    assert [m.language for m in await notify.mails(to)] == ["nl"]
+
+
+async def test_an_event_about_a_person_not_known_yet_waits_for_them(
+    start_notify: Any, mail_server: Mailbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="shared.consumer")
+    notify: Notify = await start_notify()
+    evaluator = person(address("late"), "evaluator", language="pt")
+    opened = call()
+    await notify.publish(opened)
+    made = assignment(evaluator, opened.call_id)
+    await notify.publish(made)
+
+    def waited() -> list[logging.LogRecord]:
+        wanted = f"waits for person {evaluator.account_id}"
+        return [r for r in caplog.records if wanted in r.getMessage()]
+
+    await eventually(lambda: asyncio.sleep(0, result=waited()))
+    await notify.publish(evaluator)  # its account's event arrives after the assignment
+    [message] = await mail_server.wait_for(evaluator.email)
+    assert made.due_at is not None
+    assert format_instant(made.due_at, "Europe/Lisbon", "pt") in text_of(message)
+    assert all(r.levelno == logging.INFO and r.exc_info is None for r in waited())
+    assert not [r for r in caplog.records if r.name == "shared.consumer" and r.levelno > 20]
 
 
 async def test_a_link_mail_goes_to_the_address_in_the_event(

@@ -5,6 +5,10 @@ the words live in one strings file per language (templates/strings/<language>.to
 a language is one file. A string names the context values it shows as `{call_title}`; in HTML
 they are escaped. A kind's table is searched first, then `[common]`; a string a translation
 lacks comes from English.
+
+Values that read differently per language are given as what they are and written here in the
+mail's language: an `Instant` (its month), a role or a decision key (by the `[roles]` and
+`[decisions]` tables).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +24,8 @@ from typing import Any
 import jinja2
 import msgspec
 from markupsafe import escape
+
+from shared.clock import DEFAULT_TIMEZONE, format_instant
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FALLBACK_LANGUAGE = "en"
@@ -34,6 +41,17 @@ LAYOUTS = {
     "confirm_email": "action_link", "reset_password": "action_link", "invitation": "action_link",
     "draft_reminder_72h": "draft_reminder", "draft_reminder_24h": "draft_reminder",
 }  # fmt: skip
+
+
+# Context values that are keys, shown by their label in the mail's language: value -> table.
+LABELLED = {"role": "roles", "decision": "decisions"}
+
+
+class Instant(msgspec.Struct, frozen=True):
+    """An instant in a mail's context, written in the mail's language and in `timezone`."""
+
+    at: datetime
+    timezone: str = DEFAULT_TIMEZONE
 
 
 class Rendered(msgspec.Struct, frozen=True):
@@ -64,6 +82,29 @@ def rendered_language(language: str) -> str:
     as "pt"), English otherwise."""
     base = language.strip().lower().replace("_", "-").split("-")[0]
     return base if base in shipped_languages() else FALLBACK_LANGUAGE
+
+
+def words_for(language: str, table: str) -> dict[str, str]:
+    """One table's strings (with `[common]`'s) in the language a mail for `language` is
+    written in; for texts other than mails, such as the receipt's PDF."""
+    strings = strings_of(rendered_language(language))
+    return {**strings["common"], **strings.get(table, {})}
+
+
+def label(strings: Strings, table: str, key: str) -> str:
+    """A key's label; an unknown key as words rather than as a key."""
+    return strings.get(table, {}).get(key) or key.replace("_", " ")
+
+
+def localised_values(context: Mapping[str, Any], language: str, strings: Strings) -> dict[str, Any]:
+    """The context with its instants and keys written in `language`."""
+    values = dict(context)
+    for key, value in context.items():
+        if isinstance(value, Instant):
+            values[key] = format_instant(value.at, value.timezone, language)
+        elif key in LABELLED and isinstance(value, str):
+            values[key] = label(strings, LABELLED[key], value)
+    return values
 
 
 class ContextValues(Mapping[str, Any]):
@@ -146,7 +187,10 @@ def render(kind: str, language: str, context: Mapping[str, Any]) -> Rendered:
         raise ValueError(f"unknown mail kind {kind!r}")
     language = rendered_language(language)
     strings = strings_of(language)
-    values = {**context, "kind": kind, "language": language, "strings": strings}
+    values = {
+        **localised_values(context, language, strings),
+        "kind": kind, "language": language, "strings": strings,
+    }  # fmt: skip
     layout = LAYOUTS.get(kind, kind)
     try:
         subject = " ".join(fill(word(strings, kind, "subject"), values, escaped=False).split())

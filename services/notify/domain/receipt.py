@@ -3,6 +3,7 @@
 The PDF uses the core fonts every reader has (no font file to ship). They encode Windows-1252,
 which covers the programme's western languages; any other letter is written without its
 accent (ł → l, ș → s) or, failing that, as "?", so no applicant's text can break the receipt.
+Its own words come from the `[receipt_pdf]` strings in the reader's language, English otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import unicodedata
 import msgspec
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from services.notify.domain.messages import words_for
 
 ENCODING = "windows-1252"
 # Letters NFKD does not take apart into a base letter and an accent.
@@ -38,6 +41,7 @@ class ReceiptFacts(msgspec.Struct, frozen=True):
     title: str
     answers: list[tuple[str, str]]  # (question label, answer as text), in form order
     files: list[ReceiptFile]
+    language: str = "en"  # the reader's; the PDF's own words are in it where translated
 
 
 def encodable(text: str) -> str:
@@ -63,19 +67,28 @@ class ReceiptDocument(FPDF):
     def __init__(self, facts: ReceiptFacts) -> None:
         super().__init__(format="A4", unit="mm")
         self.facts = facts
+        self.words = words_for(facts.language, "receipt_pdf")
         self.core_fonts_encoding = ENCODING
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=18)
-        self.set_title(encodable(f"Receipt {facts.receipt_number}: {facts.call_title}"))
+        self.set_title(encodable(self.say("title", call_title=facts.call_title)))
         self.set_creator("Open-call portal")
+
+    def say(self, key: str, **values: object) -> str:
+        """One of the PDF's own strings; the receipt number is there for every one."""
+        return self.words[key].format(receipt_number=self.facts.receipt_number, **values)
+
+    def grouped(self, number: int) -> str:
+        return f"{number:,}".replace(",", self.words["thousands_mark"])
 
     def footer(self) -> None:
         self.set_y(-13)
         self.set_font(SANS, size=8)
         self.set_text_color(90, 102, 93)
-        self.cell(0, 5, encodable(f"Receipt {self.facts.receipt_number}"), align="L")
+        self.cell(0, 5, encodable(self.say("footer")), align="L")
         self.set_x(self.l_margin)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        # "{nb}" is fpdf's alias, replaced by the page count once every page is drawn.
+        self.cell(0, 5, encodable(self.say("page", page=self.page_no(), pages="{nb}")), align="R")
 
     def paragraph(self, text: str, size: float = 10.5, style: str = "", mono: bool = False) -> None:
         self.set_font(MONO if mono else SANS, style, size)
@@ -97,9 +110,10 @@ class ReceiptDocument(FPDF):
         self.set_font(SANS, size=9)
         with self.table(col_widths=(55, 85, 34), text_align=("LEFT", "LEFT", "RIGHT"),
                         line_height=4.8, first_row_as_headings=True) as table:  # fmt: skip
-            table.row(["Question", "File", "Size"])
+            table.row([encodable(self.say(key)) for key in ("question", "file", "size")])
             for file in files:
-                table.row([encodable(file.question), encodable(file.name), f"{file.size:,} bytes"])
+                size = self.say("size_bytes", size=self.grouped(file.size))
+                table.row([encodable(file.question), encodable(file.name), encodable(size)])
                 row = table.row()
                 row.cell(f"sha256 {file.sha256}", colspan=3)
 
@@ -108,25 +122,26 @@ def receipt_pdf(facts: ReceiptFacts) -> bytes:
     """An A4 receipt of one or more pages: the call, the receipt, the applicant, every answer
     under its label and every file with its sha256."""
     pdf = ReceiptDocument(facts)
+    say = pdf.say
     pdf.add_page()
     pdf.paragraph(facts.call_title, size=16, style="B")
-    pdf.paragraph("Submission receipt", size=12)
+    pdf.paragraph(say("heading"), size=12)
     pdf.ln(4)
-    pdf.fact("Receipt number", facts.receipt_number)
-    pdf.fact("Version", str(facts.version))
-    pdf.fact("Submitted", facts.submitted_at)
-    pdf.fact("Fingerprint", facts.fingerprint, mono=True)
-    pdf.fact("Organisation", facts.organisation)
-    pdf.fact("Contact", facts.contact)
-    pdf.fact("Application", facts.title)
-    pdf.heading("Answers")
+    pdf.fact(say("receipt_number"), facts.receipt_number)
+    pdf.fact(say("version"), str(facts.version))
+    pdf.fact(say("submitted"), facts.submitted_at)
+    pdf.fact(say("fingerprint"), facts.fingerprint, mono=True)
+    pdf.fact(say("organisation"), facts.organisation)
+    pdf.fact(say("contact"), facts.contact)
+    pdf.fact(say("application"), facts.title)
+    pdf.heading(say("answers"))
     for label, answer in facts.answers:
         pdf.paragraph(label, size=10, style="B")
         pdf.paragraph(answer or "-")
         pdf.ln(2)
-    pdf.heading("Files")
+    pdf.heading(say("files"))
     if facts.files:
         pdf.files_table(facts.files)
     else:
-        pdf.paragraph("No files attached.")
+        pdf.paragraph(say("no_files"))
     return bytes(pdf.output())

@@ -14,7 +14,10 @@ from services.notify.domain.messages import (
     render,
     rendered_language,
     shipped_languages,
+    strings_of,
 )
+from services.review.domain.scoring import Decision
+from shared.identity import Role
 from tests.unit.notify.contexts import BY_KIND, PORTAL, context_of
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
@@ -140,7 +143,7 @@ def test_optional_values_leave_their_line_out() -> None:
     no_due = {**context_of("evaluation_assigned"), "due_at": None}
     assert "None" not in render("evaluation_assigned", "en", no_due).text
     assert (
-        "by 20 June 2025"
+        "by 20 Jun 2025, 17:00 CEST (Europe/Brussels)"
         in render("evaluation_assigned", "en", context_of("evaluation_assigned")).text
     )
     unranked = {**context_of("outcome"), "rank": None}
@@ -169,3 +172,45 @@ def test_a_translation_has_every_string_with_the_same_placeholders(language: str
     for table, words in english.items():
         for key, pattern in words.items():
             assert placeholders(translated[table][key]) == placeholders(pattern), (table, key)
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("en", "30 May 2025, 17:00 CEST (Europe/Brussels)"), ("nl", "30 mei 2025, 17:00 CEST"),
+     ("pt", "30 mai 2025, 17:00 CEST"), ("it", "30 mag 2025, 17:00 CEST"),
+     ("de", "30 May 2025, 17:00 CEST")],
+)  # fmt: skip
+def test_instants_are_written_in_the_mails_language(language: str, written: str) -> None:
+    mail = render("draft_reminder_24h", language, context_of("draft_reminder_24h"))
+    assert written in mail.text and written in mail.html
+
+
+@pytest.mark.parametrize(
+    ("language", "role", "written"),
+    [("en", "evaluator", "as evaluator"), ("en", "hub_manager", "as hub manager"),
+     ("nl", "evaluator", "als beoordelaar"), ("pt", "admin", "como membro da equipa"),
+     ("it", "evaluator", "come valutatore"), ("de", "admin", "as programme team member")],
+)  # fmt: skip
+def test_a_role_is_named_in_the_mails_language(language: str, role: str, written: str) -> None:
+    mail = render("invitation", language, {**context_of("invitation"), "role": role})
+    assert written in mail.text and written in mail.html
+
+
+@pytest.mark.parametrize(
+    ("language", "decision", "written"),
+    [("en", "reserve", "on the reserve list"), ("nl", "not_selected", "niet geselecteerd"),
+     ("pt", "selected", "selecionada"), ("it", "ineligible", "non ammissibile"),
+     ("en", "on_hold", "on hold")],  # a key no table knows reads as words
+)  # fmt: skip
+def test_a_decision_is_named_in_the_mails_language(
+    language: str, decision: str, written: str
+) -> None:
+    mail = render("outcome", language, {**context_of("outcome"), "decision": decision})
+    assert written in mail.text and written in mail.html
+    assert "_" not in mail.text  # never the key itself
+
+
+def test_every_role_and_decision_has_an_english_label() -> None:
+    english = strings_of("en")
+    assert set(english["roles"]) == {role.value for role in Role} - {Role.ANONYMOUS.value}
+    assert set(english["decisions"]) == {decision.value for decision in Decision}

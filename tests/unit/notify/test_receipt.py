@@ -94,3 +94,19 @@ def test_the_same_facts_give_the_same_pages() -> None:
 
     assert without_dates(receipt_pdf(facts())) == without_dates(receipt_pdf(facts()))
     assert page_text(receipt_pdf(facts())) != page_text(receipt_pdf(facts(version=3)))
+
+
+def test_the_receipts_own_words_are_in_the_readers_language() -> None:
+    dutch = page_text(receipt_pdf(facts(language="nl")))
+    for shown in ("Ontvangstnummer", "Versie", "Ingediend", "Vingerafdruk", "Organisatie",
+                  "Contactpersoon", "Antwoorden", "Bestanden", "Vraag", "2.450.000 bytes",
+                  "Ontvangstbewijs R-2025-000042"):  # fmt: skip
+        assert shown in dutch, shown
+    assert re.search(r"Pagina 1 van\s*1", dutch)
+    assert "Receipt number" not in dutch and "Page 1" not in dutch
+    italian = page_text(receipt_pdf(facts(language="it", files=[])))
+    assert "Nessun file allegato." in italian and "Risposte" in italian
+
+
+def test_a_language_without_a_translation_gets_the_english_receipt() -> None:
+    assert page_text(receipt_pdf(facts(language="de"))) == page_text(receipt_pdf(facts()))
