@@ -15,7 +15,7 @@ import pytest
 
 from infra.embedded import free_port
 from tests.fixtures.apps import INTERNAL_SECRET, GraphQLClient, Portal, Tokens
-from tests.fixtures.servers import Nats, Postgres
+from tests.fixtures.servers import Nats
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import WITHDRAW, apply_to, call_known_to_intake
 from tests.integration.test_intake_graphql import subscribe_count as subscribe_at
@@ -33,13 +33,14 @@ class LoneGateway:
 
 @pytest.fixture
 async def lone_gateway(
-    portal: Portal, postgres: Postgres, nats_server: Nats, tmp_path: Path
+    portal: Portal, nats_server: Nats, tmp_path: Path
 ) -> AsyncIterator[LoneGateway]:
     port = free_port()
     env = {
         **os.environ,
         "GATEWAY_PORT": str(port),
-        "GATEWAY_DATABASE_URL": await postgres.new_database("lone_gateway"),
+        # A replica of the portal's gateway: the same accounts, so its tokens are checked there.
+        "GATEWAY_DATABASE_URL": portal.gateway.app.state.settings.database_url,
         "GATEWAY_REGISTRY_URL": portal.registry.url,
         "GATEWAY_INTAKE_URL": portal.intake.url,
         "GATEWAY_REVIEW_URL": portal.review.url,
