@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -117,12 +116,14 @@ class EventConsumer:
         while not self._stopping:
             try:
                 messages = await subscription.fetch(batch=50, timeout=5)
-            except NatsTimeout:
+            except TimeoutError:
+                # Nothing to fetch: nats-py raises its own timeout or, from inside the pull
+                # (its batch wait under load), a bare asyncio one (that is TimeoutError too).
                 continue
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("%s: fetch failed (%s)", durable, exc)
+                log.warning("%s: fetch failed (%r)", durable, exc)
                 await asyncio.sleep(1)
                 continue
             for message in messages:
