@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway import links, throttle
 from gateway.auth import (
+    CONTROL_CHARACTERS,
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
     HUB_CODES,
     email_errors,
+    entry_errors,
     hash_password,
     normalise_email,
     password_matches,
@@ -50,6 +52,9 @@ def password_errors(
     return [FieldError(field, problem)] if problem else []
 
 
+MAX_NAME_LENGTH = 200  # the column's size
+
+
 def language_errors(language: str) -> list[FieldError]:
     if language in LANGUAGES:
         return []
@@ -60,6 +65,10 @@ def person_errors(email: str, display_name: str, language: str) -> list[FieldErr
     errors = email_errors(email) + language_errors(language)
     if not display_name.strip():
         errors.append(FieldError("displayName", "must not be empty"))
+    elif len(display_name) > MAX_NAME_LENGTH:
+        errors.append(FieldError("displayName", f"use at most {MAX_NAME_LENGTH} characters"))
+    elif CONTROL_CHARACTERS.search(display_name):
+        errors.append(FieldError("displayName", "must not contain control characters"))
     return errors
 
 
@@ -188,6 +197,7 @@ async def sign_in(
     password: str, code: str | None, client: str,
 ) -> SignedIn:  # fmt: skip
     """Throttled per address and per client: failures slow down, then lock (see throttle)."""
+    require(email_errors(email) + entry_errors(password, "password") + entry_errors(code, "code"))
     account_key, client_key = f"account:{normalise_email(email)}", f"client:{client}"
     async with db() as session:
         await throttle.refuse_if_locked(session, [account_key, client_key], datetime.now(UTC))

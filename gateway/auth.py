@@ -24,7 +24,11 @@ HUB_CODES = [hub.code for hub in HUBS]
 _ALGORITHM = "HS256"
 _ISSUER = "open-call-portal"
 _AUDIENCE = "portal-users"
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No spaces, controls or the characters that make one header name several recipients.
+_ADDRESS_PART = r"[^@\s,;:<>\"'()\[\]\\\x00-\x1f\x7f]+"
+EMAIL_PATTERN = re.compile(rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+MAX_ENTRY_LENGTH = 1000  # no password, code or search of ours is longer
 SESSION_ENDED = "Your session has ended; sign in again."
 # The scope of a token that may only set up a second factor (staff outside dev mode).
 SETUP_SCOPE = "two-factor-setup"
@@ -41,8 +45,15 @@ def normalise_email(email: str) -> str:
 
 
 def email_errors(email: str, field: str = "email") -> list[FieldError]:
-    if not EMAIL_PATTERN.match(email.strip()) or len(email) > 254:
+    if len(email) > 254 or not EMAIL_PATTERN.match(email.strip()):
         return [FieldError(field, "enter a valid e-mail address")]
+    return []
+
+
+def entry_errors(value: str | None, field: str) -> list[FieldError]:
+    """A password, code or search as typed: checked before any hash or query pays for it."""
+    if value is not None and (len(value) > MAX_ENTRY_LENGTH or "\x00" in value):
+        return [FieldError(field, "is not a valid entry")]
     return []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import secrets
 from datetime import UTC, datetime
 
@@ -38,7 +39,7 @@ def totp_step(secret: str, code: str, now: datetime | None = None) -> int | None
     """The 30-second step whose code this is: the current one, or the one before or after
     (clocks drift by a few seconds); None when it is none of them."""
     digits = code.replace(" ", "")
-    if not digits.isdigit():
+    if not re.fullmatch(r"[0-9]{6}", digits):  # isdigit() would take "²" or Arabic digits
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now or datetime.now(UTC))

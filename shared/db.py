@@ -31,7 +31,11 @@ def new_metadata() -> MetaData:
 
 
 def new_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    # hide_parameters: a failed statement's values (a password hash, personal data) never
+    # reach an error message or a log line.
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def new_session_factory(

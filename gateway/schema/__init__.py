@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import strawberry
@@ -24,6 +25,9 @@ from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.operations import ReviewMutation, ReviewQuery
 from shared.errors import DomainError
+from shared.logging import current_trace_id
+
+log = logging.getLogger(__name__)
 
 
 @strawberry.type
@@ -54,8 +58,22 @@ class ErrorCodes(SchemaExtension):
             original = error.original_error
             if isinstance(original, DomainError):
                 error.extensions = {**(error.extensions or {}), "code": original.code}
+            elif original is not None and not isinstance(original, GraphQLError):
+                error = masked(error, original)
             coded.append(error)
         result.errors = coded
+
+
+def masked(error: GraphQLError, original: BaseException) -> GraphQLError:
+    """An unexpected failure: its detail (SQL, parameters, a library's text) goes to the log
+    only; the client gets one generic error with the trace id to quote."""
+    trace_id = current_trace_id()
+    log.error("unexpected error in %s (trace %s)", ".".join(map(str, error.path or [])),
+              trace_id, exc_info=original)  # fmt: skip
+    return GraphQLError(
+        f"Something went wrong on our side; it is logged as trace {trace_id}.",
+        path=error.path, extensions={"code": "internal_error", "traceId": trace_id},
+    )  # fmt: skip
 
 
 def build_schema(settings: GatewaySettings) -> strawberry.Schema:

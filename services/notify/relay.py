@@ -128,6 +128,8 @@ class MailRelay:
         try:
             await aiosmtplib.send(
                 message_of(row, attachments, settings.mail_from),
+                # The envelope names the one recipient; never what a header may be parsed into.
+                recipients=[row.to_address],
                 hostname=settings.smtp_host, port=settings.smtp_port,
                 username=settings.smtp_username or None, password=settings.smtp_password or None,
                 start_tls=settings.smtp_starttls, use_tls=settings.smtp_tls,

@@ -447,3 +447,34 @@ async def test_concurrent_uses_of_one_link_succeed_once(gql: GraphQLClient) -> N
     results = await asyncio.gather(*(gql(CONFIRM, {"t": token_of(link)}) for _ in range(5)))
     kinds = sorted(r["confirmEmail"]["__typename"] for r in results)
     assert kinds == ["EmailConfirmed"] + ["InvalidLink"] * 4
+
+
+async def test_odd_account_input_gets_a_field_error_and_no_detail(gql: GraphQLClient) -> None:
+    """Found probing as an attacker: these reached PostgreSQL and answered with the SQL, its
+    parameters and the new password's hash."""
+    odd_sign_ups = [
+        ({"displayName": "a\u0000b"}, "displayName"),
+        ({"displayName": "x" * 500}, "displayName"),
+        ({"email": "a\u0000@example.org"}, "email"),
+        ({"email": "a,victim@example.org"}, "email"),  # one header, two SMTP recipients
+        ({"email": f"{'a' * 400}@example.org"}, "email"),
+    ]
+    for change, field in odd_sign_ups:
+        fields = {"email": new_email(), "password": PASSWORD, "displayName": "Odd", **change}
+        answer = (await gql(SIGN_UP, {"i": fields}))["signUp"]
+        assert answer["__typename"] == "ValidationErrors", (change, answer)
+        assert [e["field"] for e in answer["errors"]] == [field], answer
+    for email, password in ((f"{'a' * 400}@x.org", PASSWORD), ("a\u0000@x.org", PASSWORD),
+                            (new_email(), "p\u0000" * 600)):  # fmt: skip
+        response = await gql.raw(SIGN_IN, {"e": email, "p": password})
+        body = response.json()
+        assert "errors" not in body, body
+        assert body["data"]["signIn"]["__typename"] == "ValidationErrors", body
+
+
+async def test_a_code_of_other_digits_is_just_a_wrong_code(gql: GraphQLClient) -> None:
+    email, token = await signed_up(gql)
+    await enable_two_factor(gql, token)
+    for code in ("²²²²²²", "١٢٣٤٥٦"):  # isdigit() says yes to both
+        answer = await gql.raw(SIGN_IN, {"e": email, "p": PASSWORD, "c": code})
+        assert answer.json()["data"]["signIn"]["__typename"] == "SecondFactorRequired"

@@ -129,6 +129,7 @@ class AccountQuery:
         query = select(AccountRow).order_by(AccountRow.created_at.desc(), AccountRow.id)
         if role is not None:
             query = query.where(AccountRow.role == role.value)
+        require(auth.entry_errors(search, "search"))
         if search:
             pattern = f"%{escape_like(search.strip())}%"
             query = query.where(or_(AccountRow.email.ilike(pattern, escape="\\"),
