@@ -180,6 +180,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
             identity=identity, services=services, loaders=Loaders(services, identity),
             settings=settings, db=state["db"], feeds=state["feeds"], client=client,
             setup_only=bool(claims and claims.setup_only),
+            authorization=headers.get("authorization"),
         )  # fmt: skip
 
     async def context_getter(request: ASGIConnection[Any, Any, Any, Any]) -> Context:

@@ -104,8 +104,16 @@ class Context(BaseContext, kw_only=True):
     client: str = "unknown"
     # A token that may only set up a second factor (staff outside dev mode without one).
     setup_only: bool = False
+    # The request's own Authorization header (a WebSocket upgrade may carry one).
+    authorization: str | None = None
     # Set by the graphql-transport-ws handshake: a browser's WebSocket carries its token here.
     connection_params: dict[str, Any] | None = None
+
+    @property
+    def socket_token(self) -> str | None:
+        """The token a subscription runs under: connection_init's, else the upgrade's header."""
+        params = self.connection_params or {}
+        return params.get("Authorization") or self.authorization
 
     async def identity_from_token(self, authorization: str | None) -> Identity:
         """The identity of a token sent outside the headers (a WebSocket's connection_init),

@@ -17,6 +17,7 @@ from infra.embedded import free_port
 from tests.fixtures.apps import INTERNAL_SECRET, GraphQLClient, Portal, Tokens
 from tests.fixtures.servers import Nats
 from tests.fixtures.waiting import eventually
+from tests.integration.test_accounts import staff
 from tests.integration.test_intake_graphql import WITHDRAW, apply_to, call_known_to_intake
 from tests.integration.test_intake_graphql import subscribe_count as subscribe_at
 
@@ -97,3 +98,26 @@ async def test_the_count_moves_after_each_submission_and_a_new_socket_starts_fro
     finally:
         await ws.close()
     assert "feed could not read" not in lone_gateway.log.read_text()
+
+
+async def test_an_open_socket_ends_when_its_account_is_disabled(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    call = await call_known_to_intake(gql, tokens)
+    account_id, token = await staff(gql, tokens.admin, "ADMIN")
+    ws, receive = await subscribe_at(portal, call, token)
+    try:
+        assert (await receive())["payload"]["data"]["submissionCount"] == 0
+        disable = "mutation($id: ID!) { disableAccount(id: $id) { __typename } }"
+        assert (await gql(disable, {"id": account_id}, tokens.admin))["disableAccount"] == {
+            "__typename": "Account"
+        }
+        await apply_to(gql, call, {"name": "A", "type": "ngo", "country": "NL"}, amount=1000)
+        # The next figure is not sent: the socket hears that its session has ended.
+        ended = await receive()
+        assert ended["payload"]["data"] is None, ended
+        assert [e["message"] for e in ended["payload"]["errors"]] == [
+            "Your session has ended; sign in again."
+        ]
+    finally:
+        await ws.close()

@@ -267,13 +267,12 @@ class IntakeSubscription:
         self, info: Info, call_id: strawberry.ID
     ) -> AsyncGenerator[int, None]:
         ctx = info.context
-        identity = ctx.identity
-        params = ctx.connection_params or {}
-        if identity.account_id is None and params.get("Authorization"):
-            identity = await ctx.identity_from_token(params["Authorization"])
         path = f"/calls/{call_id}/submission-count"
 
         async def current() -> int:
+            # Checked again for every figure: a socket outlives neither a revoked or expired
+            # token nor a disabled account, and a setup-only token never starts one.
+            identity = await ctx.identity_from_token(ctx.socket_token)
             count = await ctx.services.intake.call("GET", path, identity, api.SubmissionCount)
             return count.submitted
 
