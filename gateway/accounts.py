@@ -5,6 +5,7 @@ announced (AccountChanged, LinkIssued, PasswordChanged) in the transaction that 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -308,10 +309,37 @@ async def accept_invitation(session: AsyncSession, token: str, password: str) ->
     return account
 
 
-async def change_password(session: AsyncSession, account: Account, current: str, new: str) -> None:
-    if not await password_matches(account.password_hash, current):
+async def change_password(
+    db: async_sessionmaker[AsyncSession], settings: GatewaySettings, session: AsyncSession,
+    account: Account, current: str, new: str, client: str,
+) -> None:  # fmt: skip
+    async def current_matches(_: AsyncSession) -> bool:
+        return await password_matches(account.password_hash, current)
+
+    if not await throttled_check(db, settings, account.email, client, current_matches):
         raise ValidationFailed([FieldError("currentPassword", "the current password is wrong")])
     await set_password(session, account, new, field="newPassword")
+
+
+async def throttled_check(
+    db: async_sessionmaker[AsyncSession], settings: GatewaySettings, email: str, client: str,
+    check: Callable[[AsyncSession], Awaitable[bool]],
+) -> bool:  # fmt: skip
+    """A secret a signed-in person enters again (the current password, a code) counts against
+    the limits of signing in, so a stolen token cannot guess it: failures slow down, then
+    lock. Failures are committed in their own transaction, whatever the caller does next."""
+    keys = [f"account:{normalise_email(email)}", f"client:{client}"]
+    async with db() as session:
+        await throttle.refuse_if_locked(session, keys, datetime.now(UTC))
+        if await check(session):
+            await session.commit()
+            return True
+        wait = await record_sign_in_failure(session, settings, *keys)
+        await session.commit()
+    if wait.lock_seconds:
+        raise throttle.too_many(wait.lock_seconds)
+    await asyncio.sleep(wait.delay_seconds)
+    return False
 
 
 def end_every_session(account: Account) -> None:

@@ -478,3 +478,20 @@ async def test_a_code_of_other_digits_is_just_a_wrong_code(gql: GraphQLClient) -
     for code in ("²²²²²²", "١٢٣٤٥٦"):  # isdigit() says yes to both
         answer = await gql.raw(SIGN_IN, {"e": email, "p": PASSWORD, "c": code})
         assert answer.json()["data"]["signIn"]["__typename"] == "SecondFactorRequired"
+
+
+async def test_guessing_the_current_password_with_a_stolen_token_locks_like_sign_in(
+    gql: GraphQLClient, quick_gateway: GraphQLClient
+) -> None:
+    email, token = await signed_up(gql)
+    change = """mutation($c: String!, $n: String!) { changePassword(currentPassword: $c,
+      newPassword: $n) { __typename ... on TooManyAttempts { retryAfterSeconds } } }"""
+    answers = [
+        (await quick_gateway(change, {"c": f"guess-{n}", "n": "a-changed-secret"}, token))[
+            "changePassword"
+        ]["__typename"]
+        for n in range(10)
+    ]
+    assert answers == ["ValidationErrors"] * 9 + ["TooManyAttempts"]
+    # Locked: signing in with the right password waits as well.
+    assert (await sign_in(quick_gateway, email, PASSWORD))["__typename"] == "TooManyAttempts"

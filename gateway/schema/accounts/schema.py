@@ -241,7 +241,10 @@ class AccountMutation:
         async def run() -> AuthPayload:
             async with info.context.db() as session:
                 row = await my_account(info, session)
-                await accounts.change_password(session, row, current_password, new_password)
+                await accounts.change_password(
+                    info.context.db, info.context.settings, session, row, current_password,
+                    new_password, info.context.client,
+                )  # fmt: skip
                 await session.commit()
             return signed_in_payload(info, row)
 
@@ -319,7 +322,14 @@ class AccountMutation:
                 if accounts.two_factor_required(row, info.context.settings):
                     raise Forbidden("Your role needs two-factor sign-in; it stays on.")
                 if row.totp_enabled_at is not None:
-                    if not await twofactor.second_factor_matches(session, row, code):
+                    settings, client = info.context.settings, info.context.client
+
+                    async def code_matches(checking: AsyncSession) -> bool:
+                        return await twofactor.second_factor_matches(checking, row, code)
+
+                    if not await accounts.throttled_check(
+                        info.context.db, settings, row.email, client, code_matches
+                    ):
                         raise ValidationFailed([FieldError("code", "the code is not valid")])
                     row.totp_enabled_at = None
                     row.totp_secret = None

@@ -157,7 +157,7 @@ AuthResult = Annotated[
     strawberry.union("AuthResult"),
 ]  # fmt: skip
 AccountResult = Annotated[
-    Account | ValidationErrors | Forbidden | NotAuthenticated | NotFound,
+    Account | ValidationErrors | Forbidden | NotAuthenticated | NotFound | TooManyAttempts,
     strawberry.union("AccountResult"),
 ]
 SignUpResult = Annotated[
