@@ -17,8 +17,8 @@ DIGEST_HOUR = 7
 
 def draft_reminder_due(closes_at: datetime, now: datetime) -> str | None:
     """The reminder a draft is due for now: the 24 h one within 24 h of closing, the 72 h one
-    within 72 h; none once the call has closed. A scheduler that first looks in the last day
-    sends only the 24 h one (a "72 hours" mail would then be wrong)."""
+    within 72 h (its mail says "within 3 days"); none once the call has closed. A scheduler
+    that first looks in the last day sends only the 24 h one."""
     left = closes_at - now
     if left <= timedelta(0):
         return None
