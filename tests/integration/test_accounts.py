@@ -495,3 +495,18 @@ async def test_guessing_the_current_password_with_a_stolen_token_locks_like_sign
     assert answers == ["ValidationErrors"] * 9 + ["TooManyAttempts"]
     # Locked: signing in with the right password waits as well.
     assert (await sign_in(quick_gateway, email, PASSWORD))["__typename"] == "TooManyAttempts"
+
+
+async def test_an_invited_evaluator_is_written_to_in_a_language_they_read(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    email = new_email("evaluator")
+    invite = """mutation($i: EvaluatorInput!) { inviteEvaluator(input: $i) { __typename } }"""
+    made = await gql(invite, {"i": {"email": email, "displayName": "Rita",
+                                    "languages": ["xx", "pt", "en"]}}, tokens.admin)  # fmt: skip
+    assert made["inviteEvaluator"]["__typename"] == "EvaluatorInvitation", made
+    found = await gql("query($s: String!) { accounts(search: $s) { language } }", {"s": email},
+                      tokens.admin)  # fmt: skip
+    assert found["accounts"] == [{"language": "pt"}]
+    await link_for(gql, email, LinkPurpose.INVITATION)  # the mail went out, in Portuguese:
+    assert "convite" in str(gql.mailbox.messages(email)[0]["Subject"]).lower()  # type: ignore[union-attr]

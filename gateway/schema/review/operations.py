@@ -39,6 +39,7 @@ from shared.errors import DomainError, FieldError, ValidationFailed, require
 from shared.errors import Forbidden as ForbiddenError
 from shared.errors import NotFound as DomainNotFound
 from shared.identity import Role
+from shared.programme import LANGUAGES
 
 T = TypeVar("T")
 Denied = Forbidden | NotAuthenticated | NotFound
@@ -199,6 +200,11 @@ class ReviewQuery:
                 for s in found]  # fmt: skip
 
 
+def mail_language(languages: list[str]) -> str:
+    """The invitation's language: the first the evaluator reads that the portal writes in."""
+    return next((code for code in languages if code in LANGUAGES), "en")
+
+
 @strawberry.type
 class ReviewMutation:
     @strawberry.mutation(
@@ -214,7 +220,7 @@ class ReviewMutation:
             async with ctx.db() as session:
                 account = await accounts.create_account(
                     session, ctx.settings, email=input.email, display_name=input.display_name,
-                    role=Role.EVALUATOR,
+                    role=Role.EVALUATOR, language=mail_language(input.languages),
                 )  # fmt: skip
                 body = api.EvaluatorCreate(
                     account_id=str(account.id), name=account.display_name, email=account.email,
