@@ -13,8 +13,8 @@ import websockets
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.app import MIGRATIONS
 from gateway.accounts import seed_demo_accounts
+from gateway.app import MIGRATIONS
 from gateway.config import GatewaySettings
 from gateway.models import Account
 from services.registry.models import MissionRow

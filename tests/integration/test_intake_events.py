@@ -13,7 +13,6 @@ from typing import Any
 import nats
 import pytest
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,6 +24,7 @@ from shared.contracts import registry as registry_events
 from shared.events import EventContract, decode_envelope, envelope_for
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.servers import Nats
+from tests.fixtures.streams import by_application, first_on_stream
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import (
     DEMO_CALL,
@@ -104,21 +104,10 @@ async def test_stored_resubmitted_and_withdrawn_are_published(
 
 
 async def on_stream(js: JetStreamContext, contract: type[Any], application_id: str) -> Any:
-    """This application's event among all on the contract's subject, read from the stream
-    from its start (other applications' events may come before or after it)."""
-    sub = await js.subscribe(
-        contract.subject, stream="PORTAL_INTAKE", ordered_consumer=True,
-        deliver_policy=DeliverPolicy.ALL,
-    )  # fmt: skip
-    try:
-        while True:
-            message = await sub.next_msg(timeout=15)  # fails the test when it never comes
-            event = decode_envelope(message.data).payload()
-            assert isinstance(event, contract)
-            if getattr(event, "application_id", None) == application_id:
-                return event
-    finally:
-        await sub.unsubscribe()
+    """This application's event among all on the contract's subject."""
+    event = await first_on_stream(js, contract.subject, by_application(application_id))
+    assert isinstance(event, contract)
+    return event
 
 
 async def test_the_eligibility_decisions_are_published_when_the_call_closes(

@@ -13,7 +13,6 @@ from typing import Any
 import nats
 import pytest
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
 from sqlalchemy import select
 
 from services.review.models import OutboxEvent
@@ -21,6 +20,7 @@ from shared.contracts import review as review_events
 from shared.events import decode_envelope
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.servers import Nats
+from tests.fixtures.streams import first_on_stream
 from tests.integration.test_intake_graphql import apply_to, publish_call
 from tests.integration.test_review_graphql import evaluate, invite, pick_pool, scores
 from tests.integration.test_review_pool import MOVE, REMOVE, assign_after_deadline, matrix_of
@@ -92,18 +92,7 @@ async def js(nats_server: Nats) -> AsyncIterator[JetStreamContext]:
 
 async def relayed(js: JetStreamContext, event: review_events.AssignmentFacts) -> Any:
     """The same event as JetStream holds it (found by its subject and content)."""
-    sub = await js.subscribe(
-        event.subject, stream="PORTAL_REVIEW", ordered_consumer=True,
-        deliver_policy=DeliverPolicy.ALL,
-    )  # fmt: skip
-    try:
-        while True:
-            message = await sub.next_msg(timeout=15)  # fails the test when it never comes
-            found = decode_envelope(message.data).payload()
-            if found == event:
-                return found
-    finally:
-        await sub.unsubscribe()
+    return await first_on_stream(js, event.subject, lambda found: found == event)
 
 
 async def test_every_evaluator_hears_of_work_given_and_taken(
