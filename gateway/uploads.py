@@ -16,13 +16,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
 from litestar.types import ASGIApp, Receive, Scope, Send
-from multipart import MultipartSegment, ParserError, PushMultipartParser
+from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
 from strawberry import Schema
 
 from shared.errors import DomainError
 
 CSRF_HEADERS = (b"x-portal-upload", b"apollo-require-preflight", b"graphql-preflight")
 MAX_JSON_PART = 1024 * 1024
+# operations, map and the files: more is no request of ours (and would cost the parser).
+MAX_PARTS = 100
 _END = object()
 
 
@@ -133,7 +135,7 @@ async def run_multipart(
     scope: Scope, receive: Receive, content_type: bytes, schema: Schema,
     context: ContextFactory, max_body: int,
 ) -> dict[str, Any]:  # fmt: skip
-    parser = PushMultipartParser(boundary_of(content_type), max_segment_count=100)
+    parser = PushMultipartParser(boundary_of(content_type), max_segment_count=MAX_PARTS)
     json_parts: dict[str, bytearray] = {}
     uploads: dict[str, StreamedUpload] = {}
     execution: asyncio.Task[Any] | None = None
@@ -168,6 +170,10 @@ async def run_multipart(
                 raise UploadError(413, "payload_too_large", "The request is too large.")
             try:
                 events = list(parser.parse(chunk)) if chunk or not more else []
+            except ParserLimitReached:
+                raise UploadError(
+                    413, "payload_too_large", f"A request carries at most {MAX_PARTS} parts."
+                ) from None
             except ParserError as exc:
                 raise UploadError(400, "bad_request", f"Invalid multipart body: {exc}") from None
             for event in events:

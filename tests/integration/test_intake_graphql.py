@@ -285,6 +285,26 @@ async def test_multipart_without_the_csrf_header_is_refused(portal: Portal) -> N
     assert "X-Portal-Upload" in response.json()["message"]
 
 
+async def test_a_request_of_too_many_parts_is_too_large_not_a_failure(
+    portal: Portal, tokens: Tokens
+) -> None:
+    """Found probing: the multipart parser's part limit escaped as a 500."""
+    query = (
+        'mutation($f: Upload!) { uploadAttachment(applicationId: "x", questionKey: "q",'
+        " file: $f) { __typename } }"
+    )
+    files = {str(i): (f"{i}.pdf", PDF, "application/pdf") for i in range(150)}
+    data = {
+        "operations": json.dumps({"query": query, "variables": {"f": None}}),
+        "map": json.dumps({str(i): ["variables.f"] for i in range(150)}),
+    }
+    headers = {"X-Portal-Upload": "1", "Authorization": f"Bearer {tokens.applicant}"}
+    async with httpx.AsyncClient() as http:
+        response = await http.post(portal.graphql_url, data=data, files=files, headers=headers)
+    assert response.status_code == 413, response.text
+    assert response.json()["message"] == "A request carries at most 100 parts."
+
+
 async def publish_call(
     gql: GraphQLClient, tokens: Tokens, status: str = "OPEN", **overrides: Any
 ) -> str:
