@@ -114,6 +114,17 @@ def error_from_body(body: ErrorBody) -> DomainError:
     return error
 
 
+def page_errors(first: int | None, offset: int = 0, *, most: int | None = 200) -> list[FieldError]:
+    """A page's size and start, named as the GraphQL arguments `first` and `offset`."""
+    errors = []
+    if first is not None and (first < 1 or (most is not None and first > most)):
+        bound = f"between 1 and {most}" if most is not None else "1 or more"
+        errors.append(FieldError("first", f"must be {bound}"))
+    if offset < 0:
+        errors.append(FieldError("offset", "must not be negative"))
+    return errors
+
+
 def require(errors: list[FieldError]) -> None:
     """Raise all collected field errors at once, so a form can show every one."""
     if errors:

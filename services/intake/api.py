@@ -66,6 +66,7 @@ from shared.errors import (
     NotFound,
     PayloadTooLarge,
     ValidationFailed,
+    page_errors,
     require,
 )
 from shared.identity import Identity, Role, verify_attachment_grant
@@ -783,6 +784,7 @@ class CallApplicationsController(Controller):
         eligibility: str | None = None, search: str | None = None,
         after: str | None = None, limit: int = 50,
     ) -> ApplicationPage:  # fmt: skip
+        require(page_errors(limit))
         call = await self._call(session, identity, call_id)
         conditions = self._scope(identity, call)
         for column, value in (
@@ -805,7 +807,6 @@ class CallApplicationsController(Controller):
             query = query.where(
                 tuple_(ApplicationRow.created_at, ApplicationRow.id) > tuple_(created, last_id)
             )
-        limit = max(1, min(limit, 200))
         rows = list(
             await session.scalars(
                 query.order_by(ApplicationRow.created_at, ApplicationRow.id).limit(limit + 1)

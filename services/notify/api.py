@@ -28,10 +28,9 @@ from shared.api.notify import (
     Notification,
 )
 from shared.clock import Clock
-from shared.errors import FieldError, Forbidden, NotFound, require
+from shared.errors import Forbidden, NotFound, page_errors, require
 from shared.identity import Identity
 
-MAX_PAGE = 200
 # Mails whose link is a credential (it confirms, resets or sets a password): outside dev mode
 # only their recipient reads the body, so no admin can take over an account from the outbox.
 CREDENTIAL_KINDS = frozenset({"confirm_email", "reset_password", "invitation"})
@@ -44,15 +43,6 @@ def body_withheld(row: MailRow, reader: Identity, settings: NotifySettings) -> b
         and not settings.is_dev
         and reader.account_id != row.recipient_id
     )
-
-
-def page_errors(first: int, offset: int) -> list[FieldError]:
-    errors = []
-    if not 1 <= first <= MAX_PAGE:
-        errors.append(FieldError("first", f"must be between 1 and {MAX_PAGE}"))
-    if offset < 0:
-        errors.append(FieldError("offset", "must not be negative"))
-    return errors
 
 
 def literal_pattern(text: str) -> str:

@@ -75,6 +75,7 @@ from shared.errors import (
     Forbidden,
     NotFound,
     ValidationFailed,
+    page_errors,
     require,
 )
 from shared.identity import Identity, Role, sign_attachment_grant
@@ -776,6 +777,7 @@ class CallReviewController(Controller):
         self, session: AsyncSession, identity: Identity, call_id: str, offset: int = 0,
         limit: int | None = None,
     ) -> Ranking:  # fmt: skip
+        require(page_errors(limit, offset, most=None))
         call = await load_call(session, call_id)
         require_team(identity, call, write=False)
         ranked = ranking_of(call, await call_scores(session, call))

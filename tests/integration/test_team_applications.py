@@ -8,7 +8,13 @@ from typing import Any
 
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.waiting import eventually
-from tests.integration.test_intake_graphql import SAVE, SUBMIT, apply_to, publish_call
+from tests.integration.test_intake_graphql import (
+    SAVE,
+    SUBMIT,
+    apply_to,
+    call_known_to_intake,
+    publish_call,
+)
 
 SEARCH = """query($call: ID!, $f: ApplicationFilter) { callApplications(callId: $call, filter: $f) {
   __typename ... on ApplicationConnection { total items { id title versions { version number } } }
@@ -89,3 +95,35 @@ async def test_the_team_filters_by_eligibility_after_the_deadline(
 
         assert await eventually(decided) == {"In"}
         assert await titles(gql, tokens.admin, call, eligibility="INELIGIBLE") == {"Out"}
+
+
+async def test_pages_with_a_negative_or_huge_size_are_refused_by_name(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    call = await call_known_to_intake(gql, tokens)
+    apps = """query($c: ID!, $f: Int!) { callApplications(callId: $c, first: $f) { __typename
+      ... on ValidationErrors { errors { field message } } } }"""
+    for first in (0, -5, 100_000_000):
+        refused = (await gql(apps, {"c": call, "f": first}, tokens.admin))["callApplications"]
+        assert refused["__typename"] == "ValidationErrors", refused
+        assert refused["errors"] == [{"field": "first", "message": "must be between 1 and 200"}]
+    ranking = """query($c: ID!, $f: Int, $o: Int!) { ranking(callId: $c, first: $f, offset: $o) {
+      __typename ... on ValidationErrors { errors { field } } } }"""
+    for first, offset, fields in (
+        (-1, 0, ["first"]),
+        (None, -3, ["offset"]),
+        (0, -1, ["first", "offset"]),
+    ):
+        refused = (await gql(ranking, {"c": call, "f": first, "o": offset}, tokens.admin))[
+            "ranking"
+        ]
+        assert refused == {
+            "__typename": "ValidationErrors",
+            "errors": [{"field": f} for f in fields],
+        }
+
+    async def whole_ranking() -> bool:  # once review has heard of the call
+        fine = await gql(ranking, {"c": call, "f": 100_000_000, "o": 0}, tokens.admin)
+        return bool(fine["ranking"]["__typename"] == "Ranking")
+
+    await eventually(whole_ranking)

@@ -42,10 +42,16 @@ from gateway.schema.accounts.types import (
 from gateway.schema.context import Info
 from gateway.schema.errors import typed_error
 from shared.contracts.accounts import LinkPurpose
-from shared.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed, require
+from shared.errors import (
+    DomainError,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    page_errors,
+    require,
+)
 from shared.identity import Role
-
-MAX_PAGE = 200
 
 
 async def answer(action: Callable[[], Awaitable[Any]]) -> Any:
@@ -122,10 +128,7 @@ class AccountQuery:
         first: int = 50, offset: int = 0,
     ) -> list[Account]:  # fmt: skip
         info.context.identity.require_admin()
-        require(
-            ([FieldError("first", f"between 1 and {MAX_PAGE}")] if not 0 < first <= MAX_PAGE
-             else []) + ([FieldError("offset", "0 or more")] if offset < 0 else [])
-        )  # fmt: skip
+        require(page_errors(first, offset))
         query = select(AccountRow).order_by(AccountRow.created_at.desc(), AccountRow.id)
         if role is not None:
             query = query.where(AccountRow.role == role.value)

@@ -48,7 +48,7 @@ InvitationResult = Annotated[EvaluatorInvitation | ValidationErrors | Forbidden 
 ReportResult = Annotated[AssignmentReport | Denied | Conflict, strawberry.union("AssignmentResult")]
 EvaluationResult = Annotated[Evaluation | ValidationErrors | Denied | Conflict,
                              strawberry.union("EvaluationResult")]  # fmt: skip
-RankingResult = Annotated[Ranking | Denied, strawberry.union("RankingResult")]
+RankingResult = Annotated[Ranking | Denied | ValidationErrors, strawberry.union("RankingResult")]
 ProgressResult = Annotated[EvaluationProgress | Denied, strawberry.union("ProgressResult")]
 ConsensusResult = Annotated[RankingEntry | ValidationErrors | Denied | Conflict,
                             strawberry.union("ConsensusResult")]  # fmt: skip
