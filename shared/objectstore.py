@@ -203,24 +203,28 @@ class FilesystemObjectStore:
         await asyncio.to_thread(_remove, path)
         await asyncio.to_thread(_remove, self._meta(path))
 
-    def _signature(self, key: str, expires: int) -> str:
-        message = f"{key}\n{expires}".encode()
+    def _signature(self, key: str, expires: int, name: str) -> str:
+        message = f"{key}\n{expires}\n{name}".encode()
         return hmac.new(self.link_secret, message, hashlib.sha256).hexdigest()
 
     async def download_url(
         self, key: str, *, expires: timedelta, filename: str | None = None
     ) -> str:
+        """The download's file name travels in the link, signed with it: the same file may be
+        offered under its own name (the applicant) or a neutral one (a blind evaluator)."""
         check_key(key)
         until = int(time.time() + expires.total_seconds())
+        name = filename or ""
+        named = f"&name={quote(name, safe='')}" if name else ""
         return (
-            f"{self.link_base_url}/{quote(key)}?expires={until}"
-            f"&signature={self._signature(key, until)}"
+            f"{self.link_base_url}/{quote(key)}?expires={until}{named}"
+            f"&signature={self._signature(key, until, name)}"
         )
 
-    def verify_download_link(self, key: str, expires: int, signature: str) -> bool:
+    def verify_download_link(self, key: str, expires: int, signature: str, name: str = "") -> bool:
         if expires < time.time():
             return False
-        return hmac.compare_digest(self._signature(key, expires), signature)
+        return hmac.compare_digest(self._signature(key, expires, name), signature)
 
 
 def _flush_and_close(handle: Any) -> None:

@@ -24,11 +24,11 @@ class FileController(Controller):
     @get("/{object_key:path}", include_in_schema=False)
     async def download(
         self, session: AsyncSession, store: ObjectStore, object_key: str, expires: int,
-        signature: str,
+        signature: str, name: str = "",
     ) -> Stream:  # fmt: skip
         key = object_key.lstrip("/")
         if not isinstance(store, FilesystemObjectStore) or not store.verify_download_link(
-            key, expires, signature
+            key, expires, signature, name
         ):
             raise Forbidden("This download link is not valid or has expired.")
         row = await session.scalar(select(AttachmentRow).where(AttachmentRow.object_key == key))
@@ -36,7 +36,8 @@ class FileController(Controller):
             stat = await store.stat(key)
         except ObjectNotFound:
             raise NotFound("The file is gone.") from None
-        name = row.file_name if row else "file"
+        # The name the link was signed for (neutral for a blind evaluator), else the stored one.
+        name = name or (row.file_name if row else "file")
         return Stream(
             store.open(key),
             media_type=stat.content_type,

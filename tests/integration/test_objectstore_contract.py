@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -125,10 +126,14 @@ async def test_download_links_are_short_lived(store: ObjectStore) -> None:
     assert isinstance(store, FilesystemObjectStore)
     query = dict(part.split("=") for part in url.split("?", 1)[1].split("&"))
     expires, signature = int(query["expires"]), query["signature"]
-    assert store.verify_download_link("doc.pdf", expires, signature)
-    assert not store.verify_download_link("doc.pdf", expires, "0" * 64)
+    assert store.verify_download_link("doc.pdf", expires, signature, name)
+    assert not store.verify_download_link("doc.pdf", expires, "0" * 64, name)
     assert not store.verify_download_link("other.pdf", expires, signature)
     assert not store.verify_download_link("doc.pdf", expires + 60, signature)
+    # The name is part of what is signed: a link cannot be renamed.
+    assert query["name"] == quote(name, safe="")
+    assert store.verify_download_link("doc.pdf", expires, signature, name)
+    assert not store.verify_download_link("doc.pdf", expires, signature, "other.pdf")
     stale = await store.download_url("doc.pdf", expires=timedelta(seconds=-1))
     query = dict(part.split("=") for part in stale.split("?", 1)[1].split("&"))
     assert not store.verify_download_link("doc.pdf", int(query["expires"]), query["signature"])

@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from bench.review_data import seed_scored_call
 from services.review.models import ApplicationCopy
+from shared.objectstore import content_disposition
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.waiting import eventually
 from tests.integration.test_accounts import accepted_invitation
@@ -171,7 +172,10 @@ async def test_from_assignment_to_published_results(
     [attachment] = seen["application"]["attachments"]
     assert attachment["fileName"] == "plan-1"
     async with httpx.AsyncClient() as http:
-        assert (await http.get(attachment["downloadUrl"])).content == PDF
+        downloaded = await http.get(attachment["downloadUrl"])
+    assert downloaded.content == PDF
+    # Every byte the evaluator reaches is neutral, the download's own name too.
+    assert downloaded.headers["content-disposition"] == content_disposition("plan.pdf")
     other = next(ev for ev in tokens_by_id if ev not in holders)
     assert (await gql(ONE, {"id": first_id}, tokens_by_id[other]))["assignment"] is None
 
