@@ -6,7 +6,14 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    StringValueNode,
+    Visitor,
+    visit,
+)
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -76,10 +83,54 @@ def masked(error: GraphQLError, original: BaseException) -> GraphQLError:
     )  # fmt: skip
 
 
+def nul_paths(value: Any, path: str) -> list[str]:
+    """Where a NUL character sits in a value (PostgreSQL's text cannot hold one)."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in nul_paths(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in nul_paths(item, f"{path}.{i}")]
+    return []
+
+
+def literal_with_nul(document: DocumentNode) -> bool:
+    found: list[bool] = []
+
+    class Finder(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+            if "\x00" in node.value:
+                found.append(True)
+
+    visit(document, Finder())
+    return bool(found)
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """A NUL in any text (a variable or a literal in the query) is refused before anything
+    runs, with the place it was found, rather than failing deep in a service."""
+
+    def on_execute(self) -> Any:
+        execution = self.execution_context
+        places = nul_paths(execution.variables or {}, "variables")
+        document = execution.graphql_document
+        if document is not None and literal_with_nul(document):
+            places.append("query")
+        if places:
+            error = GraphQLError(
+                "Text must not contain NUL characters (found in "
+                + ", ".join(p.removeprefix("variables.") for p in places) + ").",
+                extensions={"code": "validation_failed", "fields": places},
+            )  # fmt: skip
+            execution.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
 def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     # Extensions are given as classes or factories: a fresh instance per operation.
     extensions: list[Any] = [
         ErrorCodes,
+        RefuseNulCharacters,
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),

@@ -70,9 +70,10 @@ async def test_the_team_searches_titles_organisations_and_receipt_numbers(
     assert [v["version"] for v in entry["versions"]] == [2, 1]
     assert entry["versions"][1]["number"] == number
 
-    refused = await search(gql, tokens.admin, call, search="a\u0000b")
-    assert refused["__typename"] == "ValidationErrors"
-    assert refused["errors"][0]["field"] == "search"
+    # A NUL is refused at the gateway's door, naming where it was.
+    variables = {"call": call, "f": {"search": "a\u0000b"}}
+    refused = (await gql.raw(SEARCH, variables, tokens.admin)).json()["errors"][0]
+    assert refused["extensions"] == {"code": "validation_failed", "fields": ["variables.f.search"]}
 
 
 async def test_the_team_filters_by_eligibility_after_the_deadline(
