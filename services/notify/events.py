@@ -6,6 +6,7 @@ whose own event has not arrived yet raises `NotReadyYet`: the consumer offers it
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -215,9 +216,9 @@ class MailingHandlers:
             "files": files_context(facts.files),
             "link": self.writer.link(f"receipt/{event.application_id}"),
         }  # fmt: skip
-        pdf = Attachment(
-            f"receipt-{event.receipt_number}.pdf", "application/pdf", receipt_pdf(facts)
-        )
+        # Laying out a long application takes a while: off the loop that relays mail.
+        content = await asyncio.to_thread(receipt_pdf, facts)
+        pdf = Attachment(f"receipt-{event.receipt_number}.pdf", "application/pdf", content)
         await self.writer.queue(
             session, recipient, "submission_receipt", envelope.id, context, [pdf]
         )
