@@ -22,7 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.accounts import ensure_account, seed_demo_accounts
 from gateway.auth import claims_from_header, current_claims
-from gateway.clients import ServiceClient, Services, ServiceUnavailable
+from gateway.clients import ServiceClient, Services
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
 from gateway.models import Account, OutboxEvent
@@ -33,7 +33,7 @@ from gateway.uploads import streaming_uploads
 from shared.api.registry import Call
 from shared.api.review import Evaluator, EvaluatorCreate, PoolMember, PoolMemberSet
 from shared.db import migrate_async, new_engine, new_session_factory
-from shared.errors import DomainError, NotFound
+from shared.errors import DomainError, NotFound, ServiceUnavailable
 from shared.identity import ANONYMOUS, Identity, Role
 from shared.messaging import NatsLink
 from shared.outbox import OutboxRelay

@@ -9,16 +9,11 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
-from shared.errors import DomainError, ErrorBody, error_from_body
+from shared.errors import ErrorBody, ServiceUnavailable, error_from_body
 from shared.identity import IDENTITY_HEADER, Identity, sign_identity
 from shared.logging import TRACE_HEADER, current_trace_id
 
 T = TypeVar("T")
-
-
-class ServiceUnavailable(DomainError):
-    status_code = 503
-    code = "service_unavailable"
 
 
 class ServiceClient:

@@ -14,10 +14,12 @@ class FieldError(msgspec.Struct, frozen=True):
     message: str
 
 
-class ErrorBody(msgspec.Struct, frozen=True):
+class ErrorBody(msgspec.Struct, frozen=True, omit_defaults=True):
     code: str
     message: str
     errors: list[FieldError] = []
+    # Set for retryable failures (an outage, a lock): how long to wait before trying again.
+    retry_after_seconds: int | None = None
 
 
 class DomainError(Exception):
@@ -30,7 +32,10 @@ class DomainError(Exception):
         self.errors = errors or []
 
     def body(self) -> ErrorBody:
-        return ErrorBody(code=self.code, message=self.message, errors=self.errors)
+        return ErrorBody(
+            code=self.code, message=self.message, errors=self.errors,
+            retry_after_seconds=getattr(self, "retry_after_seconds", None),
+        )  # fmt: skip
 
 
 class ValidationFailed(DomainError):
@@ -96,11 +101,24 @@ class TooManyAttempts(DomainError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class ServiceUnavailable(DomainError):
+    """A dependency (database, store, NATS, another service) is down for now: retry later."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+    def __init__(
+        self, message: str, errors: list[FieldError] | None = None, retry_after_seconds: int = 5
+    ) -> None:
+        super().__init__(message, errors)
+        self.retry_after_seconds = retry_after_seconds
+
+
 ERRORS_BY_CODE: dict[str, type[DomainError]] = {
     cls.code: cls
     for cls in (
         DomainError, NotAuthenticated, Forbidden, NotFound, Conflict, PayloadTooLarge,
-        EmailNotConfirmed, InvalidLink, SecondFactorRequired,
+        EmailNotConfirmed, InvalidLink, SecondFactorRequired, ServiceUnavailable,
     )
 }  # fmt: skip
 
@@ -108,6 +126,8 @@ ERRORS_BY_CODE: dict[str, type[DomainError]] = {
 def error_from_body(body: ErrorBody) -> DomainError:
     if body.code == ValidationFailed.code:
         return ValidationFailed(body.errors, body.message)
+    if body.code == ServiceUnavailable.code:
+        return ServiceUnavailable(body.message, body.errors, body.retry_after_seconds or 5)
     cls = ERRORS_BY_CODE.get(body.code, DomainError)
     error = cls(body.message, body.errors)
     error.code = body.code  # keep e.g. "internal_error" rather than the class default

@@ -25,9 +25,11 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.config import GatewaySettings
 from gateway.schema.accounts.schema import AccountMutation, AccountQuery
+from gateway.schema.audit.operations import AuditMutation, AuditQuery
 from gateway.schema.intake.operations import IntakeMutation, IntakeQuery, IntakeSubscription
 from gateway.schema.notify.operations import NotifyMutation, NotifyQuery
 from gateway.schema.operations import OperationsQuery
+from gateway.schema.privacy.operations import PrivacyMutation, PrivacyQuery
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.operations import ReviewMutation, ReviewQuery
@@ -38,12 +40,18 @@ log = logging.getLogger(__name__)
 
 
 @strawberry.type
-class Query(RegistryQuery, IntakeQuery, ReviewQuery, AccountQuery, OperationsQuery, NotifyQuery):
+class Query(
+    RegistryQuery, IntakeQuery, ReviewQuery, AccountQuery, OperationsQuery, NotifyQuery,
+    AuditQuery, PrivacyQuery,
+):  # fmt: skip
     pass
 
 
 @strawberry.type
-class Mutation(RegistryMutation, IntakeMutation, ReviewMutation, AccountMutation, NotifyMutation):
+class Mutation(
+    RegistryMutation, IntakeMutation, ReviewMutation, AccountMutation, NotifyMutation,
+    AuditMutation, PrivacyMutation,
+):  # fmt: skip
     pass
 
 
