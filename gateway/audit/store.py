@@ -1,0 +1,123 @@
+"""The audit log's table and its one write path: entries are appended, never changed (the
+migration's trigger refuses UPDATE, DELETE and TRUNCATE), one chain across replicas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, String, insert, select, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.audit.chain import GENESIS, Entry, Facts, sealed
+from gateway.models import Base
+
+# The advisory lock that orders appends: whoever holds it reads the chain's head and appends.
+APPEND_LOCK = 0x6175_6469_74  # "audit"
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(80))
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(100), index=True)
+    outcome: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, str]] = mapped_column(JSONB)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def entry(self) -> Entry:
+        facts = Facts(
+            actor_id=self.actor_id, actor_role=self.actor_role, action=self.action,
+            target_type=self.target_type, target_id=self.target_id, outcome=self.outcome,
+            source=self.source, detail=self.detail,
+        )  # fmt: skip
+        return Entry(
+            sequence=self.sequence, at=self.at, facts=facts, previous_hash=self.previous_hash,
+            hash=self.hash,
+        )  # fmt: skip
+
+
+def row_of(entry: Entry) -> dict[str, Any]:
+    f = entry.facts
+    return {
+        "sequence": entry.sequence, "at": entry.at, "actor_id": f.actor_id,
+        "actor_role": f.actor_role, "action": f.action, "target_type": f.target_type,
+        "target_id": f.target_id, "outcome": f.outcome, "source": f.source, "detail": f.detail,
+        "previous_hash": entry.previous_hash, "hash": entry.hash,
+    }  # fmt: skip
+
+
+def fitted(facts: Facts) -> Facts:
+    """Values cut to their columns: an entry is never lost to an over-long id."""
+    return Facts(
+        actor_id=facts.actor_id[:64] if facts.actor_id else facts.actor_id,
+        actor_role=facts.actor_role[:20], action=facts.action[:80],
+        target_type=facts.target_type[:40], target_id=facts.target_id[:100],
+        outcome=facts.outcome[:40], source=facts.source[:64] if facts.source else facts.source,
+        detail={k[:40]: v[:100] for k, v in facts.detail.items()},
+    )  # fmt: skip
+
+
+async def append(session: AsyncSession, facts: Sequence[Facts]) -> list[Entry]:
+    """Append in the session's transaction (the caller commits). The lock is held to the
+    commit, so concurrent appends queue for a few statements and never fork the chain."""
+    if not facts:
+        return []
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
+    head = (
+        await session.execute(
+            select(AuditEntry.sequence, AuditEntry.hash)
+            .order_by(AuditEntry.sequence.desc())
+            .limit(1)
+        )
+    ).first()
+    sequence, previous_hash = (head.sequence, head.hash) if head else (0, GENESIS)
+    at = datetime.now(UTC)
+    entries = []
+    for item in facts:
+        entry = sealed(sequence, previous_hash, at, fitted(item))
+        entries.append(entry)
+        sequence, previous_hash = entry.sequence, entry.hash
+    await session.execute(insert(AuditEntry), [row_of(e) for e in entries])
+    return entries
+
+
+async def append_all(
+    session_factory: async_sessionmaker[AsyncSession], facts: Sequence[Facts]
+) -> list[Entry]:
+    """Append in a short transaction of its own."""
+    if not facts:
+        return []
+    async with session_factory() as session, session.begin():
+        return await append(session, facts)
+
+
+async def record(
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    actor_id: str | None,
+    actor_role: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    outcome: str = "ok",
+    source: str | None = None,
+    detail: dict[str, str] | None = None,
+) -> None:
+    """Record one fact (e.g. an erasure or a retention run). Raises when it cannot be stored:
+    the caller decides whether its action may stand without its entry. Never pass a secret or
+    personal data (names, e-mail addresses, answers): ids, roles and outcomes only."""
+    await append_all(session_factory, [Facts(
+        actor_id=actor_id, actor_role=actor_role, action=action, target_type=target_type,
+        target_id=target_id, outcome=outcome, source=source, detail=dict(detail or {}),
+    )])  # fmt: skip
