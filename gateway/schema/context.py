@@ -19,6 +19,7 @@ from gateway.feeds import SubmissionFeeds
 from shared.api import registry as api
 from shared.errors import Forbidden
 from shared.identity import ANONYMOUS, Identity
+from shared.paths import is_uuid
 
 
 def _by_key(items: Sequence[Any], keys: Sequence[str], key: str) -> list[Any]:
@@ -48,48 +49,50 @@ class Loaders:
         return await self.services.registry.call("GET", path, self.identity, result, params=params)
 
     async def _hubs(self, codes: list[str]) -> list[api.Hub | None]:
-        return _by_key(await self._get("/hubs", list[api.Hub]), codes, "code")
+        return _by_key(await self._get(api.HUBS, list[api.Hub]), codes, "code")
 
     async def _value_chains(self, codes: list[str]) -> list[api.ValueChain | None]:
-        return _by_key(await self._get("/value-chains", list[api.ValueChain]), codes, "code")
+        return _by_key(await self._get(api.VALUE_CHAINS, list[api.ValueChain]), codes, "code")
 
     async def _country_names(self, codes: list[str]) -> list[str]:
-        countries = await self._get("/countries", list[api.Country])
+        countries = await self._get(api.COUNTRIES, list[api.Country])
         names = {c.code: c.name for c in countries}
         return [names.get(code, code) for code in codes]
 
     async def _get_by_ids(self, path: str, result: type[Any], param: str, ids: list[str]) -> Any:
         """Ids travel in the query string: a batch goes in parts, so no URL outgrows what
-        HTTP clients and servers accept (httpx: 64 KB; 500 UUIDs take 18 KB)."""
-        parts = [ids[i : i + ID_BATCH] for i in range(0, len(ids), ID_BATCH)]
+        HTTP clients and servers accept (httpx: 64 KB; 500 UUIDs take 18 KB). A malformed id
+        (e.g. "a,b", which would split in two) names nothing and is not sent."""
+        wanted = [i for i in ids if is_uuid(i)]
+        parts = [wanted[i : i + ID_BATCH] for i in range(0, len(wanted), ID_BATCH)]
         found = await asyncio.gather(
             *(self._get(path, result, **{param: ",".join(part)}) for part in parts)
         )
         return [item for part in found for item in part]
 
     async def _missions(self, ids: list[str]) -> list[api.Mission | None]:
-        found = await self._get_by_ids("/missions", list[api.Mission], "ids", ids)
+        found = await self._get_by_ids(api.MISSIONS, list[api.Mission], "ids", ids)
         return _by_key(found, ids, "id")
 
     async def _missions_by_hub(self, hubs: list[str]) -> list[list[api.Mission]]:
         grouped: dict[str, list[api.Mission]] = defaultdict(list)
-        for mission in await self._get("/missions", list[api.Mission]):
+        for mission in await self._get(api.MISSIONS, list[api.Mission]):
             grouped[mission.hub].append(mission)
         return [grouped[h] for h in hubs]
 
     async def _challenges(self, ids: list[str]) -> list[api.Challenge | None]:
-        found = await self._get_by_ids("/challenges", list[api.Challenge], "ids", ids)
+        found = await self._get_by_ids(api.CHALLENGES, list[api.Challenge], "ids", ids)
         return _by_key(found, ids, "id")
 
     async def _challenges_by_mission(self, ids: list[str]) -> list[list[api.Challenge]]:
-        found = await self._get_by_ids("/challenges", list[api.Challenge], "mission_ids", ids)
+        found = await self._get_by_ids(api.CHALLENGES, list[api.Challenge], "mission_ids", ids)
         grouped: dict[str, list[api.Challenge]] = defaultdict(list)
         for challenge in found:
             grouped[challenge.mission_id].append(challenge)
         return [grouped[i] for i in ids]
 
     async def _calls(self, ids: list[str]) -> list[api.Call | None]:
-        found = await self._get_by_ids("/calls", list[api.Call], "ids", ids)
+        found = await self._get_by_ids(api.CALLS, list[api.Call], "ids", ids)
         return _by_key(found, ids, "id")
 
 

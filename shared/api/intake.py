@@ -11,6 +11,22 @@ import msgspec
 from shared.api.registry import CountryPart
 from shared.errors import FieldError
 
+# Routes of intake (fill them with shared.paths.path_of).
+APPLICATIONS = "/applications"
+MY_APPLICATIONS = "/applications/mine"
+APPLICATION = "/applications/{application_id:str}"
+APPLICATION_SUBMIT = "/applications/{application_id:str}/submit"
+APPLICATION_WITHDRAW = "/applications/{application_id:str}/withdraw"
+ATTACHMENT_UPLOAD = "/applications/{application_id:str}/attachments/{question_key:str}"
+ATTACHMENT = "/applications/{application_id:str}/attachments/{attachment_id:str}"
+ATTACHMENT_LINK = "/applications/{application_id:str}/attachments/{attachment_id:str}/link"
+ATTACHMENT_EVALUATOR_LINK = (
+    "/applications/{application_id:str}/attachments/{attachment_id:str}/evaluator-link"
+)
+CALL_APPLICATIONS = "/calls/{call_id:str}/applications"
+CALL_STATISTICS = "/calls/{call_id:str}/statistics"
+CALL_SUBMISSION_COUNT = "/calls/{call_id:str}/submission-count"
+
 # One answer: text, a number, a yes/no, or the picks of a multiple choice.
 Answer = str | float | bool | list[str] | None
 

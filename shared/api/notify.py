@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from urllib.parse import quote
 
 import msgspec
 
-# Routes of the notify service (the gateway's client and notify's handlers both use these).
+# Routes of the notify service (the gateway's client and notify's handlers both use these;
+# fill them with shared.paths.path_of).
 MAIL = "/mail"
 MAIL_ITEM = "/mail/{mail_id:str}"
 MAIL_RETRY = "/mail/{mail_id:str}/retry"
@@ -21,13 +21,6 @@ OPTIONAL_KINDS: dict[str, str] = {
     "evaluation_reminder": "evaluation_reminders",
     "daily_digest": "daily_digest",
 }
-
-
-def path_of(route: str, **values: str) -> str:
-    """A route with its parameters filled in: `path_of(MAIL_ITEM, mail_id=...)`."""
-    for name, value in values.items():
-        route = route.replace(f"{{{name}:str}}", quote(value, safe=""))
-    return route
 
 
 class MailState(enum.StrEnum):

@@ -8,6 +8,23 @@ from datetime import datetime
 
 import msgspec
 
+# Routes of the registry (fill them with shared.paths.path_of).
+HUBS = "/hubs"
+HUBS_WITHOUT_MISSION = "/hubs/without-mission"
+VALUE_CHAINS = "/value-chains"
+STRATEGIES = "/strategies"
+COUNTRIES = "/countries"
+ORGANISATION_TYPES = "/organisation-types"
+MISSIONS = "/missions"
+MISSION = "/missions/{mission_id:str}"
+CHALLENGES = "/challenges"
+CHALLENGE = "/challenges/{challenge_id:str}"
+CALLS = "/calls"
+CALL = "/calls/{call_id:str}"
+CALL_CLONE = "/calls/{call_id:str}/clone"
+CALL_PUBLISH = "/calls/{call_id:str}/publish"
+CALL_TRANSITION = "/calls/{call_id:str}/transition"
+
 
 class CountryPart(enum.StrEnum):
     NORTH = "north"
@@ -214,6 +231,7 @@ class Call(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     published_at: datetime | None
     evaluation_deadline: datetime | None = None
+    retention_days: int = 365
     # The CallUpdate fields (camelCase, as the GraphQL input names them) the registry accepts
     # now from the viewer who asked: all of them on a draft they manage, else none.
     editable_fields: list[str] = []
@@ -240,6 +258,8 @@ class CallCreate(msgspec.Struct, frozen=True, kw_only=True):
     rubric: Rubric | None = None
     evaluators_per_application: int = 3
     blind: bool = False
+    # Days after the results until unfunded applications are anonymised (GDPR).
+    retention_days: int = 365
 
 
 class CallUpdate(msgspec.Struct, frozen=True, kw_only=True):
@@ -260,6 +280,7 @@ class CallUpdate(msgspec.Struct, frozen=True, kw_only=True):
     rubric: Rubric | None = None
     evaluators_per_application: int | None = None
     blind: bool | None = None
+    retention_days: int | None = None
 
 
 class CallTransition(msgspec.Struct, frozen=True):

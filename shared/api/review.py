@@ -9,6 +9,28 @@ import msgspec
 from shared.api.intake import Answer, Organisation, Person
 from shared.api.registry import Rubric
 
+# Routes of review (fill them with shared.paths.path_of).
+EVALUATORS = "/evaluators"
+EVALUATOR = "/evaluators/{account_id:str}"
+EVALUATOR_STATISTICS = "/evaluators/statistics"
+CONFLICTS = "/conflicts"
+MY_ASSIGNMENTS = "/assignments/mine"
+ASSIGNMENT = "/assignments/{assignment_id:str}"
+ASSIGNMENT_MOVE = "/assignments/{assignment_id:str}/move"
+EVALUATION = "/assignments/{assignment_id:str}/evaluation"
+EVALUATION_SUBMIT = "/assignments/{assignment_id:str}/evaluation/submit"
+CALL_PROGRESS = "/calls/{call_id:str}/progress"
+CALL_RANKING = "/calls/{call_id:str}/ranking"
+CALL_RANKING_CSV = "/calls/{call_id:str}/ranking.csv"
+CALL_DISAGREEMENTS = "/calls/{call_id:str}/disagreements"
+CALL_POOL = "/calls/{call_id:str}/pool"
+POOL_MEMBER = "/calls/{call_id:str}/pool/{account_id:str}"
+CALL_MATRIX = "/calls/{call_id:str}/matrix"
+CALL_ASSIGN = "/calls/{call_id:str}/assign"
+CALL_REPAIR = "/calls/{call_id:str}/repair"
+CALL_PUBLISH_RESULTS = "/calls/{call_id:str}/publish-results"
+CONSENSUS = "/calls/{call_id:str}/applications/{application_id:str}/consensus/{criterion:str}"
+
 
 class Evaluator(msgspec.Struct, frozen=True, kw_only=True):
     account_id: str

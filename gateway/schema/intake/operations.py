@@ -35,6 +35,7 @@ from shared.api import intake as api
 from shared.api.registry import CountryPart
 from shared.errors import NotFound as DomainNotFound
 from shared.errors import PayloadTooLarge
+from shared.paths import key_id, path_of, uuid_id
 
 
 @strawberry.type(description="The file is larger than its question allows.")
@@ -124,17 +125,32 @@ def intake_call(info: Info, method: str, path: str, result: type, **kwargs: Any)
     return ctx.services.intake.call(method, path, ctx.identity, result, **kwargs)
 
 
+def application_path(route: str, id: object) -> str:
+    return path_of(route, application_id=uuid_id(id, "application"))
+
+
+def call_path(route: str, id: object) -> str:
+    return path_of(route, call_id=uuid_id(id, "call"))
+
+
 async def upload_result(info: Info, application_id: str, question_key: str, file: Any) -> Any:
     if not isinstance(file, StreamedUpload):
         raise TypeError("uploads arrive through the streaming multipart endpoint")
     await file.started.wait()
-    path = f"/applications/{application_id}/attachments/{question_key}"
+
+    def upload() -> Any:
+        path = path_of(
+            api.ATTACHMENT_UPLOAD, application_id=uuid_id(application_id, "application"),
+            question_key=key_id(question_key, "questionKey", "is not a file question of this form"),
+        )  # fmt: skip
+        return intake_call(
+            info, "PUT", path, api.Attachment, params={"filename": file.filename},
+            stream=file.chunks(),
+        )  # fmt: skip
+
     try:
         return await attempt(
-            lambda: intake_call(
-                info, "PUT", path, api.Attachment, params={"filename": file.filename},
-                stream=file.chunks(),
-            ),
+            upload,
             lambda a: Attachment.of(a, application_id),
         )  # fmt: skip
     except PayloadTooLarge as exc:
@@ -147,7 +163,7 @@ class IntakeQuery:
     async def my_applications(self, info: Info) -> list[Application]:
         if info.context.identity.account_id is None:
             return []
-        found = await intake_call(info, "GET", "/applications/mine", list[api.Application])
+        found = await intake_call(info, "GET", api.MY_APPLICATIONS, list[api.Application])
         return [Application.of(a) for a in found]
 
     @strawberry.field(description="Null when it does not exist or is not yours to see.")
@@ -155,7 +171,8 @@ class IntakeQuery:
         if info.context.identity.account_id is None:
             return None
         try:
-            found = await intake_call(info, "GET", f"/applications/{id}", api.Application)
+            path = application_path(api.APPLICATION, id)
+            found = await intake_call(info, "GET", path, api.Application)
         except DomainNotFound:
             return None
         return Application.of(found)
@@ -174,7 +191,11 @@ class IntakeQuery:
                 {k: (v.value if hasattr(v, "value") else v) for k, v in vars(filter).items()}
             )
         page = lambda: intake_call(  # noqa: E731
-            info, "GET", f"/calls/{call_id}/applications", api.ApplicationPage, params=params
+            info,
+            "GET",
+            call_path(api.CALL_APPLICATIONS, call_id),
+            api.ApplicationPage,
+            params=params,
         )
         return await attempt(
             page,
@@ -188,7 +209,9 @@ class IntakeQuery:
     )
     async def call_statistics(self, info: Info, call_id: strawberry.ID) -> StatisticsResult:
         return await attempt(
-            lambda: intake_call(info, "GET", f"/calls/{call_id}/statistics", api.CallStatistics),
+            lambda: intake_call(
+                info, "GET", call_path(api.CALL_STATISTICS, call_id), api.CallStatistics
+            ),
             CallStatistics.of,
         )
 
@@ -199,7 +222,7 @@ class IntakeMutation:
     async def start_application(self, info: Info, call_id: strawberry.ID) -> ApplicationResult:
         body = api.ApplicationStart(call_id=str(call_id))
         return await attempt(
-            lambda: intake_call(info, "POST", "/applications", api.Application, body=body),
+            lambda: intake_call(info, "POST", api.APPLICATIONS, api.Application, body=body),
             Application.of,
         )
 
@@ -211,7 +234,7 @@ class IntakeMutation:
     ) -> ApplicationResult:
         return await attempt(
             lambda: intake_call(
-                info, "PATCH", f"/applications/{id}", api.Application,
+                info, "PATCH", application_path(api.APPLICATION, id), api.Application,
                 body=application_update(input),
             ),
             Application.of,
@@ -229,10 +252,14 @@ class IntakeMutation:
     async def remove_attachment(
         self, info: Info, application_id: strawberry.ID, attachment_id: strawberry.ID
     ) -> ApplicationResult:
-        path = f"/applications/{application_id}/attachments/{attachment_id}"
-        return await attempt(
-            lambda: intake_call(info, "DELETE", path, api.Application), Application.of
-        )
+        def remove() -> Any:
+            path = path_of(
+                api.ATTACHMENT, application_id=uuid_id(application_id, "application"),
+                attachment_id=uuid_id(attachment_id, "attachment"),
+            )  # fmt: skip
+            return intake_call(info, "DELETE", path, api.Application)
+
+        return await attempt(remove, Application.of)
 
     @strawberry.mutation(
         description="Submit or resubmit; needs a confirmed e-mail address (`EmailNotConfirmed` until then). Retrying with the same `idempotencyKey` returns the same receipt."
@@ -243,7 +270,11 @@ class IntakeMutation:
         body = api.SubmitRequest(idempotency_key=idempotency_key or uuid.uuid4().hex)
         return await attempt(
             lambda: intake_call(
-                info, "POST", f"/applications/{id}/submit", api.SubmitResult, body=body
+                info,
+                "POST",
+                application_path(api.APPLICATION_SUBMIT, id),
+                api.SubmitResult,
+                body=body,
             ),
             lambda r: SubmissionReceipt(
                 receipt=Receipt.of(r.receipt), application=Application.of(r.application)
@@ -253,7 +284,9 @@ class IntakeMutation:
     @strawberry.mutation(description="Withdraw, possible until results are published.")
     async def withdraw_application(self, info: Info, id: strawberry.ID) -> ApplicationResult:
         return await attempt(
-            lambda: intake_call(info, "POST", f"/applications/{id}/withdraw", api.Application),
+            lambda: intake_call(
+                info, "POST", application_path(api.APPLICATION_WITHDRAW, id), api.Application
+            ),
             Application.of,
         )
 
@@ -267,7 +300,7 @@ class IntakeSubscription:
         self, info: Info, call_id: strawberry.ID
     ) -> AsyncGenerator[int, None]:
         ctx = info.context
-        path = f"/calls/{call_id}/submission-count"
+        path = call_path(api.CALL_SUBMISSION_COUNT, call_id)
 
         async def current() -> int:
             # Checked again for every figure: a socket outlives neither a revoked or expired

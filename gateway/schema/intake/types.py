@@ -12,6 +12,7 @@ from gateway.schema.errors import FieldError
 from gateway.schema.registry.types import OpenCall
 from shared.api import intake as api
 from shared.api.registry import CountryPart
+from shared.paths import path_of
 
 strawberry.enum(api.ApplicationStatus, name="ApplicationStatus")
 strawberry.enum(api.Eligibility, name="Eligibility")
@@ -59,7 +60,9 @@ class Attachment:
     @strawberry.field(description="A short-lived link to download the file.")
     async def download_url(self, info: Info) -> str:
         ctx = info.context
-        path = f"/applications/{self.application_id}/attachments/{self.id}/link"
+        path = path_of(
+            api.ATTACHMENT_LINK, application_id=self.application_id, attachment_id=str(self.id)
+        )
         link = await ctx.services.intake.call("GET", path, ctx.identity, api.DownloadLink)
         return link.url
 

@@ -11,6 +11,7 @@ from gateway.schema.context import Info
 from gateway.schema.errors import Forbidden, NotAuthenticated, NotFound, attempt
 from gateway.schema.notify.types import Mail, MailPage, MailState, Notification
 from shared.api import notify as api
+from shared.paths import path_of, uuid_id
 
 RetryMailResult = Annotated[Mail | NotFound | Forbidden | NotAuthenticated,
                             strawberry.union("RetryMailResult")]  # fmt: skip
@@ -38,7 +39,7 @@ class NotifyQuery:
         self, info: Info, first: int = 20, offset: int = 0
     ) -> list[Notification]:
         account = info.context.identity.require_signed_in()
-        path = api.path_of(api.PERSON_MAIL, account_id=account)
+        path = path_of(api.PERSON_MAIL, account_id=account)
         found = await notify_call(
             info, "GET", path, list[api.Notification], params={"first": first, "offset": offset}
         )
@@ -49,5 +50,9 @@ class NotifyQuery:
 class NotifyMutation:
     @strawberry.mutation(description="Send a failed mail again (the programme team).")
     async def retry_mail(self, info: Info, id: strawberry.ID) -> RetryMailResult:
-        path = api.path_of(api.MAIL_RETRY, mail_id=str(id))
-        return await attempt(lambda: notify_call(info, "POST", path, api.Mail), Mail.of)
+        return await attempt(
+            lambda: notify_call(
+                info, "POST", path_of(api.MAIL_RETRY, mail_id=uuid_id(id, "mail")), api.Mail
+            ),
+            Mail.of,
+        )

@@ -24,6 +24,7 @@ from gateway.schema.registry.inputs import (
 )
 from gateway.schema.registry.types import Challenge, Mission, OpenCall
 from shared.api import registry as api
+from shared.paths import path_of, uuid_id
 
 MissionResult = Annotated[
     Mission | ValidationErrors | Forbidden | NotAuthenticated | NotFound,
@@ -44,13 +45,25 @@ def registry_call(info: Info, method: str, path: str, result: type, body: object
     return ctx.services.registry.call(method, path, ctx.identity, result, body=body)  # type: ignore[arg-type]
 
 
+def mission_path(id: object) -> str:
+    return path_of(api.MISSION, mission_id=uuid_id(id, "mission"))
+
+
+def challenge_path(id: object) -> str:
+    return path_of(api.CHALLENGE, challenge_id=uuid_id(id, "challenge"))
+
+
+def call_path(route: str, id: object) -> str:
+    return path_of(route, call_id=uuid_id(id, "call"))
+
+
 @strawberry.type
 class RegistryMutation:
     @strawberry.mutation(description="Hub managers for their own hub; the programme team for any.")
     async def create_mission(self, info: Info, input: MissionInput) -> MissionResult:
         return await attempt(
             lambda: registry_call(
-                info, "POST", "/missions", api.Mission, to_api(input, api.MissionCreate)
+                info, "POST", api.MISSIONS, api.Mission, to_api(input, api.MissionCreate)
             ),
             Mission.of,
         )
@@ -61,7 +74,7 @@ class RegistryMutation:
     ) -> MissionResult:
         return await attempt(
             lambda: registry_call(
-                info, "PATCH", f"/missions/{id}", api.Mission, to_api(input, api.MissionUpdate)
+                info, "PATCH", mission_path(id), api.Mission, to_api(input, api.MissionUpdate)
             ),
             Mission.of,
         )
@@ -70,7 +83,7 @@ class RegistryMutation:
     async def create_challenge(self, info: Info, input: ChallengeInput) -> ChallengeResult:
         return await attempt(
             lambda: registry_call(
-                info, "POST", "/challenges", api.Challenge, to_api(input, api.ChallengeCreate)
+                info, "POST", api.CHALLENGES, api.Challenge, to_api(input, api.ChallengeCreate)
             ),
             Challenge.of,
         )
@@ -83,7 +96,7 @@ class RegistryMutation:
             lambda: registry_call(
                 info,
                 "PATCH",
-                f"/challenges/{id}",
+                challenge_path(id),
                 api.Challenge,
                 to_api(input, api.ChallengeUpdate),
             ),
@@ -93,7 +106,7 @@ class RegistryMutation:
     @strawberry.mutation(description="Creates a draft call; publish it with publishCall.")
     async def create_call(self, info: Info, input: CallInput) -> CallResult:
         return await attempt(
-            lambda: registry_call(info, "POST", "/calls", api.Call, to_api(input, api.CallCreate)),
+            lambda: registry_call(info, "POST", api.CALLS, api.Call, to_api(input, api.CallCreate)),
             OpenCall.of,
         )
 
@@ -103,7 +116,7 @@ class RegistryMutation:
     ) -> CallResult:
         return await attempt(
             lambda: registry_call(
-                info, "PATCH", f"/calls/{id}", api.Call, to_api(input, api.CallUpdate)
+                info, "PATCH", call_path(api.CALL, id), api.Call, to_api(input, api.CallUpdate)
             ),
             OpenCall.of,
         )
@@ -115,13 +128,15 @@ class RegistryMutation:
     )
     async def clone_call(self, info: Info, id: strawberry.ID) -> CallResult:
         return await attempt(
-            lambda: registry_call(info, "POST", f"/calls/{id}/clone", api.Call), OpenCall.of
+            lambda: registry_call(info, "POST", call_path(api.CALL_CLONE, id), api.Call),
+            OpenCall.of,
         )
 
     @strawberry.mutation
     async def publish_call(self, info: Info, id: strawberry.ID) -> CallResult:
         return await attempt(
-            lambda: registry_call(info, "POST", f"/calls/{id}/publish", api.Call), OpenCall.of
+            lambda: registry_call(info, "POST", call_path(api.CALL_PUBLISH, id), api.Call),
+            OpenCall.of,
         )
 
     @strawberry.mutation(
@@ -132,6 +147,6 @@ class RegistryMutation:
     ) -> CallResult:
         body = api.CallTransition(status=status)
         return await attempt(
-            lambda: registry_call(info, "POST", f"/calls/{id}/transition", api.Call, body),
+            lambda: registry_call(info, "POST", call_path(api.CALL_TRANSITION, id), api.Call, body),
             OpenCall.of,
         )

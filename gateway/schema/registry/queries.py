@@ -16,6 +16,7 @@ from gateway.schema.registry.types import (
 )
 from shared.api import registry as api
 from shared.errors import NotFound
+from shared.paths import path_of, uuid_id
 
 
 async def registry_get(info: Info, path: str, result: type, **params: object) -> object:
@@ -27,7 +28,7 @@ async def registry_get(info: Info, path: str, result: type, **params: object) ->
 class RegistryQuery:
     @strawberry.field(description="The seven regional hubs and the countries they cover.")
     async def hubs(self, info: Info) -> list[Hub]:
-        found: list[api.Hub] = await registry_get(info, "/hubs", list[api.Hub])  # type: ignore[assignment]
+        found: list[api.Hub] = await registry_get(info, api.HUBS, list[api.Hub])  # type: ignore[assignment]
         for hub in found:
             info.context.loaders.hub.prime(hub.code, hub)
         return [Hub.of(h) for h in found]
@@ -39,37 +40,39 @@ class RegistryQuery:
 
     @strawberry.field(description="Hubs that still have no mission (each hub needs at least one).")
     async def hubs_without_mission(self, info: Info) -> list[Hub]:
-        codes: list[str] = await registry_get(info, "/hubs/without-mission", list[str])  # type: ignore[assignment]
+        codes: list[str] = await registry_get(info, api.HUBS_WITHOUT_MISSION, list[str])  # type: ignore[assignment]
         found = await info.context.loaders.hub.load_many(codes)
         return [Hub.of(h) for h in found if h is not None]
 
     @strawberry.field
     async def value_chains(self, info: Info) -> list[ValueChain]:
         found: list[api.ValueChain] = await registry_get(
-            info, "/value-chains", list[api.ValueChain]
+            info, api.VALUE_CHAINS, list[api.ValueChain]
         )  # type: ignore[assignment]
         return [ValueChain(code=v.code, name=v.name) for v in found]
 
     @strawberry.field
     async def strategies(self, info: Info) -> list[Strategy]:
-        found: list[api.Strategy] = await registry_get(info, "/strategies", list[api.Strategy])  # type: ignore[assignment]
+        found: list[api.Strategy] = await registry_get(info, api.STRATEGIES, list[api.Strategy])  # type: ignore[assignment]
         return [Strategy(code=s.code, name=s.name, targeted=s.targeted) for s in found]
 
     @strawberry.field
     async def countries(self, info: Info) -> list[Country]:
-        found: list[api.Country] = await registry_get(info, "/countries", list[api.Country])  # type: ignore[assignment]
+        found: list[api.Country] = await registry_get(info, api.COUNTRIES, list[api.Country])  # type: ignore[assignment]
         return [Country(code=c.code, name=c.name) for c in found]
 
     @strawberry.field
     async def organisation_types(self, info: Info) -> list[OrganisationType]:
         found: list[api.OrganisationType] = await registry_get(
-            info, "/organisation-types", list[api.OrganisationType]
+            info, api.ORGANISATION_TYPES, list[api.OrganisationType]
         )  # type: ignore[assignment]
         return [OrganisationType(code=o.code, name=o.name) for o in found]
 
     @strawberry.field
     async def missions(self, info: Info, hub: str | None = None) -> list[Mission]:
-        found: list[api.Mission] = await registry_get(info, "/missions", list[api.Mission], hub=hub)  # type: ignore[assignment]
+        found: list[api.Mission] = await registry_get(
+            info, api.MISSIONS, list[api.Mission], hub=hub
+        )  # type: ignore[assignment]
         for mission in found:
             info.context.loaders.mission.prime(mission.id, mission)
         return [Mission.of(m) for m in found]
@@ -88,13 +91,14 @@ class RegistryQuery:
     async def calls(
         self, info: Info, status: CallPhase | None = None, hub: str | None = None
     ) -> list[OpenCall]:
-        found: list[api.Call] = await registry_get(info, "/calls", list[api.Call], hub=hub)  # type: ignore[assignment]
+        found: list[api.Call] = await registry_get(info, api.CALLS, list[api.Call], hub=hub)  # type: ignore[assignment]
         return [OpenCall.of(c) for c in found if status is None or c.phase == status]
 
     @strawberry.field
     async def call(self, info: Info, id: strawberry.ID) -> OpenCall | None:
         try:
-            found: api.Call = await registry_get(info, f"/calls/{id}", api.Call)  # type: ignore[assignment]
+            path = path_of(api.CALL, call_id=uuid_id(id, "call"))
+            found: api.Call = await registry_get(info, path, api.Call)  # type: ignore[assignment]
         except NotFound:
             return None
         return OpenCall.of(found)

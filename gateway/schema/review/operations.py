@@ -39,6 +39,7 @@ from shared.errors import DomainError, FieldError, ValidationFailed, require
 from shared.errors import Forbidden as ForbiddenError
 from shared.errors import NotFound as DomainNotFound
 from shared.identity import Role
+from shared.paths import key_id, path_of, uuid_id
 from shared.programme import LANGUAGES
 
 T = TypeVar("T")
@@ -85,6 +86,21 @@ def review_call(info: Info, method: str, path: str, result: type, **kwargs: Any)
     return ctx.services.review.call(method, path, ctx.identity, result, **kwargs)
 
 
+def call_path(route: str, call_id: object) -> str:
+    return path_of(route, call_id=uuid_id(call_id, "call"))
+
+
+def assignment_path(route: str, assignment_id: object) -> str:
+    return path_of(route, assignment_id=uuid_id(assignment_id, "assignment"))
+
+
+def pool_member_path(call_id: object, account_id: object) -> str:
+    return path_of(
+        api.POOL_MEMBER, call_id=uuid_id(call_id, "call"),
+        account_id=uuid_id(account_id, "evaluator"),
+    )  # fmt: skip
+
+
 def by_criterion(name: str, given: object, kind: type[T]) -> dict[str, T]:
     """Free JSON keyed by criterion, converted entry by entry so that every bad one is
     named as the review service names it (`scores.impact`)."""
@@ -113,7 +129,7 @@ class ReviewQuery:
     async def my_assignments(self, info: Info) -> list[Assignment]:
         if info.context.identity.role is not Role.EVALUATOR:
             return []
-        found = await review_call(info, "GET", "/assignments/mine", list[api.Assignment])
+        found = await review_call(info, "GET", api.MY_ASSIGNMENTS, list[api.Assignment])
         return [Assignment.of(a) for a in found]
 
     @strawberry.field(description="One of your assignments with its application.")
@@ -121,7 +137,8 @@ class ReviewQuery:
         if info.context.identity.role is not Role.EVALUATOR:
             return None
         try:
-            found = await review_call(info, "GET", f"/assignments/{id}", api.Assignment)
+            path = assignment_path(api.ASSIGNMENT, id)
+            found = await review_call(info, "GET", path, api.Assignment)
         except DomainNotFound:
             return None
         return Assignment.of(found)
@@ -129,7 +146,9 @@ class ReviewQuery:
     @strawberry.field
     async def evaluation_progress(self, info: Info, call_id: strawberry.ID) -> ProgressResult:
         return await attempt(
-            lambda: review_call(info, "GET", f"/calls/{call_id}/progress", api.Progress),
+            lambda: review_call(
+                info, "GET", call_path(api.CALL_PROGRESS, call_id), api.Progress
+            ),
             lambda p: EvaluationProgress(
                 applications=p.applications, assignments=p.assignments, submitted=p.submitted,
                 complete_applications=p.complete_applications,
@@ -146,7 +165,7 @@ class ReviewQuery:
         params = {"limit": first, "offset": offset}
         return await attempt(
             lambda: review_call(
-                info, "GET", f"/calls/{call_id}/ranking", api.Ranking, params=params
+                info, "GET", call_path(api.CALL_RANKING, call_id), api.Ranking, params=params
             ),
             ranking_of,
         )
@@ -156,12 +175,14 @@ class ReviewQuery:
     )
     async def ranking_csv(self, info: Info, call_id: strawberry.ID) -> str:
         ctx = info.context
-        return await ctx.services.review.text(f"/calls/{call_id}/ranking.csv", ctx.identity)
+        return await ctx.services.review.text(
+            call_path(api.CALL_RANKING_CSV, call_id), ctx.identity
+        )
 
     @strawberry.field(description="Applications whose evaluators differ by 2 points or more.")
     async def disagreements(self, info: Info, call_id: strawberry.ID) -> list[Disagreement]:
         found = await review_call(
-            info, "GET", f"/calls/{call_id}/disagreements", list[api.Disagreement]
+            info, "GET", call_path(api.CALL_DISAGREEMENTS, call_id), list[api.Disagreement]
         )
         return [Disagreement.of(d) for d in found]
 
@@ -172,20 +193,23 @@ class ReviewQuery:
         self, info: Info, expertise: str | None = None, hub: str | None = None
     ) -> list[Evaluator]:
         params = {k: v for k, v in (("expertise", expertise), ("hub", hub)) if v is not None}
-        found = await review_call(info, "GET", "/evaluators", list[api.Evaluator], params=params)
+        found = await review_call(info, "GET", api.EVALUATORS, list[api.Evaluator], params=params)
         return [Evaluator.of(e) for e in found]
 
     @strawberry.field(
         description="A call's evaluator pool (programme team; the call's hub managers read)."
     )
     async def call_pool(self, info: Info, call_id: strawberry.ID) -> list[PoolMember]:
-        found = await review_call(info, "GET", f"/calls/{call_id}/pool", list[api.PoolMember])
+        path = call_path(api.CALL_POOL, call_id)
+        found = await review_call(info, "GET", path, list[api.PoolMember])
         return [PoolMember.of(m) for m in found]
 
     @strawberry.field(description="Who evaluates what: loads, conflicts and shortfalls.")
     async def assignment_matrix(self, info: Info, call_id: strawberry.ID) -> MatrixResult:
         return await attempt(
-            lambda: review_call(info, "GET", f"/calls/{call_id}/matrix", api.AssignmentMatrix),
+            lambda: review_call(
+                info, "GET", call_path(api.CALL_MATRIX, call_id), api.AssignmentMatrix
+            ),
             AssignmentMatrix.of,
         )
 
@@ -193,7 +217,7 @@ class ReviewQuery:
     async def evaluator_statistics(
         self, info: Info, call_id: strawberry.ID
     ) -> list[EvaluatorStatistics]:
-        found = await review_call(info, "GET", "/evaluators/statistics", list[api.EvaluatorStatistics],
+        found = await review_call(info, "GET", api.EVALUATOR_STATISTICS, list[api.EvaluatorStatistics],
                                   params={"call_id": str(call_id)})  # fmt: skip
         return [EvaluatorStatistics(account_id=strawberry.ID(s.account_id), name=s.name,
                                     evaluations=s.evaluations, mean_deviation=s.mean_deviation)
@@ -227,7 +251,9 @@ class ReviewMutation:
                     organisation=input.organisation, expertise=input.expertise, hubs=input.hubs,
                     languages=input.languages, capacity=input.capacity,
                 )  # fmt: skip
-                evaluator = await review_call(info, "POST", "/evaluators", api.Evaluator, body=body)
+                evaluator = await review_call(
+                    info, "POST", api.EVALUATORS, api.Evaluator, body=body
+                )
                 await session.commit()  # the account exists only if the profile does
         except DomainError as exc:
             return typed_error(exc)  # type: ignore[return-value]
@@ -240,7 +266,10 @@ class ReviewMutation:
         self, info: Info, account_id: strawberry.ID
     ) -> list[AssignmentReport]:
         found = await review_call(
-            info, "DELETE", f"/evaluators/{account_id}", list[api.AssignmentReport]
+            info,
+            "DELETE",
+            path_of(api.EVALUATOR, account_id=uuid_id(account_id, "evaluator")),
+            list[api.AssignmentReport],
         )
         return [AssignmentReport.of(r) for r in found]
 
@@ -255,14 +284,16 @@ class ReviewMutation:
             application_id=application_id, organisation=organisation, reason=reason
         )
         return await attempt(
-            lambda: review_call(info, "POST", "/conflicts", list[api.AssignmentReport], body=body),
+            lambda: review_call(info, "POST", api.CONFLICTS, list[api.AssignmentReport], body=body),
             lambda reports: ConflictDeclared(repaired=[AssignmentReport.of(r) for r in reports]),
         )
 
     @strawberry.mutation(description="After the deadline: k evaluators per eligible application.")
     async def assign_evaluators(self, info: Info, call_id: strawberry.ID) -> ReportResult:
         return await attempt(
-            lambda: review_call(info, "POST", f"/calls/{call_id}/assign", api.AssignmentReport),
+            lambda: review_call(
+                info, "POST", call_path(api.CALL_ASSIGN, call_id), api.AssignmentReport
+            ),
             AssignmentReport.of,
         )
 
@@ -274,7 +305,7 @@ class ReviewMutation:
     ) -> PoolMemberResult:
         body = api.PoolMemberSet(capacity=capacity)
         return await attempt(
-            lambda: review_call(info, "PUT", f"/calls/{call_id}/pool/{account_id}",
+            lambda: review_call(info, "PUT", pool_member_path(call_id, account_id),
                                 api.PoolMember, body=body),
             PoolMember.of,
         )  # fmt: skip
@@ -286,7 +317,7 @@ class ReviewMutation:
         self, info: Info, call_id: strawberry.ID, account_id: strawberry.ID
     ) -> ReportResult:
         return await attempt(
-            lambda: review_call(info, "DELETE", f"/calls/{call_id}/pool/{account_id}",
+            lambda: review_call(info, "DELETE", pool_member_path(call_id, account_id),
                                 api.AssignmentReport),
             AssignmentReport.of,
         )  # fmt: skip
@@ -297,7 +328,7 @@ class ReviewMutation:
     ) -> MoveResult:
         body = api.AssignmentMove(to_evaluator=to_evaluator)
         return await attempt(
-            lambda: review_call(info, "POST", f"/assignments/{assignment_id}/move",
+            lambda: review_call(info, "POST", assignment_path(api.ASSIGNMENT_MOVE, assignment_id),
                                 api.MatrixCell, body=body),
             MatrixCell.of,
         )  # fmt: skip
@@ -307,7 +338,9 @@ class ReviewMutation:
     )
     async def repair_assignments(self, info: Info, call_id: strawberry.ID) -> ReportResult:
         return await attempt(
-            lambda: review_call(info, "POST", f"/calls/{call_id}/repair", api.AssignmentReport),
+            lambda: review_call(
+                info, "POST", call_path(api.CALL_REPAIR, call_id), api.AssignmentReport
+            ),
             AssignmentReport.of,
         )
 
@@ -321,7 +354,7 @@ class ReviewMutation:
         async def save() -> api.Evaluation:
             body = api.EvaluationDraft(scores=by_criterion("scores", scores, float),
                                        comments=by_criterion("comments", comments, str))  # fmt: skip
-            path = f"/assignments/{assignment_id}/evaluation"
+            path = assignment_path(api.EVALUATION, assignment_id)
             return await review_call(info, "PUT", path, api.Evaluation, body=body)
 
         return await attempt(save, Evaluation.of)
@@ -329,7 +362,7 @@ class ReviewMutation:
     @strawberry.mutation(description="Submit and lock the evaluation.")
     async def submit_evaluation(self, info: Info, assignment_id: strawberry.ID) -> EvaluationResult:
         return await attempt(
-            lambda: review_call(info, "POST", f"/assignments/{assignment_id}/evaluation/submit",
+            lambda: review_call(info, "POST", assignment_path(api.EVALUATION_SUBMIT, assignment_id),
                                 api.Evaluation),
             Evaluation.of,
         )  # fmt: skip
@@ -340,15 +373,22 @@ class ReviewMutation:
         score: float, justification: str,
     ) -> ConsensusResult:  # fmt: skip
         body = api.ConsensusSet(score=score, justification=justification)
-        path = f"/calls/{call_id}/applications/{application_id}/consensus/{criterion}"
-        return await attempt(
-            lambda: review_call(info, "PUT", path, api.RankingEntry, body=body),
-            RankingEntry.of,
-        )
+
+        def settle() -> Any:
+            path = path_of(
+                api.CONSENSUS, call_id=uuid_id(call_id, "call"),
+                application_id=uuid_id(application_id, "application"),
+                criterion=key_id(criterion, "criterion", "is not a criterion of this call"),
+            )  # fmt: skip
+            return review_call(info, "PUT", path, api.RankingEntry, body=body)
+
+        return await attempt(settle, RankingEntry.of)
 
     @strawberry.mutation(description="Applicants see their outcome and evaluation summary.")
     async def publish_results(self, info: Info, call_id: strawberry.ID) -> PublishResult:
         return await attempt(
-            lambda: review_call(info, "POST", f"/calls/{call_id}/publish-results", api.Ranking),
+            lambda: review_call(
+                info, "POST", call_path(api.CALL_PUBLISH_RESULTS, call_id), api.Ranking
+            ),
             ranking_of,
         )

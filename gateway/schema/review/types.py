@@ -12,6 +12,7 @@ from gateway.schema.intake.types import Organisation, Person, person
 from gateway.schema.registry.types import Rubric, rubric_of
 from shared.api import intake as intake_api
 from shared.api import review as api
+from shared.paths import path_of
 
 
 @strawberry.type
@@ -56,7 +57,10 @@ class SnapshotAttachment:
     @strawberry.field(description="A short-lived link to the file.")
     async def download_url(self, info: Info) -> str:
         ctx = info.context
-        path = f"/applications/{self.application_id}/attachments/{self.id}/evaluator-link"
+        path = path_of(
+            intake_api.ATTACHMENT_EVALUATOR_LINK, application_id=self.application_id,
+            attachment_id=str(self.id),
+        )  # fmt: skip
         link = await ctx.services.intake.call(
             "GET", path, ctx.identity, intake_api.DownloadLink, params={"grant": self.grant}
         )
