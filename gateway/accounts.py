@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,10 +27,17 @@ from gateway.auth import (
     password_matches,
 )
 from gateway.config import GatewaySettings
-from gateway.models import Account, OutboxEvent
+from gateway.models import Account, AccountLink, OutboxEvent, RecoveryCode, SignInThrottle
 from gateway.passwords import password_problem
 from gateway.twofactor import second_factor_matches
-from shared.contracts.accounts import AccountChanged, LinkPurpose, PasswordChanged
+from shared.contracts.accounts import (
+    AccountChanged,
+    AccountErased,
+    LinkIssued,
+    LinkPurpose,
+    PasswordChanged,
+)
+from shared.erasure import forget_published_events
 from shared.errors import (
     FieldError,
     Forbidden,
@@ -364,12 +372,36 @@ async def enable(session: AsyncSession, account: Account) -> None:
 
 
 async def delete(session: AsyncSession, account: Account, actor_id: str) -> None:
-    """The row and its id stay (other services refer to it); the person's data goes."""
+    """The team's erasure of a person (on their written request); not of oneself, which is
+    `erase_own` with the password."""
     if str(account.id) == actor_id:
         raise Forbidden("You may not delete your own account.")
+    await erase(session, account)
+
+
+async def erase_own(
+    db: async_sessionmaker[AsyncSession], settings: GatewaySettings, session: AsyncSession,
+    account: Account, password: str, client: str,
+) -> None:  # fmt: skip
+    """The person's own erasure: the password again, counted like a sign-in."""
+    require(entry_errors(password, "password"))
+
+    async def password_right(_: AsyncSession) -> bool:
+        return await password_matches(account.password_hash, password)
+
+    if not await throttled_check(db, settings, account.email, client, password_right):
+        raise ValidationFailed([FieldError("password", "the password is wrong")])
+    await erase(session, account)
+
+
+async def erase(session: AsyncSession, account: Account) -> None:
+    """The row and its id stay (other services refer to it); the person's data goes here and,
+    through `AccountErased`, from every service (each anonymises its copies; scores,
+    decisions and audit facts stay)."""
     if account.deleted_at is not None:
         return
     now = datetime.now(UTC)
+    former = normalise_email(account.email)
     account.disabled_at = account.disabled_at or now
     account.deleted_at = now
     account.email = f"deleted-{account.id}@deleted.invalid"
@@ -378,7 +410,26 @@ async def delete(session: AsyncSession, account: Account, actor_id: str) -> None
     account.totp_secret = None
     account.totp_enabled_at = None
     end_every_session(account)
+    await forget_traces(session, account, former)
+    # First, so notify still knows the address its mails went to when it redacts them.
+    await record_event(
+        session, OutboxEvent, AccountErased(account_id=str(account.id), erased_at=now)
+    )
     await announce_account(session, account)
+
+
+async def forget_traces(session: AsyncSession, account: Account, email: str) -> None:
+    """What else names the person: sign-in counters keyed by the address, recovery codes,
+    links, and published events (kept a while for replay) with the address or name."""
+    await session.execute(
+        sa.delete(SignInThrottle).where(
+            SignInThrottle.key.in_([f"account:{email}", f"mail:{email}"])
+        )
+    )
+    await session.execute(sa.delete(RecoveryCode).where(RecoveryCode.account_id == account.id))
+    await session.execute(sa.delete(AccountLink).where(AccountLink.account_id == account.id))
+    subjects = [AccountChanged.subject, LinkIssued.subject, PasswordChanged.subject]
+    await forget_published_events(session, OutboxEvent, [str(account.id), email], subjects)
 
 
 async def ensure_account(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from litestar import Litestar
@@ -13,9 +14,10 @@ from services.intake.api import (
     EvaluatorLinkController,
 )
 from services.intake.config import IntakeSettings
-from services.intake.events import HANDLERS
+from services.intake.events import consumer_handlers
 from services.intake.files import FileController
 from services.intake.models import OutboxEvent, ProcessedEvent
+from services.intake.retention import SWEEP_SECONDS, run_sweeper
 from shared.clock import Clock, utc_now
 from shared.objectstore import FilesystemObjectStore, MinioObjectStore, ObjectStore
 from shared.web import Runtime, ServiceSpec, create_service_app
@@ -52,6 +54,10 @@ def create_app(
     async def prepare_store(_: Runtime) -> None:
         await object_store.ensure_bucket()
 
+    async def start_retention(runtime: Runtime) -> None:
+        sweeper = run_sweeper(runtime.session_factory, object_store, clock, SWEEP_SECONDS)
+        runtime.background.append(asyncio.create_task(sweeper, name="retention-sweep"))
+
     return create_service_app(
         ServiceSpec(
             name="intake",
@@ -65,8 +71,8 @@ def create_app(
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,
-            handlers=HANDLERS,
-            on_started=[prepare_store],
+            handlers=consumer_handlers(object_store),
+            on_started=[prepare_store, start_retention],
             dependencies={
                 "clock": Provide(lambda: clock, sync_to_thread=False),
                 "store": Provide(lambda: object_store, sync_to_thread=False),

@@ -1,5 +1,5 @@
 """What intake consumes: the registry's call lifecycle (kept as `known_call` rows, and the
-eligibility check when a call closes) and review's published outcomes."""
+eligibility check when a call closes), review's published outcomes and the gateway's erasures."""
 
 from __future__ import annotations
 
@@ -12,14 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.domain.applicant import Draft
 from services.intake.domain.eligibility import CallTerms, eligibility_reasons
+from services.intake.erasure import erase_applicant
 from services.intake.models import ApplicationRow, KnownCall, OutboxEvent, SubmissionRow
 from shared.api.intake import ApplicationStatus, Eligibility
 from shared.api.registry import CallStatus, Coverage, Form
 from shared.consumer import Handler
+from shared.contracts import accounts as account_events
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
 from shared.contracts import review as review_events
 from shared.events import Envelope, EventContract
+from shared.objectstore import ObjectStore
 from shared.outbox import record_event
 
 
@@ -42,6 +45,7 @@ async def on_call_published(
         "max_grant": event.max_grant,
         "eligible_countries": msgspec.to_builtins(event.eligible_countries),
         "organisation_types": event.organisation_types, "form": msgspec.to_builtins(event.form),
+        "retention_days": event.retention_days,
     }  # fmt: skip
     await session.execute(
         insert(KnownCall)
@@ -94,11 +98,17 @@ async def on_call_closed(
 
 
 async def on_call_status_changed(
-    session: AsyncSession, _: Envelope, event: registry_events.CallStatusChanged
+    session: AsyncSession, envelope: Envelope, event: registry_events.CallStatusChanged
 ) -> None:
     call = await session.get(KnownCall, event.call_id, with_for_update=True)
-    if call is not None:
-        call.status = event.status
+    if call is None:
+        return
+    call.status = event.status
+    if event.status == CallStatus.RESULTS_PUBLISHED.value:
+        # The retention period counts from here, as it stood when the results came out.
+        call.results_published_at = call.results_published_at or envelope.occurred_at
+        if event.retention_days is not None:
+            call.retention_days = event.retention_days
 
 
 async def on_outcome_published(
@@ -116,10 +126,18 @@ async def on_outcome_published(
         }  # fmt: skip
 
 
-# What this service consumes; shared.web runs them as one durable consumer named "intake".
-HANDLERS: dict[type[EventContract], Handler] = {
-    registry_events.CallPublished: on_call_published,
-    registry_events.CallClosed: on_call_closed,
-    registry_events.CallStatusChanged: on_call_status_changed,
-    review_events.OutcomePublished: on_outcome_published,
-}
+def consumer_handlers(store: ObjectStore) -> dict[type[EventContract], Handler]:
+    """What intake consumes; shared.web runs them as one durable consumer named "intake"."""
+
+    async def on_account_erased(
+        session: AsyncSession, envelope: Envelope, event: account_events.AccountErased
+    ) -> None:
+        await erase_applicant(session, store, event.account_id, envelope.occurred_at)
+
+    return {
+        registry_events.CallPublished: on_call_published,
+        registry_events.CallClosed: on_call_closed,
+        registry_events.CallStatusChanged: on_call_status_changed,
+        review_events.OutcomePublished: on_outcome_published,
+        account_events.AccountErased: on_account_erased,
+    }

@@ -56,6 +56,10 @@ class KnownCall(Base):
     eligible_countries: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     organisation_types: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
     form: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # Unfunded applications are anonymised this many days after the results (the registry's
+    # last word on it comes with the results' status change).
+    retention_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    results_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 receipt_number_seq = Sequence("receipt_number_seq", metadata=Base.metadata)
@@ -86,6 +90,8 @@ class ApplicationRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Its personal data was removed (erasure or retention); the facts the programme keeps stay.
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

@@ -13,6 +13,7 @@ import msgspec
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notify import erasure
 from services.notify.domain.messages import Instant, rendered_language
 from services.notify.domain.receipt import receipt_pdf
 from services.notify.mail import Attachment, MailWriter, Recipient, receives
@@ -300,4 +301,6 @@ def consumer_handlers(writer: MailWriter) -> dict[type[EventContract], Handler]:
         review.AssignmentMovedAway: mailing.on_moved_away,
         review.EvaluationSubmitted: on_evaluation_submitted,
         review.OutcomePublished: mailing.on_outcome,
+        accounts.AccountErased: erasure.on_account_erased,
+        intake.ApplicationAnonymised: erasure.on_application_anonymised,
     }

@@ -18,9 +18,11 @@ from services.registry.domain.calls import (
     CallDraft,
     editable_fields,
     phase,
+    retention_errors,
     transition_error,
 )
 from services.registry.domain.missions import TITLE_MAX, challenge_errors, mission_errors
+from services.registry.events import status_changed
 from services.registry.models import (
     CallRow,
     ChallengeRow,
@@ -164,6 +166,7 @@ def call_view(row: CallRow, hubs: list[str], now: datetime, identity: Identity) 
         created_at=row.created_at,
         published_at=row.published_at,
         evaluation_deadline=row.evaluation_deadline,
+        retention_days=row.retention_days,
         editable_fields=editable_fields(status, may_manage(identity, row)),
     )
 
@@ -210,6 +213,7 @@ async def published_event(
         organisation_types=settings["organisation_types"], form=settings["form"],
         rubric=settings["rubric"], evaluators_per_application=row.evaluators_per_application,
         blind=row.blind, evaluation_deadline=row.evaluation_deadline,
+        retention_days=row.retention_days,
     )  # fmt: skip
 
 
@@ -407,6 +411,7 @@ async def check_call(
         evaluators_per_application=values["evaluators_per_application"],
         challenge_ids=challenge_ids,
         unknown_challenges=[c for c in challenge_ids if c not in found],
+        retention_days=values["retention_days"],
     )
     return draft.errors(), eligible
 
@@ -432,6 +437,7 @@ def call_settings(row: CallRow) -> dict[str, Any]:
         "rubric": msgspec.convert(row.rubric, Rubric),
         "evaluators_per_application": row.evaluators_per_application,
         "blind": row.blind,
+        "retention_days": row.retention_days,
     }
 
 
@@ -455,6 +461,7 @@ def apply_settings(row: CallRow, values: dict[str, Any], eligible: list[Coverage
     row.rubric = msgspec.to_builtins(values["rubric"])
     row.evaluators_per_application = values["evaluators_per_application"]
     row.blind = values["blind"]
+    row.retention_days = values["retention_days"]
 
 
 class CallController(Controller):
@@ -581,7 +588,7 @@ class CallController(Controller):
         row = await self._load(session, identity, call_id, lock=True)
         self._require_manage(identity, row)
         if row.status != CallStatus.DRAFT.value:
-            raise Conflict("Only a draft call can be changed; this one is already published.")
+            return await self._update_retention(session, identity, clock, row, data)
         values = call_settings(row)
         for name in CallUpdate.__struct_fields__:
             value = getattr(data, name)
@@ -590,6 +597,25 @@ class CallController(Controller):
         errors, eligible = await check_call(session, row.hub_code, values)
         require(errors)
         apply_settings(row, values, eligible)
+        hubs = hubs_of_call(row, await self._hub_codes(session))
+        event = events.CallUpdated(call_id=str(row.id), title=row.title, hubs=hubs)
+        await commit_with_event(session, row, event)
+        return call_view(row, hubs, clock(), identity)
+
+    async def _update_retention(
+        self, session: AsyncSession, identity: Identity, clock: Clock, row: CallRow,
+        data: CallUpdate,
+    ) -> Call:  # fmt: skip
+        """After publication only the retention period may change, until the results."""
+        given = {name for name in CallUpdate.__struct_fields__ if getattr(data, name) is not None}
+        if row.status == CallStatus.RESULTS_PUBLISHED.value or given - {"retention_days"}:
+            raise Conflict(
+                "Only a draft call can be changed; after publication only the retention "
+                "period may change, until the results are published."
+            )
+        if data.retention_days is not None:
+            require(retention_errors(data.retention_days))
+            row.retention_days = data.retention_days
         hubs = hubs_of_call(row, await self._hub_codes(session))
         event = events.CallUpdated(call_id=str(row.id), title=row.title, hubs=hubs)
         await commit_with_event(session, row, event)
@@ -634,6 +660,5 @@ class CallController(Controller):
         if problem:
             raise Conflict(problem)
         row.status = data.status.value
-        event = events.CallStatusChanged(call_id=str(row.id), previous=previous, status=row.status)
-        await commit_with_event(session, row, event)
+        await commit_with_event(session, row, status_changed(row, previous))
         return call_view(row, hubs_of_call(row, await self._hub_codes(session)), clock(), identity)

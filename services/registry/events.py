@@ -106,10 +106,14 @@ async def move_call(session: AsyncSession, call_id: str, status: CallStatus) -> 
     if row is None or transition_error(CallStatus(row.status), status):
         return
     previous, row.status = row.status, status.value
-    await record_event(
-        session,
-        OutboxEvent,
-        events.CallStatusChanged(call_id=call_id, previous=previous, status=status.value),
+    await record_event(session, OutboxEvent, status_changed(row, previous))
+
+
+def status_changed(row: CallRow, previous: str) -> events.CallStatusChanged:
+    """With the results the retention period is final: intake counts it from then."""
+    final = row.retention_days if row.status == CallStatus.RESULTS_PUBLISHED.value else None
+    return events.CallStatusChanged(
+        call_id=str(row.id), previous=previous, status=row.status, retention_days=final
     )
 
 

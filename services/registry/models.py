@@ -119,6 +119,8 @@ class CallRow(Base):
     rubric: Mapped[dict[str, Any]] = mapped_column(JSONB)
     evaluators_per_application: Mapped[int] = mapped_column(Integer, default=3)
     blind: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Days after the results until unfunded applications are anonymised.
+    retention_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
     status: Mapped[str] = mapped_column(String(20), index=True)
     # Set when the scheduler announced the opening, so it is announced exactly once.
     opened_announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

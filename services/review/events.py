@@ -10,9 +10,11 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.review import erasure
 from services.review.models import ApplicationCopy, AssignmentRow, KnownCall
 from shared.api.registry import CallStatus
 from shared.consumer import Handler
+from shared.contracts import accounts as account_events
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
 from shared.events import Envelope, EventContract
@@ -140,4 +142,6 @@ HANDLERS: dict[type[EventContract], Handler] = {
     intake_events.ApplicationWithdrawn: on_withdrawn,
     intake_events.ApplicationEligible: on_eligible,
     intake_events.ApplicationIneligible: on_ineligible,
+    intake_events.ApplicationAnonymised: erasure.on_application_anonymised,
+    account_events.AccountErased: erasure.on_account_erased,
 }

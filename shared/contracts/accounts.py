@@ -62,3 +62,13 @@ class PasswordChanged(EventContract, frozen=True, kw_only=True):
     display_name: str
     language: str = "en"
     changed_at: datetime
+
+
+class AccountErased(EventContract, frozen=True, kw_only=True):
+    """The person asked to be forgotten (or the team did, on their written request): every
+    service anonymises what it holds about them. Their applications follow as intake's
+    `ApplicationAnonymised`; scores, decisions and audit facts stay. Carries only the id."""
+
+    subject = "portal.gateway.account.erased.v1"
+    account_id: str
+    erased_at: datetime

@@ -87,3 +87,15 @@ class ApplicationDrafted(EventContract, frozen=True, kw_only=True):
     applicant_id: str
     applicant_email: str | None = None
     created_at: datetime
+
+
+class ApplicationAnonymised(EventContract, frozen=True, kw_only=True):
+    """Intake removed the personal data of this application (its applicant's erasure, or the
+    call's retention period ran out): review and notify remove it from their copies.
+    `reason`: "erasure" or "retention"."""
+
+    subject = "portal.intake.application.anonymised.v1"
+    application_id: str
+    call_id: str
+    applicant_id: str
+    reason: str

@@ -71,6 +71,9 @@ class CallPublished(CallFacts, frozen=True, kw_only=True):
     blind: bool = False
     # When evaluations are due (evaluators' reminders and due dates); None: not set.
     evaluation_deadline: datetime | None = None
+    # Days after the results until unfunded applications are anonymised (may still change
+    # until the results: CallStatusChanged to results_published carries the last word).
+    retention_days: int = 365
 
 
 class CallOpened(EventContract, frozen=True, kw_only=True):
@@ -91,3 +94,5 @@ class CallStatusChanged(EventContract, frozen=True, kw_only=True):
     call_id: str
     previous: str
     status: str
+    # Sent with results_published: the call's retention period as it stands for good.
+    retention_days: int | None = None

@@ -371,7 +371,8 @@ class AccountMutation:
         return await admin_change(info, id, lambda s, row, _actor: accounts.enable(s, row))
 
     @strawberry.mutation(
-        description="Anonymises the person (the id stays for the records) and ends their tokens."
+        description="Erases the person on their written request: their data goes from every "
+        "service as with eraseMyAccount (the id stays for the records); their tokens end."
     )
     async def delete_account(self, info: Info, id: strawberry.ID) -> AccountResult:
         return await admin_change(info, id, lambda s, row, actor: accounts.delete(s, row, actor))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.schema.privacy.erasure import ErasureMutation
+
 
 @strawberry.type
 class PrivacyQuery:
@@ -11,5 +13,5 @@ class PrivacyQuery:
 
 
 @strawberry.type
-class PrivacyMutation:
+class PrivacyMutation(ErasureMutation):
     pass

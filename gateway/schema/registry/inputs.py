@@ -12,6 +12,12 @@ TRANSLATIONS = "Languages other than English (the main text is English), each on
 EVALUATION_DEADLINE = "When evaluations are due; after the closing instant."
 
 
+RETENTION = (
+    "Days after the results until unfunded applications are anonymised (30 to 3650); may "
+    "change until the results are published."
+)
+
+
 @strawberry.input
 class LocalizedTextInput:
     lang: str
@@ -131,6 +137,7 @@ class CallInput:
     )
     evaluators_per_application: int = 3
     blind: bool = False
+    retention_days: int = strawberry.field(default=365, description=RETENTION)
 
 
 @strawberry.input(
@@ -161,3 +168,4 @@ class CallUpdateInput:
     rubric: RubricInput | None = None
     evaluators_per_application: int | None = None
     blind: bool | None = None
+    retention_days: int | None = strawberry.field(default=None, description=RETENTION)

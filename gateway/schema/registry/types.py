@@ -308,13 +308,17 @@ class OpenCall:
     rubric: Rubric
     evaluators_per_application: int
     blind: bool
+    retention_days: int = strawberry.field(
+        description="Days after the results until unfunded applications are anonymised."
+    )
     status: CallPhase
     lifecycle: CallStatus
     published_at: datetime | None
     editable_fields: list[str] = strawberry.field(
         description="The CallUpdateInput fields (as named there) the registry accepts now from "
-        "you: every one on a draft you manage; none once published (its terms stay as "
-        "announced to applicants) or when you may not manage the call."
+        "you: every one on a draft you manage; once published only retentionDays, until the "
+        "results (the terms stay as announced to applicants); none when you may not manage "
+        "the call."
     )
     raw: strawberry.Private[api.Call]
 
@@ -330,7 +334,8 @@ class OpenCall:
             eligible_countries=coverage(call.eligible_countries),
             organisation_types=call.organisation_types, form=form_of(call.form),
             rubric=rubric_of(call.rubric), evaluators_per_application=call.evaluators_per_application,
-            blind=call.blind, status=call.phase, lifecycle=call.status,
+            blind=call.blind, retention_days=call.retention_days, status=call.phase,
+            lifecycle=call.status,
             published_at=call.published_at, raw=call,
         )  # fmt: skip
 

@@ -227,10 +227,25 @@ def camel(name: str) -> str:
 UPDATE_FIELDS = [camel(name) for name in CallUpdate.__struct_fields__]
 
 
+# How long unfunded applications are kept after the results, in days (GDPR: a set period).
+RETENTION_DAYS_MIN, RETENTION_DAYS_MAX = 30, 3650
+RETENTION_FIELD = "retentionDays"
+
+
 def editable_fields(status: CallStatus, may_manage: bool) -> list[str]:
     """What the registry accepts to change now. Published terms stay as announced: intake
-    and review hold them (CallPublished) and applicants answered them."""
-    return list(UPDATE_FIELDS) if status is CallStatus.DRAFT and may_manage else []
+    and review hold them (CallPublished) and applicants answered them; only the retention
+    period, which concerns no applicant's answer, may change until the results are out."""
+    if not may_manage or status is CallStatus.RESULTS_PUBLISHED:
+        return []
+    return list(UPDATE_FIELDS) if status is CallStatus.DRAFT else [RETENTION_FIELD]
+
+
+def retention_errors(days: int) -> list[FieldError]:
+    if RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX:
+        return []
+    rule = f"give {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX} days"
+    return [FieldError(RETENTION_FIELD, rule)]
 
 
 def timezone_error(name: str) -> FieldError | None:
@@ -303,6 +318,7 @@ class CallDraft:
         evaluators_per_application: int,
         challenge_ids: list[str],
         unknown_challenges: list[str],
+        retention_days: int = 365,
     ) -> None:
         self.title = title
         self.description = description
@@ -322,6 +338,7 @@ class CallDraft:
         self.evaluators_per_application = evaluators_per_application
         self.challenge_ids = challenge_ids
         self.unknown_challenges = unknown_challenges
+        self.retention_days = retention_days
 
     def errors(self) -> list[FieldError]:
         errors: list[FieldError] = []
@@ -350,6 +367,7 @@ class CallDraft:
         tz_error = timezone_error(self.timezone)
         if tz_error:
             errors.append(tz_error)
+        errors.extend(retention_errors(self.retention_days))
         errors.extend(coverage_errors(self.eligible_countries, self.hub_coverage))
         check_codes(
             errors,

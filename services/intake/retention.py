@@ -1,0 +1,63 @@
+"""The retention sweep: a periodic job that anonymises each unfunded application of a call
+whose results were published longer ago than the call's retention period (the same code as an
+erasure, per application: services/intake/erasure.py). Every replica may sweep at once: rows
+are taken with SKIP LOCKED and an application is anonymised once (`anonymised_at`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.intake.domain.retention import retention_over
+from services.intake.erasure import RETENTION, anonymise_application
+from services.intake.models import ApplicationRow, KnownCall
+from shared.clock import Clock
+from shared.objectstore import ObjectStore
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 3600.0  # periods are counted in days: an hour late is on time
+
+
+async def sweep(
+    session_factory: async_sessionmaker[AsyncSession], store: ObjectStore, now: datetime
+) -> list[str]:
+    """Anonymise what is due at `now`; returns the ids of the applications anonymised."""
+    async with session_factory() as session, session.begin():
+        rows = await session.execute(
+            select(ApplicationRow, KnownCall)
+            .join(KnownCall, KnownCall.call_id == ApplicationRow.call_id)
+            .where(KnownCall.results_published_at <= now, ApplicationRow.anonymised_at.is_(None))
+            .order_by(ApplicationRow.id)
+            .with_for_update(of=ApplicationRow, skip_locked=True)
+        )
+        done: list[str] = []
+        for app, call in rows:
+            decision = (app.outcome or {}).get("decision")
+            if retention_over(
+                results_published_at=call.results_published_at,
+                retention_days=call.retention_days, decision=decision, now=now,
+            ):  # fmt: skip
+                await anonymise_application(session, store, app, call, now, RETENTION)
+                done.append(str(app.id))
+    return done
+
+
+async def run_sweeper(
+    session_factory: async_sessionmaker[AsyncSession], store: ObjectStore, clock: Clock,
+    every_seconds: float,
+) -> None:  # fmt: skip
+    while True:
+        try:
+            done = await sweep(session_factory, store, clock())
+            if done:
+                log.info("retention: %s application(s) anonymised", len(done))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("the retention sweep failed; will try again")
+        await asyncio.sleep(every_seconds)
