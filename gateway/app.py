@@ -21,6 +21,7 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.accounts import ensure_account, seed_demo_accounts
+from gateway.audit.http import audit_csv_route
 from gateway.auth import claims_from_header, current_claims
 from gateway.clients import ServiceClient, Services
 from gateway.config import GatewaySettings
@@ -211,7 +212,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
     # The browser pages: plain ES modules, no build step; they talk only GraphQL.
     pages = create_static_files_router(path="/", directories=[WEB], html_mode=True, name="web")
     app = Litestar(
-        route_handlers=[graphql, health, pages],
+        route_handlers=[graphql, health, audit_csv_route(lambda: state["db"], settings), pages],
         lifespan=[lifespan],
         middleware=[trace_middleware, uploads],
         exception_handlers={

@@ -26,6 +26,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.config import GatewaySettings
 from gateway.schema.accounts.schema import AccountMutation, AccountQuery
 from gateway.schema.audit.operations import AuditMutation, AuditQuery
+from gateway.schema.audit.trail import AuditTrail
 from gateway.schema.intake.operations import IntakeMutation, IntakeQuery, IntakeSubscription
 from gateway.schema.notify.operations import NotifyMutation, NotifyQuery
 from gateway.schema.operations import OperationsQuery
@@ -139,6 +140,7 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     extensions: list[Any] = [
         ErrorCodes,
         RefuseNulCharacters,
+        AuditTrail,
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),

@@ -238,6 +238,9 @@ OPERATIONS = [
     Operation("retryMail", "mutation { " + union("retryMail", f'(id: "{uuid.uuid4()}")') + " }",
               lambda w: {}, TEAM),
     Operation("myNotifications", "{ myNotifications { id } }", lambda w: {}, SIGNED_IN),
+    # Audit (issue 10): the team's alone.
+    Operation("auditLog", "{ auditLog { totalCount } }", lambda w: {}, TEAM),
+    Operation("auditChain", "{ auditChain { intact } }", lambda w: {}, TEAM),
     # Last: it publishes the draft the operations above rely on.
     Operation("publishCall draft", "mutation($id: ID!) { " + union("publishCall", "(id: $id)") + " }",
               lambda w: {"id": w.draft_call}, NL_STAFF,

@@ -1,13 +1,42 @@
-"""Audit: filled in by issue 10."""
+"""The audit log for the programme team: a filtered page and the chain check. The CSV export
+is `GET /audit.csv` (gateway/audit/http.py): a long history streams rather than travelling
+as one GraphQL string."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
+
+from gateway.audit.queries import AuditFilter, chain_check, page
+from gateway.schema.audit.types import AuditChainCheck, AuditItem, AuditPage
+from gateway.schema.context import Info
 
 
 @strawberry.type
 class AuditQuery:
-    pass
+    @strawberry.field(description="The audit log, newest first (the programme team).")
+    async def audit_log(
+        self, info: Info, actor_id: strawberry.ID | None = None, target_id: str | None = None,
+        action: str | None = None, since: datetime | None = None, until: datetime | None = None,
+        first: int = 50, offset: int = 0,
+    ) -> AuditPage:  # fmt: skip
+        info.context.identity.require_admin()
+        where = AuditFilter(
+            actor_id=actor_id, target_id=target_id, action=action, since=since, until=until
+        )
+        async with info.context.db() as session:
+            total, lines = await page(session, where, first, offset)
+        return AuditPage(total_count=total, items=[AuditItem.of(line) for line in lines])
+
+    @strawberry.field(description="Recompute the audit log's hash chain (the programme team).")
+    async def audit_chain(self, info: Info) -> AuditChainCheck:
+        info.context.identity.require_admin()
+        result = await chain_check(info.context.db)
+        return AuditChainCheck(
+            intact=result.intact, entries=result.entries,
+            first_broken_sequence=result.first_broken, head_hash=result.head_hash,
+        )  # fmt: skip
 
 
 @strawberry.type
