@@ -226,6 +226,7 @@ OPERATIONS = [
     Operation("setUpTwoFactor", "mutation { " + union("setUpTwoFactor") + " }", lambda w: {}, SIGNED_IN),
     Operation("enableTwoFactor", "mutation { " + union("enableTwoFactor", '(code: "000000")') + " }", lambda w: {}, SIGNED_IN),
     Operation("disableTwoFactor", "mutation { " + union("disableTwoFactor", '(code: "000000")') + " }", lambda w: {}, SIGNED_IN),
+    Operation("eraseMyAccount", "mutation { " + union("eraseMyAccount", '(password: "not-mine")') + " }", lambda w: {}, SIGNED_IN),
     Operation("accounts", "{ accounts { id } }", lambda w: {}, TEAM),
     Operation("disableAccount", "mutation($id: ID!) { " + union("disableAccount", "(id: $id)") + " }",
               lambda w: {"id": str(uuid.uuid4())}, TEAM),
