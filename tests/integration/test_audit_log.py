@@ -84,6 +84,9 @@ async def test_an_application_s_life_is_recorded_and_no_secret_is(
     assert draft_attachments
     [uploaded] = await entries(gql, tokens.admin, target=attachment["id"])
     assert (uploaded["action"], uploaded["actorId"]) == ("uploadAttachment", account)
+    # Who signs in is the actor of their sign-in.
+    [signed_in] = await entries(gql, tokens.admin, actor=account, action="signIn")
+    assert (signed_in["actorRole"], signed_in["targetId"]) == ("applicant", account)
     # The applicant reading their own application is not an audit fact.
     assert not await entries(gql, tokens.admin, actor=account, action="application.read")
     table = await whole_table(engine)

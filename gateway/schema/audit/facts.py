@@ -86,6 +86,15 @@ def target_of(field_name: str, arguments: dict[str, str], value: Any) -> tuple[s
     return noun_of(field_name), ""
 
 
+def signed_in_as(value: Any) -> tuple[str, str] | None:
+    """Who a sign-in (or an accepted invitation) made the caller: they are its actor."""
+    account = getattr(value, "account", None)
+    role = getattr(account, "role", None)
+    if account is None or role is None:
+        return None
+    return str(account.id), plain(role)
+
+
 def outcome_of(value: Any) -> str:
     """ "ok", or the name of the typed error answered (Forbidden, ValidationErrors, ...)."""
     return type(value).__name__ if isinstance(value, Error) else "ok"

@@ -19,6 +19,7 @@ from gateway.schema.audit.facts import (
     outcome_of,
     outcome_of_exception,
     safe_arguments,
+    signed_in_as,
     target_of,
 )
 from shared.identity import Identity, Role
@@ -27,6 +28,7 @@ from shared.logging import current_trace_id
 log = logging.getLogger(__name__)
 ResolveInfo = GraphQLInfo[Any]
 
+ANONYMOUS = Role.ANONYMOUS.value
 READERS = frozenset({Role.ADMIN, Role.HUB_MANAGER, Role.EVALUATOR})
 APPLICATION_TYPES = frozenset({"Application", "ApplicationSnapshot"})
 FILE_LINK_TYPES = frozenset({"Attachment", "SnapshotAttachment"})
@@ -98,7 +100,7 @@ class AuditTrail(SchemaExtension):
         target_type, target_id = target_of(info.field_name, arguments, value)
         detail = {k: v for k, v in arguments.items() if v != target_id}
         self.note(info, info.field_name, target_type, target_id, outcome=outcome_of(value),
-                  detail=detail)  # fmt: skip
+                  detail=detail, actor=signed_in_as(value))  # fmt: skip
         return value
 
     async def linking(self, value: Any, root: Any, info: ResolveInfo) -> Any:
@@ -134,16 +136,20 @@ class AuditTrail(SchemaExtension):
     def note(
         self, info: ResolveInfo, action: str, target_type: str, target_id: str, *,
         outcome: str = "ok", detail: dict[str, str] | None = None, once: bool = False,
+        actor: tuple[str | None, str] | None = None,
     ) -> None:  # fmt: skip
-        """`once`: a read, noted once per thing per request (a change, each time)."""
+        """`once`: a read, noted once per thing per request (a change, each time). `actor`:
+        (account id, role) when not the caller's identity (one who just signed in)."""
         if once:
             if (action, target_id) in self.noted:
                 return
             self.noted.add((action, target_id))
-        identity: Identity | None = getattr(info.context, "identity", None)
+        if actor is None:
+            identity: Identity | None = getattr(info.context, "identity", None)
+            actor = (identity.account_id, identity.role.value) if identity else (None, ANONYMOUS)
+        actor_id, actor_role = actor
         self.facts.append(Facts(
-            actor_id=identity.account_id if identity else None,
-            actor_role=identity.role.value if identity else Role.ANONYMOUS.value,
+            actor_id=actor_id, actor_role=actor_role,
             action=action, target_type=target_type, target_id=target_id, outcome=outcome,
             source=getattr(info.context, "client", None), detail=detail or {},
         ))  # fmt: skip

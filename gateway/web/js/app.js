@@ -6,6 +6,7 @@ import { signInPage, signUpPage } from "./pages/auth.js";
 import { confirmPage, forgotPage, invitationPage, resetPage } from "./pages/links.js";
 import { accountPage, notificationsPage } from "./pages/account.js";
 import { mailPage } from "./pages/mail.js";
+import { auditPage } from "./pages/audit.js";
 import { accountsPage } from "./pages/accounts.js";
 import { applyPage, receiptPage } from "./pages/apply.js";
 import { minePage, myApplicationPage } from "./pages/mine.js";
@@ -22,8 +23,8 @@ const routes = [
   [/^\/invitation\/(.+)$/, invitationPage], [/^\/account$/, accountPage], [/^\/notifications$/, notificationsPage],
   [/^\/apply\/(.+)$/, applyPage], [/^\/receipt\/(.+)$/, receiptPage], [/^\/mine$/, minePage], [/^\/mine\/(.+)$/, myApplicationPage],
   [/^\/evaluate$/, assignmentsPage], [/^\/evaluate\/(.+)$/, assignmentPage],
-  // Mail and accounts before a call's id (no call has those ids).
-  [/^\/team$/, teamPage], [/^\/team\/mail$/, mailPage], [/^\/team\/accounts$/, accountsPage], [/^\/team\/([^/?]+)$/, teamCallPage],
+  // Mail, audit and accounts before a call's id (no call has those ids).
+  [/^\/team$/, teamPage], [/^\/team\/mail$/, mailPage], [/^\/team\/audit$/, auditPage], [/^\/team\/accounts$/, accountsPage], [/^\/team\/([^/?]+)$/, teamCallPage],
   // The applications list keeps its filters in the hash's query (read by the page itself).
   [/^\/team\/([^/?]+)\/applications(?:\?.*)?$/, applicationsPage], [/^\/team\/([^/?]+)\/applications\/([^/?]+)$/, applicationPage],
   [/^\/team\/([^/?]+)\/(?:pool|assignments)$/, poolPage],

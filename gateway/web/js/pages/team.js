@@ -34,7 +34,8 @@ export async function teamPage() {
   const { calls } = await gql(`{ calls { id title status lifecycle closesAt timezone programmeWide hub { name } } }`);
   const admin = account().role === "ADMIN";
   show(h("h1", {}, "Calls"), admin ? h("nav", { class: "row subnav", "aria-label": "Programme" },
-    h("a", { href: "#/team/mail" }, "Mail"), h("a", { href: "#/team/accounts" }, "Accounts")) : null,
+    h("a", { href: "#/team/mail" }, "Mail"), h("a", { href: "#/team/accounts" }, "Accounts"),
+    h("a", { href: "#/team/audit" }, "Audit log")) : null,
   h("div", { class: "scroll" }, h("table", {},
     h("thead", {}, h("tr", {}, ["Call", "Status", "Closes", "Hub"].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, calls.map((c) => h("tr", {},
