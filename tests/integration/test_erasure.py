@@ -80,6 +80,13 @@ async def test_an_erased_applicant_is_gone_everywhere_and_the_ranking_stays(
     assert set(await tables_holding(engines["review"], [kept.organisation])) >= {"application"}
 
     assert await ranking_of(gql, call, tokens.admin) == ranking
+    async with engines["gateway"].connect() as connection:
+        audited = await connection.execute(
+            text("SELECT outcome FROM audit_entry WHERE action = 'eraseMyAccount'"
+                 " AND actor_id = :a ORDER BY sequence"),
+            {"a": account_id},
+        )  # fmt: skip
+        assert list(audited.scalars()) == ["ValidationErrors", "ok"]
     seen = await gql(STAFF_VIEW, {"id": erased.application_id}, tokens.admin)
     staff_text = answer_text(seen) + answer_text(
         await gql("query($c: ID!) { rankingCsv(callId: $c) }", {"c": call}, tokens.admin)

@@ -15,6 +15,8 @@ const ENABLE = `mutation($c: String!) { enableTwoFactor(code: $c) { __typename .
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 const DISABLE = `mutation($c: String!) { disableTwoFactor(code: $c) { __typename
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
+const ERASE = `mutation($p: String!) { eraseMyAccount(password: $p) { __typename ... on AccountErased { message }
+  ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 const NOTIFICATIONS = `query($n: Int!, $o: Int!) { myNotifications(first: $n, offset: $o) { id subject text createdAt } }`;
 
 const STAFF = new Set(["ADMIN", "HUB_MANAGER"]);
@@ -38,7 +40,8 @@ export async function accountPage() {
   show(h("h1", {}, "Your account"),
     mustAddFactor ? h("p", { class: "notice bad", role: "alert" },
       "Set up two-factor sign-in first: the team's pages open once it is on.") : null,
-    addressSection(me), preferencesSection(me), passwordSection(), twoFactorSection(me), signOutSection(show));
+    addressSection(me), preferencesSection(me), passwordSection(), twoFactorSection(me), signOutSection(show),
+    me.role === "APPLICANT" ? eraseSection(show) : null);
 }
 
 function section(id, title, ...children) {
@@ -101,6 +104,29 @@ function signOutSection(show) {
       show(h("h1", {}, "Signed out everywhere"), h("p", { class: "notice", role: "status" },
         "Every sign-in of your account has ended."), h("p", {}, h("a", { href: "#/signin" }, "Sign in again")));
     }) }, "Sign out everywhere")), out);
+}
+
+// Erasure on request: the password again, what goes and what stays said before, signed out after.
+function eraseSection(show) {
+  const out = h("div", { "aria-live": "polite" });
+  const button = h("button", { type: "submit", class: "secondary" }, "Delete my account and data");
+  const form = h("form", { novalidate: true, onsubmit: guard(out, async () => {
+    if (!confirm("Delete your account and personal data for good? This cannot be undone.")) return;
+    const result = (await gql(ERASE, { p: form.erasePassword.value })).eraseMyAccount;
+    if (result.__typename === "ValidationErrors") {
+      return fieldErrors(form, result.errors.map((e) => ({ ...e, field: "erasePassword" })));
+    }
+    if (result.__typename !== "AccountErased") return out.replaceChildren(problem(result.message));
+    signOut();
+    show(h("h1", {}, "Your account is deleted"), h("p", { class: "notice", role: "status" }, result.message));
+  }) },
+  h("p", {}, "Your name, e-mail address, organisation, answers and files are erased from the portal, and the e-mails "
+    + "sent to you lose their content. Applications whose results are not published yet are withdrawn."),
+  h("p", {}, "Kept without your name, because the programme must account for its decisions: the scores, decisions "
+    + "and ranks of applications already decided, and the audit record of what was done."),
+  field("Your password", h("input", { type: "password", name: "erasePassword", autocomplete: "current-password" })),
+  h("p", {}, button), out);
+  return section("erase-h", "Delete my account and data", form);
 }
 
 function twoFactorSection(me) {
