@@ -14,7 +14,7 @@ const ERRORS = "... on ValidationErrors { message errors { field message } } ...
 const TEXTS = "{ lang text }";
 const CALL_FIELDS = `id title description titleTranslations ${TEXTS} descriptionTranslations ${TEXTS} status lifecycle
   programmeWide hub { code name } challenges { id } budget maxGrant opensAt closesAt timezone evaluationDeadline
-  eligibleCountries { code part } organisationTypes evaluatorsPerApplication blind editableFields
+  eligibleCountries { code part } organisationTypes evaluatorsPerApplication blind retentionDays editableFields
   form { questions { key type required labels ${TEXTS} help ${TEXTS} maxLength maxWords minValue maxValue maxPicks
     allowedTypes maxSizeBytes maxCount options { value labels ${TEXTS} } } }
   rubric { overallThreshold criteria { key labels ${TEXTS} guidance ${TEXTS} weight threshold } }`;
@@ -151,6 +151,7 @@ function stateOf(call, me) {
     organisationTypes: call ? new Set(call.organisationTypes) : null, // null: every type
     evaluatorsPerApplication: call ? String(call.evaluatorsPerApplication) : "3",
     blind: call?.blind || false,
+    retentionDays: call ? String(call.retentionDays) : "365",
     questions,
     rubric: call ? rubricFromApi(call.rubric) : defaultRubric(),
   };
@@ -170,6 +171,8 @@ function localErrors(s) {
   need("closesAt", instantOf(s.closes, s.timezone), "enter the closing date and time");
   need("evaluatorsPerApplication", isNumber(s.evaluatorsPerApplication), "enter how many evaluators score each application");
   whole("evaluatorsPerApplication", s.evaluatorsPerApplication);
+  need("retentionDays", isNumber(s.retentionDays), "enter how many days unfunded applications are kept");
+  whole("retentionDays", s.retentionDays);
   s.questions.forEach((q, i) => {
     for (const name of ["maxLength", "maxWords", "maxPicks", "maxCount"]) whole(`form.questions.${i}.${name}`, q[name]);
     for (const name of ["minValue", "maxValue", "maxSizeMb"]) {
@@ -198,9 +201,13 @@ function payload(s, hubs) {
     eligibleCountries: eligible?.map((c) => ({ code: c.code, part: c.part })),
     organisationTypes: s.organisationTypes ? [...s.organisationTypes] : null,
     evaluatorsPerApplication: Number(s.evaluatorsPerApplication), blind: s.blind,
+    retentionDays: Number(s.retentionDays),
     form: { questions: s.questions.map(questionToApi) }, rubric: rubricToApi(s.rubric),
   };
 }
+
+// What a published call's author may still change, as the editor names it.
+const FIELD_LABELS = { retentionDays: "how long unfunded applications are kept" };
 
 export const newCallPage = () => editorPage(null);
 
@@ -367,6 +374,9 @@ export async function editorPage(id) {
         n("Evaluators per application", "evaluatorsPerApplication", "evaluatorsPerApplication", { min: 1, step: "1" }),
         slot("blind", h("div", { class: "field" }, h("label", { class: "check" }, h("input", { type: "checkbox", checked: s.blind,
           disabled: !can("blind"), onchange: (e) => { s.blind = e.target.checked; changed(); } }), " Blind evaluation (evaluators do not see who applies)")))),
+      h("fieldset", {}, h("legend", {}, "Personal data"),
+        n("Keep unfunded applications for (days after the results)", "retentionDays", "retentionDays", { min: 30, step: "1",
+          help: "Then their personal data is anonymised; scores and decisions stay. 30 to 3650 days; this may change until the results are published." })),
       h("div", { class: "split" }, formBuilder(s.questions, ctx("form")),
         h("section", { class: "preview", "aria-labelledby": "preview-title" }, h("h2", { id: "preview-title" }, "Preview"),
           h("p", { class: "help" }, "Exactly as applicants will see the questions."), preview)),
@@ -432,7 +442,7 @@ export async function editorPage(id) {
   show(
     h("h1", {}, heading),
     call ? h("p", {}, h("span", { class: "tag" }, statusText(call)), " ", draft ? "Only you and the programme team see this draft."
-      : call.editableFields.length ? `Published: only these can change now: ${call.editableFields.join(", ")}.`
+      : call.editableFields.length ? `Published: only these can change now: ${call.editableFields.map((f) => FIELD_LABELS[f] || f).join(", ")}.`
         : "Published: the call is frozen.") : null,
     status, summary, announcer, root, actions, dialog,
   );
