@@ -21,6 +21,7 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.accounts import ensure_account, seed_demo_accounts
+from gateway.archive import archive_routes
 from gateway.audit.http import audit_csv_route
 from gateway.auth import claims_from_header, current_claims
 from gateway.clients import ServiceClient, Services
@@ -224,4 +225,6 @@ def create_app(settings: GatewaySettings) -> Litestar:
         openapi_config=None,
     )
     app.state.settings = settings
+    for route in archive_routes(lambda: state["db"], settings):  # the person's data archive
+        app.register(route)
     return app

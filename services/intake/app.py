@@ -15,6 +15,7 @@ from services.intake.api import (
 )
 from services.intake.config import IntakeSettings
 from services.intake.events import consumer_handlers
+from services.intake.export import ROUTES as EXPORT_ROUTES
 from services.intake.files import FileController
 from services.intake.models import OutboxEvent, ProcessedEvent
 from services.intake.retention import SWEEP_SECONDS, run_sweeper
@@ -67,6 +68,7 @@ def create_app(
                 CallApplicationsController,
                 EvaluatorLinkController,
                 FileController,
+                *EXPORT_ROUTES,
             ],
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from services.notify.api import ROUTES
 from services.notify.config import NotifySettings
 from services.notify.events import consumer_handlers
+from services.notify.export import ROUTES as EXPORT_ROUTES
 from services.notify.mail import MAIL_WRITTEN, MailWriter
 from services.notify.models import OutboxEvent, ProcessedEvent
 from services.notify.relay import MailRelay
@@ -46,7 +47,7 @@ def create_app(settings: NotifySettings, *, clock: Clock = utc_now) -> Litestar:
         ServiceSpec(
             name="notify",
             version="1.0.0",
-            route_handlers=ROUTES,
+            route_handlers=[*ROUTES, *EXPORT_ROUTES],
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,

@@ -15,6 +15,7 @@ from services.review.api import (
 )
 from services.review.config import ReviewSettings
 from services.review.events import HANDLERS
+from services.review.export import ROUTES as EXPORT_ROUTES
 from services.review.models import OutboxEvent, ProcessedEvent
 from services.review.pools import PoolController, move_assignment
 from shared.clock import Clock, utc_now
@@ -35,6 +36,7 @@ def create_app(settings: ReviewSettings, *, clock: Clock = utc_now) -> Litestar:
                 CallReviewController,
                 PoolController,
                 move_assignment,
+                *EXPORT_ROUTES,
             ],
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,

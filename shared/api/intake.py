@@ -190,3 +190,75 @@ class CallStatistics(msgspec.Struct, frozen=True):
     by_value_chain: list[Bucket]
     by_organisation_type: list[Bucket]
     submissions_per_hour: list[Bucket]
+
+
+# ---- a person's data archive (GDPR access and portability) -------------------------------
+
+PERSON_EXPORT = "/people/{account_id:str}/export"
+PERSON_EXPORT_FILE = "/people/{account_id:str}/export/files/{attachment_id:str}"
+
+
+class LabelledAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    """An answer under its question's label (and key); file questions list their files."""
+
+    key: str
+    label: str
+    answer: Answer
+
+
+class ExportedFile(msgspec.Struct, frozen=True, kw_only=True):
+    """A file still held in the store (live, or named by a submitted version); its bytes come
+    from PERSON_EXPORT_FILE."""
+
+    id: str
+    question_key: str
+    question_label: str
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    removed_at: datetime | None = None
+
+
+class ExportedVersion(msgspec.Struct, frozen=True, kw_only=True):
+    """One submitted version as it was submitted."""
+
+    receipt: Receipt
+    organisation: Organisation
+    contact: Person
+    team: list[Person]
+    requested_amount: float | None
+    answers: list[LabelledAnswer]
+    file_ids: list[str]
+
+
+class ExportedApplication(msgspec.Struct, frozen=True, kw_only=True):
+    """An application as its applicant may see it: the live draft, every version, the
+    published outcome (never an evaluator's identity or an unpublished score)."""
+
+    id: str
+    call_id: str
+    call_title: str
+    receipt_number: str | None
+    status: ApplicationStatus
+    eligibility: Eligibility
+    eligibility_reasons: list[str]
+    organisation: Organisation
+    contact: Person
+    team: list[Person]
+    requested_amount: float | None
+    answers: list[LabelledAnswer]
+    files: list[ExportedFile]
+    versions: list[ExportedVersion]
+    outcome: Outcome | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    withdrawn_at: datetime | None
+    anonymised_at: datetime | None
+
+
+class IntakePersonExport(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    applications: list[ExportedApplication]

@@ -66,3 +66,49 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     created_at: datetime
     state: MailState
+
+
+# ---- a person's data archive (GDPR access and portability) -------------------------------
+
+PERSON_EXPORT = "/people/{account_id:str}/export"
+PERSON_EXPORT_ATTACHMENT = "/people/{account_id:str}/export/attachments/{attachment_id:str}"
+
+
+class ExportedMailAttachment(msgspec.Struct, frozen=True, kw_only=True):
+    """A file sent with a mail (a receipt's PDF); its bytes come from PERSON_EXPORT_ATTACHMENT."""
+
+    id: str
+    file_name: str
+    content_type: str
+    size: int
+
+
+class ExportedMail(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    kind: str
+    to: str
+    language: str
+    subject: str
+    # Withheld when the reader is not the recipient and it carries a personal link.
+    text: str
+    state: MailState
+    created_at: datetime
+    sent_at: datetime | None
+    attachments: list[ExportedMailAttachment] = []
+
+
+class Recipient(msgspec.Struct, frozen=True, kw_only=True):
+    """The person as notify keeps them to write to them (from the gateway's account events)."""
+
+    email: str
+    display_name: str
+    language: str
+    draft_reminders: bool
+    evaluation_reminders: bool
+    daily_digest: bool
+
+
+class NotifyPersonExport(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    recipient: Recipient | None
+    mails: list[ExportedMail]

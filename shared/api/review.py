@@ -244,3 +244,43 @@ class AssignmentMatrix(msgspec.Struct, frozen=True, kw_only=True):
     call_id: str
     evaluators: list[MatrixEvaluator]
     applications: list[MatrixApplication]
+
+
+# ---- a person's data archive (GDPR access and portability) -------------------------------
+
+PERSON_EXPORT = "/people/{account_id:str}/export"
+
+
+class ReviewedApplication(msgspec.Struct, frozen=True, kw_only=True):
+    """Review's copy of a submitted application of the person: the personal data evaluators
+    and the team work from (the answers are in intake's part). Scores stay out: the applicant
+    sees only the published outcome."""
+
+    application_id: str
+    call_id: str
+    call_title: str
+    version: int
+    submitted_at: datetime | None
+    organisation: Organisation
+    contact: Person
+    team: list[Person]
+    requested_amount: float | None
+    country: str | None
+    hub: str | None
+    eligibility: str
+    withdrawn: bool
+
+
+class DeclaredConflict(msgspec.Struct, frozen=True, kw_only=True):
+    application_id: str | None
+    organisation: str | None
+    reason: str
+    declared_at: datetime
+
+
+class ReviewPersonExport(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    applications: list[ReviewedApplication]
+    # Set when the person is an evaluator: their profile and the conflicts they declared.
+    evaluator: Evaluator | None = None
+    conflicts: list[DeclaredConflict] = []

@@ -1,0 +1,200 @@
+"""A person's data archive (GDPR access and portability): `GET /me/archive.zip` for the
+signed-in person and `GET /people/{account_id}/archive.zip` for the programme team (a request
+made by letter), with the access token as `Authorization: Bearer`. One zip of everything held
+about the person: the gateway's account, intake's applications and their files, review's
+copies, notify's mails and the receipts they carried; nobody else's data."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import msgspec
+from litestar import Request, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.response import Stream
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.archive_readme import readme
+from gateway.archive_zip import ArchiveWriter, json_bytes, safe_name
+from gateway.audit.store import record
+from gateway.auth import claims_from_header, current_claims
+from gateway.clients import ServiceClient, Services
+from gateway.config import GatewaySettings
+from gateway.models import Account
+from gateway.throttle import client_address
+from shared.api import intake, notify, review
+from shared.errors import Forbidden, NotAuthenticated, NotFound
+from shared.identity import Identity
+from shared.paths import path_of, uuid_id
+
+Sessions = Callable[[], async_sessionmaker[AsyncSession]]
+
+
+async def caller(sessions: Sessions, settings: GatewaySettings, header: str | None) -> Identity:
+    """Who asks, from the account's row; nobody signed in is refused (401)."""
+    claims = claims_from_header(header, settings.jwt_secret)
+    if claims is None:
+        raise NotAuthenticated("Sign in to download your data.")
+    async with sessions()() as session:
+        current = await current_claims(session, claims)
+    if current.setup_only:
+        raise Forbidden("Set up two-factor sign-in first.")
+    return current.identity
+
+
+def account_facts(row: Account) -> dict[str, Any]:
+    """The account as the person knows it: never a hash, a secret or a token version."""
+    return {
+        "id": str(row.id), "email": row.email, "display_name": row.display_name,
+        "role": row.role, "hub": row.hub, "language": row.language,
+        "created_at": row.created_at, "email_confirmed_at": row.email_confirmed_at,
+        "two_factor_sign_in": row.totp_enabled_at is not None,
+        "optional_emails": {
+            "draft_reminders": row.draft_reminders,
+            "evaluation_reminders": row.evaluation_reminders, "daily_digest": row.daily_digest,
+        },
+        "disabled_at": row.disabled_at,
+    }  # fmt: skip
+
+
+@asynccontextmanager
+async def streamed(
+    client: ServiceClient, path: str, identity: Identity
+) -> AsyncIterator[AsyncIterator[bytes]]:
+    """A service's answer as chunks, never whole in memory; a refusal is its typed error."""
+    try:
+        async with client.http.stream("GET", path, headers=client._headers(identity, None)) as got:
+            if got.status_code >= 400:
+                await got.aread()
+                raise client._error_of(got)
+            yield got.aiter_bytes()
+    except httpx.TransportError as exc:
+        raise client.unavailable() from exc
+
+
+class Exports(msgspec.Struct, frozen=True):
+    intake: intake.IntakePersonExport
+    review: review.ReviewPersonExport
+    notify: notify.NotifyPersonExport
+
+
+async def exports_of(services: Services, identity: Identity, account: Account) -> Exports:
+    person = str(account.id)
+    found = await asyncio.gather(
+        services.intake.call("GET", path_of(intake.PERSON_EXPORT, account_id=person), identity,
+                             intake.IntakePersonExport, params={"language": account.language}),
+        services.review.call("GET", path_of(review.PERSON_EXPORT, account_id=person), identity,
+                             review.ReviewPersonExport),
+        services.notify.call("GET", path_of(notify.PERSON_EXPORT, account_id=person), identity,
+                             notify.NotifyPersonExport),
+    )  # fmt: skip
+    return Exports(*found)
+
+
+async def write_applications(
+    archive: ArchiveWriter, services: Services, identity: Identity, exports: Exports
+) -> list[str]:
+    """Each application in its folder, its files under files/<question label>/<name>."""
+    folders = []
+    for number, application in enumerate(exports.intake.applications, start=1):
+        folder = archive.unique(f"applications/{number:02d} {safe_name(application.call_title)}")
+        paths: dict[str, str] = {}
+        for file in application.files:
+            path = path_of(intake.PERSON_EXPORT_FILE, account_id=exports.intake.account_id,
+                           attachment_id=file.id)  # fmt: skip
+            target = f"{folder}/files/{safe_name(file.question_label)}/{safe_name(file.file_name)}"
+            async with streamed(services.intake, path, identity) as chunks:
+                paths[file.id] = await archive.add_stream(target, chunks)
+        facts = msgspec.to_builtins(application)
+        for file in facts["files"]:
+            file["path_in_archive"] = paths[file["id"]]
+        await archive.add(f"{folder}/application.json", json_bytes(facts))
+        folders.append(folder)
+    return folders
+
+
+async def write_mail(
+    archive: ArchiveWriter, services: Services, identity: Identity, exports: Exports
+) -> None:
+    """mail.json, and each file a mail carried (the receipts' PDFs) under receipts/."""
+    facts = msgspec.to_builtins(exports.notify)
+    for mail in facts["mails"]:
+        for attachment in mail["attachments"]:
+            path = path_of(notify.PERSON_EXPORT_ATTACHMENT, account_id=exports.notify.account_id,
+                           attachment_id=attachment["id"])  # fmt: skip
+            async with streamed(services.notify, path, identity) as chunks:
+                target = f"receipts/{safe_name(attachment['file_name'])}"
+                attachment["path_in_archive"] = await archive.add_stream(target, chunks)
+    await archive.add("mail.json", json_bytes(facts))
+
+
+async def build_archive(
+    services: Services, identity: Identity, account: Account, made_at: datetime
+) -> tuple[ArchiveWriter, int]:
+    exports = await exports_of(services, identity, account)
+    archive = ArchiveWriter(made_at)
+    try:
+        await archive.add("account.json", json_bytes(account_facts(account)))
+        folders = await write_applications(archive, services, identity, exports)
+        await write_mail(archive, services, identity, exports)
+        await archive.add("evaluation.json", json_bytes(exports.review))
+        text = readme(made_at, account.email, folders, len(exports.notify.mails))
+        await archive.add("README.txt", text.encode())
+        return archive, await archive.finish()
+    except BaseException:
+        archive.discard()
+        raise
+
+
+async def account_of(sessions: Sessions, account_id: str) -> Account:
+    async with sessions()() as session:
+        row = await session.get(Account, uuid.UUID(uuid_id(account_id, "account")))
+    if row is None:
+        raise NotFound("There is no account with that id.")
+    return row
+
+
+def archive_routes(sessions: Sessions, settings: GatewaySettings) -> list[HTTPRouteHandler]:
+    """`sessions`: the gateway's session factory, known once the app has started."""
+
+    async def answer(request: Request[Any, Any, Any], account_id: str | None) -> Stream:
+        identity = await caller(sessions, settings, request.headers.get("authorization"))
+        if account_id is not None:
+            identity.require_admin()
+        account = await account_of(sessions, account_id or identity.require_signed_in())
+        made_at = datetime.now(UTC)
+        archive, size = await build_archive(request.app.state.services, identity, account,
+                                            made_at)  # fmt: skip
+        peer = request.client.host if request.client else None
+        try:
+            await record(sessions(), actor_id=identity.account_id,
+                         actor_role=identity.role.value, action="account.archive",
+                         target_type="account", target_id=str(account.id),
+                         source=client_address(peer, request.headers.get("x-forwarded-for"),
+                                               settings.proxies),
+                         detail={"size": str(size)})  # fmt: skip
+        except BaseException:
+            archive.discard()  # no archive leaves without its audit entry
+            raise
+        name = f"portal-data-{made_at:%Y-%m-%d}.zip"
+        return Stream(
+            archive.stream(), media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{name}"',
+                     "Content-Length": str(size), "Cache-Control": "no-store"},
+        )  # fmt: skip
+
+    @get("/me/archive.zip", include_in_schema=False)
+    async def my_archive(request: Request[Any, Any, Any]) -> Stream:
+        return await answer(request, None)
+
+    @get("/people/{account_id:str}/archive.zip", include_in_schema=False)
+    async def person_archive(request: Request[Any, Any, Any], account_id: str) -> Stream:
+        return await answer(request, account_id)
+
+    return [my_archive, person_archive]
