@@ -4,6 +4,7 @@ import { ACCOUNT, account, gql, remember, signedIn, signOut } from "../graphql.j
 import { field, fieldErrors, guard, h, instant, languageSelect, problem, screen } from "../ui.js";
 import { AUTH_FIELDS, newPassword, refuse } from "./auth.js";
 import { resendButton } from "./links.js";
+import { dataSection } from "./privacy.js";
 
 const ME = `{ me { ${ACCOUNT} language notifications { draftReminders evaluationReminders dailyDigest } } }`;
 const PREFERENCES = `mutation($i: PreferencesInput!) { updatePreferences(input: $i) { __typename
@@ -40,7 +41,7 @@ export async function accountPage() {
   show(h("h1", {}, "Your account"),
     mustAddFactor ? h("p", { class: "notice bad", role: "alert" },
       "Set up two-factor sign-in first: the team's pages open once it is on.") : null,
-    addressSection(me), preferencesSection(me), passwordSection(), twoFactorSection(me), signOutSection(show),
+    addressSection(me), preferencesSection(me), passwordSection(), twoFactorSection(me), signOutSection(show), dataSection(),
     me.role === "APPLICANT" ? eraseSection(show) : null);
 }
 
