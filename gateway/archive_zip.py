@@ -4,6 +4,7 @@ thread (files stream in chunk by chunk, never whole in memory), then streamed ou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import tempfile
 import zipfile
@@ -80,6 +81,8 @@ class ArchiveWriter:
         return size
 
     def discard(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.zip.close()  # a no-op once finished; else its end is written, then dropped
         self.file.close()  # a temporary file is gone once closed
 
     async def stream(self) -> AsyncIterator[bytes]:
