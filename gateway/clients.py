@@ -3,17 +3,32 @@ the trace id passed on, error bodies turned back into the service's typed errors
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import httpx
 import msgspec
 
-from shared.errors import ErrorBody, ServiceUnavailable, error_from_body
+from shared.errors import DomainError, ErrorBody, ServiceUnavailable, error_from_body
 from shared.identity import IDENTITY_HEADER, Identity, sign_identity
 from shared.logging import TRACE_HEADER, current_trace_id
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# Methods whose repetition changes nothing more than their first run did.
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+# A connection that died before or while the request went out (a pooled keep-alive connection
+# the server closed just then, a refused connect): an idempotent call is sent once more.
+RETRIED = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+# What a person is told is unavailable, by service.
+PART_LABELS = {
+    "registry": "Hubs, missions and calls",
+    "intake": "Applications",
+    "review": "Evaluation and results",
+    "notify": "Mail",
+}
 
 
 class ServiceClient:
@@ -35,6 +50,14 @@ class ServiceClient:
 
     async def close(self) -> None:
         await self.http.aclose()
+
+    def unavailable(self, retry_after_seconds: int = 5) -> ServiceUnavailable:
+        part = PART_LABELS.get(self.name, self.name.capitalize())
+        return ServiceUnavailable(
+            f"{part}: this part of the portal is unavailable just now; "
+            f"try again in {retry_after_seconds} seconds.",
+            retry_after_seconds=retry_after_seconds,
+        )
 
     async def text(
         self, path: str, identity: Identity, params: dict[str, Any] | None = None
@@ -71,6 +94,32 @@ class ServiceClient:
         content: bytes | AsyncIterator[bytes] | None,
         params: dict[str, Any] | None,
     ) -> httpx.Response:
+        # A stream is consumed by its first attempt: it is never sent twice.
+        retryable = method in IDEMPOTENT and not isinstance(content, AsyncIterator)
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        for attempt in range(2 if retryable else 1):
+            self.request_count += 1
+            try:
+                response = await self.http.request(
+                    method, path, headers=self._headers(identity, content), content=content,
+                    params=query,
+                )  # fmt: skip
+                break
+            except RETRIED as exc:
+                if attempt == 0 and retryable:
+                    log.info("%s %s on %s: %r, sent once more", method, path, self.name, exc)
+                    continue
+                raise self.unavailable() from exc
+            except httpx.TransportError as exc:
+                raise self.unavailable() from exc
+        if response.status_code >= 400:
+            raise self._error_of(response)
+        return response
+
+    def _headers(
+        self, identity: Identity, content: bytes | AsyncIterator[bytes] | None
+    ) -> dict[str, str]:
+        # Signed afresh for every attempt: a service refuses a token it has seen before.
         headers = {IDENTITY_HEADER: sign_identity(identity, self.secret)}
         trace_id = current_trace_id()
         if trace_id:
@@ -79,21 +128,16 @@ class ServiceClient:
             headers["Content-Type"] = "application/json"
         elif content is not None:
             headers["Content-Type"] = "application/octet-stream"
-        self.request_count += 1
+        return headers
+
+    def _error_of(self, response: httpx.Response) -> DomainError:
         try:
-            response = await self.http.request(
-                method, path, headers=headers, content=content,
-                params={k: v for k, v in (params or {}).items() if v is not None},
-            )  # fmt: skip
-        except httpx.TransportError as exc:
-            raise ServiceUnavailable(f"The {self.name} service is not reachable.") from exc
-        if response.status_code >= 400:
-            try:
-                error = msgspec.json.decode(response.content, type=ErrorBody)
-            except msgspec.DecodeError:
-                raise ServiceUnavailable(f"The {self.name} service failed.") from None
-            raise error_from_body(error)
-        return response
+            error = error_from_body(msgspec.json.decode(response.content, type=ErrorBody))
+        except msgspec.DecodeError:
+            return self.unavailable()  # not one of ours: a proxy's page, a crash
+        if isinstance(error, ServiceUnavailable):  # its own detail stays in its log
+            return self.unavailable(error.retry_after_seconds)
+        return error
 
 
 class Services:

@@ -34,7 +34,7 @@ from gateway.schema.privacy.operations import PrivacyMutation, PrivacyQuery
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.operations import ReviewMutation, ReviewQuery
-from shared.errors import DomainError
+from shared.errors import DomainError, ServiceUnavailable
 from shared.logging import current_trace_id
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,8 @@ class Subscription(IntakeSubscription):
 
 
 class ErrorCodes(SchemaExtension):
-    """Errors that escape a resolver carry the domain's code in `extensions.code`."""
+    """Errors that escape a resolver carry the domain's code in `extensions.code`; an outage
+    also says that it is worth retrying, and when."""
 
     def on_execute(self) -> Any:
         yield
@@ -74,6 +75,10 @@ class ErrorCodes(SchemaExtension):
             original = error.original_error
             if isinstance(original, DomainError):
                 error.extensions = {**(error.extensions or {}), "code": original.code}
+                if isinstance(original, ServiceUnavailable):
+                    error.extensions.update(
+                        retryable=True, retryAfterSeconds=original.retry_after_seconds
+                    )
             elif original is not None and not isinstance(original, GraphQLError):
                 error = masked(error, original)
             coded.append(error)
