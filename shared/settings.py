@@ -45,6 +45,17 @@ class ServiceSettings(msgspec.Struct, kw_only=True, frozen=True):
     environment: str = "dev"
     log_format: str = "text"
     outbox_poll_seconds: float = 0.5
+    # Slow clients (see shared/serve.py): a request's line and headers must arrive within
+    # header_timeout_seconds; a body that sends nothing for body_timeout_seconds, or
+    # trickles slower than body_min_rate bytes a second past that, ends in 408.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
+    body_min_rate: int = 500
+    # Open connections plus running requests a process takes on before it answers 503 (a
+    # 200-applicant surge keeps a few hundred open), and the queue of connections not yet
+    # accepted.
+    max_connections: int = 2000
+    backlog: int = 2048
 
     def __post_init__(self) -> None:
         # A forgotten variable must not leave a deployment signing with a published secret.
