@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitionNode
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
 from litestar.exceptions import HTTPException
@@ -36,13 +36,16 @@ from shared.api.registry import Call
 from shared.api.review import Evaluator, EvaluatorCreate, PoolMember, PoolMemberSet
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import DomainError, NotFound, ServiceUnavailable
+from shared.health import database_check, health_routes, nats_check
 from shared.identity import ANONYMOUS, Identity, Role
 from shared.messaging import NatsLink
 from shared.outbox import OutboxRelay
 from shared.programme import DEMO_CALL_ID
 from shared.web import (
+    OUTAGES,
     domain_error_response,
     http_error_response,
+    outage_response,
     trace_middleware,
     unexpected_error_response,
 )
@@ -140,6 +143,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
         relays.append(OutboxRelay(state["db"], OutboxEvent, nats, settings.outbox_poll_seconds))
         relays[0].start()
         state["feeds"] = SubmissionFeeds(nats)
+        state["checks"] = {"database": database_check(engine), "nats": nats_check(nats)}
         state["services"] = app.state.services = Services(
             registry=ServiceClient("registry", settings.registry_url, secret),
             intake=ServiceClient("intake", settings.intake_url, secret),
@@ -201,10 +205,6 @@ def create_app(settings: GatewaySettings) -> Litestar:
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
 
-    @get("/health", include_in_schema=False, sync_to_thread=False)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
-
     # Multipart GraphQL requests (file uploads) are streamed by their own ASGI layer.
     uploads = partial(
         streaming_uploads, schema=schema, path="/graphql", context=upload_context,
@@ -213,12 +213,18 @@ def create_app(settings: GatewaySettings) -> Litestar:
     # The browser pages: plain ES modules, no build step; they talk only GraphQL.
     pages = create_static_files_router(path="/", directories=[WEB], html_mode=True, name="web")
     app = Litestar(
-        route_handlers=[graphql, health, audit_csv_route(lambda: state["db"], settings), pages],
+        route_handlers=[
+            graphql,
+            *health_routes(lambda _: state["checks"]),
+            audit_csv_route(lambda: state["db"], settings),
+            pages,
+        ],
         lifespan=[lifespan],
         middleware=[trace_middleware, uploads],
         exception_handlers={
             DomainError: domain_error_response,
             HTTPException: http_error_response,
+            **dict.fromkeys(OUTAGES, outage_response),
             Exception: unexpected_error_response,
         },
         logging_config=None,

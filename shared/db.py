@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +20,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+
+from shared.errors import ServiceUnavailable
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,12 +38,47 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Failures to open a connection that say the server is down, starting or full, not a bug.
+CONNECT_FAILURES = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__("The database is unavailable just now; try again in a few seconds.")
+
+
 def new_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An engine whose outages (the server down, restarting, a connection lost mid-query)
+    raise DatabaseUnavailable, a typed and retryable error, wherever they happen."""
     # hide_parameters: a failed statement's values (a password hash, personal data) never
-    # reach an error message or a log line.
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True
-    )
+    # reach an error message or a log line. pool_timeout: a full pool answers 503 soon.
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True,
+        pool_timeout=10,
+    )  # fmt: skip
+    event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
+    event.listen(engine.sync_engine, "handle_error", _disconnect_as_unavailable)
+    return engine
+
+
+def _connect_or_unavailable(dialect: Dialect, _: Any, cargs: Any, cparams: Any) -> Any:
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except CONNECT_FAILURES as exc:
+        log.warning("database not reachable: %r", exc)
+        raise DatabaseUnavailable() from exc
+
+
+def _disconnect_as_unavailable(context: ExceptionContext) -> None:
+    # A failed pre-ping is the pool's own business: it reconnects (or fails to, above).
+    if context.is_disconnect and not context.is_pre_ping:
+        log.warning("database connection lost: %r", context.original_exception)
+        raise DatabaseUnavailable() from context.original_exception
 
 
 def new_session_factory(

@@ -1,5 +1,5 @@
 """What every service's Litestar app shares: the runtime (db, NATS, outbox relay, consumers),
-identity and session dependencies, the trace middleware, error bodies and /health."""
+identity and session dependencies, the trace middleware, error bodies and the health routes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Request, Response, get
+import sqlalchemy.exc
+import urllib3.exceptions
+from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.enums import ScopeType
@@ -18,13 +20,15 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Receive, Scope, Send
+from minio.error import MinioException
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.consumer import EventConsumer, Handler
 from shared.db import migrate_async, new_engine, new_session_factory
-from shared.errors import DomainError, ErrorBody, FieldError, NotAuthenticated
+from shared.errors import DomainError, ErrorBody, FieldError, NotAuthenticated, ServiceUnavailable
 from shared.events import EventContract
-from shared.identity import IDENTITY_HEADER, Identity, verify_identity
+from shared.health import Check, database_check, health_routes, nats_check
+from shared.identity import IDENTITY_HEADER, Identity, SeenTokens, verify_identity
 from shared.logging import TRACE_HEADER, new_trace_id, reset_trace_id, set_trace_id
 from shared.messaging import NatsLink
 from shared.outbox import OutboxMixin, OutboxRelay, ProcessedEventMixin
@@ -44,6 +48,9 @@ class Runtime:
     relay: OutboxRelay
     consumers: list[EventConsumer] = field(default_factory=list)
     background: list[Any] = field(default_factory=list)
+    # The identity tokens accepted so far: each is accepted once.
+    seen_tokens: SeenTokens = field(default_factory=SeenTokens)
+    ready_checks: dict[str, Check] = field(default_factory=dict)
 
 
 StartHook = Callable[[Runtime], Any]
@@ -60,6 +67,8 @@ class ServiceSpec:
     handlers: dict[type[EventContract], Handler] = field(default_factory=dict)
     on_started: Sequence[StartHook] = ()
     dependencies: dict[str, Provide] = field(default_factory=dict)
+    # Readiness beyond the database and NATS (intake: {"store": …}).
+    ready_checks: dict[str, Check] = field(default_factory=dict)
 
 
 def trace_middleware(app: ASGIApp) -> ASGIApp:
@@ -87,7 +96,30 @@ def trace_middleware(app: ASGIApp) -> ASGIApp:
 
 
 def domain_error_response(_: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
-    return Response(content=exc.body(), status_code=exc.status_code)
+    body = exc.body()
+    headers = {}
+    if body.retry_after_seconds is not None:
+        headers["Retry-After"] = str(body.retry_after_seconds)
+    return Response(content=body, status_code=exc.status_code, headers=headers)
+
+
+# What the store's SDK and the filesystem raise when the store cannot be reached, and the
+# pool's wait for a free connection: outages, not bugs (the database's own outages arrive
+# typed already, see shared.db).
+OUTAGES: tuple[type[Exception], ...] = (
+    OSError,
+    urllib3.exceptions.HTTPError,
+    MinioException,
+    sqlalchemy.exc.TimeoutError,
+)
+
+
+def outage_response(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    log.warning("unavailable: %r", exc, exc_info=exc)
+    unavailable = ServiceUnavailable(
+        "A part of this service is unavailable just now; try again in a few seconds."
+    )
+    return domain_error_response(request, unavailable)
 
 
 def bad_body_response(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
@@ -105,7 +137,10 @@ def bad_body_response(_: Request[Any, Any, Any], exc: ValidationException) -> Re
 def http_error_response(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
     if exc.status_code >= 500:
         log.error("server error: %s", exc.detail, exc_info=exc)
-    codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+    codes = {
+        404: "not_found", 405: "method_not_allowed", 408: "request_timeout",
+        413: "payload_too_large",
+    }  # fmt: skip
     body = ErrorBody(code=codes.get(exc.status_code, "bad_request"), message=exc.detail)
     return Response(content=body, status_code=exc.status_code)
 
@@ -121,7 +156,7 @@ def provide_identity(request: Request[Any, Any, State]) -> Identity:
     token = request.headers.get(IDENTITY_HEADER)
     if not token:
         raise NotAuthenticated("Internal calls carry an identity token.")
-    return verify_identity(token, runtime.settings.internal_secret)
+    return verify_identity(token, runtime.settings.internal_secret, runtime.seen_tokens)
 
 
 async def provide_session(request: Request[Any, Any, State]) -> AsyncGenerator[AsyncSession, None]:
@@ -135,10 +170,9 @@ def provide_runtime(request: Request[Any, Any, State]) -> Runtime:
     return runtime
 
 
-@get("/health", include_in_schema=False, sync_to_thread=False)
-def health(request: Request[Any, Any, State]) -> dict[str, Any]:
-    runtime: Runtime = request.app.state.runtime
-    return {"status": "ok", "nats": runtime.nats.connected}
+def service_checks(app: Litestar) -> dict[str, Check]:
+    runtime: Runtime = app.state.runtime
+    return runtime.ready_checks
 
 
 def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Litestar:
@@ -152,6 +186,9 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Litestar
         relay = OutboxRelay(session_factory, spec.outbox_model, nats, settings.outbox_poll_seconds)
         relay_holder.append(relay)
         runtime = Runtime(settings, engine, session_factory, nats, relay)
+        runtime.ready_checks = {
+            "database": database_check(engine), "nats": nats_check(nats), **spec.ready_checks,
+        }  # fmt: skip
         app.state.runtime = runtime
         nats.start()
         relay.start()
@@ -180,7 +217,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Litestar
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[health, *spec.route_handlers],
+        route_handlers=[*health_routes(service_checks), *spec.route_handlers],
         lifespan=[lifespan],
         middleware=[trace_middleware],
         dependencies={
@@ -193,6 +230,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Litestar
             DomainError: domain_error_response,
             ValidationException: bad_body_response,
             HTTPException: http_error_response,
+            **dict.fromkeys(OUTAGES, outage_response),
             Exception: unexpected_error_response,
         },
         logging_config=None,
