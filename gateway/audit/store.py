@@ -3,6 +3,8 @@ migration's trigger refuses UPDATE, DELETE and TRUNCATE), one chain across repli
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -57,14 +59,19 @@ def row_of(entry: Entry) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def fit(value: str, length: int) -> str:
+    return value.replace("\x00", "")[:length]
+
+
 def fitted(facts: Facts) -> Facts:
-    """Values cut to their columns: an entry is never lost to an over-long id."""
+    """Values cut to their columns and without NUL (PostgreSQL's text cannot hold one): an
+    entry, and the others committed with it, are never lost to an odd id."""
     return Facts(
-        actor_id=facts.actor_id[:64] if facts.actor_id else facts.actor_id,
-        actor_role=facts.actor_role[:20], action=facts.action[:80],
-        target_type=facts.target_type[:40], target_id=facts.target_id[:100],
-        outcome=facts.outcome[:40], source=facts.source[:64] if facts.source else facts.source,
-        detail={k[:40]: v[:100] for k, v in facts.detail.items()},
+        actor_id=fit(facts.actor_id, 64) if facts.actor_id else facts.actor_id,
+        actor_role=fit(facts.actor_role, 20), action=fit(facts.action, 80),
+        target_type=fit(facts.target_type, 40), target_id=fit(facts.target_id, 100),
+        outcome=fit(facts.outcome, 40), source=fit(facts.source, 64) if facts.source else None,
+        detail={fit(k, 40): fit(v, 100) for k, v in facts.detail.items()},
     )  # fmt: skip
 
 
@@ -92,14 +99,60 @@ async def append(session: AsyncSession, facts: Sequence[Facts]) -> list[Entry]:
     return entries
 
 
+class GroupCommit:
+    """The appends of one process that arrive while a write is under way go together in the
+    next transaction: the lock is held to the commit, so one commit per entry would queue a
+    deadline surge's submissions behind each other's disk flushes."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+        self.waiting: list[tuple[Sequence[Facts], asyncio.Future[list[Entry]]]] = []
+        self.writing: asyncio.Task[None] | None = None
+
+    async def append(self, facts: Sequence[Facts]) -> list[Entry]:
+        done: asyncio.Future[list[Entry]] = asyncio.get_running_loop().create_future()
+        self.waiting.append((facts, done))
+        if self.writing is None or self.writing.done():
+            self.writing = asyncio.create_task(self.write())
+        # A caller that goes away (a closed connection) does not take its entries with it.
+        return await asyncio.shield(done)
+
+    async def write(self) -> None:
+        while self.waiting:
+            batch, self.waiting = self.waiting, []
+            try:
+                async with self.session_factory() as session, session.begin():
+                    entries = await append(session, [f for facts, _ in batch for f in facts])
+            except Exception as exc:
+                for _, done in batch:
+                    done.set_exception(exc)
+                continue
+            except BaseException:  # cancelled (shutting down): nobody waits forever
+                batch, self.waiting = [*batch, *self.waiting], []
+                for _, done in batch:
+                    done.cancel()
+                raise
+            start = 0
+            for facts, done in batch:
+                done.set_result(entries[start : start + len(facts)])
+                start += len(facts)
+
+
+_writers: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], GroupCommit] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def append_all(
     session_factory: async_sessionmaker[AsyncSession], facts: Sequence[Facts]
 ) -> list[Entry]:
-    """Append in a short transaction of its own."""
+    """Append in a short transaction of its own, shared with the appends arriving meanwhile."""
     if not facts:
         return []
-    async with session_factory() as session, session.begin():
-        return await append(session, facts)
+    writer = _writers.get(session_factory)
+    if writer is None:
+        writer = _writers[session_factory] = GroupCommit(session_factory)
+    return await writer.append(facts)
 
 
 async def record(

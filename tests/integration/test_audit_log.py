@@ -89,6 +89,12 @@ async def test_an_application_s_life_is_recorded_and_no_secret_is(
     assert (signed_in["actorRole"], signed_in["targetId"]) == ("applicant", account)
     # The applicant reading their own application is not an audit fact.
     assert not await entries(gql, tokens.admin, actor=account, action="application.read")
+    # Another hub's manager asking for it is shown nothing, and the attempt is recorded.
+    read = "query($id: ID!) { application(id: $id) { id } }"
+    assert (await gql(read, {"id": draft["id"]}, tokens.hub_nl))["application"] is None
+    hub_manager = await account_of(gql, tokens.hub_nl)
+    [refused] = await entries(gql, tokens.admin, actor=hub_manager, target=draft["id"])
+    assert (refused["action"], refused["outcome"]) == ("application.read", "NotFound")
     table = await whole_table(engine)
     for secret in (PASSWORD, email, "Camille", "Repair Collective", "Fix it together", "Ana"):
         assert secret not in table
@@ -224,7 +230,11 @@ async def test_concurrent_appends_keep_one_chain(
     assert check["intact"], check
     async with sessions() as session:
         numbers = (await session.scalars(text("SELECT sequence FROM audit_entry ORDER BY 1"))).all()
+        commits = await session.scalar(text(
+            "SELECT count(DISTINCT at) FROM audit_entry WHERE target_id LIKE 'concurrent-%'"))  # fmt: skip
     assert list(numbers) == list(range(1, len(numbers) + 1))
+    # Appends that arrive together are committed together (one instant per transaction).
+    assert commits is not None and commits < 30
 
 
 async def test_the_log_is_the_team_s_alone(gql: GraphQLClient, tokens: Tokens) -> None:

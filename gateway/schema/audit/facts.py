@@ -29,6 +29,13 @@ ID_ARGUMENTS = {
     "attachmentId": "attachment", "assignmentId": "assignment", "applicationId": "application",
     "accountId": "account", "toEvaluator": "account", "callId": "call",
 }  # fmt: skip
+# A person's changes of their own account (or, signed out, of the one a link or address names).
+OWN_ACCOUNT_CHANGES = frozenset({
+    "signUp", "signIn", "confirmEmail", "resendConfirmation", "requestPasswordReset",
+    "resetPassword", "acceptInvitation", "changePassword", "signOutEverywhere",
+    "updatePreferences", "setUpTwoFactor", "enableTwoFactor", "disableTwoFactor",
+    "eraseMyAccount",
+})  # fmt: skip
 # What a mutation answers with, when it is a thing of its own (a creation names its target).
 RETURNED_TARGETS = {
     "OpenCall": "call", "Application": "application", "Attachment": "attachment",
@@ -66,9 +73,12 @@ def noun_of(field_name: str) -> str:
     return words[-1].lower() if words else field_name
 
 
-def target_of(field_name: str, arguments: dict[str, str], value: Any) -> tuple[str, str]:
+def target_of(
+    field_name: str, arguments: dict[str, str], value: Any, caller: str | None = None
+) -> tuple[str, str]:
     """The entry's target: the thing answered with (a creation), else the most specific id
-    argument, else the thing the field name says with no id (e.g. a failed sign-in)."""
+    argument, else the caller's own account for a change of it, else what the field name says
+    with no id (e.g. a failed sign-in: the address tried is not kept)."""
     returned = RETURNED_TARGETS.get(type(value).__name__)
     if returned is not None:
         return returned, str(getattr(value, "id", ""))
@@ -83,6 +93,8 @@ def target_of(field_name: str, arguments: dict[str, str], value: Any) -> tuple[s
     for name, target_type in ID_ARGUMENTS.items():
         if name in arguments:
             return target_type, arguments[name]
+    if field_name in OWN_ACCOUNT_CHANGES:
+        return "account", caller or ""
     return noun_of(field_name), ""
 
 

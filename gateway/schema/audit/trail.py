@@ -88,16 +88,17 @@ class AuditTrail(SchemaExtension):
     ) -> Any:  # fmt: skip
         field = info.parent_type.fields[info.field_name]
         arguments = safe_arguments(field, kwargs)
+        caller = getattr(getattr(info.context, "identity", None), "account_id", None)
         try:
             value = _next(root, info, *args, **kwargs)
             if isawaitable(value):
                 value = await value
         except Exception as exc:
-            target_type, target_id = target_of(info.field_name, arguments, None)
+            target_type, target_id = target_of(info.field_name, arguments, None, caller)
             self.note(info, info.field_name, target_type, target_id,
                       outcome=outcome_of_exception(exc), detail=arguments)  # fmt: skip
             raise
-        target_type, target_id = target_of(info.field_name, arguments, value)
+        target_type, target_id = target_of(info.field_name, arguments, value, caller)
         detail = {k: v for k, v in arguments.items() if v != target_id}
         self.note(info, info.field_name, target_type, target_id, outcome=outcome_of(value),
                   detail=detail, actor=signed_in_as(value))  # fmt: skip
