@@ -149,3 +149,29 @@ def test_call_terms_are_keyword_only_frozen_and_decodable() -> None:
     with pytest.raises(AttributeError):
         TERMS.max_grant = 1  # type: ignore[misc]
     assert msgspec.json.decode(msgspec.json.encode(TERMS), type=CallTerms) == TERMS
+
+
+@pytest.mark.parametrize("amount", [0.5, 0.01, 1])
+def test_any_amount_above_zero_is_eligible(amount: float) -> None:
+    assert reasons(amount=amount) == []
+
+
+def test_the_reasons_read_in_full() -> None:
+    assert reasons(Organisation(type="sme", country="FR", country_part=S), -1) == [
+        "the organisation's country, FR (south), is not eligible for this call",
+        "the organisation type sme is not allowed in this call",
+        "the requested amount must be more than 0",
+    ]
+    assert reasons(Organisation(type="ngo", country="FR"), 60_001) == [
+        "only part of FR is eligible for this call, and the organisation does not say whether "
+        "it is in the north or the south",
+        "the requested amount of 60,001 exceeds the maximum grant of 60,000",
+    ]
+
+
+def test_a_declaration_without_any_label_is_still_named_for_a_person() -> None:
+    questions = [Question(key="decl_x1", type=QuestionType.DECLARATION, labels={})]
+    terms = msgspec.structs.replace(TERMS, form=Form(questions=questions))
+    assert reasons(answers={}, terms=terms) == [
+        "the declaration “a required declaration” is not accepted"
+    ]
