@@ -28,10 +28,13 @@ from gateway.clients import ServiceClient, Services
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
 from gateway.models import Account, OutboxEvent
+from gateway.retention_audit import audit_consumer
 from gateway.schema import build_schema
 from gateway.schema.context import Context, Loaders
 from gateway.throttle import client_address
 from gateway.uploads import streaming_uploads
+from shared.api import registry as registry_api
+from shared.api import review as review_api
 from shared.api.registry import Call
 from shared.api.review import Evaluator, EvaluatorCreate, PoolMember, PoolMemberSet
 from shared.db import migrate_async, new_engine, new_session_factory
@@ -40,6 +43,7 @@ from shared.health import database_check, health_routes, nats_check
 from shared.identity import ANONYMOUS, Identity, Role
 from shared.messaging import NatsLink
 from shared.outbox import OutboxRelay
+from shared.paths import path_of
 from shared.programme import DEMO_CALL_ID
 from shared.web import (
     OUTAGES,
@@ -78,19 +82,23 @@ async def demo_evaluator_profile(services: Services, account: Account) -> None:
     )  # fmt: skip
     admin = Identity(role=Role.ADMIN, account_id="demo-seed")
     review = services.review
-    await until_answered(lambda: review.call("POST", "/evaluators", admin, Evaluator, body=body),
-                         waiting=DomainError)  # fmt: skip
-    call = f"/calls/{DEMO_CALL_ID}"
+    await until_answered(
+        lambda: review.call("POST", review_api.EVALUATORS, admin, Evaluator, body=body),
+        waiting=DomainError,
+    )
+    call = path_of(registry_api.CALL, call_id=DEMO_CALL_ID)
     try:
         await until_answered(lambda: services.registry.call("GET", call, admin, Call),
                              waiting=ServiceUnavailable)  # fmt: skip
     except NotFound:
         return  # no demo call seeded
     # Review hears of the call from the registry's event: until then it knows no such call.
-    pool = await until_answered(lambda: review.call("GET", f"{call}/pool", admin, list[PoolMember]),
+    pool_path = path_of(review_api.CALL_POOL, call_id=DEMO_CALL_ID)
+    pool = await until_answered(lambda: review.call("GET", pool_path, admin, list[PoolMember]),
                                 waiting=(NotFound, ServiceUnavailable))  # fmt: skip
     if all(m.evaluator.account_id != body.account_id for m in pool):  # the team's choice stays
-        await review.call("PUT", f"{call}/pool/{body.account_id}", admin, PoolMember,
+        member = path_of(review_api.POOL_MEMBER, call_id=DEMO_CALL_ID, account_id=body.account_id)
+        await review.call("PUT", member, admin, PoolMember,
                           body=PoolMemberSet(capacity=body.capacity))  # fmt: skip
 
 
@@ -143,6 +151,9 @@ def create_app(settings: GatewaySettings) -> Litestar:
         relays.append(OutboxRelay(state["db"], OutboxEvent, nats, settings.outbox_poll_seconds))
         relays[0].start()
         state["feeds"] = SubmissionFeeds(nats)
+        # What services anonymise on their own clock (retention) enters the audit log here.
+        retention_audit = audit_consumer(nats, state["db"])
+        retention_audit.start()
         state["checks"] = {"database": database_check(engine), "nats": nats_check(nats)}
         state["services"] = app.state.services = Services(
             registry=ServiceClient("registry", settings.registry_url, secret),
@@ -169,6 +180,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
             if profile is not None:
                 profile.cancel()
             await state["services"].close()
+            await retention_audit.stop()
             await relays[0].stop()
             await nats.close()
             await engine.dispose()

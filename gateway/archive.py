@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import msgspec
 from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
@@ -23,29 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.archive_readme import readme
 from gateway.archive_zip import ArchiveWriter, json_bytes, safe_name
 from gateway.audit.store import record
-from gateway.auth import claims_from_header, current_claims
-from gateway.clients import ServiceClient, Services
+from gateway.auth import http_caller
+from gateway.clients import Services
 from gateway.config import GatewaySettings
 from gateway.models import Account
 from gateway.throttle import client_address
 from shared.api import intake, notify, review
-from shared.errors import Forbidden, NotAuthenticated, NotFound
+from shared.errors import NotFound
 from shared.identity import Identity
 from shared.paths import path_of, uuid_id
 
 Sessions = Callable[[], async_sessionmaker[AsyncSession]]
-
-
-async def caller(sessions: Sessions, settings: GatewaySettings, header: str | None) -> Identity:
-    """Who asks, from the account's row; nobody signed in is refused (401)."""
-    claims = claims_from_header(header, settings.jwt_secret)
-    if claims is None:
-        raise NotAuthenticated("Sign in to download your data.")
-    async with sessions()() as session:
-        current = await current_claims(session, claims)
-    if current.setup_only:
-        raise Forbidden("Set up two-factor sign-in first.")
-    return current.identity
 
 
 def account_facts(row: Account) -> dict[str, Any]:
@@ -61,21 +47,6 @@ def account_facts(row: Account) -> dict[str, Any]:
         },
         "disabled_at": row.disabled_at,
     }  # fmt: skip
-
-
-@asynccontextmanager
-async def streamed(
-    client: ServiceClient, path: str, identity: Identity
-) -> AsyncIterator[AsyncIterator[bytes]]:
-    """A service's answer as chunks, never whole in memory; a refusal is its typed error."""
-    try:
-        async with client.http.stream("GET", path, headers=client._headers(identity, None)) as got:
-            if got.status_code >= 400:
-                await got.aread()
-                raise client._error_of(got)
-            yield got.aiter_bytes()
-    except httpx.TransportError as exc:
-        raise client.unavailable() from exc
 
 
 class Exports(msgspec.Struct, frozen=True):
@@ -109,7 +80,7 @@ async def write_applications(
             path = path_of(intake.PERSON_EXPORT_FILE, account_id=exports.intake.account_id,
                            attachment_id=file.id)  # fmt: skip
             target = f"{folder}/files/{safe_name(file.question_label)}/{safe_name(file.file_name)}"
-            async with streamed(services.intake, path, identity) as chunks:
+            async with services.intake.stream(path, identity) as chunks:
                 paths[file.id] = await archive.add_stream(target, chunks)
         facts = msgspec.to_builtins(application)
         for file in facts["files"]:
@@ -128,7 +99,7 @@ async def write_mail(
         for attachment in mail["attachments"]:
             path = path_of(notify.PERSON_EXPORT_ATTACHMENT, account_id=exports.notify.account_id,
                            attachment_id=attachment["id"])  # fmt: skip
-            async with streamed(services.notify, path, identity) as chunks:
+            async with services.notify.stream(path, identity) as chunks:
                 target = f"receipts/{safe_name(attachment['file_name'])}"
                 attachment["path_in_archive"] = await archive.add_stream(target, chunks)
     await archive.add("mail.json", json_bytes(facts))
@@ -164,7 +135,8 @@ def archive_routes(sessions: Sessions, settings: GatewaySettings) -> list[HTTPRo
     """`sessions`: the gateway's session factory, known once the app has started."""
 
     async def answer(request: Request[Any, Any, Any], account_id: str | None) -> Stream:
-        identity = await caller(sessions, settings, request.headers.get("authorization"))
+        header = request.headers.get("authorization")
+        identity = await http_caller(sessions(), settings.jwt_secret, header)
         if account_id is not None:
             identity.require_admin()
         account = await account_of(sessions, account_id or identity.require_signed_in())

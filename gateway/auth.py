@@ -12,10 +12,10 @@ import jwt
 import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.models import Account
-from shared.errors import FieldError, NotAuthenticated
+from shared.errors import FieldError, Forbidden, NotAuthenticated
 from shared.identity import ANONYMOUS, Identity, Role
 from shared.programme import HUBS
 
@@ -139,6 +139,20 @@ async def current_claims(session: AsyncSession, claims: AccessClaims | None) -> 
     if account is None or not account.active or claims.version < account.token_version:
         raise NotAuthenticated(SESSION_ENDED)
     return AccessClaims(identity_of(account), claims.version, claims.setup_only)
+
+
+async def http_caller(
+    session_factory: async_sessionmaker[AsyncSession], jwt_secret: str, header: str | None
+) -> Identity:
+    """Who asks on a plain HTTP route (a download): signed in, with a full token (401/403)."""
+    claims = claims_from_header(header, jwt_secret)
+    if claims is None:
+        raise NotAuthenticated("Sign in first.")
+    async with session_factory() as session:
+        current = await current_claims(session, claims)
+    if current.setup_only:
+        raise Forbidden("Set up two-factor sign-in first.")
+    return current.identity
 
 
 DEMO_PASSWORD = "circular-demo-2027"

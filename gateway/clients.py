@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import httpx
@@ -65,6 +66,20 @@ class ServiceClient:
         """A GET whose answer is not JSON (a CSV export)."""
         response = await self._send("GET", path, identity, None, params)
         return response.text
+
+    @asynccontextmanager
+    async def stream(self, path: str, identity: Identity) -> AsyncIterator[AsyncIterator[bytes]]:
+        """A GET whose answer arrives as chunks, never whole in memory (files for an archive);
+        a refusal is its typed error."""
+        self.request_count += 1
+        try:
+            async with self.http.stream("GET", path, headers=self._headers(identity, None)) as got:
+                if got.status_code >= 400:
+                    await got.aread()
+                    raise self._error_of(got)
+                yield got.aiter_bytes()
+        except httpx.TransportError as exc:
+            raise self.unavailable() from exc
 
     async def call(
         self,

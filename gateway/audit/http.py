@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.audit.queries import AuditFilter, csv_lines
 from gateway.audit.store import record
-from gateway.auth import claims_from_header, current_claims
+from gateway.auth import http_caller
 from gateway.config import GatewaySettings
 from gateway.throttle import client_address
-from shared.errors import FieldError, Forbidden, require
-from shared.identity import Identity
+from shared.errors import FieldError, require
 
 Sessions = Callable[[], async_sessionmaker[AsyncSession]]
 TEXT_PARAMETERS = {"actorId": "actor_id", "targetId": "target_id", "action": "action"}
@@ -45,24 +44,14 @@ def filter_of(parameters: Mapping[str, str]) -> AuditFilter:
     return where
 
 
-async def team_member(
-    sessions: Sessions, settings: GatewaySettings, header: str | None
-) -> Identity:
-    claims = claims_from_header(header, settings.jwt_secret)
-    async with sessions()() as session:
-        current = await current_claims(session, claims)
-    if current.setup_only:
-        raise Forbidden("Set up two-factor sign-in first.")
-    current.identity.require_admin()
-    return current.identity
-
-
 def audit_csv_route(sessions: Sessions, settings: GatewaySettings) -> HTTPRouteHandler:
     """`sessions`: the gateway's session factory, known once the app has started."""
 
     @get("/audit.csv", include_in_schema=False)
     async def audit_csv(request: Request[Any, Any, Any]) -> Stream:
-        identity = await team_member(sessions, settings, request.headers.get("authorization"))
+        header = request.headers.get("authorization")
+        identity = await http_caller(sessions(), settings.jwt_secret, header)
+        identity.require_admin()
         where = filter_of(request.query_params)
         peer = request.client.host if request.client else None
         source = client_address(peer, request.headers.get("x-forwarded-for"), settings.proxies)

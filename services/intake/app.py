@@ -75,6 +75,7 @@ def create_app(
             migrations_dir=MIGRATIONS,
             handlers=consumer_handlers(object_store),
             on_started=[prepare_store, start_retention],
+            ready_checks={"store": object_store.ensure_bucket},
             dependencies={
                 "clock": Provide(lambda: clock, sync_to_thread=False),
                 "store": Provide(lambda: object_store, sync_to_thread=False),

@@ -12,13 +12,10 @@ from services.notify.domain.receipt import ReceiptFacts, ReceiptFile
 from shared.api.intake import Answer
 from shared.api.registry import Form, Question, QuestionType
 from shared.contracts.intake import ApplicationSnapshot
+from shared.export import localised
 from shared.programme import COUNTRIES
 
 COUNTRY_NAMES = {c.code: c.name for c in COUNTRIES}
-
-
-def localised(texts: dict[str, str], language: str, fallback: str = "") -> str:
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), fallback)
 
 
 def number_text(value: float, words: dict[str, str]) -> str:

@@ -477,12 +477,13 @@ async def test_someone_elses_files_are_out_of_reach_like_a_missing_application(
     ]
     same_as_missing(*removed)
     # GraphQL reaches a download link only through an application one may read: ask intake.
-    header = sign_identity(Identity(Role.APPLICANT, str(uuid.uuid4())), INTERNAL_SECRET)
+    stranger_identity = Identity(Role.APPLICANT, str(uuid.uuid4()))
     async with httpx.AsyncClient(base_url=portal.intake.url) as http:
         theirs, missing = [
             await http.get(
                 f"/applications/{target}/attachments/{attachment['id']}/link",
-                headers={IDENTITY_HEADER: header},
+                # A fresh token per call: a service refuses a replayed one.
+                headers={IDENTITY_HEADER: sign_identity(stranger_identity, INTERNAL_SECRET)},
             )
             for target in (app_id, unknown)
         ]
