@@ -383,7 +383,11 @@ async def erase_own(
     db: async_sessionmaker[AsyncSession], settings: GatewaySettings, session: AsyncSession,
     account: Account, password: str, client: str,
 ) -> None:  # fmt: skip
-    """The person's own erasure: the password again, counted like a sign-in."""
+    """The person's own erasure: the password again, counted like a sign-in. Staff accounts
+    are closed by another member of the team (deleteAccount), so no one erases the last
+    admin, or a hub's manager, by mistake."""
+    if account.role in (Role.ADMIN.value, Role.HUB_MANAGER.value):
+        raise Forbidden("Staff accounts are closed by the programme team (deleteAccount).")
     require(entry_errors(password, "password"))
 
     async def password_right(_: AsyncSession) -> bool:

@@ -11,6 +11,7 @@ import nats
 import pytest
 from sqlalchemy import text
 
+from gateway.auth import DEMO_PASSWORD
 from shared.contracts.accounts import AccountErased
 from shared.events import encode_envelope, envelope_for
 from shared.logging import TRACE_HEADER
@@ -36,6 +37,14 @@ ERASE = """mutation($p: String!) { eraseMyAccount(password: $p) { __typename
 STAFF_VIEW = """query($id: ID!) { application(id: $id) { id status answers requestedAmount
   organisation { name type country website } contact { name email }
   attachments { fileName } } }"""
+
+
+async def test_staff_cannot_erase_their_own_account(gql: GraphQLClient, tokens: Tokens) -> None:
+    for token in (tokens.admin, tokens.hub_nl):
+        refused = (await gql(ERASE, {"p": DEMO_PASSWORD}, token))["eraseMyAccount"]
+        assert refused["__typename"] == "Forbidden", refused
+        assert "programme team" in refused["message"]
+        assert (await gql("{ me { email } }", token=token))["me"]["email"].endswith("@demo.portal")
 
 
 async def test_an_erased_applicant_is_gone_everywhere_and_the_ranking_stays(

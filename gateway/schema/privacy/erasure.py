@@ -10,7 +10,13 @@ import strawberry
 from gateway import accounts
 from gateway.schema.accounts.schema import answer, my_account
 from gateway.schema.context import Info
-from gateway.schema.errors import NotAuthenticated, NotFound, TooManyAttempts, ValidationErrors
+from gateway.schema.errors import (
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+    ValidationErrors,
+)
 
 ERASED_MESSAGE = (
     "Your account and personal data are erased: your name, e-mail address, organisation, "
@@ -26,7 +32,7 @@ class AccountErased:
 
 
 EraseResult = Annotated[
-    AccountErased | ValidationErrors | NotAuthenticated | NotFound | TooManyAttempts,
+    AccountErased | ValidationErrors | Forbidden | NotAuthenticated | NotFound | TooManyAttempts,
     strawberry.union("EraseResult"),
 ]
 
