@@ -147,7 +147,7 @@ class Stack:
             wait_for_port(self.ports[name], 60, self.children[name].process.popen)
 
     def wait_healthy(self, name: str, timeout: float = 90) -> None:
-        url = f"http://{self.host}:{self.ports[name]}/health"
+        url = f"http://{self.host}:{self.ports[name]}/health/ready"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not self.stopping.is_set():
             if not self.children[name].process.alive():

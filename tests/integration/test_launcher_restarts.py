@@ -20,7 +20,7 @@ SUBMIT = """mutation($id: ID!, $k: String!) { submitApplication(id: $id, idempot
 
 
 def wait_until_ready(launcher: Launcher, name: str, within: float = 60) -> None:
-    url = f"http://127.0.0.1:{launcher.ports[name]}/health"
+    url = f"http://127.0.0.1:{launcher.ports[name]}/health/ready"
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
