@@ -12,11 +12,16 @@ again after a growing delay (up to a minute), up to `wait_deliveries` times, wit
 each time; only then is it dead-lettered. Deliveries spent waiting count towards `max_deliver`
 too, so a waiting event that then fails for another reason is dead-lettered at its first
 failure from delivery `max_deliver` on.
+
+An outage of the consumer's own database or store (`ServiceUnavailable`, a refused connection)
+is neither: the consumer holds the message and tries again until the outage ends, so a
+PostgreSQL restart under load spends no delivery and dead-letters nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -27,6 +32,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.errors import ServiceUnavailable
 from shared.events import (
     DLQ_PREFIX,
     Envelope,
@@ -49,6 +55,11 @@ MAX_WAIT_SECONDS = 60.0
 class NotReadyYet(Exception):
     """Raised by a handler whose event cannot be handled until another event has arrived
     (its message says what it waits for): the consumer offers the event again later."""
+
+
+# How often a consumer whose database or store is down tries an event again.
+OUTAGE_FIRST_PAUSE = 0.25
+OUTAGE_MAX_PAUSE = 5.0
 
 
 def wait_delay(delivered: int) -> float:
@@ -138,7 +149,7 @@ class EventConsumer:
             return
         token = set_trace_id(envelope.trace_id)
         try:
-            await self._apply(envelope, payload)
+            await self._apply_through_outages(message, envelope, payload)
             await message.ack()
         except NotReadyYet as waiting:
             await self._wait(message, envelope, waiting)
@@ -165,6 +176,26 @@ class EventConsumer:
             self.name, envelope.subject, waiting, delivered, delay,
         )  # fmt: skip
         await message.nak(delay=delay)
+
+    async def _apply_through_outages(
+        self, message: Msg, envelope: Envelope, payload: EventContract
+    ) -> None:
+        """An outage of our own database or store is not the event's fault: hold the message
+        (telling JetStream it is in progress) and try again until the outage ends, rather than
+        spend its deliveries and dead-letter it."""
+        pause = OUTAGE_FIRST_PAUSE
+        while True:
+            try:
+                await self._apply(envelope, payload)
+                return
+            except (ServiceUnavailable, OSError) as outage:
+                log.warning("%s: %s waits out an outage (%s); again in %.1f s",
+                            self.name, envelope.subject, outage, pause)  # fmt: skip
+            # If NATS is gone too, JetStream redelivers later and the event id dedupes it.
+            with contextlib.suppress(Exception):
+                await message.in_progress()
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, OUTAGE_MAX_PAUSE)
 
     async def _apply(self, envelope: Envelope, payload: EventContract) -> None:
         handler = self.handlers[envelope.subject]

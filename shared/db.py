@@ -75,8 +75,11 @@ def _connect_or_unavailable(dialect: Dialect, _: Any, cargs: Any, cparams: Any) 
 
 
 def _disconnect_as_unavailable(context: ExceptionContext) -> None:
-    # A failed pre-ping is the pool's own business: it reconnects (or fails to, above).
-    if context.is_disconnect and not context.is_pre_ping:
+    # A failed pre-ping is the pool's own business: it reconnects (or fails to, above). A
+    # cancelled task looks like a lost connection to SQLAlchemy; it must stay a cancellation,
+    # or a loop retrying outages (the outbox relay) never lets its process shut down.
+    cancelled = isinstance(context.original_exception, asyncio.CancelledError)
+    if context.is_disconnect and not context.is_pre_ping and not cancelled:
         log.warning("database connection lost: %r", context.original_exception)
         raise DatabaseUnavailable() from context.original_exception
 

@@ -23,7 +23,7 @@ from services.intake.models import ProcessedEvent
 from services.registry.models import OutboxEvent
 from shared.consumer import EventConsumer, NotReadyYet, wait_delay
 from shared.contracts import registry as events
-from shared.db import migrate_async, new_engine, new_session_factory
+from shared.db import DatabaseUnavailable, migrate_async, new_engine, new_session_factory
 from shared.events import DLQ_STREAM, Envelope, decode_envelope, encode_envelope, envelope_for
 from shared.logging import reset_trace_id, set_trace_id
 from shared.messaging import NatsLink, ensure_streams
@@ -283,6 +283,49 @@ async def test_an_event_that_is_not_ready_yet_waits_past_max_deliver_without_a_t
     assert not [r for r in mine if r.levelno >= logging.WARNING]
     dlq_subject = f"portal.dlq.{name}.{events.CallStatusChanged.subject}"
     assert await dead_letter(js, dlq_subject, encode_envelope(envelope)) is None
+
+
+async def test_an_outage_of_the_consumers_database_spends_no_delivery_and_loses_nothing(
+    intake: Service, js: JetStreamContext
+) -> None:
+    """Our own database down (a PostgreSQL restart) is not the event's fault: with
+    max_deliver=1 any counted failure would dead-letter it at once."""
+    name = f"outage-{uuid.uuid4().hex[:8]}"
+    envelope = envelope_for(
+        events.CallStatusChanged(call_id=str(uuid.uuid4()), previous="a", status="b")
+    )
+    attempts: list[int] = []
+
+    async def database_down_twice(session: AsyncSession, seen: Envelope, event: Any) -> None:
+        if seen.id == envelope.id:
+            attempts.append(1)
+            if len(attempts) <= 2:
+                raise DatabaseUnavailable()
+
+    consumer = EventConsumer(
+        name=name, nats=intake.link, session_factory=intake.sessions,
+        processed_model=ProcessedEvent, handlers={events.CallStatusChanged: database_down_twice},
+        max_deliver=1,
+    )  # fmt: skip
+    consumer.start()
+    try:
+        await publish_envelope(js, envelope)
+        await eventually(lambda: asyncio.sleep(0, result=len(attempts) == 3))
+
+        async def recorded() -> bool:
+            async with intake.sessions() as session:
+                count = await session.scalar(
+                    select(func.count()).select_from(ProcessedEvent)
+                    .where(ProcessedEvent.event_id == envelope.id, ProcessedEvent.consumer == name)
+                )  # fmt: skip
+            return count == 1
+
+        await eventually(recorded)
+    finally:
+        await consumer.stop()
+    dlq_subject = f"portal.dlq.{name}.{events.CallStatusChanged.subject}"
+    assert await dead_letter(js, dlq_subject, encode_envelope(envelope)) is None
+    assert len(attempts) == 3  # held and tried again, not redelivered and counted
 
 
 async def test_an_event_that_waits_too_long_ends_in_the_dead_letter_stream(
