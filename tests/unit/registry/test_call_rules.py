@@ -3,6 +3,7 @@ beyond is refused with the field named (choices, thresholds, keys, organisation 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from services.registry.domain.calls import (
     KEY_PATTERN,
     MAX_FILE_BYTES,
     TRANSITIONS,
+    amount_question_errors,
+    camel,
     form_errors,
     rubric_errors,
 )
@@ -24,8 +27,11 @@ from services.registry.domain.missions import (
 from shared.api.registry import (
     CallStatus,
     ChallengeCreate,
+    CountryPart,
+    Coverage,
     Criterion,
     Form,
+    LocalizedText,
     MissionCreate,
     MissionUpdate,
     Option,
@@ -33,7 +39,8 @@ from shared.api.registry import (
     QuestionType,
     Rubric,
 )
-from tests.unit.registry.test_calls import draft
+from shared.errors import FieldError
+from tests.unit.registry.test_calls import CLOSES, draft
 
 EN = {"en": "Label"}
 Q = QuestionType
@@ -214,3 +221,119 @@ def test_an_update_checks_only_what_it_changes() -> None:
     assert mission_errors(MissionUpdate()) == []
     [error] = mission_errors(MissionUpdate(description=" " * (DESCRIPTION_MAX + 1)))
     assert error.field == "description"
+
+
+NAIVE = datetime(2027, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        (Question(key="n", type=Q.NUMBER, labels=EN, min_value=2, max_value=1),
+         [("form.questions.0.minValue", "must not exceed the max value")]),
+        (Question(key="a", type=Q.REQUESTED_AMOUNT, labels=EN, min_value=-1),
+         [("form.questions.0.minValue", "an amount cannot be negative")]),
+        (Question(key="c", type=Q.SINGLE_CHOICE, labels=EN,
+                  options=[Option(" ", EN), Option("b", EN)]),
+         [("form.questions.0.options.0.value", "must not be empty")]),
+        (Question(key="c", type=Q.SINGLE_CHOICE, labels=EN,
+                  options=[Option("b", EN), Option("b", EN)]),
+         [("form.questions.0.options.1.value", "duplicate option value b")]),
+        (Question(key="c", type=Q.MULTIPLE_CHOICE, labels=EN, options=options(2), max_picks=3),
+         [("form.questions.0.maxPicks", "must be between 1 and the option count")]),
+        (Question(key="f", type=Q.FILE, labels=EN, max_size_bytes=1, max_count=1),
+         [("form.questions.0.allowedTypes", "name at least one file type")]),
+        (Question(key="Q", type=Q.DECLARATION, labels=EN),
+         [("form.questions.0.key", "start with a lower-case letter; then lower-case letters, "
+                                   "digits and _ (40 at most)")]),
+    ],
+)  # fmt: skip
+def test_each_question_problem_reads_in_full(q: Question, expected: list[tuple[str, str]]) -> None:
+    assert errors_of(q) == expected
+
+
+def test_an_empty_form_and_an_empty_rubric_read_in_full() -> None:
+    assert [(e.field, e.message) for e in form_errors(Form([]))] == [
+        ("form.questions", "a form needs at least one question")
+    ]
+    assert [
+        (e.field, e.message) for e in rubric_errors(Rubric(criteria=[], overall_threshold=0))
+    ] == [("rubric.criteria", "a rubric needs at least one criterion")]
+    weightless = Rubric(
+        criteria=[Criterion(key="impact", labels=EN, weight=0)], overall_threshold=0
+    )
+    assert [(e.field, e.message) for e in rubric_errors(weightless)] == [
+        ("rubric.criteria.0.weight", "weights must be positive")
+    ]
+
+
+def messages(**kw: Any) -> list[tuple[str, str]]:
+    return [(e.field, e.message) for e in draft(**kw).errors()]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"description": "d" * (DESCRIPTION_MAX + 1)},
+         [("description", "must be at most 10000 characters")]),
+        ({"title_translations": [LocalizedText("en", "Call")]},
+         [("titleTranslations.0.lang", "English is the main text; give other languages")]),
+        ({"title_translations": [LocalizedText("fr", " ")]},
+         [("titleTranslations.0.text", "must not be empty")]),
+        ({"challenge_ids": []}, [("challengeIds", "a call targets at least one challenge")]),
+        ({"challenge_ids": ["c1", "c1"]}, [("challengeIds.1", "this challenge is listed twice")]),
+        ({"budget": 0, "max_grant": 0},
+         [("budget", "must be positive"), ("maxGrant", "must be positive")]),
+        ({"budget": 0.5, "max_grant": 0.7, "form": Form([Question(key="t", type=Q.SHORT_TEXT,
+                                                                   labels=EN, max_length=1)])},
+         [("maxGrant", "cannot exceed the budget")]),
+        ({"opens_at": NAIVE, "closes_at": CLOSES},
+         [("opensAt", "give the instant with its UTC offset")]),
+        ({"opens_at": CLOSES, "closes_at": CLOSES},
+         [("closesAt", "the call must close after it opens")]),
+        ({"evaluation_deadline": NAIVE},
+         [("evaluationDeadline", "give the instant with its UTC offset")]),
+        ({"eligible_countries": []}, [("eligibleCountries", "name at least one country")]),
+        ({"eligible_countries": [Coverage("FR", CountryPart.SOUTH)]},
+         [("eligibleCountries", "FR (south) lies outside the hubs' coverage")]),
+        ({"eligible_countries": [Coverage("DE")]},
+         [("eligibleCountries", "DE lies outside the hubs' coverage")]),
+        ({"eligible_countries": [Coverage("ZZ")]}, [("eligibleCountries", "unknown country ZZ")]),
+        ({"evaluators_per_application": 0},
+         [("evaluatorsPerApplication", "must be between 1 and 10")]),
+        ({"organisation_types": ["x", "y"]}, [("organisationTypes", "unknown: x, y")]),
+        ({"timezone": "posix/UTC"}, [("timezone", "unknown time zone posix/UTC")]),
+    ],
+)  # fmt: skip
+def test_each_call_problem_reads_in_full(
+    change: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    assert messages(**change) == expected
+
+
+def test_small_positive_amounts_and_a_translation_at_its_limit_are_accepted() -> None:
+    small = Form([Question(key="t", type=Q.SHORT_TEXT, labels=EN, max_length=1)])
+    assert messages(budget=0.5, max_grant=0.5, form=small) == []
+    assert messages(title_translations=[LocalizedText("fr", "t" * TITLE_MAX)]) == []
+    assert draft().retention_days == 365
+
+
+def test_an_early_deadline_shows_the_closing_instant_in_utc_when_the_zone_is_unknown() -> None:
+    found = dict(messages(evaluation_deadline=CLOSES, timezone="Nowhere/City"))
+    assert (
+        found["evaluationDeadline"] == "must be after the call closes (2 Mar 2027, 12:00 UTC (UTC))"
+    )
+
+
+def test_only_amount_questions_are_held_to_the_max_grant() -> None:
+    number = Question(key="n", type=Q.NUMBER, labels=EN, max_value=10**9)
+    amount = Question(key="a", type=Q.REQUESTED_AMOUNT, labels=EN, min_value=1, max_value=2)
+    assert amount_question_errors(Form([number, amount]), 1.5) == [
+        FieldError("form.questions.1.maxValue", "exceeds the max grant 1.5")
+    ]
+    assert amount_question_errors(Form([amount]), 0) == []  # money_errors says why
+
+
+def test_settings_are_named_as_the_graphql_input_names_them() -> None:
+    assert camel("evaluators_per_application") == "evaluatorsPerApplication"
+    assert camel("title") == "title"
