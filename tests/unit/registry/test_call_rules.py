@@ -332,6 +332,11 @@ def test_only_amount_questions_are_held_to_the_max_grant() -> None:
         FieldError("form.questions.1.maxValue", "exceeds the max grant 1.5")
     ]
     assert amount_question_errors(Form([amount]), 0) == []  # money_errors says why
+    above = Question(key="a", type=Q.REQUESTED_AMOUNT, labels=EN, min_value=2, max_value=3)
+    assert [(e.field, e.message) for e in amount_question_errors(Form([above]), 0.5)] == [
+        ("form.questions.0.minValue", "exceeds the max grant 0.5"),
+        ("form.questions.0.maxValue", "exceeds the max grant 0.5"),
+    ]
 
 
 def test_settings_are_named_as_the_graphql_input_names_them() -> None:
