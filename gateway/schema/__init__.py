@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -21,7 +22,11 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.file_uploads import Upload
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.types.scalar import scalar
 
 from gateway.config import GatewaySettings
 from gateway.schema.accounts.schema import AccountMutation, AccountQuery
@@ -34,6 +39,7 @@ from gateway.schema.privacy.operations import PrivacyMutation, PrivacyQuery
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.operations import ReviewMutation, ReviewQuery
+from gateway.uploads import StreamedUpload
 from shared.errors import DomainError, ServiceUnavailable
 from shared.logging import current_trace_id
 
@@ -140,9 +146,97 @@ class RefuseNulCharacters(SchemaExtension):
         yield
 
 
+# GraphQL's own refusals, before any resolver runs (README "Error codes").
+GRAPHQL_PARSE_FAILED = "graphql_parse_failed"  # not GraphQL, or over the size limit
+GRAPHQL_VALIDATION_FAILED = "graphql_validation_failed"  # does not fit the schema
+BAD_USER_INPUT = "bad_user_input"  # a variable's value does not fit its declared type
+
+
+class CodeGraphQLErrors(SchemaExtension):
+    """Every error has a code: the ones GraphQL itself raises get theirs here (first in the
+    list, so this runs after every other extension). An error of a field without a code is a
+    bug of ours and is masked like any unexpected one."""
+
+    def on_parse(self) -> Any:
+        yield
+        with_code(self.execution_context.pre_execution_errors, GRAPHQL_PARSE_FAILED)
+
+    def on_validate(self) -> Any:
+        yield
+        with_code(self.execution_context.pre_execution_errors, GRAPHQL_VALIDATION_FAILED)
+
+    def on_operation(self) -> Any:
+        yield
+        result = self.execution_context.result  # graphql-core's or Strawberry's; a stream has none
+        if result is None or not getattr(result, "errors", None):
+            return
+        result.errors = [
+            error if code_of(error) else masked(error, error)
+            for error in with_code(result.errors, BAD_USER_INPUT, unplaced_only=True)
+        ]
+
+
+def code_of(error: GraphQLError) -> Any:
+    return (error.extensions or {}).get("code")
+
+
+def with_code(
+    errors: list[GraphQLError] | None, code: str, *, unplaced_only: bool = False
+) -> list[GraphQLError]:
+    """`errors`, those without a code given `code` (with `unplaced_only`: only those outside
+    any field, i.e. about the variables)."""
+    for error in errors or []:
+        if not code_of(error) and not (unplaced_only and error.path):
+            error.extensions = {**(error.extensions or {}), "code": code}
+    return errors or []
+
+
+UPLOAD_ONLY = "A file is sent as a part of a multipart request (the GraphQL multipart spec)."
+
+
+def streamed_upload(value: Any) -> StreamedUpload:
+    if isinstance(value, StreamedUpload):
+        return value
+    raise GraphQLError(UPLOAD_ONLY)
+
+
+def upload_literal(*_: Any) -> Any:
+    raise GraphQLError(UPLOAD_ONLY)
+
+
+# Strawberry's Upload takes any value; ours only what the multipart layer streams.
+STREAMED_UPLOAD = scalar(
+    name="Upload", description="A file, sent as a part of a multipart request.",
+    serialize=lambda value: None, parse_value=streamed_upload, parse_literal=upload_literal,
+)  # fmt: skip
+
+
+class PortalSchema(strawberry.Schema):
+    """Subscriptions run on the websocket (`subscribe`) only: one sent as a plain request is
+    refused as the wrong operation type, not run as a query that cannot return a value."""
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> StrawberryExecutionResult:
+        allowed = set(allowed_operation_types or (OperationType.QUERY, OperationType.MUTATION))
+        allowed.discard(OperationType.SUBSCRIPTION)
+        return await super().execute(
+            query, variable_values, context_value, root_value, operation_name, allowed,
+            operation_extensions,
+        )  # fmt: skip
+
+
 def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     # Extensions are given as classes or factories: a fresh instance per operation.
     extensions: list[Any] = [
+        CodeGraphQLErrors,
         ErrorCodes,
         RefuseNulCharacters,
         AuditTrail,
@@ -152,10 +246,11 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     ]
     if not settings.is_dev:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return PortalSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        scalar_overrides={Upload: STREAMED_UPLOAD},
         config=StrawberryConfig(disable_field_suggestions=not settings.is_dev),
     )

@@ -1,0 +1,49 @@
+"""The GraphQL endpoint's HTTP layer: Strawberry's Litestar controller, refusing what is no
+GraphQL request (a body that is not JSON or not an object, a `query` that is not a string, an
+unknown operation name, a query by GET) with the portal's coded error body, not plain text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cross_web import HTTPException
+from litestar import Request, Response
+from strawberry.litestar import make_graphql_controller
+from strawberry.litestar.controller import GraphQLController
+
+from shared.errors import ErrorBody
+
+NOT_AN_OBJECT = "The request must be a JSON object with the GraphQL `query`."
+# Strawberry's refusals by status; every other one is a plain bad request.
+CODES = {405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
+
+
+def coded_graphql_controller(schema: Any, **options: Any) -> type[GraphQLController]:
+    """`make_graphql_controller(schema, **options)`, its refusals as `ErrorBody`."""
+    base: Any = make_graphql_controller(schema, **options)
+
+    class CodedGraphQLController(base):  # type: ignore[misc]
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:
+            try:
+                response: Response[Any] = await self.run(
+                    request, context=context, root_value=root_value
+                )
+            except HTTPException as refused:
+                return refusal(refused)
+            return response
+
+        def parse_json(self, data: str | bytes) -> Any:
+            # Strawberry reads `.get("query")` from whatever JSON came: a string would be a 500.
+            parsed = super().parse_json(data)
+            if not isinstance(parsed, dict | list):
+                raise HTTPException(400, NOT_AN_OBJECT)
+            return parsed
+
+    return CodedGraphQLController
+
+
+def refusal(refused: HTTPException) -> Response[ErrorBody]:
+    code = CODES.get(refused.status_code, "bad_request")
+    return Response(ErrorBody(code=code, message=refused.reason), status_code=refused.status_code)
