@@ -10,7 +10,13 @@ import graphql
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 
-JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
 JSON_VALUES = st.recursive(
     JSON_LEAVES,
     lambda children: (

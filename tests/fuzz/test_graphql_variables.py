@@ -11,14 +11,14 @@ from typing import Any
 import graphql
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.apps import Portal
 from tests.fuzz.answers import graphql_problems
 from tests.fuzz.conftest import Callers
 from tests.fuzz.strategies import JSON_VALUES
-from tests.fuzz.test_graphql_schema import FUZZ_SETTINGS, SCHEMA, Known, known, summary
+from tests.fuzz.test_graphql_schema import FUZZ_SEED, FUZZ_SETTINGS, SCHEMA, Known, known, summary
 
 __all__ = ["known"]  # the fixture, shared with the schema fuzzer
 
@@ -70,6 +70,7 @@ async def test_variables_of_any_shape_are_refused_with_a_code(
         failures: list[tuple[str, list[str]]] = []
         with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
 
+            @seed(FUZZ_SEED)
             @settings(FUZZ_SETTINGS, max_examples=EXAMPLES)
             @given(strategy)
             def send(values: dict[str, Any]) -> None:
