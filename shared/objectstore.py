@@ -31,7 +31,7 @@ from minio.datatypes import Object
 from minio.error import S3Error
 
 CHUNK = 256 * 1024
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+KEY_PATTERN = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
 
 
 class ObjectStoreError(Exception):
@@ -56,7 +56,7 @@ class StoredObject(msgspec.Struct, frozen=True):
 
 
 def check_key(key: str) -> str:
-    if not KEY_PATTERN.match(key) or any(part in (".", "..") for part in key.split("/")):
+    if not KEY_PATTERN.fullmatch(key) or any(part in (".", "..") for part in key.split("/")):
         raise ValueError(f"not a valid object key: {key!r}")
     return key
 

@@ -13,11 +13,10 @@ import uuid
 from urllib.parse import quote
 
 from shared.errors import FieldError, NotFound, ValidationFailed
+from shared.programme import KEY_PATTERN
 
 # A route's parameter as Litestar writes it: `/calls/{call_id:str}`.
 ROUTE_PARAMETER = re.compile(r"\{(\w+):\w+\}")
-# Question and criterion keys, as the registry accepts them in a call's form and rubric.
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Segments that a URL parser would resolve against the path rather than keep.
 DOT_SEGMENTS = frozenset({"", ".", ".."})
 

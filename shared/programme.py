@@ -3,6 +3,8 @@ circular strategies, organisation types and the countries they name."""
 
 from __future__ import annotations
 
+import re
+
 from shared.api.registry import (
     Country,
     CountryPart,
@@ -125,3 +127,8 @@ DEMO_CALL_ID = "00000000-0000-4000-8000-000000000003"
 # Languages a person may choose for the portal's e-mails and pages (ISO 639-1). Mail
 # templates exist for some of them; the others fall back to English.
 LANGUAGES = ("en", "nl", "pt", "it", "ro", "hu", "de", "tr", "fr", "es")
+
+
+# Question and criterion keys: they name answers and scores everywhere (events, CSV columns,
+# internal paths). Used with fullmatch: `$` would also accept a key ending in a newline.
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")

@@ -20,12 +20,10 @@ from shared.api.registry import (
 )
 from shared.clock import format_instant
 from shared.errors import FieldError
-from shared.programme import COUNTRY_CODES, ORGANISATION_TYPE_CODES, covers
+from shared.programme import COUNTRY_CODES, KEY_PATTERN, ORGANISATION_TYPE_CODES, covers
 
 from .missions import DESCRIPTION_MAX, TITLE_MAX, check_codes, check_text
 
-# Question and criterion keys: they name answers and scores everywhere (events, CSV columns).
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 KEY_RULE = "start with a lower-case letter; then lower-case letters, digits and _ (40 at most)"
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
 MAX_SCORE = 5.0
@@ -80,7 +78,7 @@ def _labels_errors(errors: list[FieldError], field: str, labels: dict[str, str])
 
 def question_errors(q: Question, at: str) -> list[FieldError]:
     errors: list[FieldError] = []
-    if not KEY_PATTERN.match(q.key):
+    if not KEY_PATTERN.fullmatch(q.key):
         errors.append(FieldError(f"{at}.key", KEY_RULE))
     _labels_errors(errors, f"{at}.labels", q.labels)
     t = q.type
@@ -150,7 +148,7 @@ def rubric_errors(rubric: Rubric) -> list[FieldError]:
     seen: set[str] = set()
     for i, criterion in enumerate(rubric.criteria):
         at = f"rubric.criteria.{i}"
-        if not KEY_PATTERN.match(criterion.key):
+        if not KEY_PATTERN.fullmatch(criterion.key):
             errors.append(FieldError(f"{at}.key", KEY_RULE))
         if criterion.key in seen:
             errors.append(FieldError(f"{at}.key", f"duplicate criterion key {criterion.key}"))

@@ -127,9 +127,6 @@ def test_criterion_keys_that_break_the_pattern(key: str) -> None:
     assert error.field == "rubric.criteria.0.key" and "lower-case letter" in error.message
 
 
-@pytest.mark.xfail(
-    strict=True, reason="KEY_PATTERN ends in `$`, which also matches before a final newline"
-)
 def test_a_key_with_a_trailing_newline_is_refused() -> None:
     key = "impact\n"
     rubric = Rubric(criteria=[Criterion(key=key, labels=EN)], overall_threshold=0)
