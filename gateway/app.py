@@ -17,7 +17,6 @@ from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from litestar.types import Scope
 from strawberry.extensions import SchemaExtension
-from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.accounts import ensure_account, seed_demo_accounts
@@ -27,6 +26,7 @@ from gateway.auth import claims_from_header, current_claims
 from gateway.clients import ServiceClient, Services
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
+from gateway.graphql_http import coded_graphql_controller
 from gateway.models import Account, OutboxEvent
 from gateway.retention_audit import audit_consumer
 from gateway.schema import build_schema
@@ -208,7 +208,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
         peer = scope.get("client")
         return await make_context(Headers.from_scope(scope), peer[0] if peer else None)
 
-    graphql = make_graphql_controller(
+    graphql = coded_graphql_controller(
         schema,
         path="/graphql",
         graphql_ide="graphiql" if settings.is_dev else None,

@@ -39,12 +39,3 @@ BAD_REQUESTS = [
     BadRequest("GET, variables not JSON", "GET", {"params": {"query": HUBS, "variables": "{x"}}),
     BadRequest("PUT", "PUT", {"json": {"query": HUBS}}),
 ]  # fmt: skip
-# What Strawberry answers in plain text today, until gateway/app.py serves the endpoint with
-# gateway.graphql_http.coded_graphql_controller (the integrator's change).
-PLAIN_TEXT_TODAY = {
-    "body not JSON", "empty body", "body a JSON string", "body a JSON number", "batch",
-    "text/plain", "query a number", "query a list", "query missing", "query empty",
-    "variables a string",
-    "extensions a string", "operationName a number", "unknown operationName",
-    "subscription by POST", "query by GET", "mutation by GET", "GET, variables not JSON",
-}  # fmt: skip
