@@ -37,7 +37,6 @@ EXAMPLES = 4
 
 
 # A known defect, kept as its regression test below (strict: remove the mark once fixed).
-NUL_IN_QUERY = "a NUL in a query parameter reaches PostgreSQL: 500 (shared/web.py to refuse)"
 
 
 def answer_problems(status: int, response: requests.Response) -> list[str]:
@@ -82,7 +81,6 @@ async def test_every_answer_is_coded_and_discreet(
     assert not failures, "\n".join(failures[:5])
 
 
-@pytest.mark.xfail(strict=True, reason=NUL_IN_QUERY)
 async def test_a_nul_in_a_query_parameter_is_refused_with_a_code(fuzz_portal: Portal) -> None:
     # Found by the OpenAPI fuzzer as applicant and admin: review answered 500.
     headers = {IDENTITY_HEADER: sign_identity(IDENTITIES["admin"], INTERNAL_SECRET)}
@@ -92,3 +90,6 @@ async def test_a_nul_in_a_query_parameter_is_refused_with_a_code(fuzz_portal: Po
     )
     assert response.status_code == 400, response.text
     assert not answer_problems(response.status_code, response)
+    assert response.json()["errors"] == [
+        {"field": "call_id", "message": "must not contain NUL characters"}
+    ]
