@@ -4,6 +4,7 @@ identity and session dependencies, the trace middleware, error bodies and the he
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -97,21 +98,56 @@ def trace_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+# A JSON string's NUL escape, not preceded by an escaping backslash (`\\u0000` is text).
+JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def nul_places(scope: Scope) -> list[str]:
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    places = ["path"] if "\x00" in scope["path"] else []
+    return places + [name for name, value in query if "\x00" in name + value]
+
+
+async def json_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole JSON body (internal bodies are small) and a `receive` that replays it."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Any:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return body, replay
+
+
 def refuse_nul_characters(app: ASGIApp) -> ASGIApp:
-    """A NUL in the path or a query parameter is refused here, naming the parameter, for every
-    service at once: PostgreSQL's text cannot hold one (it answered 500)."""
+    """A NUL in the path, a query parameter or a JSON body is refused here, for every service
+    at once: PostgreSQL's text cannot hold one (it answered 500)."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        places = ["path"] if "\x00" in scope["path"] else []
-        places += [name for name, value in query if "\x00" in name + value]
+        places = nul_places(scope)
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        if not places and content_type.startswith(b"application/json"):
+            body, receive = await json_body(receive)
+            places = ["body"] if JSON_NUL.search(body) else []
         if not places:
             await app(scope, receive, send)
             return
-        body = ErrorBody(
+        error = ErrorBody(
             code="validation_failed", message="Text must not contain NUL characters.",
             errors=[FieldError(place, "must not contain NUL characters") for place in places],
         )  # fmt: skip
@@ -120,7 +156,7 @@ def refuse_nul_characters(app: ASGIApp) -> ASGIApp:
             "headers": [(b"content-type", b"application/json")],
         }  # fmt: skip
         await send(start)
-        await send({"type": "http.response.body", "body": msgspec.json.encode(body),
+        await send({"type": "http.response.body", "body": msgspec.json.encode(error),
                     "more_body": False})  # fmt: skip
 
     return middleware

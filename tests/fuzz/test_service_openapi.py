@@ -93,3 +93,21 @@ async def test_a_nul_in_a_query_parameter_is_refused_with_a_code(fuzz_portal: Po
     assert response.json()["errors"] == [
         {"field": "call_id", "message": "must not contain NUL characters"}
     ]
+
+
+async def test_a_nul_in_a_json_body_is_refused_with_a_code(fuzz_portal: Portal) -> None:
+    # Found by the OpenAPI fuzzer as admin: review's POST /evaluators answered 500.
+    headers = {IDENTITY_HEADER: sign_identity(IDENTITIES["admin"], INTERNAL_SECRET)}
+    body = {"account_id": "a", "name": "Ö\x00", "email": "a@b.nl"}
+    response = await asyncio.to_thread(
+        requests.post,
+        f"{fuzz_portal.review.url}/evaluators",
+        json=body,
+        headers=headers,
+        timeout=30,
+    )
+    assert response.status_code == 400, response.text
+    assert not answer_problems(response.status_code, response)
+    assert response.json()["errors"] == [
+        {"field": "body", "message": "must not contain NUL characters"}
+    ]
