@@ -20,7 +20,7 @@ FACTS = ("Receipt number", "Version", "Submitted", "Fingerprint", "Organisation"
          "Application")  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def receipt() -> Layout:
     return layout_of(receipt_pdf(facts()))
 
