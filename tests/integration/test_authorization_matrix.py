@@ -88,6 +88,8 @@ def union(field: str, args: str = "") -> str:
 ALL = set(ROLES)
 SIGNED_IN = ALL - {"anonymous"}
 TEAM = {"admin"}
+# Applicants and evaluators erase their own accounts; staff accounts are closed by the team.
+PEOPLE = {"applicant", "evaluator"}
 NL_STAFF = {"admin", "hub_manager"}  # the NL hub's things: its manager, not DE's
 EVERY_HUB_STAFF = {"admin", "hub_manager", "other_hub_manager"}  # a programme-wide call
 OPERATIONS = [
@@ -226,7 +228,7 @@ OPERATIONS = [
     Operation("setUpTwoFactor", "mutation { " + union("setUpTwoFactor") + " }", lambda w: {}, SIGNED_IN),
     Operation("enableTwoFactor", "mutation { " + union("enableTwoFactor", '(code: "000000")') + " }", lambda w: {}, SIGNED_IN),
     Operation("disableTwoFactor", "mutation { " + union("disableTwoFactor", '(code: "000000")') + " }", lambda w: {}, SIGNED_IN),
-    Operation("eraseMyAccount", "mutation { " + union("eraseMyAccount", '(password: "not-mine")') + " }", lambda w: {}, SIGNED_IN),
+    Operation("eraseMyAccount", "mutation { " + union("eraseMyAccount", '(password: "not-mine")') + " }", lambda w: {}, PEOPLE),
     Operation("accounts", "{ accounts { id } }", lambda w: {}, TEAM),
     Operation("disableAccount", "mutation($id: ID!) { " + union("disableAccount", "(id: $id)") + " }",
               lambda w: {"id": str(uuid.uuid4())}, TEAM),

@@ -283,7 +283,7 @@ EVERY_UPDATE_FIELD = {
     "title", "description", "titleTranslations", "descriptionTranslations", "challengeIds",
     "budget", "maxGrant", "opensAt", "closesAt", "evaluationDeadline", "timezone",
     "eligibleCountries", "organisationTypes", "form", "rubric", "evaluatorsPerApplication",
-    "blind",
+    "blind", "retentionDays",
 }  # fmt: skip
 
 
@@ -440,15 +440,18 @@ async def test_editable_fields_name_what_the_registry_accepts(
     assert set(draft["editableFields"]) == EVERY_UPDATE_FIELD
     assert (await gql(READ_CALL, {"id": draft["id"]}, tokens.admin))["call"]["editableFields"]
     await gql(PUBLISH, {"id": draft["id"]}, tokens.hub_nl)
-    # Published: nothing, for anyone; the registry refuses a change as the list says.
-    for token in (tokens.hub_nl, tokens.admin, tokens.applicant, None):
-        assert (await gql(READ_CALL, {"id": draft["id"]}, token))["call"]["editableFields"] == []
+    # Published: only the retention period, for its managers; the registry refuses any other
+    # change as the list says.
+    for token, editable in ((tokens.hub_nl, ["retentionDays"]), (tokens.admin, ["retentionDays"]),
+                            (tokens.applicant, []), (None, [])):  # fmt: skip
+        found = (await gql(READ_CALL, {"id": draft["id"]}, token))["call"]["editableFields"]
+        assert found == editable, token
     change = {"description": "Changed after publication"}
     refused = (await gql(UPDATE, {"id": draft["id"], "i": change}, tokens.hub_nl))["updateCall"]
     assert refused["__typename"] == "Conflict"
     listed = {c["id"]: c["editableFields"] for c in
               (await gql("{ calls { id editableFields } }", token=tokens.hub_nl))["calls"]}  # fmt: skip
-    assert listed[draft["id"]] == []
+    assert listed[draft["id"]] == ["retentionDays"]
 
 
 async def test_every_registry_error_names_its_input_path(

@@ -90,7 +90,9 @@ async def test_the_pool_limits_assignment_and_capacity_counts_per_call(
     await pick_pool(gql, admin, second, [busy, outsider], capacity=5)
 
     # Bad picks name their field; only the programme team picks.
-    for account, capacity, field in (("nobody", 3, "accountId"), (outsider, 0, "capacity"),
+    malformed = await gql(POOL_MEMBER, {"c": first, "e": "nobody", "n": 3}, admin)
+    assert malformed["setPoolMember"]["__typename"] == "NotFound", malformed  # not even asked
+    for account, capacity, field in ((str(uuid.uuid4()), 3, "accountId"), (outsider, 0, "capacity"),
                                      (outsider, 1001, "capacity")):  # fmt: skip
         bad = await gql(POOL_MEMBER, {"c": first, "e": account, "n": capacity}, admin)
         assert [e["field"] for e in bad["setPoolMember"]["errors"]] == [field], bad
