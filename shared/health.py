@@ -45,7 +45,8 @@ async def run_check(name: str, check: Check, seconds: float) -> str:
         async with asyncio.timeout(seconds):
             await check()
     except Exception as exc:  # any failure means "not ready"; the reason goes to the log
-        log.warning("readiness: %s failed: %r", name, exc)
+        # Probes poll (the launcher at start-up, an orchestrator): the 503 is the signal.
+        log.info("readiness: %s failed: %r", name, exc)
         return "unavailable" if not isinstance(exc, TimeoutError) else "timeout"
     return "ok"
 
