@@ -188,3 +188,11 @@ export const LANGUAGES = [["en", "English"], ["nl", "Nederlands"], ["pt", "Portu
 export function languageSelect(name, chosen) {
   return h("select", { name }, LANGUAGES.map(([code, text]) => h("option", { value: code, lang: code, selected: code === chosen }, text)));
 }
+
+// "Newer" / "Older" for a list shown `size` at a time from `offset`; `go(at)` gives the
+// click handler that shows the page starting at `at`.
+export function pager({ offset, size, total, go }) {
+  return h("p", { class: "row" },
+    offset > 0 ? h("button", { type: "button", class: "secondary", onclick: go(Math.max(0, offset - size)) }, "Newer") : null,
+    offset + size < total ? h("button", { type: "button", class: "secondary", onclick: go(offset + size) }, "Older") : null);
+}

@@ -1,7 +1,7 @@
 // The programme team's audit log: who did what to which thing, when, how it ended and from
 // where; filters, paging, the CSV export and whether the history's hash chain is intact.
 import { account, gql, token } from "../graphql.js";
-import { field, guard, h, instant, problem, screen } from "../ui.js";
+import { field, guard, h, instant, pager, problem, screen } from "../ui.js";
 import { teamOnly } from "./team.js";
 
 const LOG = `query($a: ID, $t: String, $x: String, $s: DateTime, $u: DateTime, $n: Int!, $o: Int!) {
@@ -81,7 +81,7 @@ export async function auditPage() {
     s: dayStart(since.value), u: dayStart(until.value, 1) });
   async function load() {
     const { auditLog } = await gql(LOG, { ...filters(), n: PAGE, o: offset });
-    list.replaceChildren(summaryLine(auditLog), auditLog.items.length ? table(auditLog.items) : null, pager(auditLog.totalCount));
+    list.replaceChildren(summaryLine(auditLog), auditLog.items.length ? table(auditLog.items) : null, pages(auditLog.totalCount));
   }
   const reload = guard(status, async () => { offset = 0; await load(); });
   const filterBy = (input, value) => (event) => { input.value = value; reload(event); };
@@ -90,11 +90,9 @@ export async function auditPage() {
     ? `${offset + 1}–${offset + items.length} of ${totalCount.toLocaleString("en")} entr${totalCount === 1 ? "y" : "ies"}, newest first.`
     : "No entry matches.");
 
-  function pager(total) {
+  function pages(total) {
     const go = (at) => guard(status, async () => { offset = at; await load(); });
-    return h("p", { class: "row" },
-      offset > 0 ? h("button", { type: "button", class: "secondary", onclick: go(Math.max(0, offset - PAGE)) }, "Newer") : null,
-      offset + PAGE < total ? h("button", { type: "button", class: "secondary", onclick: go(offset + PAGE) }, "Older") : null);
+    return pager({ offset, size: PAGE, total, go });
   }
 
   // Four columns, so a phone shows a whole entry: what it did, to which thing, how it ended.

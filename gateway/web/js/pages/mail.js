@@ -1,7 +1,7 @@
 // The programme team's view of the mail outbox: what went out, what waits, what failed (with
 // a retry), each message previewed as its recipient reads it.
 import { account, gql } from "../graphql.js";
-import { field, guard, h, instant, problem, screen } from "../ui.js";
+import { field, guard, h, instant, pager, problem, screen } from "../ui.js";
 import { teamOnly } from "./team.js";
 
 const MAIL = "id to subject kind language state attempts lastError createdAt sentAt text html attachments { fileName contentType size }";
@@ -35,18 +35,16 @@ export async function mailPage() {
   const filters = () => ({ s: state.value || null, t: to.value.trim() || null });
   async function load() {
     const { mailOutbox } = await gql(OUTBOX, { ...filters(), n: PAGE, o: offset });
-    list.replaceChildren(summaryLine(mailOutbox), mailOutbox.items.length ? table(mailOutbox.items) : null, pager(mailOutbox.totalCount));
+    list.replaceChildren(summaryLine(mailOutbox), mailOutbox.items.length ? table(mailOutbox.items) : null, pages(mailOutbox.totalCount));
   }
   const reload = guard(status, async () => { offset = 0; await load(); });
 
   const summaryLine = ({ totalCount, items }) => h("p", { class: "muted" }, totalCount
     ? `${offset + 1}–${offset + items.length} of ${totalCount} message${totalCount === 1 ? "" : "s"}, newest first.` : "No message matches.");
 
-  function pager(total) {
+  function pages(total) {
     const go = (at) => guard(status, async () => { offset = at; await load(); });
-    return h("p", { class: "row" },
-      offset > 0 ? h("button", { type: "button", class: "secondary", onclick: go(Math.max(0, offset - PAGE)) }, "Newer") : null,
-      offset + PAGE < total ? h("button", { type: "button", class: "secondary", onclick: go(offset + PAGE) }, "Older") : null);
+    return pager({ offset, size: PAGE, total, go });
   }
 
   function table(items) {
