@@ -65,11 +65,12 @@ def without_accent(char: str) -> str:
 
 class ReceiptDocument(FPDF):
     def __init__(self, facts: ReceiptFacts) -> None:
-        super().__init__(format="A4", unit="mm")
+        # fpdf's own defaults, said for the reader (mutating their spelling changes nothing).
+        super().__init__(format="A4", unit="mm")  # pragma: no mutate
         self.facts = facts
         self.words = words_for(facts.language, "receipt_pdf")
         self.core_fonts_encoding = ENCODING
-        self.set_margins(18, 18, 18)
+        self.set_margins(18, 18)  # left and top; the right margin follows the left
         self.set_auto_page_break(auto=True, margin=18)
         self.set_title(encodable(self.say("title", call_title=facts.call_title)))
         self.set_creator("Open-call portal")
@@ -90,8 +91,8 @@ class ReceiptDocument(FPDF):
         # "{nb}" is fpdf's alias, replaced by the page count once every page is drawn.
         self.cell(0, 5, encodable(self.say("page", page=self.page_no(), pages="{nb}")), align="R")
 
-    def paragraph(self, text: str, size: float = 10.5, style: str = "", mono: bool = False) -> None:
-        self.set_font(MONO if mono else SANS, style, size)
+    def paragraph(self, text: str, size: float = 10.5, style: str = "") -> None:
+        self.set_font(SANS, style, size)
         self.multi_cell(0, LINE, encodable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def heading(self, text: str) -> None:
