@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 
 from litestar import Litestar
@@ -18,9 +19,10 @@ from services.intake.events import consumer_handlers
 from services.intake.export import ROUTES as EXPORT_ROUTES
 from services.intake.files import FileController
 from services.intake.models import OutboxEvent, ProcessedEvent
-from services.intake.retention import SWEEP_SECONDS, run_sweeper
+from services.intake.retention import SWEEP_SECONDS, sweep_now
 from shared.clock import Clock, utc_now
 from shared.objectstore import FilesystemObjectStore, MinioObjectStore, ObjectStore
+from shared.periodic import run_every
 from shared.web import Runtime, ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -56,7 +58,8 @@ def create_app(
         await object_store.ensure_bucket()
 
     async def start_retention(runtime: Runtime) -> None:
-        sweeper = run_sweeper(runtime.session_factory, object_store, clock, SWEEP_SECONDS)
+        job = partial(sweep_now, runtime.session_factory, object_store, clock)
+        sweeper = run_every(SWEEP_SECONDS, job, "the retention sweep")
         runtime.background.append(asyncio.create_task(sweeper, name="retention-sweep"))
 
     return create_service_app(

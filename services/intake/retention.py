@@ -5,7 +5,6 @@ are taken with SKIP LOCKED and an application is anonymised once (`anonymised_at
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
@@ -47,17 +46,9 @@ async def sweep(
     return done
 
 
-async def run_sweeper(
-    session_factory: async_sessionmaker[AsyncSession], store: ObjectStore, clock: Clock,
-    every_seconds: float,
-) -> None:  # fmt: skip
-    while True:
-        try:
-            done = await sweep(session_factory, store, clock())
-            if done:
-                log.info("retention: %s application(s) anonymised", len(done))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("the retention sweep failed; will try again")
-        await asyncio.sleep(every_seconds)
+async def sweep_now(
+    session_factory: async_sessionmaker[AsyncSession], store: ObjectStore, clock: Clock
+) -> None:
+    done = await sweep(session_factory, store, clock())
+    if done:
+        log.info("retention: %s application(s) anonymised", len(done))

@@ -18,8 +18,9 @@ from services.notify.export import ROUTES as EXPORT_ROUTES
 from services.notify.mail import MAIL_WRITTEN, MailWriter
 from services.notify.models import OutboxEvent, ProcessedEvent
 from services.notify.relay import MailRelay
-from services.notify.scheduler import run_scheduler
+from services.notify.scheduler import send_due_reminders
 from shared.clock import Clock, utc_now
+from shared.periodic import run_every
 from shared.web import Runtime, ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,7 +40,11 @@ def create_app(settings: NotifySettings, *, clock: Clock = utc_now) -> Litestar:
         event.listen(runtime.session_factory.kw["sync_session_class"], "after_commit", wake_on_mail)
         runtime.background.append(asyncio.create_task(relay.run(), name="mail-relay"))
         runtime.background.append(asyncio.create_task(
-            run_scheduler(runtime.session_factory, writer, clock, settings.scheduler_seconds),
+            run_every(
+                settings.scheduler_seconds,
+                lambda: send_due_reminders(runtime.session_factory, writer, clock()),
+                "queueing reminders and digests",
+            ),
             name="mail-scheduler",
         ))  # fmt: skip
 

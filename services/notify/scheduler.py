@@ -7,7 +7,6 @@ recipient, so whoever inserts second inserts nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -24,7 +23,6 @@ from services.notify.domain.schedule import (
 from services.notify.mail import MailWriter, Recipient, receives
 from services.notify.models import ApplicationCopy, AssignmentCopy, CallCopy, Person
 from shared.api.registry import CallStatus
-from shared.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -171,17 +169,3 @@ async def application_counts(session: AsyncSession, call_id: str) -> dict[str, i
     for submitted, count in rows:
         counts["submitted" if submitted else "drafts"] += count
     return counts
-
-
-async def run_scheduler(
-    session_factory: async_sessionmaker[AsyncSession], writer: MailWriter, clock: Clock,
-    every_seconds: float,
-) -> None:  # fmt: skip
-    while True:
-        try:
-            await send_due_reminders(session_factory, writer, clock())
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("reminders could not be queued; will try again")
-        await asyncio.sleep(every_seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 
 from litestar import Litestar
@@ -16,9 +17,10 @@ from services.registry.api import (
 )
 from services.registry.config import RegistrySettings
 from services.registry.demo import seed_demo
-from services.registry.events import HANDLERS, run_scheduler
+from services.registry.events import HANDLERS, announce_now
 from services.registry.models import OutboxEvent, ProcessedEvent
 from shared.clock import Clock, utc_now
+from shared.periodic import run_every
 from shared.web import Runtime, ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,7 +32,11 @@ def create_app(settings: RegistrySettings, *, clock: Clock = utc_now) -> Litesta
 
     async def start_scheduler(runtime: Runtime) -> None:
         task = asyncio.create_task(
-            run_scheduler(runtime.session_factory, clock, settings.scheduler_seconds),
+            run_every(
+                settings.scheduler_seconds,
+                partial(announce_now, runtime.session_factory, clock),
+                "announcing due calls",
+            ),
             name="call-scheduler",
         )
         runtime.background.append(task)

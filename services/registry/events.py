@@ -7,7 +7,6 @@ in one transaction, so with any number of registry replicas every announcement h
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from datetime import datetime
@@ -66,21 +65,10 @@ async def announce_due_calls(
     return opened, closed
 
 
-async def run_scheduler(
-    session_factory: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    interval: float,
-) -> None:
-    while True:
-        try:
-            opened, closed = await announce_due_calls(session_factory, clock())
-            if opened or closed:
-                log.info("scheduler: %s call(s) opened, %s closed", opened, closed)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("scheduler tick failed")
-        await asyncio.sleep(interval)
+async def announce_now(session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    opened, closed = await announce_due_calls(session_factory, clock())
+    if opened or closed:
+        log.info("scheduler: %s call(s) opened, %s closed", opened, closed)
 
 
 async def on_evaluation_started(
