@@ -24,11 +24,11 @@ from tests.fixtures.apps import INTERNAL_SECRET
 from tests.fixtures.servers import Nats, Postgres
 
 # Pauses between bursts, around the server's 5 s keep-alive idle timeout.
-PAUSES = (4.6, 4.8, 5.0, 5.2, 5.4)
+PAUSES = (4.6, 4.8, 4.9, 5.0, 5.05, 5.1, 5.2, 5.4)
 # Clients soaking side by side (as the gateway's many requests do): while one pauses, the
 # others keep the service busy, so the run stays short.
 STREAMS = 4
-WAVES = 5  # a burst: waves a few ms apart, so pooled connections idle for different times
+WAVES = 3  # a burst: waves a few ms apart, so pooled connections idle for different times
 WAVE_SIZE = 30
 WAVE_GAP = 0.03
 READER = Identity(role=Role.ADMIN, account_id="soak")
