@@ -23,7 +23,11 @@ from gateway.accounts import ensure_account, seed_demo_accounts
 from gateway.archive import archive_routes
 from gateway.audit.http import audit_csv_route
 from gateway.auth import claims_from_header, current_claims
-from gateway.clients import ServiceClient, Services
+from gateway.clients import Services
+from gateway.clients.intake import IntakeClient
+from gateway.clients.notify import NotifyClient
+from gateway.clients.registry import RegistryClient
+from gateway.clients.review import ReviewClient
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
 from gateway.graphql_http import coded_graphql_controller
@@ -156,10 +160,10 @@ def create_app(settings: GatewaySettings) -> Litestar:
         retention_audit.start()
         state["checks"] = {"database": database_check(engine), "nats": nats_check(nats)}
         state["services"] = app.state.services = Services(
-            registry=ServiceClient("registry", settings.registry_url, secret),
-            intake=ServiceClient("intake", settings.intake_url, secret),
-            review=ServiceClient("review", settings.review_url, secret),
-            notify=ServiceClient("notify", settings.notify_url, secret),
+            registry=RegistryClient(settings.registry_url, secret),
+            intake=IntakeClient(settings.intake_url, secret),
+            review=ReviewClient(settings.review_url, secret),
+            notify=NotifyClient(settings.notify_url, secret),
         )
         profile: asyncio.Task[None] | None = None
         if settings.admin_email:

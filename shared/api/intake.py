@@ -57,6 +57,17 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
     role: str = ""
 
 
+class ApplicationContent(msgspec.Struct, frozen=True, kw_only=True):
+    """What an applicant fills in: the one definition of an application's content. The draft,
+    intake's view, the submitted snapshot on the stream and review's copy all build on it."""
+
+    organisation: Organisation = Organisation()
+    contact: Person = Person()
+    team: list[Person] = []
+    requested_amount: float | None = None
+    answers: dict[str, Answer] = {}
+
+
 class Attachment(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     question_key: str

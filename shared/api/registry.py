@@ -8,6 +8,10 @@ from datetime import datetime
 
 import msgspec
 
+# The status enums live with their rule; the registry's bodies carry them.
+from shared.call_status import CallPhase as CallPhase
+from shared.call_status import CallStatus as CallStatus
+
 # Routes of the registry (fill them with shared.paths.path_of).
 HUBS = "/hubs"
 HUBS_WITHOUT_MISSION = "/hubs/without-mission"
@@ -184,25 +188,6 @@ class Criterion(msgspec.Struct, frozen=True, kw_only=True):
 class Rubric(msgspec.Struct, frozen=True, kw_only=True):
     criteria: list[Criterion]
     overall_threshold: float = 10.0
-
-
-class CallStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    CLOSED = "closed"
-    IN_EVALUATION = "in_evaluation"
-    RESULTS_PUBLISHED = "results_published"
-
-
-class CallPhase(enum.StrEnum):
-    """The status as a reader sees it: a published call is upcoming, open or closed by the clock."""
-
-    DRAFT = "draft"
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    CLOSED = "closed"
-    IN_EVALUATION = "in_evaluation"
-    RESULTS_PUBLISHED = "results_published"
 
 
 class Call(msgspec.Struct, frozen=True, kw_only=True):

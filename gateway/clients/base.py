@@ -1,5 +1,5 @@
-"""HTTP clients for the internal services: the caller's identity signed onto every call,
-the trace id passed on, error bodies turned back into the service's typed errors."""
+"""The HTTP client every typed service client is built on: the caller's identity signed onto
+every call, the trace passed on, error bodies turned back into the service's typed errors."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ import msgspec
 from shared.errors import DomainError, ErrorBody, ServiceUnavailable, error_from_body
 from shared.identity import IDENTITY_HEADER, Identity, sign_identity
 from shared.logging import TRACE_HEADER, current_trace_id
+from shared.paths import path_of
+from shared.routes import Route
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -80,6 +82,23 @@ class ServiceClient:
                 yield got.aiter_bytes()
         except httpx.TransportError as exc:
             raise self.unavailable() from exc
+
+    async def send(
+        self,
+        route: Route[T],
+        identity: Identity,
+        *,
+        body: msgspec.Struct | None = None,
+        params: dict[str, Any] | None = None,
+        stream: AsyncIterator[bytes] | None = None,
+        **path_values: str,
+    ) -> T:
+        """Send to one of the service's routes, its parameters filled from `path_values`
+        (already checked ids: shared.paths); the answer decoded as the route's result."""
+        path = path_of(route.path, **path_values)
+        return await self.call(
+            route.method, path, identity, route.result, body=body, params=params, stream=stream
+        )
 
     async def call(
         self,
@@ -153,18 +172,3 @@ class ServiceClient:
         if isinstance(error, ServiceUnavailable):  # its own detail stays in its log
             return self.unavailable(error.retry_after_seconds)
         return error
-
-
-class Services:
-    def __init__(
-        self, registry: ServiceClient, intake: ServiceClient, review: ServiceClient,
-        notify: ServiceClient,
-    ) -> None:  # fmt: skip
-        self.registry = registry
-        self.intake = intake
-        self.review = review
-        self.notify = notify
-
-    async def close(self) -> None:
-        for client in (self.registry, self.intake, self.review, self.notify):
-            await client.close()
