@@ -31,6 +31,7 @@ from services.registry.models import (
     OutboxEvent,
     ValueChainRow,
 )
+from shared.api import registry as api
 from shared.api.registry import (
     Call,
     CallCreate,
@@ -224,11 +225,11 @@ def hubs_of_call(row: CallRow, hub_codes: list[str]) -> list[str]:
 class ReferenceController(Controller):
     """The programme's fixed data: public."""
 
-    @get("/hubs")
+    @get(api.HUBS.path)
     async def hubs(self, session: AsyncSession, identity: Identity) -> list[Hub]:
         return await all_hubs(session)
 
-    @get("/hubs/without-mission")
+    @get(api.HUBS_WITHOUT_MISSION.path)
     async def hubs_without_mission(self, session: AsyncSession, identity: Identity) -> list[str]:
         with_mission = select(MissionRow.hub_code).distinct()
         rows = await session.scalars(
@@ -236,28 +237,26 @@ class ReferenceController(Controller):
         )
         return list(rows)
 
-    @get("/value-chains")
+    @get(api.VALUE_CHAINS.path)
     async def value_chains(self, session: AsyncSession, identity: Identity) -> list[ValueChain]:
         rows = await session.scalars(select(ValueChainRow).order_by(ValueChainRow.position))
         return [ValueChain(r.code, r.name) for r in rows]
 
-    @get("/strategies", sync_to_thread=False)
+    @get(api.STRATEGIES.path, sync_to_thread=False)
     def strategies(self, identity: Identity) -> list[Strategy]:
         return STRATEGIES
 
-    @get("/countries", sync_to_thread=False)
+    @get(api.COUNTRIES.path, sync_to_thread=False)
     def countries(self, identity: Identity) -> list[Country]:
         return COUNTRIES
 
-    @get("/organisation-types", sync_to_thread=False)
+    @get(api.ORGANISATION_TYPES.path, sync_to_thread=False)
     def organisation_types(self, identity: Identity) -> list[OrganisationType]:
         return ORGANISATION_TYPES
 
 
 class MissionController(Controller):
-    path = "/missions"
-
-    @get("/")
+    @get(api.MISSIONS.path)
     async def list_missions(
         self, session: AsyncSession, identity: Identity, hub: str | None = None,
         ids: str | None = None,
@@ -270,7 +269,7 @@ class MissionController(Controller):
             query = query.where(MissionRow.id.in_(wanted))
         return [mission_view(r) for r in await session.scalars(query)]
 
-    @post("/")
+    @post(api.CREATE_MISSION.path)
     async def create_mission(
         self, session: AsyncSession, identity: Identity, data: MissionCreate
     ) -> Mission:
@@ -290,7 +289,7 @@ class MissionController(Controller):
         await commit_with_event(session, row, events.MissionCreated(**mission_fields(row)))
         return mission_view(row)
 
-    @patch("/{mission_id:str}")
+    @patch(api.UPDATE_MISSION.path)
     async def update_mission(
         self, session: AsyncSession, identity: Identity, mission_id: str, data: MissionUpdate
     ) -> Mission:
@@ -305,9 +304,7 @@ class MissionController(Controller):
 
 
 class ChallengeController(Controller):
-    path = "/challenges"
-
-    @get("/")
+    @get(api.CHALLENGES.path)
     async def list_challenges(
         self, session: AsyncSession, identity: Identity, ids: str | None = None,
         mission_ids: str | None = None,
@@ -321,7 +318,7 @@ class ChallengeController(Controller):
             query = query.where(ChallengeRow.mission_id.in_(missions))
         return [challenge_view(r) for r in await session.scalars(query)]
 
-    @post("/")
+    @post(api.CREATE_CHALLENGE.path)
     async def create_challenge(
         self, session: AsyncSession, identity: Identity, data: ChallengeCreate
     ) -> Challenge:
@@ -348,7 +345,7 @@ class ChallengeController(Controller):
         await commit_with_event(session, row, events.ChallengeCreated(**challenge_fields(row)))
         return challenge_view(row)
 
-    @patch("/{challenge_id:str}")
+    @patch(api.UPDATE_CHALLENGE.path)
     async def update_challenge(
         self, session: AsyncSession, identity: Identity, challenge_id: str, data: ChallengeUpdate
     ) -> Challenge:
@@ -465,8 +462,6 @@ def apply_settings(row: CallRow, values: dict[str, Any], eligible: list[Coverage
 
 
 class CallController(Controller):
-    path = "/calls"
-
     async def _hub_codes(self, session: AsyncSession) -> list[str]:
         return list(await session.scalars(select(HubRow.code).order_by(HubRow.position)))
 
@@ -485,7 +480,7 @@ class CallController(Controller):
         else:
             identity.require_hub(row.hub_code)
 
-    @get("/")
+    @get(api.CALLS.path)
     async def list_calls(
         self, session: AsyncSession, identity: Identity, clock: Clock, ids: str | None = None,
         status: str | None = None, hub: str | None = None,
@@ -506,14 +501,14 @@ class CallController(Controller):
         now = clock()
         return [call_view(r, hubs_of_call(r, hub_codes), now, identity) for r in rows]
 
-    @get("/{call_id:str}")
+    @get(api.GET_CALL.path)
     async def get_call(
         self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str
     ) -> Call:
         row = await self._load(session, identity, call_id)
         return call_view(row, hubs_of_call(row, await self._hub_codes(session)), clock(), identity)
 
-    @post("/")
+    @post(api.CREATE_CALL.path)
     async def create_call(
         self, session: AsyncSession, identity: Identity, clock: Clock, data: CallCreate
     ) -> Call:
@@ -556,7 +551,7 @@ class CallController(Controller):
         await commit_with_event(session, row, event)
         return call_view(row, hubs, clock(), identity)
 
-    @post("/{call_id:str}/clone")
+    @post(api.CLONE_CALL.path)
     async def clone_call(
         self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str
     ) -> Call:
@@ -580,7 +575,7 @@ class CallController(Controller):
             session, identity, clock, row, values, values["eligible_countries"]
         )
 
-    @patch("/{call_id:str}")
+    @patch(api.UPDATE_CALL.path)
     async def update_call(
         self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str,
         data: CallUpdate,
@@ -621,7 +616,7 @@ class CallController(Controller):
         await commit_with_event(session, row, event)
         return call_view(row, hubs, clock(), identity)
 
-    @post("/{call_id:str}/publish")
+    @post(api.PUBLISH_CALL.path)
     async def publish_call(
         self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str
     ) -> Call:
@@ -645,7 +640,7 @@ class CallController(Controller):
         await commit_with_event(session, row, event)
         return call_view(row, hubs, now, identity)
 
-    @post("/{call_id:str}/transition")
+    @post(api.TRANSITION_CALL.path)
     async def transition_call(
         self, session: AsyncSession, identity: Identity, clock: Clock, call_id: str,
         data: CallTransition,

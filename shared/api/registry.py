@@ -11,23 +11,7 @@ import msgspec
 # The status enums live with their rule; the registry's bodies carry them.
 from shared.call_status import CallPhase as CallPhase
 from shared.call_status import CallStatus as CallStatus
-
-# Routes of the registry (fill them with shared.paths.path_of).
-HUBS = "/hubs"
-HUBS_WITHOUT_MISSION = "/hubs/without-mission"
-VALUE_CHAINS = "/value-chains"
-STRATEGIES = "/strategies"
-COUNTRIES = "/countries"
-ORGANISATION_TYPES = "/organisation-types"
-MISSIONS = "/missions"
-MISSION = "/missions/{mission_id:str}"
-CHALLENGES = "/challenges"
-CHALLENGE = "/challenges/{challenge_id:str}"
-CALLS = "/calls"
-CALL = "/calls/{call_id:str}"
-CALL_CLONE = "/calls/{call_id:str}/clone"
-CALL_PUBLISH = "/calls/{call_id:str}/publish"
-CALL_TRANSITION = "/calls/{call_id:str}/transition"
+from shared.routes import Route
 
 
 class CountryPart(enum.StrEnum):
@@ -118,6 +102,15 @@ class ChallengeUpdate(msgspec.Struct, frozen=True, kw_only=True):
     strategies: list[str] | None = None
 
 
+# A call's texts are written in English first; other languages are translations of them.
+MAIN_LANGUAGE = "en"
+
+
+def text_in(texts: Mapping[str, str], lang: str) -> str:
+    """A label or help text in `lang`, or in English when it is not given in `lang`."""
+    return texts.get(lang) or texts.get(MAIN_LANGUAGE, "")
+
+
 class QuestionType(enum.StrEnum):
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
@@ -170,6 +163,13 @@ class Form(msgspec.Struct, frozen=True):
         """The question whose answer titles an application: the form's first short-text
         question (the project title in every call the programme writes)."""
         return next((q.key for q in self.questions if q.type is QuestionType.SHORT_TEXT), None)
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages every question's label is given in, English first."""
+        given = [set(q.labels) for q in self.questions]
+        common = set.intersection(*given) if given else {MAIN_LANGUAGE}
+        return [MAIN_LANGUAGE, *sorted(common - {MAIN_LANGUAGE})]
 
     def title_of(self, answers: Mapping[str, object]) -> str | None:
         """An application's title, or None when it has none yet."""
@@ -270,3 +270,26 @@ class CallUpdate(msgspec.Struct, frozen=True, kw_only=True):
 
 class CallTransition(msgspec.Struct, frozen=True):
     status: CallStatus
+
+
+# The registry's HTTP interface: each route once, with the types of its body and answer. A
+# route that shares another's path names it (`GET_CALL.path`), so no path is written twice.
+HUBS = Route("GET", "/hubs", list[Hub])
+HUBS_WITHOUT_MISSION = Route("GET", "/hubs/without-mission", list[str])
+VALUE_CHAINS = Route("GET", "/value-chains", list[ValueChain])
+STRATEGIES = Route("GET", "/strategies", list[Strategy])
+COUNTRIES = Route("GET", "/countries", list[Country])
+ORGANISATION_TYPES = Route("GET", "/organisation-types", list[OrganisationType])
+MISSIONS = Route("GET", "/missions", list[Mission])
+CREATE_MISSION = Route("POST", MISSIONS.path, Mission, MissionCreate)
+UPDATE_MISSION = Route("PATCH", "/missions/{mission_id:str}", Mission, MissionUpdate)
+CHALLENGES = Route("GET", "/challenges", list[Challenge])
+CREATE_CHALLENGE = Route("POST", CHALLENGES.path, Challenge, ChallengeCreate)
+UPDATE_CHALLENGE = Route("PATCH", "/challenges/{challenge_id:str}", Challenge, ChallengeUpdate)
+CALLS = Route("GET", "/calls", list[Call])
+GET_CALL = Route("GET", "/calls/{call_id:str}", Call)
+CREATE_CALL = Route("POST", CALLS.path, Call, CallCreate)
+UPDATE_CALL = Route("PATCH", GET_CALL.path, Call, CallUpdate)
+CLONE_CALL = Route("POST", GET_CALL.path + "/clone", Call)
+PUBLISH_CALL = Route("POST", GET_CALL.path + "/publish", Call)
+TRANSITION_CALL = Route("POST", GET_CALL.path + "/transition", Call, CallTransition)

@@ -22,9 +22,8 @@ from gateway.schema.registry.inputs import (
     MissionInput,
     MissionUpdateInput,
 )
-from gateway.schema.registry.types import Challenge, Mission, OpenCall
+from gateway.schema.registry.types import CallStatus, Challenge, Mission, OpenCall
 from shared.api import registry as api
-from shared.paths import path_of, uuid_id
 
 MissionResult = Annotated[
     Mission | ValidationErrors | Forbidden | NotAuthenticated | NotFound,
@@ -40,30 +39,14 @@ CallResult = Annotated[
 ]
 
 
-def registry_call(info: Info, method: str, path: str, result: type, body: object = None):  # type: ignore[no-untyped-def]
-    ctx = info.context
-    return ctx.services.registry.call(method, path, ctx.identity, result, body=body)  # type: ignore[arg-type]
-
-
-def mission_path(id: object) -> str:
-    return path_of(api.MISSION, mission_id=uuid_id(id, "mission"))
-
-
-def challenge_path(id: object) -> str:
-    return path_of(api.CHALLENGE, challenge_id=uuid_id(id, "challenge"))
-
-
-def call_path(route: str, id: object) -> str:
-    return path_of(route, call_id=uuid_id(id, "call"))
-
-
 @strawberry.type
 class RegistryMutation:
     @strawberry.mutation(description="Hub managers for their own hub; the programme team for any.")
     async def create_mission(self, info: Info, input: MissionInput) -> MissionResult:
+        ctx = info.context
         return await attempt(
-            lambda: registry_call(
-                info, "POST", api.MISSIONS, api.Mission, to_api(input, api.MissionCreate)
+            lambda: ctx.services.registry.create_mission(
+                ctx.identity, to_api(input, api.MissionCreate)
             ),
             Mission.of,
         )
@@ -72,18 +55,20 @@ class RegistryMutation:
     async def update_mission(
         self, info: Info, id: strawberry.ID, input: MissionUpdateInput
     ) -> MissionResult:
+        ctx = info.context
         return await attempt(
-            lambda: registry_call(
-                info, "PATCH", mission_path(id), api.Mission, to_api(input, api.MissionUpdate)
+            lambda: ctx.services.registry.update_mission(
+                ctx.identity, id, to_api(input, api.MissionUpdate)
             ),
             Mission.of,
         )
 
     @strawberry.mutation
     async def create_challenge(self, info: Info, input: ChallengeInput) -> ChallengeResult:
+        ctx = info.context
         return await attempt(
-            lambda: registry_call(
-                info, "POST", api.CHALLENGES, api.Challenge, to_api(input, api.ChallengeCreate)
+            lambda: ctx.services.registry.create_challenge(
+                ctx.identity, to_api(input, api.ChallengeCreate)
             ),
             Challenge.of,
         )
@@ -92,21 +77,19 @@ class RegistryMutation:
     async def update_challenge(
         self, info: Info, id: strawberry.ID, input: ChallengeUpdateInput
     ) -> ChallengeResult:
+        ctx = info.context
         return await attempt(
-            lambda: registry_call(
-                info,
-                "PATCH",
-                challenge_path(id),
-                api.Challenge,
-                to_api(input, api.ChallengeUpdate),
+            lambda: ctx.services.registry.update_challenge(
+                ctx.identity, id, to_api(input, api.ChallengeUpdate)
             ),
             Challenge.of,
         )
 
     @strawberry.mutation(description="Creates a draft call; publish it with publishCall.")
     async def create_call(self, info: Info, input: CallInput) -> CallResult:
+        ctx = info.context
         return await attempt(
-            lambda: registry_call(info, "POST", api.CALLS, api.Call, to_api(input, api.CallCreate)),
+            lambda: ctx.services.registry.create_call(ctx.identity, to_api(input, api.CallCreate)),
             OpenCall.of,
         )
 
@@ -114,9 +97,10 @@ class RegistryMutation:
     async def update_call(
         self, info: Info, id: strawberry.ID, input: CallUpdateInput
     ) -> CallResult:
+        ctx = info.context
         return await attempt(
-            lambda: registry_call(
-                info, "PATCH", call_path(api.CALL, id), api.Call, to_api(input, api.CallUpdate)
+            lambda: ctx.services.registry.update_call(
+                ctx.identity, id, to_api(input, api.CallUpdate)
             ),
             OpenCall.of,
         )
@@ -127,26 +111,25 @@ class RegistryMutation:
         "publishing."
     )
     async def clone_call(self, info: Info, id: strawberry.ID) -> CallResult:
+        ctx = info.context
         return await attempt(
-            lambda: registry_call(info, "POST", call_path(api.CALL_CLONE, id), api.Call),
-            OpenCall.of,
+            lambda: ctx.services.registry.clone_call(ctx.identity, id), OpenCall.of
         )
 
     @strawberry.mutation
     async def publish_call(self, info: Info, id: strawberry.ID) -> CallResult:
+        ctx = info.context
         return await attempt(
-            lambda: registry_call(info, "POST", call_path(api.CALL_PUBLISH, id), api.Call),
-            OpenCall.of,
+            lambda: ctx.services.registry.publish_call(ctx.identity, id), OpenCall.of
         )
 
     @strawberry.mutation(
         description="After the deadline: to IN_EVALUATION, then RESULTS_PUBLISHED."
     )
     async def transition_call(
-        self, info: Info, id: strawberry.ID, status: api.CallStatus
+        self, info: Info, id: strawberry.ID, status: CallStatus
     ) -> CallResult:
-        body = api.CallTransition(status=status)
+        ctx = info.context
         return await attempt(
-            lambda: registry_call(info, "POST", call_path(api.CALL_TRANSITION, id), api.Call, body),
-            OpenCall.of,
+            lambda: ctx.services.registry.transition_call(ctx.identity, id, status), OpenCall.of
         )

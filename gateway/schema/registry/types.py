@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import strawberry
 
 from gateway.schema.context import Info
+from gateway.schema.convert import from_contract
 from shared.api import registry as api
 
 # The domain's enums, registered with GraphQL names (strawberry.enum marks the class itself).
@@ -31,14 +32,6 @@ def localized(values: dict[str, str]) -> list[LocalizedText]:
     return [LocalizedText(lang=k, text=v) for k, v in values.items()]
 
 
-def translated(items: list[api.LocalizedText]) -> list[LocalizedText]:
-    return [LocalizedText(lang=t.lang, text=t.text) for t in items]
-
-
-def pick(values: dict[str, str], lang: str) -> str:
-    return values.get(lang) or values.get("en", "")
-
-
 @strawberry.type
 class Country:
     code: str
@@ -55,10 +48,6 @@ class CountryCoverage:
     @strawberry.field
     async def name(self, info: Info) -> str:
         return await info.context.loaders.country_name.load(self.code)
-
-
-def coverage(items: list[api.Coverage]) -> list[CountryCoverage]:
-    return [CountryCoverage(code=c.code, part=c.part) for c in items]
 
 
 @strawberry.type
@@ -91,12 +80,7 @@ class Hub:
 
     @classmethod
     def of(cls, hub: api.Hub) -> Hub:
-        return cls(
-            code=hub.code,
-            name=hub.name,
-            host_organisation=hub.host_organisation,
-            countries=coverage(hub.countries),
-        )
+        return from_contract(cls, hub)
 
     @strawberry.field
     async def missions(self, info: Info) -> list[Mission]:
@@ -112,7 +96,7 @@ async def load_hub(info: Info, code: str) -> Hub:
 
 async def load_value_chains(info: Info, codes: list[str]) -> list[ValueChain]:
     found = await info.context.loaders.value_chain.load_many(codes)
-    return [ValueChain(code=v.code, name=v.name) for v in found if v is not None]
+    return [from_contract(ValueChain, v) for v in found if v is not None]
 
 
 @strawberry.type
@@ -127,14 +111,8 @@ class Mission:
 
     @classmethod
     def of(cls, mission: api.Mission) -> Mission:
-        return cls(
-            id=strawberry.ID(mission.id),
-            title=mission.title,
-            description=mission.description,
-            strategies=mission.strategies,
-            created_at=mission.created_at,
-            hub_code=mission.hub,
-            value_chain_codes=mission.value_chains,
+        return from_contract(
+            cls, mission, hub_code=mission.hub, value_chain_codes=mission.value_chains
         )
 
     @strawberry.field
@@ -163,14 +141,8 @@ class Challenge:
 
     @classmethod
     def of(cls, challenge: api.Challenge) -> Challenge:
-        return cls(
-            id=strawberry.ID(challenge.id),
-            title=challenge.title,
-            description=challenge.description,
-            strategies=challenge.strategies,
-            created_at=challenge.created_at,
-            mission_id=challenge.mission_id,
-            hub_code=challenge.hub,
+        return from_contract(
+            cls, challenge, mission_id=challenge.mission_id, hub_code=challenge.hub
         )
 
     @strawberry.field
@@ -190,9 +162,13 @@ class Option:
     labels: list[LocalizedText]
     raw_labels: strawberry.Private[dict[str, str]]
 
+    @classmethod
+    def of(cls, option: api.Option) -> Option:
+        return from_contract(cls, option, labels=localized(option.labels), raw_labels=option.labels)
+
     @strawberry.field(description="The label in `lang`, or in English when there is none.")
     def label(self, lang: str = "en") -> str:
-        return pick(self.raw_labels, lang)
+        return api.text_in(self.raw_labels, lang)
 
 
 @strawberry.type(description="One question of a call's application form.")
@@ -217,23 +193,18 @@ class Question:
 
     @classmethod
     def of(cls, q: api.Question) -> Question:
-        return cls(
-            key=q.key, type=q.type, required=q.required, labels=localized(q.labels),
-            help=localized(q.help), max_length=q.max_length, max_words=q.max_words,
-            min_value=q.min_value, max_value=q.max_value,
-            options=[Option(value=o.value, labels=localized(o.labels), raw_labels=o.labels)
-                     for o in q.options],
-            max_picks=q.max_picks, allowed_types=q.allowed_types, max_size_bytes=q.max_size_bytes,
-            max_count=q.max_count, raw=q,
+        return from_contract(
+            cls, q, labels=localized(q.labels), help=localized(q.help), raw=q,
+            options=[Option.of(o) for o in q.options],
         )  # fmt: skip
 
     @strawberry.field(description="The label in `lang`, or in English when there is none.")
     def label(self, lang: str = "en") -> str:
-        return pick(self.raw.labels, lang)
+        return api.text_in(self.raw.labels, lang)
 
     @strawberry.field
     def help_text(self, lang: str = "en") -> str:
-        return pick(self.raw.help, lang)
+        return api.text_in(self.raw.help, lang)
 
 
 @strawberry.type
@@ -243,10 +214,7 @@ class Form:
 
 
 def form_of(form: api.Form) -> Form:
-    langs = [set(q.labels) for q in form.questions]
-    common = set.intersection(*langs) if langs else {"en"}
-    ordered = ["en", *sorted(common - {"en"})]
-    return Form(questions=[Question.of(q) for q in form.questions], languages=ordered)
+    return Form(questions=[Question.of(q) for q in form.questions], languages=form.languages)
 
 
 @strawberry.type
@@ -258,9 +226,15 @@ class Criterion:
     threshold: float
     raw_labels: strawberry.Private[dict[str, str]]
 
+    @classmethod
+    def of(cls, c: api.Criterion) -> Criterion:
+        return from_contract(
+            cls, c, labels=localized(c.labels), guidance=localized(c.guidance), raw_labels=c.labels
+        )
+
     @strawberry.field
     def label(self, lang: str = "en") -> str:
-        return pick(self.raw_labels, lang)
+        return api.text_in(self.raw_labels, lang)
 
 
 @strawberry.type(
@@ -272,14 +246,7 @@ class Rubric:
 
 
 def rubric_of(rubric: api.Rubric) -> Rubric:
-    return Rubric(
-        criteria=[
-            Criterion(key=c.key, labels=localized(c.labels), guidance=localized(c.guidance),
-                      weight=c.weight, threshold=c.threshold, raw_labels=c.labels)
-            for c in rubric.criteria
-        ],
-        overall_threshold=rubric.overall_threshold,
-    )  # fmt: skip
+    return from_contract(Rubric, rubric, criteria=[Criterion.of(c) for c in rubric.criteria])
 
 
 @strawberry.type
@@ -324,19 +291,10 @@ class OpenCall:
 
     @classmethod
     def of(cls, call: api.Call) -> OpenCall:
-        return cls(
-            id=strawberry.ID(call.id), title=call.title, description=call.description,
-            title_translations=translated(call.title_translations),
-            description_translations=translated(call.description_translations),
-            evaluation_deadline=call.evaluation_deadline, editable_fields=call.editable_fields,
-            budget=call.budget, max_grant=call.max_grant, currency=call.currency,
-            opens_at=call.opens_at, closes_at=call.closes_at, timezone=call.timezone,
-            eligible_countries=coverage(call.eligible_countries),
-            organisation_types=call.organisation_types, form=form_of(call.form),
-            rubric=rubric_of(call.rubric), evaluators_per_application=call.evaluators_per_application,
-            blind=call.blind, retention_days=call.retention_days, status=call.phase,
-            lifecycle=call.status,
-            published_at=call.published_at, raw=call,
+        # GraphQL's `status` is the phase a reader sees; `lifecycle` the registry's status.
+        return from_contract(
+            cls, call, form=form_of(call.form), rubric=rubric_of(call.rubric),
+            status=call.phase, lifecycle=call.status, raw=call,
         )  # fmt: skip
 
     @strawberry.field(description="True when run by the programme for all hubs.")
