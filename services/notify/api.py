@@ -16,11 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notify.config import NotifySettings
 from services.notify.mail import MAIL_WRITTEN
 from services.notify.models import MailAttachmentRow, MailRow
+from shared.api import notify as api
 from shared.api.notify import (
-    MAIL,
-    MAIL_ITEM,
-    MAIL_RETRY,
-    PERSON_MAIL,
     Mail,
     MailAttachment,
     MailPage,
@@ -91,7 +88,7 @@ async def load_mail(session: AsyncSession, mail_id: str, *, lock: bool = False) 
     return row
 
 
-@get(MAIL)
+@get(api.LIST_MAIL.path)
 async def list_mail(
     session: AsyncSession, identity: Identity, settings: NotifySettings,
     # `state` is a name Litestar keeps for the app's state: the query parameter is renamed.
@@ -121,7 +118,7 @@ async def list_mail(
     return MailPage(items=items, total=total or 0)
 
 
-@get(MAIL_ITEM)
+@get(api.READ_MAIL.path)
 async def read_mail(
     session: AsyncSession, identity: Identity, settings: NotifySettings, mail_id: str
 ) -> Mail:
@@ -131,7 +128,7 @@ async def read_mail(
     return mail_view(row, attachments, body_withheld(row, identity, settings))
 
 
-@post(MAIL_RETRY, status_code=200)
+@post(api.RETRY_MAIL.path, status_code=200)
 async def retry_mail(
     session: AsyncSession, identity: Identity, clock: Clock, settings: NotifySettings,
     mail_id: str,
@@ -148,7 +145,7 @@ async def retry_mail(
     return mail_view(row, attachments, body_withheld(row, identity, settings))
 
 
-@get(PERSON_MAIL)
+@get(api.PERSON_MAIL.path)
 async def person_mail(
     session: AsyncSession, identity: Identity, settings: NotifySettings, account_id: str,
     first: int = 20, offset: int = 0,

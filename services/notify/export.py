@@ -13,9 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notify.api import WITHHELD, body_withheld
 from services.notify.config import NotifySettings
 from services.notify.models import MailAttachmentRow, MailRow, Person
+from shared.api import notify as api
 from shared.api.notify import (
-    PERSON_EXPORT,
-    PERSON_EXPORT_ATTACHMENT,
     ExportedMail,
     ExportedMailAttachment,
     MailState,
@@ -54,8 +53,8 @@ def recipient_of(person: Person | None) -> Recipient | None:
     )  # fmt: skip
 
 
-@get(PERSON_EXPORT)
-async def export_person(
+@get(api.PERSON_EXPORT.path)
+async def person_export(
     session: AsyncSession, identity: Identity, settings: NotifySettings, account_id: str
 ) -> NotifyPersonExport:
     """Everything notify holds about the person, oldest mail first."""
@@ -87,8 +86,8 @@ async def export_person(
     return NotifyPersonExport(account_id=account_id, recipient=recipient_of(person), mails=mails)
 
 
-@get(PERSON_EXPORT_ATTACHMENT, media_type="application/octet-stream")
-async def export_attachment(
+@get(api.PERSON_EXPORT_ATTACHMENT.path, media_type="application/octet-stream")
+async def person_export_attachment(
     session: AsyncSession, identity: Identity, account_id: str, attachment_id: str
 ) -> Response[bytes]:
     """A file a mail to the person carried (small: a receipt PDF is kept in the row)."""
@@ -110,4 +109,4 @@ async def export_attachment(
     return Response(found.content, media_type=found.content_type)
 
 
-ROUTES = [export_person, export_attachment]
+ROUTES = [person_export, person_export_attachment]

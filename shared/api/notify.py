@@ -7,12 +7,7 @@ from datetime import datetime
 
 import msgspec
 
-# Routes of the notify service (the gateway's client and notify's handlers both use these;
-# fill them with shared.paths.path_of).
-MAIL = "/mail"
-MAIL_ITEM = "/mail/{mail_id:str}"
-MAIL_RETRY = "/mail/{mail_id:str}/retry"
-PERSON_MAIL = "/people/{account_id:str}/mail"
+from shared.routes import Route
 
 # Kinds a person may turn off, by the preference that controls them (AccountChanged's fields).
 OPTIONAL_KINDS: dict[str, str] = {
@@ -70,9 +65,6 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
 
 # ---- a person's data archive (GDPR access and portability) -------------------------------
 
-PERSON_EXPORT = "/people/{account_id:str}/export"
-PERSON_EXPORT_ATTACHMENT = "/people/{account_id:str}/export/attachments/{attachment_id:str}"
-
 
 class ExportedMailAttachment(msgspec.Struct, frozen=True, kw_only=True):
     """A file sent with a mail (a receipt's PDF); its bytes come from PERSON_EXPORT_ATTACHMENT."""
@@ -112,3 +104,16 @@ class NotifyPersonExport(msgspec.Struct, frozen=True, kw_only=True):
     account_id: str
     recipient: Recipient | None
     mails: list[ExportedMail]
+
+
+# ---- the routes of the notify service: its handlers and the gateway's NotifyClient --------
+
+LIST_MAIL = Route("GET", "/mail", MailPage)
+READ_MAIL = Route("GET", "/mail/{mail_id:str}", Mail)
+RETRY_MAIL = Route("POST", "/mail/{mail_id:str}/retry", Mail)
+PERSON_MAIL = Route("GET", "/people/{account_id:str}/mail", list[Notification])
+PERSON_EXPORT = Route("GET", "/people/{account_id:str}/export", NotifyPersonExport)
+# The answer is the file's bytes, read as a stream.
+PERSON_EXPORT_ATTACHMENT = Route(
+    "GET", "/people/{account_id:str}/export/attachments/{attachment_id:str}", bytes
+)

@@ -1,4 +1,5 @@
-"""GraphQL types of notify: the mail outbox the team reads and a person's notifications."""
+"""GraphQL types of notify: the mail outbox the team reads and a person's notifications, each
+built from its shared.api.notify contract by gateway.schema.convert.from_contract."""
 
 from __future__ import annotations
 
@@ -36,22 +37,10 @@ class Mail:
     html: str
     attachments: list[MailAttachment]
 
-    @classmethod
-    def of(cls, m: api.Mail) -> Mail:
-        return cls(
-            id=strawberry.ID(m.id), to=m.to, subject=m.subject, kind=m.kind, language=m.language,
-            state=m.state, attempts=m.attempts, last_error=m.last_error,
-            created_at=m.created_at, sent_at=m.sent_at, text=m.text, html=m.html,
-            attachments=[
-                MailAttachment(file_name=a.file_name, content_type=a.content_type, size=a.size)
-                for a in m.attachments
-            ],
-        )  # fmt: skip
-
 
 @strawberry.type
 class MailPage:
-    total_count: int
+    total_count: int  # the contract's `total`
     items: list[Mail]
 
 
@@ -63,10 +52,3 @@ class Notification:
     text: str
     created_at: datetime
     state: MailState
-
-    @classmethod
-    def of(cls, n: api.Notification) -> Notification:
-        return cls(
-            id=strawberry.ID(n.id), kind=n.kind, subject=n.subject, text=n.text,
-            created_at=n.created_at, state=n.state,
-        )  # fmt: skip
