@@ -49,7 +49,7 @@ from services.review.models import (
 from shared.api.intake import Organisation, Person
 from shared.api.registry import Form, Rubric
 from shared.api.review import (
-    ApplicationSnapshot,
+    ApplicationForReview,
     Assignment,
     AssignmentReport,
     ConflictCreate,
@@ -314,7 +314,7 @@ async def announce_assigned(
 
 def snapshot_of(
     app: ApplicationCopy, call: KnownCall, evaluator_id: str, secret: str
-) -> ApplicationSnapshot:
+) -> ApplicationForReview:
     blind = call.blind
     attachments = [
         SnapshotAttachment(
@@ -325,7 +325,7 @@ def snapshot_of(
         )
         for i, a in enumerate(app.attachments)
     ]  # fmt: skip
-    return ApplicationSnapshot(
+    return ApplicationForReview(
         application_id=app.application_id, call_id=app.call_id, blind=blind,
         organisation=None if blind else msgspec.convert(app.organisation, Organisation),
         contact=None if blind else msgspec.convert(app.contact, Person),
@@ -342,7 +342,7 @@ def form_of(call: KnownCall) -> Form:
 
 def assignment_view(
     row: AssignmentRow, call: KnownCall, answers: dict[str, object],
-    evaluation: EvaluationRow | None, application: ApplicationSnapshot | None = None,
+    evaluation: EvaluationRow | None, application: ApplicationForReview | None = None,
 ) -> Assignment:  # fmt: skip
     return Assignment(
         id=str(row.id), call_id=row.call_id, call_title=call.title,

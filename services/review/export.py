@@ -34,7 +34,7 @@ def reviewed(app: ApplicationCopy, call: KnownCall | None) -> ReviewedApplicatio
     )  # fmt: skip
 
 
-@get(PERSON_EXPORT)
+@get(PERSON_EXPORT.path)
 async def export_person(
     session: AsyncSession, identity: Identity, account_id: str
 ) -> ReviewPersonExport:

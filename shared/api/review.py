@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import msgspec
 
 from shared.api.intake import Answer, Organisation, Person
 from shared.api.registry import Rubric
+from shared.routes import Route
 
-# Routes of review (fill them with shared.paths.path_of).
-EVALUATORS = "/evaluators"
-EVALUATOR = "/evaluators/{account_id:str}"
-EVALUATOR_STATISTICS = "/evaluators/statistics"
-CONFLICTS = "/conflicts"
-MY_ASSIGNMENTS = "/assignments/mine"
-ASSIGNMENT = "/assignments/{assignment_id:str}"
-ASSIGNMENT_MOVE = "/assignments/{assignment_id:str}/move"
-EVALUATION = "/assignments/{assignment_id:str}/evaluation"
-EVALUATION_SUBMIT = "/assignments/{assignment_id:str}/evaluation/submit"
-CALL_PROGRESS = "/calls/{call_id:str}/progress"
-CALL_RANKING = "/calls/{call_id:str}/ranking"
-CALL_RANKING_CSV = "/calls/{call_id:str}/ranking.csv"
-CALL_DISAGREEMENTS = "/calls/{call_id:str}/disagreements"
-CALL_POOL = "/calls/{call_id:str}/pool"
-POOL_MEMBER = "/calls/{call_id:str}/pool/{account_id:str}"
-CALL_MATRIX = "/calls/{call_id:str}/matrix"
-CALL_ASSIGN = "/calls/{call_id:str}/assign"
-CALL_REPAIR = "/calls/{call_id:str}/repair"
-CALL_PUBLISH_RESULTS = "/calls/{call_id:str}/publish-results"
-CONSENSUS = "/calls/{call_id:str}/applications/{application_id:str}/consensus/{criterion:str}"
+
+class EvaluationStatus(enum.StrEnum):
+    """An evaluation's state; NOT_STARTED is never stored: it is an assignment without one."""
+
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Decision(enum.StrEnum):
+    """An application's outcome in a call's ranking (PENDING: not decided yet)."""
+
+    SELECTED = "selected"
+    RESERVE = "reserve"
+    NOT_SELECTED = "not_selected"
+    INELIGIBLE = "ineligible"
+    PENDING = "pending"
 
 
 class Evaluator(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,7 +70,7 @@ class SnapshotAttachment(msgspec.Struct, frozen=True, kw_only=True):
     grant: str  # lets intake hand this evaluator a download link, briefly
 
 
-class ApplicationSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+class ApplicationForReview(msgspec.Struct, frozen=True, kw_only=True):
     """What an evaluator sees; in a blind call the identity fields are left out."""
 
     application_id: str
@@ -93,7 +91,7 @@ class ApplicationSnapshot(msgspec.Struct, frozen=True, kw_only=True):
 class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
     scores: dict[str, float]
     comments: dict[str, str]
-    status: str
+    status: EvaluationStatus
     submitted_at: datetime | None
 
 
@@ -109,7 +107,7 @@ class Assignment(msgspec.Struct, frozen=True, kw_only=True):
     application_id: str
     rubric: Rubric
     evaluation: Evaluation
-    application: ApplicationSnapshot | None = None
+    application: ApplicationForReview | None = None
     application_title: str = ""
     due_at: datetime | None = None  # the call's evaluation deadline, when it has one
     call_timezone: str = "Europe/Brussels"
@@ -145,7 +143,7 @@ class RankingEntry(msgspec.Struct, frozen=True, kw_only=True):
     application_id: str
     organisation: str
     rank: int | None
-    decision: str
+    decision: Decision
     weighted_total: float | None
     total: float | None
     scores: dict[str, float]
@@ -220,7 +218,7 @@ class MatrixCell(msgspec.Struct, frozen=True, kw_only=True):
     assignment_id: str
     evaluator_id: str
     evaluator_name: str
-    status: str  # not_started, draft or submitted
+    status: EvaluationStatus
 
 
 class MatrixConflict(msgspec.Struct, frozen=True, kw_only=True):
@@ -247,8 +245,6 @@ class AssignmentMatrix(msgspec.Struct, frozen=True, kw_only=True):
 
 
 # ---- a person's data archive (GDPR access and portability) -------------------------------
-
-PERSON_EXPORT = "/people/{account_id:str}/export"
 
 
 class ReviewedApplication(msgspec.Struct, frozen=True, kw_only=True):
@@ -284,3 +280,38 @@ class ReviewPersonExport(msgspec.Struct, frozen=True, kw_only=True):
     # Set when the person is an evaluator: their profile and the conflicts they declared.
     evaluator: Evaluator | None = None
     conflicts: list[DeclaredConflict] = []
+
+
+# ---- review's routes: each handler is declared with one, the gateway's client sends to it --
+
+INVITE_EVALUATOR = Route("POST", "/evaluators", Evaluator, EvaluatorCreate)
+EVALUATORS = Route("GET", "/evaluators", list[Evaluator])
+MY_PROFILE = Route("GET", "/evaluators/me", Evaluator)
+EVALUATOR_STATISTICS = Route("GET", "/evaluators/statistics", list[EvaluatorStatistics])
+REMOVE_EVALUATOR = Route("DELETE", "/evaluators/{account_id:str}", list[AssignmentReport])
+DECLARE_CONFLICT = Route("POST", "/conflicts", list[AssignmentReport], ConflictCreate)
+MY_ASSIGNMENTS = Route("GET", "/assignments/mine", list[Assignment])
+ASSIGNMENT = Route("GET", "/assignments/{assignment_id:str}", Assignment)
+MOVE_ASSIGNMENT = Route("POST", "/assignments/{assignment_id:str}/move", MatrixCell, AssignmentMove)
+SAVE_EVALUATION = Route(
+    "PUT", "/assignments/{assignment_id:str}/evaluation", Evaluation, EvaluationDraft
+)
+SUBMIT_EVALUATION = Route("POST", "/assignments/{assignment_id:str}/evaluation/submit", Evaluation)
+ASSIGN_EVALUATORS = Route("POST", "/calls/{call_id:str}/assign", AssignmentReport)
+REPAIR_ASSIGNMENTS = Route("POST", "/calls/{call_id:str}/repair", AssignmentReport)
+EVALUATION_PROGRESS = Route("GET", "/calls/{call_id:str}/progress", Progress)
+RANKING = Route("GET", "/calls/{call_id:str}/ranking", Ranking)
+RANKING_CSV = Route("GET", "/calls/{call_id:str}/ranking.csv", str)  # text/csv, not JSON
+DISAGREEMENTS = Route("GET", "/calls/{call_id:str}/disagreements", list[Disagreement])
+SET_CONSENSUS = Route(
+    "PUT", "/calls/{call_id:str}/applications/{application_id:str}/consensus/{criterion:str}",
+    RankingEntry, ConsensusSet,
+)  # fmt: skip
+PUBLISH_RESULTS = Route("POST", "/calls/{call_id:str}/publish-results", Ranking)
+CALL_POOL = Route("GET", "/calls/{call_id:str}/pool", list[PoolMember])
+SET_POOL_MEMBER = Route(
+    "PUT", "/calls/{call_id:str}/pool/{account_id:str}", PoolMember, PoolMemberSet
+)
+REMOVE_POOL_MEMBER = Route("DELETE", "/calls/{call_id:str}/pool/{account_id:str}", AssignmentReport)
+ASSIGNMENT_MATRIX = Route("GET", "/calls/{call_id:str}/matrix", AssignmentMatrix)
+PERSON_EXPORT = Route("GET", "/people/{account_id:str}/export", ReviewPersonExport)

@@ -8,11 +8,16 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway.schema.context import Info
-from gateway.schema.intake.types import Organisation, Person, person
+from gateway.schema.convert import from_contract
+from gateway.schema.errors import Forbidden, NotAuthenticated, NotFound
+from gateway.schema.intake.types import Organisation, Person
 from gateway.schema.registry.types import Rubric, rubric_of
 from shared.api import intake as intake_api
 from shared.api import review as api
 from shared.paths import path_of
+
+# What a refused or missing lookup answers, in most of review's result unions.
+Denied = Forbidden | NotAuthenticated | NotFound
 
 
 @strawberry.type
@@ -26,14 +31,6 @@ class Evaluator:
     languages: list[str]
     capacity: int
     active: bool
-
-    @classmethod
-    def of(cls, e: api.Evaluator) -> Evaluator:
-        return cls(
-            account_id=strawberry.ID(e.account_id), name=e.name, email=e.email,
-            organisation=e.organisation, expertise=e.expertise, hubs=e.hubs,
-            languages=e.languages, capacity=e.capacity, active=e.active,
-        )  # fmt: skip
 
 
 @strawberry.type
@@ -82,24 +79,6 @@ class ApplicationSnapshot:
     attachments: list[SnapshotAttachment]
     submitted_at: datetime | None
 
-    @classmethod
-    def of(cls, s: api.ApplicationSnapshot) -> ApplicationSnapshot:
-        o = s.organisation
-        return cls(
-            application_id=strawberry.ID(s.application_id), blind=s.blind,
-            organisation=Organisation(name=o.name, type=o.type, country=o.country,
-                                      country_part=o.country_part, website=o.website)
-            if o else None,
-            contact=person(s.contact) if s.contact else None, team=[person(p) for p in s.team],
-            answers=JSON(s.answers), requested_amount=s.requested_amount, country=s.country,
-            hub=s.hub, value_chains=s.value_chains,
-            attachments=[SnapshotAttachment(id=strawberry.ID(a.id), question_key=a.question_key,
-                                            file_name=a.file_name, content_type=a.content_type,
-                                            size=a.size, application_id=s.application_id,
-                                            grant=a.grant) for a in s.attachments],
-            submitted_at=s.submitted_at,
-        )  # fmt: skip
-
 
 @strawberry.type
 class Evaluation:
@@ -107,11 +86,6 @@ class Evaluation:
     comments: JSON
     status: str = strawberry.field(description="not_started, draft or submitted (locked).")
     submitted_at: datetime | None
-
-    @classmethod
-    def of(cls, e: api.Evaluation) -> Evaluation:
-        return cls(scores=JSON(e.scores), comments=JSON(e.comments), status=e.status,
-                   submitted_at=e.submitted_at)  # fmt: skip
 
 
 @strawberry.type
@@ -131,17 +105,6 @@ class Assignment:
     due_at: datetime | None = strawberry.field(description="The call's evaluation deadline.")
     call_timezone: str = strawberry.field(description="Show instants in this time zone.")
 
-    @classmethod
-    def of(cls, a: api.Assignment) -> Assignment:
-        return cls(
-            id=strawberry.ID(a.id), call_id=strawberry.ID(a.call_id), call_title=a.call_title,
-            application_id=strawberry.ID(a.application_id), rubric=rubric_of(a.rubric),
-            evaluation=Evaluation.of(a.evaluation),
-            application=ApplicationSnapshot.of(a.application) if a.application else None,
-            application_title=a.application_title, due_at=a.due_at,
-            call_timezone=a.call_timezone,
-        )  # fmt: skip
-
 
 @strawberry.type
 class Shortfall:
@@ -159,15 +122,6 @@ class AssignmentReport:
     min_load: int
     max_load: int
     shortfalls: list[Shortfall]
-
-    @classmethod
-    def of(cls, r: api.AssignmentReport) -> AssignmentReport:
-        return cls(
-            applications=r.applications, assigned=r.assigned, evaluators=r.evaluators,
-            min_load=r.min_load, max_load=r.max_load,
-            shortfalls=[Shortfall(application_id=strawberry.ID(s.application_id), needed=s.needed,
-                                  assigned=s.assigned, reason=s.reason) for s in r.shortfalls],
-        )  # fmt: skip
 
 
 @strawberry.type
@@ -196,15 +150,6 @@ class RankingEntry:
     explanation: str
     requested_amount: float | None
 
-    @classmethod
-    def of(cls, e: api.RankingEntry) -> RankingEntry:
-        return cls(
-            application_id=strawberry.ID(e.application_id), organisation=e.organisation,
-            rank=e.rank, decision=e.decision, weighted_total=e.weighted_total, total=e.total,
-            scores=JSON(e.scores), thresholds_failed=e.thresholds_failed, tie_break=e.tie_break,
-            explanation=e.explanation, requested_amount=e.requested_amount,
-        )  # fmt: skip
-
 
 @strawberry.type
 class Ranking:
@@ -213,12 +158,6 @@ class Ranking:
     total: int
     results_published: bool
     entries: list[RankingEntry]
-
-    @classmethod
-    def of(cls, r: api.Ranking) -> Ranking:
-        return cls(call_id=strawberry.ID(r.call_id), budget=r.budget, total=r.total,
-                   results_published=r.results_published,
-                   entries=[RankingEntry.of(e) for e in r.entries])  # fmt: skip
 
 
 @strawberry.type(description="One submitted evaluation; its evaluator is named by place only.")
@@ -235,16 +174,6 @@ class Disagreement:
     scores: JSON
     title: str
     evaluations: list[DisagreementEvaluation]
-
-    @classmethod
-    def of(cls, d: api.Disagreement) -> Disagreement:
-        return cls(
-            application_id=strawberry.ID(d.application_id), criteria=d.criteria,
-            scores=JSON(d.scores), title=d.title,
-            evaluations=[DisagreementEvaluation(evaluator=e.evaluator, scores=JSON(e.scores),
-                                                comments=JSON(e.comments))
-                         for e in d.evaluations],
-        )  # fmt: skip
 
 
 @strawberry.type
@@ -264,11 +193,6 @@ class PoolMember:
     assigned: int
     submitted: int
 
-    @classmethod
-    def of(cls, m: api.PoolMember) -> PoolMember:
-        return cls(evaluator=Evaluator.of(m.evaluator), capacity=m.capacity,
-                   assigned=m.assigned, submitted=m.submitted)  # fmt: skip
-
 
 @strawberry.type
 class MatrixEvaluator:
@@ -284,12 +208,6 @@ class MatrixCell:
     evaluator_id: strawberry.ID
     evaluator_name: str
     status: str = strawberry.field(description="not_started, draft or submitted (locked).")
-
-    @classmethod
-    def of(cls, c: api.MatrixCell) -> MatrixCell:
-        return cls(assignment_id=strawberry.ID(c.assignment_id),
-                   evaluator_id=strawberry.ID(c.evaluator_id), evaluator_name=c.evaluator_name,
-                   status=c.status)  # fmt: skip
 
 
 @strawberry.type
@@ -320,21 +238,15 @@ class AssignmentMatrix:
     evaluators: list[MatrixEvaluator]
     applications: list[MatrixApplication]
 
-    @classmethod
-    def of(cls, m: api.AssignmentMatrix) -> AssignmentMatrix:
-        return cls(
-            evaluators=[MatrixEvaluator(account_id=strawberry.ID(e.account_id), name=e.name,
-                                        capacity=e.capacity, load=e.load) for e in m.evaluators],
-            applications=[
-                MatrixApplication(
-                    application_id=strawberry.ID(a.application_id), title=a.title,
-                    organisation=a.organisation, country=a.country, hub=a.hub,
-                    assignments=[MatrixCell.of(c) for c in a.assignments],
-                    conflicts=[MatrixConflict(evaluator_id=strawberry.ID(c.evaluator_id),
-                                              evaluator_name=c.evaluator_name, reason=c.reason)
-                               for c in a.conflicts],
-                    shortfall=a.shortfall,
-                )
-                for a in m.applications
-            ],
-        )  # fmt: skip
+
+def application_of(s: api.ApplicationForReview) -> ApplicationSnapshot:
+    """Each attachment knows its application: its download link is asked for by both ids."""
+    attachments = [
+        from_contract(SnapshotAttachment, a, application_id=s.application_id) for a in s.attachments
+    ]
+    return from_contract(ApplicationSnapshot, s, attachments=attachments)
+
+
+def assignment_of(a: api.Assignment) -> Assignment:
+    application = application_of(a.application) if a.application else None
+    return from_contract(Assignment, a, rubric=rubric_of(a.rubric), application=application)
