@@ -33,12 +33,14 @@ from gateway.schema.accounts.schema import AccountMutation, AccountQuery
 from gateway.schema.audit.operations import AuditMutation, AuditQuery
 from gateway.schema.audit.trail import AuditTrail
 from gateway.schema.intake.operations import IntakeMutation, IntakeQuery, IntakeSubscription
-from gateway.schema.notify.operations import NotifyMutation, NotifyQuery
+from gateway.schema.notify.mutations import NotifyMutation
+from gateway.schema.notify.queries import NotifyQuery
 from gateway.schema.operations import OperationsQuery
 from gateway.schema.privacy.operations import PrivacyMutation, PrivacyQuery
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
-from gateway.schema.review.operations import ReviewMutation, ReviewQuery
+from gateway.schema.review.mutations import ReviewMutation
+from gateway.schema.review.queries import ReviewQuery
 from gateway.uploads import StreamedUpload
 from shared.errors import DomainError, ServiceUnavailable
 from shared.logging import current_trace_id
