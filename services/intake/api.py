@@ -35,6 +35,7 @@ from services.intake.models import (
     SubmissionRow,
     receipt_number_seq,
 )
+from shared.api import intake as api
 from shared.api.intake import (
     Answer,
     Application,
@@ -395,9 +396,9 @@ async def create_draft(
 
 
 class ApplicationController(Controller):
-    path = "/applications"
+    path = "/"
 
-    @post("/")
+    @post(api.START.path)
     async def start(
         self, session: AsyncSession, identity: Identity, clock: Clock, data: ApplicationStart
     ) -> Application:
@@ -415,7 +416,7 @@ class ApplicationController(Controller):
         await session.commit()
         return await application_view(session, identity, app, call)
 
-    @get("/mine")
+    @get(api.MINE.path)
     async def mine(self, session: AsyncSession, identity: Identity) -> list[Application]:
         applicant = identity.require_signed_in()
         rows = (
@@ -428,14 +429,14 @@ class ApplicationController(Controller):
         ).all()
         return await application_views(session, identity, [(app, call) for app, call in rows])
 
-    @get("/{application_id:str}")
+    @get(api.READ.path)
     async def read(
         self, session: AsyncSession, identity: Identity, application_id: str
     ) -> Application:
         app, call = await load_application(session, identity, application_id)
         return await application_view(session, identity, app, call)
 
-    @patch("/{application_id:str}")
+    @patch(api.SAVE.path)
     async def save(
         self, session: AsyncSession, identity: Identity, clock: Clock, application_id: str,
         data: ApplicationUpdate,
@@ -448,7 +449,7 @@ class ApplicationController(Controller):
         await session.refresh(app)
         return await application_view(session, identity, app, call)
 
-    @post("/{application_id:str}/submit")
+    @post(api.SUBMIT.path)
     async def submit(
         self, session: AsyncSession, identity: Identity, clock: Clock, application_id: str,
         data: SubmitRequest,
@@ -520,7 +521,7 @@ class ApplicationController(Controller):
             receipt_of(submission), await application_view(session, identity, app, call)
         )
 
-    @post("/{application_id:str}/withdraw")
+    @post(api.WITHDRAW.path)
     async def withdraw(
         self, session: AsyncSession, identity: Identity, clock: Clock, application_id: str
     ) -> Application:
@@ -547,10 +548,7 @@ class ApplicationController(Controller):
 
     # ---- attachments ------------------------------------------------------------------
 
-    @put(
-        "/{application_id:str}/attachments/{question_key:str}",
-        request_max_body_size=MAX_UPLOAD_BYTES,
-    )
+    @put(api.UPLOAD.path, request_max_body_size=MAX_UPLOAD_BYTES)
     async def upload(
         self, request: Request[Any, Any, Any], session: AsyncSession, identity: Identity,
         clock: Clock, store: ObjectStore, application_id: str, question_key: str,
@@ -594,7 +592,7 @@ class ApplicationController(Controller):
             await store.delete(object_key)  # a refused file leaves nothing behind
             raise
 
-    @delete("/{application_id:str}/attachments/{attachment_id:str}", status_code=200)
+    @delete(api.REMOVE_ATTACHMENT.path, status_code=200)
     async def remove_attachment(
         self, session: AsyncSession, identity: Identity, clock: Clock, store: ObjectStore,
         application_id: str, attachment_id: str,
@@ -616,7 +614,7 @@ class ApplicationController(Controller):
             await store.delete(row.object_key)
         return await application_view(session, identity, app, call)
 
-    @get("/{application_id:str}/attachments/{attachment_id:str}/link")
+    @get(api.DOWNLOAD_LINK.path)
     async def download_link(
         self, session: AsyncSession, identity: Identity, store: ObjectStore, clock: Clock,
         link_seconds: int, application_id: str, attachment_id: str,
@@ -635,9 +633,9 @@ class EvaluatorLinkController(Controller):
     """Evaluators read the files of applications review assigned to them: review signs a
     grant per file, intake checks it (and never needs review's tables)."""
 
-    path = "/applications/{application_id:str}/attachments/{attachment_id:str}/evaluator-link"
+    path = "/"
 
-    @get("/")
+    @get(api.EVALUATOR_LINK.path)
     async def evaluator_link(
         self, session: AsyncSession, identity: Identity, runtime: Runtime, store: ObjectStore,
         clock: Clock, link_seconds: int, application_id: str, attachment_id: str, grant: str,
@@ -756,7 +754,7 @@ async def drain(body: AsyncIterator[bytes]) -> None:
 
 
 class CallApplicationsController(Controller):
-    path = "/calls/{call_id:str}"
+    path = "/"
 
     async def _call(self, session: AsyncSession, identity: Identity, call_id: str) -> KnownCall:
         identity.require_signed_in()
@@ -776,8 +774,8 @@ class CallApplicationsController(Controller):
             conditions.append(ApplicationRow.hub == identity.hub)
         return conditions
 
-    @get("/applications")
-    async def list_applications(
+    @get(api.CALL_APPLICATIONS.path)
+    async def call_applications(
         self, session: AsyncSession, identity: Identity, call_id: str,
         status: str | None = None, country: str | None = None, hub: str | None = None,
         value_chain: str | None = None, organisation_type: str | None = None,
@@ -818,7 +816,7 @@ class CallApplicationsController(Controller):
         cursor = encode_cursor(rows[-1]) if more and rows else None
         return ApplicationPage(items=items, total=total or 0, next_cursor=cursor)
 
-    @get("/submission-count")
+    @get(api.SUBMISSION_COUNT.path)
     async def submission_count(
         self, session: AsyncSession, identity: Identity, call_id: str
     ) -> SubmissionCount:
@@ -836,7 +834,7 @@ class CallApplicationsController(Controller):
         )
         return count or 0
 
-    @get("/statistics")
+    @get(api.STATISTICS.path)
     async def statistics(
         self, session: AsyncSession, identity: Identity, call_id: str
     ) -> CallStatistics:

@@ -20,6 +20,7 @@ from services.intake.export import ROUTES as EXPORT_ROUTES
 from services.intake.files import FileController
 from services.intake.models import OutboxEvent, ProcessedEvent
 from services.intake.retention import SWEEP_SECONDS, sweep_now
+from shared.api import intake as api
 from shared.clock import Clock, utc_now
 from shared.objectstore import FilesystemObjectStore, MinioObjectStore, ObjectStore
 from shared.periodic import run_every
@@ -41,7 +42,7 @@ def build_store(settings: IntakeSettings) -> ObjectStore:
     return FilesystemObjectStore(
         root=Path(settings.store_dir),
         link_secret=settings.link_secret.encode(),
-        link_base_url=f"{settings.public_url}/files",
+        link_base_url=settings.public_url + api.FILES,
     )
 
 

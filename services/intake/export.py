@@ -140,7 +140,7 @@ async def applications_of(
     return [(app, call, files[app.id], history[app.id]) for app, call in pairs]
 
 
-@get(PERSON_EXPORT)
+@get(PERSON_EXPORT.path)
 async def export_person(
     session: AsyncSession, identity: Identity, account_id: str, language: str = "en"
 ) -> IntakePersonExport:
@@ -153,7 +153,7 @@ async def export_person(
     )
 
 
-@get(PERSON_EXPORT_FILE)
+@get(PERSON_EXPORT_FILE.path)
 async def export_file(
     session: AsyncSession, identity: Identity, store: ObjectStore, account_id: str,
     attachment_id: str,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.models import AttachmentRow
+from shared.api import intake as api
 from shared.errors import Forbidden, NotFound
 from shared.objectstore import (
     FilesystemObjectStore,
@@ -19,9 +20,9 @@ from shared.objectstore import (
 
 
 class FileController(Controller):
-    path = "/files"
+    path = "/"
 
-    @get("/{object_key:path}", include_in_schema=False)
+    @get(api.DOWNLOAD.path, include_in_schema=False)
     async def download(
         self, session: AsyncSession, store: ObjectStore, object_key: str, expires: int,
         signature: str, name: str = "",

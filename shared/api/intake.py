@@ -10,22 +10,7 @@ import msgspec
 
 from shared.api.registry import CountryPart
 from shared.errors import FieldError
-
-# Routes of intake (fill them with shared.paths.path_of).
-APPLICATIONS = "/applications"
-MY_APPLICATIONS = "/applications/mine"
-APPLICATION = "/applications/{application_id:str}"
-APPLICATION_SUBMIT = "/applications/{application_id:str}/submit"
-APPLICATION_WITHDRAW = "/applications/{application_id:str}/withdraw"
-ATTACHMENT_UPLOAD = "/applications/{application_id:str}/attachments/{question_key:str}"
-ATTACHMENT = "/applications/{application_id:str}/attachments/{attachment_id:str}"
-ATTACHMENT_LINK = "/applications/{application_id:str}/attachments/{attachment_id:str}/link"
-ATTACHMENT_EVALUATOR_LINK = (
-    "/applications/{application_id:str}/attachments/{attachment_id:str}/evaluator-link"
-)
-CALL_APPLICATIONS = "/calls/{call_id:str}/applications"
-CALL_STATISTICS = "/calls/{call_id:str}/statistics"
-CALL_SUBMISSION_COUNT = "/calls/{call_id:str}/submission-count"
+from shared.routes import Route
 
 # One answer: text, a number, a yes/no, or the picks of a multiple choice.
 Answer = str | float | bool | list[str] | None
@@ -61,8 +46,9 @@ class ApplicationContent(msgspec.Struct, frozen=True, kw_only=True):
     """What an applicant fills in: the one definition of an application's content. The draft,
     intake's view, the submitted snapshot on the stream and review's copy all build on it."""
 
-    organisation: Organisation = Organisation()
-    contact: Person = Person()
+    # Factories rather than instances: an OpenAPI document cannot show a Struct as a default.
+    organisation: Organisation = msgspec.field(default_factory=Organisation)
+    contact: Person = msgspec.field(default_factory=Person)
     team: list[Person] = []
     requested_amount: float | None = None
     answers: dict[str, Answer] = {}
@@ -93,16 +79,13 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     comments: list[str] = []
 
 
-class Application(msgspec.Struct, frozen=True, kw_only=True):
+class Application(ApplicationContent, frozen=True, kw_only=True):
+    """An application as its viewer may see it: the content of the version shown."""
+
     id: str
     call_id: str
     applicant_id: str
     status: ApplicationStatus
-    organisation: Organisation
-    contact: Person
-    team: list[Person]
-    requested_amount: float | None
-    answers: dict[str, Answer]
     attachments: list[Attachment]
     warnings: list[FieldError]
     receipt: Receipt | None
@@ -205,9 +188,6 @@ class CallStatistics(msgspec.Struct, frozen=True):
 
 # ---- a person's data archive (GDPR access and portability) -------------------------------
 
-PERSON_EXPORT = "/people/{account_id:str}/export"
-PERSON_EXPORT_FILE = "/people/{account_id:str}/export/files/{attachment_id:str}"
-
 
 class LabelledAnswer(msgspec.Struct, frozen=True, kw_only=True):
     """An answer under its question's label (and key); file questions list their files."""
@@ -273,3 +253,45 @@ class ExportedApplication(msgspec.Struct, frozen=True, kw_only=True):
 class IntakePersonExport(msgspec.Struct, frozen=True, kw_only=True):
     account_id: str
     applications: list[ExportedApplication]
+
+
+# ---- routes: one per use case, named as the service's handler and the gateway's method -----
+
+START = Route("POST", "/applications", Application, ApplicationStart)
+MINE = Route("GET", "/applications/mine", list[Application])
+READ = Route("GET", "/applications/{application_id:str}", Application)
+SAVE = Route("PATCH", "/applications/{application_id:str}", Application, ApplicationUpdate)
+SUBMIT = Route("POST", "/applications/{application_id:str}/submit", SubmitResult, SubmitRequest)
+WITHDRAW = Route("POST", "/applications/{application_id:str}/withdraw", Application)
+# The body is the file itself, streamed; `?filename=` names it.
+UPLOAD = Route(
+    "PUT", "/applications/{application_id:str}/attachments/{question_key:str}", Attachment, bytes
+)
+REMOVE_ATTACHMENT = Route(
+    "DELETE", "/applications/{application_id:str}/attachments/{attachment_id:str}", Application
+)
+DOWNLOAD_LINK = Route(
+    "GET", "/applications/{application_id:str}/attachments/{attachment_id:str}/link", DownloadLink
+)
+# `?grant=`: review's signed grant for this file to this evaluator.
+EVALUATOR_LINK = Route(
+    "GET",
+    "/applications/{application_id:str}/attachments/{attachment_id:str}/evaluator-link",
+    DownloadLink,
+)
+CALL_APPLICATIONS = Route("GET", "/calls/{call_id:str}/applications", ApplicationPage)
+STATISTICS = Route("GET", "/calls/{call_id:str}/statistics", CallStatistics)
+SUBMISSION_COUNT = Route("GET", "/calls/{call_id:str}/submission-count", SubmissionCount)
+# `?language=`: the language of the question labels.
+PERSON_EXPORT = Route("GET", "/people/{account_id:str}/export", IntakePersonExport)
+# The file's bytes, streamed.
+PERSON_EXPORT_FILE = Route(
+    "GET", "/people/{account_id:str}/export/files/{attachment_id:str}", bytes
+)
+# The filesystem store's signed links (shared.objectstore) point under FILES; with S3 the link
+# is a presigned URL and never reaches intake.
+FILES = "/files"
+DOWNLOAD = Route("GET", FILES + "/{object_key:path}", bytes)
+# Until gateway/schema/review/types.py calls IntakeClient.evaluator_link (the review helper's
+# file); then this alias goes.
+ATTACHMENT_EVALUATOR_LINK = EVALUATOR_LINK.path

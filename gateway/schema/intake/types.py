@@ -8,11 +8,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway.schema.context import Info
+from gateway.schema.convert import from_contract
 from gateway.schema.errors import FieldError
 from gateway.schema.registry.types import OpenCall
 from shared.api import intake as api
 from shared.api.registry import CountryPart
-from shared.paths import path_of
 
 strawberry.enum(api.ApplicationStatus, name="ApplicationStatus")
 strawberry.enum(api.Eligibility, name="Eligibility")
@@ -34,10 +34,6 @@ class Person:
     role: str
 
 
-def person(p: api.Person) -> Person:
-    return Person(name=p.name, email=p.email, role=p.role)
-
-
 @strawberry.type
 class Attachment:
     id: strawberry.ID
@@ -49,21 +45,12 @@ class Attachment:
     uploaded_at: datetime
     application_id: strawberry.Private[str]
 
-    @classmethod
-    def of(cls, a: api.Attachment, application_id: str) -> Attachment:
-        return cls(
-            id=strawberry.ID(a.id), question_key=a.question_key, file_name=a.file_name,
-            content_type=a.content_type, size=a.size, sha256=a.sha256,
-            uploaded_at=a.uploaded_at, application_id=application_id,
-        )  # fmt: skip
-
     @strawberry.field(description="A short-lived link to download the file.")
     async def download_url(self, info: Info) -> str:
         ctx = info.context
-        path = path_of(
-            api.ATTACHMENT_LINK, application_id=self.application_id, attachment_id=str(self.id)
+        link = await ctx.services.intake.download_link(
+            ctx.identity, self.application_id, str(self.id)
         )
-        link = await ctx.services.intake.call("GET", path, ctx.identity, api.DownloadLink)
         return link.url
 
 
@@ -76,13 +63,6 @@ class Receipt:
         description="sha256 over the canonical answers and the attachments' hashes."
     )
 
-    @classmethod
-    def of(cls, r: api.Receipt) -> Receipt:
-        return cls(
-            number=r.number, version=r.version, submitted_at=r.submitted_at,
-            fingerprint=r.fingerprint,
-        )  # fmt: skip
-
 
 @strawberry.type(description="The result and the evaluation summary, once results are published.")
 class Outcome:
@@ -93,18 +73,32 @@ class Outcome:
     comments: list[str]
 
 
-@strawberry.type(
-    description="The applicant sees their live draft; the team its last submitted version "
-    "(or the draft, when never submitted), as the team's filters and statistics count it."
-)
-class Application:
-    id: strawberry.ID
-    status: api.ApplicationStatus
+@strawberry.type
+class ApplicationContent:
+    """What an applicant fills in (shared.api.intake.ApplicationContent): the fields every
+    view of an application's content shares (the submitted snapshot review shows, too)."""
+
     organisation: Organisation
     contact: Person
     team: list[Person]
     requested_amount: float | None
     answers: JSON = strawberry.field(description="Answers by question key.")
+
+
+@strawberry.type
+class ApplicationHead:
+    """An application's id and status, listed before its content (as the schema always did:
+    Strawberry lists the fields of the bases in their order)."""
+
+    id: strawberry.ID
+    status: api.ApplicationStatus
+
+
+@strawberry.type(
+    description="The applicant sees their live draft; the team its last submitted version "
+    "(or the draft, when never submitted), as the team's filters and statistics count it."
+)
+class Application(ApplicationHead, ApplicationContent):
     attachments: list[Attachment]
     warnings: list[FieldError] = strawberry.field(
         description="What submitting would refuse today (saving never refuses)."
@@ -128,27 +122,6 @@ class Application:
     )
     versions: list[Receipt] = strawberry.field(description="Every submission, newest first.")
     call_id: strawberry.Private[str]
-
-    @classmethod
-    def of(cls, a: api.Application) -> Application:
-        o = a.organisation
-        return cls(
-            id=strawberry.ID(a.id), status=a.status,
-            organisation=Organisation(name=o.name, type=o.type, country=o.country,
-                                      country_part=o.country_part, website=o.website),
-            contact=person(a.contact), team=[person(p) for p in a.team],
-            requested_amount=a.requested_amount, answers=JSON(a.answers),
-            attachments=[Attachment.of(x, a.id) for x in a.attachments],
-            warnings=[FieldError(field=w.field, message=w.message) for w in a.warnings],
-            receipt=Receipt.of(a.receipt) if a.receipt else None, eligibility=a.eligibility,
-            eligibility_reasons=a.eligibility_reasons,
-            outcome=Outcome(decision=a.outcome.decision, rank=a.outcome.rank,
-                            summary=a.outcome.summary, scores=JSON(a.outcome.scores),
-                            comments=a.outcome.comments) if a.outcome else None,
-            hub=a.hub, created_at=a.created_at, updated_at=a.updated_at, call_id=a.call_id,
-            has_unsubmitted_changes=a.has_unsubmitted_changes, title=a.title,
-            versions=[Receipt.of(r) for r in a.versions],
-        )  # fmt: skip
 
     @strawberry.field
     async def call(self, info: Info) -> OpenCall | None:
@@ -179,10 +152,6 @@ class Bucket:
     count: int
 
 
-def buckets(items: list[api.Bucket]) -> list[Bucket]:
-    return [Bucket(key=b.key, count=b.count) for b in items]
-
-
 @strawberry.type(
     description="Counts of the applications you may see: a hub manager, in a programme-wide "
     "call, sees their hub's."
@@ -207,13 +176,12 @@ class CallStatistics:
         description="First submissions per hour (UTC): the deadline curve."
     )
 
-    @classmethod
-    def of(cls, s: api.CallStatistics) -> CallStatistics:
-        return cls(
-            call_id=strawberry.ID(s.call_id), total=s.total, submitted=s.submitted,
-            by_status=buckets(s.by_status),
-            by_eligibility=buckets(s.by_eligibility), by_country=buckets(s.by_country),
-            by_hub=buckets(s.by_hub), by_value_chain=buckets(s.by_value_chain),
-            by_organisation_type=buckets(s.by_organisation_type),
-            submissions_per_hour=buckets(s.submissions_per_hour),
-        )  # fmt: skip
+
+def application_of(found: api.Application) -> Application:
+    """The GraphQL view of intake's; its attachments and calls are looked up by its ids."""
+    attachments = [from_contract(Attachment, a, application_id=found.id) for a in found.attachments]
+    return from_contract(Application, found, attachments=attachments, call_id=found.call_id)
+
+
+def submission_of(result: api.SubmitResult) -> SubmissionReceipt:
+    return from_contract(SubmissionReceipt, result, application=application_of(result.application))
