@@ -47,7 +47,7 @@ async def issue_link(
         update(AccountLink)
         .where(
             AccountLink.account_id == account.id,
-            AccountLink.purpose == purpose.value,
+            AccountLink.purpose == purpose,
             AccountLink.used_at.is_(None),
         )
         .values(used_at=now)
@@ -58,7 +58,7 @@ async def issue_link(
         AccountLink(
             token_sha256=token_sha256(token),
             account_id=account.id,
-            purpose=purpose.value,
+            purpose=purpose,
             expires_at=expires_at,
         )
     )
@@ -92,7 +92,7 @@ async def use_link(session: AsyncSession, token: str, purpose: LinkPurpose) -> A
         update(AccountLink)
         .where(
             AccountLink.token_sha256 == token_sha256(token),
-            AccountLink.purpose == purpose.value,
+            AccountLink.purpose == purpose,
             AccountLink.used_at.is_(None),
             AccountLink.expires_at > datetime.now(UTC),
         )
@@ -107,7 +107,7 @@ async def peek_link(session: AsyncSession, token: str, purpose: LinkPurpose) -> 
     account_id = await session.scalar(
         select(AccountLink.account_id).where(
             AccountLink.token_sha256 == token_sha256(token),
-            AccountLink.purpose == purpose.value,
+            AccountLink.purpose == purpose,
             AccountLink.used_at.is_(None),
             AccountLink.expires_at > datetime.now(UTC),
         )

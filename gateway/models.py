@@ -9,7 +9,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, false, func, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import new_metadata
+from shared.contracts.accounts import LinkPurpose
+from shared.db import enum_column, new_metadata
+from shared.identity import Role
 from shared.outbox import OutboxMixin, ProcessedEventMixin
 
 
@@ -33,7 +35,7 @@ class Account(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     # Empty for an invitation not accepted yet: no password verifies against it.
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     hub: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -65,7 +67,7 @@ class AccountLink(Base):
     account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("account.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[LinkPurpose] = mapped_column(enum_column(LinkPurpose, 32))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

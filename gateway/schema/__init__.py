@@ -29,14 +29,15 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.scalar import scalar
 
 from gateway.config import GatewaySettings
-from gateway.schema.accounts.schema import AccountMutation, AccountQuery
-from gateway.schema.audit.operations import AuditMutation, AuditQuery
+from gateway.schema.accounts.mutations import AccountMutation
+from gateway.schema.accounts.queries import AccountQuery
+from gateway.schema.audit.queries import AuditQuery
 from gateway.schema.audit.trail import AuditTrail
 from gateway.schema.intake.operations import IntakeMutation, IntakeQuery, IntakeSubscription
 from gateway.schema.notify.mutations import NotifyMutation
 from gateway.schema.notify.queries import NotifyQuery
 from gateway.schema.operations import OperationsQuery
-from gateway.schema.privacy.operations import PrivacyMutation, PrivacyQuery
+from gateway.schema.privacy.mutations import PrivacyMutation
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.mutations import ReviewMutation
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 @strawberry.type
 class Query(
     RegistryQuery, IntakeQuery, ReviewQuery, AccountQuery, OperationsQuery, NotifyQuery,
-    AuditQuery, PrivacyQuery,
+    AuditQuery,
 ):  # fmt: skip
     pass
 
@@ -59,7 +60,7 @@ class Query(
 @strawberry.type
 class Mutation(
     RegistryMutation, IntakeMutation, ReviewMutation, AccountMutation, NotifyMutation,
-    AuditMutation, PrivacyMutation,
+    PrivacyMutation,
 ):  # fmt: skip
     pass
 

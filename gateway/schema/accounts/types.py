@@ -1,4 +1,5 @@
-"""GraphQL types of accounts: the person, sign-in results, links, preferences, two-factor."""
+"""GraphQL types of accounts: the person, sign-in results, links, preferences, two-factor
+(the inputs are in inputs.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.accounts import two_factor_required
+from gateway.accounts.rules import two_factor_required
+from gateway.config import GatewaySettings
 from gateway.models import Account as AccountRow
-from gateway.schema.context import Info
+from gateway.schema.convert import from_contract
 from gateway.schema.errors import (
     Forbidden,
     InvalidLink,
@@ -54,20 +56,16 @@ class Account:
     notifications: NotificationPreferences
     active: bool = strawberry.field(description="False once disabled or deleted.")
 
-    @classmethod
-    def of(cls, row: AccountRow, info: Info) -> Account:
-        return cls(
-            id=strawberry.ID(str(row.id)), email=row.email, display_name=row.display_name,
-            role=DomainRole(row.role), hub=row.hub, created_at=row.created_at,
-            email_confirmed=row.email_confirmed_at is not None, language=row.language,
-            two_factor_enabled=row.totp_enabled_at is not None,
-            two_factor_required=two_factor_required(row, info.context.settings),
-            notifications=NotificationPreferences(
-                draft_reminders=row.draft_reminders,
-                evaluation_reminders=row.evaluation_reminders, daily_digest=row.daily_digest,
-            ),
-            active=row.active,
-        )  # fmt: skip
+
+def account_of(row: AccountRow, settings: GatewaySettings) -> Account:
+    """The row's fields by name; what the row holds as timestamps is told as yes or no."""
+    return from_contract(
+        Account, row, id=strawberry.ID(str(row.id)),
+        email_confirmed=row.email_confirmed_at is not None,
+        two_factor_enabled=row.totp_enabled_at is not None,
+        two_factor_required=two_factor_required(row, settings),
+        notifications=from_contract(NotificationPreferences, row),
+    )  # fmt: skip
 
 
 @strawberry.type(
@@ -124,31 +122,6 @@ class TwoFactorSetup:
 @strawberry.type(description="Shown once: each code signs in once instead of the app's code.")
 class RecoveryCodes:
     codes: list[str]
-
-
-@strawberry.input
-class SignUpInput:
-    email: str
-    password: str
-    display_name: str
-    language: str = "en"
-
-
-@strawberry.input(description="A staff account; the person sets a password from the e-mail.")
-class AccountInput:
-    email: str
-    display_name: str
-    role: DomainRole
-    hub: str | None = None
-    language: str = "en"
-
-
-@strawberry.input(description="Only the fields given change.")
-class PreferencesInput:
-    language: str | None = None
-    draft_reminders: bool | None = None
-    evaluation_reminders: bool | None = None
-    daily_digest: bool | None = None
 
 
 AuthResult = Annotated[

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from gateway.audit.queries import AuditLine
+from gateway.schema.convert import from_contract
 
 
 @strawberry.type(description="One entry: who did what to which thing, when, how, from where.")
@@ -27,16 +28,14 @@ class AuditItem:
     outcome: str = strawberry.field(description="`ok`, or the typed error's name (`Forbidden`).")
     source: str | None = strawberry.field(description="The client's address.")
 
-    @classmethod
-    def of(cls, line: AuditLine) -> AuditItem:
-        e, f = line.entry, line.entry.facts
-        return cls(
-            sequence=e.sequence, at=e.at,
-            actor_id=strawberry.ID(f.actor_id) if f.actor_id else None,
-            actor_name=line.actor_name, actor_role=f.actor_role, action=f.action,
-            target_type=f.target_type, target_id=f.target_id, outcome=f.outcome,
-            source=f.source,
-        )  # fmt: skip
+
+def audit_item(line: AuditLine) -> AuditItem:
+    """The entry's facts by name, with its place in the chain and the actor's current name."""
+    e, actor_id = line.entry, line.entry.facts.actor_id
+    return from_contract(
+        AuditItem, e.facts, sequence=e.sequence, at=e.at, actor_name=line.actor_name,
+        actor_id=strawberry.ID(actor_id) if actor_id else None,
+    )  # fmt: skip
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ import time
 import jwt
 import pytest
 
-from gateway.accounts import password_errors, person_errors
+from gateway.accounts.rules import password_errors, person_errors
 from gateway.auth import claims_from_header, issue_access_token
 from shared.errors import NotAuthenticated
 from shared.identity import Identity, Role

@@ -9,8 +9,9 @@ from datetime import datetime
 import strawberry
 
 from gateway.audit.queries import AuditFilter, chain_check, page
-from gateway.schema.audit.types import AuditChainCheck, AuditItem, AuditPage
+from gateway.schema.audit.types import AuditChainCheck, AuditPage, audit_item
 from gateway.schema.context import Info
+from gateway.schema.convert import from_contract
 
 
 @strawberry.type
@@ -21,24 +22,17 @@ class AuditQuery:
         action: str | None = None, since: datetime | None = None, until: datetime | None = None,
         first: int = 50, offset: int = 0,
     ) -> AuditPage:  # fmt: skip
+        # Refused with an error (forbidden): the page has no typed refusal to answer with.
         info.context.identity.require_admin()
         where = AuditFilter(
             actor_id=actor_id, target_id=target_id, action=action, since=since, until=until
         )
         async with info.context.db() as session:
             total, lines = await page(session, where, first, offset)
-        return AuditPage(total_count=total, items=[AuditItem.of(line) for line in lines])
+        return AuditPage(total_count=total, items=[audit_item(line) for line in lines])
 
     @strawberry.field(description="Recompute the audit log's hash chain (the programme team).")
     async def audit_chain(self, info: Info) -> AuditChainCheck:
         info.context.identity.require_admin()
         result = await chain_check(info.context.db)
-        return AuditChainCheck(
-            intact=result.intact, entries=result.entries,
-            first_broken_sequence=result.first_broken, head_hash=result.head_hash,
-        )  # fmt: skip
-
-
-@strawberry.type
-class AuditMutation:
-    pass
+        return from_contract(AuditChainCheck, result, first_broken_sequence=result.first_broken)

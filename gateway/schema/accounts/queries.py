@@ -1,0 +1,66 @@
+"""Accounts read: the signed-in person, an invitation's addressee, the team's account list."""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+from sqlalchemy import or_, select
+
+from gateway import auth, links
+from gateway.models import Account as AccountRow
+from gateway.schema.accounts.mutations import answer
+from gateway.schema.accounts.types import (
+    Account,
+    InvitationDetails,
+    InvitationLinkResult,
+    account_of,
+)
+from gateway.schema.context import Info
+from gateway.schema.permissions import SignedIn, quiet
+from shared.contracts.accounts import LinkPurpose
+from shared.errors import page_errors, require
+from shared.identity import Role
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@strawberry.type
+class AccountQuery:
+    @strawberry.field(description="The signed-in account, or null.", extensions=[quiet(SignedIn)])
+    async def me(self, info: Info) -> Account | None:
+        account_id = info.context.identity.require_signed_in()
+        async with info.context.db() as session:
+            row = await session.get(AccountRow, uuid.UUID(account_id))
+        return account_of(row, info.context.settings) if row else None
+
+    @strawberry.field(description="Whom an invitation link is for; the link stays unused.")
+    async def invitation(self, info: Info, token: str) -> InvitationLinkResult:
+        async def details() -> InvitationDetails:
+            async with info.context.db() as session:
+                row = await links.peek_link(session, token, LinkPurpose.INVITATION)
+            return InvitationDetails(email=row.email, display_name=row.display_name, role=row.role)
+
+        return await answer(details)
+
+    @strawberry.field(description="Every account, newest first (programme team).")
+    async def accounts(
+        self, info: Info, role: Role | None = None, search: str | None = None,
+        first: int = 50, offset: int = 0,
+    ) -> list[Account]:  # fmt: skip
+        # Refused with an error (forbidden), not []: an empty list would read as "no accounts".
+        info.context.identity.require_admin()
+        require(page_errors(first, offset))
+        query = select(AccountRow).order_by(AccountRow.created_at.desc(), AccountRow.id)
+        if role is not None:
+            query = query.where(AccountRow.role == role)
+        require(auth.entry_errors(search, "search"))
+        if search:
+            pattern = f"%{escape_like(search.strip())}%"
+            query = query.where(or_(AccountRow.email.ilike(pattern, escape="\\"),
+                                    AccountRow.display_name.ilike(pattern, escape="\\")))  # fmt: skip
+        async with info.context.db() as session:
+            rows = (await session.scalars(query.limit(first).offset(offset))).all()
+        return [account_of(row, info.context.settings) for row in rows]
