@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from litestar.datastructures import Headers
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from litestar.types import Scope
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from strawberry.extensions import SchemaExtension
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
@@ -34,27 +36,27 @@ from gateway.graphql_http import coded_graphql_controller
 from gateway.models import Account, OutboxEvent
 from gateway.retention_audit import audit_consumer
 from gateway.schema import build_schema
-from gateway.schema.context import Context, Loaders
+from gateway.schema.context import Context
+from gateway.schema.dataloaders import Loaders
 from gateway.throttle import client_address
 from gateway.uploads import streaming_uploads
-from shared.api import registry as registry_api
-from shared.api import review as review_api
-from shared.api.registry import Call
-from shared.api.review import Evaluator, EvaluatorCreate, PoolMember, PoolMemberSet
+from shared.api.review import EvaluatorCreate, PoolMemberSet
+from shared.consumer import EventConsumer
 from shared.db import migrate_async, new_engine, new_session_factory
 from shared.errors import DomainError, NotFound, ServiceUnavailable
-from shared.health import database_check, health_routes, nats_check
+from shared.health import Check, database_check, health_routes, nats_check
 from shared.identity import ANONYMOUS, Identity, Role
 from shared.messaging import NatsLink
+from shared.metrics import MetricsController, ProcessGauges
 from shared.outbox import OutboxRelay
-from shared.paths import path_of
 from shared.programme import DEMO_CALL_ID
+from shared.tracing import configure_tracing, server_tracing
 from shared.web import (
     OUTAGES,
     domain_error_response,
     http_error_response,
+    observed,
     outage_response,
-    trace_middleware,
     unexpected_error_response,
 )
 
@@ -85,25 +87,19 @@ async def demo_evaluator_profile(services: Services, account: Account) -> None:
         expertise=["electronics_ict", "textiles"], hubs=["NL"], capacity=50,
     )  # fmt: skip
     admin = Identity(role=Role.ADMIN, account_id="demo-seed")
-    review = services.review
-    await until_answered(
-        lambda: review.call("POST", review_api.EVALUATORS, admin, Evaluator, body=body),
-        waiting=DomainError,
-    )
-    call = path_of(registry_api.CALL, call_id=DEMO_CALL_ID)
+    review, registry = services.review, services.registry
+    await until_answered(lambda: review.invite_evaluator(admin, body), waiting=DomainError)
     try:
-        await until_answered(lambda: services.registry.call("GET", call, admin, Call),
+        await until_answered(lambda: registry.get_call(admin, DEMO_CALL_ID),
                              waiting=ServiceUnavailable)  # fmt: skip
     except NotFound:
         return  # no demo call seeded
     # Review hears of the call from the registry's event: until then it knows no such call.
-    pool_path = path_of(review_api.CALL_POOL, call_id=DEMO_CALL_ID)
-    pool = await until_answered(lambda: review.call("GET", pool_path, admin, list[PoolMember]),
+    pool = await until_answered(lambda: review.call_pool(admin, DEMO_CALL_ID),
                                 waiting=(NotFound, ServiceUnavailable))  # fmt: skip
     if all(m.evaluator.account_id != body.account_id for m in pool):  # the team's choice stays
-        member = path_of(review_api.POOL_MEMBER, call_id=DEMO_CALL_ID, account_id=body.account_id)
-        await review.call("PUT", member, admin, PoolMember,
-                          body=PoolMemberSet(capacity=body.capacity))  # fmt: skip
+        capacity = PoolMemberSet(capacity=body.capacity)
+        await review.set_pool_member(admin, DEMO_CALL_ID, body.account_id, capacity)
 
 
 SETUP_ONLY_FIELDS = {"me", "setUpTwoFactor", "enableTwoFactor", "__typename"}
@@ -137,70 +133,95 @@ def root_fields(execution: Any) -> set[str]:
     return names
 
 
-def create_app(settings: GatewaySettings) -> Litestar:
-    schema = build_schema(settings)
-    schema.extensions = (*schema.extensions, SetupOnlyGuard)
+@dataclass
+class GatewayRuntime:
+    """What the gateway process holds open (its composition root's state)."""
 
-    state: dict[str, Any] = {}
+    engine: AsyncEngine
+    nats: NatsLink
+    db: async_sessionmaker[AsyncSession]
+    relay: OutboxRelay
+    feeds: SubmissionFeeds
+    retention_audit: EventConsumer
+    services: Services
+    checks: dict[str, Check] = field(default_factory=dict)
+    background: list[asyncio.Task[None]] = field(default_factory=list)
 
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await migrate_async(MIGRATIONS, settings.database_url)
-        engine = new_engine(settings.database_url)
-        nats = NatsLink(settings.nats_url, "gateway")
-        nats.start()
-        secret = settings.internal_secret
-        relays: list[OutboxRelay] = []
-        state["db"] = new_session_factory(engine, lambda: relays[0].wake())
-        relays.append(OutboxRelay(state["db"], OutboxEvent, nats, settings.outbox_poll_seconds))
-        relays[0].start()
-        state["feeds"] = SubmissionFeeds(nats)
-        # What services anonymise on their own clock (retention) enters the audit log here.
-        retention_audit = audit_consumer(nats, state["db"])
-        retention_audit.start()
-        state["checks"] = {"database": database_check(engine), "nats": nats_check(nats)}
-        state["services"] = app.state.services = Services(
-            registry=RegistryClient(settings.registry_url, secret),
-            intake=IntakeClient(settings.intake_url, secret),
-            review=ReviewClient(settings.review_url, secret),
-            notify=NotifyClient(settings.notify_url, secret),
-        )
-        profile: asyncio.Task[None] | None = None
-        if settings.admin_email:
-            async with state["db"]() as session:
-                await ensure_account(
-                    session, settings, email=settings.admin_email, password=settings.admin_password,
-                    display_name="Programme team", role=Role.ADMIN,
-                )  # fmt: skip
-                await session.commit()
-        if settings.seed_demo_accounts:
-            async with state["db"]() as session:
-                accounts = await seed_demo_accounts(session, settings)
-            evaluator = next(a for a in accounts if a.role == Role.EVALUATOR.value)
-            profile = asyncio.create_task(demo_evaluator_profile(state["services"], evaluator))
-        try:
-            yield
-        finally:
-            if profile is not None:
-                profile.cancel()
-            await state["services"].close()
-            await retention_audit.stop()
-            await relays[0].stop()
-            await nats.close()
-            await engine.dispose()
+    def gauges(self) -> ProcessGauges:
+        return ProcessGauges("gateway", self.db, OutboxEvent, self.nats, [self.retention_audit])
+
+
+async def open_runtime(settings: GatewaySettings) -> GatewayRuntime:
+    await migrate_async(MIGRATIONS, settings.database_url)
+    engine = new_engine(settings.database_url)
+    nats = NatsLink(settings.nats_url, "gateway")
+    nats.start()
+    secret = settings.internal_secret
+    relays: list[OutboxRelay] = []
+    db = new_session_factory(engine, lambda: relays[0].wake())
+    relays.append(OutboxRelay(db, OutboxEvent, nats, settings.outbox_poll_seconds))
+    relays[0].start()
+    # What services anonymise on their own clock (retention) enters the audit log here.
+    retention_audit = audit_consumer(nats, db)
+    retention_audit.start()
+    services = Services(
+        registry=RegistryClient(settings.registry_url, secret),
+        intake=IntakeClient(settings.intake_url, secret),
+        review=ReviewClient(settings.review_url, secret),
+        notify=NotifyClient(settings.notify_url, secret),
+    )
+    runtime = GatewayRuntime(
+        engine, nats, db, relays[0], SubmissionFeeds(nats), retention_audit, services
+    )
+    runtime.checks = {"database": database_check(engine), "nats": nats_check(nats)}
+    return runtime
+
+
+async def seed_accounts(settings: GatewaySettings, runtime: GatewayRuntime) -> None:
+    """The deployment's first admin and, when asked, the demo accounts (the evaluator's review
+    profile follows in the background: review may still be starting)."""
+    if settings.admin_email:
+        async with runtime.db() as session:
+            await ensure_account(
+                session, settings, email=settings.admin_email, password=settings.admin_password,
+                display_name="Programme team", role=Role.ADMIN,
+            )  # fmt: skip
+            await session.commit()
+    if settings.seed_demo_accounts:
+        async with runtime.db() as session:
+            accounts = await seed_demo_accounts(session, settings)
+        evaluator = next(a for a in accounts if a.role == Role.EVALUATOR.value)
+        profile = demo_evaluator_profile(runtime.services, evaluator)
+        runtime.background.append(asyncio.create_task(profile))
+
+
+async def close_runtime(runtime: GatewayRuntime) -> None:
+    for task in runtime.background:
+        task.cancel()
+    await runtime.services.close()
+    await runtime.retention_audit.stop()
+    await runtime.relay.stop()
+    await runtime.nats.close()
+    await runtime.engine.dispose()
+
+
+def context_makers(
+    settings: GatewaySettings, runtime: Callable[[], GatewayRuntime]
+) -> tuple[Callable[..., Awaitable[Context]], Callable[[Scope], Awaitable[Context]]]:
+    """Strawberry's context getter and the upload layer's, both building one Context."""
 
     async def make_context(headers: Headers, peer: str | None) -> Context:
         """Who asks, from the account's row: a revoked token is refused here, on every request."""
+        held = runtime()
         claims = claims_from_header(headers.get("authorization"), settings.jwt_secret)
         if claims is not None:
-            async with state["db"]() as session:
+            async with held.db() as session:
                 claims = await current_claims(session, claims)
         identity = claims.identity if claims else ANONYMOUS
-        services: Services = state["services"]
         client = client_address(peer, headers.get("x-forwarded-for"), settings.proxies)
         return Context(
-            identity=identity, services=services, loaders=Loaders(services, identity),
-            settings=settings, db=state["db"], feeds=state["feeds"], client=client,
+            identity=identity, services=held.services, loaders=Loaders(held.services, identity),
+            settings=settings, db=held.db, feeds=held.feeds, client=client,
             setup_only=bool(claims and claims.setup_only),
             authorization=headers.get("authorization"),
         )  # fmt: skip
@@ -212,15 +233,36 @@ def create_app(settings: GatewaySettings) -> Litestar:
         peer = scope.get("client")
         return await make_context(Headers.from_scope(scope), peer[0] if peer else None)
 
-    graphql = coded_graphql_controller(
-        schema,
-        path="/graphql",
-        graphql_ide="graphiql" if settings.is_dev else None,
-        allow_queries_via_get=False,
-        context_getter=context_getter,
-        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-    )
+    return context_getter, upload_context
 
+
+def create_app(settings: GatewaySettings) -> Litestar:
+    configure_tracing("gateway")
+    schema = build_schema(settings)
+    schema.extensions = (*schema.extensions, SetupOnlyGuard)
+    held: list[GatewayRuntime] = []
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        runtime = await open_runtime(settings)
+        held[:] = [runtime]
+        app.state.services = runtime.services
+        app.state.gauges = runtime.gauges()
+        await seed_accounts(settings, runtime)
+        try:
+            yield
+        finally:
+            await close_runtime(runtime)
+
+    def db() -> async_sessionmaker[AsyncSession]:
+        return held[0].db
+
+    context_getter, upload_context = context_makers(settings, lambda: held[0])
+    graphql = coded_graphql_controller(
+        schema, path="/graphql", graphql_ide="graphiql" if settings.is_dev else None,
+        allow_queries_via_get=False, context_getter=context_getter,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+    )  # fmt: skip
     # Multipart GraphQL requests (file uploads) are streamed by their own ASGI layer.
     uploads = partial(
         streaming_uploads, schema=schema, path="/graphql", context=upload_context,
@@ -230,13 +272,12 @@ def create_app(settings: GatewaySettings) -> Litestar:
     pages = create_static_files_router(path="/", directories=[WEB], html_mode=True, name="web")
     app = Litestar(
         route_handlers=[
-            graphql,
-            *health_routes(lambda _: state["checks"]),
-            audit_csv_route(lambda: state["db"], settings),
-            pages,
+            graphql, *health_routes(lambda _: held[0].checks), MetricsController,
+            audit_csv_route(db, settings), pages,
         ],
         lifespan=[lifespan],
-        middleware=[trace_middleware, uploads],
+        plugins=[server_tracing()],
+        middleware=[*observed("gateway"), uploads],
         exception_handlers={
             DomainError: domain_error_response,
             HTTPException: http_error_response,
@@ -245,8 +286,8 @@ def create_app(settings: GatewaySettings) -> Litestar:
         },
         logging_config=None,
         openapi_config=None,
-    )
+    )  # fmt: skip
     app.state.settings = settings
-    for route in archive_routes(lambda: state["db"], settings):  # the person's data archive
+    for route in archive_routes(db, settings):  # the person's data archive
         app.register(route)
     return app

@@ -23,12 +23,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry.trace import SpanKind
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,9 +43,9 @@ from shared.events import (
     service_of,
     stream_for_service,
 )
-from shared.logging import reset_trace_id, set_trace_id
 from shared.messaging import NatsLink
 from shared.outbox import ProcessedEventMixin
+from shared.tracing import TRACE_HEADER, continued_span
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +93,18 @@ class EventConsumer:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
 
-    def start(self) -> None:
+    def subjects_by_stream(self) -> dict[str, list[str]]:
         by_stream: dict[str, list[str]] = {}
         for subject in self.handlers:
             by_stream.setdefault(stream_for_service(service_of(subject)), []).append(subject)
-        for stream, subjects in by_stream.items():
+        return by_stream
+
+    def durables(self) -> list[tuple[str, str]]:
+        """(stream, durable consumer name) for each stream this consumer reads."""
+        return [(stream, f"{self.name}-{stream.lower()}") for stream in self.subjects_by_stream()]
+
+    def start(self) -> None:
+        for stream, subjects in self.subjects_by_stream().items():
             self._tasks.append(
                 asyncio.create_task(self._consume(stream, subjects), name=f"{self.name}-{stream}")
             )
@@ -111,7 +120,7 @@ class EventConsumer:
 
     async def _consume(self, stream: str, subjects: list[str]) -> None:
         js = await self.nats.jetstream()
-        durable = f"{self.name}-{stream.lower()}"
+        durable = dict(self.durables())[stream]
         await js.add_consumer(
             stream,
             ConsumerConfig(
@@ -147,12 +156,20 @@ class EventConsumer:
         except Exception as exc:
             await self._dead_letter(message, f"undecodable: {exc}")
             return
-        token = set_trace_id(envelope.trace_id)
+        # The trace of the transaction that wrote the event: its `traceparent` header, else
+        # (an older publisher) the trace id the envelope names.
+        carrier = {TRACE_HEADER: envelope.trace_id or "", **(message.headers or {})}
+        with continued_span(f"{envelope.subject} process", carrier, SpanKind.CONSUMER):
+            await self._handle(message, envelope, payload)
+
+    async def _handle(self, message: Msg, envelope: Envelope, payload: EventContract) -> None:
+        began = time.perf_counter()
         try:
             await self._apply_through_outages(message, envelope, payload)
             await message.ack()
         except NotReadyYet as waiting:
             await self._wait(message, envelope, waiting)
+            return
         except Exception as exc:
             delivered = message.metadata.num_delivered
             log.exception("%s: %s failed (delivery %s)", self.name, envelope.subject, delivered)
@@ -160,8 +177,9 @@ class EventConsumer:
                 await self._dead_letter(message, repr(exc))
             else:
                 await message.nak(delay=min(0.2 * 2**delivered, 10))
-        finally:
-            reset_trace_id(token)
+            return
+        log.info("%s: handled %s %s in %.1f ms", self.name, envelope.subject, envelope.id,
+                 (time.perf_counter() - began) * 1000)  # fmt: skip
 
     async def _wait(self, message: Msg, envelope: Envelope, waiting: NotReadyYet) -> None:
         delivered = message.metadata.num_delivered

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from shared.logging import current_trace_id
+from shared.tracing import current_trace_id
 
 
 class EventContract(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,32 +1,24 @@
-"""Structured logs with a trace id that crosses HTTP (X-Trace-Id) and NATS (a header)."""
+"""Structured logs: one JSON object a line in production, each with the W3C trace id of the
+request or event it belongs to (shared.tracing), and one line per HTTP request."""
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import sys
-import uuid
+import time
 from datetime import UTC, datetime
+from typing import Any
 
-TRACE_HEADER = "X-Trace-Id"
-_trace_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("trace_id", default=None)
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, Scope, Send
+from opentelemetry import trace
 
+from shared.tracing import PROBES, TRACE_HEADER, current_trace_id
 
-def new_trace_id() -> str:
-    return uuid.uuid4().hex
+__all__ = ["TRACE_HEADER", "configure_logging", "current_trace_id", "request_log"]
 
-
-def current_trace_id() -> str | None:
-    return _trace_id.get()
-
-
-def set_trace_id(trace_id: str | None) -> contextvars.Token[str | None]:
-    return _trace_id.set(trace_id)
-
-
-def reset_trace_id(token: contextvars.Token[str | None]) -> None:
-    _trace_id.reset(token)
+REQUESTS = logging.getLogger("portal.requests")
 
 
 class JsonFormatter(logging.Formatter):
@@ -37,6 +29,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        # A request line's method, path, status, duration and service, as fields.
+        entry.update(getattr(record, "fields", {}))
         trace_id = current_trace_id()
         if trace_id:
             entry["trace_id"] = trace_id
@@ -64,3 +58,37 @@ def configure_logging(service: str, fmt: str = "text", level: int = logging.INFO
     root.setLevel(level)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger(service).info("logging configured (%s)", fmt)
+
+
+def request_log(service: str) -> Any:
+    """Litestar middleware: one INFO line per request once its answer has started (DEBUG for
+    the probes), inside its server span; the span is named by the route's template."""
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def logged(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != ScopeType.HTTP:
+                await app(scope, receive, send)
+                return
+            began, status = time.perf_counter(), 500
+            path = scope.get("path_template") or scope["path"]
+            trace.get_current_span().update_name(f"{scope['method']} {path}")
+
+            async def status_of(message: Any) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            try:
+                await app(scope, receive, status_of)
+            finally:
+                ms = round((time.perf_counter() - began) * 1000, 1)
+                fields = {"service": service, "method": scope["method"], "path": path,
+                          "status": status, "duration_ms": ms}  # fmt: skip
+                level = logging.DEBUG if path.startswith(PROBES) else logging.INFO
+                REQUESTS.log(level, "%s %s %s %s %.1f ms", service, scope["method"], path,
+                             status, ms, extra={"fields": fields})  # fmt: skip
+
+        return logged
+
+    return middleware

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shared.events import Envelope, EventContract, encode_envelope, envelope_for
-from shared.logging import TRACE_HEADER
 from shared.messaging import NatsLink
+from shared.tracing import current_traceparent, headers_continuing
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ class OutboxMixin:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    # The `traceparent` of the transaction that wrote the event (55 characters; a row written
+    # before it was kept holds the bare 32-hex trace id): the relay's message continues it.
     trace_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -71,6 +73,7 @@ async def record_events(
     envelopes = [envelope_for(event) for event in events]
     if not envelopes:
         return []
+    traceparent = current_traceparent()
     await session.execute(
         insert(outbox_model),
         [
@@ -78,7 +81,7 @@ async def record_events(
                 "id": uuid.UUID(envelope.id),
                 "subject": envelope.subject,
                 "body": encode_envelope(envelope),
-                "trace_id": envelope.trace_id,
+                "trace_id": traceparent,
                 "created_at": envelope.occurred_at,
             }
             for envelope in envelopes
@@ -162,9 +165,7 @@ class OutboxRelay:
 
     @staticmethod
     async def _publish(js: JetStreamContext, row: OutboxMixin) -> None:
-        headers = {"Nats-Msg-Id": str(row.id)}
-        if row.trace_id:
-            headers[TRACE_HEADER] = row.trace_id
+        headers = {"Nats-Msg-Id": str(row.id), **headers_continuing(row.trace_id)}
         await js.publish(row.subject, row.body, headers=headers, timeout=5)
 
     async def prune_published(self) -> None:

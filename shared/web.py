@@ -1,13 +1,15 @@
 """What every service's Litestar app shares: the runtime (db, NATS, outbox relay, consumers),
-identity and session dependencies, the trace middleware, error bodies and the health routes."""
+identity and session dependencies, tracing, request logs and metrics, error bodies and the
+health routes."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -32,10 +34,12 @@ from shared.errors import DomainError, ErrorBody, FieldError, NotAuthenticated, 
 from shared.events import EventContract
 from shared.health import Check, database_check, health_routes, nats_check
 from shared.identity import IDENTITY_HEADER, Identity, SeenTokens, verify_identity
-from shared.logging import TRACE_HEADER, new_trace_id, reset_trace_id, set_trace_id
+from shared.logging import request_log
 from shared.messaging import NatsLink
+from shared.metrics import MetricsController, ProcessGauges, request_metrics
 from shared.outbox import OutboxMixin, OutboxRelay, ProcessedEventMixin
 from shared.settings import ServiceSettings
+from shared.tracing import configure_tracing, server_tracing
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,8 @@ class Runtime:
 
 
 StartHook = Callable[[Runtime], Any]
+# A gauge of the service's own, refreshed when /metrics is scraped (notify: its mail queue).
+GaugeHook = Callable[[Runtime], Awaitable[None]]
 
 
 @dataclass
@@ -72,30 +78,7 @@ class ServiceSpec:
     dependencies: dict[str, Provide] = field(default_factory=dict)
     # Readiness beyond the database and NATS (intake: {"store": …}).
     ready_checks: dict[str, Check] = field(default_factory=dict)
-
-
-def trace_middleware(app: ASGIApp) -> ASGIApp:
-    header = TRACE_HEADER.lower().encode()
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        incoming = dict(scope["headers"]).get(header, b"").decode()
-        trace_id = incoming or new_trace_id()
-        token = set_trace_id(trace_id)
-
-        async def send_with_trace(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (header, trace_id.encode())]
-            await send(message)
-
-        try:
-            await app(scope, receive, send_with_trace)
-        finally:
-            reset_trace_id(token)
-
-    return middleware
+    gauges: Sequence[GaugeHook] = ()
 
 
 # A JSON string's NUL escape, not preceded by an escaping backslash (`\\u0000` is text).
@@ -242,51 +225,76 @@ def service_checks(app: Litestar) -> dict[str, Check]:
     return runtime.ready_checks
 
 
+def observed(service: str) -> list[Any]:
+    """The middleware every process puts first (inside its server span): the request
+    histogram, then the request's log line."""
+    return [request_metrics(service).middleware, request_log(service)]
+
+
+async def start_runtime(spec: ServiceSpec, settings: ServiceSettings) -> Runtime:
+    await migrate_async(spec.migrations_dir, settings.database_url)
+    engine = new_engine(settings.database_url)
+    nats = NatsLink(settings.nats_url, spec.name)
+    relay_holder: list[OutboxRelay] = []
+    session_factory = new_session_factory(engine, lambda: relay_holder[0].wake())
+    relay = OutboxRelay(session_factory, spec.outbox_model, nats, settings.outbox_poll_seconds)
+    relay_holder.append(relay)
+    runtime = Runtime(settings, engine, session_factory, nats, relay)
+    runtime.ready_checks = {
+        "database": database_check(engine), "nats": nats_check(nats), **spec.ready_checks,
+    }  # fmt: skip
+    nats.start()
+    relay.start()
+    if spec.handlers:
+        assert spec.processed_model is not None, "a consuming service records what it handled"
+        runtime.consumers = [
+            EventConsumer(
+                name=spec.name, nats=nats, session_factory=session_factory,
+                processed_model=spec.processed_model, handlers=spec.handlers,
+            )
+        ]  # fmt: skip
+        for consumer in runtime.consumers:
+            consumer.start()
+    return runtime
+
+
+async def stop_runtime(runtime: Runtime) -> None:
+    for task in runtime.background:
+        task.cancel()
+    for consumer in runtime.consumers:
+        await consumer.stop()
+    await runtime.relay.stop()
+    await runtime.nats.close()
+    await runtime.engine.dispose()
+
+
+def gauges_of(spec: ServiceSpec, runtime: Runtime) -> ProcessGauges:
+    return ProcessGauges(
+        spec.name, runtime.session_factory, spec.outbox_model, runtime.nats, runtime.consumers,
+        [partial(gauge, runtime) for gauge in spec.gauges],
+    )  # fmt: skip
+
+
 def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Litestar:
+    configure_tracing(spec.name)
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await migrate_async(spec.migrations_dir, settings.database_url)
-        engine = new_engine(settings.database_url)
-        nats = NatsLink(settings.nats_url, spec.name)
-        relay_holder: list[OutboxRelay] = []
-        session_factory = new_session_factory(engine, lambda: relay_holder[0].wake())
-        relay = OutboxRelay(session_factory, spec.outbox_model, nats, settings.outbox_poll_seconds)
-        relay_holder.append(relay)
-        runtime = Runtime(settings, engine, session_factory, nats, relay)
-        runtime.ready_checks = {
-            "database": database_check(engine), "nats": nats_check(nats), **spec.ready_checks,
-        }  # fmt: skip
-        app.state.runtime = runtime
-        nats.start()
-        relay.start()
-        if spec.handlers:
-            assert spec.processed_model is not None, "a consuming service records what it handled"
-            runtime.consumers = [
-                EventConsumer(
-                    name=spec.name, nats=nats, session_factory=session_factory,
-                    processed_model=spec.processed_model, handlers=spec.handlers,
-                )
-            ]  # fmt: skip
-            for consumer in runtime.consumers:
-                consumer.start()
+        runtime = app.state.runtime = await start_runtime(spec, settings)
+        app.state.gauges = gauges_of(spec, runtime)
         for hook in spec.on_started:
             await hook(runtime)
         log.info("%s ready on %s:%s", spec.name, settings.host, settings.port)
         try:
             yield
         finally:
-            for task in runtime.background:
-                task.cancel()
-            for consumer in runtime.consumers:
-                await consumer.stop()
-            await relay.stop()
-            await nats.close()
-            await engine.dispose()
+            await stop_runtime(runtime)
 
     return Litestar(
-        route_handlers=[*health_routes(service_checks), *spec.route_handlers],
+        route_handlers=[*health_routes(service_checks), MetricsController, *spec.route_handlers],
         lifespan=[lifespan],
-        middleware=[trace_middleware, refuse_nul_characters],
+        plugins=[server_tracing()],
+        middleware=[*observed(spec.name), refuse_nul_characters],
         dependencies={
             "identity": Provide(provide_identity, sync_to_thread=False),
             "session": Provide(provide_session),

@@ -13,9 +13,9 @@ import msgspec
 
 from shared.errors import DomainError, ErrorBody, ServiceUnavailable, error_from_body
 from shared.identity import IDENTITY_HEADER, Identity, sign_identity
-from shared.logging import TRACE_HEADER, current_trace_id
 from shared.paths import path_of
 from shared.routes import Route
+from shared.tracing import inject_trace
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -155,9 +155,7 @@ class ServiceClient:
     ) -> dict[str, str]:
         # Signed afresh for every attempt: a service refuses a token it has seen before.
         headers = {IDENTITY_HEADER: sign_identity(identity, self.secret)}
-        trace_id = current_trace_id()
-        if trace_id:
-            headers[TRACE_HEADER] = trace_id
+        inject_trace(headers)  # the request's traceparent: the service's span continues it
         if isinstance(content, bytes):
             headers["Content-Type"] = "application/json"
         elif content is not None:

@@ -15,6 +15,7 @@ import nats
 import pytest
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from opentelemetry.trace import SpanKind
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,13 +26,14 @@ from shared.consumer import EventConsumer, NotReadyYet, wait_delay
 from shared.contracts import registry as events
 from shared.db import DatabaseUnavailable, migrate_async, new_engine, new_session_factory
 from shared.events import DLQ_STREAM, Envelope, decode_envelope, encode_envelope, envelope_for
-from shared.logging import reset_trace_id, set_trace_id
 from shared.messaging import NatsLink, ensure_streams
 from shared.outbox import OutboxRelay, record_event
+from shared.tracing import continued_span
 from tests.fixtures.servers import Nats, Postgres
 from tests.fixtures.waiting import eventually
 
 ROOT = Path(__file__).parent.parent.parent
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 
 @dataclass
@@ -85,12 +87,11 @@ async def test_an_event_leaves_with_its_id_and_trace(
     registry: Service, js: JetStreamContext
 ) -> None:
     call_id = str(uuid.uuid4())
-    token = set_trace_id("trace-abc")
-    try:
+    caller = {"traceparent": f"00-{TRACE}-00f067aa0ba902b7-01"}
+    with continued_span("close", caller, SpanKind.SERVER) as span:
         async with registry.sessions() as session, session.begin():
             envelope = await record_event(session, OutboxEvent, closed(call_id))
-    finally:
-        reset_trace_id(token)
+    writer = f"{span.get_span_context().span_id:016x}"
     relay = OutboxRelay(registry.sessions, OutboxEvent, registry.link)
     assert await relay.publish_pending() >= 1
     message = await find_on(
@@ -99,7 +100,9 @@ async def test_an_event_leaves_with_its_id_and_trace(
     )  # fmt: skip
     assert message is not None and message.headers is not None
     assert message.headers["Nats-Msg-Id"] == envelope.id
-    assert message.headers["X-Trace-Id"] == "trace-abc"
+    # The message continues the span that wrote the event; X-Trace-Id names its trace too.
+    assert message.headers["traceparent"] == f"00-{TRACE}-{writer}-01"
+    assert message.headers["X-Trace-Id"] == TRACE == envelope.trace_id
     async with registry.sessions() as session:
         row = await session.get(OutboxEvent, uuid.UUID(envelope.id))
         assert row is not None and row.published_at is not None

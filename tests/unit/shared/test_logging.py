@@ -7,14 +7,17 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from opentelemetry import trace
 
-from shared.logging import configure_logging, reset_trace_id, set_trace_id
+from shared.logging import configure_logging
 from shared.settings import ServiceSettings, load_settings
+from shared.tracing import parse_traceparent
 
 # The environment compose gives every service.
 PRODUCTION = {"PORTAL_ENVIRONMENT": "production", "PORTAL_LOG_FORMAT": "json",
               "PORTAL_INTERNAL_SECRET": "a-production-secret-0123456789abcdef"}  # fmt: skip
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+TRACEPARENT = f"00-{TRACE}-00f067aa0ba902b7-01"
 
 
 @pytest.fixture
@@ -34,15 +37,14 @@ def test_production_logs_are_json_lines_with_the_trace_id(
     settings = load_settings(ServiceSettings, "REGISTRY", PRODUCTION)
     configure_logging("registry", settings.log_format)
     log = logging.getLogger("registry.api")
-    token = set_trace_id(TRACE)
-    try:
+    span_context = parse_traceparent(TRACEPARENT)
+    assert span_context is not None
+    with trace.use_span(trace.NonRecordingSpan(span_context)):
         log.info("call %s published", "c-1")
         try:
             raise RuntimeError("boom")
         except RuntimeError:
             log.exception("handling failed\non two lines")
-    finally:
-        reset_trace_id(token)
     log.warning("outside any request")
 
     lines = capsys.readouterr().err.splitlines()
