@@ -29,7 +29,7 @@ from gateway.throttle import client_address
 from shared.api import intake, notify, review
 from shared.errors import NotFound
 from shared.identity import Identity
-from shared.paths import path_of, uuid_id
+from shared.paths import uuid_id
 
 Sessions = Callable[[], async_sessionmaker[AsyncSession]]
 
@@ -58,13 +58,10 @@ class Exports(msgspec.Struct, frozen=True):
 async def exports_of(services: Services, identity: Identity, account: Account) -> Exports:
     person = str(account.id)
     found = await asyncio.gather(
-        services.intake.call("GET", path_of(intake.PERSON_EXPORT, account_id=person), identity,
-                             intake.IntakePersonExport, params={"language": account.language}),
-        services.review.call("GET", path_of(review.PERSON_EXPORT, account_id=person), identity,
-                             review.ReviewPersonExport),
-        services.notify.call("GET", path_of(notify.PERSON_EXPORT, account_id=person), identity,
-                             notify.NotifyPersonExport),
-    )  # fmt: skip
+        services.intake.person_export(identity, person, account.language),
+        services.review.export_person(identity, person),
+        services.notify.person_export(identity, person),
+    )
     return Exports(*found)
 
 
@@ -77,10 +74,9 @@ async def write_applications(
         folder = archive.unique(f"applications/{number:02d} {safe_name(application.call_title)}")
         paths: dict[str, str] = {}
         for file in application.files:
-            path = path_of(intake.PERSON_EXPORT_FILE, account_id=exports.intake.account_id,
-                           attachment_id=file.id)  # fmt: skip
             target = f"{folder}/files/{safe_name(file.question_label)}/{safe_name(file.file_name)}"
-            async with services.intake.stream(path, identity) as chunks:
+            person = exports.intake.account_id
+            async with services.intake.person_export_file(identity, person, file.id) as chunks:
                 paths[file.id] = await archive.add_stream(target, chunks)
         facts = msgspec.to_builtins(application)
         for file in facts["files"]:
@@ -97,9 +93,9 @@ async def write_mail(
     facts = msgspec.to_builtins(exports.notify)
     for mail in facts["mails"]:
         for attachment in mail["attachments"]:
-            path = path_of(notify.PERSON_EXPORT_ATTACHMENT, account_id=exports.notify.account_id,
-                           attachment_id=attachment["id"])  # fmt: skip
-            async with services.notify.stream(path, identity) as chunks:
+            async with services.notify.person_export_attachment(
+                identity, exports.notify.account_id, attachment["id"]
+            ) as chunks:
                 target = f"receipts/{safe_name(attachment['file_name'])}"
                 attachment["path_in_archive"] = await archive.add_stream(target, chunks)
     await archive.add("mail.json", json_bytes(facts))

@@ -33,7 +33,9 @@ from gateway.schema.accounts.mutations import AccountMutation
 from gateway.schema.accounts.queries import AccountQuery
 from gateway.schema.audit.queries import AuditQuery
 from gateway.schema.audit.trail import AuditTrail
-from gateway.schema.intake.operations import IntakeMutation, IntakeQuery, IntakeSubscription
+from gateway.schema.intake.mutations import IntakeMutation
+from gateway.schema.intake.queries import IntakeQuery
+from gateway.schema.intake.subscriptions import IntakeSubscription
 from gateway.schema.notify.mutations import NotifyMutation
 from gateway.schema.notify.queries import NotifyQuery
 from gateway.schema.operations import OperationsQuery
