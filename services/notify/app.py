@@ -11,14 +11,13 @@ from litestar.di import Provide
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from services.notify.api import ROUTES
 from services.notify.config import NotifySettings
 from services.notify.events import consumer_handlers
-from services.notify.export import ROUTES as EXPORT_ROUTES
-from services.notify.mail import MAIL_WRITTEN, MailWriter
 from services.notify.models import OutboxEvent, ProcessedEvent
 from services.notify.relay import MailRelay
-from services.notify.scheduler import send_due_reminders
+from services.notify.routes import ROUTES
+from services.notify.usecases.reminders import send_due_reminders
+from services.notify.writer import MAIL_WRITTEN, MailWriter
 from shared.clock import Clock, utc_now
 from shared.periodic import run_every
 from shared.web import Runtime, ServiceSpec, create_service_app
@@ -52,7 +51,7 @@ def create_app(settings: NotifySettings, *, clock: Clock = utc_now) -> Litestar:
         ServiceSpec(
             name="notify",
             version="1.0.0",
-            route_handlers=[*ROUTES, *EXPORT_ROUTES],
+            route_handlers=ROUTES,
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,

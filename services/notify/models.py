@@ -23,7 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import new_metadata
+from shared.api.notify import MailState
+from shared.call_status import CallStatus
+from shared.db import enum_column, new_metadata
 from shared.outbox import OutboxMixin, ProcessedEventMixin
 
 
@@ -73,7 +75,7 @@ class CallCopy(Base):
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
     evaluation_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[CallStatus] = mapped_column(enum_column(CallStatus))
     # shared.api.registry.Form: answers are named by their labels, the title found by its key.
     form: Mapped[dict[str, Any]] = mapped_column(JSONB, default=lambda: {"questions": []})
     terms_known: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -115,7 +117,11 @@ class MailRow(Base):
     __tablename__ = "mail"
     __table_args__ = (
         UniqueConstraint("cause_key", "to_address"),
-        Index("ix_mail_due", "next_attempt_at", postgresql_where=text("state = 'queued'")),
+        Index(
+            "ix_mail_due",
+            "next_attempt_at",
+            postgresql_where=text(f"state = '{MailState.QUEUED.value}'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -127,7 +133,7 @@ class MailRow(Base):
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(10), default="queued")
+    state: Mapped[MailState] = mapped_column(enum_column(MailState, 10), default=MailState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(300))

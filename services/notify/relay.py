@@ -10,16 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
-from collections import defaultdict
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.notify import queries
 from services.notify.config import NotifySettings
 from services.notify.models import MailAttachmentRow, MailRow
 from shared.api.notify import MailState
@@ -90,37 +88,11 @@ class MailRelay:
     async def send_due(self, batch: int = 20) -> int:
         """Send what is due now; returns how many mails were tried."""
         async with self.session_factory() as session, session.begin():
-            rows = (
-                await session.scalars(
-                    select(MailRow)
-                    .where(
-                        MailRow.state == MailState.QUEUED.value,
-                        MailRow.next_attempt_at <= self.clock(),
-                    )
-                    .order_by(MailRow.next_attempt_at)
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            attachments = await self._attachments(session, [row.id for row in rows])
+            rows = await queries.due_mails(session, self.clock(), batch)
+            attachments = await queries.attachments_to_send(session, [row.id for row in rows])
             for row in rows:
                 await self._send(row, attachments[row.id])
             return len(rows)
-
-    @staticmethod
-    async def _attachments(
-        session: AsyncSession, mail_ids: list[uuid.UUID]
-    ) -> dict[uuid.UUID, list[MailAttachmentRow]]:
-        found: dict[uuid.UUID, list[MailAttachmentRow]] = defaultdict(list)
-        if mail_ids:
-            rows = await session.scalars(
-                select(MailAttachmentRow)
-                .where(MailAttachmentRow.mail_id.in_(mail_ids))
-                .order_by(MailAttachmentRow.file_name)
-            )
-            for attachment in rows:
-                found[attachment.mail_id].append(attachment)
-        return found
 
     async def _send(self, row: MailRow, attachments: list[MailAttachmentRow]) -> None:
         settings = self.settings
@@ -138,7 +110,7 @@ class MailRelay:
         except Exception as exc:
             row.last_error = short_error(exc)
             if row.attempts >= settings.max_attempts:
-                row.state = MailState.FAILED.value
+                row.state = MailState.FAILED
                 log.error("mail %s failed for good: %s", row.id, row.last_error)
             else:
                 row.next_attempt_at = self.clock() + retry_delay(
@@ -148,5 +120,5 @@ class MailRelay:
                     "mail %s not sent (attempt %s): %s", row.id, row.attempts, row.last_error
                 )
             return
-        row.state = MailState.SENT.value
+        row.state = MailState.SENT
         row.sent_at = self.clock()

@@ -27,9 +27,9 @@ from infra.embedded import free_port, start_nats
 from services.notify.app import create_app
 from services.notify.config import NotifySettings
 from services.notify.domain.messages import shipped_languages
-from services.notify.mail import MailWriter
 from services.notify.models import ApplicationCopy, AssignmentCopy, MailRow
-from services.notify.scheduler import send_due_reminders
+from services.notify.usecases.reminders import send_due_reminders
+from services.notify.writer import MailWriter
 from shared.api.intake import Organisation, Person
 from shared.api.notify import MailPage, Notification
 from shared.api.registry import Form, Option, Question, QuestionType

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import zlib
 
-from services.notify.domain.receipt import ReceiptFacts, ReceiptFile, encodable, receipt_pdf
+from services.notify.domain.receipts import ReceiptFacts, ReceiptFile, encodable, receipt_pdf
 
 FINGERPRINT = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 

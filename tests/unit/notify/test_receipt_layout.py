@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import pytest
 
-from services.notify.domain.receipt import ReceiptFile, encodable, receipt_pdf
+from services.notify.domain.receipts import ReceiptFile, encodable, receipt_pdf
 from tests.unit.notify.pdf_layout import Layout, Run, layout_of
 from tests.unit.notify.test_receipt import FINGERPRINT, facts
 

@@ -1,23 +1,19 @@
 """Anonymising notify's copies: an erased person (`AccountErased`: their row, every mail to
 them) and an anonymised application (`ApplicationAnonymised`: its title, and the mails about
-it, which carry its answers and receipt PDF; its title in its evaluators' mails). A mail keeps its subject (it names the call and
-the receipt number only), kind, instants and state, so the outbox still tells what was sent
-when; its address, body and attachments go, and one not sent yet never will be."""
+it, which carry its answers and receipt PDF; its title in its evaluators' mails). A mail keeps
+its subject (it names the call and the receipt number only), kind, instants and state, so the
+outbox still tells what was sent when; its address, body and attachments go, and one not sent
+yet never will be."""
 
 from __future__ import annotations
 
 import html
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify.models import (
-    ApplicationCopy,
-    AssignmentCopy,
-    MailAttachmentRow,
-    MailRow,
-    Person,
-)
+from services.notify import queries
+from services.notify.models import ApplicationCopy, MailRow
 from shared.api.notify import MailState
 from shared.contracts import accounts, intake
 from shared.erasure import ERASED, ERASED_NAME
@@ -27,35 +23,33 @@ NOT_SENT = "the recipient's data was erased; not sent"
 
 
 async def redact_mails(session: AsyncSession, *where: ColumnElement[bool]) -> None:
-    mails = (await session.scalars(select(MailRow).where(*where).with_for_update())).all()
+    mails = await queries.locked_mails(session, *where)
     for mail in mails:
         mail.to_address = f"erased-{mail.id}@erased.invalid"
         mail.text = mail.html = ERASED
-        if mail.state == MailState.QUEUED.value:
-            mail.state, mail.last_error = MailState.FAILED.value, NOT_SENT
+        if mail.state is MailState.QUEUED:
+            mail.state, mail.last_error = MailState.FAILED, NOT_SENT
     if mails:
-        await session.execute(
-            delete(MailAttachmentRow).where(MailAttachmentRow.mail_id.in_([m.id for m in mails]))
-        )
+        await queries.delete_attachments(session, [m.id for m in mails])
 
 
 async def forget_title(session: AsyncSession, evaluator_id: str, title: str) -> None:
     """An evaluator's mails name the application by its title (an answer): it goes from
     them; the rest of the mail is the evaluator's own and stays."""
-    mails = await session.scalars(
-        select(MailRow)
-        .where(MailRow.recipient_id == evaluator_id, MailRow.text.contains(title, autoescape=True))
-        .with_for_update()
+    mails = await queries.locked_mails(
+        session,
+        MailRow.recipient_id == evaluator_id,
+        MailRow.text.contains(title, autoescape=True),
     )
     for mail in mails:
         mail.text = mail.text.replace(title, ERASED)
         mail.html = mail.html.replace(html.escape(title), ERASED).replace(title, ERASED)
 
 
-async def on_account_erased(
+async def account_erased(
     session: AsyncSession, envelope: Envelope, event: accounts.AccountErased
 ) -> None:
-    person = await session.get(Person, event.account_id, with_for_update=True)
+    person = await queries.locked_person(session, event.account_id)
     addressed = [MailRow.recipient_id == event.account_id]
     if person is not None:
         addressed.append(MailRow.to_address == person.email)
@@ -65,27 +59,16 @@ async def on_account_erased(
         # A change of the account announced before the erasure, arriving late, changes nothing.
         person.changed_at = max(person.changed_at, envelope.occurred_at)
     await redact_mails(session, or_(*addressed))
-    await session.execute(
-        update(ApplicationCopy)
-        .where(ApplicationCopy.applicant_id == event.account_id)
-        .values(applicant_email=None, title=None)
-    )
+    await queries.forget_applications(session, ApplicationCopy.applicant_id == event.account_id)
 
 
-async def on_application_anonymised(
+async def application_anonymised(
     session: AsyncSession, _: Envelope, event: intake.ApplicationAnonymised
 ) -> None:
-    await session.execute(
-        update(ApplicationCopy)
-        .where(ApplicationCopy.application_id == event.application_id)
-        .values(applicant_email=None, title=None)
+    await queries.forget_applications(
+        session, ApplicationCopy.application_id == event.application_id
     )
-    assignments = await session.scalars(
-        select(AssignmentCopy)
-        .where(AssignmentCopy.application_id == event.application_id)
-        .with_for_update()
-    )
-    for assignment in assignments:
+    for assignment in await queries.locked_assignments_of(session, event.application_id):
         if assignment.application_title:
             await forget_title(session, assignment.evaluator_id, assignment.application_title)
         assignment.application_title = ""

@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notify import queries
 from services.notify.domain.messages import render, rendered_language
-from services.notify.models import MailAttachmentRow, MailRow, Person
-from shared.api.notify import OPTIONAL_KINDS, MailState
+from services.notify.models import MailAttachmentRow, Person
+from shared.api.notify import MailState
 from shared.clock import Clock
 
 # Set on a session whose transaction queued mail: its commit wakes the relay.
@@ -37,12 +37,6 @@ class Attachment(msgspec.Struct, frozen=True):
     file_name: str
     content_type: str
     content: bytes
-
-
-def receives(person: Person, kind: str) -> bool:
-    """Inactive people get nothing; an optional kind only when its preference is on."""
-    preference = OPTIONAL_KINDS.get(kind)
-    return person.active and (preference is None or bool(getattr(person, preference)))
 
 
 class MailWriter:
@@ -70,25 +64,13 @@ class MailWriter:
             {"name": recipient.name, "portal_url": f"{self.public_url}/", **context},
         )
         now = self.clock()
-        mail_id = await session.scalar(
-            insert(MailRow)
-            .values(
-                recipient_id=recipient.account_id,
-                to_address=recipient.address,
-                kind=kind,
-                language=rendered_language(recipient.language),  # what it is written in
-                cause_key=cause_key,
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-                state=MailState.QUEUED.value,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[MailRow.cause_key, MailRow.to_address])
-            .returning(MailRow.id)
-        )
+        mail_id = await queries.insert_mail(session, {
+            "recipient_id": recipient.account_id, "to_address": recipient.address, "kind": kind,
+            "language": rendered_language(recipient.language),  # what it is written in
+            "cause_key": cause_key, "subject": rendered.subject, "text": rendered.text,
+            "html": rendered.html, "state": MailState.QUEUED, "attempts": 0,
+            "next_attempt_at": now, "created_at": now,
+        })  # fmt: skip
         if mail_id is None:
             return False
         for attachment in attachments:

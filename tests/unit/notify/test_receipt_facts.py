@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.notify.receipts import answer_text, labelled_answers, receipt_facts, receipt_files
+from services.notify.domain.receipts import (
+    answer_text,
+    labelled_answers,
+    receipt_facts,
+    receipt_files,
+)
 from shared.api.intake import Organisation, Person
 from shared.api.registry import Form, Option, Question, QuestionType
 from shared.contracts.intake import ApplicationSubmitted, AttachmentFacts

@@ -1,0 +1,342 @@
+"""Every query notify makes: its copies of people, calls, applications and assignments (upserted
+from events, read by the scheduler) and its mail outbox (written, listed, sent, redacted)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notify.models import (
+    ApplicationCopy,
+    AssignmentCopy,
+    CallCopy,
+    MailAttachmentRow,
+    MailRow,
+    Person,
+)
+from shared.api.notify import ExportedMailAttachment, MailState
+from shared.call_status import CallStatus
+from shared.identity import Role
+
+# ---- the copies ---------------------------------------------------------------------------
+
+
+async def person(session: AsyncSession, account_id: str) -> Person | None:
+    return await session.get(Person, account_id)
+
+
+async def call(session: AsyncSession, call_id: str) -> CallCopy | None:
+    return await session.get(CallCopy, call_id)
+
+
+async def application(session: AsyncSession, application_id: str) -> ApplicationCopy | None:
+    return await session.get(ApplicationCopy, application_id)
+
+
+async def upsert_person(session: AsyncSession, account_id: str, values: dict[str, Any]) -> None:
+    """The person as `values` tell it, unless the row holds a later change (`changed_at`)."""
+    statement = insert(Person).values(account_id=account_id, **values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Person.account_id],
+            set_=values,
+            where=Person.changed_at <= statement.excluded.changed_at,
+        )
+    )
+
+
+async def upsert_call_terms(session: AsyncSession, call_id: str, values: dict[str, Any]) -> None:
+    """A published call's terms; its status stays as it is (a later one may have overtaken
+    the publication)."""
+    await session.execute(
+        insert(CallCopy)
+        .values(call_id=call_id, status=CallStatus.PUBLISHED, **values)
+        .on_conflict_do_update(index_elements=[CallCopy.call_id], set_=values)
+    )
+
+
+async def locked_call(session: AsyncSession, call_id: str, status: CallStatus) -> CallCopy:
+    """The call's row to update, a stub with `status` when this is the first thing heard."""
+    await session.execute(
+        insert(CallCopy)
+        .values(call_id=call_id, status=status, title="", hubs=[], terms_known=False,
+                timezone="Europe/Brussels", form={"questions": []})
+        .on_conflict_do_nothing()
+    )  # fmt: skip
+    call = await session.get(CallCopy, call_id, with_for_update=True, populate_existing=True)
+    assert call is not None
+    return call
+
+
+async def locked_application(
+    session: AsyncSession, application_id: str, call_id: str
+) -> ApplicationCopy:
+    """The row to update, created empty when this is the first thing heard of it."""
+    await session.execute(
+        insert(ApplicationCopy)
+        .values(application_id=application_id, call_id=call_id, version=0, submitted=False,
+                withdrawn=False)
+        .on_conflict_do_nothing()
+    )  # fmt: skip
+    row = await session.get(ApplicationCopy, application_id, with_for_update=True)
+    assert row is not None
+    return row
+
+
+async def locked_assignment(
+    session: AsyncSession, assignment_id: str, values: dict[str, Any]
+) -> AssignmentCopy:
+    await session.execute(
+        insert(AssignmentCopy)
+        .values(assignment_id=assignment_id, active=True, submitted=False, **values)
+        .on_conflict_do_nothing()
+    )
+    row = await session.get(AssignmentCopy, assignment_id, with_for_update=True)
+    assert row is not None
+    return row
+
+
+async def locked_person(session: AsyncSession, account_id: str) -> Person | None:
+    return await session.get(Person, account_id, with_for_update=True)
+
+
+async def forget_applications(session: AsyncSession, *where: ColumnElement[bool]) -> None:
+    """The applications' addresses and titles (their answers) go."""
+    await session.execute(
+        update(ApplicationCopy).where(*where).values(applicant_email=None, title=None)
+    )
+
+
+async def locked_assignments_of(
+    session: AsyncSession, application_id: str
+) -> Sequence[AssignmentCopy]:
+    return (
+        await session.scalars(
+            select(AssignmentCopy)
+            .where(AssignmentCopy.application_id == application_id)
+            .with_for_update()
+        )
+    ).all()
+
+
+# ---- what the scheduler reads -------------------------------------------------------------
+
+
+async def drafts_closing(
+    session: AsyncSession, now: datetime, window: timedelta
+) -> Sequence[Row[ApplicationCopy, CallCopy, Person]]:
+    """Drafts (with their call and applicant) of open calls closing within `window`."""
+    rows = await session.execute(
+        select(ApplicationCopy, CallCopy, Person)
+        .join(CallCopy, CallCopy.call_id == ApplicationCopy.call_id)
+        .join(Person, Person.account_id == ApplicationCopy.applicant_id)
+        .where(
+            ~ApplicationCopy.submitted,
+            ~ApplicationCopy.withdrawn,
+            CallCopy.terms_known,
+            CallCopy.status == CallStatus.PUBLISHED,
+            CallCopy.closes_at > now,
+            CallCopy.closes_at <= now + window,
+        )
+        .order_by(ApplicationCopy.application_id)
+    )
+    return rows.all()
+
+
+async def evaluations_due(
+    session: AsyncSession, now: datetime, window: timedelta
+) -> Sequence[Row[str, CallCopy, int]]:
+    """(evaluator, call, work not submitted) for calls whose evaluation ends within `window`."""
+    rows = await session.execute(
+        select(AssignmentCopy.evaluator_id, CallCopy, func.count())
+        .join(CallCopy, CallCopy.call_id == AssignmentCopy.call_id)
+        .where(
+            AssignmentCopy.active,
+            ~AssignmentCopy.submitted,
+            CallCopy.terms_known,
+            CallCopy.evaluation_deadline > now,
+            CallCopy.evaluation_deadline <= now + window,
+        )
+        .group_by(AssignmentCopy.evaluator_id, CallCopy.call_id)
+        .order_by(CallCopy.call_id, AssignmentCopy.evaluator_id)
+    )
+    return rows.all()
+
+
+async def open_calls(session: AsyncSession, now: datetime) -> Sequence[CallCopy]:
+    return (
+        await session.scalars(
+            select(CallCopy)
+            .where(
+                CallCopy.terms_known,
+                CallCopy.status == CallStatus.PUBLISHED,
+                CallCopy.opens_at <= now,
+                CallCopy.closes_at > now,
+            )
+            .order_by(CallCopy.call_id)
+        )
+    ).all()
+
+
+async def digest_readers(session: AsyncSession, call: CallCopy) -> list[Person]:
+    """The call's opted-in admins and the managers of its hubs."""
+    people = await session.scalars(
+        select(Person)
+        .where(
+            Person.active,
+            Person.daily_digest,
+            or_(
+                Person.role == Role.ADMIN,
+                (Person.role == Role.HUB_MANAGER) & Person.hub.in_(call.hubs or [call.hub]),
+            ),
+        )
+        .order_by(Person.account_id)
+    )
+    return list(people)
+
+
+async def application_counts(session: AsyncSession, call_id: str) -> tuple[int, int]:
+    """(submitted, drafts) of the call, withdrawn ones left out."""
+    rows = await session.execute(
+        select(ApplicationCopy.submitted, func.count())
+        .where(ApplicationCopy.call_id == call_id, ~ApplicationCopy.withdrawn)
+        .group_by(ApplicationCopy.submitted)
+    )
+    counts = {submitted: count for submitted, count in rows}
+    return counts.get(True, 0), counts.get(False, 0)
+
+
+# ---- the mail outbox ----------------------------------------------------------------------
+
+
+async def insert_mail(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
+    """The new mail's id; None when this cause already wrote to this address."""
+    return await session.scalar(
+        insert(MailRow)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[MailRow.cause_key, MailRow.to_address])
+        .returning(MailRow.id)
+    )
+
+
+def literal_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def mail_page(
+    session: AsyncSession, state: MailState | None, to: str | None, first: int, offset: int
+) -> tuple[Sequence[MailRow], int]:
+    """A page of the outbox, newest first, and how many mails the filters match."""
+    conditions: list[Any] = []
+    if state is not None:
+        conditions.append(MailRow.state == state)
+    if to is not None and to.strip():
+        conditions.append(MailRow.to_address.ilike(literal_pattern(to.strip()), escape="\\"))
+    total = await session.scalar(select(func.count()).select_from(MailRow).where(*conditions))
+    rows = await session.scalars(
+        select(MailRow)
+        .where(*conditions)
+        .order_by(MailRow.created_at.desc(), MailRow.id)
+        .limit(first)
+        .offset(offset)
+    )
+    return rows.all(), total or 0
+
+
+async def person_mails(
+    session: AsyncSession, account_id: str, *, newest_first: bool, first: int | None = None,
+    offset: int = 0,
+) -> Sequence[MailRow]:  # fmt: skip
+    order = MailRow.created_at.desc() if newest_first else MailRow.created_at
+    rows = await session.scalars(
+        select(MailRow)
+        .where(MailRow.recipient_id == account_id)
+        .order_by(order, MailRow.id)
+        .limit(first)
+        .offset(offset)
+    )
+    return rows.all()
+
+
+async def mail(session: AsyncSession, mail_id: str, *, lock: bool = False) -> MailRow | None:
+    try:
+        key = uuid.UUID(mail_id)
+    except ValueError:
+        return None
+    return await session.get(MailRow, key, with_for_update=lock)
+
+
+async def attachment_facts(
+    session: AsyncSession, mail_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ExportedMailAttachment]]:
+    """Per mail, its files (their bytes left in the rows), by name."""
+    found: dict[uuid.UUID, list[ExportedMailAttachment]] = defaultdict(list)
+    if not mail_ids:
+        return found
+    rows = await session.execute(
+        select(MailAttachmentRow.mail_id, MailAttachmentRow.id, MailAttachmentRow.file_name,
+               MailAttachmentRow.content_type, func.length(MailAttachmentRow.content))
+        .where(MailAttachmentRow.mail_id.in_(mail_ids))
+        .order_by(MailAttachmentRow.file_name, MailAttachmentRow.id)
+    )  # fmt: skip
+    for mail_id, attachment_id, file_name, content_type, size in rows:
+        found[mail_id].append(ExportedMailAttachment(
+            id=str(attachment_id), file_name=file_name, content_type=content_type, size=size,
+        ))  # fmt: skip
+    return found
+
+
+async def person_attachment(
+    session: AsyncSession, account_id: str, attachment_id: uuid.UUID
+) -> Row[bytes, str] | None:
+    """(content, content_type) of a file a mail to the person carried."""
+    found = await session.execute(
+        select(MailAttachmentRow.content, MailAttachmentRow.content_type)
+        .join(MailRow, MailRow.id == MailAttachmentRow.mail_id)
+        .where(MailAttachmentRow.id == attachment_id, MailRow.recipient_id == account_id)
+    )
+    return found.first()
+
+
+async def due_mails(session: AsyncSession, now: datetime, batch: int) -> Sequence[MailRow]:
+    """Queued mail due by `now`, locked; rows another replica is sending are skipped."""
+    rows = await session.scalars(
+        select(MailRow)
+        .where(MailRow.state == MailState.QUEUED, MailRow.next_attempt_at <= now)
+        .order_by(MailRow.next_attempt_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    return rows.all()
+
+
+async def attachments_to_send(
+    session: AsyncSession, mail_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[MailAttachmentRow]]:
+    found: dict[uuid.UUID, list[MailAttachmentRow]] = defaultdict(list)
+    if mail_ids:
+        rows = await session.scalars(
+            select(MailAttachmentRow)
+            .where(MailAttachmentRow.mail_id.in_(mail_ids))
+            .order_by(MailAttachmentRow.file_name)
+        )
+        for attachment in rows:
+            found[attachment.mail_id].append(attachment)
+    return found
+
+
+async def locked_mails(session: AsyncSession, *where: ColumnElement[bool]) -> Sequence[MailRow]:
+    return (await session.scalars(select(MailRow).where(*where).with_for_update())).all()
+
+
+async def delete_attachments(session: AsyncSession, mail_ids: list[uuid.UUID]) -> None:
+    await session.execute(delete(MailAttachmentRow).where(MailAttachmentRow.mail_id.in_(mail_ids)))
