@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Row, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -24,6 +24,9 @@ from services.notify.models import (
 from shared.api.notify import ExportedMailAttachment, MailState
 from shared.call_status import CallStatus
 from shared.identity import Role
+from shared.paths import is_uuid
+
+Copy = TypeVar("Copy", Person, CallCopy, ApplicationCopy, AssignmentCopy)
 
 # ---- the copies ---------------------------------------------------------------------------
 
@@ -62,45 +65,39 @@ async def upsert_call_terms(session: AsyncSession, call_id: str, values: dict[st
     )
 
 
+async def locked_copy(session: AsyncSession, model: type[Copy], key: str, **values: Any) -> Copy:
+    """The copy's row, locked to update; created from `values` when this is the first thing
+    heard of it (concurrent consumers create it once)."""
+    await session.execute(insert(model).values(values).on_conflict_do_nothing())
+    row = await session.get(model, key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    return row
+
+
 async def locked_call(session: AsyncSession, call_id: str, status: CallStatus) -> CallCopy:
-    """The call's row to update, a stub with `status` when this is the first thing heard."""
-    await session.execute(
-        insert(CallCopy)
-        .values(call_id=call_id, status=status, title="", hubs=[], terms_known=False,
-                timezone="Europe/Brussels", form={"questions": []})
-        .on_conflict_do_nothing()
+    """A call's status may come before its publication: then a stub with that status."""
+    return await locked_copy(
+        session, CallCopy, call_id, call_id=call_id, status=status, title="", hubs=[],
+        terms_known=False, timezone="Europe/Brussels", form={"questions": []},
     )  # fmt: skip
-    call = await session.get(CallCopy, call_id, with_for_update=True, populate_existing=True)
-    assert call is not None
-    return call
 
 
 async def locked_application(
     session: AsyncSession, application_id: str, call_id: str
 ) -> ApplicationCopy:
-    """The row to update, created empty when this is the first thing heard of it."""
-    await session.execute(
-        insert(ApplicationCopy)
-        .values(application_id=application_id, call_id=call_id, version=0, submitted=False,
-                withdrawn=False)
-        .on_conflict_do_nothing()
+    return await locked_copy(
+        session, ApplicationCopy, application_id, application_id=application_id,
+        call_id=call_id, version=0, submitted=False, withdrawn=False,
     )  # fmt: skip
-    row = await session.get(ApplicationCopy, application_id, with_for_update=True)
-    assert row is not None
-    return row
 
 
 async def locked_assignment(
     session: AsyncSession, assignment_id: str, values: dict[str, Any]
 ) -> AssignmentCopy:
-    await session.execute(
-        insert(AssignmentCopy)
-        .values(assignment_id=assignment_id, active=True, submitted=False, **values)
-        .on_conflict_do_nothing()
-    )
-    row = await session.get(AssignmentCopy, assignment_id, with_for_update=True)
-    assert row is not None
-    return row
+    return await locked_copy(
+        session, AssignmentCopy, assignment_id, assignment_id=assignment_id, active=True,
+        submitted=False, **values,
+    )  # fmt: skip
 
 
 async def locked_person(session: AsyncSession, account_id: str) -> Person | None:
@@ -268,11 +265,9 @@ async def person_mails(
 
 
 async def mail(session: AsyncSession, mail_id: str, *, lock: bool = False) -> MailRow | None:
-    try:
-        key = uuid.UUID(mail_id)
-    except ValueError:
+    if not is_uuid(mail_id):
         return None
-    return await session.get(MailRow, key, with_for_update=lock)
+    return await session.get(MailRow, uuid.UUID(mail_id), with_for_update=lock)
 
 
 async def attachment_facts(
@@ -296,13 +291,15 @@ async def attachment_facts(
 
 
 async def person_attachment(
-    session: AsyncSession, account_id: str, attachment_id: uuid.UUID
+    session: AsyncSession, account_id: str, attachment_id: str
 ) -> Row[bytes, str] | None:
     """(content, content_type) of a file a mail to the person carried."""
+    if not is_uuid(attachment_id):
+        return None
     found = await session.execute(
         select(MailAttachmentRow.content, MailAttachmentRow.content_type)
         .join(MailRow, MailRow.id == MailAttachmentRow.mail_id)
-        .where(MailAttachmentRow.id == attachment_id, MailRow.recipient_id == account_id)
+        .where(MailAttachmentRow.id == uuid.UUID(attachment_id), MailRow.recipient_id == account_id)
     )
     return found.first()
 

@@ -3,8 +3,6 @@ sent (or queued) to them with its text, and the files those mails carried (recei
 
 from __future__ import annotations
 
-import uuid
-
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,13 +43,8 @@ async def person_export_attachment(
     """A file a mail to the person carried, and its content type (small: a receipt PDF is
     kept in the row)."""
     require_person_or_admin(reader, account_id)
-    missing = NotFound(f"There is no mail attachment {attachment_id} in this person's data.")
-    try:
-        key = uuid.UUID(attachment_id)
-    except ValueError:
-        raise missing from None
-    found = await queries.person_attachment(session, account_id, key)
+    found = await queries.person_attachment(session, account_id, attachment_id)
     if found is None:
-        raise missing
+        raise NotFound(f"There is no mail attachment {attachment_id} in this person's data.")
     content, content_type = found
     return content, content_type
