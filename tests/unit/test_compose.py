@@ -4,6 +4,7 @@ image for the five services. (No Docker engine runs here, but a compose client m
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -25,7 +26,8 @@ def compose() -> dict[str, Any]:
 
 def test_every_part_is_there_and_the_apps_share_one_image() -> None:
     services = compose()["services"]
-    assert {"postgres", "nats", "minio", "minio-bucket", "mailpit", *APPS} <= set(services)
+    parts = {"postgres", "nats", "minio", "minio-bucket", "mailpit", "prometheus", "grafana"}
+    assert parts | set(APPS) <= set(services)
     images = {services[name]["image"] for name in APPS}
     assert images == {"open-call-portal:local"}
     for name, module in APPS.items():
@@ -105,9 +107,47 @@ def test_notify_sends_to_mailpit_and_the_gateway_reaches_notify() -> None:
     assert gateway["depends_on"]["notify"]["condition"] == "service_healthy"
 
 
+def test_prometheus_scrapes_every_process_and_grafana_shows_it() -> None:
+    services = compose()["services"]
+    prometheus, grafana = services["prometheus"], services["grafana"]
+    config = ROOT / "infra" / "prometheus" / "prometheus.yml"
+    mounted = f"./{config.relative_to(ROOT)}:/etc/prometheus/prometheus.yml:ro"
+    assert mounted in prometheus["volumes"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+    scrape = yaml.safe_load(config.read_text())["scrape_configs"]
+    targets = {t for job in scrape for group in job["static_configs"] for t in group["targets"]}
+    # Each target is a compose service on the port it listens on; each process is scraped.
+    for target in targets:
+        host, port = target.split(":")
+        assert host in services, target
+        assert services[host]["environment"][f"{host.upper()}_PORT"] == port, target
+    assert {t.split(":")[0] for t in targets} == set(APPS)
+    assert all(job.get("metrics_path", "/metrics") == "/metrics" for job in scrape)
+    assert set(prometheus["depends_on"]) == set(APPS)
+
+    provisioning = ROOT / "infra" / "grafana" / "provisioning"
+    mounts = {v.split(":")[1]: ROOT / v.split(":")[0] for v in grafana["volumes"] if v[0] == "."}
+    assert mounts["/etc/grafana/provisioning"] == ROOT / "./infra/grafana/provisioning"
+    source = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())
+    datasource = source["datasources"][0]
+    assert datasource["url"] == "http://prometheus:9090" and datasource["type"] == "prometheus"
+    provider = yaml.safe_load((provisioning / "dashboards" / "portal.yml").read_text())
+    dashboards = mounts[provider["providers"][0]["options"]["path"]]
+    dashboard = json.loads((dashboards / "portal.json").read_text())
+    expressions = " ".join(t["expr"] for p in dashboard["panels"] for t in p["targets"])
+    assert all(t["datasource"]["uid"] == datasource["uid"]
+               for p in dashboard["panels"] for t in p["targets"])  # fmt: skip
+    for metric in ("portal_requests_total", "portal_request_duration_seconds_bucket",
+                   "portal_requests_error_total", "portal_outbox_unpublished_events",
+                   "portal_outbox_oldest_unpublished_age_seconds",
+                   "portal_consumer_pending_messages", "portal_dead_letter_messages",
+                   "portal_mail_unsent"):  # fmt: skip
+        assert metric in expressions, metric
+
+
 REQUIRED = ("PORTAL_INTERNAL_SECRET", "GATEWAY_JWT_SECRET", "INTAKE_LINK_SECRET",
             "PORTAL_ADMIN_EMAIL", "PORTAL_ADMIN_PASSWORD", "POSTGRES_PASSWORD",
-            "MINIO_ROOT_PASSWORD")  # fmt: skip
+            "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD")  # fmt: skip
 
 
 def test_no_password_or_secret_has_a_default() -> None:
