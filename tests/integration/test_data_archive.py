@@ -159,12 +159,13 @@ async def test_each_service_hands_out_only_the_persons_own_data(
             signed = sign_identity(identity, INTERNAL_SECRET)
             return await http.get(path, headers={IDENTITY_HEADER: signed})
 
-        assert (await get(path_of(PERSON_EXPORT, account_id=person))).json()["applications"] == []
+        own = await get(path_of(PERSON_EXPORT.path, account_id=person))
+        assert own.json()["applications"] == []
         for path in (
-            path_of(PERSON_EXPORT, account_id=other),
-            path_of(PERSON_EXPORT_FILE, account_id=other, attachment_id=other),
+            path_of(PERSON_EXPORT.path, account_id=other),
+            path_of(PERSON_EXPORT_FILE.path, account_id=other, attachment_id=other),
         ):
             answer = await get(path)
             assert answer.status_code == 403 and answer.json()["code"] == "forbidden", path
-        missing = await get(path_of(PERSON_EXPORT_FILE, account_id=person, attachment_id="x"))
+        missing = await get(path_of(PERSON_EXPORT_FILE.path, account_id=person, attachment_id="x"))
         assert missing.status_code == 404 and missing.json()["code"] == "not_found"
