@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.notify.config import NotifySettings
 from services.notify.events import consumer_handlers
+from services.notify.metrics import mail_queue
 from services.notify.models import OutboxEvent, ProcessedEvent
 from services.notify.relay import MailRelay
 from services.notify.routes import ROUTES
@@ -57,6 +58,7 @@ def create_app(settings: NotifySettings, *, clock: Clock = utc_now) -> Litestar:
             migrations_dir=MIGRATIONS,
             handlers=consumer_handlers(writer),
             on_started=[start_sending],
+            gauges=[mail_queue],
             dependencies={
                 "clock": Provide(lambda: clock, sync_to_thread=False),
                 "settings": Provide(lambda: settings, sync_to_thread=False),
