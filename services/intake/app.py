@@ -9,17 +9,11 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.di import Provide
 
-from services.intake.api import (
-    ApplicationController,
-    CallApplicationsController,
-    EvaluatorLinkController,
-)
 from services.intake.config import IntakeSettings
 from services.intake.events import consumer_handlers
-from services.intake.export import ROUTES as EXPORT_ROUTES
-from services.intake.files import FileController
 from services.intake.models import OutboxEvent, ProcessedEvent
-from services.intake.retention import SWEEP_SECONDS, sweep_now
+from services.intake.routes import ROUTES
+from services.intake.usecases.retention import SWEEP_SECONDS, sweep_now
 from shared.api import intake as api
 from shared.clock import Clock, utc_now
 from shared.objectstore import FilesystemObjectStore, MinioObjectStore, ObjectStore
@@ -67,13 +61,7 @@ def create_app(
         ServiceSpec(
             name="intake",
             version="1.0.0",
-            route_handlers=[
-                ApplicationController,
-                CallApplicationsController,
-                EvaluatorLinkController,
-                FileController,
-                *EXPORT_ROUTES,
-            ],
+            route_handlers=ROUTES,
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,

@@ -21,7 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import new_metadata
+from shared.api.intake import ApplicationStatus, Eligibility
+from shared.call_status import CallStatus
+from shared.db import enum_column, new_metadata
 from shared.outbox import OutboxMixin, ProcessedEventMixin
 
 
@@ -50,7 +52,8 @@ class KnownCall(Base):
     opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     timezone: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(20))
+    # Its copy of the registry's status: only ever moves forward (shared.call_status.later_of).
+    status: Mapped[CallStatus] = mapped_column(enum_column(CallStatus))
     value_chains: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
     max_grant: Mapped[float] = mapped_column(Float)
     eligible_countries: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
@@ -73,7 +76,7 @@ class ApplicationRow(Base):
     call_id: Mapped[str] = mapped_column(ForeignKey("known_call.call_id"), index=True)
     applicant_id: Mapped[str] = mapped_column(String(64), index=True)
     applicant_email: Mapped[str | None] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(enum_column(ApplicationStatus), index=True)
     organisation: Mapped[dict[str, Any]] = mapped_column(JSONB)
     contact: Mapped[dict[str, Any]] = mapped_column(JSONB)
     team: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
@@ -84,7 +87,9 @@ class ApplicationRow(Base):
     hub: Mapped[str | None] = mapped_column(String(8), index=True)
     organisation_type: Mapped[str | None] = mapped_column(String(40))
     value_chains: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
-    eligibility: Mapped[str] = mapped_column(String(20), default="pending")
+    eligibility: Mapped[Eligibility] = mapped_column(
+        enum_column(Eligibility), default=Eligibility.PENDING
+    )
     eligibility_reasons: Mapped[list[str]] = mapped_column(ARRAY(String(500)), default=list)
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     version: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from gateway.retention_audit import ACTION, audit_consumer
-from services.intake.retention import sweep
+from services.intake.usecases.retention import sweep
 from shared.messaging import NatsLink
 from shared.objectstore import FilesystemObjectStore
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens

@@ -8,20 +8,9 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from shared.api.intake import Answer, Organisation, Person
+from shared.api.intake import Organisation, Person
 from shared.api.registry import CountryPart, Hub
 from shared.errors import FieldError
-
-
-class Draft(msgspec.Struct, frozen=True, kw_only=True):
-    """What the applicant fills in; a submission keeps a copy of it as its snapshot."""
-
-    organisation: Organisation
-    contact: Person
-    team: list[Person]
-    answers: dict[str, Answer]
-    requested_amount: float | None
-
 
 S = TypeVar("S", bound=msgspec.Struct)
 

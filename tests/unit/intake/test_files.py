@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from services.intake.domain.files import (
+from services.intake.domain.attachments import (
     CONTENT_TYPES,
     SNIFF_BYTES,
     file_type_error,

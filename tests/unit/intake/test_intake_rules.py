@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from services.intake.domain.files import MAX_NAME, sanitize_filename, sniff
+from services.intake.domain.attachments import MAX_NAME, sanitize_filename, sniff
 from shared.api.intake import Organisation, Person
 from shared.api.registry import Form, Question, QuestionType
 from tests.unit.intake.test_answers import errors

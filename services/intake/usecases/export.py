@@ -5,35 +5,29 @@ file still held, streamed from the store."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
-from litestar import get
-from litestar.response import Stream
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake import queries
 from services.intake.models import ApplicationRow, AttachmentRow, KnownCall, SubmissionRow
+from services.intake.views import content_of, form_of, receipt_of
 from shared.api.intake import (
-    PERSON_EXPORT,
-    PERSON_EXPORT_FILE,
-    ApplicationStatus,
-    Eligibility,
+    ApplicationContent,
     ExportedApplication,
     ExportedFile,
     ExportedVersion,
     IntakePersonExport,
     LabelledAnswer,
-    Organisation,
     Outcome,
-    Person,
-    Receipt,
 )
 from shared.api.registry import Form, QuestionType
 from shared.errors import NotFound
 from shared.export import localised, require_person_or_admin
 from shared.identity import Identity
-from shared.objectstore import ObjectNotFound, ObjectStore
+from shared.objectstore import ObjectNotFound, ObjectStore, StoredObject
 
 
 def labelled(form: Form, answers: dict[str, Any], language: str) -> list[LabelledAnswer]:
@@ -72,16 +66,12 @@ def file_view(row: AttachmentRow, form: Form, language: str) -> ExportedFile:
 def version_view(
     row: SubmissionRow, form: Form, files: list[AttachmentRow], language: str
 ) -> ExportedVersion:
-    snapshot = row.snapshot
-    keys = set(snapshot.get("attachment_keys", []))
+    content = msgspec.convert(row.snapshot, ApplicationContent)
+    keys = set(row.snapshot.get("attachment_keys", []))
     return ExportedVersion(
-        receipt=Receipt(number=row.number, version=row.version, submitted_at=row.submitted_at,
-                        fingerprint=row.fingerprint),
-        organisation=msgspec.convert(snapshot.get("organisation", {}), Organisation),
-        contact=msgspec.convert(snapshot.get("contact", {}), Person),
-        team=msgspec.convert(snapshot.get("team", []), list[Person]),
-        requested_amount=snapshot.get("requested_amount"),
-        answers=labelled(form, snapshot.get("answers", {}), language),
+        receipt=receipt_of(row), organisation=content.organisation, contact=content.contact,
+        team=content.team, requested_amount=content.requested_amount,
+        answers=labelled(form, content.answers, language),
         file_ids=[str(a.id) for a in files if a.object_key in keys],
     )  # fmt: skip
 
@@ -91,17 +81,16 @@ def application_export(
     history: list[SubmissionRow], language: str,
 ) -> ExportedApplication:  # fmt: skip
     """`history`: the application's submissions, newest first."""
-    form = msgspec.convert(call.form, Form)
+    form = form_of(call)
+    content = content_of(app)
     files = held_files(app, attachments, history)
     return ExportedApplication(
         id=str(app.id), call_id=app.call_id, call_title=call.title,
         receipt_number=history[0].number if history else None,
-        status=ApplicationStatus(app.status), eligibility=Eligibility(app.eligibility),
-        eligibility_reasons=list(app.eligibility_reasons),
-        organisation=msgspec.convert(app.organisation, Organisation),
-        contact=msgspec.convert(app.contact, Person),
-        team=msgspec.convert(app.team, list[Person]), requested_amount=app.requested_amount,
-        answers=labelled(form, app.answers, language),
+        status=app.status, eligibility=app.eligibility,
+        eligibility_reasons=list(app.eligibility_reasons), organisation=content.organisation,
+        contact=content.contact, team=content.team, requested_amount=content.requested_amount,
+        answers=labelled(form, content.answers, language),
         files=[file_view(a, form, language) for a in files],
         versions=[version_view(s, form, files, language) for s in history],
         outcome=msgspec.convert(app.outcome, Outcome) if app.outcome else None,
@@ -114,35 +103,15 @@ async def applications_of(
     session: AsyncSession, account_id: str
 ) -> list[tuple[ApplicationRow, KnownCall, list[AttachmentRow], list[SubmissionRow]]]:
     """Each application of the person with its files and submissions (three queries)."""
-    pairs = (
-        await session.execute(
-            select(ApplicationRow, KnownCall)
-            .join(KnownCall, KnownCall.call_id == ApplicationRow.call_id)
-            .where(ApplicationRow.applicant_id == account_id)
-            .order_by(ApplicationRow.created_at, ApplicationRow.id)
-        )
-    ).all()
+    pairs = await queries.applications_of_applicant(session, account_id, oldest_first=True)
     ids = [app.id for app, _ in pairs]
-    files: dict[uuid.UUID, list[AttachmentRow]] = {i: [] for i in ids}
-    for row in await session.scalars(
-        select(AttachmentRow)
-        .where(AttachmentRow.application_id.in_(ids))
-        .order_by(AttachmentRow.uploaded_at, AttachmentRow.id)
-    ):
-        files[row.application_id].append(row)
-    history: dict[uuid.UUID, list[SubmissionRow]] = {i: [] for i in ids}
-    for submission in await session.scalars(
-        select(SubmissionRow)
-        .where(SubmissionRow.application_id.in_(ids))
-        .order_by(SubmissionRow.version.desc())
-    ):
-        history[submission.application_id].append(submission)
+    files = await queries.attachments_of(session, ids)
+    history = await queries.submissions_of(session, ids)
     return [(app, call, files[app.id], history[app.id]) for app, call in pairs]
 
 
-@get(PERSON_EXPORT.path)
-async def export_person(
-    session: AsyncSession, identity: Identity, account_id: str, language: str = "en"
+async def person_export(
+    session: AsyncSession, identity: Identity, account_id: str, language: str
 ) -> IntakePersonExport:
     """Everything intake holds about the person as an applicant (theirs, or the team's)."""
     require_person_or_admin(identity, account_id)
@@ -153,11 +122,10 @@ async def export_person(
     )
 
 
-@get(PERSON_EXPORT_FILE.path)
-async def export_file(
+async def person_export_file(
     session: AsyncSession, identity: Identity, store: ObjectStore, account_id: str,
     attachment_id: str,
-) -> Stream:  # fmt: skip
+) -> tuple[AsyncIterator[bytes], StoredObject]:  # fmt: skip
     """The bytes of one of the person's files that their export lists."""
     require_person_or_admin(identity, account_id)
     missing = NotFound(f"There is no file {attachment_id} in this person's data.")
@@ -169,19 +137,11 @@ async def export_file(
     app = await session.get(ApplicationRow, row.application_id) if row else None
     if row is None or app is None or app.applicant_id != account_id:
         raise missing
-    history = list(
-        await session.scalars(select(SubmissionRow).where(SubmissionRow.application_id == app.id))
-    )
+    history = (await queries.submissions_of(session, [app.id]))[app.id]
     if not held_files(app, [row], history):
         raise missing
     try:
         stat = await store.stat(row.object_key)
     except ObjectNotFound:
         raise missing from None
-    return Stream(
-        store.open(row.object_key), media_type=stat.content_type,
-        headers={"Content-Length": str(stat.size), "X-Content-Type-Options": "nosniff"},
-    )  # fmt: skip
-
-
-ROUTES = [export_person, export_file]
+    return store.open(row.object_key), stat

@@ -1,5 +1,5 @@
 """Anonymising applications: every application of an applicant who is erased, and one
-application whose call's retention period has run out (services/intake/retention.py). The rules
+application whose call's retention period has run out (services/intake/usecases/retention.py). The rules
 of what goes and what stays are shared.erasure's; review and notify follow the
 `ApplicationAnonymised` event with their own copies.
 
@@ -9,22 +9,24 @@ the results it stays where it was (its scores, decision and rank are the program
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import msgspec
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake import queries
 from services.intake.models import (
     ApplicationRow,
-    AttachmentRow,
     KnownCall,
     OutboxEvent,
-    SubmissionRow,
 )
+from services.intake.usecases.applications import withdrawn
 from shared.api.intake import ApplicationStatus
-from shared.api.registry import CallStatus, Form
+from shared.api.registry import Form
+from shared.call_status import CallStatus
 from shared.contracts import intake as events
+from shared.contracts import review as review_events
 from shared.erasure import (
     erased_answers,
     erased_file_name,
@@ -52,12 +54,8 @@ async def erase_applicant(
     session: AsyncSession, store: ObjectStore, account_id: str, now: datetime
 ) -> int:
     """Anonymise every application of this applicant; returns how many changed now."""
-    rows = await session.execute(
-        select(ApplicationRow, KnownCall)
-        .join(KnownCall, KnownCall.call_id == ApplicationRow.call_id)
-        .where(ApplicationRow.applicant_id == account_id)
-        .order_by(ApplicationRow.created_at)
-        .with_for_update(of=ApplicationRow)
+    rows = await queries.applications_of_applicant(
+        session, account_id, oldest_first=True, lock=True
     )
     changed = 0
     for app, call in rows:
@@ -69,16 +67,9 @@ async def erase_applicant(
 async def withdraw_before_results(
     session: AsyncSession, app: ApplicationRow, call: KnownCall, now: datetime
 ) -> None:
-    decided = call.status == CallStatus.RESULTS_PUBLISHED.value or app.outcome is not None
-    if decided or app.status == ApplicationStatus.WITHDRAWN.value:
-        return
-    app.status = ApplicationStatus.WITHDRAWN.value
-    app.withdrawn_at = now
-    if app.version:  # others know only of submitted applications
-        withdrawn = events.ApplicationWithdrawn(
-            application_id=str(app.id), call_id=app.call_id, withdrawn_at=now
-        )
-        await record_event(session, OutboxEvent, withdrawn)
+    decided = call.status == CallStatus.RESULTS_PUBLISHED or app.outcome is not None
+    if not decided and app.status != ApplicationStatus.WITHDRAWN:
+        await withdrawn(session, app, now)
 
 
 async def anonymise_application(
@@ -95,10 +86,7 @@ async def anonymise_application(
     app.contact, app.team = {}, []
     app.answers = erased_answers(form, app.answers)
     app.anonymised_at = now
-    submissions = await session.scalars(
-        select(SubmissionRow).where(SubmissionRow.application_id == app.id)
-    )
-    for submission in submissions:
+    for submission in (await queries.submissions_of(session, [app.id]))[app.id]:
         submission.snapshot = erased_snapshot(form, submission.snapshot)
     await remove_files(session, store, app, now)
     anonymised = events.ApplicationAnonymised(
@@ -115,12 +103,22 @@ async def remove_files(
     session: AsyncSession, store: ObjectStore, app: ApplicationRow, now: datetime
 ) -> None:
     """Deleting an object twice is harmless, so a rolled-back run may simply run again."""
-    attachments = await session.scalars(
-        select(AttachmentRow)
-        .where(AttachmentRow.application_id == app.id)
-        .order_by(AttachmentRow.uploaded_at, AttachmentRow.id)
-    )
+    attachments = (await queries.attachments_of(session, [app.id]))[app.id]
     for position, attachment in enumerate(attachments, start=1):
         await store.delete(attachment.object_key)
         attachment.file_name = erased_file_name(attachment.question_key, position)
         attachment.removed_at = attachment.removed_at or now
+
+
+async def record_outcome(session: AsyncSession, event: review_events.OutcomePublished) -> None:
+    """Review's published outcome, shown to the applicant (and ending withdrawal)."""
+    try:
+        application_id = uuid.UUID(event.application_id)
+    except ValueError:
+        return
+    app = await session.get(ApplicationRow, application_id, with_for_update=True)
+    if app is not None:
+        app.outcome = {
+            "decision": event.decision, "rank": event.rank, "summary": event.summary,
+            "scores": event.scores, "comments": event.comments,
+        }  # fmt: skip

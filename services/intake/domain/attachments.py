@@ -1,10 +1,14 @@
-"""Files: their type told by content (magic bytes), never by name; names made safe."""
+"""Attachments: a file's type told by its content (magic bytes), never by its name; names
+made safe; the file question a file answers."""
 
 from __future__ import annotations
 
 import re
 import struct
 import unicodedata
+
+from shared.api.registry import Form, Question, QuestionType
+from shared.errors import FieldError, ValidationFailed
 
 SNIFF_BYTES = 65536
 
@@ -118,3 +122,11 @@ def sanitize_filename(name: str, kind: str | None = None) -> str:
         suffix = f".{extensions[0]}"
         return _cut(base or "file", MAX_NAME - len(suffix)).rstrip(".") + suffix
     return _cut(base, MAX_NAME) or "file"
+
+
+def file_question(form: Form, key: str) -> Question:
+    """The form's file question `key`; any other key is refused on that answer's field."""
+    for question in form.questions:
+        if question.key == key and question.type is QuestionType.FILE:
+            return question
+    raise ValidationFailed([FieldError(f"answers.{key}", "is not a file question of this form")])

@@ -1,6 +1,6 @@
 """The retention sweep: a periodic job that anonymises each unfunded application of a call
 whose results were published longer ago than the call's retention period (the same code as an
-erasure, per application: services/intake/erasure.py). Every replica may sweep at once: rows
+erasure, per application: services.intake.usecases.erasure.py). Every replica may sweep at once: rows
 are taken with SKIP LOCKED and an application is anonymised once (`anonymised_at`)."""
 
 from __future__ import annotations
@@ -8,12 +8,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.intake import queries
 from services.intake.domain.retention import retention_over
-from services.intake.erasure import RETENTION, anonymise_application
-from services.intake.models import ApplicationRow, KnownCall
+from services.intake.usecases.erasure import RETENTION, anonymise_application
 from shared.clock import Clock
 from shared.objectstore import ObjectStore
 
@@ -27,13 +26,7 @@ async def sweep(
 ) -> list[str]:
     """Anonymise what is due at `now`; returns the ids of the applications anonymised."""
     async with session_factory() as session, session.begin():
-        rows = await session.execute(
-            select(ApplicationRow, KnownCall)
-            .join(KnownCall, KnownCall.call_id == ApplicationRow.call_id)
-            .where(KnownCall.results_published_at <= now, ApplicationRow.anonymised_at.is_(None))
-            .order_by(ApplicationRow.id)
-            .with_for_update(of=ApplicationRow, skip_locked=True)
-        )
+        rows = await queries.results_published_before(session, now)
         done: list[str] = []
         for app, call in rows:
             decision = (app.outcome or {}).get("decision")

@@ -1,0 +1,32 @@
+"""The team's list of a call's applications: its cursor and its search text."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+
+from shared.errors import FieldError, ValidationFailed
+
+
+def encode_cursor(created_at: datetime, application_id: uuid.UUID) -> str:
+    """After this application, in (created_at, id) order."""
+    raw = f"{created_at.isoformat()}|{application_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created, _, last = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return datetime.fromisoformat(created), uuid.UUID(last)
+    except ValueError:
+        raise ValidationFailed([FieldError("after", "not a cursor this list gave out")]) from None
+
+
+def search_pattern(text: str) -> str:
+    """A LIKE pattern (escaped with a backslash) matching what contains `text`."""
+    if "\x00" in text or len(text) > 200:
+        raise ValidationFailed(
+            [FieldError("search", "must be at most 200 characters, without NUL")]
+        )
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
