@@ -9,16 +9,11 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.di import Provide
 
-from services.registry.api import (
-    CallController,
-    ChallengeController,
-    MissionController,
-    ReferenceController,
-)
 from services.registry.config import RegistrySettings
 from services.registry.demo import seed_demo
 from services.registry.events import HANDLERS, announce_now
 from services.registry.models import OutboxEvent, ProcessedEvent
+from services.registry.routes import ROUTES
 from shared.clock import Clock, utc_now
 from shared.periodic import run_every
 from shared.web import Runtime, ServiceSpec, create_service_app
@@ -49,12 +44,7 @@ def create_app(settings: RegistrySettings, *, clock: Clock = utc_now) -> Litesta
         ServiceSpec(
             name="registry",
             version="1.0.0",
-            route_handlers=[
-                ReferenceController,
-                MissionController,
-                ChallengeController,
-                CallController,
-            ],
+            route_handlers=ROUTES,
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.registry.api import published_event
 from services.registry.domain.calls import DEFAULT_RUBRIC
+from services.registry.events import published_event
 from services.registry.models import CallRow, ChallengeRow, MissionRow, OutboxEvent
-from shared.api.registry import CallStatus, Form, Option, Question, QuestionType
+from shared.api.registry import Form, Option, Question, QuestionType
+from shared.call_status import CallStatus
 from shared.outbox import record_event
 from shared.programme import (
     DEMO_CALL_ID as DEMO_CALL,
@@ -104,7 +105,7 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession]) -> bool:
             rubric=msgspec.to_builtins(DEFAULT_RUBRIC),
             evaluators_per_application=3,
             blind=False,
-            status=CallStatus.PUBLISHED.value,
+            status=CallStatus.PUBLISHED,
             published_at=now,
         )
         session.add(call)

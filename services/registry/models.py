@@ -21,7 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared.db import new_metadata
+from shared.call_status import CallStatus
+from shared.db import enum_column, new_metadata
 from shared.outbox import OutboxMixin, ProcessedEventMixin
 
 
@@ -121,7 +122,7 @@ class CallRow(Base):
     blind: Mapped[bool] = mapped_column(Boolean, default=False)
     # Days after the results until unfunded applications are anonymised.
     retention_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[CallStatus] = mapped_column(enum_column(CallStatus), index=True)
     # Set when the scheduler announced the opening, so it is announced exactly once.
     opened_announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

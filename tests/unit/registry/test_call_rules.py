@@ -8,13 +8,10 @@ from typing import Any
 
 import pytest
 
-from services.registry.domain.calls import (
-    DEFAULT_RUBRIC,
-    KEY_PATTERN,
+from services.registry.domain.calls import DEFAULT_RUBRIC, camel
+from services.registry.domain.forms import (
     MAX_FILE_BYTES,
-    TRANSITIONS,
     amount_question_errors,
-    camel,
     form_errors,
     rubric_errors,
 )
@@ -25,7 +22,6 @@ from services.registry.domain.missions import (
     mission_errors,
 )
 from shared.api.registry import (
-    CallStatus,
     ChallengeCreate,
     CountryPart,
     Coverage,
@@ -39,7 +35,9 @@ from shared.api.registry import (
     QuestionType,
     Rubric,
 )
+from shared.call_status import TRANSITIONS, CallStatus
 from shared.errors import FieldError
+from shared.programme import KEY_PATTERN
 from tests.unit.registry.test_calls import CLOSES, draft
 
 EN = {"en": "Label"}

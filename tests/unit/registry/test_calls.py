@@ -13,17 +13,12 @@ from services.registry.domain.calls import (
     CallDraft,
     coverage_errors,
     editable_fields,
-    form_errors,
     money_errors,
-    phase,
-    rubric_errors,
     timezone_error,
-    transition_error,
     window_errors,
 )
+from services.registry.domain.forms import form_errors, rubric_errors
 from shared.api.registry import (
-    CallPhase,
-    CallStatus,
     CountryPart,
     Coverage,
     Criterion,
@@ -34,6 +29,7 @@ from shared.api.registry import (
     QuestionType,
     Rubric,
 )
+from shared.call_status import CallPhase, CallStatus, phase, transition_error
 from shared.programme import HUBS, coverage_of
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)

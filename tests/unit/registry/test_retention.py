@@ -10,7 +10,7 @@ from services.registry.domain.calls import (
     editable_fields,
     retention_errors,
 )
-from shared.api.registry import CallStatus
+from shared.call_status import CallStatus
 
 
 @pytest.mark.parametrize("days", [RETENTION_DAYS_MIN, 365, RETENTION_DAYS_MAX])
