@@ -6,7 +6,7 @@ from datetime import datetime
 
 import msgspec
 
-from shared.api.intake import Answer, Organisation, Person
+from shared.api.intake import ApplicationContent, Organisation, Person
 from shared.events import EventContract
 
 
@@ -19,8 +19,9 @@ class AttachmentFacts(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
 
 
-class ApplicationSnapshot(EventContract, frozen=True, kw_only=True):
-    """Everything review needs about a submitted version, so it never reads intake's tables."""
+class ApplicationSnapshot(EventContract, ApplicationContent, frozen=True, kw_only=True):
+    """Everything review needs about a submitted version, so it never reads intake's tables:
+    its content (ApplicationContent) and the facts around it."""
 
     application_id: str
     call_id: str
@@ -30,11 +31,9 @@ class ApplicationSnapshot(EventContract, frozen=True, kw_only=True):
     receipt_number: str
     submitted_at: datetime
     fingerprint: str
+    # Required in the event, as they always were (the content's own have defaults).
     organisation: Organisation
     contact: Person
-    team: list[Person] = []
-    requested_amount: float | None = None
-    answers: dict[str, Answer] = {}
     country: str | None = None
     hub: str | None = None
     organisation_type: str | None = None
