@@ -14,10 +14,12 @@ from shared.api import registry as api
 # The domain's enums, registered with GraphQL names (strawberry.enum marks the class itself).
 CountryPart = strawberry.enum(api.CountryPart, name="CountryPart")
 QuestionType = strawberry.enum(api.QuestionType, name="QuestionType")
-CallStatus = strawberry.enum(api.CallStatus, name="CallLifecycle")
+# GraphQL names them as the code does (schema v2; v1 called the status `CallLifecycle` and the
+# phase `CallStatus`).
+CallStatus = strawberry.enum(api.CallStatus, name="CallStatus")
 CallPhase = strawberry.enum(
     api.CallPhase,
-    name="CallStatus",
+    name="CallPhase",
     description="Published calls are upcoming, open or closed by the server clock.",
 )
 
