@@ -135,29 +135,41 @@ async def run_multipart(
     scope: Scope, receive: Receive, content_type: bytes, schema: Schema,
     context: ContextFactory, max_body: int,
 ) -> dict[str, Any]:  # fmt: skip
-    parser = PushMultipartParser(boundary_of(content_type), max_segment_count=MAX_PARTS)
-    json_parts: dict[str, bytearray] = {}
-    uploads: dict[str, StreamedUpload] = {}
-    execution: asyncio.Task[Any] | None = None
-    current: StreamedUpload | None = None
-    segment: MultipartSegment | None = None
-    received = 0
-
-    async def feed(upload: StreamedUpload, item: Any) -> None:
-        """Hand a chunk to the resolver, or drop it once nobody will read it."""
-        if upload.abandoned:
-            return
-        if upload.queue.full():
-            assert execution is not None
-            put = asyncio.ensure_future(upload.queue.put(item))
-            await asyncio.wait({put, execution}, return_when=asyncio.FIRST_COMPLETED)
-            if not put.done():
-                put.cancel()
-                upload.abandoned = True
-            return
-        upload.queue.put_nowait(item)
-
+    run = MultipartRun(scope, content_type, schema, context)
     try:
+        async for event in run.events(receive, max_body):
+            await run.take(event)
+        result = await run.finish()
+    except BaseException:
+        if run.execution is not None:
+            run.execution.cancel()
+        raise
+    finally:
+        run.parser.close(check_complete=False)
+    response: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        response["errors"] = [error.formatted for error in result.errors]
+    return response
+
+
+class MultipartRun:
+    """One request as it is parsed: its JSON parts, its files and the operation, which starts
+    as soon as `map` has arrived."""
+
+    def __init__(
+        self, scope: Scope, content_type: bytes, schema: Schema, context: ContextFactory
+    ) -> None:
+        self.scope, self.schema, self.context = scope, schema, context
+        self.parser = PushMultipartParser(boundary_of(content_type), max_segment_count=MAX_PARTS)
+        self.json_parts: dict[str, bytearray] = {}
+        self.uploads: dict[str, StreamedUpload] = {}
+        self.execution: asyncio.Task[Any] | None = None
+        self.current: StreamedUpload | None = None
+        self.segment: MultipartSegment | None = None
+
+    async def events(self, receive: Receive, max_body: int) -> AsyncIterator[Any]:
+        """The parser's events as the body arrives, within the request's limits."""
+        received = 0
         more = True
         while more:
             message = cast(dict[str, Any], await receive())
@@ -169,7 +181,7 @@ async def run_multipart(
             if received > max_body:
                 raise UploadError(413, "payload_too_large", "The request is too large.")
             try:
-                events = list(parser.parse(chunk)) if chunk or not more else []
+                events = list(self.parser.parse(chunk)) if chunk or not more else []
             except ParserLimitReached:
                 raise UploadError(
                     413, "payload_too_large", f"A request carries at most {MAX_PARTS} parts."
@@ -177,51 +189,66 @@ async def run_multipart(
             except ParserError as exc:
                 raise UploadError(400, "bad_request", f"Invalid multipart body: {exc}") from None
             for event in events:
-                if isinstance(event, MultipartSegment):
-                    segment = event
-                    if event.name in ("operations", "map"):
-                        json_parts[event.name] = bytearray()
-                        continue
-                    if execution is None or event.name not in uploads:
-                        raise UploadError(400, "bad_request", f"Unexpected part {event.name!r}.")
-                    current = uploads[event.name]
-                    current.filename = event.filename or "file"
-                    current.content_type = event.content_type or "application/octet-stream"
-                    current.started.set()
-                elif event:  # a piece of the current part
-                    if current is not None:
-                        await feed(current, bytes(event))
-                    elif segment is not None and segment.name in json_parts:
-                        buffer = json_parts[segment.name]
-                        buffer += event
-                        if len(buffer) > MAX_JSON_PART:
-                            raise UploadError(
-                                413, "payload_too_large", "'operations' is too large."
-                            )
-                else:  # the end of a part
-                    if current is not None:
-                        await feed(current, _END)
-                        current = None
-                    elif segment is not None and segment.name == "map":
-                        execution = await start(json_parts, scope, schema, context, uploads)
-                    segment = None
-        if execution is None:
+                yield event
+
+    async def take(self, event: Any) -> None:
+        if isinstance(event, MultipartSegment):
+            self.begin(event)
+        elif event:  # a piece of the current part
+            if self.current is not None:
+                await self.feed(self.current, bytes(event))
+            elif self.segment is not None and self.segment.name in self.json_parts:
+                buffer = self.json_parts[self.segment.name]
+                buffer += event
+                if len(buffer) > MAX_JSON_PART:
+                    raise UploadError(413, "payload_too_large", "'operations' is too large.")
+        else:  # the end of a part
+            if self.current is not None:
+                await self.feed(self.current, _END)
+                self.current = None
+            elif self.segment is not None and self.segment.name == "map":
+                self.execution = await start(
+                    self.json_parts, self.scope, self.schema, self.context, self.uploads
+                )
+            self.segment = None
+
+    def begin(self, segment: MultipartSegment) -> None:
+        self.segment = segment
+        if segment.name in ("operations", "map"):
+            self.json_parts[segment.name] = bytearray()
+            return
+        if self.execution is None or segment.name not in self.uploads:
+            raise UploadError(400, "bad_request", f"Unexpected part {segment.name!r}.")
+        current = self.current = self.uploads[segment.name]
+        current.filename = segment.filename or "file"
+        current.content_type = segment.content_type or "application/octet-stream"
+        current.started.set()
+
+    async def feed(self, upload: StreamedUpload, item: Any) -> None:
+        """Hand a chunk to the resolver, or drop it once nobody will read it."""
+        if upload.abandoned:
+            return
+        if upload.queue.full():
+            assert self.execution is not None
+            put = asyncio.ensure_future(upload.queue.put(item))
+            await asyncio.wait({put, self.execution}, return_when=asyncio.FIRST_COMPLETED)
+            if not put.done():
+                put.cancel()
+                upload.abandoned = True
+            return
+        upload.queue.put_nowait(item)
+
+    async def finish(self) -> Any:
+        """The operation's result, once every mapped file has come (or is known missing)."""
+        if self.execution is None:
             raise UploadError(400, "bad_request", "The request has no 'operations' and 'map'.")
-        for upload in uploads.values():
+        for upload in self.uploads.values():
             if not upload.started.is_set():
                 upload.started.set()
-                await feed(upload, UploadError(400, "bad_request", "A mapped file never came."))
-        result = await execution
-    except BaseException:
-        if execution is not None:
-            execution.cancel()
-        raise
-    finally:
-        parser.close(check_complete=False)
-    response: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        response["errors"] = [error.formatted for error in result.errors]
-    return response
+                await self.feed(
+                    upload, UploadError(400, "bad_request", "A mapped file never came.")
+                )
+        return await self.execution
 
 
 async def start(
