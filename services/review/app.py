@@ -7,17 +7,10 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.di import Provide
 
-from services.review.api import (
-    AssignmentController,
-    CallReviewController,
-    ConflictController,
-    EvaluatorController,
-)
 from services.review.config import ReviewSettings
 from services.review.events import HANDLERS
-from services.review.export import ROUTES as EXPORT_ROUTES
 from services.review.models import OutboxEvent, ProcessedEvent
-from services.review.pools import PoolController, move_assignment
+from services.review.routes import ROUTES
 from shared.clock import Clock, utc_now
 from shared.web import ServiceSpec, create_service_app
 
@@ -29,15 +22,7 @@ def create_app(settings: ReviewSettings, *, clock: Clock = utc_now) -> Litestar:
         ServiceSpec(
             name="review",
             version="1.0.0",
-            route_handlers=[
-                EvaluatorController,
-                ConflictController,
-                AssignmentController,
-                CallReviewController,
-                PoolController,
-                move_assignment,
-                *EXPORT_ROUTES,
-            ],
+            route_handlers=ROUTES,
             outbox_model=OutboxEvent,
             processed_model=ProcessedEvent,
             migrations_dir=MIGRATIONS,

@@ -22,7 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import new_metadata
+from shared.api.intake import Eligibility
+from shared.api.review import EvaluationStatus
+from shared.call_status import CallStatus
+from shared.db import enum_column, new_metadata
 from shared.outbox import OutboxMixin, ProcessedEventMixin
 
 
@@ -52,7 +55,7 @@ class KnownCall(Base):
     rubric: Mapped[dict[str, Any]] = mapped_column(JSONB)
     evaluators_per_application: Mapped[int] = mapped_column(Integer)
     blind: Mapped[bool] = mapped_column(Boolean)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[CallStatus] = mapped_column(enum_column(CallStatus))
     results_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     terms_known: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     timezone: Mapped[str] = mapped_column(
@@ -68,7 +71,9 @@ class KnownCall(Base):
 class ApplicationCopy(Base):
     """Review's copy of a submitted application, built from intake's events. Events may come
     twice or out of order: the highest version wins, a withdrawal is final, and an
-    eligibility verdict may arrive before the snapshot it concerns."""
+    eligibility verdict may arrive before the snapshot it concerns. `content` holds what the
+    applicant filled in (shared.api.intake.ApplicationContent); the columns beside it are the
+    facts review filters and keys by."""
 
     __tablename__ = "application"
 
@@ -77,18 +82,16 @@ class ApplicationCopy(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     applicant_id: Mapped[str | None] = mapped_column(String(64))
     applicant_email: Mapped[str | None] = mapped_column(String(254))
-    organisation: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    contact: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    team: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
-    answers: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    content: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
-    requested_amount: Mapped[float | None] = mapped_column(Float)
     country: Mapped[str | None] = mapped_column(String(2))
     hub: Mapped[str | None] = mapped_column(String(8))
     value_chains: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
-    eligibility: Mapped[str] = mapped_column(String(20), default="pending")
+    eligibility: Mapped[Eligibility] = mapped_column(
+        enum_column(Eligibility), default=Eligibility.PENDING
+    )
 
 
 class EvaluatorRow(Base):
@@ -151,7 +154,9 @@ class EvaluationRow(Base):
     assignment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assignment.id"), primary_key=True)
     scores: Mapped[dict[str, float]] = mapped_column(JSONB, default=dict)
     comments: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[EvaluationStatus] = mapped_column(
+        enum_column(EvaluationStatus), default=EvaluationStatus.DRAFT
+    )
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import msgspec
 
-from shared.api.intake import Answer, Organisation, Person
+from shared.api.intake import ApplicationContent, Organisation, Person
 from shared.api.registry import Rubric
 from shared.routes import Route
 
@@ -70,17 +70,15 @@ class SnapshotAttachment(msgspec.Struct, frozen=True, kw_only=True):
     grant: str  # lets intake hand this evaluator a download link, briefly
 
 
-class ApplicationForReview(msgspec.Struct, frozen=True, kw_only=True):
-    """What an evaluator sees; in a blind call the identity fields are left out."""
+class ApplicationForReview(ApplicationContent, frozen=True, kw_only=True):
+    """What an evaluator sees: the application's content and the facts review keeps beside
+    it. In a blind call who applied is left out: organisation and contact null, team empty."""
 
+    organisation: Organisation | None  # type: ignore[assignment]
+    contact: Person | None  # type: ignore[assignment]
     application_id: str
     call_id: str
     blind: bool
-    organisation: Organisation | None
-    contact: Person | None
-    team: list[Person]
-    answers: dict[str, Answer]
-    requested_amount: float | None
     country: str | None
     hub: str | None
     value_chains: list[str]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.api.review import Decision
 from shared.events import EventContract
 
 
@@ -14,7 +15,7 @@ class OutcomePublished(EventContract, frozen=True, kw_only=True):
     subject = "portal.review.outcome.published.v1"
     application_id: str
     call_id: str
-    decision: str
+    decision: Decision
     rank: int | None = None
     weighted_total: float | None = None
     scores: dict[str, float] = {}

@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.embedded import free_port, start_nats
 from services.registry.domain.calls import DEFAULT_RUBRIC
-from services.review.api import assign, load_call, progress_of, repair_calls
-from services.review.events import HANDLERS, on_snapshot
+from services.review.events import HANDLERS
 from services.review.models import (
     ApplicationCopy,
     AssignmentRow,
@@ -31,6 +30,10 @@ from services.review.models import (
     PoolMemberRow,
     ProcessedEvent,
 )
+from services.review.usecases.applications import on_snapshot
+from services.review.usecases.assignments import assign, repair_calls
+from services.review.usecases.calls import load_call
+from services.review.usecases.rankings import progress_of
 from shared.api.intake import Organisation, Person
 from shared.consumer import EventConsumer
 from shared.contracts import intake as intake_events
@@ -98,7 +101,7 @@ async def test_the_same_event_three_times_counts_once(
         await deliver(consumer, event, same_id)
     async with sessions() as session:
         row = await session.get(ApplicationCopy, app_id)
-    assert row is not None and row.version == 1 and row.answers == {"title": "first"}
+    assert row is not None and row.version == 1 and row.content["answers"] == {"title": "first"}
 
 
 async def test_out_of_order_arrival_ends_in_the_right_state(
@@ -115,7 +118,11 @@ async def test_out_of_order_arrival_ends_in_the_right_state(
     async with sessions() as session:
         row = await session.get(ApplicationCopy, app_id)
     assert row is not None
-    assert (row.version, row.answers, row.eligibility) == (2, {"title": "second"}, "eligible")
+    assert (row.version, row.content["answers"], row.eligibility) == (
+        2,
+        {"title": "second"},
+        "eligible",
+    )
     # A withdrawal is final, whatever comes after it.
     await deliver(consumer, intake_events.ApplicationWithdrawn(
         application_id=app_id, call_id=call_id, withdrawn_at=datetime.now(UTC)))  # fmt: skip
@@ -181,7 +188,7 @@ async def test_a_restarted_review_goes_on_where_it_stopped(
     async with sessions() as session:  # the operator edits nothing; we only check the marker
         row = await session.get(ApplicationCopy, app_id)
         assert row is not None
-        row.answers = {"title": "changed since"}
+        row.content = {**row.content, "answers": {"title": "changed since"}}
         await session.commit()
     engine = new_engine(str(sessions.kw["bind"].url))
     second = review_consumer(new_session_factory(engine))
@@ -189,7 +196,7 @@ async def test_a_restarted_review_goes_on_where_it_stopped(
     await engine.dispose()
     async with sessions() as session:
         row = await session.get(ApplicationCopy, app_id)
-    assert row is not None and row.answers == {"title": "changed since"}
+    assert row is not None and row.content["answers"] == {"title": "changed since"}
 
 
 async def test_review_stopped_mid_stream_goes_on_and_applies_each_event_once(

@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from bench.review_data import seed_scored_call
 from services.review.models import ApplicationCopy
+from shared.api.intake import Eligibility
 from shared.objectstore import content_disposition
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.fixtures.waiting import eventually
@@ -396,9 +397,9 @@ async def test_results_wait_for_every_eligibility_check(
     unchecked = str(uuid.uuid4())
     async with sessions() as session, session.begin():
         session.add(ApplicationCopy(
-            application_id=unchecked, call_id=call, version=1, organisation={"name": "Late"},
-            contact={}, team=[], answers={}, attachments=[], value_chains=[], withdrawn=False,
-            eligibility="pending",
+            application_id=unchecked, call_id=call, version=1,
+            content={"organisation": {"name": "Late"}}, attachments=[], value_chains=[],
+            withdrawn=False, eligibility=Eligibility.PENDING,
         ))  # fmt: skip
     refused = (await gql(PUBLISH, {"c": call}, tokens.admin))["publishResults"]
     assert refused["__typename"] == "Conflict"
@@ -408,7 +409,7 @@ async def test_results_wait_for_every_eligibility_check(
         await session.execute(
             update(ApplicationCopy)
             .where(ApplicationCopy.application_id == unchecked)
-            .values(eligibility="ineligible")
+            .values(eligibility=Eligibility.INELIGIBLE)
         )
     published = (await gql(PUBLISH, {"c": call}, tokens.admin))["publishResults"]
     assert published["__typename"] == "Ranking"

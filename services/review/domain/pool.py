@@ -9,12 +9,13 @@ capacity, never one outside the pool; and a submitted evaluation stays where it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import msgspec
 
 from services.review.domain.assignment import Applicant, Candidate, same_organisation
 from shared.api.registry import Form
+from shared.call_status import CallStatus
 from shared.errors import Conflict, DomainError, FieldError, ValidationFailed
 
 MAX_CAPACITY = 1000
@@ -87,7 +88,7 @@ def refused(message: str) -> ValidationFailed:
     return ValidationFailed([FieldError("toEvaluator", message)], message)
 
 
-def application_title(form: Form, answers: dict[str, object], application_id: str) -> str:
+def application_title(form: Form, answers: Mapping[str, object], application_id: str) -> str:
     """The form's title answer, else a name made of the id (never empty)."""
     return form.title_of(answers) or f"Application {application_id[:8]}"
 
@@ -95,3 +96,27 @@ def application_title(form: Form, answers: dict[str, object], application_id: st
 def anonymous_labels(count: int) -> list[str]:
     """How evaluators are named where they must not be known: by their place in a stable order."""
     return [f"Evaluator {i + 1}" for i in range(count)]
+
+
+def published_refusal(published: bool) -> str | None:
+    """Once a call's results are out, nothing about its evaluation changes."""
+    return (
+        "The results of this call are published: its evaluation is closed." if published else None
+    )
+
+
+def assign_refusal(status: CallStatus) -> str | None:
+    if status in (CallStatus.CLOSED, CallStatus.IN_EVALUATION):
+        return None
+    return "Evaluators are assigned once the call has closed."
+
+
+def repair_refusal(status: CallStatus) -> str | None:
+    if status is CallStatus.IN_EVALUATION:
+        return None
+    return "Nothing is assigned yet: assign evaluators once the call has closed."
+
+
+def dropped_reason(*, conflicted: bool) -> str:
+    """Why an active, unsubmitted assignment is dropped before assignment runs again."""
+    return "conflict declared" if conflicted else "evaluator removed"

@@ -7,16 +7,17 @@ ranked. Ties are broken by the criteria in rubric order, then by earlier submiss
 
 from __future__ import annotations
 
-import enum
 import statistics
 from datetime import datetime
 
 import msgspec
 
 from shared.api.registry import Rubric
+from shared.api.review import Decision, EvaluationStatus
 from shared.errors import FieldError
 
 MIN_COMMENT = 20
+MIN_JUSTIFICATION = 20
 DISAGREEMENT = 2.0
 
 
@@ -40,6 +41,29 @@ def score_errors(
                 FieldError(f"comments.{c.key}", f"write at least {MIN_COMMENT} characters")
             )
     return errors
+
+
+def consensus_errors(
+    rubric: Rubric, criterion: str, score: float, justification: str
+) -> list[FieldError]:
+    """A moderator's score is a score like any other, and needs a reason."""
+    errors = score_errors(rubric, {criterion: score}, {}, strict=False)
+    if len(justification.strip()) < MIN_JUSTIFICATION:
+        errors.append(FieldError(
+            "justification", f"explain the decision in at least {MIN_JUSTIFICATION} characters"
+        ))  # fmt: skip
+    return errors
+
+
+def save_refusal(status: EvaluationStatus | None) -> str | None:
+    """A draft may change until it is submitted (`status` None: nothing saved yet)."""
+    return "A submitted evaluation is locked." if status is EvaluationStatus.SUBMITTED else None
+
+
+def submit_refusal(status: EvaluationStatus | None) -> str | None:
+    if status is EvaluationStatus.SUBMITTED:
+        return "This evaluation is already submitted."
+    return None
 
 
 class Consensus(msgspec.Struct, frozen=True, kw_only=True):
@@ -152,14 +176,6 @@ def consensus(
     return consensus_from(rubric, assigned, len(submitted), summaries, moderated, needed=needed)
 
 
-class Decision(enum.StrEnum):
-    SELECTED = "selected"
-    RESERVE = "reserve"
-    NOT_SELECTED = "not_selected"
-    INELIGIBLE = "ineligible"
-    PENDING = "pending"
-
-
 class RankInput(msgspec.Struct, frozen=True, kw_only=True):
     application_id: str
     eligible: bool
@@ -191,30 +207,15 @@ def weighted_total(rubric: Rubric, scores: dict[str, float]) -> float:
 
 
 def rank_call(rubric: Rubric, budget: float, items: list[RankInput]) -> list[Ranked]:
+    """The passing applications ranked and funded, then every other one with why not."""
     passing: list[RankInput] = []
     result: list[Ranked] = []
     for item in items:
-        c = item.consensus
-        if not item.eligible:
-            result.append(_unranked(item, Decision.INELIGIBLE, [], "not eligible for this call"))
-            continue
-        if not c.complete:
-            why = [c.missing] if c.missing else []
-            if c.flagged:
-                why.append(f"the moderator must settle {', '.join(c.flagged)}")
-            result.append(_unranked(item, Decision.PENDING, [], ": ".join(
-                ["consensus is not complete", *why])))  # fmt: skip
-            continue
-        failed = [k.key for k in rubric.criteria if c.scores[k.key] < k.threshold]
-        total = sum(c.scores.values())
-        if total < rubric.overall_threshold:
-            failed.append("overall")
-        if failed:
-            result.append(_unranked(item, Decision.NOT_SELECTED, failed, "below threshold: "
-                                    + ", ".join(failed) + _settlements(c)))  # fmt: skip
-            continue
-        passing.append(item)
-
+        unranked = _screened(rubric, item)
+        if unranked is None:
+            passing.append(item)
+        else:
+            result.append(unranked)
     totals = {item.application_id: weighted_total(rubric, item.consensus.scores)
               for item in passing}  # fmt: skip
 
@@ -224,9 +225,38 @@ def rank_call(rubric: Rubric, budget: float, items: list[RankInput]) -> list[Ran
                 item.submitted_at, item.application_id)  # fmt: skip
 
     passing.sort(key=order)
-    # Funding follows the rank strictly (EU practice): the first application the remaining
-    # budget cannot cover and every one after it go to the reserve list, even a cheaper one
-    # that would fit; a lower rank is never funded ahead of a higher one.
+    ranked = _funded(rubric, budget, passing, totals)
+    return ranked + sorted(result, key=lambda r: (r.decision.value, r.application_id))
+
+
+def _screened(rubric: Rubric, item: RankInput) -> Ranked | None:
+    """The line of an application that is not ranked (ineligible, pending, below a
+    threshold); None when it passes."""
+    c = item.consensus
+    if not item.eligible:
+        return _unranked(item, Decision.INELIGIBLE, [], "not eligible for this call")
+    if not c.complete:
+        why = [c.missing] if c.missing else []
+        if c.flagged:
+            why.append(f"the moderator must settle {', '.join(c.flagged)}")
+        return _unranked(item, Decision.PENDING, [], ": ".join(
+            ["consensus is not complete", *why]))  # fmt: skip
+    failed = [k.key for k in rubric.criteria if c.scores[k.key] < k.threshold]
+    total = sum(c.scores.values())
+    if total < rubric.overall_threshold:
+        failed.append("overall")
+    if failed:
+        return _unranked(item, Decision.NOT_SELECTED, failed, "below threshold: "
+                         + ", ".join(failed) + _settlements(c))  # fmt: skip
+    return None
+
+
+def _funded(
+    rubric: Rubric, budget: float, passing: list[RankInput], totals: dict[str, float]
+) -> list[Ranked]:
+    """Funding follows the rank strictly (EU practice): the first application the remaining
+    budget cannot cover and every one after it go to the reserve list, even a cheaper one
+    that would fit; a lower rank is never funded ahead of a higher one."""
     spent = 0.0
     stopped_at: int | None = None
     ranked: list[Ranked] = []
@@ -253,7 +283,7 @@ def rank_call(rubric: Rubric, budget: float, items: list[RankInput]) -> list[Ran
             + (f", tie broken by {tie}" if tie else "") + f"; {funding}"
             + _settlements(item.consensus),
         ))  # fmt: skip
-    return ranked + sorted(result, key=lambda r: (r.decision.value, r.application_id))
+    return ranked
 
 
 def _amount(value: float) -> str:

@@ -6,25 +6,13 @@ consensus, moderation and decisions stay: they are the programme's record of its
 from __future__ import annotations
 
 import msgspec
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.review.models import (
-    ApplicationCopy,
-    ConflictRow,
-    EvaluatorRow,
-    KnownCall,
-    OutboxEvent,
-)
+from services.review import queries
+from services.review.models import ApplicationCopy, EvaluatorRow, KnownCall, OutboxEvent
 from shared.api.registry import Form
 from shared.contracts import accounts, intake, review
-from shared.erasure import (
-    ERASED,
-    erased_answers,
-    erased_file_name,
-    erased_organisation,
-    forget_published_events,
-)
+from shared.erasure import ERASED, erased_file_name, erased_snapshot, forget_published_events
 from shared.events import Envelope
 
 # What review publishes that names an application's title (an answer).
@@ -41,9 +29,7 @@ async def anonymise_copy(session: AsyncSession, row: ApplicationCopy) -> None:
     call = await session.get(KnownCall, row.call_id)
     form = msgspec.convert(call.form if call else {"questions": []}, Form)
     row.applicant_email = None
-    row.organisation = erased_organisation(row.organisation)
-    row.contact, row.team = {}, []
-    row.answers = erased_answers(form, row.answers)
+    row.content = erased_snapshot(form, row.content)
     row.attachments = [
         {**attachment, "file_name": erased_file_name(attachment.get("question_key", "file"), i)}
         for i, attachment in enumerate(row.attachments, start=1)
@@ -62,12 +48,7 @@ async def on_application_anonymised(
 async def on_account_erased(
     session: AsyncSession, _: Envelope, event: accounts.AccountErased
 ) -> None:
-    applications = await session.scalars(
-        select(ApplicationCopy)
-        .where(ApplicationCopy.applicant_id == event.account_id)
-        .with_for_update()
-    )
-    for row in applications:
+    for row in await queries.copies_of_applicant(session, event.account_id, lock=True):
         await anonymise_copy(session, row)
     evaluator = await session.get(EvaluatorRow, event.account_id, with_for_update=True)
     if evaluator is not None:
@@ -75,8 +56,4 @@ async def on_account_erased(
         evaluator.name, evaluator.organisation = ERASED_EVALUATOR, ""
         evaluator.email = f"erased-{event.account_id}@erased.invalid"
         evaluator.active = False
-        await session.execute(
-            update(ConflictRow)
-            .where(ConflictRow.evaluator_id == event.account_id)
-            .values(reason=ERASED)
-        )
+        await queries.erase_conflict_reasons(session, event.account_id, ERASED)

@@ -1,0 +1,27 @@
+"""When a call's results may be published: every applicant needs an outcome."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from shared.api.review import Decision
+
+
+def publish_refusal(*, unchecked: int, ranked: int, pending: int) -> str | None:
+    """Why the results may not be published yet (None: they may). `unchecked`: applications
+    still awaiting intake's eligibility verdict (not ranked at all, so without an outcome);
+    `ranked`: the ranking's lines; `pending`: lines still lacking a consensus."""
+    if unchecked:
+        return (f"{unchecked} application(s) still await the eligibility check; "
+                "every applicant needs an outcome.")  # fmt: skip
+    if not ranked or pending:
+        return (f"{pending} application(s) still lack a consensus; "
+                "finish evaluation and moderation first.")  # fmt: skip
+    return None
+
+
+def decision_counts(decisions: Iterable[Decision]) -> dict[Decision, int]:
+    """How many applications got each decision (zero for the ones none got)."""
+    counts = Counter(decisions)
+    return {decision: counts[decision] for decision in Decision}

@@ -1,0 +1,40 @@
+"""An evaluator declares a conflict of interest, for one application or for every application
+of an organisation; the calls where they hold work are repaired at once."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.review import queries
+from services.review.domain.assignment import same_organisation_name
+from services.review.models import ConflictRow
+from services.review.usecases.assignments import repair_calls, require_evaluator
+from shared.api.review import AssignmentReport, ConflictCreate
+from shared.errors import Conflict, FieldError, ValidationFailed
+from shared.identity import Identity
+
+
+async def declare_conflict(
+    session: AsyncSession, identity: Identity, data: ConflictCreate
+) -> list[AssignmentReport]:
+    evaluator = await require_evaluator(session, identity)
+    if not data.application_id and not (data.organisation or "").strip():
+        raise ValidationFailed(
+            [FieldError("applicationId", "name an application or an organisation")]
+        )
+    # A submitted evaluation is locked: a conflict over what was judged is the team's to
+    # handle, whether declared for the application or for its organisation.
+    for app_id, organisation in await queries.judged_by(session, evaluator.account_id):
+        if app_id == data.application_id:
+            raise Conflict("You already submitted this evaluation; tell the programme team.")
+        if data.organisation and same_organisation_name(data.organisation, organisation):
+            raise Conflict(f"You already submitted an evaluation of an application from "
+                           f"{data.organisation}; tell the programme team.")  # fmt: skip
+    session.add(ConflictRow(
+        evaluator_id=evaluator.account_id, application_id=data.application_id,
+        organisation=data.organisation, reason=data.reason,
+    ))  # fmt: skip
+    await session.flush()
+    reports = await repair_calls(session, evaluator_id=evaluator.account_id)
+    await session.commit()
+    return reports
