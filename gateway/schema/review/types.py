@@ -12,9 +12,7 @@ from gateway.schema.convert import from_contract
 from gateway.schema.errors import Forbidden, NotAuthenticated, NotFound
 from gateway.schema.intake.types import Organisation, Person
 from gateway.schema.registry.types import Rubric, rubric_of
-from shared.api import intake as intake_api
 from shared.api import review as api
-from shared.paths import path_of
 
 # What a refused or missing lookup answers, in most of review's result unions.
 Denied = Forbidden | NotAuthenticated | NotFound
@@ -54,12 +52,8 @@ class SnapshotAttachment:
     @strawberry.field(description="A short-lived link to the file.")
     async def download_url(self, info: Info) -> str:
         ctx = info.context
-        path = path_of(
-            intake_api.ATTACHMENT_EVALUATOR_LINK, application_id=self.application_id,
-            attachment_id=str(self.id),
-        )  # fmt: skip
-        link = await ctx.services.intake.call(
-            "GET", path, ctx.identity, intake_api.DownloadLink, params={"grant": self.grant}
+        link = await ctx.services.intake.evaluator_link(
+            ctx.identity, self.application_id, str(self.id), self.grant
         )
         return link.url
 
