@@ -1,5 +1,6 @@
 """The code's shape, kept by a test: no status written as a bare string outside its Enum, no
-service module over 350 lines, no function over 60 lines (tests and migrations aside)."""
+service route written outside shared/api, no module over 350 lines, no function over 60 lines
+(tests and migrations aside)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,21 @@ import ast
 import enum
 from pathlib import Path
 
+from shared.api import intake as intake_api
+from shared.api import notify as notify_api
+from shared.api import registry as registry_api
+from shared.api import review as review_api
 from shared.api.intake import ApplicationStatus, Eligibility
 from shared.api.notify import MailState
+from shared.api.review import Decision, EvaluationStatus
 from shared.call_status import CallPhase, CallStatus
+from shared.routes import Route
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = [ROOT / "shared", ROOT / "services", ROOT / "gateway", ROOT / "infra"]
 STATUSES: list[type[enum.StrEnum]] = [
     CallStatus, CallPhase, ApplicationStatus, Eligibility,
-    MailState,
+    MailState, EvaluationStatus, Decision,
 ]  # fmt: skip
 MAX_MODULE_LINES = 350
 MAX_FUNCTION_LINES = 60
@@ -75,3 +82,22 @@ def test_no_function_is_over_60_lines() -> None:
                 if lines > MAX_FUNCTION_LINES:
                     long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {lines}")
     assert not long, "split these functions:\n" + "\n".join(long)
+
+
+def test_no_service_route_is_written_outside_its_interface() -> None:
+    """A handler and the gateway's client both name the Route in shared/api; a path string
+    written again anywhere else would be a second, silently diverging, definition."""
+    paths = {
+        value.path
+        for module in (intake_api, notify_api, registry_api, review_api)
+        for value in vars(module).values()
+        if isinstance(value, Route)
+    }
+    written = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.value}"
+        for path in code_files()
+        if path.parent != ROOT / "shared" / "api"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and node.value in paths
+    ]
+    assert not written, "name the Route instead:\n" + "\n".join(written)

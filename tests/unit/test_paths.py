@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -10,13 +11,14 @@ import pytest
 from shared.api import intake, notify, registry, review
 from shared.errors import NotFound, ValidationFailed
 from shared.paths import ROUTE_PARAMETER, is_uuid, key_id, path_of, uuid_id
+from shared.routes import Route
 
 CALL_ID = "6f1c2a4e-8b1d-4c3a-9e55-0a1b2c3d4e5f"
 
 
 def test_a_route_is_filled_with_its_parameters() -> None:
-    assert path_of(registry.CALL, call_id=CALL_ID) == f"/calls/{CALL_ID}"
-    path = path_of(review.POOL_MEMBER, call_id="c", account_id="a")
+    assert path_of(registry.GET_CALL.path, call_id=CALL_ID) == f"/calls/{CALL_ID}"
+    path = path_of(review.SET_POOL_MEMBER.path, call_id="c", account_id="a")
     assert path == "/calls/c/pool/a"
 
 
@@ -31,7 +33,7 @@ def test_a_route_is_filled_with_its_parameters() -> None:
     ],
 )
 def test_every_value_stays_one_segment(value: str, segment: str) -> None:
-    path = path_of(registry.CALL, call_id=value)
+    path = path_of(registry.GET_CALL.path, call_id=value)
     assert path == f"/calls/{segment}"
     # What the HTTP client finally requests is that one segment under the route.
     url = httpx.URL("http://registry:8001").join(path)
@@ -41,23 +43,38 @@ def test_every_value_stays_one_segment(value: str, segment: str) -> None:
 @pytest.mark.parametrize("value", ["", ".", ".."])
 def test_a_value_a_url_would_resolve_away_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="call_id"):
-        path_of(registry.CALL, call_id=value)
+        path_of(registry.GET_CALL.path, call_id=value)
 
 
 def test_a_missing_or_unknown_parameter_is_a_mistake_in_the_caller() -> None:
     with pytest.raises(ValueError):
-        path_of(review.POOL_MEMBER, call_id=CALL_ID)
+        path_of(review.SET_POOL_MEMBER.path, call_id=CALL_ID)
     with pytest.raises(ValueError):
-        path_of(registry.CALL, call_id=CALL_ID, mission_id=CALL_ID)
+        path_of(registry.GET_CALL.path, call_id=CALL_ID, mission_id=CALL_ID)
 
 
-def test_every_route_constant_is_a_path_with_named_parameters() -> None:
-    for module in (registry, intake, review, notify):
-        for name, value in vars(module).items():
-            if name.isupper() and isinstance(value, str) and value.startswith("/"):
-                names = ROUTE_PARAMETER.findall(value)
-                filled = path_of(value, **{n: "x" for n in names})
-                assert "{" not in filled and "}" not in filled, (name, value)
+def routes_of_every_service() -> list[tuple[str, Route[Any]]]:
+    return [
+        (f"{module.__name__}.{name}", value)
+        for module in (registry, intake, review, notify)
+        for name, value in vars(module).items()
+        if isinstance(value, Route)
+    ]
+
+
+def test_every_route_is_a_path_with_named_parameters() -> None:
+    for name, route in routes_of_every_service():
+        names = ROUTE_PARAMETER.findall(route.path)
+        filled = path_of(route.path, **{n: "x" for n in names})
+        assert filled.startswith("/") and "{" not in filled and "}" not in filled, name
+
+
+def test_no_two_routes_of_a_service_answer_the_same_request() -> None:
+    seen: dict[tuple[str, str, str], str] = {}
+    for name, route in routes_of_every_service():
+        key = (name.split(".")[2], route.method, route.path)
+        assert key not in seen, f"{name} repeats {seen[key]}"
+        seen[key] = name
 
 
 def test_a_uuid_id_is_canonical() -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-FUNDED = "selected"
+from shared.api.review import Decision
 
 
 def retention_over(
     *, results_published_at: datetime | None, retention_days: int, decision: str | None,
     now: datetime,
 ) -> bool:  # fmt: skip
-    if results_published_at is None or decision == FUNDED:
+    if results_published_at is None or decision == Decision.SELECTED:
         return False
     return now - results_published_at > timedelta(days=retention_days)
