@@ -38,7 +38,7 @@ from gateway.schema.intake.queries import IntakeQuery
 from gateway.schema.intake.subscriptions import IntakeSubscription
 from gateway.schema.notify.mutations import NotifyMutation
 from gateway.schema.notify.queries import NotifyQuery
-from gateway.schema.operations import OperationsQuery
+from gateway.schema.operations.queries import OperationsQuery
 from gateway.schema.privacy.mutations import PrivacyMutation
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery

@@ -4,6 +4,10 @@ answer rather than a top-level GraphQL error: a mutation's union gets `NotAuthen
 
     @strawberry.mutation(extensions=[allow(SignedIn, Staff)])
     @strawberry.field(extensions=[quiet(Evaluator)])
+    @strawberry.field(extensions=[refuse(SignedIn, Admin)])
+
+A field with neither a typed refusal nor an answer that could pass for "none" (a page, the
+team's account list) raises instead: `refuse` gives a GraphQL error with the domain's code.
 
 The services check every rule again; these keep a refused caller from reaching them at all.
 """
@@ -15,6 +19,7 @@ from typing import Any
 from strawberry.permission import BasePermission, PermissionExtension
 
 from gateway.schema.errors import Forbidden, NotAuthenticated
+from shared import errors
 from shared.identity import Role
 
 STAFF = frozenset({Role.ADMIN, Role.HUB_MANAGER})
@@ -31,11 +36,13 @@ class TypedPermission(BasePermission):
         return self.refusal(message=self.message or "You may not do this.")
 
     refusal: type[Any] = Forbidden
+    error: type[errors.DomainError] = errors.Forbidden
 
 
 class SignedIn(TypedPermission):
     message = "Sign in first."
     refusal = NotAuthenticated
+    error = errors.NotAuthenticated
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return _role(info) is not Role.ANONYMOUS
@@ -73,3 +80,15 @@ def quiet(*permissions: type[BasePermission]) -> PermissionExtension:
     return PermissionExtension(
         permissions=[p() for p in permissions], use_directives=False, fail_silently=True
     )
+
+
+class RaisingPermissions(PermissionExtension):
+    def _on_unauthorized(self, permission: BasePermission) -> Any:
+        assert isinstance(permission, TypedPermission)
+        raise permission.error(permission.message or "You may not do this.")
+
+
+def refuse(*permissions: type[BasePermission]) -> PermissionExtension:
+    """Refusals raise the first failing permission's domain error (a top-level GraphQL error
+    with its code), for fields whose answer has no typed refusal."""
+    return RaisingPermissions(permissions=[p() for p in permissions], use_directives=False)

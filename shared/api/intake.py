@@ -292,6 +292,3 @@ PERSON_EXPORT_FILE = Route(
 # is a presigned URL and never reaches intake.
 FILES = "/files"
 DOWNLOAD = Route("GET", FILES + "/{object_key:path}", bytes)
-# Until gateway/schema/review/types.py calls IntakeClient.evaluator_link (the review helper's
-# file); then this alias goes.
-ATTACHMENT_EVALUATOR_LINK = EVALUATOR_LINK.path

@@ -17,7 +17,7 @@ from gateway.schema.accounts.types import (
     account_of,
 )
 from gateway.schema.context import Info
-from gateway.schema.permissions import SignedIn, quiet
+from gateway.schema.permissions import Admin, SignedIn, quiet, refuse
 from shared.contracts.accounts import LinkPurpose
 from shared.errors import page_errors, require
 from shared.identity import Role
@@ -45,13 +45,15 @@ class AccountQuery:
 
         return await answer(details)
 
-    @strawberry.field(description="Every account, newest first (programme team).")
+    # Refused with an error (forbidden), not []: an empty list would read as "no accounts".
+    @strawberry.field(
+        description="Every account, newest first (programme team).",
+        extensions=[refuse(SignedIn, Admin)],
+    )
     async def accounts(
         self, info: Info, role: Role | None = None, search: str | None = None,
         first: int = 50, offset: int = 0,
     ) -> list[Account]:  # fmt: skip
-        # Refused with an error (forbidden), not []: an empty list would read as "no accounts".
-        info.context.identity.require_admin()
         require(page_errors(first, offset))
         query = select(AccountRow).order_by(AccountRow.created_at.desc(), AccountRow.id)
         if role is not None:

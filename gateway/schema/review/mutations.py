@@ -18,6 +18,7 @@ from gateway.schema.errors import (
     attempt,
     typed_error,
 )
+from gateway.schema.permissions import Admin, SignedIn, allow
 from gateway.schema.review.inputs import EvaluatorInput, by_criterion
 from gateway.schema.review.types import (
     AssignmentReport,
@@ -32,7 +33,6 @@ from gateway.schema.review.types import (
 )
 from shared.api import review as api
 from shared.errors import DomainError
-from shared.errors import Forbidden as ForbiddenError
 from shared.identity import Role
 from shared.programme import LANGUAGES
 
@@ -72,14 +72,12 @@ def mail_language(languages: list[str]) -> str:
 class ReviewMutation:
     @strawberry.mutation(
         description="Creates an evaluator account and profile (programme team); the evaluator "
-        "gets an invitation e-mail to set a password."
+        "gets an invitation e-mail to set a password.",
+        extensions=[allow(SignedIn, Admin)],
     )
     async def invite_evaluator(self, info: Info, input: EvaluatorInput) -> InvitationResult:
         ctx = info.context
         try:
-            ctx.identity.require_signed_in()
-            if not ctx.identity.is_admin:
-                raise ForbiddenError("Only the programme team invites evaluators.")
             async with ctx.db() as session:
                 account = await accounts.create_account(
                     session, ctx.settings, email=input.email, display_name=input.display_name,

@@ -1,5 +1,6 @@
 """The permission classes against every role: `allow` answers the first failing permission's
-typed error as the field's value, `quiet` answers null or [] as a missing thing would."""
+typed error as the field's value, `quiet` answers null or [] as a missing thing would, `refuse`
+raises the domain error (its code in the GraphQL error)."""
 
 # Strawberry's decorators are untyped (as in gateway.schema, see pyproject's mypy overrides).
 # mypy: disable-error-code="untyped-decorator"
@@ -13,7 +14,8 @@ import pytest
 import strawberry
 
 from gateway.schema.errors import Forbidden, NotAuthenticated
-from gateway.schema.permissions import Admin, Evaluator, SignedIn, Staff, allow, quiet
+from gateway.schema.permissions import Admin, Evaluator, SignedIn, Staff, allow, quiet, refuse
+from shared.errors import DomainError
 from shared.identity import Identity, Role
 
 
@@ -34,6 +36,10 @@ class Query:
     @strawberry.field(extensions=[quiet(SignedIn, Staff)])
     def report(self) -> str | None:
         return "report"
+
+    @strawberry.field(extensions=[refuse(SignedIn, Admin)])
+    def accounts(self) -> list[str]:
+        return ["everyone"]
 
 
 @strawberry.type
@@ -101,3 +107,21 @@ def test_quiet_answers_an_empty_list_or_null(role: Role) -> None:
     data = run("{ assigned report }", role)
     assert data["assigned"] == (["a1"] if role is Role.EVALUATOR else [])
     assert data["report"] == ("report" if role in {Role.HUB_MANAGER, Role.ADMIN} else None)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_refuse_raises_the_domain_error(role: Role) -> None:
+    result = SCHEMA.execute_sync("{ accounts }", context_value=Context(Identity(role=role)))
+    if role is Role.ADMIN:
+        assert result.errors is None
+        assert result.data == {"accounts": ["everyone"]}
+        return
+    assert result.data is None
+    assert result.errors is not None
+    [error] = result.errors
+    original = error.original_error
+    assert isinstance(original, DomainError)
+    if role is Role.ANONYMOUS:
+        assert (original.code, original.message) == ("not_authenticated", "Sign in first.")
+    else:
+        assert (original.code, original.message) == ("forbidden", REFUSALS["admin"])

@@ -8,26 +8,18 @@ import strawberry
 from nats.js.errors import NotFoundError
 
 from gateway.schema.context import Info
+from gateway.schema.operations.types import DeadLetter
+from gateway.schema.permissions import Admin, SignedIn, refuse
 from shared.events import DLQ_STREAM
-
-
-@strawberry.type(description="A message a consumer gave up on, kept in the dead-letter stream.")
-class DeadLetter:
-    sequence: int
-    subject: str
-    consumer: str
-    reason: str
-    received_at: datetime
-    body: str = strawberry.field(
-        description="The message as it arrived (at most 2,000 characters)."
-    )
 
 
 @strawberry.type
 class OperationsQuery:
-    @strawberry.field(description="The newest dead letters (programme team only).")
+    @strawberry.field(
+        description="The newest dead letters (programme team only).",
+        extensions=[refuse(SignedIn, Admin)],
+    )
     async def dead_letters(self, info: Info, last: int = 20) -> list[DeadLetter]:
-        info.context.identity.require_admin()
         js = await info.context.feeds.nats.jetstream()
         try:
             state = (await js.stream_info(DLQ_STREAM)).state
