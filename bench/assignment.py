@@ -12,7 +12,7 @@ import statistics
 import time
 from collections import Counter
 
-from services.review.domain.assignment import Applicant, Candidate, plan_assignments
+from services.review.domain.assignments import Applicant, Candidate, plan_assignments
 
 CHAINS = ["electronics_ict", "batteries_vehicles", "packaging", "plastics",
           "construction_buildings", "textiles", "food_water_nutrients"]  # fmt: skip

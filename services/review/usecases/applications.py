@@ -10,8 +10,8 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
-from services.review.domain.assignment import Applicant
-from services.review.domain.pool import application_title
+from services.review.domain.assignments import Applicant
+from services.review.domain.pools import application_title
 from services.review.models import ApplicationCopy, KnownCall
 from services.review.usecases.calls import form_of
 from shared.api.intake import ApplicationContent, Eligibility

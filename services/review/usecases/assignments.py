@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import events, queries
-from services.review.domain.assignment import Candidate, plan_assignments, same_organisation_name
-from services.review.domain.pool import MoveTarget, dropped_reason, move_refusal, published_refusal
+from services.review.domain.assignments import Candidate, plan_assignments, same_organisation_name
+from services.review.domain.pools import MoveTarget, dropped_reason, move_refusal, published_refusal
 from services.review.models import (
     ApplicationCopy,
     AssignmentRow,

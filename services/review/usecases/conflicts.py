@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
-from services.review.domain.assignment import same_organisation_name
+from services.review.domain.assignments import same_organisation_name
 from services.review.models import ConflictRow
 from services.review.usecases.assignments import repair_calls, require_evaluator
 from shared.api.review import AssignmentReport, ConflictCreate

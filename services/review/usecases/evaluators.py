@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
 from services.review.domain.access import require_team
-from services.review.domain.invitation import code_errors, invitation_errors
+from services.review.domain.invitations import code_errors, invitation_errors
 from services.review.models import EvaluatorRow
 from services.review.usecases.assignments import repair_calls, require_evaluator
 from services.review.usecases.calls import load_call

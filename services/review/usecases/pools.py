@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import events, queries
 from services.review.domain.access import require_team
-from services.review.domain.assignment import shortfall_reason
-from services.review.domain.pool import (
+from services.review.domain.assignments import shortfall_reason
+from services.review.domain.pools import (
     application_title,
     assign_refusal,
     conflict_reason,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.review import queries
 from services.review.domain import export
 from services.review.domain.access import require_team
-from services.review.domain.pool import anonymous_labels, application_title
+from services.review.domain.pools import anonymous_labels, application_title
 from services.review.domain.scoring import (
     Consensus,
     CriterionSummary,

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from services.review.domain.assignment import Applicant, Candidate, plan_assignments
+from services.review.domain.assignments import Applicant, Candidate, plan_assignments
 
 
 def pool(n: int, capacity: int = 100, **kw: object) -> list[Candidate]:

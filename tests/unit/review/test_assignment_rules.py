@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.review.domain.assignment import (
+from services.review.domain.assignments import (
     Applicant,
     Candidate,
     is_public_mail_domain,

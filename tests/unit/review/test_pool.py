@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.review.domain.assignment import Applicant, Candidate, shortfall_reason
-from services.review.domain.pool import (
+from services.review.domain.assignments import Applicant, Candidate, shortfall_reason
+from services.review.domain.pools import (
     MoveTarget,
     anonymous_labels,
     application_title,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.review.domain.access import require_team
-from services.review.domain.invitation import code_errors, invitation_errors
-from services.review.domain.pool import (
+from services.review.domain.invitations import code_errors, invitation_errors
+from services.review.domain.pools import (
     assign_refusal,
     dropped_reason,
     published_refusal,

@@ -3,7 +3,7 @@ unknown value chain or hub code would silently match nothing when assignment pre
 
 from __future__ import annotations
 
-from services.review.domain.pool import MAX_CAPACITY
+from services.review.domain.pools import MAX_CAPACITY
 from shared.errors import FieldError
 from shared.programme import HUB_CODES, VALUE_CHAIN_CODES
 

@@ -2,7 +2,7 @@
 an application is short, which moves are refused, what an application is called and how
 evaluators are named where they must stay anonymous.
 
-A manual move obeys the same hard rules as the automatic assignment (domain/assignment.py):
+A manual move obeys the same hard rules as the automatic assignment (domain/assignments.py):
 never a conflicted evaluator or one from the applicant's organisation, never over the call's
 capacity, never one outside the pool; and a submitted evaluation stays where it is.
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import msgspec
 
-from services.review.domain.assignment import Applicant, Candidate, same_organisation
+from services.review.domain.assignments import Applicant, Candidate, same_organisation
 from shared.api.registry import Form
 from shared.call_status import CallStatus
 from shared.errors import Conflict, DomainError, FieldError, ValidationFailed
