@@ -7,12 +7,13 @@ import enum
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Enum, MetaData, event, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -142,3 +143,17 @@ async def ensure_database(server_url: str, name: str) -> None:
                 await conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         await engine.dispose()
+
+
+Row = TypeVar("Row")
+
+
+async def locked_or_created(
+    session: AsyncSession, model: type[Row], key: Any, **values: Any
+) -> Row:
+    """The row keyed `key`, locked to update; inserted from `values` first when this is the
+    first thing heard of it (concurrent consumers insert it once, the others wait on the lock)."""
+    await session.execute(postgresql.insert(model).values(values).on_conflict_do_nothing())
+    row = await session.get(model, key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    return row

@@ -4,9 +4,8 @@ by state: waiting for the relay, or given up on)."""
 from __future__ import annotations
 
 from prometheus_client import Gauge
-from sqlalchemy import func, select
 
-from services.notify.models import MailRow
+from services.notify import queries
 from shared.metrics import PREFIX
 from shared.web import Runtime
 
@@ -15,13 +14,7 @@ MAIL_UNSENT = Gauge(f"{PREFIX}_mail_unsent", "Mails not yet sent, by state", ["s
 
 async def mail_queue(runtime: Runtime) -> None:
     async with runtime.session_factory() as session:
-        counts = (
-            await session.execute(
-                select(MailRow.state, func.count())
-                .where(MailRow.sent_at.is_(None))
-                .group_by(MailRow.state)
-            )
-        ).all()
+        counts = await queries.unsent_mail_counts(session)
     # A state whose last mail left shows no more (rather than its last count).
     MAIL_UNSENT.clear()
     for state, count in counts:

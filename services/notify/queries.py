@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -23,10 +23,9 @@ from services.notify.models import (
 )
 from shared.api.notify import ExportedMailAttachment, MailState
 from shared.call_status import CallStatus
+from shared.db import locked_or_created
 from shared.identity import Role
 from shared.paths import is_uuid
-
-Copy = TypeVar("Copy", Person, CallCopy, ApplicationCopy, AssignmentCopy)
 
 # ---- the copies ---------------------------------------------------------------------------
 
@@ -65,18 +64,9 @@ async def upsert_call_terms(session: AsyncSession, call_id: str, values: dict[st
     )
 
 
-async def locked_copy(session: AsyncSession, model: type[Copy], key: str, **values: Any) -> Copy:
-    """The copy's row, locked to update; created from `values` when this is the first thing
-    heard of it (concurrent consumers create it once)."""
-    await session.execute(insert(model).values(values).on_conflict_do_nothing())
-    row = await session.get(model, key, with_for_update=True, populate_existing=True)
-    assert row is not None
-    return row
-
-
 async def locked_call(session: AsyncSession, call_id: str, status: CallStatus) -> CallCopy:
     """A call's status may come before its publication: then a stub with that status."""
-    return await locked_copy(
+    return await locked_or_created(
         session, CallCopy, call_id, call_id=call_id, status=status, title="", hubs=[],
         terms_known=False, timezone="Europe/Brussels", form={"questions": []},
     )  # fmt: skip
@@ -85,7 +75,7 @@ async def locked_call(session: AsyncSession, call_id: str, status: CallStatus) -
 async def locked_application(
     session: AsyncSession, application_id: str, call_id: str
 ) -> ApplicationCopy:
-    return await locked_copy(
+    return await locked_or_created(
         session, ApplicationCopy, application_id, application_id=application_id,
         call_id=call_id, version=0, submitted=False, withdrawn=False,
     )  # fmt: skip
@@ -94,7 +84,7 @@ async def locked_application(
 async def locked_assignment(
     session: AsyncSession, assignment_id: str, values: dict[str, Any]
 ) -> AssignmentCopy:
-    return await locked_copy(
+    return await locked_or_created(
         session, AssignmentCopy, assignment_id, assignment_id=assignment_id, active=True,
         submitted=False, **values,
     )  # fmt: skip
@@ -337,3 +327,9 @@ async def locked_mails(session: AsyncSession, *where: ColumnElement[bool]) -> Se
 
 async def delete_attachments(session: AsyncSession, mail_ids: list[uuid.UUID]) -> None:
     await session.execute(delete(MailAttachmentRow).where(MailAttachmentRow.mail_id.in_(mail_ids)))
+
+
+async def unsent_mail_counts(session: AsyncSession) -> Sequence[Row[MailState, int]]:
+    """The mail queue by state: waiting for the relay, or given up on."""
+    query = select(MailRow.state, func.count()).where(MailRow.sent_at.is_(None))
+    return (await session.execute(query.group_by(MailRow.state))).all()

@@ -25,6 +25,7 @@ from shared.api.intake import Eligibility
 from shared.api.registry import Rubric
 from shared.api.review import EvaluationStatus
 from shared.call_status import CallStatus
+from shared.db import locked_or_created
 
 SUBMITTED = EvaluationRow.status == EvaluationStatus.SUBMITTED
 # The content's facts that queries read in SQL.
@@ -46,29 +47,19 @@ async def save_call_terms(session: AsyncSession, call_id: str, terms: dict[str, 
 
 async def locked_call_or_stub(session: AsyncSession, call_id: str, status: CallStatus) -> KnownCall:
     """A call not yet published here keeps its status on a stub row until it is."""
-    await session.execute(
-        insert(KnownCall)
-        .values(call_id=call_id, title="", hub=None, hubs=[], budget=0.0, rubric={},
-                evaluators_per_application=0, blind=False, status=status, terms_known=False)
-        .on_conflict_do_nothing()
+    return await locked_or_created(
+        session, KnownCall, call_id, call_id=call_id, title="", hub=None, hubs=[], budget=0.0,
+        rubric={}, evaluators_per_application=0, blind=False, status=status, terms_known=False,
     )  # fmt: skip
-    call = await session.get(KnownCall, call_id, with_for_update=True, populate_existing=True)
-    assert call is not None
-    return call
 
 
 async def locked_copy(session: AsyncSession, application_id: str, call_id: str) -> ApplicationCopy:
     """The row to update, created empty when this is the first thing heard of it."""
-    await session.execute(
-        insert(ApplicationCopy)
-        .values(application_id=application_id, call_id=call_id, version=0, content={},
-                attachments=[], value_chains=[], withdrawn=False,
-                eligibility=Eligibility.PENDING)
-        .on_conflict_do_nothing()
+    return await locked_or_created(
+        session, ApplicationCopy, application_id, application_id=application_id,
+        call_id=call_id, version=0, content={}, attachments=[], value_chains=[],
+        withdrawn=False, eligibility=Eligibility.PENDING,
     )  # fmt: skip
-    row = await session.get(ApplicationCopy, application_id, with_for_update=True)
-    assert row is not None
-    return row
 
 
 async def copies_of_applicant(

@@ -25,7 +25,7 @@ INTERNALS = ("asyncpg", "sqlalchemy", "connect call", "errno", "traceback", "127
 
 async def missions(http: httpx.AsyncClient) -> httpx.Response:
     headers = {IDENTITY_HEADER: sign_identity(ANONYMOUS, INTERNAL_SECRET)}
-    return await http.get(MISSIONS, headers=headers)
+    return await http.get(MISSIONS.path, headers=headers)
 
 
 async def sign_in(http: httpx.AsyncClient) -> dict[str, Any]:
