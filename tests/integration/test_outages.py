@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager, contextmanager
 import pytest
 
 from gateway.clients import ServiceClient
+from gateway.clients.registry import RegistryClient
 from infra.embedded import free_port
 from shared.api import registry as api
 from shared.errors import ServiceUnavailable
@@ -84,7 +85,7 @@ async def client_of(url: str) -> AsyncIterator[ServiceClient]:
 async def test_an_idempotent_call_on_a_dropped_connection_is_sent_once_more() -> None:
     server = FlakyServer(drops=1)
     async with serving(server) as url, client_of(url) as client:
-        found = await client.call("GET", api.COUNTRIES, READER, list[api.Country])
+        found = await client.call("GET", api.COUNTRIES.path, READER, list[api.Country])
     assert found == [api.Country("NL", "Netherlands")]
     assert [r["line"] for r in server.requests] == ["GET /countries HTTP/1.1"] * 2
     assert client.request_count == 2
@@ -123,10 +124,10 @@ async def test_a_call_that_may_have_had_an_effect_is_never_repeated(method: str)
 async def test_an_unreachable_service_is_unavailable_after_one_more_try() -> None:
     async with client_of(f"http://127.0.0.1:{free_port()}") as client:
         with pytest.raises(ServiceUnavailable) as caught:
-            await client.call("GET", api.HUBS, READER, list[api.Hub])
+            await client.call("GET", api.HUBS.path, READER, list[api.Hub])
         assert client.request_count == 2
         with pytest.raises(ServiceUnavailable):
-            await client.call("POST", api.MISSIONS, READER, api.Mission)
+            await client.call("POST", api.MISSIONS.path, READER, api.Mission)
         assert client.request_count == 3  # refused connects are not repeated for a POST
     assert caught.value.retry_after_seconds == 5
     assert caught.value.message.startswith("Hubs, missions and calls: ")
@@ -137,7 +138,7 @@ def registry_at(portal: Portal, url: str) -> Iterator[None]:
     """The gateway's registry client pointed elsewhere for the duration."""
     services = portal.gateway.app.state.services
     original = services.registry
-    services.registry = ServiceClient("registry", url, INTERNAL_SECRET)
+    services.registry = RegistryClient(url, INTERNAL_SECRET)
     try:
         yield
     finally:

@@ -65,7 +65,7 @@ async def registry_process(
 async def one_call(client: ServiceClient, path: str, tally: Tally) -> None:
     tally.calls += 1
     try:
-        result = list[api.Country] if path == api.COUNTRIES else list[api.Hub]
+        result = list[api.Country] if path == api.COUNTRIES.path else list[api.Hub]
         assert await client.call("GET", path, READER, result)
     except Exception as exc:  # every failure is counted, then reported
         tally.failures.append(f"{type(exc).__name__}: {exc} ({exc.__cause__!r})")
@@ -76,7 +76,7 @@ async def burst(client: ServiceClient, tally: Tally) -> None:
     while the one before is still being answered."""
     waves = []
     for wave in range(WAVES):
-        paths = [api.HUBS if i % 10 == 0 else api.COUNTRIES for i in range(WAVE_SIZE)]
+        paths = [api.HUBS.path if i % 10 == 0 else api.COUNTRIES.path for i in range(WAVE_SIZE)]
         waves.append(asyncio.gather(*(one_call(client, p, tally) for p in paths)))
         if wave < WAVES - 1:
             await asyncio.sleep(WAVE_GAP)  # the spacing itself is what is tested
