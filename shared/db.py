@@ -157,3 +157,8 @@ async def locked_or_created(
     row = await session.get(model, key, with_for_update=True, populate_existing=True)
     assert row is not None
     return row
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching what contains `text` literally (use with `escape="\\"`)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

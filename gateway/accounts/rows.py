@@ -1,18 +1,21 @@
 """An account's row: found by address, inserted (the unique address decides a race) and
-announced (AccountChanged) in the transaction that changes it."""
+announced (AccountChanged) in the transaction that changes it; the team's account list."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import normalise_email
 from gateway.models import Account, OutboxEvent
 from shared.contracts.accounts import AccountChanged
+from shared.db import contains_pattern
 from shared.errors import FieldError, NotFound, ValidationFailed
+from shared.identity import Role
 from shared.outbox import record_event
 
 
@@ -54,3 +57,17 @@ async def account_for_update(session: AsyncSession, account_id: str) -> Account:
     if row is None:
         raise NotFound("There is no such account.")
     return row
+
+
+async def team_page(
+    session: AsyncSession, role: Role | None, search: str | None, first: int, offset: int
+) -> Sequence[Account]:
+    """Accounts newest first, of one role and/or whose address or name contains `search`."""
+    query = select(Account).order_by(Account.created_at.desc(), Account.id)
+    if role is not None:
+        query = query.where(Account.role == role)
+    if search and search.strip():
+        pattern = contains_pattern(search.strip())
+        query = query.where(or_(Account.email.ilike(pattern, escape="\\"),
+                                Account.display_name.ilike(pattern, escape="\\")))  # fmt: skip
+    return (await session.scalars(query.limit(first).offset(offset))).all()

@@ -23,7 +23,7 @@ from services.notify.models import (
 )
 from shared.api.notify import ExportedMailAttachment, MailState
 from shared.call_status import CallStatus
-from shared.db import locked_or_created
+from shared.db import contains_pattern, locked_or_created
 from shared.identity import Role
 from shared.paths import is_uuid
 
@@ -213,12 +213,6 @@ async def insert_mail(session: AsyncSession, values: dict[str, Any]) -> uuid.UUI
     )
 
 
-def literal_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 async def mail_page(
     session: AsyncSession, state: MailState | None, to: str | None, first: int, offset: int
 ) -> tuple[Sequence[MailRow], int]:
@@ -227,7 +221,7 @@ async def mail_page(
     if state is not None:
         conditions.append(MailRow.state == state)
     if to is not None and to.strip():
-        conditions.append(MailRow.to_address.ilike(literal_pattern(to.strip()), escape="\\"))
+        conditions.append(MailRow.to_address.ilike(contains_pattern(to.strip()), escape="\\"))
     total = await session.scalar(select(func.count()).select_from(MailRow).where(*conditions))
     rows = await session.scalars(
         select(MailRow)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 import strawberry
-from sqlalchemy import or_, select
 
 from gateway import auth, links
+from gateway.accounts.rows import team_page
 from gateway.models import Account as AccountRow
 from gateway.schema.accounts.mutations import answer
 from gateway.schema.accounts.types import (
@@ -21,10 +21,6 @@ from gateway.schema.permissions import Admin, SignedIn, quiet, refuse
 from shared.contracts.accounts import LinkPurpose
 from shared.errors import page_errors, require
 from shared.identity import Role
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @strawberry.type
@@ -55,14 +51,7 @@ class AccountQuery:
         first: int = 50, offset: int = 0,
     ) -> list[Account]:  # fmt: skip
         require(page_errors(first, offset))
-        query = select(AccountRow).order_by(AccountRow.created_at.desc(), AccountRow.id)
-        if role is not None:
-            query = query.where(AccountRow.role == role)
         require(auth.entry_errors(search, "search"))
-        if search:
-            pattern = f"%{escape_like(search.strip())}%"
-            query = query.where(or_(AccountRow.email.ilike(pattern, escape="\\"),
-                                    AccountRow.display_name.ilike(pattern, escape="\\")))  # fmt: skip
         async with info.context.db() as session:
-            rows = (await session.scalars(query.limit(first).offset(offset))).all()
+            rows = await team_page(session, role, search, first, offset)
         return [account_of(row, info.context.settings) for row in rows]

@@ -6,6 +6,7 @@ import base64
 import uuid
 from datetime import datetime
 
+from shared.db import contains_pattern
 from shared.errors import FieldError, ValidationFailed
 
 
@@ -29,4 +30,4 @@ def search_pattern(text: str) -> str:
         raise ValidationFailed(
             [FieldError("search", "must be at most 200 characters, without NUL")]
         )
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return contains_pattern(text)
