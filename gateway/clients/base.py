@@ -62,17 +62,18 @@ class ServiceClient:
             retry_after_seconds=retry_after_seconds,
         )
 
-    async def text(
-        self, path: str, identity: Identity, params: dict[str, Any] | None = None
-    ) -> str:
+    async def text(self, route: Route[str], identity: Identity, **path_values: str) -> str:
         """A GET whose answer is not JSON (a CSV export)."""
-        response = await self._send("GET", path, identity, None, params)
+        response = await self._send("GET", path_of(route.path, **path_values), identity, None, None)
         return response.text
 
     @asynccontextmanager
-    async def stream(self, path: str, identity: Identity) -> AsyncIterator[AsyncIterator[bytes]]:
+    async def stream(
+        self, route: Route[bytes], identity: Identity, **path_values: str
+    ) -> AsyncIterator[AsyncIterator[bytes]]:
         """A GET whose answer arrives as chunks, never whole in memory (files for an archive);
         a refusal is its typed error."""
+        path = path_of(route.path, **path_values)
         self.request_count += 1
         try:
             async with self.http.stream("GET", path, headers=self._headers(identity, None)) as got:

@@ -10,7 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from gateway.clients.base import ServiceClient
 from shared.api import intake as api
 from shared.identity import Identity
-from shared.paths import key_id, path_of, uuid_id
+from shared.paths import key_id, uuid_id
 
 
 def _application(application_id: str) -> str:
@@ -128,7 +128,6 @@ class IntakeClient(ServiceClient):
         self, identity: Identity, account_id: str, attachment_id: str
     ) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
         """`async with intake.person_export_file(...) as chunks`: the file, streamed."""
-        path = path_of(
-            api.PERSON_EXPORT_FILE.path, account_id=account_id, attachment_id=attachment_id
+        return self.stream(
+            api.PERSON_EXPORT_FILE, identity, account_id=account_id, attachment_id=attachment_id
         )
-        return self.stream(path, identity)

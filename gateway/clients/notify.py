@@ -9,7 +9,6 @@ from contextlib import AbstractAsyncContextManager
 from gateway.clients.base import ServiceClient
 from shared.api import notify as api
 from shared.identity import Identity
-from shared.paths import path_of
 
 
 class NotifyClient(ServiceClient):
@@ -23,9 +22,6 @@ class NotifyClient(ServiceClient):
         params = {"state": state.value if state else None, "to": to, "first": first,
                   "offset": offset}  # fmt: skip
         return await self.send(api.LIST_MAIL, identity, params=params)
-
-    async def read_mail(self, identity: Identity, mail_id: str) -> api.Mail:
-        return await self.send(api.READ_MAIL, identity, mail_id=mail_id)
 
     async def retry_mail(self, identity: Identity, mail_id: str) -> api.Mail:
         return await self.send(api.RETRY_MAIL, identity, mail_id=mail_id)
@@ -44,6 +40,7 @@ class NotifyClient(ServiceClient):
     ) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
         """The file's bytes as they arrive: `async with client.person_export_attachment(...)
         as chunks`."""
-        path = path_of(api.PERSON_EXPORT_ATTACHMENT.path, account_id=account_id,
-                       attachment_id=attachment_id)  # fmt: skip
-        return self.stream(path, identity)
+        return self.stream(
+            api.PERSON_EXPORT_ATTACHMENT, identity, account_id=account_id,
+            attachment_id=attachment_id,
+        )  # fmt: skip

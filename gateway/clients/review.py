@@ -7,7 +7,7 @@ from __future__ import annotations
 from gateway.clients.base import ServiceClient
 from shared.api import review as api
 from shared.identity import Identity
-from shared.paths import key_id, path_of, uuid_id
+from shared.paths import key_id, uuid_id
 
 
 def _call(call_id: str) -> str:
@@ -38,9 +38,6 @@ class ReviewClient(ServiceClient):
     ) -> list[api.Evaluator]:
         params = {"expertise": expertise, "hub": hub}
         return await self.send(api.EVALUATORS, identity, params=params)
-
-    async def my_profile(self, identity: Identity) -> api.Evaluator:
-        return await self.send(api.MY_PROFILE, identity)
 
     async def evaluator_statistics(
         self, identity: Identity, call_id: str
@@ -127,7 +124,7 @@ class ReviewClient(ServiceClient):
 
     async def ranking_csv(self, identity: Identity, call_id: str) -> str:
         """The answer is CSV text, not JSON."""
-        return await self.text(path_of(api.RANKING_CSV.path, call_id=_call(call_id)), identity)
+        return await self.text(api.RANKING_CSV, identity, call_id=_call(call_id))
 
     async def disagreements(self, identity: Identity, call_id: str) -> list[api.Disagreement]:
         return await self.send(api.DISAGREEMENTS, identity, call_id=_call(call_id))

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import msgspec
 
-from shared.api.intake import ApplicationContent, Organisation, Person
+from shared.api.intake import ApplicationContent, Eligibility, Organisation, Person
 from shared.api.registry import Rubric
 from shared.routes import Route
 
@@ -261,7 +261,7 @@ class ReviewedApplication(msgspec.Struct, frozen=True, kw_only=True):
     requested_amount: float | None
     country: str | None
     hub: str | None
-    eligibility: str
+    eligibility: Eligibility
     withdrawn: bool
 
 

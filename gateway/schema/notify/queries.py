@@ -7,6 +7,7 @@ import strawberry
 from gateway.schema.context import Info
 from gateway.schema.convert import from_contract
 from gateway.schema.notify.types import MailPage, MailState, Notification
+from gateway.schema.permissions import SignedIn, refuse
 
 
 @strawberry.type
@@ -23,13 +24,15 @@ class NotifyQuery:
         )
         return from_contract(MailPage, page, total_count=page.total)
 
-    @strawberry.field(description="The e-mails sent to you, newest first.")
+    # A list answers an anonymous caller with an error, not [] (so refuse, not quiet).
+    @strawberry.field(
+        description="The e-mails sent to you, newest first.", extensions=[refuse(SignedIn)]
+    )
     async def my_notifications(
         self, info: Info, first: int = 20, offset: int = 0
     ) -> list[Notification]:
-        # A list answers an anonymous caller with an error, not [] (so no `quiet(SignedIn)`).
         ctx = info.context
-        account = ctx.identity.require_signed_in()
+        account = ctx.identity.require_signed_in()  # its id: refuse(SignedIn) let it through
         found = await ctx.services.notify.person_mail(
             ctx.identity, account, first=first, offset=offset
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from services.intake.models import ApplicationRow, KnownCall
 from shared.api.intake import ApplicationStatus
-from shared.call_status import CallStatus
+from shared.call_status import CallPhase, CallStatus, phase
 from shared.clock import format_instant
 from shared.errors import Conflict
 from shared.identity import Identity, Role
@@ -14,11 +14,12 @@ from shared.identity import Identity, Role
 
 def ensure_open(call: KnownCall, now: datetime) -> None:
     """At or after the closing instant nothing changes; before the opening nothing starts."""
-    if call.status != CallStatus.PUBLISHED or now >= call.closes_at:
+    current = phase(call.status, call.opens_at, call.closes_at, now)
+    if current is CallPhase.UPCOMING:
+        raise Conflict(f"The call opens at {format_instant(call.opens_at, call.timezone)}.")
+    if current is not CallPhase.OPEN:
         closed = format_instant(call.closes_at, call.timezone)
         raise Conflict(f"The call closed at {closed}; nothing can change now.")
-    if now < call.opens_at:
-        raise Conflict(f"The call opens at {format_instant(call.opens_at, call.timezone)}.")
 
 
 def ensure_editable(app: ApplicationRow, call: KnownCall, now: datetime) -> None:

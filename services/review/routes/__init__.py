@@ -2,11 +2,11 @@
 shared.api.review."""
 
 from services.review.routes import (
-    archives,
     assignments,
     conflicts,
     evaluations,
     evaluators,
+    export,
     moderation,
     pools,
     rankings,
@@ -15,5 +15,5 @@ from services.review.routes import (
 
 ROUTES = [
     *evaluators.ROUTES, *conflicts.ROUTES, *assignments.ROUTES, *evaluations.ROUTES,
-    *pools.ROUTES, *rankings.ROUTES, *moderation.ROUTES, *results.ROUTES, *archives.ROUTES,
+    *pools.ROUTES, *rankings.ROUTES, *moderation.ROUTES, *results.ROUTES, *export.ROUTES,
 ]  # fmt: skip

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
-from services.review.domain import export
+from services.review.domain import ranking_table
 from services.review.domain.access import require_team
 from services.review.domain.pools import anonymous_labels, application_title
 from services.review.domain.scoring import (
@@ -162,7 +162,7 @@ async def ranking_csv(session: AsyncSession, identity: Identity, call_id: str) -
     require_team(identity, call.hubs, write=False)
     criteria = [c.key for c in rubric_of(call).criteria]
     ranked = ranking_of(call, await call_scores(session, call))
-    return export.ranking_csv(
+    return ranking_table.ranking_csv(
         criteria, [(r, a.organisation, a.requested_amount) for r, a in ranked]
     )
 

@@ -6,8 +6,8 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from services.review.domain.export import ranking_csv
 from services.review.domain.pools import pool_member_errors, refused
+from services.review.domain.ranking_table import ranking_csv
 from services.review.domain.scoring import (
     Consensus,
     Decision,

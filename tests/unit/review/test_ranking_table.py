@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from services.review.domain.export import ranking_csv
+from services.review.domain.ranking_table import ranking_csv
 from services.review.domain.scoring import Decision, Ranked
 
 

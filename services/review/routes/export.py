@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import get
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.review.usecases import archives
+from services.review.usecases import export
 from shared.api import review as api
 from shared.api.review import ReviewPersonExport
 from shared.identity import Identity
@@ -15,7 +15,7 @@ from shared.identity import Identity
 async def export_person(
     session: AsyncSession, identity: Identity, account_id: str
 ) -> ReviewPersonExport:
-    return await archives.export_person(session, identity, account_id)
+    return await export.export_person(session, identity, account_id)
 
 
 ROUTES = [export_person]
