@@ -11,9 +11,10 @@ from litestar.di import Provide
 
 from services.registry.config import RegistrySettings
 from services.registry.demo import seed_demo
-from services.registry.events import HANDLERS, announce_now
+from services.registry.events import HANDLERS
 from services.registry.models import OutboxEvent, ProcessedEvent
 from services.registry.routes import ROUTES
+from services.registry.usecases.clock import announce_now
 from shared.clock import Clock, utc_now
 from shared.periodic import run_every
 from shared.web import Runtime, ServiceSpec, create_service_app

@@ -1,28 +1,22 @@
-"""What the registry publishes (its changes, and calls opening and closing on its own clock)
-and what it consumes (review's progress, which moves a call through evaluation to results).
-
-Each due call is taken with FOR UPDATE SKIP LOCKED and its state change and event are written
-in one transaction, so with any number of registry replicas every announcement happens once.
-"""
+"""What the registry publishes (the events its changes write) and what it consumes (review's
+progress, which moves a call through evaluation to results: usecases/progress.py). Calls
+opening and closing on the registry's own clock: usecases/clock.py."""
 
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import queries
-from services.registry.models import CallRow, ChallengeRow, MissionRow, OutboxEvent
+from services.registry.models import CallRow, ChallengeRow, MissionRow
+from services.registry.usecases import progress
 from services.registry.views import call_settings
-from shared.call_status import CallStatus, transition_error
-from shared.clock import Clock
+from shared.call_status import CallStatus
 from shared.consumer import Handler
 from shared.contracts import registry as events
 from shared.contracts import review as review_events
 from shared.events import Envelope, EventContract
-from shared.outbox import record_event
 
 log = logging.getLogger(__name__)
 
@@ -72,56 +66,17 @@ def status_changed(row: CallRow, previous: CallStatus) -> events.CallStatusChang
     )
 
 
-async def announce_due_calls(
-    session_factory: async_sessionmaker[AsyncSession], now: datetime
-) -> tuple[int, int]:
-    """Publish `call.opened` and `call.closed` for every call whose instant has come."""
-    async with session_factory() as session, session.begin():
-        to_open = await queries.calls_to_open(session, now)
-        for row in to_open:
-            row.opened_announced_at = now
-            opened = events.CallOpened(
-                call_id=str(row.id), opens_at=row.opens_at, closes_at=row.closes_at
-            )
-            await record_event(session, OutboxEvent, opened)
-        to_close = await queries.calls_to_close(session, now)
-        for row in to_close:
-            row.status = CallStatus.CLOSED
-            closed = events.CallClosed(call_id=str(row.id), closes_at=row.closes_at)
-            await record_event(session, OutboxEvent, closed)
-    return len(to_open), len(to_close)
-
-
-async def announce_now(session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> None:
-    opened, closed = await announce_due_calls(session_factory, clock())
-    if opened or closed:
-        log.info("scheduler: %s call(s) opened, %s closed", opened, closed)
-
-
 async def on_evaluation_started(
     session: AsyncSession, _: Envelope, event: review_events.EvaluationStarted
 ) -> None:
-    await move_call(session, event.call_id, CallStatus.IN_EVALUATION)
+    await progress.move_call(session, event.call_id, CallStatus.IN_EVALUATION)
 
 
 async def on_results_published(
     session: AsyncSession, _: Envelope, event: review_events.ResultsPublished
 ) -> None:
-    await move_call(session, event.call_id, CallStatus.IN_EVALUATION)
-    await move_call(session, event.call_id, CallStatus.RESULTS_PUBLISHED)
-
-
-async def move_call(session: AsyncSession, call_id: str, status: CallStatus) -> None:
-    """Follow review's progress through the lifecycle; a step already taken is skipped."""
-    try:
-        key = uuid.UUID(call_id)
-    except ValueError:
-        return
-    row = await session.get(CallRow, key, with_for_update=True)
-    if row is None or transition_error(row.status, status):
-        return
-    previous, row.status = row.status, status
-    await record_event(session, OutboxEvent, status_changed(row, previous))
+    await progress.move_call(session, event.call_id, CallStatus.IN_EVALUATION)
+    await progress.move_call(session, event.call_id, CallStatus.RESULTS_PUBLISHED)
 
 
 # What this service consumes; shared.web runs them as one durable consumer named "registry".
