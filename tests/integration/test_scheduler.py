@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.registry.demo import DEMO_CHALLENGE_ID, demo_form, seed_demo
 from services.registry.domain.calls import DEFAULT_RUBRIC
-from services.registry.usecases.clock import announce_due_calls
 from services.registry.models import CallRow, OutboxEvent
+from services.registry.usecases.clock import announce_due_calls
 from shared.contracts import registry as events
 from shared.db import migrate_async, new_engine, new_session_factory
 from tests.fixtures.servers import Postgres
