@@ -16,6 +16,7 @@ from graphql import (
     visit,
 )
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -33,6 +34,7 @@ from gateway.schema.accounts.mutations import AccountMutation
 from gateway.schema.accounts.queries import AccountQuery
 from gateway.schema.audit.queries import AuditQuery
 from gateway.schema.audit.trail import AuditTrail
+from gateway.schema.documents import CachedDocuments, DocumentCache
 from gateway.schema.intake.mutations import IntakeMutation
 from gateway.schema.intake.queries import IntakeQuery
 from gateway.schema.intake.subscriptions import IntakeSubscription
@@ -239,18 +241,24 @@ class PortalSchema(strawberry.Schema):
 
 
 def build_schema(settings: GatewaySettings) -> strawberry.Schema:
-    # Extensions are given as classes or factories: a fresh instance per operation.
+    # Extensions are given as classes or factories: a fresh instance per operation. The
+    # limits' rules are built once, so that a validated text is found again (documents.py).
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+    ]
+    if not settings.is_dev:
+        limits.extend(DisableIntrospection().validation_rules)
+    documents = DocumentCache(max_tokens=settings.max_query_tokens)
     extensions: list[Any] = [
         CodeGraphQLErrors,
         ErrorCodes,
         RefuseNulCharacters,
         AuditTrail,
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        lambda: CachedDocuments(documents),
     ]
-    if not settings.is_dev:
-        extensions.append(DisableIntrospection)
     return PortalSchema(
         query=Query,
         mutation=Mutation,

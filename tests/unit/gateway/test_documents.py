@@ -1,0 +1,74 @@
+"""A GraphQL text is parsed and validated once; the limits and refusals stay the same on every
+request that sends it again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gateway.config import GatewaySettings
+from gateway.schema import build_schema
+from gateway.schema.documents import DocumentCache
+
+SECRETS = {"internal_secret": "a-real-internal-secret", "jwt_secret": "a-real-jwt-secret"}
+HUBS = "{ hubs { code } }"
+
+
+def test_a_text_is_parsed_once_and_a_broken_one_is_not_kept() -> None:
+    cache = DocumentCache(max_tokens=1000)
+    first = cache.parsed(HUBS)
+    assert first is not None
+    assert cache.parsed(HUBS) is first
+    assert cache.parsed("{ hubs { code }") is None  # Strawberry's own parse answers it
+    assert cache.parsed.cache_info().currsize == 2
+    assert cache.parsed("{ " * 2000 + "}" * 2000) is None  # over the token limit
+
+
+def test_the_cache_is_bounded() -> None:
+    cache = DocumentCache(max_tokens=1000, kept=2)
+    for n in range(5):
+        cache.parsed(f"{{ hubs {{ code }} a{n}: countries {{ code }} }}")
+    assert cache.parsed.cache_info().currsize == 2
+
+
+async def twice(query: str, environment: str = "production") -> list[Any]:
+    schema = build_schema(GatewaySettings(environment=environment, **SECRETS))
+    return [await schema.execute(query) for _ in range(2)]
+
+
+def codes_and_messages(result: Any) -> list[tuple[str, str]]:
+    assert result.errors
+    return [((e.extensions or {}).get("code"), e.message) for e in result.errors]
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "words"),
+    [
+        ("{ hubz { code } }", "graphql_validation_failed", "Cannot query field 'hubz'"),
+        ("{ hubs { code }", "graphql_parse_failed", "Syntax Error"),
+        ("{ __schema { queryType { name } } }", "graphql_validation_failed", "introspection"),
+        ("{ " + " ".join(f"a{n}: hubs {{ code }}" for n in range(60)) + " }",
+         "graphql_validation_failed", "aliases"),
+    ],
+)  # fmt: skip
+async def test_a_refused_text_is_refused_again_the_same_way(
+    query: str, code: str, words: str
+) -> None:
+    first, second = await twice(query)
+    assert codes_and_messages(first) == codes_and_messages(second)
+    assert first.data is None and second.data is None
+    found_code, message = codes_and_messages(second)[0]
+    assert found_code == code
+    assert words.lower() in message.lower()
+
+
+async def test_the_depth_limit_holds_for_a_text_sent_again() -> None:
+    settings = GatewaySettings(environment="production", **SECRETS)
+    nested = "{ calls { " + "challenges { mission { " * settings.max_query_depth + "title"
+    nested += " } }" * settings.max_query_depth + " } }"
+    first, second = await twice(nested)
+    for result in (first, second):
+        ((code, message),) = codes_and_messages(result)
+        assert code == "graphql_validation_failed"
+        assert "exceeds maximum operation depth" in message
