@@ -65,6 +65,8 @@ async def surge(client: Client, nats_url: str, applicants: int, concurrency: int
         arrivals[payload.application_id] = (
             datetime.now(UTC).timestamp() - event.occurred_at.timestamp()
         )
+        if len(arrivals) >= applicants:  # every submission's event is in: stop waiting
+            all_arrived.set()
 
     await subscriber.subscribe(intake_events.ApplicationSubmitted.subject, cb=on_submitted)
 

@@ -59,6 +59,13 @@ async def test_the_sweep_anonymises_unfunded_applications_past_the_period_once(
     call = await decided_call(
         gql, portal, tokens, [(funded, 60_000), (unfunded, 50_000)], [STRONG, WEAK]
     )
+
+    async def registry_knows_the_results() -> bool:
+        # The registry hears of the results from review's event, after intake may have.
+        found = await gql("query($id: ID!) { call(id: $id) { lifecycle } }", {"id": call})
+        return bool(found["call"]["lifecycle"] == "RESULTS_PUBLISHED")
+
+    await eventually(registry_knows_the_results)
     late = await gql(UPDATE, {"id": call, "i": {"retentionDays": 60}}, tokens.admin)
     assert late["updateCall"]["__typename"] == "Conflict"  # the results are out
 

@@ -166,8 +166,19 @@ export async function poolPage(callId) {
   const expertise = h("select", { name: "expertise" }, h("option", { value: "" }, "Any"), valueChains.map((v) => h("option", { value: v.code }, v.name)));
   const hub = h("select", { name: "hub" }, h("option", { value: "" }, "Any"), hubs.map((x) => h("option", { value: x.code }, x.name)));
   const found = h("div", { id: "programme-evaluators" });
+  // Each change of a filter asks again; only the newest answer is shown (an older one arriving
+  // late would replace the table under a capacity being typed), and aria-busy until it is.
+  let asked = 0;
   async function findEvaluators() {
-    const { evaluators } = await gql(EVALUATORS, { x: expertise.value || null, hub: hub.value || null });
+    const mine = ++asked;
+    found.setAttribute("aria-busy", "true");
+    let evaluators;
+    try {
+      ({ evaluators } = await gql(EVALUATORS, { x: expertise.value || null, hub: hub.value || null }));
+    } finally {
+      if (mine === asked) found.removeAttribute("aria-busy");
+    }
+    if (mine !== asked) return;
     const active = evaluators.filter((e) => e.active);
     found.replaceChildren(active.length ? h("div", { class: "scroll" }, h("table", {},
       h("thead", {}, h("tr", {}, ["Evaluator", "Organisation", "Expertise", "Hubs", "Languages", "This call"].map((t) => h("th", { scope: "col" }, t)))),
