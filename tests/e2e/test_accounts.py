@@ -174,6 +174,10 @@ async def test_an_invited_evaluator_sets_a_password_and_the_team_reads_the_mail(
     await expect(preview.locator("iframe")).to_have_attribute("sandbox", "")
     await team.get_by_label("State").select_option("FAILED")
     await expect(team.locator("#outbox")).not_to_contain_text(email)
+    # Nothing found reads as such, and nothing else (an empty table once showed as "null").
+    await team.get_by_label("Recipient").fill("nobody.at.all@nowhere.example")
+    await team.get_by_role("button", name="Search").click()
+    await expect(team.locator("#outbox")).to_have_text("No message matches.")
 
 
 async def test_ten_wrong_passwords_lock_the_sign_in_with_a_countdown(

@@ -37,6 +37,11 @@ async def test_the_team_reads_what_was_just_done(
     await expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     await expect(page.locator("#chain")).to_contain_text("History intact:")
 
+    # Nothing found reads as such, and nothing else (an empty table once showed as "null").
+    await page.get_by_label("Thing (id)").fill("nothing-was-done-to-this")
+    await page.get_by_role("button", name="Search").click()
+    await expect(page.locator("#audit")).to_have_text("No entry matches.")
+
     await page.get_by_label("Thing (id)").fill(mission)
     await page.get_by_role("button", name="Search").click()
     entry = page.locator("#audit-entries tbody tr")

@@ -81,7 +81,7 @@ export async function auditPage() {
     s: dayStart(since.value), u: dayStart(until.value, 1) });
   async function load() {
     const { auditLog } = await gql(LOG, { ...filters(), n: PAGE, o: offset });
-    list.replaceChildren(summaryLine(auditLog), auditLog.items.length ? table(auditLog.items) : null, pages(auditLog.totalCount));
+    list.replaceChildren(summaryLine(auditLog), ...(auditLog.items.length ? [table(auditLog.items)] : []), pages(auditLog.totalCount));
   }
   const reload = guard(status, async () => { offset = 0; await load(); });
   const filterBy = (input, value) => (event) => { input.value = value; reload(event); };

@@ -35,7 +35,7 @@ export async function mailPage() {
   const filters = () => ({ s: state.value || null, t: to.value.trim() || null });
   async function load() {
     const { mailOutbox } = await gql(OUTBOX, { ...filters(), n: PAGE, o: offset });
-    list.replaceChildren(summaryLine(mailOutbox), mailOutbox.items.length ? table(mailOutbox.items) : null, pages(mailOutbox.totalCount));
+    list.replaceChildren(summaryLine(mailOutbox), ...(mailOutbox.items.length ? [table(mailOutbox.items)] : []), pages(mailOutbox.totalCount));
   }
   const reload = guard(status, async () => { offset = 0; await load(); });
 
