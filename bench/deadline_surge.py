@@ -1,31 +1,75 @@
-"""The deadline rush: many applicants submit at once through GraphQL.
+"""The deadline rush: many applicants submit at once through GraphQL, against the floors.
 
-Prepares N complete applications to the demo call (answers and a PDF each), then submits
-them all with C at a time. Prints sustained submissions per second, p50/p95 latency against
-a baseline measured in the same run (reading the same applications back, same concurrency),
-and the delivery time of `application.submitted` events from intake's commit to a NATS
-subscriber (what review receives).
+Each run publishes a call and prepares N complete applications to it (answers and a PDF
+each). Then, with the same load generator (`bench/load.py`) and C connections, in one run:
 
-    uv run python -m bench.deadline_surge [--applicants 300] [--concurrency 50]
+- floor `raw`: a Litestar + msgspec + asyncpg route doing a submission's durable work;
+- floor `strawberry`: a bare Strawberry mutation on Litestar answering the same document;
+- the portal: N `submitApplication`s through the gateway, until review and notify hold them;
+- the portal: N reads of an application through the gateway.
+
+It prints rates, latencies, the ratio to the floors and the CPU milliseconds per operation of
+every process (psutil; PostgreSQL with its backends), and the delivery of
+`application.submitted` events from intake's commit to a NATS subscriber.
+
+    uv run python -m bench.deadline_surge [--applicants 600] [--concurrency 10] [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import nats
 
-from bench.harness import DEMO_CALL, Client, bounded, percentile, running_portal, summary
+from bench.harness import (
+    DEMO_CALL,
+    Client,
+    ProcessUsage,
+    bounded,
+    percentile,
+    running_portal,
+    summary,
+)
+from bench.load import Load, drive, graphql, post
+from infra.embedded import free_port
+from infra.stack import Stack
+from shared.api.notify import MailState
 from shared.contracts import intake as intake_events
 from shared.events import decode_envelope
 
+
+def options(*values: str) -> list[dict[str, Any]]:
+    return [{"value": v, "labels": [{"lang": "en", "text": v}]} for v in values]
+
+
 PDF = b"%PDF-1.7\n" + b"0" * 20_000
+FORM = [
+    {"key": "project_title", "type": "SHORT_TEXT", "maxLength": 120},
+    {"key": "summary", "type": "LONG_TEXT", "maxWords": 300},
+    {"key": "value_chain", "type": "SINGLE_CHOICE", "options": options("textiles", "plastics")},
+    {"key": "strategies", "type": "MULTIPLE_CHOICE", "maxPicks": 2,
+     "options": options("reuse", "repair")},
+    {"key": "team_size", "type": "NUMBER", "minValue": 1, "maxValue": 250},
+    {"key": "country", "type": "COUNTRY"},
+    {"key": "requested_amount", "type": "REQUESTED_AMOUNT", "minValue": 5000, "maxValue": 60000},
+    {"key": "pitch_deck", "type": "FILE", "allowedTypes": ["pdf"], "maxCount": 1,
+     "maxSizeBytes": 1_000_000},
+    {"key": "declaration_of_honour", "type": "DECLARATION"},
+]  # fmt: skip
 DRAFT: dict[str, Any] = {
     "organisation": {"name": "Bench Org", "type": "ngo", "country": "NL"},
     "contact": {"name": "Bench", "email": "bench@example.org"},
@@ -37,10 +81,54 @@ SAVE = "mutation($id: ID!, $i: ApplicationInput!) { saveApplication(id: $id, inp
 SUBMIT = ("mutation($id: ID!) { submitApplication(id: $id) { __typename"
           " ... on SubmissionReceipt { receipt { number } } } }")  # fmt: skip
 READ = "query($id: ID!) { application(id: $id) { id status answers receipt { number } } }"
+PORTAL = ("gateway", "registry", "intake", "review", "notify", "postgres", "nats")
 
 
-async def prepare(client: Client, token: str) -> tuple[str, str]:
-    app_id = await client.start_application(token, DEMO_CALL)
+@contextmanager
+def profiled(pids: dict[str, int], directory: str | None) -> Iterator[None]:
+    """With a directory: py-spy samples each Python process meanwhile, into <name>.txt as
+    collapsed stacks (py-spy on PATH: `pip install py-spy`)."""
+    if directory is None:
+        yield
+        return
+    os.makedirs(directory, exist_ok=True)
+    spies = [subprocess.Popen(["py-spy", "record", "-p", str(pid), "-r", "250", "-f", "raw",
+                               "-o", os.path.join(directory, f"{name}.txt"), "--nonblocking"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for name, pid in pids.items()]  # fmt: skip
+    try:
+        yield
+    finally:
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)
+        for spy in spies:
+            spy.wait(30)
+
+
+@contextmanager
+def floor_process(kind: str, *args: str) -> Iterator[tuple[int, int]]:
+    """A floor server on a free port, as (port, pid), stopped afterwards."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bench.floors", kind, str(port), *args])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"floor {kind} did not start") from None
+                time.sleep(0.1)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+async def prepare(client: Client, token: str, call: str = DEMO_CALL) -> tuple[str, str]:
+    """A complete application (answers and a PDF), not yet submitted, as (token, its id)."""
+    app_id = await client.start_application(token, call)
     saved = await client(SAVE, {"id": app_id, "i": DRAFT}, token)
     assert saved["saveApplication"]["__typename"] == "Application", saved
     uploaded = await client.upload(token, app_id, "pitch_deck", "deck.pdf", PDF)
@@ -48,78 +136,190 @@ async def prepare(client: Client, token: str) -> tuple[str, str]:
     return token, app_id
 
 
-async def surge(client: Client, nats_url: str, applicants: int, concurrency: int) -> None:
-    print(f"signing up {applicants} applicants (each confirms the address from its mail) …")
-    tokens = await client.sign_up_many(applicants)
-    print(f"preparing {applicants} complete applications …")
-    prepared = await bounded(20, [lambda t=t: prepare(client, t) for t in tokens])
+async def settled(stack: Stack, call: str) -> tuple[int, int, int]:
+    """How many of the call's applications review and notify hold a copy of, and how many
+    mails notify has still to send."""
+    queries = {
+        "review": ("SELECT count(*) FROM application WHERE call_id::text = $1", call),
+        "notify": ("SELECT count(*) FROM application WHERE call_id::text = $1", call),
+        "mail": ("SELECT count(*) FROM mail WHERE state = $1", MailState.QUEUED.value),
+    }
+    counts = []
+    for name, (sql, value) in queries.items():
+        database = "notify" if name == "mail" else name
+        connection = await asyncpg.connect(stack.database_url(database).replace("+asyncpg", ""))
+        try:
+            counts.append(int(await connection.fetchval(sql, value)))
+        finally:
+            await connection.close()
+    return counts[0], counts[1], counts[2]
 
-    arrivals: dict[str, float] = {}
-    all_arrived = asyncio.Event()
-    subscriber = await nats.connect(nats_url)
 
-    async def on_submitted(message: Any) -> None:
-        event = decode_envelope(message.data)
-        payload = event.payload()
-        assert isinstance(payload, intake_events.ApplicationSubmitted)
-        arrivals[payload.application_id] = (
-            datetime.now(UTC).timestamp() - event.occurred_at.timestamp()
-        )
-        if len(arrivals) >= applicants:  # every submission's event is in: stop waiting
-            all_arrived.set()
+async def until(condition: Callable[[], Awaitable[bool]], within: float) -> None:
+    deadline = time.monotonic() + within
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the portal did not finish the submissions' work in time")
+        await asyncio.sleep(0.2)
 
-    await subscriber.subscribe(intake_events.ApplicationSubmitted.subject, cb=on_submitted)
 
-    def timed(
-        query: str, token: str, app_id: str, expect: str | None
-    ) -> Callable[[], Awaitable[float]]:
-        async def job() -> float:
-            started = time.perf_counter()
-            data = await client(query, {"id": app_id}, token)
-            if expect is not None:
-                result = next(iter(data.values()))
-                assert result["__typename"] == expect, result
-            return time.perf_counter() - started
+def measured(
+    pids: dict[str, int], run: Callable[[], Awaitable[Load]], after: Callable[[], Awaitable[None]]
+) -> tuple[Load, dict[str, float]]:
+    """The load and each process's CPU seconds over it and the work it set off (`after`)."""
 
-        return job
+    async def both() -> Load:
+        load = await run()
+        await after()
+        return load
 
-    baseline = await bounded(concurrency, [timed(READ, t, a, None) for t, a in prepared])
-    started = time.perf_counter()
-    latencies = await bounded(
-        concurrency, [timed(SUBMIT, t, a, "SubmissionReceipt") for t, a in prepared]
+    with ProcessUsage(pids, trees=frozenset({"postgres"})) as usage:
+        load = asyncio.run(both())
+    if load.failures:
+        raise RuntimeError(f"{len(load.failures)} failed, first: {load.failures[0]}")
+    return load, usage.cpu_seconds
+
+
+def report(label: str, load: Load, cpu: dict[str, float], floor: Load | None = None) -> None:
+    per_op = {name: seconds * 1000 / len(load.latencies) for name, seconds in cpu.items()}
+    ratio = f", {load.rate / floor.rate:.2f} of the floor" if floor is not None else ""
+    print(f"  {label:<22} {load.rate:7.1f}/s{ratio}; {summary(load.latencies)}")
+    total = sum(ms for name, ms in per_op.items() if name != "load")
+    parts = ", ".join(f"{name} {ms:.2f}" for name, ms in per_op.items())
+    print(f"  {'':<22} CPU ms/op: {total:.2f} in all ({parts})")
+
+
+async def sign_up(stack: Stack, applicants: int) -> list[str]:
+    client = Client(stack)
+    try:
+        return await client.sign_up_many(applicants)
+    finally:
+        await client.close()
+
+
+async def prepared_call(stack: Stack, tokens: list[str]) -> tuple[str, list[str]]:
+    client = Client(stack)
+    try:
+        admin = await client.sign_in("admin@demo.portal")
+        questions = [{**q, "labels": [{"lang": "en", "text": q["key"]}]} for q in FORM]
+        call = await client.publish_call(admin, questions)
+        prepared = await bounded(20, [lambda t=t: prepare(client, t, call) for t in tokens])
+        return call, [app_id for _, app_id in prepared]
+    finally:
+        await client.close()
+
+
+class Deliveries:
+    """`application.submitted` events as a NATS subscriber receives them."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.delays: dict[str, float] = {}
+
+    async def __aenter__(self) -> Deliveries:
+        self.connection = await nats.connect(self.url)
+
+        async def on_submitted(message: Any) -> None:
+            event = decode_envelope(message.data)
+            payload = event.payload()
+            assert isinstance(payload, intake_events.ApplicationSubmitted)
+            self.delays[payload.application_id] = (
+                datetime.now(UTC).timestamp() - event.occurred_at.timestamp()
+            )
+
+        await self.connection.subscribe(intake_events.ApplicationSubmitted.subject, cb=on_submitted)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.connection.close()
+
+
+def one_run(
+    stack: Stack,
+    tokens: list[str],
+    concurrency: int,
+    floors: dict[str, int],
+    profile: str | None = None,
+) -> None:
+    call, apps = asyncio.run(prepared_call(stack, tokens))
+    n = len(apps)
+    me = {"load": os.getpid()}
+    portal = {name: stack.pid_of(name) for name in PORTAL} | me
+
+    async def nothing() -> None:
+        return None
+
+    raw_port, strawberry_port = floors["raw_port"], floors["strawberry_port"]
+    raw_requests = [post("/submit", json.dumps({"application_id": str(uuid.uuid4()),
+                                                "answers": DRAFT["answers"]}).encode())
+                    for _ in apps]  # fmt: skip
+    raw, raw_cpu = measured(
+        {"floor": floors["raw_pid"], "postgres": stack.pid_of("postgres")} | me,
+        lambda: drive(raw_port, raw_requests, concurrency, b'"number"'), nothing,
+    )  # fmt: skip
+    bare_requests = [graphql(SUBMIT, {"id": a}) for a in apps]
+    bare, bare_cpu = measured(
+        {"floor": floors["strawberry_pid"]} | me,
+        lambda: drive(strawberry_port, bare_requests, concurrency, b"SubmissionReceipt"), nothing,
+    )  # fmt: skip
+    gateway = stack.ports["gateway"]
+    submits = [graphql(SUBMIT, {"id": a}, t) for a, t in zip(apps, tokens, strict=True)]
+    reads = [graphql(READ, {"id": a}, t) for a, t in zip(apps, tokens, strict=True)]
+
+    async def all_copied() -> None:
+        await until(lambda: _all(stack, call, n), 120)
+
+    deliveries = Deliveries(f"nats://127.0.0.1:{stack.ports['nats']}")
+
+    async def submitting() -> Load:
+        async with deliveries:
+            load = await drive(gateway, submits, concurrency, b"SubmissionReceipt")
+            await all_copied()
+            return load
+
+    python = {name: stack.pid_of(name) for name in ("gateway", "intake", "review", "notify")}
+    with profiled(python, profile):
+        submitted, submit_cpu = measured(portal, submitting, nothing)
+    read, read_cpu = measured(
+        portal, lambda: drive(gateway, reads, concurrency, b'"SUBMITTED"'), nothing
     )
-    wall = time.perf_counter() - started
-    with contextlib.suppress(TimeoutError):  # reported below as fewer events than submits
-        await asyncio.wait_for(all_arrived.wait(), 60)
-    await subscriber.close()
+    print(f"{n} submissions, {concurrency} connections:")
+    report("floor: raw route", raw, raw_cpu)
+    report("floor: bare Strawberry", bare, bare_cpu)
+    report("portal: submit", submitted, submit_cpu, bare)
+    report("portal: read", read, read_cpu)
+    delays = list(deliveries.delays.values())
+    print(f"  events delivered: {len(delays)}/{n}; commit-to-subscriber {summary(delays)}")
+    print(f"  submit p95 {percentile(submitted.latencies, 95) * 1000:.0f} ms (goal < 150),"
+          f" {submitted.rate / bare.rate:.2f} of bare Strawberry (goal >= 0.8)")  # fmt: skip
 
-    delivery = list(arrivals.values())
-    print(f"{applicants} submissions, {concurrency} at a time, in {wall:.2f} s")
-    print(f"  sustained: {applicants / wall:.1f} submissions/s")
-    print(f"  submit latency   : {summary(latencies)}")
-    print(f"  baseline (read)  : {summary(baseline)}")
-    print(f"  ratio submit/read: p50 {percentile(latencies, 50) / percentile(baseline, 50):.2f},"
-          f" p95 {percentile(latencies, 95) / percentile(baseline, 95):.2f}")  # fmt: skip
-    print(f"  events delivered : {len(delivery)}/{applicants};"
-          f" commit-to-subscriber {summary(delivery)}")  # fmt: skip
+
+async def _all(stack: Stack, call: str, n: int) -> bool:
+    return await settled(stack, call) == (n, n, 0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--applicants", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--applicants", type=int, default=600)
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--profile", metavar="DIR", help="py-spy the services' submits into DIR")
     args = parser.parse_args()
     with running_portal() as stack:
-
-        async def run() -> None:
-            client = Client(stack)
-            try:
-                await surge(client, f"nats://127.0.0.1:{stack.ports['nats']}", args.applicants,
-                            args.concurrency)  # fmt: skip
-            finally:
-                await client.close()
-
-        asyncio.run(run())
+        dsn = stack.database_url("postgres").replace("+asyncpg", "")
+        print(
+            f"signing up {args.applicants} applicants (each confirms the address from its mail) …"
+        )
+        tokens = asyncio.run(sign_up(stack, args.applicants))
+        with (
+            floor_process("raw", dsn) as (raw_port, raw_pid),
+            floor_process("strawberry") as (strawberry_port, strawberry_pid),
+        ):
+            floors = {"raw_port": raw_port, "raw_pid": raw_pid,
+                      "strawberry_port": strawberry_port, "strawberry_pid": strawberry_pid}  # fmt: skip
+            for run in range(1, args.runs + 1):
+                print(f"\nrun {run} of {args.runs}: preparing {len(tokens)} applications …")
+                one_run(stack, tokens, args.concurrency, floors, args.profile)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ address from the mail the stack delivered, percentiles, RSS sampling."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -158,7 +159,7 @@ class Client:
                    "form": {"questions": questions}}},
             admin,
         )  # fmt: skip
-        call_id = str(call["createCall"]["id"])
+        call_id = str(expect(call["createCall"], "OpenCall")["id"])
         await self(
             "mutation($id: ID!) { publishCall(id: $id) { __typename } }", {"id": call_id}, admin
         )
@@ -224,10 +225,14 @@ async def bounded(concurrency: int, jobs: list[Callable[[], Awaitable[T]]]) -> l
 
 class ProcessUsage:
     """Over a block: each process's peak resident memory (sampled in a thread) and the CPU
-    seconds it spent."""
+    seconds it spent, with its children's for those named in `trees` (PostgreSQL's work is in
+    its backends)."""
 
-    def __init__(self, pids: dict[str, int], every: float = 0.01) -> None:
+    def __init__(
+        self, pids: dict[str, int], every: float = 0.01, trees: frozenset[str] = frozenset()
+    ) -> None:
         self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.trees = trees
         self.peak = dict.fromkeys(pids, 0)
         self.cpu_seconds = dict.fromkeys(pids, 0.0)
         self.every = every
@@ -240,8 +245,11 @@ class ProcessUsage:
                 self.peak[name] = max(self.peak[name], process.memory_info().rss)
             time.sleep(self.every)
 
-    def _cpu(self) -> dict[str, float]:
-        return {name: sum(p.cpu_times()[:2]) for name, p in self.processes.items()}
+    def _cpu(self) -> dict[str, dict[int, float]]:
+        return {
+            name: cpu_by_pid(process, name in self.trees)
+            for name, process in self.processes.items()
+        }
 
     def __enter__(self) -> ProcessUsage:
         self._cpu_before = self._cpu()
@@ -252,7 +260,19 @@ class ProcessUsage:
         self._stop.set()
         self._thread.join()
         after = self._cpu()
-        self.cpu_seconds = {name: after[name] - self._cpu_before[name] for name in after}
+        self.cpu_seconds = {
+            name: sum(t - self._cpu_before[name].get(pid, 0.0) for pid, t in times.items())
+            for name, times in after.items()
+        }
+
+
+def cpu_by_pid(process: psutil.Process, with_children: bool) -> dict[int, float]:
+    """User + system CPU seconds of a process and, if asked, each of its living children."""
+    times = {}
+    for each in (process, *(process.children(recursive=True) if with_children else ())):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times[each.pid] = sum(each.cpu_times()[:2])
+    return times
 
 
 def percentile(values: list[float], p: float) -> float:

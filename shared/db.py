@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from alembic.config import Config
 from sqlalchemy import Enum, MetaData, event, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect, ExceptionContext
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from shared.errors import ServiceUnavailable
 
@@ -72,13 +75,37 @@ def new_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     raise DatabaseUnavailable, a typed and retryable error, wherever they happen."""
     # hide_parameters: a failed statement's values (a password hash, personal data) never
     # reach an error message or a log line. pool_timeout: a full pool answers 503 soon.
+    # No pre-ping on every checkout (a round trip per request under load): connections are
+    # recycled after half an hour, and one idle for a while is pinged before use.
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True,
-        pool_timeout=10,
+        url, pool_size=pool_size, max_overflow=20, hide_parameters=True, pool_timeout=10,
+        pool_recycle=RECYCLE_SECONDS,
     )  # fmt: skip
     event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
     event.listen(engine.sync_engine, "handle_error", _disconnect_as_unavailable)
+    event.listen(engine.sync_engine, "checkin", _note_idle_since)
+    event.listen(engine.sync_engine, "checkout", _ping_if_idle)
     return engine
+
+
+RECYCLE_SECONDS = 1800
+IDLE_PING_SECONDS = 5.0
+
+
+def _note_idle_since(_: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _: Any) -> None:
+    """A connection that sat idle may have died with its server (a restart, a failover):
+    pinged first, and if dead the pool retries with a new one instead of failing the
+    request. A connection in steady use is not pinged."""
+    if time.monotonic() - record.info.get("idle_since", time.monotonic()) < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError("idle connection found dead") from exc
 
 
 def _connect_or_unavailable(dialect: Dialect, _: Any, cargs: Any, cparams: Any) -> Any:
@@ -90,11 +117,10 @@ def _connect_or_unavailable(dialect: Dialect, _: Any, cargs: Any, cparams: Any) 
 
 
 def _disconnect_as_unavailable(context: ExceptionContext) -> None:
-    # A failed pre-ping is the pool's own business: it reconnects (or fails to, above). A
-    # cancelled task looks like a lost connection to SQLAlchemy; it must stay a cancellation,
+    # A cancelled task looks like a lost connection to SQLAlchemy; it must stay a cancellation,
     # or a loop retrying outages (the outbox relay) never lets its process shut down.
     cancelled = isinstance(context.original_exception, asyncio.CancelledError)
-    if context.is_disconnect and not context.is_pre_ping and not cancelled:
+    if context.is_disconnect and not cancelled:
         log.warning("database connection lost: %r", context.original_exception)
         raise DatabaseUnavailable() from context.original_exception
 

@@ -102,6 +102,10 @@ class ApplicationRow(Base):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
+    # A write reads updated_at back with its own UPDATE (RETURNING): the reply is built from
+    # what was written, with no refresh after the commit.
+    __mapper_args__ = {"eager_defaults": True}
+
 
 class SubmissionRow(Base):
     """Every submitted version is kept; the application's latest one counts."""

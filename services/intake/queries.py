@@ -35,6 +35,35 @@ async def lock_call(session: AsyncSession, call_id: str) -> KnownCall | None:
     )
 
 
+async def lock_application(
+    session: AsyncSession, app_id: uuid.UUID
+) -> tuple[ApplicationRow, KnownCall] | None:
+    """An application and its call for a change: the call locked in share mode first (as
+    `lock_call`), then the application for update."""
+    call = await session.scalar(
+        select(KnownCall)
+        .where(KnownCall.call_id == select(ApplicationRow.call_id)
+               .where(ApplicationRow.id == app_id).scalar_subquery())
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )  # fmt: skip
+    if call is None:
+        return None
+    app = await session.get(ApplicationRow, app_id, with_for_update=True, populate_existing=True)
+    return None if app is None else (app, call)
+
+
+async def application_and_call(
+    session: AsyncSession, app_id: uuid.UUID
+) -> tuple[ApplicationRow, KnownCall] | None:
+    row = (await session.execute(
+        select(ApplicationRow, KnownCall)
+        .join(KnownCall, KnownCall.call_id == ApplicationRow.call_id)
+        .where(ApplicationRow.id == app_id)
+    )).first()  # fmt: skip
+    return None if row is None else (row[0], row[1])
+
+
 async def own_application(
     session: AsyncSession, call_id: str, applicant: str
 ) -> ApplicationRow | None:

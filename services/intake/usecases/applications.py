@@ -35,6 +35,7 @@ from services.intake.views import (
     fingerprint_of,
     form_of,
     receipt_of,
+    view_of,
 )
 from shared.api.intake import (
     Application,
@@ -63,18 +64,16 @@ async def load_application(
         key = uuid.UUID(application_id)
     except ValueError:
         raise missing from None
-    app = await session.get(ApplicationRow, key)
-    if app is None:
+    if lock:
+        found = await queries.lock_application(session, key)
+    else:
+        found = await queries.application_and_call(session, key)
+    if found is None:
         raise missing
-    call = await (
-        queries.lock_call(session, app.call_id) if lock else session.get(KnownCall, app.call_id)
-    )
-    assert call is not None
+    app, call = found
     allowed = app.applicant_id == identity.account_id if own else may_read(identity, app, call)
     if not allowed:
         raise missing
-    if lock:
-        await session.refresh(app, with_for_update=True)
     return app, call
 
 
@@ -135,9 +134,10 @@ async def save(
     app, call = await load_application(session, identity, application_id, lock=True, own=True)
     ensure_editable(app, call, now)
     apply_update(app, call, update)
+    await session.flush()  # updated_at comes back with the UPDATE (eager defaults)
+    view = await application_view(session, identity, app, call)
     await session.commit()
-    await session.refresh(app)
-    return await application_view(session, identity, app, call)
+    return view
 
 
 def apply_update(app: ApplicationRow, call: KnownCall, data: ApplicationUpdate) -> None:
@@ -171,33 +171,41 @@ async def submit(
             "Confirm your e-mail address before you submit: use the link we e-mailed you, "
             "or ask for a new one."
         )
+    # Everything the rules and the reply need, in two reads: every version and every file.
+    history = (await queries.submissions_of(session, [app.id]))[app.id]
+    attachments = (await queries.attachments_of(session, [app.id]))[app.id]
     # A retried submit returns the receipt it already got, even after the deadline.
-    earlier = await queries.submission_by_key(session, app.id, idempotency_key)
+    earlier = next((s for s in history if s.idempotency_key == idempotency_key), None)
     if earlier is None:
         ensure_editable(app, call, now)
-        earlier = await new_version(session, app, call, now, idempotency_key)
+        live = [a for a in attachments if a.removed_at is None]
+        earlier = await new_version(session, app, call, now, idempotency_key, live, history)
+        if earlier not in history:
+            history.insert(0, earlier)
+        await session.flush()  # updated_at comes back with the UPDATE (eager defaults)
+    view = view_of(app, call, attachments, history, identity)
     await session.commit()
-    await session.refresh(app)
-    return SubmitResult(receipt_of(earlier), await application_view(session, identity, app, call))
+    return SubmitResult(receipt_of(earlier), view)
 
 
 async def new_version(
     session: AsyncSession, app: ApplicationRow, call: KnownCall, now: datetime,
-    idempotency_key: str,
+    idempotency_key: str, attachments: list[AttachmentRow], history: list[SubmissionRow],
 ) -> SubmissionRow:  # fmt: skip
-    """The submission of the live draft and its event; the last one when nothing changed."""
-    attachments = await queries.active_attachments(session, app.id)
+    """The submission of the live draft and its event; the last one when nothing changed.
+    `history`: the application's submissions, newest first."""
     content = content_of(app)
     require(content_errors(content, form_of(call), attachments, strict=True))
     print_ = fingerprint_of(content, attachments)
-    latest = await queries.last_submission(session, app)
+    latest = next((s for s in history if s.version == app.version), None)
     if latest is not None and latest.fingerprint == print_:
         return latest  # nothing changed since: the same receipt, no new version
     sequence = await queries.next_receipt_sequence(session)
     app.version += 1
     submission = SubmissionRow(
-        application_id=app.id, version=app.version, idempotency_key=idempotency_key,
-        number=f"OC-{now.year}-{sequence:06d}", submitted_at=now, fingerprint=print_,
+        id=uuid.uuid4(), application_id=app.id, version=app.version,
+        idempotency_key=idempotency_key, number=f"OC-{now.year}-{sequence:06d}",
+        submitted_at=now, fingerprint=print_,
         snapshot={
             **msgspec.to_builtins(content), "attachment_keys": [a.object_key for a in attachments]
         },
@@ -232,9 +240,10 @@ async def withdraw(
     ensure_withdrawable(app, call)
     if app.status != ApplicationStatus.WITHDRAWN:
         await withdrawn(session, app, now)
-        await session.commit()
-        await session.refresh(app)
-    return await application_view(session, identity, app, call)
+        await session.flush()  # updated_at comes back with the UPDATE (eager defaults)
+    view = await application_view(session, identity, app, call)
+    await session.commit()
+    return view
 
 
 async def withdrawn(session: AsyncSession, app: ApplicationRow, now: datetime) -> None:
