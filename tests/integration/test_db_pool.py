@@ -1,0 +1,74 @@
+"""The engine without a pre-ping per checkout: a connection in steady use is not pinged, one
+that sat idle is, and one found dead is replaced before the request uses it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared import db
+from shared.db import DatabaseUnavailable, new_engine
+
+
+@pytest.fixture
+def pings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per ping the pool sends."""
+    sent: list[int] = []
+    original = AsyncAdapt_asyncpg_connection.ping
+
+    def counted(self: Any) -> Any:
+        sent.append(1)
+        return original(self)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "ping", counted)
+    return sent
+
+
+async def backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        pid: int = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        return pid
+
+
+async def terminate(database_url: str, pid: int) -> None:
+    admin = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await admin.close()
+
+
+async def test_an_idle_connection_is_pinged_and_if_dead_replaced_at_checkout(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, pings: list[int]
+) -> None:
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)  # every checkout counts as after idle
+    engine = new_engine(database_url, pool_size=1)
+    try:
+        first = await backend_pid(engine)
+        await terminate(database_url, first)
+        second = await backend_pid(engine)  # no error: the dead one was replaced
+        assert second != first
+        assert pings  # found dead by the ping, not by the request
+    finally:
+        await engine.dispose()
+
+
+async def test_a_busy_connection_is_not_pinged_and_a_dead_one_is_a_retryable_outage_once(
+    database_url: str, pings: list[int]
+) -> None:
+    engine = new_engine(database_url, pool_size=1)
+    try:
+        first = await backend_pid(engine)
+        assert await backend_pid(engine) == first  # reused at once
+        assert pings == []
+        await terminate(database_url, first)
+        with pytest.raises(DatabaseUnavailable):
+            await backend_pid(engine)
+        assert await backend_pid(engine) != first  # the pool replaced it
+    finally:
+        await engine.dispose()
