@@ -215,8 +215,7 @@ def context_makers(
         held = runtime()
         claims = claims_from_header(headers.get("authorization"), settings.jwt_secret)
         if claims is not None:
-            async with held.db() as session:
-                claims = await current_claims(session, claims)
+            claims = await current_claims(held.db, claims)
         identity = claims.identity if claims else ANONYMOUS
         client = client_address(peer, headers.get("x-forwarded-for"), settings.proxies)
         return Context(

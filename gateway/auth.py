@@ -12,7 +12,8 @@ import jwt
 import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.models import Account
 from shared.errors import FieldError, Forbidden, NotAuthenticated
@@ -126,19 +127,38 @@ def claims_from_header(authorization: str | None, secret: str) -> AccessClaims |
         raise NotAuthenticated("The access token is not valid or has expired.") from exc
 
 
-async def current_claims(session: AsyncSession, claims: AccessClaims | None) -> AccessClaims:
-    """The request's identity from the account's row (one primary-key read): a token issued
-    before the last password change or sign-out, or of an inactive account, is refused."""
+# What every request reads of its account: one row by primary key, a few columns.
+STANDING = select(
+    Account.role, Account.hub, Account.email, Account.email_confirmed_at, Account.token_version,
+).where(
+    Account.id == bindparam("account_id"), Account.disabled_at.is_(None),
+    Account.deleted_at.is_(None),
+)  # fmt: skip
+
+
+async def current_claims(
+    sessions: async_sessionmaker[AsyncSession], claims: AccessClaims | None
+) -> AccessClaims:
+    """The request's identity from the account's row (one primary-key read, outside any
+    transaction: no BEGIN or ROLLBACK around it): a token issued before the last password
+    change or sign-out, or of an inactive account, is refused."""
     if claims is None:
         return AccessClaims(ANONYMOUS)
-    account_id = claims.identity.account_id
     try:
-        account = await session.get(Account, uuid.UUID(account_id or ""))
+        key = uuid.UUID(claims.identity.account_id or "")
     except ValueError:
-        account = None
-    if account is None or not account.active or claims.version < account.token_version:
+        raise NotAuthenticated(SESSION_ENDED) from None
+    engine: AsyncEngine = sessions.kw["bind"]
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        row = (await connection.execute(STANDING, {"account_id": key})).first()
+    if row is None or claims.version < row.token_version:
         raise NotAuthenticated(SESSION_ENDED)
-    return AccessClaims(identity_of(account), claims.version, claims.setup_only)
+    identity = Identity(
+        role=Role(row.role), account_id=str(key), hub=row.hub, email=row.email,
+        email_confirmed=row.email_confirmed_at is not None,
+    )  # fmt: skip
+    return AccessClaims(identity, claims.version, claims.setup_only)
 
 
 async def http_caller(
@@ -148,8 +168,7 @@ async def http_caller(
     claims = claims_from_header(header, jwt_secret)
     if claims is None:
         raise NotAuthenticated("Sign in first.")
-    async with session_factory() as session:
-        current = await current_claims(session, claims)
+    current = await current_claims(session_factory, claims)
     if current.setup_only:
         raise Forbidden("Set up two-factor sign-in first.")
     return current.identity

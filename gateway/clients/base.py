@@ -3,12 +3,13 @@ every call, the trace passed on, error bodies turned back into the service's typ
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-import httpx
+import aiohttp
 import msgspec
 
 from shared.errors import DomainError, ErrorBody, ServiceUnavailable, error_from_body
@@ -24,7 +25,10 @@ log = logging.getLogger(__name__)
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 # A connection that died before or while the request went out (a pooled keep-alive connection
 # the server closed just then, a refused connect): an idempotent call is sent once more.
-RETRIED = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+RETRIED = (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)
+# Any other failure to get an answer: the service is unavailable.
+TRANSPORT = (aiohttp.ClientError, asyncio.TimeoutError)
+CHUNK = 64 * 1024
 # What a person is told is unavailable, by service.
 PART_LABELS = {
     "registry": "Hubs, missions and calls",
@@ -34,25 +38,53 @@ PART_LABELS = {
 }
 
 
+def query_of(params: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Query parameters as the services read them: None left out, a bool as true/false."""
+    pairs = []
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        pairs.append(
+            (key, ("true" if value else "false") if isinstance(value, bool) else str(value))
+        )
+    return pairs
+
+
 class ServiceClient:
+    """aiohttp underneath: per call it costs a fraction of httpx's CPU (the gateway makes one
+    or more calls for nearly every GraphQL request)."""
+
     def __init__(self, name: str, base_url: str, secret: str) -> None:
         self.name = name
         self.secret = secret
-        # Long write/read timeouts: a large upload streams through this client.
-        self.http = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=httpx.Timeout(300.0, connect=5.0),
-            # An idle pooled connection is dropped before the service's own 5 s keep-alive
-            # ends it: reusing one just as the server closes it failed ~1 call in 500.
-            limits=httpx.Limits(
-                max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0
-            ),
-        )
+        self.base_url = base_url
+        self._session: aiohttp.ClientSession | None = None
         # Read by tests and benchmarks to prove that batching keeps the call count constant.
         self.request_count = 0
 
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        """Made on first use, inside the event loop that uses it."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                base_url=self.base_url,
+                # Long reads: a large upload streams through this client.
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=5.0, sock_read=300.0),
+                # An idle pooled connection is dropped before the service's own 5 s keep-alive
+                # ends it: reusing one just as the server closes it failed ~1 call in 500.
+                connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=2.0),
+                skip_auto_headers=("User-Agent", "Accept-Encoding"),
+            )  # fmt: skip
+            # aiohttp resends an idempotent request once by itself, with the same headers: a
+            # service refuses an identity token it has seen, so this client retries itself,
+            # signing afresh (there is no public switch for it).
+            self._session._retry_connection = False
+        return self._session
+
     async def close(self) -> None:
-        await self.http.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     def unavailable(self, retry_after_seconds: int = 5) -> ServiceUnavailable:
         part = PART_LABELS.get(self.name, self.name.capitalize())
@@ -64,8 +96,8 @@ class ServiceClient:
 
     async def text(self, route: Route[str], identity: Identity, **path_values: str) -> str:
         """A GET whose answer is not JSON (a CSV export)."""
-        response = await self._send("GET", path_of(route.path, **path_values), identity, None, None)
-        return response.text
+        body = await self._send("GET", path_of(route.path, **path_values), identity, None, None)
+        return body.decode()
 
     @asynccontextmanager
     async def stream(
@@ -76,12 +108,11 @@ class ServiceClient:
         path = path_of(route.path, **path_values)
         self.request_count += 1
         try:
-            async with self.http.stream("GET", path, headers=self._headers(identity, None)) as got:
-                if got.status_code >= 400:
-                    await got.aread()
-                    raise self._error_of(got)
-                yield got.aiter_bytes()
-        except httpx.TransportError as exc:
+            async with self.http.get(path, headers=self._headers(identity, None)) as got:
+                if got.status >= 400:
+                    raise self._error_of(await got.read())
+                yield got.content.iter_chunked(CHUNK)
+        except TRANSPORT as exc:
             raise self.unavailable() from exc
 
     async def send(
@@ -118,8 +149,8 @@ class ServiceClient:
             content = msgspec.json.encode(body)
         elif stream is not None:
             content = stream
-        response = await self._send(method, path, identity, content, params)
-        return msgspec.json.decode(response.content, type=result)
+        answer = await self._send(method, path, identity, content, params)
+        return msgspec.json.decode(answer, type=result)
 
     async def _send(
         self,
@@ -128,28 +159,30 @@ class ServiceClient:
         identity: Identity,
         content: bytes | AsyncIterator[bytes] | None,
         params: dict[str, Any] | None,
-    ) -> httpx.Response:
+    ) -> bytes:
+        """The answer's body; a refusal raised as its typed error."""
         # A stream is consumed by its first attempt: it is never sent twice.
         retryable = method in IDEMPOTENT and not isinstance(content, AsyncIterator)
-        query = {k: v for k, v in (params or {}).items() if v is not None}
+        query = query_of(params)
         for attempt in range(2 if retryable else 1):
             self.request_count += 1
             try:
-                response = await self.http.request(
-                    method, path, headers=self._headers(identity, content), content=content,
+                async with self.http.request(
+                    method, path, headers=self._headers(identity, content), data=content,
                     params=query,
-                )  # fmt: skip
+                ) as response:  # fmt: skip
+                    status, answer = response.status, await response.read()
                 break
             except RETRIED as exc:
                 if attempt == 0 and retryable:
                     log.info("%s %s on %s: %r, sent once more", method, path, self.name, exc)
                     continue
                 raise self.unavailable() from exc
-            except httpx.TransportError as exc:
+            except TRANSPORT as exc:
                 raise self.unavailable() from exc
-        if response.status_code >= 400:
-            raise self._error_of(response)
-        return response
+        if status >= 400:
+            raise self._error_of(answer)
+        return answer
 
     def _headers(
         self, identity: Identity, content: bytes | AsyncIterator[bytes] | None
@@ -163,9 +196,9 @@ class ServiceClient:
             headers["Content-Type"] = "application/octet-stream"
         return headers
 
-    def _error_of(self, response: httpx.Response) -> DomainError:
+    def _error_of(self, answer: bytes) -> DomainError:
         try:
-            error = error_from_body(msgspec.json.decode(response.content, type=ErrorBody))
+            error = error_from_body(msgspec.json.decode(answer, type=ErrorBody))
         except msgspec.DecodeError:
             return self.unavailable()  # not one of ours: a proxy's page, a crash
         if isinstance(error, ServiceUnavailable):  # its own detail stays in its log

@@ -46,8 +46,7 @@ class Context(BaseContext, kw_only=True):
         claims = claims_from_header(authorization, self.settings.jwt_secret)
         if claims is None:
             return ANONYMOUS
-        async with self.db() as session:
-            current = await current_claims(session, claims)
+        current = await current_claims(self.db, claims)
         if current.setup_only:
             raise Forbidden("Set up two-factor sign-in first.")
         return current.identity
