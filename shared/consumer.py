@@ -25,6 +25,8 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,6 +69,27 @@ OUTAGE_MAX_PAUSE = 5.0
 def wait_delay(delivered: int) -> float:
     """Seconds before a waiting event's next delivery: 1, 2, 4 ... up to a minute."""
     return min(2.0 ** (delivered - 1), MAX_WAIT_SECONDS)
+
+
+class BatchFailed(Exception):
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(f"event {index} of the batch: {error!r}")
+        self.index = index
+        self.error = error
+
+
+@dataclass
+class Delivery:
+    message: Msg
+    envelope: Envelope
+    payload: EventContract
+
+    def span(self) -> AbstractContextManager[Any]:
+        """The trace of the transaction that wrote the event: its `traceparent` header, else
+        (an older publisher) the trace id the envelope names."""
+        headers = self.message.headers or {}
+        carrier = {TRACE_HEADER: self.envelope.trace_id or "", **headers}
+        return continued_span(f"{self.envelope.subject} process", carrier, SpanKind.CONSUMER)
 
 
 class EventConsumer:
@@ -146,40 +169,68 @@ class EventConsumer:
                 log.warning("%s: fetch failed (%r)", durable, exc)
                 await asyncio.sleep(1)
                 continue
-            for message in messages:
-                await self.handle(message)
+            await self.handle_batch(messages)
 
     async def handle(self, message: Msg) -> None:
-        try:
-            envelope = decode_envelope(message.data)
-            payload = envelope.payload()
-        except Exception as exc:
-            await self._dead_letter(message, f"undecodable: {exc}")
-            return
-        # The trace of the transaction that wrote the event: its `traceparent` header, else
-        # (an older publisher) the trace id the envelope names.
-        carrier = {TRACE_HEADER: envelope.trace_id or "", **(message.headers or {})}
-        with continued_span(f"{envelope.subject} process", carrier, SpanKind.CONSUMER):
-            await self._handle(message, envelope, payload)
+        await self.handle_batch([message])
 
-    async def _handle(self, message: Msg, envelope: Envelope, payload: EventContract) -> None:
+    async def handle_batch(self, messages: list[Msg]) -> None:
+        """A fetch's events applied in one transaction (one commit for all of them), then
+        acked. An event whose handler raises undoes the transaction: it is settled as a lone
+        event's failure would be, without running it again, and the others are applied anew.
+        An outage ends the batching: each event then waits it out on its own."""
+        batch = []
+        for message in messages:
+            try:
+                envelope = decode_envelope(message.data)
+                batch.append(Delivery(message, envelope, envelope.payload()))
+            except Exception as exc:
+                await self._dead_letter(message, f"undecodable: {exc}")
+        while batch:
+            began = time.perf_counter()
+            try:
+                await self._apply(batch)
+            except BatchFailed as failed:
+                if isinstance(failed.error, (ServiceUnavailable, OSError)):
+                    for each in batch:
+                        await self._handle(each)
+                    return
+                await self._settle_failure(batch.pop(failed.index), failed.error)
+                continue
+            took = (time.perf_counter() - began) * 1000 / len(batch)
+            for each in batch:
+                with each.span():
+                    await each.message.ack()
+                    log.info("%s: handled %s %s in %.1f ms", self.name, each.envelope.subject,
+                             each.envelope.id, took)  # fmt: skip
+            return
+
+    async def _handle(self, delivery: Delivery) -> None:
+        """One event on its own, through outages of the consumer's database."""
         began = time.perf_counter()
         try:
-            await self._apply_through_outages(message, envelope, payload)
-            await message.ack()
-        except NotReadyYet as waiting:
-            await self._wait(message, envelope, waiting)
+            await self._apply_through_outages(delivery)
+            await delivery.message.ack()
+        except BatchFailed as failed:
+            await self._settle_failure(delivery, failed.error)
             return
-        except Exception as exc:
+        with delivery.span():
+            log.info("%s: handled %s %s in %.1f ms", self.name, delivery.envelope.subject,
+                     delivery.envelope.id, (time.perf_counter() - began) * 1000)  # fmt: skip
+
+    async def _settle_failure(self, delivery: Delivery, error: BaseException) -> None:
+        message, envelope = delivery.message, delivery.envelope
+        with delivery.span():
+            if isinstance(error, NotReadyYet):
+                await self._wait(message, envelope, error)
+                return
             delivered = message.metadata.num_delivered
-            log.exception("%s: %s failed (delivery %s)", self.name, envelope.subject, delivered)
+            log.error("%s: %s failed (delivery %s)", self.name, envelope.subject, delivered,
+                      exc_info=error)  # fmt: skip
             if delivered >= self.max_deliver:
-                await self._dead_letter(message, repr(exc))
+                await self._dead_letter(message, repr(error))
             else:
                 await message.nak(delay=min(0.2 * 2**delivered, 10))
-            return
-        log.info("%s: handled %s %s in %.1f ms", self.name, envelope.subject, envelope.id,
-                 (time.perf_counter() - began) * 1000)  # fmt: skip
 
     async def _wait(self, message: Msg, envelope: Envelope, waiting: NotReadyYet) -> None:
         delivered = message.metadata.num_delivered
@@ -195,44 +246,52 @@ class EventConsumer:
         )  # fmt: skip
         await message.nak(delay=delay)
 
-    async def _apply_through_outages(
-        self, message: Msg, envelope: Envelope, payload: EventContract
-    ) -> None:
+    async def _apply_through_outages(self, delivery: Delivery) -> None:
         """An outage of our own database or store is not the event's fault: hold the message
         (telling JetStream it is in progress) and try again until the outage ends, rather than
         spend its deliveries and dead-letter it."""
         pause = OUTAGE_FIRST_PAUSE
         while True:
             try:
-                await self._apply(envelope, payload)
+                await self._apply([delivery])
                 return
-            except (ServiceUnavailable, OSError) as outage:
+            except BatchFailed as failed:
+                if not isinstance(failed.error, (ServiceUnavailable, OSError)):
+                    raise
                 log.warning("%s: %s waits out an outage (%s); again in %.1f s",
-                            self.name, envelope.subject, outage, pause)  # fmt: skip
+                            self.name, delivery.envelope.subject, failed.error, pause)  # fmt: skip
             # If NATS is gone too, JetStream redelivers later and the event id dedupes it.
             with contextlib.suppress(Exception):
-                await message.in_progress()
+                await delivery.message.in_progress()
             await asyncio.sleep(pause)
             pause = min(pause * 2, OUTAGE_MAX_PAUSE)
 
-    async def _apply(self, envelope: Envelope, payload: EventContract) -> None:
-        handler = self.handlers[envelope.subject]
+    async def _apply(self, batch: list[Delivery]) -> None:
+        """Every event of the batch not seen before, in order, in one transaction with the
+        record of their ids. Raises BatchFailed naming the event whose handler raised (or
+        the first, for a failure of the transaction itself)."""
         model = self.processed_model
-        async with self.session_factory() as session, session.begin():
-            inserted = await session.scalar(
-                insert(model)
-                .values(
-                    event_id=envelope.id,
-                    consumer=self.name,
-                    subject=envelope.subject,
-                    processed_at=datetime.now(UTC),
-                )
-                .on_conflict_do_nothing()
-                .returning(model.event_id)
-            )
-            if inserted is None:
-                return  # seen before: a redelivery or a duplicate publish
-            await handler(session, envelope, payload)
+        now = datetime.now(UTC)
+        failing = 0
+        try:
+            async with self.session_factory() as session, session.begin():
+                new = set(await session.scalars(
+                    insert(model)
+                    .values([{"event_id": d.envelope.id, "consumer": self.name,
+                              "subject": d.envelope.subject, "processed_at": now} for d in batch])
+                    .on_conflict_do_nothing()
+                    .returning(model.event_id)
+                ))  # fmt: skip
+                for position, delivery in enumerate(batch):
+                    failing, envelope = position, delivery.envelope
+                    if envelope.id not in new:
+                        continue  # seen before: a redelivery or a duplicate publish
+                    new.discard(envelope.id)  # the same event twice in one fetch
+                    with delivery.span():
+                        await self.handlers[envelope.subject](session, envelope, delivery.payload)
+                failing = 0  # past here only the commit can fail: no one event's fault
+        except Exception as exc:
+            raise BatchFailed(failing, exc) from exc
 
     async def _dead_letter(self, message: Msg, reason: str) -> None:
         js = await self.nats.jetstream()

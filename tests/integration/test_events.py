@@ -189,6 +189,58 @@ async def test_a_redelivered_event_changes_nothing(intake: Service, js: JetStrea
     assert seen.count(envelope.id) == 1
 
 
+async def test_events_fetched_together_commit_together_and_a_failing_one_spoils_none(
+    intake: Service, js: JetStreamContext
+) -> None:
+    """Twenty events published before the consumer starts are fetched at once and applied in
+    few transactions (not one each); the eighth fails on its first delivery: the others are
+    applied once each, it is tried once per delivery and applied when offered again."""
+    marker = uuid.uuid4().hex
+    events_ = [
+        envelope_for(events.CallStatusChanged(call_id=f"{marker}-{i}", previous="a", status="b"))
+        for i in range(20)
+    ]
+    failing = events_[7].id
+    applied: list[str] = []
+    attempts: list[str] = []
+    sessions: set[int] = set()
+
+    async def handler(session: AsyncSession, envelope: Envelope, event: Any) -> None:
+        if not event.call_id.startswith(marker):
+            return  # other tests' events on the same stream
+        attempts.append(envelope.id)
+        if envelope.id == failing and attempts.count(failing) == 1:
+            raise RuntimeError("fails on its first delivery")
+        sessions.add(id(session))
+        applied.append(envelope.id)
+
+    for envelope in events_:
+        await publish_envelope(js, envelope)
+    consumer = EventConsumer(
+        name=f"batch-{marker[:8]}", nats=intake.link, session_factory=intake.sessions,
+        processed_model=ProcessedEvent, handlers={events.CallStatusChanged: handler},
+    )  # fmt: skip
+    consumer.start()
+    try:
+        await eventually(lambda: asyncio.sleep(0, result=len(set(applied)) == 20))
+    finally:
+        await consumer.stop()
+    ours = [e.id for e in events_]
+    # Rolled back with the failing one, the events before it ran again: applied once each.
+    committed = await processed_ids(intake, ours)
+    assert committed == set(ours)
+    assert attempts.count(failing) == 2  # once per delivery, never twice in one
+    assert len(sessions) <= 4  # a few transactions for twenty events
+
+
+async def processed_ids(service: Service, ids: list[str]) -> set[str]:
+    async with service.sessions() as session:
+        found = await session.scalars(
+            select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(ids))
+        )
+        return set(found)
+
+
 async def test_poison_messages_end_in_the_dead_letter_stream(
     intake: Service, js: JetStreamContext
 ) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 import nats
 import pytest
+from nats.aio.msg import Msg
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,7 +36,7 @@ from services.review.usecases.assignments import assign, repair_calls
 from services.review.usecases.calls import load_call
 from services.review.usecases.rankings import progress_of
 from shared.api.intake import Organisation, Person
-from shared.consumer import EventConsumer
+from shared.consumer import BatchFailed, Delivery, EventConsumer
 from shared.contracts import intake as intake_events
 from shared.contracts import registry as registry_events
 from shared.contracts import review as review_events
@@ -73,7 +74,11 @@ async def deliver(
     envelope = envelope_for(event)
     if envelope_id:
         envelope = msgspec.structs.replace(envelope, id=envelope_id)
-    await consumer._apply(envelope, event)
+    message = Msg(_client=None, subject=event.subject, data=b"")  # type: ignore[arg-type]
+    try:
+        await consumer._apply([Delivery(message, envelope, event)])
+    except BatchFailed as failed:  # the handler's own error, as a test expects it
+        raise failed.error from None
 
 
 def snapshot(
@@ -202,9 +207,10 @@ async def test_a_restarted_review_goes_on_where_it_stopped(
 async def test_review_stopped_mid_stream_goes_on_and_applies_each_event_once(
     sessions: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
-    """On real JetStream: review stops while an event is in flight (its transaction never
-    commits) with more fetched behind it; a new review on the same durable consumer gets the
-    unacknowledged ones again, and every event is applied exactly once."""
+    """On real JetStream: review stops while an event is in flight (its transaction, which
+    holds the events fetched with it, never commits) with more fetched behind it; a new review
+    on the same durable consumer gets the unacknowledged ones again, and every event is
+    applied exactly once."""
     port = free_port()
     server = start_nats(tmp_path / "nats", port)  # its own: the stream holds only these events
     url = f"nats://127.0.0.1:{port}"
@@ -239,7 +245,8 @@ async def test_review_stopped_mid_stream_goes_on_and_applies_each_event_once(
         before.start()
         await in_flight.wait()
         await before.stop()
-        assert await copies_of(sessions, call_id) == set(apps[:3])
+        # Those fetched in the same batch as the fourth did not commit either.
+        assert await copies_of(sessions, call_id) <= set(apps[:3])
 
         after = consumer(links[1], HANDLERS)
         after.start()
