@@ -7,9 +7,9 @@ import asyncio
 import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, String, insert, select, text
+from sqlalchemy import BigInteger, DateTime, String, Table, insert, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -49,6 +49,11 @@ class AuditEntry(Base):
         )  # fmt: skip
 
 
+TABLE = cast(Table, AuditEntry.__table__)
+LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+HEAD = select(TABLE.c.sequence, TABLE.c.hash).order_by(TABLE.c.sequence.desc()).limit(1)
+
+
 def row_of(entry: Entry) -> dict[str, Any]:
     f = entry.facts
     return {
@@ -80,14 +85,11 @@ async def append(session: AsyncSession, facts: Sequence[Facts]) -> list[Entry]:
     commit, so concurrent appends queue for a few statements and never fork the chain."""
     if not facts:
         return []
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
-    head = (
-        await session.execute(
-            select(AuditEntry.sequence, AuditEntry.hash)
-            .order_by(AuditEntry.sequence.desc())
-            .limit(1)
-        )
-    ).first()
+    # Plain SQL on the session's connection (no ORM work per entry). Two statements: the
+    # head must be read after the lock is held, in a snapshot taken after the wait.
+    connection = await session.connection()
+    await connection.execute(LOCK, {"key": APPEND_LOCK})
+    head = (await connection.execute(HEAD)).first()
     sequence, previous_hash = (head.sequence, head.hash) if head else (0, GENESIS)
     at = datetime.now(UTC)
     entries = []
@@ -95,7 +97,7 @@ async def append(session: AsyncSession, facts: Sequence[Facts]) -> list[Entry]:
         entry = sealed(sequence, previous_hash, at, fitted(item))
         entries.append(entry)
         sequence, previous_hash = entry.sequence, entry.hash
-    await session.execute(insert(AuditEntry), [row_of(e) for e in entries])
+    await connection.execute(insert(TABLE), [row_of(e) for e in entries])
     return entries
 
 
