@@ -16,7 +16,6 @@ from urllib.parse import parse_qsl
 
 import msgspec
 import sqlalchemy.exc
-import urllib3.exceptions
 from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -25,7 +24,6 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
-from minio.error import MinioException
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.consumer import EventConsumer, Handler
@@ -79,6 +77,8 @@ class ServiceSpec:
     # Readiness beyond the database and NATS (intake: {"store": …}).
     ready_checks: dict[str, Check] = field(default_factory=dict)
     gauges: Sequence[GaugeHook] = ()
+    # Exceptions of the service's own clients that mean an outage (answered 503).
+    outages: Sequence[type[Exception]] = ()
 
 
 # A JSON string's NUL escape, not preceded by an escaping backslash (`\\u0000` is text).
@@ -153,15 +153,10 @@ def domain_error_response(_: Request[Any, Any, Any], exc: DomainError) -> Respon
     return Response(content=body, status_code=exc.status_code, headers=headers)
 
 
-# What the store's SDK and the filesystem raise when the store cannot be reached, and the
-# pool's wait for a free connection: outages, not bugs (the database's own outages arrive
-# typed already, see shared.db).
-OUTAGES: tuple[type[Exception], ...] = (
-    OSError,
-    urllib3.exceptions.HTTPError,
-    MinioException,
-    sqlalchemy.exc.TimeoutError,
-)
+# What the filesystem raises when a store cannot be reached, and the pool's wait for a free
+# connection: outages, not bugs (the database's own outages arrive typed already, see
+# shared.db; a service adds its SDKs' own in its spec, as intake does the object store's).
+OUTAGES: tuple[type[Exception], ...] = (OSError, sqlalchemy.exc.TimeoutError)
 
 
 def outage_response(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
@@ -305,7 +300,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> Litestar
             DomainError: domain_error_response,
             ValidationException: bad_body_response,
             HTTPException: http_error_response,
-            **dict.fromkeys(OUTAGES, outage_response),
+            **dict.fromkeys((*OUTAGES, *spec.outages), outage_response),
             Exception: unexpected_error_response,
         },
         logging_config=None,

@@ -17,6 +17,7 @@ from services.intake.usecases.retention import SWEEP_SECONDS, sweep_now
 from shared.api import intake as api
 from shared.clock import Clock, utc_now
 from shared.objectstore import FilesystemObjectStore, MinioObjectStore, ObjectStore
+from shared.objectstore.s3 import STORE_OUTAGES
 from shared.periodic import run_every
 from shared.web import Runtime, ServiceSpec, create_service_app
 
@@ -68,6 +69,7 @@ def create_app(
             handlers=consumer_handlers(object_store),
             on_started=[prepare_store, start_retention],
             ready_checks={"store": object_store.ensure_bucket},
+            outages=STORE_OUTAGES,
             dependencies={
                 "clock": Provide(lambda: clock, sync_to_thread=False),
                 "store": Provide(lambda: object_store, sync_to_thread=False),

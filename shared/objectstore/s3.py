@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import BinaryIO, cast
 
+import urllib3.exceptions
 from minio import Minio
 from minio.commonconfig import Tags
 from minio.datatypes import Object
-from minio.error import S3Error
+from minio.error import MinioException, S3Error
 
 from shared.objectstore.base import (
     CHUNK,
@@ -79,6 +80,8 @@ class _StreamReader:
 
 
 SHA256_TAG = "sha256"
+# What the SDK raises when the store cannot be reached or answers as no store should.
+STORE_OUTAGES: tuple[type[Exception], ...] = (urllib3.exceptions.HTTPError, MinioException)
 
 
 class MinioObjectStore:

@@ -9,6 +9,7 @@ from litestar import Litestar, get
 from litestar.testing import TestClient
 from minio.error import S3Error
 
+from shared.objectstore.s3 import STORE_OUTAGES
 from shared.web import OUTAGES, outage_response, unexpected_error_response
 
 FAILURES: dict[str, Exception] = {
@@ -27,7 +28,8 @@ def fail(name: str) -> None:
 APP = Litestar(
     [fail],
     exception_handlers={
-        **dict.fromkeys(OUTAGES, outage_response),
+        # As intake's spec adds the store's SDK errors to every service's outages.
+        **dict.fromkeys((*OUTAGES, *STORE_OUTAGES), outage_response),
         Exception: unexpected_error_response,
     },
 )
@@ -50,3 +52,15 @@ def test_a_bug_stays_an_internal_error() -> None:
         response = client.get("/bug")
     assert response.status_code == 500 and response.json()["code"] == "internal_error"
     assert "internal_key" not in response.text
+
+
+def test_only_intake_loads_the_store_sdk() -> None:
+    """The gateway and the other services never import minio (10 MB of resident memory)."""
+    import subprocess
+    import sys
+
+    probe = "import sys, gateway.app, services.review.app; print('minio' in sys.modules)"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "False"
