@@ -4,10 +4,13 @@ unknown operation name, a query by GET) with the portal's coded error body, not 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from cross_web import HTTPException
 from litestar import Request, Response
+from litestar.background_tasks import BackgroundTasks
+from litestar.di import Provide
+from litestar.types import Dependencies
 from strawberry.litestar import make_graphql_controller
 from strawberry.litestar.controller import GraphQLController
 
@@ -23,6 +26,13 @@ def coded_graphql_controller(schema: Any, **options: Any) -> type[GraphQLControl
     base: Any = make_graphql_controller(schema, **options)
 
     class CodedGraphQLController(base):  # type: ignore[misc]
+        # Strawberry makes each request's Response object in a worker thread (a thread hop
+        # per request for two lines of work): made on the loop instead.
+        dependencies: ClassVar[Dependencies] = {
+            **base.dependencies,
+            "response": Provide(new_response, sync_to_thread=False),
+        }
+
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
         ) -> Response[Any]:
@@ -42,6 +52,11 @@ def coded_graphql_controller(schema: Any, **options: Any) -> type[GraphQLControl
             return parsed
 
     return CodedGraphQLController
+
+
+def new_response() -> Response[Any]:
+    """What Strawberry's own getter makes, for the resolvers to set headers and cookies on."""
+    return Response({}, background=BackgroundTasks([]))
 
 
 def refusal(refused: HTTPException) -> Response[ErrorBody]:
