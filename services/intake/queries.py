@@ -151,30 +151,10 @@ async def attachments_of(
     return attachments
 
 
-async def active_attachments(session: AsyncSession, app_id: uuid.UUID) -> list[AttachmentRow]:
-    rows = await session.scalars(
-        select(AttachmentRow)
-        .where(AttachmentRow.application_id == app_id, AttachmentRow.removed_at.is_(None))
-        .order_by(AttachmentRow.uploaded_at, AttachmentRow.id)
-    )
-    return list(rows)
-
-
 async def last_submission(session: AsyncSession, app: ApplicationRow) -> SubmissionRow | None:
     return await session.scalar(
         select(SubmissionRow).where(
             SubmissionRow.application_id == app.id, SubmissionRow.version == app.version
-        )
-    )
-
-
-async def submission_by_key(
-    session: AsyncSession, app_id: uuid.UUID, idempotency_key: str
-) -> SubmissionRow | None:
-    return await session.scalar(
-        select(SubmissionRow).where(
-            SubmissionRow.application_id == app_id,
-            SubmissionRow.idempotency_key == idempotency_key,
         )
     )
 

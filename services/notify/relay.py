@@ -1,15 +1,18 @@
 """The one sender of e-mail: takes queued mail from the outbox and hands it to the SMTP server.
 
-Replicas share the work (FOR UPDATE SKIP LOCKED); a failed send is tried again later, each time
-twice as late, and after `max_attempts` the mail is marked failed with its error kept, so the
-team sees it. The Message-ID comes from the mail's id: a mail sent again after a crash between
-the send and the commit is recognisably the same message."""
+Replicas share the work (FOR UPDATE SKIP LOCKED); a batch goes over one SMTP connection, each
+mail its own attempt. A failed send is tried again later, each time twice as late, and after
+`max_attempts` the mail is marked failed with its error kept, so the team sees it. The
+Message-ID comes from the mail's id: a mail sent again after a crash between the send and the
+commit is recognisably the same message."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import uuid
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -26,6 +29,7 @@ from shared.clock import Clock
 log = logging.getLogger(__name__)
 
 MAX_DELAY = timedelta(hours=6)
+BATCH = 20  # mails per transaction and SMTP connection
 
 
 def retry_delay(attempts: int, base_seconds: float) -> timedelta:
@@ -75,7 +79,8 @@ class MailRelay:
     async def run(self) -> None:
         while True:
             try:
-                while await self.send_due() > 0:
+                # A batch not full was all that was due: the next wake or poll sends what comes.
+                while await self.send_due() >= BATCH:
                     pass
             except asyncio.CancelledError:
                 raise
@@ -85,40 +90,65 @@ class MailRelay:
                 await asyncio.wait_for(self._wake.wait(), self.settings.outbox_poll_seconds)
             self._wake.clear()
 
-    async def send_due(self, batch: int = 20) -> int:
+    async def send_due(self, batch: int = BATCH) -> int:
         """Send what is due now; returns how many mails were tried."""
         async with self.session_factory() as session, session.begin():
             rows = await queries.due_mails(session, self.clock(), batch)
             attachments = await queries.attachments_to_send(session, [row.id for row in rows])
-            for row in rows:
-                await self._send(row, attachments[row.id])
+            if rows:
+                await self.send_batch(rows, attachments)
             return len(rows)
 
-    async def _send(self, row: MailRow, attachments: list[MailAttachmentRow]) -> None:
+    def _smtp(self) -> aiosmtplib.SMTP:
         settings = self.settings
-        row.attempts += 1
+        return aiosmtplib.SMTP(
+            hostname=settings.smtp_host, port=settings.smtp_port,
+            username=settings.smtp_username or None, password=settings.smtp_password or None,
+            start_tls=settings.smtp_starttls, use_tls=settings.smtp_tls,
+            timeout=settings.smtp_timeout_seconds,
+        )  # fmt: skip
+
+    async def send_batch(
+        self, rows: Sequence[MailRow], attachments: Mapping[uuid.UUID, list[MailAttachmentRow]]
+    ) -> None:
+        """The mails over one connection, each its own attempt: one the server refuses is
+        tried again later while the others go; when the connection cannot be opened, drops or
+        times out, each mail not yet sent has failed this attempt with that error."""
+        unsent = list(rows)
         try:
-            await aiosmtplib.send(
-                message_of(row, attachments, settings.mail_from),
-                # The envelope names the one recipient; never what a header may be parsed into.
-                recipients=[row.to_address],
-                hostname=settings.smtp_host, port=settings.smtp_port,
-                username=settings.smtp_username or None, password=settings.smtp_password or None,
-                start_tls=settings.smtp_starttls, use_tls=settings.smtp_tls,
-                timeout=settings.smtp_timeout_seconds,
-            )  # fmt: skip
+            async with self._smtp() as smtp:
+                while unsent:
+                    row = unsent[0]
+                    try:
+                        await self._send(smtp, row, attachments.get(row.id, []))
+                    except Exception as exc:
+                        if isinstance(exc, ConnectionError | TimeoutError) or not smtp.is_connected:
+                            raise  # the connection is gone or in an unknown state
+                        self._failed(row, exc)
+                    unsent.pop(0)
         except Exception as exc:
-            row.last_error = short_error(exc)
-            if row.attempts >= settings.max_attempts:
-                row.state = MailState.FAILED
-                log.error("mail %s failed for good: %s", row.id, row.last_error)
-            else:
-                row.next_attempt_at = self.clock() + retry_delay(
-                    row.attempts, settings.retry_base_seconds
-                )
-                log.warning(
-                    "mail %s not sent (attempt %s): %s", row.id, row.attempts, row.last_error
-                )
-            return
+            for row in unsent:
+                self._failed(row, exc)
+
+    async def _send(
+        self, smtp: aiosmtplib.SMTP, row: MailRow, attachments: list[MailAttachmentRow]
+    ) -> None:
+        message = message_of(row, attachments, self.settings.mail_from)
+        # The envelope names the one recipient; never what a header may be parsed into.
+        await smtp.send_message(message, recipients=[row.to_address])
+        row.attempts += 1
         row.state = MailState.SENT
         row.sent_at = self.clock()
+
+    def _failed(self, row: MailRow, exc: BaseException) -> None:
+        settings = self.settings
+        row.attempts += 1
+        row.last_error = short_error(exc)
+        if row.attempts >= settings.max_attempts:
+            row.state = MailState.FAILED
+            log.error("mail %s failed for good: %s", row.id, row.last_error)
+        else:
+            row.next_attempt_at = self.clock() + retry_delay(
+                row.attempts, settings.retry_base_seconds
+            )
+            log.warning("mail %s not sent (attempt %s): %s", row.id, row.attempts, row.last_error)

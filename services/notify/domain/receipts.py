@@ -16,10 +16,10 @@ import unicodedata
 from typing import Any
 
 import msgspec
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import Align
 
 from services.notify.domain.messages import words_for
+from services.notify.domain.pdf_text import TextDocument
 from shared.api.intake import Answer
 from shared.api.registry import Form, Question, QuestionType
 from shared.contracts.intake import ApplicationSnapshot
@@ -31,6 +31,9 @@ ENCODING = "windows-1252"
 BASE_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "\u0131": "i", "ħ": "h"})
 SANS, MONO = "helvetica", "courier"
 LINE = 5.5  # mm, body line height
+# The files table: its columns' shares of the width between the margins, how each is aligned,
+# and its line height.
+COLUMNS, ALIGNS, TABLE_LINE = (55, 85, 34), (Align.L, Align.L, Align.R), 4.8
 
 
 class ReceiptFile(msgspec.Struct, frozen=True):
@@ -56,6 +59,8 @@ class ReceiptFacts(msgspec.Struct, frozen=True):
 
 def encodable(text: str) -> str:
     """`text` in the core fonts' encoding, letters it lacks written without their accents."""
+    if text.isascii() or fits(text):  # the encoding has every ASCII character
+        return text
     return "".join(char if fits(char) else without_accent(char) for char in text)
 
 
@@ -73,7 +78,7 @@ def without_accent(char: str) -> str:
     return base if base and fits(base) else "?"
 
 
-class ReceiptDocument(FPDF):
+class ReceiptDocument(TextDocument):
     def __init__(self, facts: ReceiptFacts) -> None:
         # fpdf's own defaults, said for the reader (mutating their spelling changes nothing).
         super().__init__(format="A4", unit="mm")  # pragma: no mutate
@@ -103,7 +108,7 @@ class ReceiptDocument(FPDF):
 
     def paragraph(self, text: str, size: float = 10.5, style: str = "") -> None:
         self.set_font(SANS, style, size)
-        self.multi_cell(0, LINE, encodable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(LINE, encodable(text))
 
     def heading(self, text: str) -> None:
         self.ln(4)
@@ -115,18 +120,28 @@ class ReceiptDocument(FPDF):
         self.cell(42, LINE, encodable(label))
         # A sha256 in hex fits on one line at 9 pt.
         self.set_font(MONO if mono else SANS, "", 9 if mono else 10.5)
-        self.multi_cell(0, LINE, encodable(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(LINE, encodable(value))
 
     def files_table(self, files: list[ReceiptFile]) -> None:
+        """A heading row, then per file its question, name and size and, below, its sha256."""
         self.set_font(SANS, size=9)
-        with self.table(col_widths=(55, 85, 34), text_align=("LEFT", "LEFT", "RIGHT"),
-                        line_height=4.8, first_row_as_headings=True) as table:  # fmt: skip
-            table.row([encodable(self.say(key)) for key in ("question", "file", "size")])
-            for file in files:
-                size = self.say("size_bytes", size=self.grouped(file.size))
-                table.row([encodable(file.question), encodable(file.name), encodable(size)])
-                row = table.row()
-                row.cell(f"sha256 {file.sha256}", colspan=3)
+        rows = [[encodable(self.say(key)) for key in ("question", "file", "size")]]
+        for file in files:
+            size = self.say("size_bytes", size=self.grouped(file.size))
+            rows.append([encodable(file.question), encodable(file.name), encodable(size)])
+            rows.append([f"sha256 {file.sha256}"])
+        if not self.table_of_single_lines(rows, COLUMNS, ALIGNS, TABLE_LINE):
+            self.fpdf_table(rows)
+
+    def fpdf_table(self, rows: list[list[str]]) -> None:
+        """fpdf's table: cells that wrap, rows that move to the next page, headings repeated."""
+        with self.table(col_widths=COLUMNS, text_align=ALIGNS, line_height=TABLE_LINE,
+                        first_row_as_headings=True) as table:  # fmt: skip
+            for cells in rows:
+                if len(cells) == len(COLUMNS):
+                    table.row(cells)
+                else:
+                    table.row().cell(cells[0], colspan=len(COLUMNS))
 
 
 def receipt_pdf(facts: ReceiptFacts) -> bytes:

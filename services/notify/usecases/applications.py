@@ -53,13 +53,14 @@ async def submitted(
     """A submission (or resubmission) marks the copy and sends its receipt, PDF attached."""
     call = await known_call(session, event.call_id)
     form = msgspec.convert(call.form, Form)
+    title = form.title_of(event.answers)
     row = await queries.locked_application(session, event.application_id, event.call_id)
     row.applicant_id = event.applicant_id
     row.applicant_email = event.applicant_email or row.applicant_email
     row.submitted = True
     if event.version >= row.version:  # an older version arriving late keeps the title
         row.version = event.version
-        row.title = form.title_of(event.answers)
+        row.title = title
     recipient = await applicant(session, event.applicant_id, event.applicant_email)
     if recipient is None:
         return
@@ -67,7 +68,7 @@ async def submitted(
     language = rendered_language(recipient.language)
     submitted_at = format_instant(event.submitted_at, call.timezone, language)
     facts = receipt_facts(
-        call_title=call.title, title=form.title_of(event.answers) or "", form=form,
+        call_title=call.title, title=title or "", form=form,
         submitted_at=submitted_at, event=event, language=language,
     )  # fmt: skip
     context = {
