@@ -52,9 +52,9 @@ async def seed_scored_call(
             app_id = str(uuid.uuid4())
             apps.append({
                 "application_id": app_id, "call_id": call_id, "version": 1,
-                "organisation": {"name": f"Org {i}"}, "contact": {}, "team": [], "answers": {},
-                "attachments": [], "requested_amount": float(rng.randrange(5, 60) * 1000),
-                "value_chains": [], "submitted_at": start + timedelta(seconds=i),
+                "content": {"organisation": {"name": f"Org {i}"}, "contact": {}, "team": [],
+                            "answers": {}, "requested_amount": float(rng.randrange(5, 60) * 1000)},
+                "attachments": [], "value_chains": [], "submitted_at": start + timedelta(seconds=i),
                 "withdrawn": False, "eligibility": "eligible",
             })  # fmt: skip
             base = {c.key: rng.randrange(4, 10) / 2 for c in DEFAULT_RUBRIC.criteria}

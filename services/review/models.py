@@ -19,7 +19,7 @@ from sqlalchemy import (
     func,
     true,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.api.intake import Eligibility
@@ -171,3 +171,34 @@ class ModerationRow(Base):
     justification: Mapped[str] = mapped_column(Text)
     moderator_id: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# ---- the read model of consensus and ranking (migration 0005) ------------------------------
+# Triggers on the tables above delete an application's consensus row and mark its call's
+# ranking stale whenever a row that feeds them changes, whoever writes it.
+
+
+class ConsensusRow(Base):
+    """An application's consensus (services.review.domain.scoring.Consensus, msgspec-encoded)
+    as of every input it was computed from; missing when not computed since a change."""
+
+    __tablename__ = "consensus"
+
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    consensus: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class CallRankingRow(Base):
+    """A call's ranking as the team reads it (a list of shared.api.review.RankingEntry, in
+    rank order); a stale one has no lines. The row is also the lock that orders whoever
+    writes the call's inputs before or after whoever computes its read model."""
+
+    __tablename__ = "call_ranking"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stale: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # JSON text as msgspec wrote it (json, not jsonb: written and read whole, never queried
+    # inside); decoded only for the lines a read wants.
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    ranked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, any_, func, literal, select, update
+from sqlalchemy import ColumnElement, Float, any_, func, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -294,11 +294,14 @@ async def evaluation_summaries(
     return [tuple(row) for row in rows]
 
 
-async def moderations_in(session: AsyncSession, call_id: str) -> Sequence[ModerationRow]:
+async def moderations_in(
+    session: AsyncSession, call_id: str, among: ColumnElement[bool] | None = None
+) -> Sequence[ModerationRow]:
+    """`among`: a condition on the application id (all the call's when None)."""
     return (await session.scalars(
         select(ModerationRow)
         .join(ApplicationCopy, ApplicationCopy.application_id == ModerationRow.application_id)
-        .where(ApplicationCopy.call_id == call_id)
+        .where(ApplicationCopy.call_id == call_id, true() if among is None else among)
     )).all()  # fmt: skip
 
 

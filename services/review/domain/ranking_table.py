@@ -6,6 +6,7 @@ import csv
 import io
 
 from services.review.domain.scoring import Ranked
+from shared.api.review import RankingEntry
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,3 +34,14 @@ def ranking_csv(criteria: list[str], lines: list[tuple[Ranked, str, float | None
                r.explanation]  # fmt: skip
         writer.writerow([neutralised(cell) for cell in row])
     return out.getvalue()
+
+
+def table_line(entry: RankingEntry) -> tuple[Ranked, str, float | None]:
+    """A stored ranking line as `ranking_csv` takes it: (ranked, organisation, requested)."""
+    ranked = Ranked(
+        application_id=entry.application_id, rank=entry.rank, decision=entry.decision,
+        weighted_total=entry.weighted_total, total=entry.total, scores=entry.scores,
+        thresholds_failed=entry.thresholds_failed, tie_break=entry.tie_break,
+        explanation=entry.explanation,
+    )  # fmt: skip
+    return ranked, entry.organisation, entry.requested_amount

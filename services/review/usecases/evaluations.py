@@ -10,6 +10,7 @@ from services.review.models import ApplicationCopy, EvaluationRow
 from services.review.usecases.applications import title_of
 from services.review.usecases.assignments import evaluation_view, mine
 from services.review.usecases.calls import load_call, rubric_of
+from services.review.usecases.consensus import refresh_consensus
 from shared.api.review import Evaluation, EvaluationDraft, EvaluationStatus
 from shared.clock import Clock
 from shared.contracts import review as review_events
@@ -55,5 +56,6 @@ async def submit_evaluation(
     await events.publish(
         session, events.assignment_event(review_events.EvaluationSubmitted, row, title)
     )
+    await refresh_consensus(session, call, row.application_id)  # the read model, up to date
     await session.commit()
     return evaluation_view(evaluation)

@@ -15,7 +15,7 @@ from services.review.domain.invitations import code_errors, invitation_errors
 from services.review.models import EvaluatorRow
 from services.review.usecases.assignments import repair_calls, require_evaluator
 from services.review.usecases.calls import load_call
-from services.review.usecases.rankings import call_scores
+from services.review.usecases.consensus import call_scores
 from shared.api.review import AssignmentReport, Evaluator, EvaluatorCreate, EvaluatorStatistics
 from shared.errors import NotFound, require
 from shared.identity import Identity
@@ -76,6 +76,7 @@ async def evaluator_statistics(
     call = await load_call(session, call_id)
     require_team(identity, call.hubs, write=False)
     scores = await call_scores(session, call)
+    await session.commit()  # the consensus computed is kept
     deviations: dict[str, list[float]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
     for evaluator_id, app_id, given, _, _ in await queries.submitted_in_call(session, call_id):

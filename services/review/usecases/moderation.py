@@ -9,11 +9,10 @@ from services.review.domain.access import require_team
 from services.review.domain.scoring import consensus_errors, moderation_refusal
 from services.review.models import ApplicationCopy, AssignmentRow, ModerationRow
 from services.review.usecases.calls import load_call, rubric_of
-from services.review.usecases.rankings import (
-    call_scores,
-    entry_of,
+from services.review.usecases.consensus import (
     evaluation_summaries,
-    ranking_of,
+    ranked_entries,
+    refresh_consensus,
 )
 from shared.api.review import ConsensusSet, RankingEntry
 from shared.errors import Conflict, NotFound, require
@@ -50,10 +49,12 @@ async def set_consensus(
     else:
         existing.score, existing.justification = data.score, data.justification
         existing.moderator_id = identity.account_id or ""
-    await session.flush()  # the ranking below reads the new score; kept only if it ranks
-    for ranked, copy in ranking_of(call, await call_scores(session, call)):
-        if ranked.application_id == application_id:
+    # The application's consensus and the call's ranking stored again with the new score;
+    # all of it kept only if the application ranks.
+    await refresh_consensus(session, call, application_id)
+    for entry in await ranked_entries(session, call):
+        if entry.application_id == application_id:
             await session.commit()
-            return entry_of(ranked, copy)
+            return entry
     raise Conflict("The application is not in the ranking (withdrawn, or its eligibility is "
                    "not decided yet); nothing was changed.")  # fmt: skip

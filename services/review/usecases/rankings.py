@@ -1,116 +1,28 @@
-"""A call's consensus, progress, ranking and disagreements, in a constant number of queries
-whatever the size of the call."""
+"""A call's progress, ranking (as JSON and CSV) and disagreements for the team, read from the
+consensus and ranking read model (usecases/consensus.py) in a constant number of queries
+whatever the size of the call. What a read computes that was missing, it stores."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 
-import msgspec
-from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
 from services.review.domain import ranking_table
 from services.review.domain.access import require_team
 from services.review.domain.pools import anonymous_labels, application_title
-from services.review.domain.scoring import (
-    Consensus,
-    CriterionSummary,
-    Ranked,
-    RankInput,
-    Settlement,
-    consensus_from,
-    rank_call,
-    summarise,
-)
 from services.review.models import AssignmentRow, KnownCall
 from services.review.usecases.calls import form_of, load_call, rubric_of
-from shared.api.intake import Eligibility
-from shared.api.registry import Rubric
+from services.review.usecases.consensus import call_scores, ranking_window
 from shared.api.review import (
     Disagreement,
     DisagreementEvaluation,
     Progress,
     Ranking,
-    RankingEntry,
 )
 from shared.errors import page_errors, require
 from shared.identity import Identity
-
-Summaries = dict[str, tuple[int, int, dict[str, CriterionSummary]]]
-
-
-class AppLine(msgspec.Struct, frozen=True):
-    """The few facts ranking needs of an application: a call may hold thousands."""
-
-    application_id: str
-    eligibility: Eligibility
-    requested_amount: float | None
-    submitted_at: datetime | None
-    organisation: str
-
-
-class CallScores(msgspec.Struct):
-    applications: list[AppLine]
-    consensus: dict[str, Consensus]
-
-
-async def evaluation_summaries(
-    session: AsyncSession, rubric: Rubric, where: ColumnElement[bool]
-) -> Summaries:
-    """Per application: (active assignments, submitted evaluations, criterion summaries)."""
-    reduced: Summaries = {}
-    for app_id, assigned, done, *values in await queries.evaluation_summaries(
-        session, rubric, where
-    ):
-        summaries = {c.key: summarise(v) for c, v in zip(rubric.criteria, values, strict=True) if v}
-        reduced[app_id] = (assigned, done, summaries)
-    return reduced
-
-
-async def call_scores(session: AsyncSession, call: KnownCall) -> CallScores:
-    """Every application's consensus in three queries."""
-    rubric = rubric_of(call)
-    applications = [AppLine(*line) for line in await queries.ranking_lines(session, call.call_id)]
-    reduced = await evaluation_summaries(session, rubric, AssignmentRow.call_id == call.call_id)
-    moderated: dict[str, dict[str, Settlement]] = defaultdict(dict)
-    for m in await queries.moderations_in(session, call.call_id):
-        moderated[m.application_id][m.criterion] = Settlement(m.score, m.justification)
-    result = {}
-    for a in applications:
-        assigned, done, summaries = reduced.get(a.application_id, (0, 0, {}))
-        result[a.application_id] = consensus_from(
-            rubric, assigned, done, summaries, moderated[a.application_id],
-            needed=call.evaluators_per_application,
-        )  # fmt: skip
-    return CallScores(applications, result)
-
-
-def ranking_of(call: KnownCall, scores: CallScores) -> list[tuple[Ranked, AppLine]]:
-    """Applications whose eligibility is not decided yet are not ranked at all."""
-    by_id = {a.application_id: a for a in scores.applications}
-    items = [
-        RankInput(
-            application_id=a.application_id, eligible=a.eligibility is Eligibility.ELIGIBLE,
-            consensus=scores.consensus[a.application_id], requested=a.requested_amount or 0.0,
-            submitted_at=a.submitted_at or datetime.max.replace(tzinfo=UTC),
-        )
-        for a in scores.applications
-        if a.eligibility is not Eligibility.PENDING
-    ]  # fmt: skip
-    ranked = rank_call(rubric_of(call), call.budget, items)
-    return [(r, by_id[r.application_id]) for r in ranked]
-
-
-def entry_of(ranked: Ranked, app: AppLine) -> RankingEntry:
-    return RankingEntry(
-        application_id=ranked.application_id, organisation=app.organisation,
-        rank=ranked.rank, decision=ranked.decision, weighted_total=ranked.weighted_total,
-        total=ranked.total, scores=ranked.scores, thresholds_failed=ranked.thresholds_failed,
-        tie_break=ranked.tie_break, explanation=ranked.explanation,
-        requested_amount=app.requested_amount,
-    )  # fmt: skip
 
 
 async def evaluation_progress(session: AsyncSession, identity: Identity, call_id: str) -> Progress:
@@ -118,7 +30,9 @@ async def evaluation_progress(session: AsyncSession, identity: Identity, call_id
     require_team(identity, call.hubs, write=False)
     # A hub manager counts, in a programme-wide call, their hub's applications only.
     hub = identity.hub if not identity.is_admin and not call.hub else None
-    return await progress_of(session, call, hub)
+    progress = await progress_of(session, call, hub)
+    await session.commit()  # the consensus computed is kept
+    return progress
 
 
 async def progress_of(session: AsyncSession, call: KnownCall, hub: str | None = None) -> Progress:
@@ -148,11 +62,10 @@ async def ranking(
     require(page_errors(limit, offset, most=None))
     call = await load_call(session, call_id)
     require_team(identity, call.hubs, write=False)
-    ranked = ranking_of(call, await call_scores(session, call))
-    window = ranked[offset : None if limit is None else offset + limit]
+    total, entries = await ranking_window(session, call, offset, limit)
+    await session.commit()  # what was ranked again is kept
     return Ranking(
-        call_id=call_id, budget=call.budget, total=len(ranked),
-        entries=[entry_of(r, a) for r, a in window],
+        call_id=call_id, budget=call.budget, total=total, entries=entries,
         results_published=call.results_published_at is not None,
     )  # fmt: skip
 
@@ -161,10 +74,9 @@ async def ranking_csv(session: AsyncSession, identity: Identity, call_id: str) -
     call = await load_call(session, call_id)
     require_team(identity, call.hubs, write=False)
     criteria = [c.key for c in rubric_of(call).criteria]
-    ranked = ranking_of(call, await call_scores(session, call))
-    return ranking_table.ranking_csv(
-        criteria, [(r, a.organisation, a.requested_amount) for r, a in ranked]
-    )
+    _, entries = await ranking_window(session, call)
+    await session.commit()
+    return ranking_table.ranking_csv(criteria, [ranking_table.table_line(e) for e in entries])
 
 
 async def disagreements(
@@ -173,6 +85,7 @@ async def disagreements(
     call = await load_call(session, call_id)
     require_team(identity, call.hubs, write=False)
     scores = await call_scores(session, call)
+    await session.commit()  # the consensus computed is kept
     flagged = {app_id: c.flagged for app_id, c in scores.consensus.items() if c.flagged}
     given: dict[str, list[tuple[dict[str, float], dict[str, str]]]] = defaultdict(list)
     # In the order they were submitted, so "Evaluator 1" stays the same person on reload.

@@ -11,7 +11,7 @@ from services.review import events, queries
 from services.review.domain.access import require_team
 from services.review.domain.results import decision_counts, publish_refusal
 from services.review.usecases.calls import load_call
-from services.review.usecases.rankings import call_scores, entry_of, ranking_of
+from services.review.usecases.consensus import call_scores, entry_of, ranking_of
 from shared.api.intake import Eligibility
 from shared.api.review import Decision, Ranking
 from shared.call_status import CallStatus

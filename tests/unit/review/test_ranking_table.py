@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+import msgspec
 import pytest
 
-from services.review.domain.ranking_table import ranking_csv
+from services.review.domain.ranking_table import ranking_csv, table_line
 from services.review.domain.scoring import Decision, Ranked
+from services.review.read_model import window_of
+from services.review.usecases.consensus import AppLine, entry_of
+from shared.api.intake import Eligibility
 
 
 def line(application_id: str) -> Ranked:
@@ -45,3 +49,27 @@ def test_a_formula_in_an_applicants_text_stays_text(organisation: str, cell: str
         "4.5",
         "50000.0",
     )
+
+
+def test_a_stored_line_gives_the_csv_the_same_row() -> None:
+    """The stored ranking keeps RankingEntry lines; the CSV of those is the CSV of the
+    ranked lines they were made from."""
+    ranked = line("a1")
+    entry = entry_of(ranked, AppLine("a1", Eligibility.ELIGIBLE, 50_000.0, None, "Repair Co"))
+    assert table_line(entry) == (ranked, "Repair Co", 50_000.0)
+    assert ranking_csv(["impact"], [table_line(entry)]) == ranking_csv(
+        ["impact"], [(ranked, "Repair Co", 50_000.0)]
+    )
+
+
+def test_a_window_of_the_stored_ranking_decodes_only_its_lines() -> None:
+    entries = [
+        entry_of(line(f"a{i}"), AppLine(f"a{i}", Eligibility.ELIGIBLE, None, None, f"Org {i}"))
+        for i in range(5)
+    ]
+    stored = msgspec.json.encode(entries).decode()
+    assert window_of(stored) == (5, entries)
+    assert window_of(stored, 1, 2) == (5, entries[1:3])
+    assert window_of(stored, 4, 10) == (5, entries[4:])
+    assert window_of(stored, 7, 1) == (5, [])
+    assert window_of("[]") == (0, [])
