@@ -34,6 +34,7 @@ from typing import Any
 
 import asyncpg
 import nats
+from nats.js import JetStreamContext
 
 from bench.harness import (
     DEMO_CALL,
@@ -49,7 +50,7 @@ from infra.embedded import free_port
 from infra.stack import Stack
 from shared.api.notify import MailState
 from shared.contracts import intake as intake_events
-from shared.events import decode_envelope
+from shared.events import SERVICES, decode_envelope, stream_for_service
 
 
 def options(*values: str) -> list[dict[str, Any]]:
@@ -136,23 +137,28 @@ async def prepare(client: Client, token: str, call: str = DEMO_CALL) -> tuple[st
     return token, app_id
 
 
-async def settled(stack: Stack, call: str) -> tuple[int, int, int]:
-    """How many of the call's applications review and notify hold a copy of, and how many
-    mails notify has still to send."""
-    queries = {
-        "review": ("SELECT count(*) FROM application WHERE call_id::text = $1", call),
-        "notify": ("SELECT count(*) FROM application WHERE call_id::text = $1", call),
-        "mail": ("SELECT count(*) FROM mail WHERE state = $1", MailState.QUEUED.value),
-    }
-    counts = []
-    for name, (sql, value) in queries.items():
-        database = "notify" if name == "mail" else name
+async def settled(stack: Stack, call: str, n: int, js: JetStreamContext) -> bool:
+    """Everything the submissions set off is done: review and notify hold all n, no mail is
+    queued, every service's outbox is published and every durable consumer has caught up."""
+    checks = [
+        ("review", "SELECT count(*) = $1 FROM application WHERE call_id::text = $2", (n, call)),
+        ("notify", "SELECT count(*) = $1 FROM application WHERE call_id::text = $2", (n, call)),
+        ("notify", "SELECT count(*) = 0 FROM mail WHERE state = $1", (MailState.QUEUED.value,)),
+        *((db, "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL", ())
+          for db in ("registry", "intake", "review", "notify", "gateway")),
+    ]  # fmt: skip
+    for database, sql, values in checks:
         connection = await asyncpg.connect(stack.database_url(database).replace("+asyncpg", ""))
         try:
-            counts.append(int(await connection.fetchval(sql, value)))
+            if not await connection.fetchval(sql, *values):
+                return False
         finally:
             await connection.close()
-    return counts[0], counts[1], counts[2]
+    for stream in (stream_for_service(service) for service in SERVICES):
+        for consumer in await js.consumers_info(stream):
+            if consumer.num_pending or consumer.num_ack_pending:
+                return False
+    return True
 
 
 async def until(condition: Callable[[], Awaitable[bool]], within: float) -> None:
@@ -267,7 +273,7 @@ def one_run(
     reads = [graphql(READ, {"id": a}, t) for a, t in zip(apps, tokens, strict=True)]
 
     async def all_copied() -> None:
-        await until(lambda: _all(stack, call, n), 120)
+        await until(lambda: settled(stack, call, n, deliveries.connection.jetstream()), 120)
 
     deliveries = Deliveries(f"nats://127.0.0.1:{stack.ports['nats']}")
 
@@ -292,10 +298,6 @@ def one_run(
     print(f"  events delivered: {len(delays)}/{n}; commit-to-subscriber {summary(delays)}")
     print(f"  submit p95 {percentile(submitted.latencies, 95) * 1000:.0f} ms (goal < 150),"
           f" {submitted.rate / bare.rate:.2f} of bare Strawberry (goal >= 0.8)")  # fmt: skip
-
-
-async def _all(stack: Stack, call: str, n: int) -> bool:
-    return await settled(stack, call) == (n, n, 0)
 
 
 def main() -> None:
