@@ -137,9 +137,11 @@ async def prepare(client: Client, token: str, call: str = DEMO_CALL) -> tuple[st
     return token, app_id
 
 
-async def settled(stack: Stack, call: str, n: int, js: JetStreamContext) -> bool:
-    """Everything the submissions set off is done: review and notify hold all n, no mail is
-    queued, every service's outbox is published and every durable consumer has caught up."""
+async def settled(stack: Stack, call: str, n: int, js: JetStreamContext) -> None:
+    """Returns once everything the submissions set off is done: review and notify hold all n,
+    no mail is queued, every service's outbox is published and every durable consumer has
+    caught up. One connection per database for the whole wait: connecting on every poll
+    would be counted as the portal's CPU."""
     checks = [
         ("review", "SELECT count(*) = $1 FROM application WHERE call_id::text = $2", (n, call)),
         ("notify", "SELECT count(*) = $1 FROM application WHERE call_id::text = $2", (n, call)),
@@ -147,18 +149,27 @@ async def settled(stack: Stack, call: str, n: int, js: JetStreamContext) -> bool
         *((db, "SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL", ())
           for db in ("registry", "intake", "review", "notify", "gateway")),
     ]  # fmt: skip
-    for database, sql, values in checks:
-        connection = await asyncpg.connect(stack.database_url(database).replace("+asyncpg", ""))
-        try:
-            if not await connection.fetchval(sql, *values):
+    databases = {database for database, _, _ in checks}
+    connections = {
+        database: await asyncpg.connect(stack.database_url(database).replace("+asyncpg", ""))
+        for database in databases
+    }
+
+    async def done() -> bool:
+        for database, sql, values in checks:
+            if not await connections[database].fetchval(sql, *values):
                 return False
-        finally:
+        for stream in (stream_for_service(service) for service in SERVICES):
+            for consumer in await js.consumers_info(stream):
+                if consumer.num_pending or consumer.num_ack_pending:
+                    return False
+        return True
+
+    try:
+        await until(done, 120)
+    finally:
+        for connection in connections.values():
             await connection.close()
-    for stream in (stream_for_service(service) for service in SERVICES):
-        for consumer in await js.consumers_info(stream):
-            if consumer.num_pending or consumer.num_ack_pending:
-                return False
-    return True
 
 
 async def until(condition: Callable[[], Awaitable[bool]], within: float) -> None:
@@ -170,17 +181,11 @@ async def until(condition: Callable[[], Awaitable[bool]], within: float) -> None
 
 
 def measured(
-    pids: dict[str, int], run: Callable[[], Awaitable[Load]], after: Callable[[], Awaitable[None]]
+    pids: dict[str, int], run: Callable[[], Awaitable[Load]]
 ) -> tuple[Load, dict[str, float]]:
-    """The load and each process's CPU seconds over it and the work it set off (`after`)."""
-
-    async def both() -> Load:
-        load = await run()
-        await after()
-        return load
-
+    """The load and each process's CPU seconds over it (and over what `run` waits for)."""
     with ProcessUsage(pids, trees=frozenset({"postgres"})) as usage:
-        load = asyncio.run(both())
+        load = asyncio.run(run())
     if load.failures:
         raise RuntimeError(f"{len(load.failures)} failed, first: {load.failures[0]}")
     return load, usage.cpu_seconds
@@ -252,43 +257,35 @@ def one_run(
     me = {"load": os.getpid()}
     portal = {name: stack.pid_of(name) for name in PORTAL} | me
 
-    async def nothing() -> None:
-        return None
-
     raw_port, strawberry_port = floors["raw_port"], floors["strawberry_port"]
     raw_requests = [post("/submit", json.dumps({"application_id": str(uuid.uuid4()),
                                                 "answers": DRAFT["answers"]}).encode())
                     for _ in apps]  # fmt: skip
     raw, raw_cpu = measured(
         {"floor": floors["raw_pid"], "postgres": stack.pid_of("postgres")} | me,
-        lambda: drive(raw_port, raw_requests, concurrency, b'"number"'), nothing,
+        lambda: drive(raw_port, raw_requests, concurrency, b'"number"'),
     )  # fmt: skip
     bare_requests = [graphql(SUBMIT, {"id": a}) for a in apps]
     bare, bare_cpu = measured(
         {"floor": floors["strawberry_pid"]} | me,
-        lambda: drive(strawberry_port, bare_requests, concurrency, b"SubmissionReceipt"), nothing,
+        lambda: drive(strawberry_port, bare_requests, concurrency, b"SubmissionReceipt"),
     )  # fmt: skip
     gateway = stack.ports["gateway"]
     submits = [graphql(SUBMIT, {"id": a}, t) for a, t in zip(apps, tokens, strict=True)]
     reads = [graphql(READ, {"id": a}, t) for a, t in zip(apps, tokens, strict=True)]
-
-    async def all_copied() -> None:
-        await until(lambda: settled(stack, call, n, deliveries.connection.jetstream()), 120)
 
     deliveries = Deliveries(f"nats://127.0.0.1:{stack.ports['nats']}")
 
     async def submitting() -> Load:
         async with deliveries:
             load = await drive(gateway, submits, concurrency, b"SubmissionReceipt")
-            await all_copied()
+            await settled(stack, call, n, deliveries.connection.jetstream())
             return load
 
     python = {name: stack.pid_of(name) for name in ("gateway", "intake", "review", "notify")}
     with profiled(python, profile):
-        submitted, submit_cpu = measured(portal, submitting, nothing)
-    read, read_cpu = measured(
-        portal, lambda: drive(gateway, reads, concurrency, b'"SUBMITTED"'), nothing
-    )
+        submitted, submit_cpu = measured(portal, submitting)
+    read, read_cpu = measured(portal, lambda: drive(gateway, reads, concurrency, b'"SUBMITTED"'))
     print(f"{n} submissions, {concurrency} connections:")
     report("floor: raw route", raw, raw_cpu)
     report("floor: bare Strawberry", bare, bare_cpu)
