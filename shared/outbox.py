@@ -16,6 +16,7 @@ from sqlalchemy import DateTime, Index, LargeBinary, String, delete, insert, sel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from shared.db import table_of
 from shared.events import Envelope, EventContract, encode_envelope, envelope_for
 from shared.messaging import NatsLink
 from shared.tracing import current_traceparent, headers_continuing
@@ -74,19 +75,18 @@ async def record_events(
     if not envelopes:
         return []
     traceparent = current_traceparent()
-    await session.execute(
-        insert(outbox_model),
-        [
-            {
-                "id": uuid.UUID(envelope.id),
-                "subject": envelope.subject,
-                "body": encode_envelope(envelope),
-                "trace_id": traceparent,
-                "created_at": envelope.occurred_at,
-            }
-            for envelope in envelopes
-        ],
-    )
+    rows = [
+        {
+            "id": uuid.UUID(envelope.id),
+            "subject": envelope.subject,
+            "body": encode_envelope(envelope),
+            "trace_id": traceparent,
+            "created_at": envelope.occurred_at,
+        }
+        for envelope in envelopes
+    ]
+    # Into the table, not through the ORM's bulk insert: a third of the cost per event.
+    await session.execute(insert(table_of(outbox_model)), rows[0] if len(rows) == 1 else rows)
     session.info["outbox_written"] = True
     return envelopes
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import logging
+import os
 from typing import Any
 
 import msgspec
@@ -173,4 +174,6 @@ def return_large_blocks() -> None:
 def serve(name: str, app: Any, settings: ServiceSettings) -> None:
     configure_logging(name, settings.log_format)
     return_large_blocks()
+    if settings.niceness:
+        os.nice(settings.niceness)
     uvicorn.Server(server_config(app, settings)).run()

@@ -56,6 +56,8 @@ class ServiceSettings(msgspec.Struct, kw_only=True, frozen=True):
     # accepted.
     max_connections: int = 2000
     backlog: int = 2048
+    # Added to the process's nice value: background work (mail) yields the CPU to requests.
+    niceness: int = 0
 
     def __post_init__(self) -> None:
         # A forgotten variable must not leave a deployment signing with a published secret.

@@ -5,6 +5,8 @@ from shared.settings import ServiceSettings, load_settings
 
 class NotifySettings(ServiceSettings, kw_only=True, frozen=True):
     port: int = 8004
+    # Receipts and reminders can trail a deadline surge by seconds; applicants' submits cannot.
+    niceness: int = 10
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:54329/notify"
     # Where people open the portal: every link in a mail starts here (the gateway's public_url).
     public_url: str = "http://127.0.0.1:8000"
