@@ -86,15 +86,15 @@ PORTAL = ("gateway", "registry", "intake", "review", "notify", "postgres", "nats
 
 
 @contextmanager
-def profiled(pids: dict[str, int], directory: str | None) -> Iterator[None]:
-    """With a directory: py-spy samples each Python process meanwhile, into <name>.txt as
-    collapsed stacks (py-spy on PATH: `pip install py-spy`)."""
+def profiled(pids: dict[str, int], directory: str | None, phase: str) -> Iterator[None]:
+    """With a directory: py-spy samples each Python process meanwhile, into
+    <phase>-<name>.txt as collapsed stacks (py-spy on PATH: `pip install py-spy`)."""
     if directory is None:
         yield
         return
     os.makedirs(directory, exist_ok=True)
     spies = [subprocess.Popen(["py-spy", "record", "-p", str(pid), "-r", "250", "-f", "raw",
-                               "-o", os.path.join(directory, f"{name}.txt"), "--nonblocking"],
+                               "-o", os.path.join(directory, f"{phase}-{name}.txt"), "--nonblocking"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
              for name, pid in pids.items()]  # fmt: skip
     try:
@@ -283,9 +283,12 @@ def one_run(
             return load
 
     python = {name: stack.pid_of(name) for name in ("gateway", "intake", "review", "notify")}
-    with profiled(python, profile):
+    with profiled(python, profile, "submit"):
         submitted, submit_cpu = measured(portal, submitting)
-    read, read_cpu = measured(portal, lambda: drive(gateway, reads, concurrency, b'"SUBMITTED"'))
+    with profiled(python, profile, "read"):
+        read, read_cpu = measured(
+            portal, lambda: drive(gateway, reads, concurrency, b'"SUBMITTED"')
+        )  # fmt: skip
     print(f"{n} submissions, {concurrency} connections:")
     report("floor: raw route", raw, raw_cpu)
     report("floor: bare Strawberry", bare, bare_cpu)
@@ -302,7 +305,9 @@ def main() -> None:
     parser.add_argument("--applicants", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--profile", metavar="DIR", help="py-spy the services' submits into DIR")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="py-spy the services' submits and reads into DIR"
+    )
     args = parser.parse_args()
     with running_portal() as stack:
         dsn = stack.database_url("postgres").replace("+asyncpg", "")

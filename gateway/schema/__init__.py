@@ -140,8 +140,10 @@ class RefuseNulCharacters(SchemaExtension):
     def on_execute(self) -> Any:
         execution = self.execution_context
         places = nul_paths(execution.variables or {}, "variables")
-        document = execution.graphql_document
-        if document is not None and literal_with_nul(document):
+        document, query = execution.graphql_document, execution.query or ""
+        # A literal holds a NUL only written as one or as a \u escape: else no walk.
+        maybe = "\x00" in query or "\\u" in query
+        if document is not None and maybe and literal_with_nul(document):
             places.append("query")
         if places:
             error = GraphQLError(
