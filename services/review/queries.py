@@ -25,7 +25,7 @@ from shared.api.intake import Eligibility
 from shared.api.registry import Rubric
 from shared.api.review import EvaluationStatus
 from shared.call_status import CallStatus
-from shared.db import locked_or_created
+from shared.db import locked_or_created, table_of
 
 SUBMITTED = EvaluationRow.status == EvaluationStatus.SUBMITTED
 # The content's facts that queries read in SQL.
@@ -38,11 +38,8 @@ ANSWERS = ApplicationCopy.content["answers"]
 
 async def save_call_terms(session: AsyncSession, call_id: str, terms: dict[str, Any]) -> None:
     """The call's terms; its status stays as it is (a later one may have overtaken them)."""
-    await session.execute(
-        insert(KnownCall)
-        .values(call_id=call_id, status=CallStatus.PUBLISHED, **terms)
-        .on_conflict_do_update(index_elements=[KnownCall.call_id], set_=terms)
-    )
+    upsert = insert(KnownCall).values(call_id=call_id, status=CallStatus.PUBLISHED, **terms)
+    await session.execute(upsert.on_conflict_do_update(index_elements=["call_id"], set_=terms))
 
 
 async def locked_call_or_stub(session: AsyncSession, call_id: str, status: CallStatus) -> KnownCall:
@@ -51,6 +48,18 @@ async def locked_call_or_stub(session: AsyncSession, call_id: str, status: CallS
         session, KnownCall, call_id, call_id=call_id, title="", hub=None, hubs=[], budget=0.0,
         rubric={}, evaluators_per_application=0, blind=False, status=status, terms_known=False,
     )  # fmt: skip
+
+
+async def store_snapshot(session: AsyncSession, values: dict[str, Any]) -> None:
+    """A version as the copy in one statement: new, or newer than the one stored (withdrawal
+    and eligibility stay as they are; an older version arriving late changes nothing)."""
+    table = table_of(ApplicationCopy)
+    upsert = insert(table).values(withdrawn=False, eligibility=Eligibility.PENDING, **values)
+    newer = {key: upsert.excluded[key] for key in values if key != "application_id"}
+    await session.execute(upsert.on_conflict_do_update(
+        index_elements=[table.c.application_id], set_=newer,
+        where=table.c.version < upsert.excluded.version,
+    ))  # fmt: skip
 
 
 async def locked_copy(session: AsyncSession, application_id: str, call_id: str) -> ApplicationCopy:
@@ -87,11 +96,9 @@ async def eligible_applications(
     """Share-locked: a withdrawal arriving meanwhile waits for the assignment to commit (and
     then deactivates what it made), or the assignment waits for it and leaves it out."""
     query = select(ApplicationCopy).where(
-        ApplicationCopy.call_id == call_id,
-        ApplicationCopy.eligibility == Eligibility.ELIGIBLE,
-        ApplicationCopy.withdrawn.is_(False),
-        ApplicationCopy.version > 0,
-    )
+        ApplicationCopy.call_id == call_id, ApplicationCopy.eligibility == Eligibility.ELIGIBLE,
+        ApplicationCopy.withdrawn.is_(False), ApplicationCopy.version > 0,
+    )  # fmt: skip
     return list(await session.scalars(query.with_for_update(read=True) if lock else query))
 
 
@@ -104,9 +111,8 @@ async def answers_of(session: AsyncSession, application_ids: Any) -> dict[str, d
 
 def hub_applications(call_id: str, hub: str) -> Any:
     """The ids of a call's applications from one hub, as a subquery."""
-    return select(ApplicationCopy.application_id).where(
-        ApplicationCopy.call_id == call_id, ApplicationCopy.hub == hub
-    )
+    app = ApplicationCopy
+    return select(app.application_id).where(app.call_id == call_id, app.hub == hub)
 
 
 async def ranking_lines(session: AsyncSession, call_id: str) -> list[tuple[Any, ...]]:

@@ -77,15 +77,15 @@ def for_review(
 async def on_snapshot(
     session: AsyncSession, _: Envelope, event: intake_events.ApplicationSnapshot
 ) -> None:
-    row = await queries.locked_copy(session, event.application_id, event.call_id)
-    if event.version <= row.version:
-        return  # an older version arrived late: the newer one already counts
     content = msgspec.convert(event, ApplicationContent, from_attributes=True)
-    row.content = msgspec.to_builtins(content)
-    row.version, row.submitted_at = event.version, event.submitted_at
-    row.applicant_id, row.applicant_email = event.applicant_id, event.applicant_email
-    row.attachments = msgspec.to_builtins(event.attachments)
-    row.country, row.hub, row.value_chains = event.country, event.hub, event.value_chains
+    await queries.store_snapshot(session, {
+        "application_id": event.application_id, "call_id": event.call_id,
+        "version": event.version, "submitted_at": event.submitted_at,
+        "applicant_id": event.applicant_id, "applicant_email": event.applicant_email,
+        "content": msgspec.to_builtins(content),
+        "attachments": msgspec.to_builtins(event.attachments),
+        "country": event.country, "hub": event.hub, "value_chains": event.value_chains,
+    })  # fmt: skip
 
 
 async def on_withdrawn(

@@ -40,7 +40,9 @@ async def anonymise_copy(session: AsyncSession, row: ApplicationCopy) -> None:
 async def on_application_anonymised(
     session: AsyncSession, _: Envelope, event: intake.ApplicationAnonymised
 ) -> None:
-    row = await session.get(ApplicationCopy, event.application_id, with_for_update=True)
+    row = await session.get(
+        ApplicationCopy, event.application_id, with_for_update=True, populate_existing=True
+    )
     if row is not None:  # never submitted: review holds nothing of it
         await anonymise_copy(session, row)
 
