@@ -23,7 +23,7 @@ from services.notify.models import (
 )
 from shared.api.notify import ExportedMailAttachment, MailState
 from shared.call_status import CallStatus
-from shared.db import contains_pattern, locked_or_created
+from shared.db import contains_pattern, locked_or_created, table_of
 from shared.identity import Role
 from shared.paths import is_uuid
 
@@ -205,12 +205,17 @@ async def application_counts(session: AsyncSession, call_id: str) -> tuple[int, 
 
 async def insert_mail(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
     """The new mail's id; None when this cause already wrote to this address."""
-    return await session.scalar(
-        insert(MailRow)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[MailRow.cause_key, MailRow.to_address])
-        .returning(MailRow.id)
-    )
+    mail = table_of(MailRow)
+    created: uuid.UUID | None = await session.scalar(
+        insert(mail).values(**values)
+        .on_conflict_do_nothing(index_elements=[mail.c.cause_key, mail.c.to_address])
+        .returning(mail.c.id)
+    )  # fmt: skip
+    return created
+
+
+async def insert_attachments(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(insert(table_of(MailAttachmentRow)), rows)
 
 
 async def mail_page(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify import queries
 from services.notify.domain.messages import render, rendered_language
-from services.notify.models import MailAttachmentRow, Person
+from services.notify.models import Person
 from shared.api.notify import MailState
 from shared.clock import Clock
 
@@ -73,14 +73,10 @@ class MailWriter:
         })  # fmt: skip
         if mail_id is None:
             return False
-        for attachment in attachments:
-            session.add(
-                MailAttachmentRow(
-                    mail_id=mail_id,
-                    file_name=attachment.file_name,
-                    content_type=attachment.content_type,
-                    content=attachment.content,
-                )
-            )
+        if attachments:
+            await queries.insert_attachments(session, [
+                {"mail_id": mail_id, **msgspec.structs.asdict(attachment)}
+                for attachment in attachments
+            ])  # fmt: skip
         session.info[MAIL_WRITTEN] = True
         return True

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 from services.notify.models import MailAttachmentRow, MailRow
 from services.notify.relay import MAX_DELAY, message_of, retry_delay, short_error
@@ -33,3 +37,24 @@ def test_the_message_has_text_html_attachments_and_an_id_from_the_mail() -> None
     assert plain is not None and rich is not None and "Rich" in rich.get_content()
     [attached] = list(message.iter_attachments())
     assert attached.get_filename() == "r.pdf" and attached.get_content() == b"%PDF-1"
+
+
+def test_the_message_is_written_as_the_standard_policy_writes_it() -> None:
+    """The header classes are made once per name; what is written does not change."""
+    row = MailRow(
+        id=uuid.uuid4(), to_address="Ana Łukasz <ana@example.org>",
+        subject="Ihre Bestätigung — a subject long enough to be folded over two lines or more",
+        text="Plain ünïcode", html="<p>Rich</p>", created_at=datetime.now(UTC),
+    )  # fmt: skip
+    pdf = MailAttachmentRow(file_name="rés umé.pdf", content_type="application/pdf", content=b"%")
+    ours = message_of(row, [pdf], "Portal <no-reply@portal.example>")
+    standard = email.message_from_bytes(ours.as_bytes(), policy=email.policy.default)
+    assert isinstance(standard, EmailMessage)
+    for _ in range(2):  # the second message reuses the classes the first one made
+        again = message_of(row, [pdf], "Portal <no-reply@portal.example>")
+        assert without_boundaries(again.as_bytes()) == without_boundaries(standard.as_bytes())
+    assert type(again["Subject"]) is type(ours["Subject"])
+
+
+def without_boundaries(raw: bytes) -> bytes:
+    return re.sub(rb"={15}\d+==", b"BOUNDARY", raw)
