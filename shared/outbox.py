@@ -12,7 +12,17 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from nats.js import JetStreamContext
-from sqlalchemy import DateTime, Index, LargeBinary, String, delete, insert, select, text
+from sqlalchemy import (
+    DateTime,
+    Index,
+    LargeBinary,
+    String,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -91,6 +101,9 @@ async def record_events(
     return envelopes
 
 
+BATCH = 200  # rows per publishing transaction
+
+
 class OutboxRelay:
     """Publishes committed outbox rows. Replicas share the work through SKIP LOCKED."""
 
@@ -126,7 +139,8 @@ class OutboxRelay:
         last_prune = 0.0
         while True:
             try:
-                while await self.publish_pending() > 0:
+                # A batch not full was everything pending: what commits meanwhile wakes us.
+                while await self.publish_pending() >= BATCH:
                     pass
                 if time.monotonic() - last_prune > 600:
                     await self.prune_published()
@@ -142,31 +156,35 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
 
-    async def publish_pending(self, batch: int = 200) -> int:
+    async def publish_pending(self, batch: int = BATCH) -> int:
         js = await self.nats.jetstream()
-        model = self.outbox_model
+        outbox = table_of(self.outbox_model)
         async with self.session_factory() as session, session.begin():
-            rows = (
-                await session.scalars(
-                    select(model)
-                    .where(model.published_at.is_(None))
-                    .order_by(model.created_at)
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await session.execute(
+                select(outbox.c.id, outbox.c.subject, outbox.c.body, outbox.c.trace_id)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.created_at)
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            )).all()  # fmt: skip
+            if not rows:
+                return 0
             # Published together: each goes on the wire in order as its coroutine starts, and
             # the acknowledgements (each waiting on JetStream's fsync) overlap.
-            await asyncio.gather(*(self._publish(js, row) for row in rows))
-            now = datetime.now(UTC)
-            for row in rows:
-                row.published_at = now
+            await asyncio.gather(*(self._publish(js, *row) for row in rows))
+            await session.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([row.id for row in rows]))
+                .values(published_at=datetime.now(UTC))
+            )
             return len(rows)
 
     @staticmethod
-    async def _publish(js: JetStreamContext, row: OutboxMixin) -> None:
-        headers = {"Nats-Msg-Id": str(row.id), **headers_continuing(row.trace_id)}
-        await js.publish(row.subject, row.body, headers=headers, timeout=5)
+    async def _publish(
+        js: JetStreamContext, event_id: uuid.UUID, subject: str, body: bytes, trace: str | None
+    ) -> None:
+        headers = {"Nats-Msg-Id": str(event_id), **headers_continuing(trace)}
+        await js.publish(subject, body, headers=headers, timeout=5)
 
     async def prune_published(self) -> None:
         cutoff = datetime.now(UTC) - self.keep_published
