@@ -5,6 +5,7 @@ nothing stored. Raw sockets against the processes as shared.serve runs them, sho
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -64,11 +65,20 @@ async def connect(app: RunningApp) -> tuple[asyncio.StreamReader, asyncio.Stream
 
 
 async def closed_after(reader: asyncio.StreamReader, within: float) -> tuple[bytes, float]:
-    """Everything the server sent until it closed, and how long that took."""
+    """Everything the server sent until it closed, and how long that took. A reset is a close
+    too: what the client still sends after the server closed is answered with one, and it can
+    overtake the end of the stream."""
     loop = asyncio.get_running_loop()
     began = loop.time()
-    received = await asyncio.wait_for(reader.read(), within)
-    return received, loop.time() - began
+    received = bytearray()
+
+    async def read_to_the_end() -> None:
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := await reader.read(65536):
+                received.extend(chunk)
+
+    await asyncio.wait_for(read_to_the_end(), within)
+    return bytes(received), loop.time() - began
 
 
 async def headers_trickled(app: RunningApp) -> None:

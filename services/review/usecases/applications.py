@@ -78,6 +78,9 @@ async def on_snapshot(
     session: AsyncSession, _: Envelope, event: intake_events.ApplicationSnapshot
 ) -> None:
     content = msgspec.convert(event, ApplicationContent, from_attributes=True)
+    # What this batch's earlier events changed is written first, as the events came (a Core
+    # statement does not flush the session).
+    await session.flush()
     await queries.store_snapshot(session, {
         "application_id": event.application_id, "call_id": event.call_id,
         "version": event.version, "submitted_at": event.submitted_at,
