@@ -20,7 +20,12 @@ from tests.fixtures.waiting import eventually
 from tests.integration import test_review_graphql as review
 from tests.integration.test_intake_graphql import SAVE, SUBMIT, apply_to, publish_call
 from tests.integration.test_registry_graphql import call_input
-from tests.integration.test_review_graphql import ASSIGN, INVITE, invite, pick_pool
+from tests.integration.test_review_graphql import (
+    INVITE,
+    assigned_once_closed,
+    invite,
+    pick_pool,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -331,13 +336,7 @@ async def test_the_disagreement_queue_shows_each_evaluator_anonymised(
     low = "The impact case rests on one pilot and is hard to scale."
     with closed(web_portal):
         await ranked(api, staff.admin, call, 1)
-
-        async def assigned() -> dict[str, Any] | None:
-            # Review may hear of the verdicts (intake's stream) before the close (registry's).
-            report = (await api(ASSIGN, {"c": call}, staff.admin))["assignEvaluators"]
-            return report if report["__typename"] == "AssignmentReport" else None
-
-        report = await eventually(assigned)
+        report = await assigned_once_closed(api, call, staff.admin)
         assert report["assigned"] == 3, report
         for i, token in enumerate(team.values()):
             [mine] = (await api("{ myAssignments { id } }", token=token))["myAssignments"]

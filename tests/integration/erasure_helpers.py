@@ -17,10 +17,10 @@ from tests.fixtures.servers import Postgres
 from tests.fixtures.waiting import eventually
 from tests.integration.test_intake_graphql import PDF, SAVE, SUBMIT, publish_call, start, upload
 from tests.integration.test_review_graphql import (
-    ASSIGN,
     MINE,
     PUBLISH,
     RANKING,
+    assigned_once_closed,
     evaluate,
     invite,
     pick_pool,
@@ -104,15 +104,7 @@ async def decided_call(
 
         await eventually(eligibility_known)
 
-        # Review may hear of the verdicts (intake's stream) before the close (the registry's).
-        async def assigned() -> bool:
-            report = (await gql(ASSIGN, {"c": call}, tokens.admin))["assignEvaluators"]
-            if report["__typename"] == "AssignmentReport":
-                return True
-            assert report["message"] == "Evaluators are assigned once the call has closed.", report
-            return False
-
-        await eventually(assigned)
+        await assigned_once_closed(gql, call, tokens.admin)
     by_application = {p.application_id: m for (p, _), m in zip(people, marks, strict=True)}
     for work in (await gql(MINE, token=evaluator_token))["myAssignments"]:
         await evaluate(gql, evaluator_token, work["id"], by_application[work["applicationId"]])

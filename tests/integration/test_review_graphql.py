@@ -68,6 +68,21 @@ POOL_MEMBER = """mutation($c: ID!, $e: ID!, $n: Int!) { setPoolMember(callId: $c
   errors { field message } } ... on Error { message } } }"""
 
 
+async def assigned_once_closed(gql: GraphQLClient, call: str, admin: str) -> dict[str, Any]:
+    """The assignment report, once review has heard of the close: it may hear of the
+    eligibility verdicts (intake's stream) before the close itself (the registry's)."""
+
+    async def assigned() -> dict[str, Any] | None:
+        report: dict[str, Any] = (await gql(ASSIGN, {"c": call}, admin))["assignEvaluators"]
+        if report["__typename"] == "AssignmentReport":
+            return report
+        assert report["message"] == "Evaluators are assigned once the call has closed.", report
+        return None
+
+    found: dict[str, Any] = await eventually(assigned)
+    return found
+
+
 async def pick_pool(
     gql: GraphQLClient, admin: str, call: str, account_ids: Iterable[str], capacity: int = 30
 ) -> None:
@@ -135,13 +150,7 @@ async def test_from_assignment_to_published_results(
             return found["__typename"] == "Ranking" and found["total"] == 3
 
         await eventually(eligibility_known)
-
-        async def assigned() -> dict[str, Any] | None:
-            # Review may hear of the verdicts (intake's stream) before the close (registry's).
-            report = (await gql(ASSIGN, {"c": call}, tokens.admin))["assignEvaluators"]
-            return report if report["__typename"] == "AssignmentReport" else None
-
-        report = await eventually(assigned)
+        report = await assigned_once_closed(gql, call, tokens.admin)
     assert report["applications"] == 2 and report["assigned"] == 6 and report["shortfalls"] == []
     assert report["maxLoad"] - report["minLoad"] <= 1
     for token in (tokens.hub_nl, tokens.applicant, tokens.evaluator):
