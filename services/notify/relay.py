@@ -80,6 +80,11 @@ def message_of(row: MailRow, attachments: list[MailAttachmentRow], sender: str) 
             attachment.content, maintype=maintype, subtype=subtype or "octet-stream",
             filename=attachment.file_name,
         )  # fmt: skip
+    # Boundaries from the mail's id, not from the `random` module as the stdlib's would be:
+    # a mail sent again is the same bytes. "=_" cannot occur in base64 or quoted-printable.
+    parts = [part for part in message.walk() if part.is_multipart()]
+    for depth, part in enumerate(parts):
+        part.set_boundary(f"=_{row.id.hex}_{depth}")
     return message
 
 
