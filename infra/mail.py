@@ -15,14 +15,17 @@ from aiosmtpd.controller import Controller
 
 class RawMaildir:
     """An aiosmtpd handler writing each message into the Maildir as it came (line ends made
-    Unix ones). aiosmtpd's own `Mailbox` parses and writes out every message again: most of
+    Unix ones), after the envelope's trace headers aiosmtpd's own `Mailbox` adds (X-Peer,
+    X-MailFrom, X-RcptTo). That handler parses and writes out every message again: most of
     the server's CPU in a deadline surge, on the cores the portal runs on."""
 
     def __init__(self, root: Path) -> None:
         self.box = mailbox.Maildir(root)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.box.add(envelope.content.replace(b"\r\n", b"\n"))
+        trace = (f"X-Peer: {session.peer}\nX-MailFrom: {envelope.mail_from}\n"
+                 f"X-RcptTo: {', '.join(envelope.rcpt_tos)}\n")  # fmt: skip
+        self.box.add(trace.encode() + envelope.content.replace(b"\r\n", b"\n"))
         return "250 OK"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench.harness import confirmation_tokens_in
 from infra.embedded import free_port
-from infra.mail import MaildirSmtp
+from infra.mail import MaildirSmtp, read_maildir
 
 
 def mail(port: int, to: str, text: str) -> None:
@@ -42,3 +42,20 @@ async def test_each_recipient_s_confirmation_token_is_read_from_the_maildir(
     finally:
         server.stop()
     assert found == {"ana@bench.example": "tok-A_1", "bo@bench.example": "tokB2"}
+
+
+async def test_a_message_is_kept_as_it_came_with_the_envelope_s_trace(tmp_path: Path) -> None:
+    root = tmp_path / "mail"
+    server = MaildirSmtp(root, free_port()).start()
+    try:
+        text = "Grüße: a line of text\n.a line that began with a dot\n"
+        await asyncio.to_thread(mail, server.port, "Ana <ana@bench.example>", text)
+        [message] = read_maildir(root)
+    finally:
+        server.stop()
+    assert message["X-RcptTo"] == "ana@bench.example"
+    assert message["X-MailFrom"] == "portal@demo.portal"
+    assert message["X-Peer"].startswith("('127.0.0.1',")
+    assert message["To"] == "Ana <ana@bench.example>"
+    plain = message.get_body(("plain",))
+    assert plain is not None and plain.get_content() == text
