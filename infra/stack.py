@@ -62,6 +62,7 @@ class Stack:
         self.children: dict[str, Child] = {}
         self.smtp: MaildirSmtp | None = None
         self.stopping = threading.Event()
+        self.signalled = False
 
     def secrets(self) -> dict[str, str]:
         """Random secrets made on first start and kept, so tokens survive a restart."""
@@ -187,9 +188,18 @@ class Stack:
     def pid_of(self, name: str) -> int:
         return self.children[name].process.popen.pid
 
+    def on_signal(self, *_: object) -> None:
+        """Ctrl-C reaches this process twice (from the terminal and forwarded by `uv run`): a
+        second signal arriving while the first one sets the Event would wait on its lock for
+        ever, so only the first one sets it."""
+        if self.signalled:
+            return
+        self.signalled = True
+        self.stopping.set()
+
     def run(self) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: self.stopping.set())
+            signal.signal(sig, self.on_signal)
         try:
             self.start()
         except Exception as exc:

@@ -64,7 +64,12 @@ class Supervisor:
     def run(self) -> str | None:
         """Watch until `stopping` is set (None) or a process crashes too often (why, as a
         sentence for the operator)."""
-        while not self.stopping.wait(self.tick):
+        # Polled, never waited on: a signal handler sets `stopping` on this thread, and would
+        # deadlock on the Event's lock if it came while this thread held it inside wait().
+        while not self.stopping.is_set():
+            time.sleep(self.tick)
+            if self.stopping.is_set():
+                break
             now = time.monotonic()
             for child in self.children:
                 verdict = self.check(child, now)

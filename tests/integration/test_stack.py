@@ -86,6 +86,8 @@ class Launcher:
         return pid
 
     def interrupt(self, timeout: float = 60) -> int:
+        """Ctrl-C as `make dev` gets it: twice at once, from the terminal and from `uv run`."""
+        self.popen.send_signal(signal.SIGINT)
         self.popen.send_signal(signal.SIGINT)
         return self.popen.wait(timeout)
 
