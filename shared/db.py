@@ -14,7 +14,7 @@ import asyncpg
 import msgspec
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Enum, MetaData, Table, event, text
+from sqlalchemy import Enum, MetaData, Table, event, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect, ExceptionContext
@@ -189,15 +189,21 @@ def table_of(model: type[Any]) -> Table:
     return table
 
 
-async def locked_or_created(
-    session: AsyncSession, model: type[Row], key: Any, **values: Any
-) -> Row:
-    """The row keyed `key`, locked to update; inserted from `values` first when this is the
-    first thing heard of it (concurrent consumers insert it once, the others wait on the lock)."""
-    # A Core insert into the table: the ORM's bulk insert costs more than the statement.
-    await session.execute(postgresql.insert(table_of(model)).on_conflict_do_nothing(), values)
-    row = await session.get(model, key, with_for_update=True, populate_existing=True)
-    assert row is not None
+async def locked_or_created(session: AsyncSession, model: type[Row], **values: Any) -> Row:
+    """The row `values` key, locked to update; inserted from `values` first when this is the
+    first thing heard of it (concurrent consumers insert it once, the others wait on the lock).
+    One statement: the insert, or on a conflict an update of the key to itself, which locks
+    the row as FOR UPDATE would; either way the row comes back."""
+    table = table_of(model)
+    keys = [column.name for column in table.primary_key.columns]
+    insert = postgresql.insert(table).values(values)
+    upsert = insert.on_conflict_do_update(
+        index_elements=keys, set_={keys[0]: insert.excluded[keys[0]]}
+    ).returning(*table.columns)
+    rows = await session.scalars(
+        select(model).from_statement(upsert), execution_options={"populate_existing": True}
+    )
+    row: Row = rows.one()
     return row
 
 

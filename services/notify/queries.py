@@ -67,7 +67,7 @@ async def upsert_call_terms(session: AsyncSession, call_id: str, values: dict[st
 async def locked_call(session: AsyncSession, call_id: str, status: CallStatus) -> CallCopy:
     """A call's status may come before its publication: then a stub with that status."""
     return await locked_or_created(
-        session, CallCopy, call_id, call_id=call_id, status=status, title="", hubs=[],
+        session, CallCopy, call_id=call_id, status=status, title="", hubs=[],
         terms_known=False, timezone="Europe/Brussels", form={"questions": []},
     )  # fmt: skip
 
@@ -76,7 +76,7 @@ async def locked_application(
     session: AsyncSession, application_id: str, call_id: str
 ) -> ApplicationCopy:
     return await locked_or_created(
-        session, ApplicationCopy, application_id, application_id=application_id,
+        session, ApplicationCopy, application_id=application_id,
         call_id=call_id, version=0, submitted=False, withdrawn=False,
     )  # fmt: skip
 
@@ -85,7 +85,7 @@ async def locked_assignment(
     session: AsyncSession, assignment_id: str, values: dict[str, Any]
 ) -> AssignmentCopy:
     return await locked_or_created(
-        session, AssignmentCopy, assignment_id, assignment_id=assignment_id, active=True,
+        session, AssignmentCopy, assignment_id=assignment_id, active=True,
         submitted=False, **values,
     )  # fmt: skip
 

@@ -45,7 +45,7 @@ async def save_call_terms(session: AsyncSession, call_id: str, terms: dict[str, 
 async def locked_call_or_stub(session: AsyncSession, call_id: str, status: CallStatus) -> KnownCall:
     """A call not yet published here keeps its status on a stub row until it is."""
     return await locked_or_created(
-        session, KnownCall, call_id, call_id=call_id, title="", hub=None, hubs=[], budget=0.0,
+        session, KnownCall, call_id=call_id, title="", hub=None, hubs=[], budget=0.0,
         rubric={}, evaluators_per_application=0, blind=False, status=status, terms_known=False,
     )  # fmt: skip
 
@@ -65,7 +65,7 @@ async def store_snapshot(session: AsyncSession, values: dict[str, Any]) -> None:
 async def locked_copy(session: AsyncSession, application_id: str, call_id: str) -> ApplicationCopy:
     """The row to update, created empty when this is the first thing heard of it."""
     return await locked_or_created(
-        session, ApplicationCopy, application_id, application_id=application_id,
+        session, ApplicationCopy, application_id=application_id,
         call_id=call_id, version=0, content={}, attachments=[], value_chains=[],
         withdrawn=False, eligibility=Eligibility.PENDING,
     )  # fmt: skip
