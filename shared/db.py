@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from shared.errors import ServiceUnavailable
+from shared.errors import FieldError, ServiceUnavailable, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,11 @@ def _connect_or_unavailable(dialect: Dialect, _: Any, cargs: Any, cparams: Any) 
         raise DatabaseUnavailable() from exc
 
 
+# SQLSTATEs of a value a column cannot hold: a text too long, a number or an instant out of
+# range, a character the encoding lacks.
+UNSTORABLE_VALUE = frozenset({"22001", "22003", "22008", "22021", "22P05"})
+
+
 def _disconnect_as_unavailable(context: ExceptionContext) -> None:
     # A cancelled task looks like a lost connection to SQLAlchemy; it must stay a cancellation,
     # or a loop retrying outages (the outbox relay) never lets its process shut down.
@@ -131,6 +136,13 @@ def _disconnect_as_unavailable(context: ExceptionContext) -> None:
     if context.is_disconnect and not cancelled:
         log.warning("database connection lost: %r", context.original_exception)
         raise DatabaseUnavailable() from context.original_exception
+    # A value the column cannot hold (too long, out of range) that no check caught before:
+    # the caller's input, refused, never a 500.
+    if getattr(context.original_exception, "sqlstate", None) in UNSTORABLE_VALUE:
+        log.info("a value the database cannot store: %s", context.original_exception)
+        raise ValidationFailed(
+            [FieldError("input", "a value is too long or out of range")]
+        ) from context.original_exception
 
 
 def new_session_factory(
@@ -150,6 +162,26 @@ def new_session_factory(
 
         event.listen(PortalSession, "after_commit", after_commit)
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=PortalSession)
+
+
+class ReadSession(Session):
+    pass
+
+
+def _refuse_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError("A read session (a GET request's) must not write.")
+
+
+event.listen(ReadSession, "do_orm_execute", _refuse_writes)
+
+
+def new_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads (GET requests): each statement on its own, outside any
+    transaction, as the gateway reads an identity: no BEGIN and ROLLBACK round trips. Read
+    committed took a snapshot per statement anyway. A write through one is refused."""
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(autocommit, expire_on_commit=False, sync_session_class=ReadSession)
 
 
 def migrate(migrations_dir: Path, database_url: str) -> None:

@@ -27,7 +27,7 @@ from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.consumer import EventConsumer, Handler
-from shared.db import migrate_async, new_engine, new_session_factory
+from shared.db import migrate_async, new_engine, new_read_session_factory, new_session_factory
 from shared.errors import DomainError, ErrorBody, FieldError, NotAuthenticated, ServiceUnavailable
 from shared.events import EventContract
 from shared.health import Check, database_check, health_routes, nats_check
@@ -56,6 +56,10 @@ class Runtime:
     # The identity tokens accepted so far: each is accepted once.
     seen_tokens: SeenTokens = field(default_factory=SeenTokens)
     ready_checks: dict[str, Check] = field(default_factory=dict)
+    read_sessions: async_sessionmaker[AsyncSession] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.read_sessions = new_read_session_factory(self.engine)
 
 
 StartHook = Callable[[Runtime], Any]
@@ -204,9 +208,18 @@ def provide_identity(request: Request[Any, Any, State]) -> Identity:
     return verify_identity(token, runtime.settings.internal_secret, runtime.seen_tokens)
 
 
+# A route opting in (`@get(path, opt=READS_ONLY)`) only reads: its session runs each statement
+# outside any transaction (shared.db.new_read_session_factory) and refuses to write. A read
+# that may rebuild something under a lock (review's ranking) keeps its transaction.
+READS_ONLY_OPTION = "reads_only"
+READS_ONLY = {READS_ONLY_OPTION: True}
+
+
 async def provide_session(request: Request[Any, Any, State]) -> AsyncGenerator[AsyncSession, None]:
     runtime: Runtime = request.app.state.runtime
-    async with runtime.session_factory() as session:
+    reads = request.route_handler.opt.get(READS_ONLY_OPTION, False)
+    factory = runtime.read_sessions if reads else runtime.session_factory
+    async with factory() as session:
         yield session
 
 

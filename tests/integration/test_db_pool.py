@@ -7,12 +7,13 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import column, insert, table, text
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared import db
 from shared.db import DatabaseUnavailable, new_engine
+from shared.errors import ValidationFailed
 
 
 @pytest.fixture
@@ -70,5 +71,48 @@ async def test_a_busy_connection_is_not_pinged_and_a_dead_one_is_a_retryable_out
         with pytest.raises(DatabaseUnavailable):
             await backend_pid(engine)
         assert await backend_pid(engine) != first  # the pool replaced it
+    finally:
+        await engine.dispose()
+
+
+async def test_a_read_session_runs_each_statement_outside_a_transaction_and_refuses_writes(
+    database_url: str,
+) -> None:
+    engine = new_engine(database_url, pool_size=1)
+    try:
+        async with db.new_read_session_factory(engine)() as session:
+            started = text("SELECT transaction_timestamp()")
+            first = (await session.execute(started)).scalar_one()
+            second = (await session.execute(started)).scalar_one()
+            assert first != second  # one transaction each, no BEGIN around them
+            await session.execute(text("CREATE TEMPORARY TABLE note (id int)"))
+            with pytest.raises(RuntimeError, match="must not write"):
+                await session.execute(insert(table("note", column("id"))).values(id=1))
+        async with db.new_session_factory(engine)() as session:
+            first = (await session.execute(started)).scalar_one()
+            assert (await session.execute(started)).scalar_one() == first
+    finally:
+        await engine.dispose()
+
+
+async def test_a_value_a_column_cannot_hold_is_refused_as_invalid_input(database_url: str) -> None:
+    """Found probing: a text longer than its column, or a number past its precision, was a
+    500; whatever no check catches first is a validation error."""
+    engine = new_engine(database_url, pool_size=1)
+    try:
+        async with db.new_session_factory(engine)() as session:
+            await session.execute(
+                text("CREATE TEMPORARY TABLE note (name varchar(3), n numeric(4, 2))")
+            )
+            for values in ({"name": "abcd", "n": 1}, {"name": "abc", "n": 1e308}):
+                with pytest.raises(ValidationFailed) as refused:
+                    await session.execute(text("INSERT INTO note VALUES (:name, :n)"), values)
+                assert refused.value.errors[0].message == "a value is too long or out of range"
+                await session.rollback()
+                await session.execute(
+                    text(
+                        "CREATE TEMPORARY TABLE IF NOT EXISTS note (name varchar(3), n numeric(4, 2))"
+                    )
+                )
     finally:
         await engine.dispose()

@@ -9,6 +9,7 @@ from services.intake.usecases import applications
 from shared.api import intake as api
 from shared.clock import Clock
 from shared.identity import Identity
+from shared.web import READS_ONLY
 
 
 @post(api.START.path)
@@ -18,12 +19,12 @@ async def start(
     return await applications.start(session, identity, clock(), data.call_id)
 
 
-@get(api.MINE.path)
+@get(api.MINE.path, opt=READS_ONLY)
 async def mine(session: AsyncSession, identity: Identity) -> list[api.Application]:
     return await applications.mine(session, identity)
 
 
-@get(api.READ.path)
+@get(api.READ.path, opt=READS_ONLY)
 async def read(session: AsyncSession, identity: Identity, application_id: str) -> api.Application:
     return await applications.read(session, identity, application_id)
 

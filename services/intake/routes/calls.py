@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.usecases import calls
 from shared.api import intake as api
 from shared.identity import Identity
+from shared.web import READS_ONLY
 
 
-@get(api.CALL_APPLICATIONS.path)
+@get(api.CALL_APPLICATIONS.path, opt=READS_ONLY)
 async def call_applications(
     session: AsyncSession, identity: Identity, call_id: str,
     status: api.ApplicationStatus | None = None, country: str | None = None,
@@ -25,12 +26,12 @@ async def call_applications(
     return await calls.call_applications(session, identity, call_id, filters, search, after, limit)
 
 
-@get(api.STATISTICS.path)
+@get(api.STATISTICS.path, opt=READS_ONLY)
 async def statistics(session: AsyncSession, identity: Identity, call_id: str) -> api.CallStatistics:
     return await calls.statistics(session, identity, call_id)
 
 
-@get(api.SUBMISSION_COUNT.path)
+@get(api.SUBMISSION_COUNT.path, opt=READS_ONLY)
 async def submission_count(
     session: AsyncSession, identity: Identity, call_id: str
 ) -> api.SubmissionCount:

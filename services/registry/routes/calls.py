@@ -11,9 +11,10 @@ from shared.api import registry as api
 from shared.call_status import CallStatus
 from shared.clock import Clock
 from shared.identity import Identity
+from shared.web import READS_ONLY
 
 
-@get(api.CALLS.path)
+@get(api.CALLS.path, opt=READS_ONLY)
 async def calls(
     session: AsyncSession, identity: Identity, clock: Clock, ids: str | None = None,
     status: CallStatus | None = None, hub: str | None = None,
@@ -21,7 +22,7 @@ async def calls(
     return await cases.calls(session, identity, clock(), ids=parse_ids(ids), status=status, hub=hub)
 
 
-@get(api.GET_CALL.path)
+@get(api.GET_CALL.path, opt=READS_ONLY)
 async def get_call(
     session: AsyncSession, identity: Identity, clock: Clock, call_id: str
 ) -> api.Call:

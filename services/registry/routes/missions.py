@@ -10,9 +10,10 @@ from services.registry.usecases import challenges as challenge_cases
 from services.registry.usecases import missions as cases
 from shared.api import registry as api
 from shared.identity import Identity
+from shared.web import READS_ONLY
 
 
-@get(api.MISSIONS.path)
+@get(api.MISSIONS.path, opt=READS_ONLY)
 async def missions(
     session: AsyncSession, identity: Identity, hub: str | None = None, ids: str | None = None
 ) -> list[api.Mission]:
@@ -33,7 +34,7 @@ async def update_mission(
     return await cases.update_mission(session, identity, mission_id, data)
 
 
-@get(api.CHALLENGES.path)
+@get(api.CHALLENGES.path, opt=READS_ONLY)
 async def challenges(
     session: AsyncSession, identity: Identity, ids: str | None = None,
     mission_ids: str | None = None,
