@@ -6,6 +6,8 @@ same exception and then into a typed GraphQL result.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import msgspec
 
 
@@ -143,6 +145,15 @@ def page_errors(first: int | None, offset: int = 0, *, most: int | None = 200) -
     if offset < 0:
         errors.append(FieldError("offset", "must not be negative"))
     return errors
+
+
+def too_long(values: Mapping[str, str | None], most: int) -> list[FieldError]:
+    """Each text longer than `most` characters, by field (a column's or a sane bound)."""
+    return [
+        FieldError(field, f"must be at most {most:,} characters")
+        for field, value in values.items()
+        if value is not None and len(value) > most
+    ]
 
 
 def require(errors: list[FieldError]) -> None:

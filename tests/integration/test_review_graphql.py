@@ -335,6 +335,43 @@ async def closed_call_with_assignments(
     return call, apps, team
 
 
+TEAM_VIEWS = """query($c: ID!) {
+  ranking(callId: $c) { ... on Ranking { total entries { organisation } } }
+  rankingCsv(callId: $c)
+  assignmentMatrix(callId: $c) { ... on AssignmentMatrix { applications { organisation } } }
+  disagreements(callId: $c) { applicationId }
+  evaluatorStatistics(callId: $c) { evaluations } }"""
+
+
+async def test_a_hub_manager_sees_only_their_hubs_applications_of_a_programme_wide_call(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    """As intake lists and counts them: the ranking, its CSV, the assignment matrix, the
+    disagreements and the evaluators' statistics hold the hub's applications alone."""
+    call = await publish_call(gql, tokens, hub=None)
+    for name, country in (("Belgian", "BE"), ("German", "DE")):  # hubs NL and DE
+        await apply_to(gql, call, {"name": name, "type": "ngo", "country": country}, 10_000)
+    team = dict([await invite(gql, tokens.admin) for _ in range(3)])
+    await pick_pool(gql, tokens.admin, call, team)
+    with portal.clock.shifted(timedelta(days=2)):
+
+        async def both_assigned() -> bool:  # once review holds both eligibility verdicts
+            return bool((await assigned_once_closed(gql, call, tokens.admin))["applications"] == 2)
+
+        await eventually(both_assigned)
+    for token in team.values():
+        for assignment in (await gql(MINE, token=token))["myAssignments"]:
+            await evaluate(gql, token, assignment["id"], scores(4, 4, 4))
+    for token, seen in ((tokens.admin, {"Belgian", "German"}), (tokens.hub_nl, {"Belgian"})):
+        views = await gql(TEAM_VIEWS, {"c": call}, token)
+        assert views["ranking"]["total"] == len(seen)
+        assert {e["organisation"] for e in views["ranking"]["entries"]} == seen
+        assert ("German" in views["rankingCsv"]) is ("German" in seen)
+        assert {a["organisation"] for a in views["assignmentMatrix"]["applications"]} == seen
+        statistics_seen = sum(s["evaluations"] for s in views["evaluatorStatistics"])
+        assert statistics_seen == 3 * len(seen)  # three evaluators for each application
+
+
 async def test_conflicts_after_submitting_removals_and_statistics(
     gql: GraphQLClient, portal: Portal, tokens: Tokens
 ) -> None:

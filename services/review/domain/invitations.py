@@ -4,9 +4,10 @@ unknown value chain or hub code would silently match nothing when assignment pre
 from __future__ import annotations
 
 from services.review.domain.pools import MAX_CAPACITY
-from shared.errors import FieldError
+from shared.errors import FieldError, too_long
 from shared.programme import HUB_CODES, VALUE_CHAIN_CODES
 
+NAME_MAX = 200  # the columns' length
 KNOWN_CODES = {"expertise": VALUE_CHAIN_CODES, "hubs": HUB_CODES, "hub": HUB_CODES}
 
 
@@ -22,9 +23,9 @@ def code_errors(given: dict[str, list[str]]) -> list[FieldError]:
 
 
 def invitation_errors(
-    *, name: str, capacity: int, expertise: list[str], hubs: list[str]
+    *, name: str, organisation: str, capacity: int, expertise: list[str], hubs: list[str]
 ) -> list[FieldError]:
-    errors = []
+    errors = too_long({"name": name, "organisation": organisation}, NAME_MAX)
     if not name.strip():
         errors.append(FieldError("name", "must not be empty"))
     if not 1 <= capacity <= MAX_CAPACITY:

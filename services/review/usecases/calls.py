@@ -8,12 +8,14 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
+from services.review.domain.access import viewer_hub
 from services.review.models import KnownCall
 from shared.api.registry import Form, Rubric
 from shared.call_status import CallStatus, later_of, parse_status
 from shared.contracts import registry as registry_events
 from shared.errors import NotFound
 from shared.events import Envelope
+from shared.identity import Identity
 
 
 def rubric_of(call: KnownCall) -> Rubric:
@@ -30,6 +32,16 @@ async def load_call(session: AsyncSession, call_id: str, *, lock: bool = False) 
     if call is None or not call.terms_known:  # a stub knows a status, not the call
         raise NotFound(f"Review knows no call {call_id}.")
     return call
+
+
+async def visible_applications(
+    session: AsyncSession, identity: Identity, call: KnownCall
+) -> set[str] | None:
+    """The ids of the call's applications the viewer may see; None: every one."""
+    hub = viewer_hub(identity, call.hub)
+    if hub is None:
+        return None
+    return set(await session.scalars(queries.hub_applications(call.call_id, hub)))
 
 
 async def on_call_published(

@@ -14,7 +14,7 @@ from services.review.domain.access import require_team
 from services.review.domain.invitations import code_errors, invitation_errors
 from services.review.models import EvaluatorRow
 from services.review.usecases.assignments import repair_calls, require_evaluator
-from services.review.usecases.calls import load_call
+from services.review.usecases.calls import load_call, visible_applications
 from services.review.usecases.consensus import call_scores
 from shared.api.review import AssignmentReport, Evaluator, EvaluatorCreate, EvaluatorStatistics
 from shared.errors import NotFound, require
@@ -30,8 +30,8 @@ async def invite_evaluator(
 ) -> Evaluator:
     """Again for one already invited: their profile is replaced and they are active again."""
     identity.require_admin()
-    require(invitation_errors(name=data.name, capacity=data.capacity,
-                              expertise=data.expertise, hubs=data.hubs))  # fmt: skip
+    require(invitation_errors(name=data.name, organisation=data.organisation,
+                              capacity=data.capacity, expertise=data.expertise, hubs=data.hubs))  # fmt: skip
     row = await session.get(EvaluatorRow, data.account_id)
     if row is None:
         row = EvaluatorRow(account_id=data.account_id)
@@ -79,7 +79,10 @@ async def evaluator_statistics(
     await session.commit()  # the consensus computed is kept
     deviations: dict[str, list[float]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
+    visible = await visible_applications(session, identity, call)
     for evaluator_id, app_id, given, _, _ in await queries.submitted_in_call(session, call_id):
+        if visible is not None and app_id not in visible:
+            continue
         counts[evaluator_id] += 1
         agreed = scores.consensus.get(app_id)
         if agreed and agreed.complete:

@@ -23,7 +23,7 @@ from services.review.domain.pools import (
 from services.review.models import ApplicationCopy, EvaluatorRow, KnownCall, PoolMemberRow
 from services.review.usecases.applications import applicant_of
 from services.review.usecases.assignments import assign, declared_conflicts, pool_candidate
-from services.review.usecases.calls import form_of, load_call
+from services.review.usecases.calls import form_of, load_call, visible_applications
 from services.review.usecases.evaluators import evaluator_view
 from shared.api.review import (
     AssignmentMatrix,
@@ -143,6 +143,9 @@ async def assignment_matrix(
 ) -> AssignmentMatrix:
     call = await team_call(session, identity, call_id, write=False)
     applications = await queries.eligible_applications(session, call_id, lock=False)
+    visible = await visible_applications(session, identity, call)
+    if visible is not None:
+        applications = [a for a in applications if a.application_id in visible]
     members = await queries.pool_of(session, call_id)
     loads = await queries.call_loads(session, call_id)
     names = await queries.evaluator_names(session)

@@ -10,16 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
 from services.review.domain import ranking_table
-from services.review.domain.access import require_team
+from services.review.domain.access import require_team, viewer_hub
 from services.review.domain.pools import anonymous_labels, application_title
 from services.review.models import AssignmentRow, KnownCall
-from services.review.usecases.calls import form_of, load_call, rubric_of
+from services.review.usecases.calls import form_of, load_call, rubric_of, visible_applications
 from services.review.usecases.consensus import call_scores, ranking_window
 from shared.api.review import (
     Disagreement,
     DisagreementEvaluation,
     Progress,
     Ranking,
+    RankingEntry,
 )
 from shared.errors import page_errors, require
 from shared.identity import Identity
@@ -28,9 +29,7 @@ from shared.identity import Identity
 async def evaluation_progress(session: AsyncSession, identity: Identity, call_id: str) -> Progress:
     call = await load_call(session, call_id)
     require_team(identity, call.hubs, write=False)
-    # A hub manager counts, in a programme-wide call, their hub's applications only.
-    hub = identity.hub if not identity.is_admin and not call.hub else None
-    progress = await progress_of(session, call, hub)
+    progress = await progress_of(session, call, viewer_hub(identity, call.hub))
     await session.commit()  # the consensus computed is kept
     return progress
 
@@ -62,7 +61,7 @@ async def ranking(
     require(page_errors(limit, offset, most=None))
     call = await load_call(session, call_id)
     require_team(identity, call.hubs, write=False)
-    total, entries = await ranking_window(session, call, offset, limit)
+    total, entries = await visible_window(session, identity, call, offset, limit)
     await session.commit()  # what was ranked again is kept
     return Ranking(
         call_id=call_id, budget=call.budget, total=total, entries=entries,
@@ -70,11 +69,25 @@ async def ranking(
     )  # fmt: skip
 
 
+async def visible_window(
+    session: AsyncSession, identity: Identity, call: KnownCall, offset: int = 0,
+    limit: int | None = None,
+) -> tuple[int, list[RankingEntry]]:  # fmt: skip
+    """The ranking's lines the viewer may see (each at its rank in the whole call), as
+    (how many, lines offset .. offset + limit)."""
+    visible = await visible_applications(session, identity, call)
+    if visible is None:
+        return await ranking_window(session, call, offset, limit)
+    _, every = await ranking_window(session, call)
+    seen = [entry for entry in every if entry.application_id in visible]
+    return len(seen), seen[offset : None if limit is None else offset + limit]
+
+
 async def ranking_csv(session: AsyncSession, identity: Identity, call_id: str) -> str:
     call = await load_call(session, call_id)
     require_team(identity, call.hubs, write=False)
     criteria = [c.key for c in rubric_of(call).criteria]
-    _, entries = await ranking_window(session, call)
+    _, entries = await visible_window(session, identity, call)
     await session.commit()
     return ranking_table.ranking_csv(criteria, [ranking_table.table_line(e) for e in entries])
 
@@ -86,7 +99,9 @@ async def disagreements(
     require_team(identity, call.hubs, write=False)
     scores = await call_scores(session, call)
     await session.commit()  # the consensus computed is kept
-    flagged = {app_id: c.flagged for app_id, c in scores.consensus.items() if c.flagged}
+    visible = await visible_applications(session, identity, call)
+    flagged = {app_id: c.flagged for app_id, c in scores.consensus.items()
+               if c.flagged and (visible is None or app_id in visible)}  # fmt: skip
     given: dict[str, list[tuple[dict[str, float], dict[str, str]]]] = defaultdict(list)
     # In the order they were submitted, so "Evaluator 1" stays the same person on reload.
     for app_id, evaluation, comments in await queries.submitted_evaluations(session, flagged):

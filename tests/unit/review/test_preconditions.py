@@ -40,15 +40,21 @@ def test_the_team_decides_and_the_calls_hub_managers_only_look() -> None:
 
 
 def test_an_invitation_needs_a_name_a_capacity_and_known_codes() -> None:
-    assert invitation_errors(name="Ana", capacity=1000, expertise=[], hubs=["NL"]) == []
-    errors = invitation_errors(name="  ", capacity=0, expertise=["nope"], hubs=["XX"])
+    assert (
+        invitation_errors(name="Ana", organisation="", capacity=1000, expertise=[], hubs=["NL"])
+        == []
+    )
+    errors = invitation_errors(
+        name="  ", organisation="", capacity=0, expertise=["nope"], hubs=["XX"]
+    )
     assert [e.field for e in errors] == ["name", "capacity", "expertise", "hubs"]
     assert errors[0].message == "must not be empty"
     assert errors[1].message == "must be between 1 and 1000"
     assert errors[2].message.startswith("unknown: nope; known: ")
-    assert [e.field for e in invitation_errors(name="A", capacity=1001, expertise=[], hubs=[])] == [
-        "capacity"
-    ]
+    assert [
+        e.field
+        for e in invitation_errors(name="A", organisation="", capacity=1001, expertise=[], hubs=[])
+    ] == ["capacity"]
 
 
 def test_a_filter_names_each_unknown_code_once_sorted() -> None:
@@ -113,3 +119,16 @@ def test_every_decision_is_counted_even_when_none_got_it() -> None:
     counts = decision_counts([Decision.SELECTED, Decision.RESERVE, Decision.SELECTED])
     assert counts[Decision.SELECTED] == 2 and counts[Decision.RESERVE] == 1
     assert counts[Decision.NOT_SELECTED] == 0 and set(counts) == set(Decision)
+
+
+def test_an_invitation_refuses_a_name_or_organisation_longer_than_the_columns() -> None:
+    """Found probing: a 100,000-character organisation was a 500 at the database."""
+    errors = invitation_errors(
+        name="A" * 201, organisation="O" * 100_000, capacity=1, expertise=[], hubs=[]
+    )
+    assert [(e.field, e.message) for e in errors] == [
+        ("name", "must be at most 200 characters"),
+        ("organisation", "must be at most 200 characters"),
+    ]
+    assert invitation_errors(name="A" * 200, organisation="O" * 200, capacity=1, expertise=[],
+                             hubs=[]) == []  # fmt: skip
