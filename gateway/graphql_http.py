@@ -14,6 +14,7 @@ from litestar.types import Dependencies
 from strawberry.litestar import make_graphql_controller
 from strawberry.litestar.controller import GraphQLController
 
+from gateway.request_json import NotRequestJson, request_json
 from shared.errors import ErrorBody
 
 NOT_AN_OBJECT = "The request must be a JSON object with the GraphQL `query`."
@@ -46,7 +47,10 @@ def coded_graphql_controller(schema: Any, **options: Any) -> type[GraphQLControl
 
         def parse_json(self, data: str | bytes) -> Any:
             # Strawberry reads `.get("query")` from whatever JSON came: a string would be a 500.
-            parsed = super().parse_json(data)
+            try:
+                parsed = request_json(data)
+            except NotRequestJson as refused:
+                raise HTTPException(400, str(refused)) from None
             if not isinstance(parsed, dict | list):
                 raise HTTPException(400, NOT_AN_OBJECT)
             return parsed

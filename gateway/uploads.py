@@ -19,6 +19,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
 from strawberry import Schema
 
+from gateway.request_json import NotRequestJson, request_json
 from shared.errors import DomainError
 
 CSRF_HEADERS = (b"x-portal-upload", b"apollo-require-preflight", b"graphql-preflight")
@@ -115,6 +116,9 @@ def place_uploads(operations: Any, mapping: Any) -> dict[str, StreamedUpload]:
     for field, paths in mapping.items():
         upload = uploads[field] = StreamedUpload(field)
         for dotted in paths if isinstance(paths, list) else []:
+            # A file goes into a variable, never in place of the query or of all of them.
+            if not isinstance(dotted, str) or not dotted.startswith("variables."):
+                raise UploadError(400, "bad_request", f"'map' names no variable at {dotted}.")
             *parents, last = dotted.split(".")
             target: Any = operations
             try:
@@ -242,12 +246,9 @@ class MultipartRun:
         """The operation's result, once every mapped file has come (or is known missing)."""
         if self.execution is None:
             raise UploadError(400, "bad_request", "The request has no 'operations' and 'map'.")
-        for upload in self.uploads.values():
-            if not upload.started.is_set():
-                upload.started.set()
-                await self.feed(
-                    upload, UploadError(400, "bad_request", "A mapped file never came.")
-                )
+        missing = [upload.field for upload in self.uploads.values() if not upload.started.is_set()]
+        if missing:  # nothing of it was sent on: the operation stops here
+            raise UploadError(400, "bad_request", f"The file mapped as {missing[0]!r} never came.")
         return await self.execution
 
 
@@ -256,10 +257,10 @@ async def start(
     uploads: dict[str, StreamedUpload],
 ) -> asyncio.Task[Any]:  # fmt: skip
     try:
-        operations = json.loads(parts.get("operations", b"") or b"null")
-        mapping = json.loads(parts.get("map", b"") or b"null")
-    except ValueError:
-        raise UploadError(400, "bad_request", "'operations' and 'map' must be JSON.") from None
+        operations = request_json(parts.get("operations", b"") or b"null")
+        mapping = request_json(parts.get("map", b"") or b"null")
+    except NotRequestJson as refused:
+        raise UploadError(400, "bad_request", f"'operations' and 'map': {refused}") from None
     uploads.update(place_uploads(operations, mapping))
     context_value = await context(scope)
     return asyncio.create_task(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from operator import methodcaller
 from typing import Any
 
+import dateutil.parser
 import strawberry
 from graphql import (
     DocumentNode,
@@ -25,6 +29,8 @@ from strawberry.extensions import (
 )
 from strawberry.file_uploads import Upload
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.base_scalars import wrap_parser
+from strawberry.types.execution import ExecutionContext
 from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.scalar import scalar
@@ -92,6 +98,8 @@ class ErrorCodes(SchemaExtension):
                     error.extensions.update(
                         retryable=True, retryAfterSeconds=original.retry_after_seconds
                     )
+                if original.code == "internal_error":  # a service's: the trace to quote
+                    error = masked(error, original)
             elif original is not None and not isinstance(original, GraphQLError):
                 error = masked(error, original)
             coded.append(error)
@@ -110,44 +118,50 @@ def masked(error: GraphQLError, original: BaseException) -> GraphQLError:
     )  # fmt: skip
 
 
-def nul_paths(value: Any, path: str) -> list[str]:
-    """Where a NUL character sits in a value (PostgreSQL's text cannot hold one)."""
+# Text PostgreSQL cannot store: a NUL, or half of a UTF-16 surrogate pair (a lone "\ud800"
+# escape in JSON), which is no character of UTF-8 at all.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_paths(value: Any, path: str) -> list[str]:
+    """Where text PostgreSQL cannot hold sits in a value (the JSON was checked for depth)."""
     if isinstance(value, str):
-        return [path] if "\x00" in value else []
+        return [path] if UNSTORABLE.search(value) else []
     if isinstance(value, dict):
-        return [p for key, item in value.items() for p in nul_paths(item, f"{path}.{key}")]
+        return [p for key, item in value.items() for p in unstorable_paths(item, f"{path}.{key}")]
     if isinstance(value, list):
-        return [p for i, item in enumerate(value) for p in nul_paths(item, f"{path}.{i}")]
+        return [p for i, item in enumerate(value) for p in unstorable_paths(item, f"{path}.{i}")]
     return []
 
 
-def literal_with_nul(document: DocumentNode) -> bool:
+def literal_unstorable(document: DocumentNode) -> bool:
     found: list[bool] = []
 
     class Finder(Visitor):
         def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
-            if "\x00" in node.value:
+            if UNSTORABLE.search(node.value):
                 found.append(True)
 
     visit(document, Finder())
     return bool(found)
 
 
-class RefuseNulCharacters(SchemaExtension):
-    """A NUL in any text (a variable or a literal in the query) is refused before anything
-    runs, with the place it was found, rather than failing deep in a service."""
+class RefuseUnstorableText(SchemaExtension):
+    """A NUL or a lone surrogate in any text (a variable or a literal in the query) is refused
+    before anything runs, with the place it was found, rather than failing deep in a
+    service."""
 
     def on_execute(self) -> Any:
         execution = self.execution_context
-        places = nul_paths(execution.variables or {}, "variables")
+        places = unstorable_paths(execution.variables or {}, "variables")
         document, query = execution.graphql_document, execution.query or ""
-        # A literal holds a NUL only written as one or as a \u escape: else no walk.
-        maybe = "\x00" in query or "\\u" in query
-        if document is not None and maybe and literal_with_nul(document):
+        # A literal holds one only written as such or as a \u escape: else no walk.
+        maybe = "\\u" in query or UNSTORABLE.search(query) is not None
+        if document is not None and maybe and literal_unstorable(document):
             places.append("query")
         if places:
             error = GraphQLError(
-                "Text must not contain NUL characters (found in "
+                "Text must not contain NUL characters or lone surrogates (found in "
                 + ", ".join(p.removeprefix("variables.") for p in places) + ").",
                 extensions={"code": "validation_failed", "fields": places},
             )  # fmt: skip
@@ -220,9 +234,34 @@ STREAMED_UPLOAD = scalar(
 )  # fmt: skip
 
 
+def utc_instant(value: Any) -> datetime:
+    """An ISO 8601 instant (as Strawberry's own DateTime reads it) that exists in UTC too: one
+    past the year 9999 there (9999-12-31T23:59:59-14:00) was a 500 at the database."""
+    parsed = DATETIME_PARSER(value)
+    assert isinstance(parsed, datetime)
+    try:
+        parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except OverflowError:
+        raise GraphQLError(f'Value cannot represent a DateTime: "{value}". Out of range.') from None
+    return parsed
+
+
+DATETIME_PARSER = wrap_parser(dateutil.parser.isoparse, "DateTime")
+UTC_DATETIME = scalar(
+    name="DateTime", description="Date with time (isoformat)",
+    serialize=methodcaller("isoformat"), parse_value=utc_instant,
+)  # fmt: skip
+
+
 class PortalSchema(strawberry.Schema):
     """Subscriptions run on the websocket (`subscribe`) only: one sent as a plain request is
     refused as the wrong operation type, not run as a query that cannot return a value."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Not Strawberry's log line per error: a refusal is an answer, not a failure, and
+        what failed unexpectedly is logged once, with its trace, where it is masked."""
 
     async def execute(
         self,
@@ -255,7 +294,7 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     extensions: list[Any] = [
         CodeGraphQLErrors,
         ErrorCodes,
-        RefuseNulCharacters,
+        RefuseUnstorableText,
         AuditTrail,
         lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
@@ -266,6 +305,6 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        scalar_overrides={Upload: STREAMED_UPLOAD},
+        scalar_overrides={Upload: STREAMED_UPLOAD, datetime: UTC_DATETIME},
         config=StrawberryConfig(disable_field_suggestions=not settings.is_dev),
     )

@@ -7,6 +7,7 @@ Links are read from the mails notify sent to the test's SMTP server."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -478,9 +479,30 @@ async def test_a_nul_anywhere_is_refused_before_anything_runs(gql: GraphQLClient
         "code": "validation_failed",
         "fields": ["variables.i.displayName"],
     }
-    assert error["message"] == "Text must not contain NUL characters (found in i.displayName)."
+    assert error["message"] == (
+        "Text must not contain NUL characters or lone surrogates (found in i.displayName)."
+    )
     inline = (await gql.raw('{ missions(hub: "N\\u0000L") { title } }')).json()
     assert inline["errors"][0]["extensions"]["code"] == "validation_failed", inline
+
+
+async def test_half_a_surrogate_pair_is_refused_like_a_nul_even_signed_out(
+    gql: GraphQLClient,
+) -> None:
+    """JSON's "\\ud800" alone is no character UTF-8 can write: it answered internal_error."""
+    # As JSON writes it (httpx's own encoder refuses to): the escape, not the character.
+    sent = json.dumps({"query": SIGN_IN, "variables": {"e": "a\ud800@example.org", "p": "x"}})
+    response = await gql.http.post(
+        gql.url, content=sent, headers={"content-type": "application/json"}
+    )
+    body = response.json()
+    assert body["errors"][0]["extensions"] == {
+        "code": "validation_failed",
+        "fields": ["variables.e"],
+    }
+    # In a literal, GraphQL's own parser refuses the escape.
+    inline = (await gql.raw('{ missions(hub: "N\\udc00L") { title } }')).json()
+    assert inline["errors"][0]["extensions"]["code"] == "graphql_parse_failed", inline
 
 
 async def test_a_code_of_other_digits_is_just_a_wrong_code(gql: GraphQLClient) -> None:

@@ -285,6 +285,75 @@ async def test_multipart_without_the_csrf_header_is_refused(portal: Portal) -> N
     assert "X-Portal-Upload" in response.json()["message"]
 
 
+ANY_UPLOAD = (
+    'mutation($f: Upload!) { uploadAttachment(applicationId: "x", questionKey: "q",'
+    " file: $f) { __typename } }"
+)
+
+
+@pytest.mark.parametrize(
+    ("mapping", "sent", "message"),
+    [
+        ({"0": [5]}, True, "'map' names no variable at 5."),
+        ({"0": ["operationName"]}, True, "'map' names no variable at operationName."),
+        ({"0": ["query"]}, True, "'map' names no variable at query."),
+        ({"0": ["variables"]}, True, "'map' names no variable at variables."),
+        ({"0": ["variables.f"]}, False, "The file mapped as '0' never came."),
+    ],
+)
+async def test_a_multipart_request_that_maps_wrongly_is_a_bad_request(
+    portal: Portal, tokens: Tokens, mapping: dict[str, Any], sent: bool, message: str
+) -> None:
+    """Found probing: these answered 500, or a retryable outage for the missing file."""
+    files = {"0": ("a.pdf", PDF, "application/pdf")} if sent else {"x": ("a", b"", "text/plain")}
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            portal.graphql_url,
+            headers={"X-Portal-Upload": "1", "Authorization": f"Bearer {tokens.applicant}"},
+            data={"operations": json.dumps({"query": ANY_UPLOAD, "variables": {"f": None}}),
+                  "map": json.dumps(mapping)},
+            files=files,
+        )  # fmt: skip
+    assert response.status_code == 400, response.text
+    assert response.json()["message"] in (message, "Unexpected part 'x'.")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"query": "{ hub(code: "\xff") { code } }"}',  # not UTF-8
+        b'{"query": "{ hubs { code } }", "variables": {"a": ' + b"[" * 5000 + b"]" * 5000 + b"}}",
+        b'{"query": "{ hubs { code } }", "variables": {"a": ' + b"[" * 40 + b"]" * 40 + b"}}",
+    ],
+)
+async def test_a_body_not_utf8_or_nested_too_deep_is_a_bad_request(
+    portal: Portal, body: bytes
+) -> None:
+    """Found probing: 500s (a UnicodeDecodeError, a RecursionError)."""
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            portal.graphql_url, content=body, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "bad_request"
+
+
+async def test_a_multipart_operations_part_nested_too_deep_is_a_bad_request(
+    portal: Portal,
+) -> None:
+    operations = (
+        '{"query": "{ hubs { code } }", "variables": {"a": ' + "[" * 5000 + "]" * 5000 + "}}"
+    )
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            portal.graphql_url, headers={"X-Portal-Upload": "1"},
+            data={"operations": operations, "map": "{}"},
+            files={"0": ("a.pdf", PDF, "application/pdf")},
+        )  # fmt: skip
+    assert response.status_code == 400, response.text
+    assert "nested more than 32 levels" in response.json()["message"]
+
+
 async def test_a_request_of_too_many_parts_is_too_large_not_a_failure(
     portal: Portal, tokens: Tokens
 ) -> None:

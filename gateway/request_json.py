@@ -1,0 +1,43 @@
+"""The JSON of a GraphQL request (a body, or a multipart request's `operations` and `map`),
+refused with a message rather than a 500 when it is not UTF-8, not JSON, or nested deeper
+than any operation of ours needs (what reads it next would run out of recursion)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_NESTING = 32
+
+
+class NotRequestJson(ValueError):
+    pass
+
+
+NESTED_TOO_DEEP = f"The request's JSON is nested more than {MAX_NESTING} levels deep."
+
+
+def request_json(data: str | bytes | bytearray) -> Any:
+    try:
+        value = json.loads(data)
+    except ValueError:  # UnicodeDecodeError is one
+        raise NotRequestJson("The request body is not JSON in UTF-8.") from None
+    except RecursionError:
+        raise NotRequestJson(NESTED_TOO_DEEP) from None
+    if nested_deeper(value, MAX_NESTING):
+        raise NotRequestJson(NESTED_TOO_DEEP)
+    return value
+
+
+def nested_deeper(value: Any, most: int) -> bool:
+    """Whether arrays and objects nest more than `most` levels (without recursing)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > most:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
