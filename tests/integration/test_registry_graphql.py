@@ -494,3 +494,24 @@ async def test_every_registry_error_names_its_input_path(
     fixed = {**bad, "budget": 100000, "maxGrant": 500, "challengeIds": [challenge]}
     errors = field_errors((await gql(CALL_FULL, {"i": fixed}, tokens.admin))["createCall"])
     assert "exceeds the max grant 500" in errors["form.questions.6.maxValue"]
+
+
+async def test_an_amount_or_an_instant_out_of_range_is_refused_by_name(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    """Found probing: a budget of 1e308 overflowed its column and an instant past the year
+    9999 in UTC the database's range: both internal_error."""
+    _, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    rich = await gql(CALL, {"i": call_input(challenge, budget=1e308)}, tokens.admin)
+    assert rich["createCall"]["__typename"] == "ValidationErrors"
+    assert rich["createCall"]["errors"] == [
+        {"field": "budget", "message": "must be at most 1,000,000,000"}
+    ]
+    late = call_input(challenge, closesAt="9999-12-31T23:59:59-14:00")
+    refused = (await gql.raw(CALL, {"i": late}, tokens.admin)).json()
+    [error] = refused["errors"]
+    assert error["extensions"]["code"] == "bad_user_input"
+    assert "closesAt" in error["message"] and "Out of range" in error["message"]
+    audit = '{ auditLog(since: "9999-12-31T23:59:59-14:00") { totalCount } }'
+    literal = (await gql.raw(audit, token=tokens.admin)).json()
+    assert literal["errors"][0]["extensions"]["code"] == "graphql_validation_failed", literal

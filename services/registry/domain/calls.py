@@ -97,13 +97,18 @@ def window_errors(opens_at: datetime, closes_at: datetime) -> list[FieldError]:
     return errors
 
 
+# Far more than any call's; the column holds up to 12 digits before the point.
+MONEY_MAX = 1_000_000_000
+
+
 def money_errors(budget: float, max_grant: float) -> list[FieldError]:
     errors: list[FieldError] = []
-    if not budget > 0:
-        errors.append(FieldError("budget", "must be positive"))
-    if not max_grant > 0:
-        errors.append(FieldError("maxGrant", "must be positive"))
-    elif budget > 0 and max_grant > budget:
+    for field, amount in (("budget", budget), ("maxGrant", max_grant)):
+        if not amount > 0:
+            errors.append(FieldError(field, "must be positive"))
+        elif amount > MONEY_MAX:
+            errors.append(FieldError(field, f"must be at most {MONEY_MAX:,}"))
+    if not errors and max_grant > budget:
         errors.append(FieldError("maxGrant", "cannot exceed the budget"))
     return errors
 

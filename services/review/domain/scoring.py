@@ -14,9 +14,10 @@ import msgspec
 
 from shared.api.registry import Rubric
 from shared.api.review import Decision, EvaluationStatus
-from shared.errors import FieldError
+from shared.errors import FieldError, too_long
 
 MIN_COMMENT = 20
+COMMENT_MAX = 10_000  # a page and more for one criterion
 MIN_JUSTIFICATION = 20
 DISAGREEMENT = 2.0
 
@@ -24,11 +25,12 @@ DISAGREEMENT = 2.0
 def score_errors(
     rubric: Rubric, scores: dict[str, float], comments: dict[str, str], *, strict: bool
 ) -> list[FieldError]:
-    errors: list[FieldError] = []
+    errors = too_long({f"comments.{key}": text for key, text in comments.items()}, COMMENT_MAX)
     keys = {c.key for c in rubric.criteria}
-    for key in set(scores) | set(comments):
+    for key in sorted(set(scores) | set(comments)):
         if key not in keys:
-            errors.append(FieldError(f"scores.{key}", "is not a criterion of this call"))
+            field = "scores" if key in scores else "comments"
+            errors.append(FieldError(f"{field}.{key}", "is not a criterion of this call"))
     for c in rubric.criteria:
         score = scores.get(c.key)
         if score is not None and not (0 <= score <= 5 and float(score * 2).is_integer()):

@@ -7,11 +7,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
 from services.review.domain.assignments import same_organisation_name
+from services.review.domain.invitations import NAME_MAX
 from services.review.models import ConflictRow
 from services.review.usecases.assignments import repair_calls, require_evaluator
 from shared.api.review import AssignmentReport, ConflictCreate
-from shared.errors import Conflict, FieldError, ValidationFailed
+from shared.errors import Conflict, FieldError, ValidationFailed, require, too_long
 from shared.identity import Identity
+from shared.paths import is_uuid
+
+REASON_MAX = 2_000
 
 
 async def declare_conflict(
@@ -22,6 +26,11 @@ async def declare_conflict(
         raise ValidationFailed(
             [FieldError("applicationId", "name an application or an organisation")]
         )
+    errors = too_long({"organisation": data.organisation}, NAME_MAX)
+    errors += too_long({"reason": data.reason}, REASON_MAX)
+    if data.application_id is not None and not is_uuid(data.application_id):
+        errors.append(FieldError("applicationId", "is not an application's id"))
+    require(errors)
     # A submitted evaluation is locked: a conflict over what was judged is the team's to
     # handle, whether declared for the application or for its organisation.
     for app_id, organisation in await queries.judged_by(session, evaluator.account_id):

@@ -184,7 +184,9 @@ def test_windows() -> None:
 @pytest.mark.parametrize(
     ("budget", "grant", "expected"),
     [(100, 10, set()), (100, 100, set()), (100, 101, {"maxGrant"}), (0, 10, {"budget"}),
-     (100, 0, {"maxGrant"}), (-5, -5, {"budget", "maxGrant"})],
+     (100, 0, {"maxGrant"}), (-5, -5, {"budget", "maxGrant"}),
+     # Found probing: 1e308 overflowed the column, a 500.
+     (1e308, 10, {"budget"}), (1e9, 1e9, set()), (1e308, 1e308, {"budget", "maxGrant"})],
 )  # fmt: skip
 def test_money(budget: float, grant: float, expected: set[str]) -> None:
     assert fields(money_errors(budget, grant)) == expected

@@ -223,3 +223,13 @@ def test_ineligible_and_incomplete_are_not_ranked() -> None:
     }
     assert ranked["x"].decision is Decision.INELIGIBLE and ranked["x"].rank is None
     assert ranked["p"].decision is Decision.PENDING and "impact" in ranked["p"].explanation
+
+
+def test_a_comment_has_a_bound_and_an_unknown_comment_is_named_as_one() -> None:
+    """Found probing: 5 MB comments were kept; comments.zzz was reported as scores.zzz."""
+    errors = score_errors(RUBRIC, {}, {"impact": "x" * 10_001, "zzz": "x"}, strict=False)
+    assert [(e.field, e.message) for e in errors] == [
+        ("comments.impact", "must be at most 10,000 characters"),
+        ("comments.zzz", "is not a criterion of this call"),
+    ]
+    assert score_errors(RUBRIC, {}, {"impact": "x" * 10_000}, strict=False) == []

@@ -54,7 +54,10 @@ def test_a_draft_sheet_may_be_incomplete_but_not_off_the_scale() -> None:
     [error] = score_errors(RUBRIC, {"impact": 4.5, "excellence": 7}, {}, strict=False)
     assert (error.field, error.message) == ("scores.excellence", "must be 0 to 5 in half points")
     [unknown] = score_errors(RUBRIC, {}, {"beauty": "x" * MIN_COMMENT}, strict=False)
-    assert (unknown.field, unknown.message) == ("scores.beauty", "is not a criterion of this call")
+    assert (unknown.field, unknown.message) == (
+        "comments.beauty",
+        "is not a criterion of this call",
+    )
 
 
 def test_an_evaluation_missing_a_criterion_makes_no_consensus_on_it() -> None:
