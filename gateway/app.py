@@ -285,6 +285,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
         },
         logging_config=None,
         openapi_config=None,
+        request_max_body_size=settings.max_request_bytes,
     )  # fmt: skip
     app.state.settings = settings
     for route in archive_routes(db, settings):  # the person's data archive

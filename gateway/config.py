@@ -39,6 +39,9 @@ class GatewaySettings(ServiceSettings, kw_only=True, frozen=True):
     max_query_aliases: int = 30
     # A whole multipart request; each file question sets its own, lower limit.
     max_upload_bytes: int = 600 * 1024 * 1024
+    # Any other request's body (a GraphQL operation and its variables): a draft's longest
+    # answers fit many times over.
+    max_request_bytes: int = 2 * 1024 * 1024
 
     @property
     def lock_seconds(self) -> int:

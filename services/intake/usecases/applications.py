@@ -18,6 +18,7 @@ from services.intake.domain.access import (
 )
 from services.intake.domain.answers import requested_amount
 from services.intake.domain.applicant import merged
+from services.intake.domain.bounds import unkept_errors
 from services.intake.domain.indexing import index_for_team
 from services.intake.models import (
     ApplicationRow,
@@ -133,6 +134,7 @@ async def save(
     """Autosave: anything is kept; problems come back as warnings, never as refusals."""
     app, call = await load_application(session, identity, application_id, lock=True, own=True)
     ensure_editable(app, call, now)
+    require(unkept_errors(form_of(call), update))
     apply_update(app, call, update)
     await session.flush()  # updated_at comes back with the UPDATE (eager defaults)
     view = await application_view(session, identity, app, call)
