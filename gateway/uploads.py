@@ -156,6 +156,14 @@ async def run_multipart(
     return response
 
 
+def limit_reached(exc: ParserLimitReached) -> str:
+    if "segment count" in str(exc):
+        return f"A request carries at most {MAX_PARTS} parts."
+    if "header" in str(exc):  # a file name of thousands of characters, say
+        return "A part's headers are too long."
+    return "A part is too large."
+
+
 class MultipartRun:
     """One request as it is parsed: its JSON parts, its files and the operation, which starts
     as soon as `map` has arrived."""
@@ -186,12 +194,12 @@ class MultipartRun:
                 raise UploadError(413, "payload_too_large", "The request is too large.")
             try:
                 events = list(self.parser.parse(chunk)) if chunk or not more else []
-            except ParserLimitReached:
-                raise UploadError(
-                    413, "payload_too_large", f"A request carries at most {MAX_PARTS} parts."
-                ) from None
+            except ParserLimitReached as exc:
+                raise UploadError(413, "payload_too_large", limit_reached(exc)) from None
             except ParserError as exc:
-                raise UploadError(400, "bad_request", f"Invalid multipart body: {exc}") from None
+                # The parser's own words, without the Python error some carry along.
+                said = exc.args[0] if exc.args else "malformed"
+                raise UploadError(400, "bad_request", f"Invalid multipart body: {said}.") from None
             for event in events:
                 yield event
 

@@ -15,6 +15,7 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     GraphQLError,
+    OperationDefinitionNode,
     StringValueNode,
     Visitor,
     visit,
@@ -53,7 +54,7 @@ from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.mutations import ReviewMutation
 from gateway.schema.review.queries import ReviewQuery
 from gateway.uploads import StreamedUpload
-from shared.errors import DomainError, ServiceUnavailable
+from shared.errors import DomainError, ServiceUnavailable, ValidationFailed
 from shared.logging import current_trace_id
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,14 @@ class ErrorCodes(SchemaExtension):
         coded: list[GraphQLError] = []
         for error in result.errors:
             original = error.original_error
+            if isinstance(original, ValidationFailed) and original.errors:
+                # Outside a union: the message and `fields` name what is wrong, and where.
+                wrong = "; ".join(f"{e.field} {e.message}" for e in original.errors)
+                error = GraphQLError(
+                    f"{original.message.rstrip('.')}: {wrong}.", nodes=error.nodes, path=error.path,
+                    original_error=original,
+                    extensions={"fields": [e.field for e in original.errors]},
+                )  # fmt: skip
             if isinstance(original, DomainError):
                 error.extensions = {**(error.extensions or {}), "code": original.code}
                 if isinstance(original, ServiceUnavailable):
@@ -255,7 +264,12 @@ UTC_DATETIME = scalar(
 
 class PortalSchema(strawberry.Schema):
     """Subscriptions run on the websocket (`subscribe`) only: one sent as a plain request is
-    refused as the wrong operation type, not run as a query that cannot return a value."""
+    refused as the wrong operation type, not run as a query that cannot return a value. A
+    document of several operations runs only the one named (Strawberry would run the first)."""
+
+    def __init__(self, *args: Any, documents: DocumentCache, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents = documents
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -273,12 +287,23 @@ class PortalSchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> StrawberryExecutionResult:
+        if operation_name is None and query and several_operations(self.documents.parsed(query)):
+            unnamed = GraphQLError(
+                "The document holds several operations: name the one to run (operationName).",
+                extensions={"code": GRAPHQL_VALIDATION_FAILED},
+            )
+            return StrawberryExecutionResult(data=None, errors=[unnamed])
         allowed = set(allowed_operation_types or (OperationType.QUERY, OperationType.MUTATION))
         allowed.discard(OperationType.SUBSCRIPTION)
         return await super().execute(
             query, variable_values, context_value, root_value, operation_name, allowed,
             operation_extensions,
         )  # fmt: skip
+
+
+def several_operations(document: DocumentNode | None) -> bool:
+    definitions = document.definitions if document is not None else ()
+    return sum(isinstance(d, OperationDefinitionNode) for d in definitions) > 1
 
 
 def build_schema(settings: GatewaySettings) -> strawberry.Schema:
@@ -307,4 +332,5 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
         extensions=extensions,
         scalar_overrides={Upload: STREAMED_UPLOAD, datetime: UTC_DATETIME},
         config=StrawberryConfig(disable_field_suggestions=not settings.is_dev),
+        documents=documents,
     )

@@ -14,7 +14,7 @@ from gateway.clients import Services
 from gateway.config import GatewaySettings
 from gateway.feeds import SubmissionFeeds
 from gateway.schema.dataloaders import Loaders
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotAuthenticated
 from shared.identity import ANONYMOUS, Identity
 
 
@@ -37,8 +37,11 @@ class Context(BaseContext, kw_only=True):
     @property
     def socket_token(self) -> str | None:
         """The token a subscription runs under: connection_init's, else the upgrade's header."""
-        params = self.connection_params or {}
-        return params.get("Authorization") or self.authorization
+        params = self.connection_params if isinstance(self.connection_params, dict) else {}
+        token = params.get("Authorization")
+        if token is not None and not isinstance(token, str):
+            raise NotAuthenticated("Send the access token as 'Authorization: Bearer <token>'.")
+        return token or self.authorization
 
     async def identity_from_token(self, authorization: str | None) -> Identity:
         """The identity of a token sent outside the headers (a WebSocket's connection_init),

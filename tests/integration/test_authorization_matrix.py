@@ -319,7 +319,7 @@ async def test_refusals_say_nothing_about_what_exists(gql: GraphQLClient, world:
 
 async def test_the_live_counter_by_role(portal: Portal, world: World) -> None:
     """The submission-count subscription of a programme-wide call: staff of any hub watch it."""
-    outcomes = {}
+    outcomes, codes = {}, set()
     for role, token in world.tokens.items():
         ws, receive = await subscribe_count(portal, DEMO_CALL, token)
         try:
@@ -328,8 +328,13 @@ async def test_the_live_counter_by_role(portal: Portal, world: World) -> None:
             await ws.close()
         watching = message["type"] == "next" and not message["payload"].get("errors")
         outcomes[role] = "allowed" if watching else "refused"
+        if not watching:  # a refusal is coded as every request's is
+            payload = message["payload"]
+            errors = payload if isinstance(payload, list) else payload["errors"]
+            codes.add(errors[0]["extensions"]["code"])
     expected = {role: "allowed" if role in EVERY_HUB_STAFF else "refused" for role in ROLES}
     assert outcomes == expected
+    assert codes and codes <= {"forbidden", "not_authenticated"}
 
 
 async def test_signing_out_everywhere_by_role(gql: GraphQLClient, tokens: Tokens) -> None:

@@ -234,3 +234,47 @@ async def test_thousands_of_missions_list_with_their_challenges(
         async with new_session_factory(engine)() as session, session.begin():
             await session.execute(delete(MissionRow).where(MissionRow.id.in_(ids)))
         await engine.dispose()
+
+
+async def test_a_document_of_several_operations_runs_only_the_one_named(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    """Found probing: with no operationName the first ran (here, signing out everywhere)."""
+    document = "mutation out { signOutEverywhere { __typename } } query hubs { hubs { code } }"
+    unnamed = (await gql.raw(document, token=tokens.applicant)).json()
+    assert unnamed["data"] is None
+    assert unnamed["errors"][0]["extensions"]["code"] == "graphql_validation_failed"
+    assert "name the one to run" in unnamed["errors"][0]["message"]
+    named = await gql.http.post(
+        gql.url, json={"query": document, "operationName": "hubs"},
+        headers={"Authorization": f"Bearer {tokens.applicant}"},
+    )  # fmt: skip
+    assert len(named.json()["data"]["hubs"]) == 7
+    still = await gql("{ me { email } }", token=tokens.applicant)  # the token was not revoked
+    assert still["me"]["email"]
+
+
+async def test_a_socket_token_that_is_not_text_is_refused_with_a_code(portal: Portal) -> None:
+    """Found probing: connection_init's Authorization of 5 answered a Python error's text."""
+    url = portal.graphql_url.replace("http://", "ws://")
+    protocol = [websockets.Subprotocol("graphql-transport-ws")]
+    async with websockets.connect(url, subprotocols=protocol) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": 5}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        query = "subscription($c: ID!) { submissionCount(callId: $c) }"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+            "query": query, "variables": {"c": "00000000-0000-4000-8000-000000000003"}}}))  # fmt: skip
+        message = json.loads(await asyncio.wait_for(ws.recv(), 15))
+    payload = message["payload"]
+    errors = payload if isinstance(payload, list) else payload["errors"]
+    assert errors[0]["extensions"]["code"] == "not_authenticated", message
+
+
+async def test_a_refused_argument_outside_a_union_is_named(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    """Found probing: `myNotifications(first: -1)` said only "The input is not valid."."""
+    body = (await gql.raw("{ myNotifications(first: -1) { id } }", token=tokens.applicant)).json()
+    [error] = body["errors"]
+    assert error["message"] == "The input is not valid: first must be between 1 and 200."
+    assert error["extensions"] == {"code": "validation_failed", "fields": ["first"]}

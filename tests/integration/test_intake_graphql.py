@@ -319,6 +319,37 @@ async def test_a_multipart_request_that_maps_wrongly_is_a_bad_request(
 
 
 @pytest.mark.parametrize(
+    ("file_name", "status", "message"),
+    [
+        ("n" * 5000 + ".pdf", 413, "A part's headers are too long."),
+        ("\udcb2\udc80.pdf", 400, "Invalid multipart body: Segment header failed to decode."),
+    ],
+)
+async def test_a_file_part_whose_headers_cannot_be_read_is_named_so(
+    portal: Portal, tokens: Tokens, file_name: str, status: int, message: str
+) -> None:
+    """Found probing: a long name was reported as too many parts; bytes not UTF-8 in a name
+    answered a Python error's text."""
+    boundary = "b0undary"
+    name = file_name.encode("utf-8", "surrogateescape")
+    operations = json.dumps({"query": ANY_UPLOAD, "variables": {"f": None}}).encode()
+    body = b"".join([
+        b"--b0undary\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n", operations,
+        b'\r\n--b0undary\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0": ["variables.f"]}',
+        b'\r\n--b0undary\r\nContent-Disposition: form-data; name="0"; filename="' + name + b'"\r\n',
+        b"Content-Type: application/pdf\r\n\r\n", PDF, b"\r\n--b0undary--\r\n",
+    ])  # fmt: skip
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            portal.graphql_url, content=body,
+            headers={"X-Portal-Upload": "1", "Authorization": f"Bearer {tokens.applicant}",
+                     "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )  # fmt: skip
+    assert response.status_code == status, response.text
+    assert response.json()["message"] == message
+
+
+@pytest.mark.parametrize(
     "body",
     [
         b'{"query": "{ hub(code: "\xff") { code } }"}',  # not UTF-8
@@ -1034,3 +1065,25 @@ async def test_the_team_page_counts_agree_for_each_viewer(
         assert statistics["total"] == started == sum(counts(statistics["byStatus"]).values())
         listing = seen["callApplications"]
         assert listing["totalCount"] == listing["total"] == submitted
+
+
+async def test_a_draft_refuses_keys_no_question_has_and_bodies_past_the_limit(
+    gql: GraphQLClient, portal: Portal
+) -> None:
+    """Found probing: three saves of 9 MB under made-up keys made a 37 MB draft."""
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    saving = """mutation($id: ID!, $input: ApplicationInput!) { saveApplication(id: $id, input: $input) {
+      __typename ... on ValidationErrors { errors { field message } } } }"""
+    junk = {"answers": {"junk1": "x", "project_title": "Kept?"}}
+    refused = (await gql(saving, {"id": app["id"], "input": junk}, token))["saveApplication"]
+    assert refused == {"__typename": "ValidationErrors",
+                       "errors": [{"field": "answers.junk1", "message": "is not a question of this form"}]}  # fmt: skip
+    read = "query($id: ID!) { application(id: $id) { answers } }"
+    assert (
+        "project_title" not in (await gql(read, {"id": app["id"]}, token))["application"]["answers"]
+    )
+    big = {"answers": {"summary": "x" * (3 * 1024 * 1024)}}
+    response = await gql.raw(saving, {"id": app["id"], "input": big}, token)
+    assert response.status_code == 413, response.text
+    assert response.json()["code"] == "payload_too_large"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 import strawberry
+from graphql import GraphQLError
 
 from gateway.schema.context import Info
+from shared.errors import DomainError
 
 
 @strawberry.type
@@ -22,8 +24,11 @@ class IntakeSubscription:
         async def current() -> int:
             # Checked again for every figure: a socket outlives neither a revoked or expired
             # token nor a disabled account, and a setup-only token never starts one.
-            identity = await ctx.identity_from_token(ctx.socket_token)
-            count = await ctx.services.intake.submission_count(identity, str(call_id))
+            try:
+                identity = await ctx.identity_from_token(ctx.socket_token)
+                count = await ctx.services.intake.submission_count(identity, str(call_id))
+            except DomainError as refused:  # coded as every request's error is
+                raise GraphQLError(refused.message, extensions={"code": refused.code}) from None
             return count.submitted
 
         async with ctx.feeds.watch(str(call_id)) as changes:
