@@ -59,7 +59,7 @@ def audit_csv_route(sessions: Sessions, settings: GatewaySettings) -> HTTPRouteH
                      action="auditLog.export", target_type="audit_log", target_id="",
                      source=source, detail=where.described())  # fmt: skip
         return Stream(
-            csv_lines(sessions(), where), media_type="text/csv; charset=utf-8",
+            csv_lines(sessions(), where), media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
         )  # fmt: skip
 
