@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -138,4 +139,19 @@ def to_api(value: Any, target: type[T]) -> T:
     try:
         return msgspec.convert(input_to_builtins(value), target, strict=False)
     except msgspec.ValidationError as exc:
-        raise domain.ValidationFailed([domain.FieldError("input", str(exc))]) from exc
+        raise domain.ValidationFailed([invalid_field(str(exc))]) from exc
+
+
+def invalid_field(message: str) -> domain.FieldError:
+    """msgspec's "Expected `int` <= 9223372036854775807 - at `$.form.questions[0].max_size_bytes`"
+    as the field the client sent (form.questions.0.maxSizeBytes); a map's key msgspec does not
+    say (`[...]`) ends the path there."""
+    what, _, where = message.partition(" - at `$")
+    steps = re.findall(r"\.(\w+)|\[(\d+)\]", where.split("[...]")[0])
+    field = ".".join(camel(name) if name else index for name, index in steps)
+    return domain.FieldError(field or "input", what)
+
+
+def camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
