@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, delete, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -173,7 +173,10 @@ async def open_calls(session: AsyncSession, now: datetime) -> Sequence[CallCopy]
 
 
 async def digest_readers(session: AsyncSession, call: CallCopy) -> list[Person]:
-    """The call's opted-in admins and the managers of its hubs."""
+    """The call's opted-in admins and, for a hub's own call, its hub managers: the digest's
+    counts are the whole call's, which a hub manager of a programme-wide call may not see
+    (they count their hub's applications only)."""
+    managers = Person.role == Role.HUB_MANAGER
     people = await session.scalars(
         select(Person)
         .where(
@@ -181,7 +184,7 @@ async def digest_readers(session: AsyncSession, call: CallCopy) -> list[Person]:
             Person.daily_digest,
             or_(
                 Person.role == Role.ADMIN,
-                (Person.role == Role.HUB_MANAGER) & Person.hub.in_(call.hubs or [call.hub]),
+                managers & Person.hub.in_(call.hubs or [call.hub]) if call.hub else false(),
             ),
         )
         .order_by(Person.account_id)

@@ -187,13 +187,14 @@ async def judged_by(session: AsyncSession, evaluator_id: str) -> list[tuple[str,
 
 
 async def call_loads(
-    session: AsyncSession, call_id: str, *, submitted: bool = False
+    session: AsyncSession, call_id: str, *, submitted: bool = False, within: Any = None
 ) -> dict[str, int]:
     """Active assignments per evaluator in this call (a pool's capacity counts only these);
-    `submitted`: only those whose evaluation is submitted."""
+    `submitted`: only those whose evaluation is submitted; `within`: of these applications."""
     query = select(AssignmentRow.evaluator_id, func.count()).where(
-        AssignmentRow.active, AssignmentRow.call_id == call_id
-    )
+        AssignmentRow.active, AssignmentRow.call_id == call_id,
+        true() if within is None else AssignmentRow.application_id.in_(within),
+    )  # fmt: skip
     if submitted:
         query = query.join(EvaluationRow, EvaluationRow.assignment_id == AssignmentRow.id).where(
             SUBMITTED

@@ -877,9 +877,9 @@ async def subscribe_count(
     return ws, receive
 
 
-async def call_known_to_intake(gql: GraphQLClient, tokens: Tokens) -> str:
+async def call_known_to_intake(gql: GraphQLClient, tokens: Tokens, **overrides: Any) -> str:
     """A fresh open call, once intake has heard of its publication."""
-    call = await publish_call(gql, tokens)
+    call = await publish_call(gql, tokens, **overrides)
     stats = "query($c: ID!) { callStatistics(callId: $c) { __typename } }"
 
     async def intake_knows_the_call() -> bool:
@@ -910,6 +910,23 @@ async def test_the_team_watches_submissions_live(
         assert message["type"] == "error" or message["payload"].get("errors")
     finally:
         await refused.close()
+
+
+async def test_a_hub_managers_counter_moves_only_for_their_hubs_submissions(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    """Found probing: in a programme-wide call another hub's submission sent the NL manager
+    the same figure again, at the moment it came."""
+    call = await call_known_to_intake(gql, tokens, hub=None)
+    ws, receive = await subscribe_count(portal, call, tokens.hub_nl)
+    try:
+        assert (await receive())["payload"]["data"]["submissionCount"] == 0
+        await apply_to(gql, call, {"name": "German", "type": "ngo", "country": "DE"}, amount=1000)
+        await apply_to(gql, call, {"name": "Belgian", "type": "ngo", "country": "BE"}, amount=1000)
+        # The next figure is the Belgian one's: nothing came for the German one.
+        assert (await receive())["payload"]["data"]["submissionCount"] == 1
+    finally:
+        await ws.close()
 
 
 async def test_a_draft_attachment_can_be_removed(gql: GraphQLClient, portal: Portal) -> None:

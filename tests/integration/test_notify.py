@@ -503,6 +503,20 @@ async def test_the_daily_digest_reaches_only_opted_in_team_members_once_a_day(
                    "other hub": [], "applicant": []}  # fmt: skip
     await notify.reminders(morning + timedelta(days=1))  # the next day: one more each
     assert len(await notify.mails(team["admin in"].email)) == 2
+    # A programme-wide call's digest counts every hub's applications: admins only.
+    wide = call(title="Programme-wide", hub=None, hubs=["NL", "DE"],
+                opens_at=morning - timedelta(hours=1),
+                closes_at=morning + timedelta(days=10))  # fmt: skip
+    await notify.publish(wide)
+    await notify.publish(intake.ApplicationDrafted(
+        application_id=str(uuid.uuid4()), call_id=wide.call_id,
+        applicant_id=team["applicant"].account_id, created_at=now(),
+    ))  # fmt: skip
+    await eventually(lambda: copies_known(notify, 2, submitted=0))
+    await notify.reminders(morning + timedelta(days=2))
+    titles = {name: [m.subject for m in await notify.mails(p.email)] for name, p in team.items()}
+    assert sum(wide.title in t for t in titles["admin in"]) == 1
+    assert not any(wide.title in t for t in titles["hub in"] + titles["other hub"])
 
 
 async def test_a_person_reads_only_their_own_mail(start_notify: Any) -> None:

@@ -338,7 +338,9 @@ async def closed_call_with_assignments(
 TEAM_VIEWS = """query($c: ID!) {
   ranking(callId: $c) { ... on Ranking { total entries { organisation } } }
   rankingCsv(callId: $c)
-  assignmentMatrix(callId: $c) { ... on AssignmentMatrix { applications { organisation } } }
+  assignmentMatrix(callId: $c) { ... on AssignmentMatrix {
+    applications { organisation } evaluators { load } } }
+  callPool(callId: $c) { assigned submitted }
   disagreements(callId: $c) { applicationId }
   evaluatorStatistics(callId: $c) { evaluations } }"""
 
@@ -347,7 +349,8 @@ async def test_a_hub_manager_sees_only_their_hubs_applications_of_a_programme_wi
     gql: GraphQLClient, portal: Portal, tokens: Tokens
 ) -> None:
     """As intake lists and counts them: the ranking, its CSV, the assignment matrix, the
-    disagreements and the evaluators' statistics hold the hub's applications alone."""
+    pool's loads, the disagreements and the evaluators' statistics hold the hub's
+    applications alone."""
     call = await publish_call(gql, tokens, hub=None)
     for name, country in (("Belgian", "BE"), ("German", "DE")):  # hubs NL and DE
         await apply_to(gql, call, {"name": name, "type": "ngo", "country": country}, 10_000)
@@ -370,6 +373,10 @@ async def test_a_hub_manager_sees_only_their_hubs_applications_of_a_programme_wi
         assert {a["organisation"] for a in views["assignmentMatrix"]["applications"]} == seen
         statistics_seen = sum(s["evaluations"] for s in views["evaluatorStatistics"])
         assert statistics_seen == 3 * len(seen)  # three evaluators for each application
+        # The evaluators' loads count the same applications: no trace of other hubs' work.
+        assert [e["load"] for e in views["assignmentMatrix"]["evaluators"]] == [len(seen)] * 3
+        pool = views["callPool"]
+        assert [(m["assigned"], m["submitted"]) for m in pool] == [(len(seen), len(seen))] * 3
 
 
 async def test_conflicts_after_submitting_removals_and_statistics(

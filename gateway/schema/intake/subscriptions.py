@@ -32,6 +32,11 @@ class IntakeSubscription:
             return count.submitted
 
         async with ctx.feeds.watch(str(call_id)) as changes:
-            yield await current()  # also the authorization check: a refusal ends it here
+            shown = await current()  # also the authorization check: a refusal ends it here
+            yield shown
             async for _ in changes:
-                yield await current()
+                # Only a new figure: another hub's submission, which a hub manager's count
+                # leaves out, must not show even as the moment it came.
+                if (figure := await current()) != shown:
+                    shown = figure
+                    yield shown

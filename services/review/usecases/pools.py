@@ -82,9 +82,11 @@ async def repair_assignments(
 
 
 async def call_pool(session: AsyncSession, identity: Identity, call_id: str) -> list[PoolMember]:
-    await team_call(session, identity, call_id, write=False)
-    loads = await queries.call_loads(session, call_id)
-    done = await queries.call_loads(session, call_id, submitted=True)
+    call = await team_call(session, identity, call_id, write=False)
+    # A hub manager's view of a programme-wide call counts their hub's work only.
+    visible = await visible_applications(session, identity, call)
+    loads = await queries.call_loads(session, call_id, within=visible)
+    done = await queries.call_loads(session, call_id, submitted=True, within=visible)
     return [
         PoolMember(evaluator=evaluator_view(e), capacity=capacity,
                    assigned=loads.get(e.account_id, 0), submitted=done.get(e.account_id, 0))
@@ -147,7 +149,7 @@ async def assignment_matrix(
     if visible is not None:
         applications = [a for a in applications if a.application_id in visible]
     members = await queries.pool_of(session, call_id)
-    loads = await queries.call_loads(session, call_id)
+    loads = await queries.call_loads(session, call_id, within=visible)
     names = await queries.evaluator_names(session)
     cells: dict[str, list[MatrixCell]] = defaultdict(list)
     for row, status in await queries.matrix_cells(session, call_id):
