@@ -264,6 +264,8 @@ async def start(
     parts: dict[str, bytearray], scope: Scope, schema: Schema, context: ContextFactory,
     uploads: dict[str, StreamedUpload],
 ) -> asyncio.Task[Any]:  # fmt: skip
+    if "operations" not in parts:
+        raise UploadError(400, "bad_request", "The 'operations' part comes before 'map'.")
     try:
         operations = request_json(parts.get("operations", b"") or b"null")
         mapping = request_json(parts.get("map", b"") or b"null")

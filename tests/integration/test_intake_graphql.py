@@ -318,6 +318,18 @@ async def test_a_multipart_request_that_maps_wrongly_is_a_bad_request(
     assert response.json()["message"] in (message, "Unexpected part 'x'.")
 
 
+async def test_a_map_before_its_operations_is_named_so(portal: Portal) -> None:
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            portal.graphql_url, headers={"X-Portal-Upload": "1"},
+            files=[("map", (None, '{"0": ["variables.f"]}')),
+                   ("operations", (None, json.dumps({"query": ANY_UPLOAD, "variables": {"f": None}}))),
+                   ("0", ("a.pdf", PDF, "application/pdf"))],
+        )  # fmt: skip
+    assert response.status_code == 400, response.text
+    assert response.json()["message"] == "The 'operations' part comes before 'map'."
+
+
 @pytest.mark.parametrize(
     ("file_name", "status", "message"),
     [
