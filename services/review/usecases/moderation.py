@@ -23,7 +23,9 @@ async def set_consensus(
     session: AsyncSession, identity: Identity, call_id: str, application_id: str,
     criterion: str, data: ConsensusSet,
 ) -> RankingEntry:  # fmt: skip
-    call = await load_call(session, call_id)
+    # Locked as publishing locks it: a score settled after the results went out, or two
+    # moderators settling the same criterion at once, must wait for the other (found probing).
+    call = await load_call(session, call_id, lock=True)
     require_team(identity, call.hubs, write=True)
     app = await session.get(ApplicationCopy, application_id)
     if app is None or app.call_id != call_id:
