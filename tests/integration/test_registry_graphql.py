@@ -515,3 +515,21 @@ async def test_an_amount_or_an_instant_out_of_range_is_refused_by_name(
     audit = '{ auditLog(since: "9999-12-31T23:59:59-14:00") { totalCount } }'
     literal = (await gql.raw(audit, token=tokens.admin)).json()
     assert literal["errors"][0]["extensions"]["code"] == "graphql_validation_failed", literal
+
+
+async def test_a_call_is_never_moved_to_results_published_by_hand(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    """Found probing: with no evaluation done the call claimed published results."""
+    _, challenge = await make_mission_and_challenge(gql, tokens.admin, "NL")
+    call = (await gql(CALL, {"i": call_input(challenge)}, tokens.admin))["createCall"]["id"]
+    moved = await gql(
+        """mutation($id: ID!) { transitionCall(id: $id, status: RESULTS_PUBLISHED) {
+          __typename ... on Error { message } } }""",
+        {"id": call}, tokens.admin,
+    )  # fmt: skip
+    assert moved["transitionCall"] == {
+        "__typename": "Conflict",
+        "message": "Results are published with publishResults, once every application has "
+        "its consensus.",
+    }

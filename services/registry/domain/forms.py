@@ -83,6 +83,9 @@ def form_errors(form: Form) -> list[FieldError]:
             errors.append(FieldError(f"{at}.key", f"duplicate question key {question.key}"))
         seen.add(question.key)
         errors.extend(question_errors(question, at))
+    amounts = [i for i, q in enumerate(form.questions) if q.type is QuestionType.REQUESTED_AMOUNT]
+    for i in amounts[1:]:  # the amount eligibility and the budget read: one per form
+        errors.append(FieldError(f"form.questions.{i}.type", "a form asks one requested amount"))
     return errors
 
 

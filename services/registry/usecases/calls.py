@@ -146,6 +146,9 @@ async def transition_call(
     identity.require_admin()
     if status in (CallStatus.PUBLISHED, CallStatus.CLOSED):
         raise Conflict("Publish with /publish; the clock closes a call at its closing instant.")
+    if status is CallStatus.RESULTS_PUBLISHED:  # only review knows whether they are ready
+        raise Conflict("Results are published with publishResults, once every application "
+                       "has its consensus.")  # fmt: skip
     previous = row.status
     problem = transition_error(previous, status)
     if problem:

@@ -337,3 +337,13 @@ def test_only_amount_questions_are_held_to_the_max_grant() -> None:
 def test_settings_are_named_as_the_graphql_input_names_them() -> None:
     assert camel("evaluators_per_application") == "evaluatorsPerApplication"
     assert camel("title") == "title"
+
+
+def test_a_form_asks_one_requested_amount() -> None:
+    """Found probing: a second amount question was accepted, and only the first counted."""
+    first = Question(key="amount", type=Q.REQUESTED_AMOUNT, labels=EN)
+    second = Question(key="more", type=Q.REQUESTED_AMOUNT, labels=EN)
+    assert [(e.field, e.message) for e in form_errors(Form([first, second]))] == [
+        ("form.questions.1.type", "a form asks one requested amount")
+    ]
+    assert form_errors(Form([first])) == []

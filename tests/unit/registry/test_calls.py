@@ -218,6 +218,22 @@ def test_no_eligible_country_at_all() -> None:
     assert "at least one" in coverage_errors([], NL_ONLY)[0].message
 
 
+@pytest.mark.parametrize(
+    ("eligible", "said"),
+    [
+        # Found probing: nobody from NL could be eligible (NL has no parts to name).
+        ([Coverage("NL", CountryPart.NORTH)], "NL is not split into parts; name it whole"),
+        ([Coverage("NL"), Coverage("NL")], "NL is listed twice"),
+        ([Coverage("FR"), Coverage("FR", CountryPart.NORTH)], "FR is listed whole and in part"),
+    ],
+)
+def test_each_country_is_named_once_and_in_parts_only_where_it_has_them(
+    eligible: list[Coverage], said: str
+) -> None:
+    everywhere = coverage_of(list(HUBS))
+    assert [e.message for e in coverage_errors(eligible, everywhere)] == [said]
+
+
 def draft(**kw: Any) -> CallDraft:
     values: dict[str, Any] = {
         "title": "Call", "description": "", "title_translations": [],
