@@ -15,7 +15,9 @@ def publish_refusal(*, unchecked: int, ranked: int, pending: int) -> str | None:
     if unchecked:
         return (f"{unchecked} application(s) still await the eligibility check; "
                 "every applicant needs an outcome.")  # fmt: skip
-    if not ranked or pending:
+    if not ranked:  # an open call, or one nobody applied to (found probing: "0 ... lack")
+        return "No application of this call is ranked, so there are no results to publish yet."
+    if pending:
         return (f"{pending} application(s) still lack a consensus; "
                 "finish evaluation and moderation first.")  # fmt: skip
     return None

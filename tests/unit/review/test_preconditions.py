@@ -111,7 +111,7 @@ def test_results_wait_for_every_eligibility_check_then_for_every_consensus() -> 
         "1 application(s) still lack a consensus; finish evaluation and moderation first."
     )
     assert publish_refusal(unchecked=0, ranked=0, pending=0) == (
-        "0 application(s) still lack a consensus; finish evaluation and moderation first."
+        "No application of this call is ranked, so there are no results to publish yet."
     )
 
 
