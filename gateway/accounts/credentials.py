@@ -20,14 +20,19 @@ from shared.outbox import record_event
 
 
 async def set_password(
-    session: AsyncSession, account: Account, password: str, *, field: str = "password"
-) -> None:
-    """A new password ends every earlier sign-in (the token version goes up)."""
+    session: AsyncSession, account: Account, password: str, *, field: str = "password",
+    first: bool = False,
+) -> None:  # fmt: skip
+    """A new password ends every earlier sign-in (the token version goes up). `first`: the
+    invited person's own first password, which no "your password was changed" mail warns of
+    (found probing: it told a new evaluator to reset it straight away)."""
     require(password_errors(password, email=account.email, display_name=account.display_name,
                             field=field))  # fmt: skip
     account.password_hash = await hash_password(password)
     account.password_changed_at = datetime.now(UTC)
     account.token_version += 1
+    if first:
+        return
     event = PasswordChanged(
         account_id=str(account.id), email=account.email, display_name=account.display_name,
         language=account.language, changed_at=account.password_changed_at,
@@ -47,7 +52,7 @@ async def accept_invitation(session: AsyncSession, token: str, password: str) ->
     account = await links.peek_link(session, token, LinkPurpose.INVITATION)
     require(password_errors(password, email=account.email, display_name=account.display_name))
     account = await links.use_link(session, token, LinkPurpose.INVITATION)
-    await set_password(session, account, password)
+    await set_password(session, account, password, first=True)
     await mark_confirmed(session, account)
     return account
 

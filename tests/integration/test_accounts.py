@@ -543,3 +543,20 @@ async def test_an_invited_evaluator_is_written_to_in_a_language_they_read(
     assert found["accounts"] == [{"language": "pt"}]
     await link_for(gql, email, LinkPurpose.INVITATION)  # the mail went out, in Portuguese:
     assert "convite" in str(gql.mailbox.messages(email)[0]["Subject"]).lower()  # type: ignore[union-attr]
+
+
+async def test_an_invited_persons_first_password_sends_no_changed_warning(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    """Found probing: accepting an invitation mailed "Your password was changed… If you did
+    not change it, reset your password straight away"."""
+    email = new_email("invited")
+    made = await gql(CREATE, {"i": {"email": email, "displayName": "Ines", "role": "EVALUATOR"}},
+                     tokens.admin)  # fmt: skip
+    assert made["createAccount"]["__typename"] == "Account", made
+    await accepted_invitation(gql, email)
+    # A later mail to the same address: the warning, had it been written, would come first.
+    assert (await gql(FORGOT, {"e": email}))["requestPasswordReset"]["__typename"] == "MailQueued"
+    await link_for(gql, email, LinkPurpose.RESET_PASSWORD)
+    subjects = [str(m["Subject"]) for m in gql.mailbox.messages(email)]
+    assert not any("password was changed" in s for s in subjects), subjects
