@@ -108,6 +108,8 @@ def published_refusal(published: bool) -> str | None:
 def assign_refusal(status: CallStatus) -> str | None:
     if status in (CallStatus.CLOSED, CallStatus.IN_EVALUATION):
         return None
+    if status is CallStatus.RESULTS_PUBLISHED:  # found probing: it said "once ... closed"
+        return published_refusal(True)
     return "Evaluators are assigned once the call has closed."
 
 

@@ -66,8 +66,11 @@ def test_a_filter_names_each_unknown_code_once_sorted() -> None:
 def test_evaluators_are_assigned_once_the_call_has_closed_and_repaired_during_evaluation() -> None:
     assert assign_refusal(CallStatus.CLOSED) is None
     assert assign_refusal(CallStatus.IN_EVALUATION) is None
-    for status in (CallStatus.DRAFT, CallStatus.PUBLISHED, CallStatus.RESULTS_PUBLISHED):
+    for status in (CallStatus.DRAFT, CallStatus.PUBLISHED):
         assert assign_refusal(status) == "Evaluators are assigned once the call has closed."
+    assert assign_refusal(CallStatus.RESULTS_PUBLISHED) == (
+        "The results of this call are published: its evaluation is closed."
+    )
     assert repair_refusal(CallStatus.IN_EVALUATION) is None
     assert repair_refusal(CallStatus.CLOSED) == (
         "Nothing is assigned yet: assign evaluators once the call has closed."
