@@ -126,6 +126,11 @@ async def test_publishing_asks_first_and_a_dismissal_publishes_nothing(
         await page.get_by_role("button", name="Publish results").click()
         await expect(status).to_have_text(re.compile("^Results published"))
         assert (await api(RANKED, {"c": call}, staff.admin))["ranking"]["resultsPublished"]
+        # Nothing left to do there (found probing: both buttons stayed, on reload too).
+        for stays_away in (page, await team_page(browser, pages, web_portal, f"#/team/{call}")):
+            await expect(stays_away.get_by_text("Results are published.")).to_have_count(1)
+            for label in ("Publish results", "Assign evaluators"):
+                await expect(stays_away.get_by_role("button", name=label)).to_have_count(0)
 
 
 async def test_the_call_page_names_each_count_and_each_shortfall_with_its_reason(

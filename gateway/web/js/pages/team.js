@@ -106,6 +106,7 @@ export async function teamCallPage(callId) {
     const stats = data.callStatistics.__typename === "CallStatistics" ? data.callStatistics : null;
     const ranking = data.ranking.__typename === "Ranking" ? data.ranking : null;
     const progress = data.evaluationProgress.__typename === "EvaluationProgress" ? data.evaluationProgress : null;
+    showActions(Boolean(ranking?.resultsPublished));
     heading.textContent = data.call?.title || "Call";
     const labelOf = labeller(data.call?.rubric.criteria || []);
     const csvOut = h("div", {});
@@ -154,16 +155,19 @@ export async function teamCallPage(callId) {
     if (result.message) say(result.message, false); else await after(await done(result));
   }) }, label);
 
+  // Gone once the results are out: nothing about the evaluation changes then.
+  const actions = h("div", { class: "row" });
+  const showActions = (published) => actions.replaceChildren(...(isAdmin && !published ? [
+    act("Assign evaluators", ASSIGN, (r) => assignmentSummary(callId, r)),
+    act("Publish results", `mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }`,
+      () => "Results published: applicants can see their outcome.", PUBLISH_QUESTION),
+  ] : []));
   await refresh();
   show(
     heading,
     callNav(callId, "Overview"),
     h("section", { class: "card", "aria-label": "Live submissions" }, h("h2", {}, "Submitted applications (live)"), counter),
-    isAdmin ? h("div", { class: "row" },
-      act("Assign evaluators", ASSIGN, (r) => assignmentSummary(callId, r)),
-      act("Publish results", `mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }`,
-        () => "Results published: applicants can see their outcome.", PUBLISH_QUESTION),
-    ) : null,
+    actions,
     status,
     body,
   );
