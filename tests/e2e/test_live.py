@@ -62,6 +62,9 @@ async def test_the_counter_moves_without_reload_and_survives_a_dropped_socket(
 
     await apply_to(gql, call, ORGANISATION, 1000)
     await expect(counter).to_have_text("2", timeout=2000)
+    # The counts below follow by themselves (found looking: "1" live above "…: 0").
+    submitted = team.get_by_role("heading", name="Submitted applications: 2")
+    await expect(submitted).to_be_visible(timeout=10_000)
 
     # The socket drops (a proxy, a gateway restart): the page reconnects by itself.
     await sockets[0].close(code=1001, reason="going away")

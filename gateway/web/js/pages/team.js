@@ -171,10 +171,23 @@ export async function teamCallPage(callId) {
     status,
     body,
   );
-  // One subscription for the page's whole visit: refreshes never open another.
+  // One subscription for the page's whole visit: refreshes never open another. A new figure
+  // also re-reads the counts below it, at most every few seconds, so the page never shows
+  // "1" live above "Submitted applications: 0".
+  let shown = null;
+  let rereading = null;
+  const reread = () => {
+    rereading ??= setTimeout(() => { rereading = null; if (body.isConnected) refresh().catch(() => {}); }, REREAD_MS);
+  };
   return subscribe(`subscription($c: ID!) { submissionCount(callId: $c) }`, { c: callId },
-    (d) => { counter.textContent = d.submissionCount; }, (message) => { counter.textContent = message; });
+    (d) => {
+      if (shown !== null && d.submissionCount !== shown) reread();
+      shown = d.submissionCount;
+      counter.textContent = d.submissionCount;
+    }, (message) => { counter.textContent = message; });
 }
+
+const REREAD_MS = 2000;
 
 const QUEUE = `query($c: ID!) { disagreements(callId: $c) { applicationId title criteria scores
   evaluations { evaluator scores comments } } }`;
