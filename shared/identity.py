@@ -66,6 +66,11 @@ class Identity(msgspec.Struct, frozen=True):
             return
         raise Forbidden(f"You may not manage hub {hub}.")
 
+    def hub_scope(self, call_hub: str | None) -> str | None:
+        """The hub this viewer's reads of a call are limited to: a hub manager's own in a
+        programme-wide call (no hub of its own); None: every application of the call."""
+        return self.hub if not self.is_admin and call_hub is None else None
+
     def may_manage_hub(self, hub: str) -> bool:
         return self.is_admin or (self.role is Role.HUB_MANAGER and self.hub == hub)
 

@@ -48,11 +48,3 @@ def may_read(identity: Identity, app: ApplicationRow, call: KnownCall) -> bool:
 def may_see_call(identity: Identity, call: KnownCall) -> bool:
     """A call's applications: the programme team and the call's hub managers."""
     return identity.is_admin or (identity.role is Role.HUB_MANAGER and identity.hub in call.hubs)
-
-
-def hub_scope(identity: Identity, call: KnownCall) -> str | None:
-    """The hub a viewer's counts and lists are limited to: a hub manager's own in a
-    programme-wide call (None: the whole call)."""
-    if not identity.is_admin and call.hub is None:
-        return identity.hub
-    return None

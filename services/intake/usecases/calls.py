@@ -10,7 +10,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import queries
-from services.intake.domain.access import hub_scope, may_see_call
+from services.intake.domain.access import may_see_call
 from services.intake.domain.eligibility import eligibility_reasons
 from services.intake.domain.paging import decode_cursor, encode_cursor, search_pattern
 from services.intake.models import KnownCall, OutboxEvent
@@ -49,7 +49,7 @@ async def call_applications(
     """`filters`: column name to value (None: not filtered)."""
     require(page_errors(limit))
     call = await team_call(session, identity, call_id)
-    conditions = queries.call_scope(call.call_id, hub_scope(identity, call))
+    conditions = queries.call_scope(call.call_id, identity.hub_scope(call.hub))
     conditions += queries.filter_conditions(filters)
     if search is not None and search.strip():
         pattern = search_pattern(search.strip())
@@ -68,13 +68,13 @@ async def submission_count(
     session: AsyncSession, identity: Identity, call_id: str
 ) -> SubmissionCount:
     call = await team_call(session, identity, call_id)
-    scope = queries.call_scope(call.call_id, hub_scope(identity, call))
+    scope = queries.call_scope(call.call_id, identity.hub_scope(call.hub))
     return SubmissionCount(call_id=call_id, submitted=await queries.count_submitted(session, scope))
 
 
 async def statistics(session: AsyncSession, identity: Identity, call_id: str) -> CallStatistics:
     call = await team_call(session, identity, call_id)
-    scope = queries.call_scope(call.call_id, hub_scope(identity, call))
+    scope = queries.call_scope(call.call_id, identity.hub_scope(call.hub))
     by = {
         f"by_{name}": await queries.buckets(session, scope, name)
         for name in ("status", "eligibility", "country", "hub", "organisation_type")

@@ -18,10 +18,3 @@ def require_team(identity: Identity, hubs: Collection[str], *, write: bool) -> N
         return
     raise Forbidden("Only the programme team may do this." if write else
                     "Only the programme team and the call's hub managers see this.")  # fmt: skip
-
-
-def viewer_hub(identity: Identity, call_hub: str | None) -> str | None:
-    """The hub a viewer's reads of a call are limited to: a hub manager sees, in a
-    programme-wide call (no hub of its own), their own hub's applications only, as intake
-    lists and counts them; None: every application."""
-    return identity.hub if not identity.is_admin and not call_hub else None

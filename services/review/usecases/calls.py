@@ -8,7 +8,6 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
-from services.review.domain.access import viewer_hub
 from services.review.models import KnownCall
 from shared.api.registry import Form, Rubric
 from shared.call_status import CallStatus, later_of, parse_status
@@ -38,7 +37,7 @@ async def visible_applications(
     session: AsyncSession, identity: Identity, call: KnownCall
 ) -> set[str] | None:
     """The ids of the call's applications the viewer may see; None: every one."""
-    hub = viewer_hub(identity, call.hub)
+    hub = identity.hub_scope(call.hub)
     if hub is None:
         return None
     return set(await session.scalars(queries.hub_applications(call.call_id, hub)))

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import queries
 from services.review.domain import ranking_table
-from services.review.domain.access import require_team, viewer_hub
+from services.review.domain.access import require_team
 from services.review.domain.pools import anonymous_labels, application_title
 from services.review.models import AssignmentRow, KnownCall
 from services.review.usecases.calls import form_of, load_call, rubric_of, visible_applications
@@ -29,7 +29,7 @@ from shared.identity import Identity
 async def evaluation_progress(session: AsyncSession, identity: Identity, call_id: str) -> Progress:
     call = await load_call(session, call_id)
     require_team(identity, call.hubs, write=False)
-    progress = await progress_of(session, call, viewer_hub(identity, call.hub))
+    progress = await progress_of(session, call, identity.hub_scope(call.hub))
     await session.commit()  # the consensus computed is kept
     return progress
 

@@ -11,7 +11,6 @@ from services.intake.domain.access import (
     ensure_editable,
     ensure_open,
     ensure_withdrawable,
-    hub_scope,
     may_read,
     may_see_call,
 )
@@ -94,6 +93,6 @@ def test_a_hub_manager_sees_a_programme_wide_call_only_for_their_hub() -> None:
     manager = Identity(role=Role.HUB_MANAGER, account_id="m", hub="PT")
     admin = Identity(role=Role.ADMIN, account_id="x")
     assert may_see_call(manager, call(hub=None)) and not may_see_call(manager, call(hub="NL"))
-    assert hub_scope(manager, call(hub=None)) == "PT"
-    assert hub_scope(manager, call(hub="PT")) is None
-    assert hub_scope(admin, call(hub=None)) is None
+    assert manager.hub_scope(call(hub=None).hub) == "PT"
+    assert manager.hub_scope(call(hub="PT").hub) is None
+    assert admin.hub_scope(call(hub=None).hub) is None
