@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, delete, false, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -116,21 +116,25 @@ async def locked_assignments_of(
 # ---- what the scheduler reads -------------------------------------------------------------
 
 
-async def drafts_closing(
-    session: AsyncSession, now: datetime, window: timedelta
-) -> Sequence[Row[ApplicationCopy, CallCopy, Person]]:
-    """Drafts (with their call and applicant) of open calls closing within `window`."""
+async def drafts_not_reminded(
+    session: AsyncSession, call_id: str, kind: str
+) -> Sequence[Row[str, Person]]:
+    """(application, applicant) of the call's drafts whose applicant has no `kind` reminder
+    of it yet: a scheduler looking every half minute at a deadline renders each one once."""
+    cause = literal(f"{kind}:") + ApplicationCopy.application_id
+    reminded = (
+        select(MailRow.id)
+        .where(MailRow.cause_key == cause, MailRow.to_address == Person.email)
+        .exists()
+    )
     rows = await session.execute(
-        select(ApplicationCopy, CallCopy, Person)
-        .join(CallCopy, CallCopy.call_id == ApplicationCopy.call_id)
+        select(ApplicationCopy.application_id, Person)
         .join(Person, Person.account_id == ApplicationCopy.applicant_id)
         .where(
+            ApplicationCopy.call_id == call_id,
             ~ApplicationCopy.submitted,
             ~ApplicationCopy.withdrawn,
-            CallCopy.terms_known,
-            CallCopy.status == CallStatus.PUBLISHED,
-            CallCopy.closes_at > now,
-            CallCopy.closes_at <= now + window,
+            ~reminded,
         )
         .order_by(ApplicationCopy.application_id)
     )
@@ -157,19 +161,24 @@ async def evaluations_due(
     return rows.all()
 
 
-async def open_calls(session: AsyncSession, now: datetime) -> Sequence[CallCopy]:
-    return (
-        await session.scalars(
-            select(CallCopy)
-            .where(
-                CallCopy.terms_known,
-                CallCopy.status == CallStatus.PUBLISHED,
-                CallCopy.opens_at <= now,
-                CallCopy.closes_at > now,
-            )
-            .order_by(CallCopy.call_id)
+async def open_calls(
+    session: AsyncSession, now: datetime, closing_within: timedelta | None = None
+) -> Sequence[CallCopy]:
+    """The calls open at `now` (their terms known); with `closing_within`, those closing
+    within it."""
+    closing = [] if closing_within is None else [CallCopy.closes_at <= now + closing_within]
+    rows = await session.scalars(
+        select(CallCopy)
+        .where(
+            CallCopy.terms_known,
+            CallCopy.status == CallStatus.PUBLISHED,
+            CallCopy.opens_at <= now,
+            CallCopy.closes_at > now,
+            *closing,
         )
-    ).all()
+        .order_by(CallCopy.call_id)
+    )
+    return rows.all()
 
 
 async def digest_readers(session: AsyncSession, call: CallCopy) -> list[Person]:

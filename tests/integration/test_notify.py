@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from infra.embedded import free_port, start_nats
+from services.notify import queries
 from services.notify.app import create_app
 from services.notify.config import NotifySettings
 from services.notify.domain.messages import shipped_languages
@@ -423,6 +424,12 @@ async def test_draft_reminders_go_out_exactly_once_each_with_two_schedulers(
                    closes - timedelta(hours=23), closes - timedelta(hours=1)):  # fmt: skip
         await asyncio.gather(notify.reminders(moment), notify.reminders(moment))
     await notify.reminders(closes + timedelta(minutes=1))  # closed: nothing more
+    # A scheduler's next look renders nothing for drafts already reminded: only the draft
+    # whose applicant turned reminders off is still looked at.
+    async with notify.sessions() as session:
+        for kind in ("draft_reminder_72h", "draft_reminder_24h"):
+            left = await queries.drafts_not_reminded(session, opened.call_id, kind)
+            assert [who.email for _, who in left] == [off.email]
 
     kinds = sorted(m.kind for m in await notify.mails(applicant.email))
     assert kinds == ["draft_reminder_24h", "draft_reminder_72h"]

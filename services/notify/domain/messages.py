@@ -164,6 +164,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the layouts ship with the code: no disk look per mail
     )
     env.globals["t"] = translate
     env.filters["file_size"] = file_size

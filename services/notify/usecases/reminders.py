@@ -38,17 +38,21 @@ async def send_due_reminders(
 
 async def draft_reminders(session: AsyncSession, writer: MailWriter, now: datetime) -> int:
     queued = 0
-    for app, call, person in await queries.drafts_closing(session, now, DRAFT_WINDOW):
+    for call in await queries.open_calls(session, now, DRAFT_WINDOW):
         assert call.closes_at is not None
         kind = draft_reminder_due(call.closes_at, now)
-        if kind is None or not receives(person, kind):
+        if kind is None:
             continue
         context = {
             "call_title": call.title, "closes_at": Instant(call.closes_at, call.timezone),
             "link": writer.link(f"apply/{call.call_id}"),
         }  # fmt: skip
-        cause = f"{kind}:{app.application_id}"
-        queued += await writer.queue(session, Recipient.of(person), kind, cause, context)
+        for application_id, person in await queries.drafts_not_reminded(
+            session, call.call_id, kind
+        ):
+            if receives(person, kind):
+                cause = f"{kind}:{application_id}"
+                queued += await writer.queue(session, Recipient.of(person), kind, cause, context)
     return queued
 
 
