@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import msgspec
 import strawberry
 
+from gateway.schema.plain_words import camel, in_plain_words
 from shared import errors as domain
 
 T = TypeVar("T")
@@ -135,9 +136,10 @@ def input_to_builtins(value: Any) -> Any:
     return value
 
 
-def to_api(value: Any, target: type[T]) -> T:
+def to_api(value: Any, target: type[T], *, strict: bool = False) -> T:
+    """`strict`: free JSON, whose values must be of the type itself (not "4" for 4)."""
     try:
-        return msgspec.convert(input_to_builtins(value), target, strict=False)
+        return msgspec.convert(input_to_builtins(value), target, strict=strict)
     except msgspec.ValidationError as exc:
         raise domain.ValidationFailed([invalid_field(str(exc))]) from exc
 
@@ -149,9 +151,4 @@ def invalid_field(message: str) -> domain.FieldError:
     what, _, where = message.partition(" - at `$")
     steps = re.findall(r"\.(\w+)|\[(\d+)\]", where.split("[...]")[0])
     field = ".".join(camel(name) if name else index for name, index in steps)
-    return domain.FieldError(field or "input", what)
-
-
-def camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(word.capitalize() for word in rest)
+    return domain.FieldError(field or "input", in_plain_words(what))

@@ -201,15 +201,16 @@ async def test_from_assignment_to_published_results(
     ]
     assert bad["errors"] == [{"field": "scores.impact", "message": "must be 0 to 5 in half points"}]
     # Not numbers at all: still typed errors naming each criterion, not a GraphQL error.
-    garbled = {"impact": "high", "excellence": None, "implementation": [4]}
+    garbled = {"impact": "high", "excellence": None, "implementation": [4], "relevance": "4"}
     wrong = (await gql(SAVE, {"a": first_id, "s": garbled}, tokens_by_id[holders[0]]))[
         "saveEvaluation"
     ]
     assert wrong["__typename"] == "ValidationErrors"
-    assert {e["field"] for e in wrong["errors"]} == {
-        "scores.impact",
-        "scores.excellence",
-        "scores.implementation",
+    assert {e["field"]: e["message"] for e in wrong["errors"]} == {
+        "scores.impact": "must be a number, not text",
+        "scores.excellence": "must be a number, not null",
+        "scores.implementation": "must be a number, not a list",
+        "scores.relevance": "must be a number, not text",  # "4" is text, not a score
     }
     not_an_object = (await gql(SAVE, {"a": first_id, "s": 4}, tokens_by_id[holders[0]]))[
         "saveEvaluation"

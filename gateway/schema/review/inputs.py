@@ -34,7 +34,7 @@ def by_criterion(name: str, given: object, kind: type[T]) -> dict[str, T]:
     errors: list[FieldError] = []
     for key, value in given.items():
         try:
-            converted[key] = to_api(value, kind)
+            converted[key] = to_api(value, kind, strict=True)
         except ValidationFailed as exc:
             errors.extend(FieldError(f"{name}.{key}", e.message) for e in exc.errors)
     require(errors)
