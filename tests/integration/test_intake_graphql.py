@@ -1112,6 +1112,15 @@ async def test_a_draft_refuses_keys_no_question_has_and_bodies_past_the_limit(
     assert (
         "project_title" not in (await gql(read, {"id": app["id"]}, token))["application"]["answers"]
     )
+    # The form asks the amount as a question: the field given beside it would be dropped.
+    aside = {"requestedAmount": 30000, "answers": {"requested_amount": 45000}}
+    refused = (await gql(saving, {"id": app["id"], "input": aside}, token))["saveApplication"]
+    assert refused["errors"] == [
+        {
+            "field": "requestedAmount",
+            "message": "is asked by the question requested_amount: answer it",
+        }
+    ]
     big = {"answers": {"summary": "x" * (3 * 1024 * 1024)}}
     response = await gql.raw(saving, {"id": app["id"], "input": big}, token)
     assert response.status_code == 413, response.text

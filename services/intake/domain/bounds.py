@@ -1,11 +1,12 @@
 """What no draft keeps at all, whatever its questions' own limits: a draft keeps an answer
 too long for its question, with a warning, but one application's storage is bounded, and a
-key that is no question of the form is refused rather than kept. Pure."""
+key that is no question of the form, or an amount the form asks as a question, is refused
+rather than kept (or dropped). Pure."""
 
 from __future__ import annotations
 
 from shared.api.intake import Answer, ApplicationUpdate
-from shared.api.registry import Form
+from shared.api.registry import Form, QuestionType
 from shared.errors import FieldError, too_long
 
 TEXT_MOST = 100_000  # characters in one answer: pages more than any question asks
@@ -26,6 +27,10 @@ def unkept_errors(form: Form, update: ApplicationUpdate) -> list[FieldError]:
             errors.append(FieldError(field, f"holds at most {PICKS_MOST:,} values"))
         elif any(isinstance(text, str) and len(text) > TEXT_MOST for text in values_of(value)):
             errors.append(FieldError(field, f"must be at most {TEXT_MOST:,} characters"))
+    asked = next((q.key for q in form.questions if q.type is QuestionType.REQUESTED_AMOUNT), None)
+    if update.requested_amount is not None and asked is not None:
+        # Kept silently it would be lost: the form's answer is the amount.
+        errors.append(FieldError("requestedAmount", f"is asked by the question {asked}: answer it"))
     if update.team is not None and len(update.team) > TEAM_MOST:
         errors.append(FieldError("team", f"holds at most {TEAM_MOST} people"))
     texts: dict[str, str | None] = {}

@@ -55,3 +55,13 @@ def test_each_bound_is_named_where_it_is_passed() -> None:
     assert fields(long_choice) == [("answers.strategies", "must be at most 100,000 characters")]
     long_member = ApplicationUpdate(team=[Person(), Person(role="r" * (FIELD_MOST + 1))])
     assert fields(long_member) == [("team.1.role", "must be at most 1,000 characters")]
+
+
+def test_an_amount_the_form_asks_as_a_question_is_refused_not_dropped() -> None:
+    asked = Question(key="budget", labels={"en": "B"}, type=QuestionType.REQUESTED_AMOUNT)
+    with_amount = Form(questions=[*FORM.questions, asked])
+    update = ApplicationUpdate(requested_amount=40_000)
+    assert [(e.field, e.message) for e in unkept_errors(with_amount, update)] == [
+        ("requestedAmount", "is asked by the question budget: answer it")
+    ]
+    assert fields(update) == []  # a form without such a question keeps the field
