@@ -34,7 +34,11 @@ class ApplicationInput:
     organisation: OrganisationInput | None = None
     contact: PersonInput | None = None
     team: list[PersonInput] | None = None
-    requested_amount: float | None = None
+    requested_amount: float | None = strawberry.field(
+        default=None,
+        description="For a form without a requested-amount question; where the form asks it, "
+        "answer that question instead (this field is then refused).",
+    )
     answers: JSON | None = strawberry.field(
         default=None, description="Answers by question key; null clears one."
     )
