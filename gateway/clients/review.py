@@ -51,7 +51,7 @@ class ReviewClient(ServiceClient):
 
     async def declare_conflict(
         self, identity: Identity, request: api.ConflictCreate
-    ) -> list[api.AssignmentReport]:
+    ) -> api.ConflictDeclared:
         return await self.send(api.DECLARE_CONFLICT, identity, body=request)
 
     # ---- an evaluator's assignments ----

@@ -61,6 +61,13 @@ class ConflictCreate(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
 
 
+class ConflictDeclared(msgspec.Struct, frozen=True, kw_only=True):
+    """What the evaluator is told: how many of their assignments went to others. The calls'
+    repaired reports are the team's to read (the assignment matrix), not theirs."""
+
+    reassigned: int
+
+
 class SnapshotAttachment(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     question_key: str
@@ -287,7 +294,7 @@ EVALUATORS = Route("GET", "/evaluators", list[Evaluator])
 MY_PROFILE = Route("GET", "/evaluators/me", Evaluator)
 EVALUATOR_STATISTICS = Route("GET", "/evaluators/statistics", list[EvaluatorStatistics])
 REMOVE_EVALUATOR = Route("DELETE", "/evaluators/{account_id:str}", list[AssignmentReport])
-DECLARE_CONFLICT = Route("POST", "/conflicts", list[AssignmentReport], ConflictCreate)
+DECLARE_CONFLICT = Route("POST", "/conflicts", ConflictDeclared, ConflictCreate)
 MY_ASSIGNMENTS = Route("GET", "/assignments/mine", list[Assignment])
 ASSIGNMENT = Route("GET", "/assignments/{assignment_id:str}", Assignment)
 MOVE_ASSIGNMENT = Route("POST", "/assignments/{assignment_id:str}/move", MatrixCell, AssignmentMove)

@@ -48,7 +48,7 @@ SETTLE = """mutation($c: ID!, $a: ID!, $k: String!, $j: String!) { setConsensus(
   ... on Error { message } } }"""
 PUBLISH = "mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }"
 DECLARE_ORGANISATION = """mutation($o: String!) { declareConflict(organisation: $o) { __typename
-  ... on ConflictDeclared { repaired { assigned } } ... on Error { message } } }"""
+  ... on ConflictDeclared { reassigned } ... on Error { message } } }"""
 STATISTICS = (
     """query($c: ID!) { evaluatorStatistics(callId: $c) { accountId evaluations meanDeviation } }"""
 )
@@ -165,10 +165,11 @@ async def test_from_assignment_to_published_results(
         ev for ev, mine in assignments.items() if any(a["applicationId"] == strong for a in mine)
     )
     declare = """mutation($a: ID!) { declareConflict(applicationId: $a, reason: "former colleague") {
-      __typename ... on ConflictDeclared { repaired { assigned shortfalls { applicationId } } } } }"""
-    repaired = (await gql(declare, {"a": strong}, tokens_by_id[conflicted]))["declareConflict"]
-    assert repaired["__typename"] == "ConflictDeclared"
-    assert repaired["repaired"][0]["assigned"] == 6 and repaired["repaired"][0]["shortfalls"] == []
+      __typename ... on ConflictDeclared { reassigned } } }"""
+    declared = (await gql(declare, {"a": strong}, tokens_by_id[conflicted]))["declareConflict"]
+    # The evaluator hears of their own work only: the calls' reports (other applications'
+    # ids, the pool's size and conflicts) are the team's (found probing: they were in it).
+    assert declared == {"__typename": "ConflictDeclared", "reassigned": 1}
     assignments = {ev: (await gql(MINE, token=t))["myAssignments"] for ev, t in evaluators}
     assert strong not in {a["applicationId"] for a in assignments[conflicted]}
     holders = [
@@ -428,7 +429,7 @@ async def test_an_organisation_conflict_declared_before_assignment_is_honoured(
     declared = (await gql(DECLARE_ORGANISATION, {"o": name.lower()}, knows_token))[
         "declareConflict"
     ]
-    assert declared == {"__typename": "ConflictDeclared", "repaired": []}  # nothing assigned yet
+    assert declared == {"__typename": "ConflictDeclared", "reassigned": 0}  # nothing assigned yet
     with portal.clock.shifted(timedelta(days=2)):
 
         async def assigned() -> dict[str, Any] | None:

@@ -50,9 +50,11 @@ MoveResult = Annotated[MatrixCell | ValidationErrors | Conflict | Denied,
                        strawberry.union("MoveAssignmentResult")]  # fmt: skip
 
 
-@strawberry.type
+@strawberry.type(description="The conflict is recorded and the calls' assignments repaired.")
 class ConflictDeclared:
-    repaired: list[AssignmentReport]
+    reassigned: int = strawberry.field(
+        description="How many of your assignments went to other evaluators."
+    )
 
 
 ConflictResult = Annotated[ConflictDeclared | ValidationErrors | Denied | Conflict,
@@ -119,7 +121,7 @@ class ReviewMutation:
         )
         return await attempt(
             lambda: ctx.services.review.declare_conflict(ctx.identity, request),
-            lambda reports: ConflictDeclared(repaired=[report_of(r) for r in reports]),
+            lambda declared: ConflictDeclared(reassigned=declared.reassigned),
         )
 
     @strawberry.mutation(description="After the deadline: k evaluators per eligible application.")

@@ -7,14 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review.usecases import conflicts
 from shared.api import review as api
-from shared.api.review import AssignmentReport, ConflictCreate
+from shared.api.review import ConflictCreate, ConflictDeclared
 from shared.identity import Identity
 
 
 @post(api.DECLARE_CONFLICT.path)
 async def declare_conflict(
     session: AsyncSession, identity: Identity, data: ConflictCreate
-) -> list[AssignmentReport]:
+) -> ConflictDeclared:
     return await conflicts.declare_conflict(session, identity, data)
 
 

@@ -10,7 +10,7 @@ from services.review.domain.assignments import same_organisation_name
 from services.review.domain.invitations import NAME_MAX
 from services.review.models import ConflictRow
 from services.review.usecases.assignments import repair_calls, require_evaluator
-from shared.api.review import AssignmentReport, ConflictCreate
+from shared.api.review import ConflictCreate, ConflictDeclared
 from shared.errors import Conflict, FieldError, ValidationFailed, require, too_long
 from shared.identity import Identity
 from shared.paths import is_uuid
@@ -20,7 +20,7 @@ REASON_MAX = 2_000
 
 async def declare_conflict(
     session: AsyncSession, identity: Identity, data: ConflictCreate
-) -> list[AssignmentReport]:
+) -> ConflictDeclared:
     evaluator = await require_evaluator(session, identity)
     if not data.application_id and not (data.organisation or "").strip():
         raise ValidationFailed(
@@ -44,6 +44,8 @@ async def declare_conflict(
         organisation=data.organisation, reason=data.reason,
     ))  # fmt: skip
     await session.flush()
-    reports = await repair_calls(session, evaluator_id=evaluator.account_id)
+    held = len(await queries.assignments_of(session, evaluator.account_id))
+    await repair_calls(session, evaluator_id=evaluator.account_id)
+    reassigned = held - len(await queries.assignments_of(session, evaluator.account_id))
     await session.commit()
-    return reports
+    return ConflictDeclared(reassigned=reassigned)
