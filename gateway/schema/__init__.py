@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from operator import methodcaller
 from typing import Any
 
-import dateutil.parser
 import strawberry
 from graphql import (
     DocumentNode,
@@ -28,13 +25,10 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
-from strawberry.file_uploads import Upload
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.execution import ExecutionContext
 from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
 from strawberry.types.graphql import OperationType
-from strawberry.types.scalar import scalar
 
 from gateway.config import GatewaySettings
 from gateway.schema.accounts.mutations import AccountMutation
@@ -53,7 +47,7 @@ from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.mutations import ReviewMutation
 from gateway.schema.review.queries import ReviewQuery
-from gateway.uploads import StreamedUpload
+from gateway.schema.scalars import SCALARS
 from shared.errors import DomainError, ServiceUnavailable, ValidationFailed
 from shared.logging import current_trace_id
 
@@ -223,45 +217,6 @@ def with_code(
     return errors or []
 
 
-UPLOAD_ONLY = "A file is sent as a part of a multipart request (the GraphQL multipart spec)."
-
-
-def streamed_upload(value: Any) -> StreamedUpload:
-    if isinstance(value, StreamedUpload):
-        return value
-    raise GraphQLError(UPLOAD_ONLY)
-
-
-def upload_literal(*_: Any) -> Any:
-    raise GraphQLError(UPLOAD_ONLY)
-
-
-# Strawberry's Upload takes any value; ours only what the multipart layer streams.
-STREAMED_UPLOAD = scalar(
-    name="Upload", description="A file, sent as a part of a multipart request.",
-    serialize=lambda value: None, parse_value=streamed_upload, parse_literal=upload_literal,
-)  # fmt: skip
-
-
-def utc_instant(value: Any) -> datetime:
-    """An ISO 8601 instant (as Strawberry's own DateTime reads it) that exists in UTC too: one
-    past the year 9999 there (9999-12-31T23:59:59-14:00) was a 500 at the database."""
-    parsed = DATETIME_PARSER(value)
-    assert isinstance(parsed, datetime)
-    try:
-        parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    except OverflowError:
-        raise GraphQLError(f'Value cannot represent a DateTime: "{value}". Out of range.') from None
-    return parsed
-
-
-DATETIME_PARSER = wrap_parser(dateutil.parser.isoparse, "DateTime")
-UTC_DATETIME = scalar(
-    name="DateTime", description="Date with time (isoformat)",
-    serialize=methodcaller("isoformat"), parse_value=utc_instant,
-)  # fmt: skip
-
-
 class PortalSchema(strawberry.Schema):
     """Subscriptions run on the websocket (`subscribe`) only: one sent as a plain request is
     refused as the wrong operation type, not run as a query that cannot return a value. A
@@ -330,7 +285,7 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        scalar_overrides={Upload: STREAMED_UPLOAD, datetime: UTC_DATETIME},
+        scalar_overrides=SCALARS,
         config=StrawberryConfig(disable_field_suggestions=not settings.is_dev),
         documents=documents,
     )
