@@ -20,13 +20,14 @@ from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMul
 from strawberry import Schema
 
 from gateway.request_json import NotRequestJson, request_json
-from shared.errors import DomainError
+from shared.errors import DomainError, FieldError, ValidationFailed
 
 CSRF_HEADERS = (b"x-portal-upload", b"apollo-require-preflight", b"graphql-preflight")
 MAX_JSON_PART = 1024 * 1024
 # operations, map and the files: more is no request of ours (and would cost the parser).
 MAX_PARTS = 100
 _END = object()
+ONE_FIELD_EACH = "is already another field's upload: send each file as its own part"
 
 
 class StreamedUpload:
@@ -39,6 +40,15 @@ class StreamedUpload:
         self.started = asyncio.Event()
         self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=8)
         self.abandoned = False
+        self.claimed = False
+
+    def claim(self) -> AsyncIterator[bytes]:
+        """The file's chunks, for one field: a second field of the request waiting for the
+        same chunks would wait for good (found probing: two aliases given one variable)."""
+        if self.claimed:
+            raise ValidationFailed([FieldError("file", ONE_FIELD_EACH)])
+        self.claimed = True
+        return self.chunks()
 
     async def chunks(self) -> AsyncIterator[bytes]:
         await self.started.wait()
@@ -115,6 +125,9 @@ def place_uploads(operations: Any, mapping: Any) -> dict[str, StreamedUpload]:
     uploads: dict[str, StreamedUpload] = {}
     for field, paths in mapping.items():
         upload = uploads[field] = StreamedUpload(field)
+        if isinstance(paths, list) and len(paths) > 1:
+            raise UploadError(400, "bad_request", f"'map' puts the file {field} in several "
+                              "variables: send each file as its own part.")  # fmt: skip
         for dotted in paths if isinstance(paths, list) else []:
             # A file goes into a variable, never in place of the query or of all of them.
             if not isinstance(dotted, str) or not dotted.startswith("variables."):

@@ -64,7 +64,7 @@ async def upload_result(info: Info, application_id: str, question_key: str, file
 
     def upload() -> Any:
         return ctx.services.intake.upload(
-            ctx.identity, application_id, question_key, file.filename, file.chunks()
+            ctx.identity, application_id, question_key, file.filename, file.claim()
         )
 
     try:
