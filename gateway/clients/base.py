@@ -12,7 +12,15 @@ from typing import Any, TypeVar
 import aiohttp
 import msgspec
 
-from shared.errors import DomainError, ErrorBody, ServiceUnavailable, error_from_body
+from gateway.plain_words import camel
+from shared.errors import (
+    DomainError,
+    ErrorBody,
+    FieldError,
+    ServiceUnavailable,
+    ValidationFailed,
+    error_from_body,
+)
 from shared.identity import IDENTITY_HEADER, Identity, sign_identity
 from shared.paths import path_of
 from shared.routes import Route
@@ -38,15 +46,22 @@ PART_LABELS = {
 }
 
 
+# Characters in one query parameter: far past any filter's own limit, well within the
+# services' request line (past ~64 KB the service never saw the request: an "outage").
+QUERY_VALUE_MOST = 2_000
+
+
 def query_of(params: dict[str, Any] | None) -> list[tuple[str, str]]:
     """Query parameters as the services read them: None left out, a bool as true/false."""
     pairs = []
     for key, value in (params or {}).items():
         if value is None:
             continue
-        pairs.append(
-            (key, ("true" if value else "false") if isinstance(value, bool) else str(value))
-        )
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if len(text) > QUERY_VALUE_MOST:
+            too_long = f"must have at most {QUERY_VALUE_MOST:,} characters"
+            raise ValidationFailed([FieldError(camel(key), too_long)])
+        pairs.append((key, text))
     return pairs
 
 

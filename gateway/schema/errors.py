@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import msgspec
 import strawberry
 
-from gateway.schema.plain_words import camel, in_plain_words
+from gateway.plain_words import camel, in_plain_words
 from shared import errors as domain
 
 T = TypeVar("T")

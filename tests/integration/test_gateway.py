@@ -21,6 +21,7 @@ from services.registry.models import MissionRow
 from shared.db import migrate_async, new_engine, new_session_factory
 from tests.fixtures.apps import TEAM_EMAIL, TEAM_PASSWORD, GraphQLClient, Portal, Tokens
 from tests.fixtures.servers import Postgres
+from tests.integration.test_intake_graphql import DEMO_CALL
 from tests.integration.test_registry_graphql import (
     CALL,
     PUBLISH,
@@ -278,3 +279,25 @@ async def test_a_refused_argument_outside_a_union_is_named(
     [error] = body["errors"]
     assert error["message"] == "The input is not valid: first must be between 1 and 200."
     assert error["extensions"] == {"code": "validation_failed", "fields": ["first"]}
+
+
+async def test_a_filter_past_any_limit_is_named_not_an_outage(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    """Found probing: past ~64 KB a filter never reached the service (its request line was
+    refused) and the team read "this part of the portal is unavailable"; now each is named."""
+    long = "a" * 100_000
+    listing = """query($c: ID!, $s: String) { callApplications(callId: $c, filter: {search: $s}) {
+      __typename ... on ValidationErrors { errors { field message } } } }"""
+    listed = await gql(listing, {"c": DEMO_CALL, "s": long}, tokens.admin)
+    assert listed["callApplications"]["errors"] == [
+        {"field": "search", "message": "must have at most 2,000 characters"}
+    ]
+    for query, field in (
+        ("query($s: String) { calls(hub: $s) { id } }", "hub"),
+        ("query($s: String) { mailOutbox(to: $s) { items { id } } }", "to"),
+        ("query($s: String!) { evaluators(expertise: $s) { accountId } }", "expertise"),
+    ):
+        [error] = (await gql.raw(query, {"s": long}, tokens.admin)).json()["errors"]
+        assert error["extensions"] == {"fields": [field], "code": "validation_failed"}, error
+        assert error["message"].endswith(f"{field} must have at most 2,000 characters.")

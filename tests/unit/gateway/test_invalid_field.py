@@ -7,8 +7,8 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+from gateway.plain_words import in_plain_words
 from gateway.schema.errors import invalid_field, to_api
-from gateway.schema.plain_words import in_plain_words
 from shared.errors import ValidationFailed
 
 
