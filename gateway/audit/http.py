@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, get
@@ -35,8 +35,12 @@ def filter_of(parameters: Mapping[str, str]) -> AuditFilter:
     for name in ("since", "until"):
         text = parameters.get(name)
         try:
-            values[name] = datetime.fromisoformat(text) if text else None
-        except ValueError:
+            values[name] = instant = datetime.fromisoformat(text) if text else None
+            # One that does not exist in UTC (0001-01-01T00:00+14:00) the database refuses,
+            # after the CSV's header was sent: an export that looked complete and empty.
+            if instant is not None and instant.tzinfo is not None:
+                instant.astimezone(UTC)
+        except (ValueError, OverflowError):
             errors.append(FieldError(name, "must be an instant such as 2027-03-01T09:00:00Z"))
     require(errors)
     where = AuditFilter(**values)

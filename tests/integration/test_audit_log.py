@@ -255,10 +255,16 @@ async def test_the_csv_export(portal: Portal, gql: GraphQLClient, tokens: Tokens
         )
         bad = await http.get("/audit.csv", params={"since": "yesterday"},
                              headers={"Authorization": f"Bearer {tokens.admin}"})  # fmt: skip
+        # Instants that do not exist in UTC: an empty 200 and a traceback in the log, once.
+        unreal = [await http.get("/audit.csv", params={name: when},
+                                 headers={"Authorization": f"Bearer {tokens.admin}"})
+                  for name, when in (("until", "0001-01-01T00:00:00+14:00"),
+                                     ("since", "9999-12-31T23:59:59-14:00"))]  # fmt: skip
         exported = await http.get("/audit.csv", params={"actorId": admin},
                                   headers={"Authorization": f"Bearer {tokens.admin}"})  # fmt: skip
     assert (anonymous.status_code, applicant.status_code) == (401, 403)
     assert bad.status_code == 422 and "since" in bad.text
+    assert [(r.status_code, r.json()["code"]) for r in unreal] == [(422, "validation_failed")] * 2
     assert exported.status_code == 200, exported.text
     assert exported.headers["content-type"] == "text/csv; charset=utf-8"  # once (found probing)
     rows = list(csv.reader(io.StringIO(exported.text)))
