@@ -15,6 +15,7 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.litestar.controller import GraphQLController
 
 from gateway.request_json import NotRequestJson, request_json
+from gateway.schema.socket import CheckedTransportWSHandler
 from shared.errors import ErrorBody
 
 NOT_AN_OBJECT = "The request must be a JSON object with the GraphQL `query`."
@@ -27,6 +28,7 @@ def coded_graphql_controller(schema: Any, **options: Any) -> type[GraphQLControl
     base: Any = make_graphql_controller(schema, **options)
 
     class CodedGraphQLController(base):  # type: ignore[misc]
+        graphql_transport_ws_handler_class = CheckedTransportWSHandler
         # Strawberry makes each request's Response object in a worker thread (a thread hop
         # per request for two lines of work): made on the loop instead.
         dependencies: ClassVar[Dependencies] = {

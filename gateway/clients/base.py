@@ -46,22 +46,26 @@ PART_LABELS = {
 }
 
 
-# Characters in one query parameter: far past any filter's own limit, well within the
-# services' request line (past ~64 KB the service never saw the request: an "outage").
-QUERY_VALUE_MOST = 2_000
+# Characters in a call's query parameters: past any filter's own limit and a loader's batch of
+# ids (18 KB), within the services' request line (past ~64 KB the service never saw the
+# request, and the team was told it was unavailable).
+QUERY_MOST = 40_000
 
 
 def query_of(params: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """Query parameters as the services read them: None left out, a bool as true/false."""
+    """Query parameters as the services read them: None left out, a bool as true/false.
+    Past QUERY_MOST in all, the longest is refused by name."""
     pairs = []
     for key, value in (params or {}).items():
         if value is None:
             continue
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        if len(text) > QUERY_VALUE_MOST:
-            too_long = f"must have at most {QUERY_VALUE_MOST:,} characters"
-            raise ValidationFailed([FieldError(camel(key), too_long)])
-        pairs.append((key, text))
+        pairs.append(
+            (key, ("true" if value else "false") if isinstance(value, bool) else str(value))
+        )
+    if sum(len(text) for _, text in pairs) > QUERY_MOST:
+        longest = max(pairs, key=lambda pair: len(pair[1]))[0]
+        too_long = f"must have at most {QUERY_MOST:,} characters"
+        raise ValidationFailed([FieldError(camel(longest), too_long)])
     return pairs
 
 

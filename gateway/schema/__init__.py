@@ -48,6 +48,7 @@ from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.mutations import ReviewMutation
 from gateway.schema.review.queries import ReviewQuery
 from gateway.schema.scalars import SCALARS
+from gateway.schema.socket import coded, message_refusal, refused
 from shared.errors import DomainError, ServiceUnavailable, ValidationFailed
 from shared.logging import current_trace_id
 
@@ -194,12 +195,8 @@ class CodeGraphQLErrors(SchemaExtension):
     def on_operation(self) -> Any:
         yield
         result = self.execution_context.result  # graphql-core's or Strawberry's; a stream has none
-        if result is None or not getattr(result, "errors", None):
-            return
-        result.errors = [
-            error if code_of(error) else masked(error, error)
-            for error in with_code(result.errors, BAD_USER_INPUT, unplaced_only=True)
-        ]
+        if result is not None and result.errors:
+            result.errors = code_request_errors(result.errors)
 
 
 def code_of(error: GraphQLError) -> Any:
@@ -254,6 +251,37 @@ class PortalSchema(strawberry.Schema):
             query, variable_values, context_value, root_value, operation_name, allowed,
             operation_extensions,
         )  # fmt: skip
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> Any:
+        """The WebSocket's operations (gateway.schema.socket): subscriptions only, under the
+        token connection_init sent, each message's shape checked and every error coded."""
+        document = self.documents.parsed(query) if isinstance(query, str) else None
+        refusal = message_refusal(query, variable_values, operation_name, document)
+        if refusal is not None:
+            return refused(refusal)
+        results = await super().stream(
+            query, variable_values, context_value, root_value, operation_name,
+            operation_extensions, (OperationType.SUBSCRIPTION,),
+        )  # fmt: skip
+        return coded(results, code_request_errors)
+
+
+def code_request_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """A request's errors as a client reads them: a variable's with its code, any other
+    without a code (a bug of ours) masked."""
+    return [
+        error if code_of(error) else masked(error, error)
+        for error in with_code(errors, BAD_USER_INPUT, unplaced_only=True)
+    ]
 
 
 def several_operations(document: DocumentNode | None) -> bool:

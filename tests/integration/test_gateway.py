@@ -291,7 +291,7 @@ async def test_a_filter_past_any_limit_is_named_not_an_outage(
       __typename ... on ValidationErrors { errors { field message } } } }"""
     listed = await gql(listing, {"c": DEMO_CALL, "s": long}, tokens.admin)
     assert listed["callApplications"]["errors"] == [
-        {"field": "search", "message": "must have at most 2,000 characters"}
+        {"field": "search", "message": "must have at most 40,000 characters"}
     ]
     for query, field in (
         ("query($s: String) { calls(hub: $s) { id } }", "hub"),
@@ -300,4 +300,45 @@ async def test_a_filter_past_any_limit_is_named_not_an_outage(
     ):
         [error] = (await gql.raw(query, {"s": long}, tokens.admin)).json()["errors"]
         assert error["extensions"] == {"fields": [field], "code": "validation_failed"}, error
-        assert error["message"].endswith(f"{field} must have at most 2,000 characters.")
+        assert error["message"].endswith(f"{field} must have at most 40,000 characters.")
+
+
+async def test_a_socket_message_of_the_wrong_shape_is_refused_with_a_code(
+    portal: Portal, tokens: Tokens
+) -> None:
+    """Found probing: a `query` of 5 was a worker's traceback and no answer, a payload of
+    null or "x" closed the socket as a server failure (4500), variables of "x" answered a
+    Python error's text, and a query or mutation ran under the upgrade request's token."""
+    url = portal.graphql_url.replace("http://", "ws://")
+    protocol = [websockets.Subprotocol("graphql-transport-ws")]
+    count = "subscription($c: ID!) { submissionCount(callId: $c) }"
+    payloads = {
+        "1": {"query": 5},
+        "2": {"query": count, "variables": "x"},
+        "3": {"query": count, "variables": None},
+        "4": {"query": "{ me { email } }"},
+        "5": {"query": count, "operationName": 7},
+    }
+    codes = {"1": "bad_request", "2": "bad_request", "3": "bad_user_input", "4": "bad_request",
+             "5": "bad_request"}  # fmt: skip
+    headers = {"Authorization": f"Bearer {tokens.applicant}"}
+    async with websockets.connect(url, subprotocols=protocol, additional_headers=headers) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        answers = {}
+        for id_, payload in payloads.items():
+            await ws.send(json.dumps({"id": id_, "type": "subscribe", "payload": payload}))
+            message = json.loads(await asyncio.wait_for(ws.recv(), 15))
+            answers[message["id"]] = message
+    for id_, message in answers.items():
+        assert message["type"] == "error", message
+        assert message["payload"][0]["extensions"]["code"] == codes[id_], message
+    assert "subscriptions run on the WebSocket" in answers["4"]["payload"][0]["message"]
+    for payload in (None, "x"):
+        async with websockets.connect(url, subprotocols=protocol) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            await ws.recv()
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+            with pytest.raises(websockets.ConnectionClosedError) as closed:
+                await asyncio.wait_for(ws.recv(), 15)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400

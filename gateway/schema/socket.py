@@ -1,0 +1,59 @@
+"""The WebSocket (graphql-transport-ws) side of the schema: subscriptions only, each message's
+shape checked as an HTTP request's is, every error coded (found probing: a `query` of 5 was
+a worker's traceback, a payload of null closed the socket as a server failure, a mutation ran
+as the upgrade's token though connection_init had sent another)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+
+BAD_REQUEST = "bad_request"
+SUBSCRIPTIONS_ONLY = "Only subscriptions run on the WebSocket: send queries and mutations by POST."
+
+
+def message_refusal(
+    query: object, variables: object, operation_name: object, document: DocumentNode | None
+) -> str | None:
+    """What is wrong with a subscribe message's operation (`document`: its query parsed, None
+    when it does not parse), as the HTTP endpoint says it."""
+    if not isinstance(query, str):
+        return "The GraphQL operation's `query` must be a string."
+    if variables is not None and not isinstance(variables, dict):
+        return "The GraphQL operation's `variables` must be an object or null."
+    if operation_name is not None and not isinstance(operation_name, str):
+        return "The GraphQL operation's `operationName` must be a string or null."
+    operation = get_operation_ast(document, operation_name) if document is not None else None
+    if operation is not None and operation.operation is not OperationType.SUBSCRIPTION:
+        # It would run as the upgrade request's token, not the one connection_init sent.
+        return SUBSCRIPTIONS_ONLY
+    return None
+
+
+async def refused(message: str, code: str = BAD_REQUEST) -> AsyncGenerator[PreExecutionError]:
+    """One error before execution: the protocol's `error` message for the operation."""
+    yield PreExecutionError(data=None, errors=[GraphQLError(message, extensions={"code": code})])
+
+
+async def coded(results: AsyncIterator[Any], code_errors: Any) -> AsyncGenerator[Any]:
+    """The stream's results with their errors coded as a request's are (`code_errors`)."""
+    async for result in results:
+        if isinstance(result, ExecutionResult) and result.errors:
+            result.errors = code_errors(result.errors)
+        yield result
+
+
+class CheckedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # Strawberry reads payload["query"] from whatever came: null or a string was a 4500.
+        if not isinstance(message.get("payload"), dict):
+            await self.handle_invalid_message("A subscribe message's payload must be an object.")
+            return
+        await super().handle_subscribe(message)
