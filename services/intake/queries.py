@@ -245,8 +245,8 @@ def filter_conditions(filters: dict[str, Any]) -> list[Any]:
 
 def search_condition(form: Form, pattern: str) -> Any:
     """Title, organisation name or receipt number matching `pattern` (domain.paging),
-    case-insensitively, in what the team sees: the last submitted version, or the draft of
-    one never submitted."""
+    case-insensitively, in what the team sees: the last submitted version (a draft never
+    submitted is the applicant's own)."""
 
     def containing(organisation: Any, answers: Any) -> list[Any]:
         texts = [organisation["name"].astext]
@@ -255,7 +255,7 @@ def search_condition(form: Form, pattern: str) -> Any:
         return [t.ilike(pattern, escape="\\") for t in texts]
 
     snapshot = SubmissionRow.snapshot
-    submitted = (
+    return (
         select(SubmissionRow.id)
         .where(
             SubmissionRow.application_id == ApplicationRow.id,
@@ -267,11 +267,6 @@ def search_condition(form: Form, pattern: str) -> Any:
         )
         .exists()
     )
-    draft = and_(
-        ApplicationRow.version == 0,
-        or_(*containing(ApplicationRow.organisation, ApplicationRow.answers)),
-    )
-    return or_(submitted, draft)
 
 
 async def count_applications(session: AsyncSession, conditions: list[Any]) -> int:

@@ -111,12 +111,16 @@ def view_of(
     owner = app.applicant_id == identity.account_id
     submission = next((s for s in history if s.version == app.version), None)
     # The owner sees the live draft; others what was last submitted (as the team's filters
-    # and statistics count it), or the draft of an application never submitted.
+    # and statistics count it), and of an application never submitted only that it is there:
+    # a draft is the applicant's own until they submit it.
     shown = None if owner else submission
-    content = msgspec.convert(shown.snapshot, ApplicationContent) if shown else content_of(app)
-    files = shown_files(attachments, shown)
+    if shown is not None:
+        content = msgspec.convert(shown.snapshot, ApplicationContent)
+    else:
+        content = content_of(app) if owner else ApplicationContent()
+    files = shown_files(attachments, shown) if owner or shown else []
     reasons = list(app.eligibility_reasons)
-    if app.eligibility == Eligibility.PENDING:
+    if app.eligibility == Eligibility.PENDING and (owner or shown):
         # Before the deadline the pre-check's verdict.
         reasons = eligibility_reasons(
             terms_of(call), content.organisation, content.requested_amount, content.answers

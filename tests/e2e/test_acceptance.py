@@ -449,4 +449,8 @@ async def test_a_whole_call_in_the_browser(
             await expect(outcome.get_by_role("row", name=criterion)).to_contain_text(score)
         await expect(outcome).to_contain_text("Concrete, credible and well planned.")
         await expect(outcome).not_to_contain_text(re.compile("Evaluator [A-D]"))
+        # Once results are out nothing of it changes: no Withdraw, and no form to type into.
+        await expect(who.page.get_by_role("button", name="Withdraw")).to_have_count(0)
+        await until_shown(who.page, f"#/apply/{call}", who.page.locator("#closed"))
+        await expect(who.page.locator("main input, main textarea")).to_have_count(0)
     await fits(second.page)

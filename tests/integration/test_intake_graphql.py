@@ -896,6 +896,33 @@ async def test_the_team_sees_the_submitted_version_and_the_applicant_what_is_uns
     assert app_id in await listed(gql, tokens.admin, call, country="DE")
 
 
+async def test_a_draft_never_submitted_is_the_applicants_own(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    """Found looking at the team's pages: the draft filter listed a draft's title, and its
+    page showed every answer the applicant had typed and not submitted."""
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    secret = {**VALID_DRAFT, "answers": {**VALID_DRAFT["answers"], "project_title": "Secret idea"}}
+    assert (await gql(SAVE, {"id": app["id"], "input": secret}, token))["saveApplication"]
+    await upload(gql, token, app["id"], "pitch_deck", "deck.pdf", PDF)
+    query = """query($id: ID!) { application(id: $id) { status title answers
+      organisation { name country } contact { name email } attachments { id } } }"""
+    mine = (await gql(query, {"id": app["id"]}, token))["application"]
+    assert mine["title"] == "Secret idea" and mine["attachments"]
+    for reader in (tokens.admin,):
+        theirs = (await gql(query, {"id": app["id"]}, reader))["application"]
+        assert theirs == {
+            "status": "DRAFT", "title": None, "answers": {},
+            "organisation": {"name": "", "country": ""}, "contact": {"name": "", "email": ""},
+            "attachments": [],
+        }  # fmt: skip
+        # It is counted and listed as a draft (the hub is known), but found by no word of it.
+        assert app["id"] in await listed(gql, reader, DEMO_CALL, status="DRAFT")
+        assert app["id"] not in await listed(gql, reader, DEMO_CALL, search="Secret")
+        assert app["id"] not in await listed(gql, reader, DEMO_CALL, search="Repair Collective")
+
+
 async def subscribe_count(
     portal: Portal, call: str, token: str
 ) -> tuple[Any, Callable[[], Awaitable[dict[str, Any]]]]:

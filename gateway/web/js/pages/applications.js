@@ -66,7 +66,7 @@ export async function applicationsPage(callId) {
         h("thead", {}, h("tr", {}, ["Title", "Organisation", "Country", "Hub", "Status", "Eligibility", "Receipt", "Submitted"]
           .map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, found.items.map((a) => h("tr", {},
-          h("th", { scope: "row" }, h("a", { href: `#/team/${callId}/applications/${a.id}` }, a.title)),
+          h("th", { scope: "row" }, h("a", { href: `#/team/${callId}/applications/${a.id}` }, titleOf(a))),
           h("td", {}, a.organisation.name, h("br"), h("span", { class: "muted" }, name.type(a.organisation.type))),
           h("td", {}, countryText(a.organisation, name.country)), h("td", {}, a.hub ? name.hub(a.hub) : "—"),
           h("td", {}, lower(a.status)), h("td", {}, lower(a.eligibility)),
@@ -109,6 +109,9 @@ const VIEW = `query($id: ID!) { application(id: $id) { id title status hub reque
   call { id title timezone currency form { questions { key type labels { lang text } options { value labels { lang text } } } } } }
   countries { code name } organisationTypes { code name } hubs { code name } }`;
 
+// A draft never submitted is the applicant's own: the team knows only that it is there.
+const NEVER_SUBMITTED = "Not submitted yet: what the applicant has typed is theirs until they submit it.";
+const titleOf = (a) => a.title || (a.status === "SUBMITTED" ? "Untitled" : "Draft, not submitted");
 const kib = (bytes) => `${Math.max(1, Math.round(bytes / 1024))} KB`;
 const pairs = (rows) => h("dl", { class: "facts" }, rows.filter(([, v]) => v !== null && v !== undefined && v !== "")
   .flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
@@ -121,8 +124,14 @@ export async function applicationPage(callId, applicationId) {
   const zone = a.call.timezone;
   const countryName = namer(countries);
   const files = (key) => a.attachments.filter((f) => f.questionKey === key);
+  if (!a.versions.length) {
+    return show(h("h1", {}, titleOf(a)), callNav(callId, "Applications"),
+      h("p", {}, h("a", { href: `#/team/${callId}/applications` }, `All applications of ${a.call.title}`)),
+      h("p", { id: "never-submitted" }, NEVER_SUBMITTED),
+      pairs([["Status", a.status.toLowerCase()], ["Hub", a.hub ? namer(hubs)(a.hub) : null]]));
+  }
   show(
-    h("h1", {}, a.title),
+    h("h1", {}, titleOf(a)),
     callNav(callId, "Applications"),
     h("p", {}, h("a", { href: `#/team/${callId}/applications` }, `All applications of ${a.call.title}`)),
     h("p", { class: "muted" }, "What the applicant submitted last (read-only); unsubmitted edits are not shown."),
@@ -141,7 +150,8 @@ export async function applicationPage(callId, applicationId) {
       pairs([["Organisation", a.organisation.name], ["Type", namer(organisationTypes)(a.organisation.type)],
         ["Country", countryText(a.organisation, countryName)], ["Hub", a.hub ? namer(hubs)(a.hub) : null],
         ["Website", a.organisation.website ? h("a", { href: a.organisation.website, rel: "noopener noreferrer" }, a.organisation.website) : null],
-        ["Contact", [a.contact.name, a.contact.role ? ` (${a.contact.role})` : "", " · ", h("a", { href: `mailto:${a.contact.email}` }, a.contact.email)]],
+        ["Contact", a.contact.name || a.contact.email ? [a.contact.name, a.contact.role ? ` (${a.contact.role})` : "",
+          a.contact.email ? [" · ", h("a", { href: `mailto:${a.contact.email}` }, a.contact.email)] : ""] : null],
         ["Team", a.team.length ? a.team.map((p) => `${p.name}${p.role ? ` (${p.role})` : ""}`).join(", ") : null],
         ["Requested", a.requestedAmount != null ? money(a.requestedAmount, a.call.currency) : null]])),
     h("section", { "aria-labelledby": "answers-h" }, h("h2", { id: "answers-h" }, "Answers"),

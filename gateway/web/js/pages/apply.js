@@ -40,6 +40,9 @@ export async function applyPage(callId) {
   const closes = h("p", {}, "Closes ", instant(call.closesAt, call.timezone));
   if (app?.status === "WITHDRAWN") return show(heading, h("p", { class: "notice", role: "status" }, "Your application to this call is withdrawn."));
   if (!app && call.status !== "OPEN") return show(heading, closes, problem("This call does not take applications now."));
+  // After the deadline nothing of it can change: no form that would refuse every keystroke.
+  if (app && call.status !== "OPEN") return show(heading, closes, h("p", { class: "notice", role: "status", id: "closed" },
+    "This call has closed: your application can no longer change. ", h("a", { href: "#/mine" }, "See it in My applications"), "."));
   if (!account()) return show(heading, closes, h("p", {}, h("a", { href: "#/signin" }, "Sign in"), " or ",
     h("a", { href: "#/signup" }, "sign up"), " to apply."));
   let lang = "en";

@@ -27,9 +27,23 @@ function outcomeSection(a) {
   return h("section", { class: "notice", "aria-label": "Outcome" },
     h("h3", {}, "Outcome: ", h("span", { "data-testid": "decision" }, a.outcome.decision.replace("_", " "))),
     a.outcome.rank ? h("p", {}, `Rank ${a.outcome.rank}`) : null, h("p", {}, a.outcome.summary),
-    h("table", {}, h("caption", {}, "Consensus scores (0 to 5)"), h("tbody", {}, Object.entries(a.outcome.scores).map(([k, v]) =>
-      h("tr", {}, h("th", { scope: "row" }, a.call?.rubric.criteria.find((c) => c.key === k)?.label || k), h("td", {}, v))))),
-    a.outcome.comments.length ? [h("h4", {}, "Evaluators' comments"), h("ul", {}, a.outcome.comments.map((c) => h("li", {}, c)))] : null);
+    h("table", {}, h("caption", {}, "Consensus scores (0 to 5)"), h("tbody", {}, inRubricOrder(a).map(([label, v]) =>
+      h("tr", {}, h("th", { scope: "row" }, label), h("td", {}, v))))),
+    a.outcome.comments.length ? [h("h4", {}, "Evaluators' comments"), h("ul", {}, a.outcome.comments.map((c) => h("li", {}, labelled(a, c))))] : null);
+}
+
+// The scores as the rubric lists its criteria (any the rubric no longer names, after them).
+function inRubricOrder(a) {
+  const criteria = a.call?.rubric.criteria || [];
+  const known = criteria.filter((c) => c.key in a.outcome.scores).map((c) => [c.label, a.outcome.scores[c.key]]);
+  const others = Object.entries(a.outcome.scores).filter(([k]) => !criteria.some((c) => c.key === k));
+  return [...known, ...others];
+}
+
+// A comment comes as "<criterion key>: text": the criterion by its label, as the scores show it.
+function labelled(a, comment) {
+  const criterion = (a.call?.rubric.criteria || []).find((c) => comment.startsWith(`${c.key}: `));
+  return criterion ? `${criterion.label}: ${comment.slice(criterion.key.length + 2)}` : comment;
 }
 
 // One application as its applicant follows it; `again` re-renders after a withdrawal; `own`
@@ -42,11 +56,12 @@ function applicationCard(a, again, own = false) {
       a.receipt ? ` · receipt ${a.receipt.number}` : "", ` · last change ${instant(a.updatedAt, a.call?.timezone)}`),
     a.hasUnsubmittedChanges ? h("p", { class: "notice" }, UNSUBMITTED) : null,
     // Before the call closes it is only a pre-check of what is still missing, not a verdict.
-    a.eligibilityReasons.length ? h("div", { class: a.eligibility === "PENDING" ? "notice" : "notice bad" }, h("strong", {},
+    a.eligibilityReasons.length && a.status !== "WITHDRAWN" ? h("div", { class: a.eligibility === "PENDING" ? "notice" : "notice bad" }, h("strong", {},
       a.eligibility === "PENDING" ? "Before you submit, check:" : "Not eligible:"), h("ul", {}, a.eligibilityReasons.map((r) => h("li", {}, r)))) : null,
     a.outcome ? outcomeSection(a) : null,
     own ? versionsList(a) : null,
-    a.status !== "WITHDRAWN" ? h("p", { class: "row" },
+    // Withdrawal ends once results are out: then it would only be refused.
+    a.status !== "WITHDRAWN" && !a.outcome && a.call?.status !== "RESULTS_PUBLISHED" ? h("p", { class: "row" },
       a.call?.status === "OPEN" ? h("a", { href: `#/apply/${a.call.id}` }, a.status === "DRAFT" ? "Continue" : "Edit and resubmit") : null,
       withdrawButton(a, a.call?.title || "this call", again)) : null,
   );
