@@ -59,7 +59,7 @@ def test_the_applicants_own_organisation_is_a_conflict() -> None:
 
 @pytest.mark.parametrize(
     "domain", ["gmail.com", "outlook.com", "hotmail.fr", "yahoo.co.uk", "gmx.de", "web.de",
-               "icloud.com", "proton.me", "protonmail.com"],
+               "icloud.com", "proton.me", "protonmail.com", "demo.portal"],
 )  # fmt: skip
 def test_a_public_mail_domain_is_no_organisation(domain: str) -> None:
     evaluators = [Candidate(id="e1", capacity=9, email_domain=domain),
