@@ -143,6 +143,14 @@ async def test_the_call_page_names_each_count_and_each_shortfall_with_its_reason
                        {"title": title})  # fmt: skip
     lone, _ = await invite(api, staff.admin)
     await pick_pool(api, staff.admin, call, [lone])  # one evaluator where three are asked for
+    # While the call is open nothing is in evaluation, and neither action is offered (a UI
+    # audit found "Applications in evaluation: 1" and both buttons, each only refused).
+    page = await team_page(browser, pages, web_portal, f"#/team/{call}")
+    await expect(page.get_by_role("heading", name="Submitted applications: 2")).to_be_visible()
+    await expect(page.locator("#submitted-applications")).to_contain_text("Netherlands")
+    await expect(page.locator("#evaluation-progress")).to_have_count(0)
+    for label in ("Publish results", "Assign evaluators"):
+        await expect(page.get_by_role("button", name=label)).to_have_count(0)
     with closed(web_portal):
         await ranked(api, staff.admin, call, 2)
         page = await team_page(browser, pages, web_portal, f"#/team/{call}")

@@ -50,7 +50,7 @@ const STATS = `query($c: ID!) { callStatistics(callId: $c) { __typename ... on C
     completeApplications flaggedApplications } }
   ranking(callId: $c) { __typename ... on Ranking { budget total resultsPublished entries { applicationId organisation
     rank decision weightedTotal total scores thresholdsFailed tieBreak explanation requestedAmount } } }
-  call(id: $c) { id title lifecycle status timezone rubric { criteria { key label } } } hubs { code name } valueChains { code name } }`;
+  call(id: $c) { id title lifecycle status timezone rubric { criteria { key label } } } hubs { code name } valueChains { code name } countries { code name } }`;
 
 const ASSIGN = `mutation($c: ID!) { assignEvaluators(callId: $c) { __typename
   ... on AssignmentReport { assigned minLoad maxLoad shortfalls { applicationId reason } } ... on Error { message } } }`;
@@ -106,18 +106,20 @@ export async function teamCallPage(callId) {
     const stats = data.callStatistics.__typename === "CallStatistics" ? data.callStatistics : null;
     const ranking = data.ranking.__typename === "Ranking" ? data.ranking : null;
     const progress = data.evaluationProgress.__typename === "EvaluationProgress" ? data.evaluationProgress : null;
-    showActions(Boolean(ranking?.resultsPublished));
+    // Assigning and publishing are for a closed call whose results are not out yet.
+    showActions(["CLOSED", "IN_EVALUATION"].includes(data.call?.status) && !ranking?.resultsPublished);
     heading.textContent = data.call?.title || "Call";
     const labelOf = labeller(data.call?.rubric.criteria || []);
     const csvOut = h("div", {});
     body.replaceChildren(...[
       // Two different counts, each named for what it counts.
-      progress ? h("section", { id: "evaluation-progress", "aria-label": "Evaluation" }, h("h2", {}, `Applications in evaluation: ${progress.applications}`),
+      progress?.assignments ? h("section", { id: "evaluation-progress", "aria-label": "Evaluation" }, h("h2", {}, `Applications in evaluation: ${progress.applications}`),
         h("p", {}, `${progress.completeApplications} of ${progress.applications} applications in evaluation are complete; `,
           `${progress.submitted} of ${progress.assignments} evaluations submitted; ${progress.flaggedApplications} need a moderator.`)) : null,
       stats ? h("section", { id: "submitted-applications" }, h("h2", {}, `Submitted applications: ${stats.submitted}`),
+        h("p", { class: "muted" }, `${stats.total} application${stats.total === 1 ? "" : "s"} in all: the charts count drafts and withdrawn ones too.`),
         bars("Submissions per hour (UTC)", stats.submissionsPerHour.map((b) => ({ ...b, key: b.key.slice(5, 16).replace("T", " ") }))),
-        bars("By status", stats.byStatus), bars("By country", stats.byCountry), bars("By hub", named(stats.byHub, data.hubs)),
+        bars("By status", stats.byStatus), bars("By country", named(stats.byCountry, data.countries)), bars("By hub", named(stats.byHub, data.hubs)),
         bars("By value chain", named(stats.byValueChain, data.valueChains))) : h("p", { class: "muted" }, data.callStatistics.message),
       ranking ? h("section", {}, h("h2", {}, "Ranking"),
         h("p", {}, `Budget ${money(ranking.budget)}. `, ranking.resultsPublished ? "Results are published." : "",
@@ -157,7 +159,7 @@ export async function teamCallPage(callId) {
 
   // Gone once the results are out: nothing about the evaluation changes then.
   const actions = h("div", { class: "row" });
-  const showActions = (published) => actions.replaceChildren(...(isAdmin && !published ? [
+  const showActions = (open) => actions.replaceChildren(...(isAdmin && open ? [
     act("Assign evaluators", ASSIGN, (r) => assignmentSummary(callId, r)),
     act("Publish results", `mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }`,
       () => "Results published: applicants can see their outcome.", PUBLISH_QUESTION),
