@@ -62,8 +62,8 @@ class ConflictCreate(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ConflictDeclared(msgspec.Struct, frozen=True, kw_only=True):
-    """What the evaluator is told: how many of their assignments went to others. The calls'
-    repaired reports are the team's to read (the assignment matrix), not theirs."""
+    """What the evaluator is told: how many of their assignments were taken off their list.
+    The calls' repaired reports are the team's to read (the assignment matrix), not theirs."""
 
     reassigned: int
 

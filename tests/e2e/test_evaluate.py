@@ -142,6 +142,10 @@ async def test_the_evaluator_reads_the_answers_scores_and_declares_a_conflict(
     await dialog.get_by_label("Why can you not evaluate this application?").fill(REASON)
     await dialog.get_by_role("button", name="Declare the conflict").click()
     await expect(other.get_by_text("Nothing is assigned to you.")).to_be_visible()
+    # Told what it did (a UI audit found only an empty list, without a word).
+    await expect(other.locator("#conflict-declared")).to_have_text(
+        "Your conflict is recorded: 1 assignment is taken off your list."
+    )
     matrix = (await gql(MATRIX, {"c": call}, admin))["assignmentMatrix"]
     recorded = {"evaluatorName": "Evaluator 1", "reason": f"declared a conflict: {REASON}"}
     assert recorded in matrix["applications"][0]["conflicts"]

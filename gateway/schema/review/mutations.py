@@ -53,7 +53,8 @@ MoveResult = Annotated[MatrixCell | ValidationErrors | Conflict | Denied,
 @strawberry.type(description="The conflict is recorded and the calls' assignments repaired.")
 class ConflictDeclared:
     reassigned: int = strawberry.field(
-        description="How many of your assignments went to other evaluators."
+        description="How many of your assignments were taken off your list (each goes to "
+        "another evaluator where the pool has one)."
     )
 
 

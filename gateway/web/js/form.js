@@ -35,10 +35,15 @@ const sentence = (...parts) => {
 };
 const wordCount = (value) => (value.match(/\S+/g) || []).length;
 
-function range(q) {
-  if (q.minValue != null && q.maxValue != null) return `Between ${q.minValue} and ${q.maxValue}.`;
-  if (q.minValue != null) return `At least ${q.minValue}.`;
-  return q.maxValue != null ? `At most ${q.maxValue}.` : null;
+const lowest = (...values) => { const known = values.filter((v) => v != null); return known.length ? Math.min(...known) : null; };
+
+// "Between 5,000 and 60,000 EUR.": `most` is the question's own maximum, or a smaller cap
+// (an amount's maximum grant); none known, no sentence (not "At most null").
+function range(q, unit = "", most = q.maxValue) {
+  const n = (v) => `${Number(v).toLocaleString("en")}${unit}`;
+  if (q.minValue != null && most != null) return `Between ${n(q.minValue)} and ${n(most)}.`;
+  if (q.minValue != null) return `At least ${n(q.minValue)}.`;
+  return most != null ? `At most ${n(most)}.` : null;
 }
 
 // Only the block's own message (a direct child), never the per-file lines inside it.
@@ -117,7 +122,7 @@ function block(q, { lang, value, set, maxGrant, countries, onFiles, fileParts })
     case "LONG_TEXT": return longText(q, labelText, help, value, set);
     case "NUMBER": case "REQUESTED_AMOUNT": return wrap(q, labelText, h("input", { type: "number", value: value ?? "",
       min: q.minValue ?? null, max: q.maxValue ?? null, oninput: (e) => set(e.target.value === "" ? null : Number(e.target.value)) }),
-      sentence(help, q.type === "REQUESTED_AMOUNT" ? `At most ${maxGrant} EUR.` : range(q)));
+      sentence(help, q.type === "REQUESTED_AMOUNT" ? range(q, " EUR", lowest(q.maxValue, maxGrant)) : range(q)));
     case "SINGLE_CHOICE": case "COUNTRY": {
       const options = q.type === "COUNTRY" ? (countries || []).map((c) => [c.code, c.name, null])
         : q.options.map((o) => { const l = pick(o.labels, lang); return [o.value, l?.text || o.value, l?.lang]; });

@@ -181,12 +181,21 @@ export function holdOff(button, out, seconds) {
 export const mailboxNotice = (...lines) => h("div", { class: "notice", role: "status", id: "mailbox" },
   lines.map((line) => h("p", {}, line)));
 
+// A page that is someone's own, for a visitor not signed in: the way in, not an empty list.
+export const signInFirst = (heading, purpose) => [h("h1", {}, heading),
+  h("p", { class: "notice" }, h("a", { href: "#/signin" }, "Sign in"), ` to ${purpose}.`)];
+
 // The languages a person may choose (shared/programme.LANGUAGES), each by its own name.
 export const LANGUAGES = [["en", "English"], ["nl", "Nederlands"], ["pt", "Português"], ["it", "Italiano"],
   ["ro", "Română"], ["hu", "Magyar"], ["de", "Deutsch"], ["tr", "Türkçe"], ["fr", "Français"], ["es", "Español"]];
 
+// The languages mails are written in (services/notify/templates/strings); the others are
+// offered, and say the mail comes in English until theirs ships.
+const MAIL_LANGUAGES = new Set(["en", "nl", "pt", "it"]);
+
 export function languageSelect(name, chosen) {
-  return h("select", { name }, LANGUAGES.map(([code, text]) => h("option", { value: code, lang: code, selected: code === chosen }, text)));
+  return h("select", { name }, LANGUAGES.map(([code, text]) => h("option", { value: code, lang: code, selected: code === chosen },
+    MAIL_LANGUAGES.has(code) ? text : `${text} (mails in English for now)`)));
 }
 
 // "Newer" / "Older" for a list shown `size` at a time from `offset`; `go(at)` gives the

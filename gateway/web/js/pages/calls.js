@@ -43,7 +43,8 @@ export async function callPage(id) {
       call.hubs.map((x) => x.name).join(", ")),
     h("h2", {}, "Challenges"), h("ul", {}, call.challenges.map((c) => h("li", {}, `${c.title} (${c.mission.title})`))),
     call.status === "OPEN"
-      ? (me ? h("a", { class: "button", href: `#/apply/${call.id}` }, "Apply")
+      ? (me ? (me.role === "APPLICANT" ? h("a", { class: "button", href: `#/apply/${call.id}` }, "Apply")
+        : h("p", { class: "muted" }, "Applications are made from an applicant's account."))
         : h("p", {}, h("a", { href: "#/signup" }, "Sign up"), " or ", h("a", { href: "#/signin" }, "sign in"), " to apply."))
       : h("p", { class: "notice" }, "This call does not take applications now."),
   );

@@ -1,20 +1,27 @@
 // The evaluator console: assignments by call, the (possibly blind) application read under its
 // questions' labels, the scoring form with each error beside its criterion, conflicts.
-import { gql } from "../graphql.js";
+import { account, gql } from "../graphql.js";
 import { label, labelNode, markProblem } from "../form.js";
-import { field, guard, h, instant, money, problem, screen } from "../ui.js";
+import { field, guard, h, instant, money, problem, screen, signInFirst } from "../ui.js";
 
 const LIST = `{ myAssignments { id callId callTitle applicationTitle dueAt callTimezone evaluation { status } } }`;
 const statusWords = (status) => status.replace("_", " ");
 
+// What the last declaration did, told once on the list the evaluator lands on.
+let declared = null;
+
 export async function assignmentsPage() {
   const show = screen();
+  if (!account()) return show(...signInFirst("Evaluations", "see the applications assigned to you"));
   const { myAssignments } = await gql(LIST);
   const calls = new Map();
   for (const a of myAssignments) calls.set(a.callId, [...(calls.get(a.callId) || []), a]);
   const submitted = (list) => list.filter((a) => a.evaluation.status === "submitted").length;
   const done = submitted(myAssignments);
+  const told = declared;
+  declared = null;
   show(h("h1", {}, "My assignments"),
+    told ? h("p", { class: "notice", role: "status", id: "conflict-declared" }, told) : null,
     h("p", {}, h("progress", { max: String(myAssignments.length || 1), value: String(done), "aria-label": "Evaluations submitted" }),
       ` ${done} of ${myAssignments.length} submitted`),
     myAssignments.length ? [...calls.values()].map((list) => {
@@ -41,7 +48,7 @@ const SAVE = `mutation($a: ID!, $s: JSON, $c: JSON) { saveEvaluation(assignmentI
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 const SUBMIT = `mutation($a: ID!) { submitEvaluation(assignmentId: $a) { __typename
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
-const CONFLICT = `mutation($a: ID!, $r: String!) { declareConflict(applicationId: $a, reason: $r) { __typename
+const CONFLICT = `mutation($a: ID!, $r: String!) { declareConflict(applicationId: $a, reason: $r) { __typename ... on ConflictDeclared { reassigned }
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 
 const unanswered = (v) => v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length);
@@ -153,7 +160,12 @@ export async function assignmentPage(id) {
       markProblem(reasonBlock, text ? null : "Say why, in a few words.");
       if (!text) return reason.focus();
       const result = (await gql(CONFLICT, { a: assignment.applicationId, r: text })).declareConflict;
-      if (result.__typename === "ConflictDeclared") { location.hash = "#/evaluate"; return; }
+      if (result.__typename === "ConflictDeclared") {
+        const moved = result.reassigned === 1 ? "1 assignment is" : `${result.reassigned} assignments are`;
+        declared = `Your conflict is recorded: ${moved} taken off your list.`;
+        location.hash = "#/evaluate";
+        return;
+      }
       markProblem(reasonBlock, (result.errors || []).map((e) => e.message).join("; ") || null);
       if (!result.errors) conflictOut.replaceChildren(problem(result.message));
     }) },

@@ -1,5 +1,5 @@
-import { gql } from "../graphql.js";
-import { guard, h, instant, problem, screen, UNSUBMITTED } from "../ui.js";
+import { account, gql } from "../graphql.js";
+import { guard, h, instant, problem, screen, signInFirst, UNSUBMITTED } from "../ui.js";
 
 const FIELDS = `id title status eligibility eligibilityReasons updatedAt receipt { number } hasUnsubmittedChanges
   call { id title status closesAt timezone rubric { criteria { key label } } } outcome { decision rank summary scores comments }`;
@@ -69,6 +69,7 @@ function applicationCard(a, again, own = false) {
 
 export async function minePage() {
   const show = screen();
+  if (!account()) return show(...signInFirst("My applications", "follow your applications"));
   const { myApplications } = await gql(MINE);
   show(h("h1", {}, "My applications"), myApplications.length ? myApplications.map((a) => applicationCard(a, minePage))
     : h("p", {}, "You have not applied yet. ", h("a", { href: "#/" }, "See the open calls.")));
