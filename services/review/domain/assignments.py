@@ -83,33 +83,15 @@ LEGAL_FORMS = frozenset(
 # Mailboxes anyone can open: sharing one says nothing about sharing an organisation.
 PUBLIC_MAIL_DOMAINS = frozenset(
     [
-        "gmail.com",
-        "googlemail.com",
-        "live.com",
-        "msn.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "aol.com",
-        "ymail.com",
-        "web.de",
-        "t-online.de",
-        "freenet.de",
-        "orange.fr",
-        "free.fr",
-        "laposte.net",
-        "libero.it",
-        "proton.me",
-        "protonmail.com",
-        "pm.me",
-        "tutanota.com",
-        "zoho.com",
-        "mail.com",
+        "gmail.com", "googlemail.com", "live.com", "msn.com", "icloud.com", "me.com", "mac.com",
+        "aol.com", "ymail.com", "web.de", "t-online.de", "freenet.de", "orange.fr", "free.fr",
+        "laposte.net", "libero.it", "proton.me", "protonmail.com", "pm.me", "tutanota.com",
+        "zoho.com", "mail.com",
         # The demo accounts' (README): the portal's own, not an organisation's. Else the demo
         # evaluator could never be given the demo applicant's application (found in a UI audit).
         "demo.portal",
     ]
-)
+)  # fmt: skip
 # Providers with a domain per country (gmx.de, yahoo.co.uk, hotmail.fr ...).
 PUBLIC_MAIL_PROVIDERS = frozenset(["gmx", "yahoo", "hotmail", "outlook"])
 
