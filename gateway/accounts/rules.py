@@ -47,6 +47,17 @@ def hub_errors(role: Role, hub: str | None) -> list[FieldError]:
     return []
 
 
+def team_made_errors(role: Role, hub: str | None) -> list[FieldError]:
+    """What the team may not create (found probing: an applicant account was made, and an
+    admin's hub dropped without a word)."""
+    if role is Role.APPLICANT:
+        return [FieldError("role", "applicants sign up themselves; create an evaluator, a "
+                           "hub manager or an admin")]  # fmt: skip
+    if hub and role is not Role.HUB_MANAGER:
+        return [FieldError("hub", "only a hub manager has a hub")]
+    return []
+
+
 def two_factor_required(account: Account, settings: GatewaySettings) -> bool:
     return not settings.is_dev and account.role in (Role.ADMIN, Role.HUB_MANAGER)
 

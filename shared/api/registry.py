@@ -104,6 +104,11 @@ class ChallengeUpdate(msgspec.Struct, frozen=True, kw_only=True):
 
 # A call's texts are written in English first; other languages are translations of them.
 MAIN_LANGUAGE = "en"
+# Characters in one answer, whatever its question: pages more than any question asks. A form
+# may not promise more (intake refuses a longer answer outright).
+ANSWER_TEXT_MOST = 100_000
+# Words per 6 characters (a word and its space, on average, and far more than any asks).
+ANSWER_WORDS_MOST = ANSWER_TEXT_MOST // 6
 
 
 def text_in(texts: Mapping[str, str], lang: str) -> str:

@@ -221,6 +221,18 @@ async def test_weak_passwords_are_refused_with_a_field_error(gql: GraphQLClient)
     assert [e["field"] for e in wrong["changePassword"]["errors"]] == ["currentPassword"]
 
 
+async def test_the_team_creates_no_applicant_and_gives_only_a_hub_manager_a_hub(
+    gql: GraphQLClient, tokens: Tokens
+) -> None:
+    """Found probing: an applicant account was created, and an admin's hub dropped silently."""
+    refusals = """mutation($i: AccountInput!) { createAccount(input: $i) { __typename
+      ... on ValidationErrors { errors { field } } } }"""
+    for role, hub, field in (("APPLICANT", None, "role"), ("ADMIN", "NL", "hub")):
+        given = {"email": new_email("made"), "displayName": "Made", "role": role, "hub": hub}
+        refused = (await gql(refusals, {"i": given}, tokens.admin))["createAccount"]
+        assert refused == {"__typename": "ValidationErrors", "errors": [{"field": field}]}
+
+
 async def test_invitation_details_then_accepted_once(gql: GraphQLClient, tokens: Tokens) -> None:
     email = new_email("invited")
     made = await gql(CREATE, {"i": {"email": email, "displayName": "Iris Invited",

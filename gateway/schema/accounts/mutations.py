@@ -294,6 +294,7 @@ class AccountMutation:
     )
     async def create_account(self, info: Info, input: AccountInput) -> AccountResult:
         async def run() -> Account:
+            require(rules.team_made_errors(input.role, input.hub))
             async with info.context.db() as session:
                 row = await creation.create_account(
                     session, info.context.settings, email=input.email,

@@ -6,10 +6,10 @@ rather than kept (or dropped). Pure."""
 from __future__ import annotations
 
 from shared.api.intake import Answer, ApplicationUpdate
-from shared.api.registry import Form, QuestionType
+from shared.api.registry import ANSWER_TEXT_MOST, Form, QuestionType
 from shared.errors import FieldError, too_long
 
-TEXT_MOST = 100_000  # characters in one answer: pages more than any question asks
+TEXT_MOST = ANSWER_TEXT_MOST
 FIELD_MOST = 1_000  # characters in a name, an address, a role
 PICKS_MOST = 1_000  # values in one answer
 TEAM_MOST = 100

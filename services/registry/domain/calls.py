@@ -77,12 +77,17 @@ def retention_errors(days: int) -> list[FieldError]:
     return [FieldError(RETENTION_FIELD, rule)]
 
 
+# Files of the zone database that are no zone a browser knows: `localtime` is the server's own
+# setting, `Factory` a placeholder (found probing: either broke every page showing the call).
+NOT_ZONES = frozenset({"localtime", "Factory"})
+
+
 def timezone_error(name: str) -> FieldError | None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return FieldError("timezone", f"unknown time zone {name}")
-    if name not in available_timezones() and name != "UTC":
+    if (name not in available_timezones() and name != "UTC") or name in NOT_ZONES:
         return FieldError("timezone", f"unknown time zone {name}")
     return None
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import re
 
-from shared.api.registry import MAIN_LANGUAGE, Form, LocalizedText, Question, QuestionType, Rubric
+from shared.api.registry import (
+    ANSWER_TEXT_MOST,
+    ANSWER_WORDS_MOST,
+    MAIN_LANGUAGE,
+    Form,
+    LocalizedText,
+    Question,
+    QuestionType,
+    Rubric,
+)
 from shared.errors import FieldError
 from shared.programme import KEY_PATTERN
 
@@ -12,6 +21,7 @@ KEY_RULE = "start with a lower-case letter; then lower-case letters, digits and 
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}$")
 MAX_SCORE = 5.0
 MAX_FILE_BYTES = 500 * 1024 * 1024
+MAX_FILES = 50  # per question: a request carries at most 100 parts (gateway/uploads.py)
 
 # Types the intake service can recognise by their magic bytes.
 FILE_TYPES = frozenset({"pdf", "png", "jpeg", "docx", "xlsx", "pptx", "odt", "zip", "mp4"})
@@ -31,10 +41,13 @@ def question_errors(q: Question, at: str) -> list[FieldError]:
         errors.append(FieldError(f"{at}.key", KEY_RULE))
     labels_errors(errors, f"{at}.labels", q.labels)
     t = q.type
-    if t is QuestionType.SHORT_TEXT and not (q.max_length and q.max_length > 0):
-        errors.append(FieldError(f"{at}.maxLength", "a short text needs a positive max length"))
-    if t is QuestionType.LONG_TEXT and not (q.max_words and q.max_words > 0):
-        errors.append(FieldError(f"{at}.maxWords", "a long text needs a positive max words"))
+    # No more than an answer may hold (found probing: 2,147,483,647 was taken and promised).
+    if t is QuestionType.SHORT_TEXT and not (q.max_length and 0 < q.max_length <= ANSWER_TEXT_MOST):
+        rule = f"a short text needs a max length of 1 to {ANSWER_TEXT_MOST:,}"
+        errors.append(FieldError(f"{at}.maxLength", rule))
+    if t is QuestionType.LONG_TEXT and not (q.max_words and 0 < q.max_words <= ANSWER_WORDS_MOST):
+        rule = f"a long text needs a max words of 1 to {ANSWER_WORDS_MOST:,}"
+        errors.append(FieldError(f"{at}.maxWords", rule))
     if t in (QuestionType.NUMBER, QuestionType.REQUESTED_AMOUNT):
         lo, hi = q.min_value, q.max_value
         if lo is not None and hi is not None and lo > hi:
@@ -67,8 +80,8 @@ def question_errors(q: Question, at: str) -> list[FieldError]:
             errors.append(
                 FieldError(f"{at}.maxSizeBytes", f"must be between 1 and {MAX_FILE_BYTES}")
             )
-        if not (q.max_count and q.max_count >= 1):
-            errors.append(FieldError(f"{at}.maxCount", "must be at least 1"))
+        if not (q.max_count and 1 <= q.max_count <= MAX_FILES):
+            errors.append(FieldError(f"{at}.maxCount", f"must be between 1 and {MAX_FILES}"))
     return errors
 
 

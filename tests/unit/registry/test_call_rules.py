@@ -91,13 +91,26 @@ def test_questions_at_their_limits_are_accepted(q: Question) -> None:
     assert errors_of(q) == []
 
 
+def test_a_form_promises_no_more_than_an_answer_holds() -> None:
+    """Found probing: a max length of 2,147,483,647 was taken, and intake refuses any answer
+    over 100,000 characters."""
+    for question, field in (
+        (Question(key="t", type=Q.SHORT_TEXT, labels=EN, max_length=100_001), "maxLength"),
+        (Question(key="t", type=Q.LONG_TEXT, labels=EN, max_words=2_147_483_647), "maxWords"),
+        (Question(key="f", type=Q.FILE, labels=EN, allowed_types=["png"], max_size_bytes=1,
+                  max_count=1000), "maxCount"),
+    ):  # fmt: skip
+        assert [f for f, _ in errors_of(question)] == [f"form.questions.0.{field}"]
+    assert errors_of(Question(key="t", type=Q.SHORT_TEXT, labels=EN, max_length=100_000)) == []
+
+
 def test_a_refused_question_says_exactly_why() -> None:
     assert errors_of(Question(key="t", type=Q.SHORT_TEXT, labels={})) == [
         ("form.questions.0.labels", "needs an English label"),
-        ("form.questions.0.maxLength", "a short text needs a positive max length"),
+        ("form.questions.0.maxLength", "a short text needs a max length of 1 to 100,000"),
     ]
     assert errors_of(Question(key="t", type=Q.LONG_TEXT, labels=EN, max_words=0)) == [
-        ("form.questions.0.maxWords", "a long text needs a positive max words")
+        ("form.questions.0.maxWords", "a long text needs a max words of 1 to 16,666")
     ]
     assert errors_of(Question(key="t", type=Q.NUMBER, labels={"en": "x", "FR": "y", "e": "z"})) == [
         ("form.questions.0.labels", "unknown language codes: FR, e")
@@ -106,7 +119,7 @@ def test_a_refused_question_says_exactly_why() -> None:
                               max_size_bytes=MAX_FILE_BYTES + 1)) == [
         ("form.questions.0.allowedTypes", "unknown types: bat, exe"),
         ("form.questions.0.maxSizeBytes", f"must be between 1 and {MAX_FILE_BYTES}"),
-        ("form.questions.0.maxCount", "must be at least 1"),
+        ("form.questions.0.maxCount", "must be between 1 and 50"),
     ]  # fmt: skip
 
 

@@ -119,7 +119,7 @@ def question(**kw: Any) -> Question:
         (question(type=Q.FILE, allowed_types=["pdf"], max_size_bytes=10**10, max_count=1),
          "form.questions.0.maxSizeBytes", "between"),
         (question(type=Q.FILE, allowed_types=["pdf"], max_size_bytes=10, max_count=0),
-         "form.questions.0.maxCount", "at least 1"),
+         "form.questions.0.maxCount", "between 1 and 50"),
     ],
 )  # fmt: skip
 def test_form_errors_name_the_question_and_the_reason(q: Question, field: str, words: str) -> None:
@@ -168,7 +168,7 @@ def test_the_default_rubric_is_the_eu_one() -> None:
 
 @pytest.mark.parametrize(("zone", "ok"), [("Europe/Brussels", True), ("UTC", True),
                                           ("Europe/Istanbul", True), ("Mars/Olympus", False),
-                                          ("", False)])  # fmt: skip
+                                          ("", False), ("localtime", False), ("Factory", False)])  # fmt: skip
 def test_time_zones(zone: str, ok: bool) -> None:
     assert (timezone_error(zone) is None) is ok
 
