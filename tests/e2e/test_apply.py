@@ -55,6 +55,13 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     await expect(card).not_to_contain_text("declaration_of_honour")
     await expect(card).to_contain_text(re.compile(r"last change \w"))
     await no_raw_instant(page)
+    # Leaving right after an edit: the next page is read once the edit is saved (a UI audit
+    # found My applications read before it, telling of a declaration already accepted).
+    await page.goto(f"{base}/apply/{DEMO_CALL}")
+    await page.get_by_label(DECLARATION).check()
+    await page.get_by_role("link", name="My applications").click()
+    await expect(card.get_by_test_id("status")).to_have_text("draft")
+    await expect(card).not_to_contain_text(f"the declaration “{DECLARATION}” is not accepted")
 
     # Withdrawing asks first; dismissed, nothing happens.
     page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))

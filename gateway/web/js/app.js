@@ -48,8 +48,15 @@ function renderWho() {
     : [h("a", { href: "#/signin" }, "Sign in"), " · ", h("a", { href: "#/signup" }, "Sign up")]));
 }
 
+// How long the next page waits for the last one's leaving work (a save on a slow network).
+const LEAVE_WAIT_MS = 3000;
+
 async function route() {
-  if (leave) { leave(); leave = null; }
+  if (leave) {
+    const leaving = leave();
+    leave = null;
+    await Promise.race([leaving, new Promise((done) => setTimeout(done, LEAVE_WAIT_MS))]);
+  }
   const mine = newRoute();
   const show = screen();
   renderWho();

@@ -289,8 +289,9 @@ export async function applyPage(callId) {
       languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null,
     saveState, unsubmitted, summary, formHost, withdrawal,
   );
-  // Leaving the page saves what is still unsaved, once.
-  return () => { gone = true; clearTimeout(timer); if (dirty) save(); };
+  // Leaving the page saves what is still unsaved, once; the next page waits for it (a UI
+  // audit found My applications read before the last edit was in).
+  return () => { gone = true; clearTimeout(timer); return dirty ? save() : saving; };
 }
 
 export async function receiptPage(id) {
