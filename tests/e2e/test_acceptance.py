@@ -6,6 +6,7 @@ settles, publishes, and each applicant reads the outcome. Every step is a person
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from dataclasses import dataclass
@@ -395,6 +396,7 @@ async def test_a_whole_call_in_the_browser(
                     if score == "2"
                     else "Concrete, credible and well planned."
                 )
+            console.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
             await console.get_by_role("button", name="Submit evaluation").click()
             await expect(
                 console.get_by_text("Submitted. The evaluation is now locked.")

@@ -4,6 +4,7 @@ a conflict declared with the evaluator's own reason."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from typing import Any
@@ -118,6 +119,8 @@ async def test_the_evaluator_reads_the_answers_scores_and_declares_a_conflict(
         await page.locator(f'[data-field="scores.{criterion}"] select').select_option("4")
         comment = "Too short." if criterion == "impact" else COMMENT
         await page.locator(f'[data-field="comments.{criterion}"] textarea').fill(comment)
+    # Submitting locks it: the evaluator is asked first.
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await page.get_by_role("button", name="Submit evaluation").click()
     impact = page.locator('[data-field="comments.impact"]')
     await expect(impact.get_by_role("alert")).to_have_text("write at least 20 characters")
@@ -127,6 +130,11 @@ async def test_the_evaluator_reads_the_answers_scores_and_declares_a_conflict(
         "Impact, comment: write at least 20 characters"
     )
     await impact.locator("textarea").fill(COMMENT)
+    # Submitting locks it: the evaluator is asked first, and may think again.
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
+    await page.get_by_role("button", name="Submit evaluation").click()
+    await expect(page.get_by_text("Saved; not submitted.")).to_be_visible()
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await page.get_by_role("button", name="Submit evaluation").click()
     await expect(page.get_by_text("Submitted. The evaluation is now locked.")).to_be_visible()
     await expect(impact.get_by_role("alert")).to_be_hidden()

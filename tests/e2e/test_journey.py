@@ -448,6 +448,7 @@ async def test_the_whole_journey(
             await box.get_by_label("Comment (at least 20 characters)").fill(
                 "Convincing, concrete and well planned."
             )
+        page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
         await page.get_by_role("button", name="Submit evaluation").click()
         await expect(page.get_by_text("Submitted. The evaluation is now locked.")).to_be_visible()
         await expect(page.get_by_role("button", name="Submit evaluation")).to_be_disabled()

@@ -7,6 +7,8 @@ import { field, guard, h, instant, money, problem, screen, signInFirst } from ".
 const LIST = `{ myAssignments { id callId callTitle applicationTitle dueAt callTimezone evaluation { status } } }`;
 const statusWords = (status) => status.replace("_", " ");
 
+const SUBMIT_QUESTION = "Submit the evaluation? Once submitted it is locked: no score or comment can change.";
+
 // What the last declaration did, told once on the list the evaluator lands on.
 let declared = null;
 
@@ -192,6 +194,7 @@ export async function assignmentPage(id) {
       const { s, c } = collect();
       const saved = (await gql(SAVE, { a: id, s, c })).saveEvaluation;
       if (saved.__typename !== "Evaluation") return report(saved);
+      if (!confirm(SUBMIT_QUESTION)) return report(saved, "Saved; not submitted.");
       const submitted = (await gql(SUBMIT, { a: id })).submitEvaluation;
       report(submitted, "Submitted. The evaluation is now locked.");
       if (submitted.__typename === "Evaluation") for (const control of e.target.elements) control.disabled = true;

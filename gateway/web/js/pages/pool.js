@@ -92,6 +92,7 @@ export async function poolPage(callId) {
             }) }, capacity, h("button", { type: "submit", class: "secondary" }, "Save"), out) : m.capacity),
             h("td", {}, m.assigned), h("td", {}, m.submitted),
             isAdmin ? h("td", {}, h("button", { type: "button", class: "secondary", "aria-label": `Remove ${who}`, onclick: guard(out, async () => {
+              if (!confirm(`Remove ${who} from this call's pool? Their unfinished assignments go to others.`)) return;
               const r = (await gql(REMOVE, { c: callId, e: m.evaluator.accountId })).removePoolMember;
               const why = refusal(r);
               if (why) return out.replaceChildren(problem(why));
