@@ -194,6 +194,11 @@ async def test_operators_see_dead_letters(
             "body": '{"broken": true}'} in letters  # fmt: skip
     refused = (await gql.raw(query, token=tokens.hub_nl)).json()
     assert refused["errors"][0]["extensions"]["code"] == "forbidden"
+    # A count of none or fewer is named (found probing: it answered [] without a word).
+    [none] = (await gql.raw("{ deadLetters(last: -1) { subject } }", token=tokens.admin)).json()[
+        "errors"
+    ]
+    assert none["extensions"] == {"code": "validation_failed", "fields": ["last"]}
 
 
 async def test_subscriptions_speak_only_graphql_transport_ws(portal: Portal) -> None:

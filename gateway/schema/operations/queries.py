@@ -10,7 +10,10 @@ from nats.js.errors import NotFoundError
 from gateway.schema.context import Info
 from gateway.schema.operations.types import DeadLetter
 from gateway.schema.permissions import Admin, SignedIn, refuse
+from shared.errors import FieldError, ValidationFailed
 from shared.events import DLQ_STREAM
+
+DEAD_LETTERS_MOST = 200
 
 
 @strawberry.type
@@ -20,6 +23,10 @@ class OperationsQuery:
         extensions=[refuse(SignedIn, Admin)],
     )
     async def dead_letters(self, info: Info, last: int = 20) -> list[DeadLetter]:
+        if not 1 <= last <= DEAD_LETTERS_MOST:
+            raise ValidationFailed(
+                [FieldError("last", f"must be between 1 and {DEAD_LETTERS_MOST}")]
+            )
         js = await info.context.feeds.nats.jetstream()
         try:
             state = (await js.stream_info(DLQ_STREAM)).state
@@ -27,7 +34,7 @@ class OperationsQuery:
             return []
         found: list[DeadLetter] = []
         sequence = state.last_seq
-        while sequence >= max(state.first_seq, 1) and len(found) < max(0, min(last, 200)):
+        while sequence >= max(state.first_seq, 1) and len(found) < last:
             try:
                 message = await js.get_msg(DLQ_STREAM, sequence)
             except NotFoundError:  # deleted or expired in between

@@ -145,7 +145,8 @@ async def transition_call(
     row = await load(session, identity, call_id, lock=True)
     identity.require_admin()
     if status in (CallStatus.PUBLISHED, CallStatus.CLOSED):
-        raise Conflict("Publish with /publish; the clock closes a call at its closing instant.")
+        raise Conflict("A call is published with publishCall, and closes by itself at its "
+                       "closing instant.")  # fmt: skip
     if status is CallStatus.RESULTS_PUBLISHED:  # only review knows whether they are ready
         raise Conflict("Results are published with publishResults, once every application "
                        "has its consensus.")  # fmt: skip
