@@ -1,5 +1,5 @@
 // The programme team's accounts: find them by role or name, invite staff (an e-mailed link
-// to set a password), disable and enable.
+// to set a password), disable, enable and delete (an erasure, on the person's written request).
 import { account, gql } from "../graphql.js";
 import { field, fieldErrors, guard, h, languageSelect, problem, screen } from "../ui.js";
 import { refuse } from "./auth.js";
@@ -13,6 +13,7 @@ const SWITCH = {
   disable: `mutation($id: ID!) { disableAccount(id: $id) { __typename ... on Account { active } ... on Error { message } } }`,
   enable: `mutation($id: ID!) { enableAccount(id: $id) { __typename ... on Account { active } ... on Error { message } } }`,
 };
+const DELETE = `mutation($id: ID!) { deleteAccount(id: $id) { __typename ... on Account { active } ... on Error { message } } }`;
 const ROLES = [["APPLICANT", "Applicant"], ["EVALUATOR", "Evaluator"], ["HUB_MANAGER", "Hub manager"], ["ADMIN", "Programme team (admin)"]];
 const roleName = (role) => ROLES.find(([code]) => code === role)?.[1] || role;
 const PAGE = 50;
@@ -48,7 +49,17 @@ export async function accountsPage() {
       h("td", {}, roleName(a.role)), h("td", {}, a.hub ? hubName(a.hub) : "—"),
       h("td", { class: a.active ? null : "bad" }, a.active ? "active" : "disabled", a.emailConfirmed ? "" : " · address not confirmed",
         a.twoFactorEnabled ? " · two-factor on" : ""),
-      h("td", {}, a.id === account().id ? h("span", { class: "muted" }, "you") : switchButton(a)))))));
+      h("td", {}, a.id === account().id ? h("span", { class: "muted" }, "you") : h("span", { class: "row" }, switchButton(a), deleteButton(a))))))));
+
+  function deleteButton(a) {
+    return h("button", { type: "button", class: "secondary small", "aria-label": `Delete ${a.displayName}`, onclick: guard(status, async () => {
+      if (!confirm(`Delete ${a.displayName}'s account? Everything held about them is erased from every part of the portal; this cannot be undone.`)) return;
+      const result = (await gql(DELETE, { id: a.id })).deleteAccount;
+      if (result.__typename !== "Account") return status.replaceChildren(problem(result.message));
+      status.replaceChildren(h("p", { class: "notice" }, `${a.displayName}'s account is deleted: their data is erased.`));
+      await load();
+    }) }, "Delete");
+  }
 
   function switchButton(a) {
     const action = a.active ? "disable" : "enable";
