@@ -286,3 +286,22 @@ async def test_the_team_invites_staff_disables_and_deletes_an_account(
         "Hugo Hub's account is deleted: their data is erased."
     )
     await expect(team.locator("#accounts")).to_have_text("No account matches.")
+
+
+async def test_signing_in_leads_back_to_the_page_or_to_the_roles_home(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    """Found in a UI audit: every sign-in landed on the list of calls, an evaluator's too, and
+    a visitor who signed in from a call's page lost it."""
+    base = web_portal.gateway.url + "/#"
+    evaluator = await open_page(browser, pages, web_portal)
+    await sign_in(evaluator, "evaluator@demo.portal", PASSWORD)
+    await expect(evaluator).to_have_url(f"{base}/evaluate")
+    visitor = await open_page(browser, pages, web_portal)
+    await visitor.goto(f"{base}/call/{DEMO_CALL}")
+    await visitor.get_by_role("link", name="sign in", exact=True).click()
+    await visitor.get_by_label("E-mail").fill("applicant@demo.portal")
+    await visitor.get_by_label("Password").fill(PASSWORD)
+    await visitor.get_by_role("button", name="Sign in").click()
+    await expect(visitor).to_have_url(f"{base}/call/{DEMO_CALL}")
+    await expect(visitor.get_by_role("link", name="Apply")).to_be_visible()

@@ -2,7 +2,7 @@
 import { account, signOut } from "./graphql.js";
 import { currentRoute, h, newRoute, problem, screen } from "./ui.js";
 import { callsPage, callPage } from "./pages/calls.js";
-import { signInPage, signUpPage } from "./pages/auth.js";
+import { rememberPage, signInPage, signUpPage } from "./pages/auth.js";
 import { confirmPage, forgotPage, invitationPage, resetPage } from "./pages/links.js";
 import { accountPage, notificationsPage } from "./pages/account.js";
 import { mailPage } from "./pages/mail.js";
@@ -60,6 +60,7 @@ async function route() {
   const mine = newRoute();
   const show = screen();
   renderWho();
+  rememberPage(location.hash);
   const path = decodeURIComponent(location.hash.replace(/^#/, ""));
   for (const [pattern, page] of routes) {
     const match = path.match(pattern);

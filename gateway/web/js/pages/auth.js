@@ -23,6 +23,16 @@ export function enter(payload, next = "#/") {
 // The home of each role after an invitation is accepted.
 export const homeOf = (role) => (role === "EVALUATOR" ? "#/evaluate" : role === "APPLICANT" ? "#/" : "#/team");
 
+// Signing in leads back to the page the visitor was on (a call, My applications), else to the
+// role's home (found in a UI audit: every sign-in landed on the list of calls).
+const BACK = "portal.back";
+const ENTRANCES = /^#\/(signin|signup|forgot|confirm\/|reset\/|invitation\/)/;
+export function rememberPage(hash) { if (!ENTRANCES.test(hash)) sessionStorage.setItem(BACK, hash); }
+function pageBack(role) {
+  const back = sessionStorage.getItem(BACK);
+  return back && back !== "#/" && back !== "#" ? back : homeOf(role);
+}
+
 // A refused AuthResult (or any typed refusal) in the form: field errors beside their controls,
 // a wait as a countdown on `button`.
 export function refuse(form, button, out, result) {
@@ -56,7 +66,7 @@ export function signInPage() {
     out.replaceChildren(h("p", { class: "status" }, "Signing in…"));
     const variables = { e: form.email.value.trim(), p: form.password.value, c: code.hidden ? null : codeInput.value.trim() || null };
     const result = (await gql(SIGN_IN, variables)).signIn;
-    if (result.__typename === "AuthPayload") return enter(result);
+    if (result.__typename === "AuthPayload") return enter(result, pageBack(result.account.role));
     if (result.__typename === "SecondFactorRequired") {
       const first = code.hidden;
       code.hidden = false;
