@@ -320,6 +320,7 @@ async def test_the_whole_journey(
     await expect(notes_line.get_by_role("alert")).to_have_text(
         re.compile(r"^notes\.txt: this file is not one of: pdf, png, jpeg")
     )
+    await expect(notes_line.get_by_role("progressbar")).to_have_count(0)  # refused: no full bar
     await expect(letter_line.get_by_role("progressbar")).to_have_attribute("value", "1")
     await expect(letter_line).to_contain_text("uploaded")
     await expect(letter_line.get_by_role("alert")).to_be_hidden()
@@ -335,6 +336,7 @@ async def test_the_whole_journey(
     await expect(
         applicant.locator(".upload").filter(has_text="huge.pdf").get_by_role("alert")
     ).to_have_text("huge.pdf: The file is too large.")
+    await expect(notes_line).to_have_count(0)  # a new choice of files has its own lines
     await applicant.unroute("**/graphql", too_large)
 
     # Switching language keeps the upload lines, and the focus on the language control.
@@ -343,7 +345,8 @@ async def test_the_whole_journey(
     await expect(applicant.get_by_label("Titre du projet *")).to_be_visible()
     await expect(language).to_be_focused()
     await expect(applicant.locator("progress[aria-label='Uploading deck.pdf']")).to_be_visible()
-    await expect(notes_line.get_by_role("alert")).to_be_visible()
+    huge_line = applicant.locator(".upload").filter(has_text="huge.pdf")
+    await expect(huge_line.get_by_role("alert")).to_be_visible()
     await language.select_option("en")
 
     await expect(applicant.get_by_text(re.compile(r"^deck\.pdf \("))).to_be_visible()

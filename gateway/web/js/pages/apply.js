@@ -224,13 +224,17 @@ export async function applyPage(callId) {
     }));
     renderList();
     const onFiles = async (chosen) => {
+      // Each choice of files has its own lines: an earlier refusal does not stay beside a
+      // file that went in since (found in a UI audit).
+      progress.replaceChildren();
       const refused = await begin().catch((error) => error.message);
       if (refused) return progress.append(problem(`Not uploaded: ${refused}`));
       for (const file of chosen) {
         const bar = h("progress", { max: "1", value: "0", "aria-label": `Uploading ${file.name}` });
         const line = h("div", { class: "upload" }, h("span", {}, file.name), bar, h("p", { class: "error", role: "alert", hidden: true }));
         progress.append(line);
-        const failed = (message) => { const e = line.querySelector(".error"); e.hidden = false; e.textContent = `${file.name}: ${message}`; };
+        // A refused file shows its reason, not a full progress bar beside it.
+        const failed = (message) => { bar.remove(); const e = line.querySelector(".error"); e.hidden = false; e.textContent = `${file.name}: ${message}`; };
         try {
           const result = (await upload(UPLOAD, { id: app.id, key: q.key }, "file", file, (f) => { bar.value = f; })).uploadAttachment;
           if (result.__typename === "Attachment") {
