@@ -24,6 +24,12 @@ EXPECTED_COVERAGE = {
 }
 
 
+async def test_countries_are_listed_by_name(gql: GraphQLClient) -> None:
+    """Found in a UI audit: by code, Germany came before Denmark and Spain after Estonia."""
+    names = [c["name"] for c in (await gql("{ countries { name } }"))["countries"]]
+    assert names == sorted(names) and {"Denmark", "Germany", "Spain"} <= set(names)
+
+
 async def test_hubs_have_the_programme_coverage(gql: GraphQLClient) -> None:
     data = await gql("{ hubs { code name hostOrganisation countries { code part } } }")
     hubs = {h["code"]: h for h in data["hubs"]}

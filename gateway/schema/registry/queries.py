@@ -48,10 +48,10 @@ class RegistryQuery:
         found = await info.context.services.registry.strategies(info.context.identity)
         return [from_contract(Strategy, s) for s in found]
 
-    @strawberry.field
+    @strawberry.field(description="By name, as a person looks for one in a list.")
     async def countries(self, info: Info) -> list[Country]:
         found = await info.context.services.registry.countries(info.context.identity)
-        return [from_contract(Country, c) for c in found]
+        return [from_contract(Country, c) for c in sorted(found, key=lambda c: c.name)]
 
     @strawberry.field
     async def organisation_types(self, info: Info) -> list[OrganisationType]:
