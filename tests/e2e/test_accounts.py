@@ -48,7 +48,7 @@ async def test_an_applicant_confirms_the_address_and_resets_a_forgotten_password
         f"Check your mailbox: we sent a link to {email}."
     )
     # Drafting needs no confirmed address: the new applicant is signed in at once.
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    await expect(page.locator("#who").get_by_role("button", name="Sign out")).to_be_visible()
     await page.get_by_role("link", name=re.compile("Forgetful Applicant")).click()
     await expect(page.get_by_role("region", name="E-mail address")).to_contain_text(
         "not confirmed yet"
@@ -211,7 +211,7 @@ async def test_two_factor_sign_in_from_the_account_page(
     await page.get_by_label("E-mail").fill(email)
     await page.get_by_label("Password").fill("a-long-password-of-mine")
     await page.get_by_role("button", name="Create account").click()
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    await expect(page.locator("#who").get_by_role("button", name="Sign out")).to_be_visible()
     await page.goto(web_portal.gateway.url + "/#/account")
     section = page.get_by_role("region", name="Two-factor sign-in")
     await section.get_by_role("button", name="Set up two-factor sign-in").click()
@@ -239,7 +239,7 @@ async def test_two_factor_sign_in_from_the_account_page(
     await expect(page.get_by_text("Your password is right.")).to_be_visible()
     await page.get_by_label("Code").fill(recovery.strip())
     await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    await expect(page.locator("#who").get_by_role("button", name="Sign out")).to_be_visible()
 
 
 async def test_the_team_invites_staff_disables_and_deletes_an_account(
