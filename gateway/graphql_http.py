@@ -11,6 +11,7 @@ from litestar import Request, Response
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
 from litestar.types import Dependencies
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.litestar import make_graphql_controller
 from strawberry.litestar.controller import GraphQLController
 
@@ -19,6 +20,7 @@ from gateway.schema.socket import CheckedTransportWSHandler
 from shared.errors import ErrorBody
 
 NOT_AN_OBJECT = "The request must be a JSON object with the GraphQL `query`."
+NOT_GRAPHQL_MEDIA = "Send GraphQL as application/json, or as multipart/form-data with files."
 # Strawberry's refusals by status; every other one is a plain bad request.
 CODES = {405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
 
@@ -46,6 +48,15 @@ def coded_graphql_controller(schema: Any, **options: Any) -> type[GraphQLControl
             except HTTPException as refused:
                 return refusal(refused)
             return response
+
+        async def parse_http_body(self, request: Any) -> Any:
+            # Strawberry calls any other body a plain bad request; HTTP's word for it is 415.
+            media, _ = parse_content_type(request.content_type or "")
+            if request.method != "GET" and not (
+                "application/json" in media or media == "multipart/form-data"
+            ):
+                raise HTTPException(415, NOT_GRAPHQL_MEDIA)
+            return await super().parse_http_body(request)
 
         def parse_json(self, data: str | bytes) -> Any:
             # Strawberry reads `.get("query")` from whatever JSON came: a string would be a 500.

@@ -9,7 +9,7 @@ from litestar.exceptions import HTTPException
 from litestar.testing import AsyncTestClient
 
 from gateway.config import GatewaySettings
-from gateway.graphql_http import NOT_AN_OBJECT, coded_graphql_controller
+from gateway.graphql_http import NOT_AN_OBJECT, NOT_GRAPHQL_MEDIA, coded_graphql_controller
 from gateway.schema import build_schema
 from shared.web import http_error_response
 from tests.fuzz.answers import graphql_problems
@@ -41,3 +41,23 @@ async def test_a_body_that_is_not_an_object_is_named_as_such() -> None:
     assert (response.status_code, response.json()) == (
         400, {"code": "bad_request", "message": NOT_AN_OBJECT}
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("media", ["text/plain", "application/x-www-form-urlencoded", ""])
+async def test_a_body_in_another_media_type_is_a_415(media: str) -> None:
+    async with AsyncTestClient(APP) as client:
+        response = await client.post(
+            "/graphql", content=b"{ hubs { code } }", headers={"content-type": media}
+        )
+    assert (response.status_code, response.json()) == (
+        415, {"code": "unsupported_media_type", "message": NOT_GRAPHQL_MEDIA}
+    )  # fmt: skip
+
+
+async def test_json_with_a_charset_is_still_graphql() -> None:
+    async with AsyncTestClient(APP) as client:
+        response = await client.post(
+            "/graphql", content=b'{"query": "{ __typename }"}',
+            headers={"content-type": "application/json; charset=utf-8"},
+        )  # fmt: skip
+    assert response.json() == {"data": {"__typename": "Query"}}
