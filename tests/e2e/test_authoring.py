@@ -5,11 +5,12 @@ questions. Applicants cannot open the tool; the editor fits a small screen."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Browser, Dialog, Locator, Page, expect
 
 from tests.e2e.test_journey import assert_fits, open_page, sign_in, sign_up
 from tests.fixtures.apps import GraphQLClient, Portal
@@ -182,3 +183,41 @@ async def test_the_editor_fits_375_pixels(
     await expect(page.get_by_role("group", name="Question 1 · File", exact=True)).to_be_visible()
     overflow = await page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the editor scrolls sideways by {overflow}px at 375px"
+
+
+async def test_leaving_the_editor_with_unsaved_changes_asks_first(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    page = await open_page(browser, pages, web_portal)
+    await sign_in(page, "hub.nl@demo.portal", PASSWORD)
+    asked: list[str] = []
+    answers = iter([False, True])
+    answered = asyncio.Event()
+
+    async def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await (dialog.accept() if next(answers) else dialog.dismiss())
+        answered.set()
+
+    page.on("dialog", answer)
+    await page.goto(page.url.split("#")[0] + "#/manage/new")
+    await expect(page.get_by_role("heading", level=1, name="New call")).to_be_visible()
+    # Nothing typed yet: the visitor leaves without a question.
+    await page.get_by_role("link", name="Back to my calls").click()
+    await expect(page.get_by_role("heading", level=1, name="Calls I manage")).to_be_visible()
+    assert asked == []
+
+    await page.get_by_role("link", name="New call").click()
+    title = page.get_by_role("group", name="Title *").get_by_label("English")
+    await title.fill("Half-written call")
+    await page.get_by_role("link", name="Back to my calls").click()
+    # Staying keeps the page and what was typed.
+    await asyncio.wait_for(answered.wait(), 10)
+    assert asked[0] == "This call has changes that are not saved. Leave without saving them?"
+    await expect(page.get_by_role("heading", level=1, name="New call")).to_be_visible()
+    await expect(title).to_have_value("Half-written call")
+    assert page.url.endswith("#/manage/new")
+    # Leaving anyway goes where the link leads.
+    await page.get_by_role("link", name="Back to my calls").click()
+    await expect(page.get_by_role("heading", level=1, name="Calls I manage")).to_be_visible()
+    assert len(asked) == 2

@@ -1,6 +1,6 @@
 // A hash router over the pages; each page is a function that renders into <main>.
 import { account, signOut } from "./graphql.js";
-import { currentRoute, h, newRoute, problem, screen } from "./ui.js";
+import { currentRoute, h, newRoute, problem, screen, unsavedQuestion } from "./ui.js";
 import { callsPage, callPage } from "./pages/calls.js";
 import { rememberPage, signInPage, signUpPage } from "./pages/auth.js";
 import { confirmPage, forgotPage, invitationPage, resetPage } from "./pages/links.js";
@@ -51,7 +51,18 @@ function renderWho() {
 // How long the next page waits for the last one's leaving work (a save on a slow network).
 const LEAVE_WAIT_MS = 3000;
 
+let shownHash = location.hash;
+let returning = false; // the hash put back after the visitor chose to stay
+
 async function route() {
+  if (returning) { returning = false; return; }
+  const question = unsavedQuestion();
+  if (question && !window.confirm(question)) {
+    returning = true;
+    location.hash = shownHash;
+    return;
+  }
+  shownHash = location.hash;
   if (leave) {
     const leaving = leave();
     leave = null;
@@ -78,6 +89,8 @@ async function route() {
 }
 
 window.addEventListener("hashchange", route);
+// Closing or reloading the tab: the browser asks its own question.
+window.addEventListener("beforeunload", (event) => { if (unsavedQuestion()) event.preventDefault(); });
 window.addEventListener("portal:signed-in", renderWho);
 window.addEventListener("portal:signed-out", renderWho);
 route();

@@ -21,7 +21,13 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 let generation = 0;
-export function newRoute() { return ++generation; }
+export function newRoute() { unsaved = null; return ++generation; }
+
+// A page with work it has not saved names it here (a function answering the question to ask,
+// or null when nothing would be lost); leaving the page, or the tab, then asks first.
+let unsaved = null;
+export function holdUnsaved(question) { unsaved = question; }
+export const unsavedQuestion = () => unsaved?.() || null;
 export const currentRoute = () => generation;
 
 // A page's own `show`: once the visitor has moved on, a late answer no longer paints over

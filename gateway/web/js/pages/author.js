@@ -8,7 +8,7 @@ import {
   LANGUAGES, defaultRubric, formBuilder, fromTexts, input, languageName, questionForPreview, questionFromApi,
   questionToApi, rubricEditor, rubricFromApi, rubricToApi, translations,
 } from "../builder.js";
-import { field, guard, h, problem, screen, when } from "../ui.js";
+import { field, guard, h, holdUnsaved, problem, screen, when } from "../ui.js";
 
 const ERRORS = "... on ValidationErrors { message errors { field message } } ... on Error { message }";
 const TEXTS = "{ lang text }";
@@ -213,6 +213,8 @@ export const newCallPage = () => editorPage(null);
 
 export async function editorPage(id) {
   const show = screen();
+  let dirty = false;
+  holdUnsaved(() => (dirty ? "This call has changes that are not saved. Leave without saving them?" : null));
   const me = account();
   if (!mayAuthor(me)) return notAllowed(show);
   const reference = await gql(REFERENCE);
@@ -228,7 +230,6 @@ export async function editorPage(id) {
   const draft = !call || call.lifecycle === "DRAFT";
   // What may change now: everything in a draft, and only what the registry says once published.
   const can = (name) => draft || call.editableFields.includes(name);
-  let dirty = false;
 
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" }, takeFlash() || "");
   const summary = h("div", { tabindex: "-1" });
