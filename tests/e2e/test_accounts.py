@@ -49,6 +49,7 @@ async def test_an_applicant_confirms_the_address_and_resets_a_forgotten_password
     )
     # Drafting needs no confirmed address: the new applicant is signed in at once.
     await expect(page.locator("#who").get_by_role("button", name="Sign out")).to_be_visible()
+    await expect(page.locator("#who")).to_contain_text("Forgetful Applicant · applicant")
     await page.get_by_role("link", name=re.compile("Forgetful Applicant")).click()
     await expect(page.get_by_role("region", name="E-mail address")).to_contain_text(
         "not confirmed yet"

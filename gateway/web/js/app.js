@@ -43,7 +43,7 @@ function renderWho() {
       || (wanted === "team" && (role === "ADMIN" || role === "HUB_MANAGER"))));
   }
   who.replaceChildren(...(me
-    ? [h("a", { href: "#/account", title: "Your account" }, `${me.displayName} (${me.role.toLowerCase().replace("_", " ")})`),
+    ? [h("a", { href: "#/account", title: "Your account" }, `${me.displayName} · ${me.role.toLowerCase().replace("_", " ")}`),
        h("button", { class: "secondary", type: "button", onclick: () => { signOut(); location.hash = "#/"; } }, "Sign out")]
     : [h("a", { href: "#/signin" }, "Sign in"), " · ", h("a", { href: "#/signup" }, "Sign up")]));
 }
