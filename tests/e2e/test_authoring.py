@@ -134,7 +134,8 @@ async def test_admin_builds_clones_and_publishes_a_call(
     await page.get_by_role("button", name="Clone as a new call").click()
     copy = f"Copy of {title}"
     await expect(page.get_by_role("heading", level=1, name=f"Edit call: {copy}")).to_be_visible()
-    await expect(page.get_by_text("This draft is a copy of")).to_be_visible()
+    # The notice names the call copied, not the copy.
+    await expect(page.get_by_text(f"This draft is a copy of “{title}”:")).to_be_visible()
     await page.get_by_role("button", name="Publish…").click()
     dialog = page.get_by_role("dialog", name="Publish this call?")
     await expect(dialog).to_contain_text("freezes it")

@@ -115,16 +115,17 @@ export async function manageListPage() {
       h("td", {}, h("span", { class: "tag" }, statusText(c))), h("td", {}, when(c.closesAt, c.timezone)),
       h("td", {}, h("div", { class: "row" }, h("a", { href: `#/manage/${c.id}`, "aria-label": `${c.lifecycle === "DRAFT" ? "Edit" : "View"} ${c.title}` },
         c.lifecycle === "DRAFT" ? "Edit" : "View"),
-      h("button", { type: "button", class: "secondary small", "aria-label": `Clone ${c.title}`, onclick: guard(out, () => clone(c.id, out)) },
+      h("button", { type: "button", class: "secondary small", "aria-label": `Clone ${c.title}`, onclick: guard(out, () => clone(c, out)) },
         "Clone"))))))))
       : h("p", {}, "You manage no call yet."),
   );
 }
 
-async function clone(id, out) {
-  const result = (await gql(CLONE, { id })).cloneCall;
+// `source`: the call copied ({ id, title }), which the notice names (the copy's title may differ).
+async function clone(source, out) {
+  const result = (await gql(CLONE, { id: source.id })).cloneCall;
   if (result.__typename !== "OpenCall") return out.replaceChildren(problem(`Not cloned: ${result.message}`));
-  flash = `This draft is a copy of “${result.title}”: change what differs, save, then publish.`;
+  flash = `This draft is a copy of “${source.title}”: change what differs, save, then publish.`;
   location.hash = `#/manage/${result.id}`;
   return null;
 }
@@ -435,7 +436,7 @@ export async function editorPage(id) {
   const actions = h("div", { class: "row actions" },
     draft || call.editableFields.length ? h("button", { type: "button", onclick: guard(summary, save) }, draft ? "Save draft" : "Save changes") : null,
     call && draft ? h("button", { type: "button", class: "secondary", onclick: () => dialog.showModal() }, "Publish…") : null,
-    call ? h("button", { type: "button", class: "secondary", onclick: guard(summary, () => clone(call.id, summary)) }, "Clone as a new call") : null,
+    call ? h("button", { type: "button", class: "secondary", onclick: guard(summary, () => clone(call, summary)) }, "Clone as a new call") : null,
     h("a", { href: "#/manage" }, "Back to my calls"));
 
   paint();
