@@ -143,13 +143,26 @@ async def test_an_invited_evaluator_sets_a_password_and_the_team_reads_the_mail(
     await team.goto(web_portal.gateway.url + f"/#/team/{DEMO_CALL}/pool")
     await team.get_by_text("Invite an evaluator to the programme").click()
     invite = team.get_by_role("form", name="Invite an evaluator")
+    # A refusal stands beside each field it names; fixed, each mark goes.
+    await invite.get_by_label("E-mail").fill("eva-at-nowhere")
+    await invite.get_by_label("Name").fill("Eva Evaluator")
+    await invite.get_by_label("Capacity").fill("0")
+    await invite.get_by_role("button", name="Invite").click()
+    email_field = invite.locator(".field").filter(has=team.get_by_label("E-mail"))
+    capacity_field = invite.locator(".field").filter(has=team.get_by_label("Capacity"))
+    await expect(email_field.locator(".error")).to_contain_text("e-mail address")
+    await expect(invite.get_by_label("E-mail")).to_have_attribute("aria-invalid", "true")
     email = address("eva")
     await invite.get_by_label("E-mail").fill(email)
-    await invite.get_by_label("Name").fill("Eva Evaluator")
+    await invite.get_by_role("button", name="Invite").click()
+    await expect(capacity_field.locator(".error")).to_have_text("must be between 1 and 1000")
+    await expect(email_field.locator(".error")).to_be_hidden()
+    await invite.get_by_label("Capacity").fill("30")
     await invite.get_by_role("button", name="Invite").click()
     await expect(invite.get_by_role("status")).to_have_text(
         f"Invitation sent to {email}: Eva Evaluator sets a password from the e-mail's link."
     )
+    await expect(capacity_field.locator(".error")).to_be_hidden()
 
     evaluator = await open_page(browser, pages, web_portal)
     await accept_invitation(

@@ -141,15 +141,17 @@ export function bars(title, buckets) {
 }
 
 // A refusal's field errors beside the controls named after them (name="email"; "input.email"
-// counts as "email"); every other field's mark is cleared. What names no control is returned
-// as one sentence for the form's status line.
-export function fieldErrors(form, errors = []) {
+// counts as "email"); every other field's mark is cleared. What names no control with a field
+// of its own (a group of checkboxes) is returned as one sentence for the form's status line,
+// each named by its entry in `labels` where it has one.
+export function fieldErrors(form, errors = [], labels = {}) {
   const byControl = new Map();
   const rest = [];
   for (const e of errors) {
-    const control = form.querySelector(`[name="${CSS.escape(e.field.replace(/^input\./, ""))}"]`);
-    if (control) byControl.set(control, [...(byControl.get(control) || []), e.message]);
-    else rest.push(e.message);
+    const name = e.field.replace(/^input\./, "");
+    const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (control?.closest(".field")) byControl.set(control, [...(byControl.get(control) || []), e.message]);
+    else rest.push(labels[name] ? `${labels[name]}: ${e.message}` : e.message);
   }
   for (const block of form.querySelectorAll(".field")) setError(block, null);
   for (const [control, messages] of byControl) setError(control.closest(".field"), messages.join("; "));

@@ -2,7 +2,7 @@
 // the assignment matrix (who evaluates what, loads, conflicts, shortfalls, moves by hand).
 // The programme team changes them; the call's hub managers read.
 import { account, gql } from "../graphql.js";
-import { field, guard, h, problem, screen } from "../ui.js";
+import { field, fieldErrors, guard, h, problem, screen } from "../ui.js";
 import { assignmentSummary, callNav, namer, teamOnly } from "./team.js";
 
 const CHOICES = `query($c: ID!) { call(id: $c) { id title } hubs { code name } valueChains { code name } }`;
@@ -209,8 +209,11 @@ export async function poolPage(callId) {
         languages: form.elements.languages.value.split(",").map((l) => l.trim()).filter(Boolean),
         capacity: form.elements.capacity.valueAsNumber || 0 };
       const r = (await gql(INVITE, { i: input })).inviteEvaluator;
-      const why = refusal(r, INVITE_LABELS);
-      if (why) return out.replaceChildren(problem(why));
+      if (r.__typename !== "EvaluatorInvitation") {
+        const rest = r.errors ? fieldErrors(form, r.errors, INVITE_LABELS) : r.message;
+        return out.replaceChildren(...(rest ? [problem(rest)] : []));
+      }
+      fieldErrors(form, []);
       form.reset();
       out.replaceChildren(h("div", { class: "notice", role: "status" },
         `Invitation sent to ${r.invitationSentTo}: ${r.evaluator.name} sets a password from the e-mail's link.`));
