@@ -224,13 +224,16 @@ async def bounded(concurrency: int, jobs: list[Callable[[], Awaitable[T]]]) -> l
 
 
 class ProcessUsage:
-    """Over a block: each process's peak resident memory (sampled in a thread) and the CPU
-    seconds it spent, with its children's for those named in `trees` (PostgreSQL's work is in
-    its backends)."""
+    """Over a block: the CPU seconds each process spent, with its children's for those named
+    in `trees` (PostgreSQL's work is in its backends), and, unless `every` is None, its peak
+    resident memory, sampled in a thread every `every` seconds. The sampling costs the load's
+    process CPU (~60 us a sample of 8 processes, on the cores the servers share): a benchmark
+    that reports no memory leaves it off."""
 
     def __init__(
-        self, pids: dict[str, int], every: float = 0.01, trees: frozenset[str] = frozenset()
-    ) -> None:
+        self, pids: dict[str, int], every: float | None = 0.01,
+        trees: frozenset[str] = frozenset(),
+    ) -> None:  # fmt: skip
         self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
         self.trees = trees
         self.peak = dict.fromkeys(pids, 0)
@@ -240,6 +243,7 @@ class ProcessUsage:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
+        assert self.every is not None
         while not self._stop.is_set():
             for name, process in self.processes.items():
                 self.peak[name] = max(self.peak[name], process.memory_info().rss)
@@ -253,12 +257,14 @@ class ProcessUsage:
 
     def __enter__(self) -> ProcessUsage:
         self._cpu_before = self._cpu()
-        self._thread.start()
+        if self.every is not None:
+            self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
         after = self._cpu()
         self.cpu_seconds = {
             name: sum(t - self._cpu_before[name].get(pid, 0.0) for pid, t in times.items())
