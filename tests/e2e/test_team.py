@@ -323,6 +323,10 @@ async def test_the_pool_and_the_assignment_matrix(
         refused = page.get_by_role(
             "form", name=f"Move {kept['evaluatorName']}'s assignment of {application['title']}"
         )
+        # Each choice says what would stop the move; the server still has the last word.
+        await expect(refused.get_by_role("combobox")).to_contain_text(
+            f"{light['name']} (2 / 2) — already assigned, full"
+        )
         await refused.get_by_role("combobox").select_option(light["accountId"])
         await refused.get_by_role("button", name="Move").click()
         await expect(refused.get_by_role("alert")).to_have_text(
@@ -378,3 +382,9 @@ async def test_the_disagreement_queue_shows_each_evaluator_anonymised(
         await entry.get_by_role("link", name="Glass return scheme").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Glass return scheme")
         assert application in page.url
+
+        # A submitted evaluation is not offered to move: the page says it stays.
+        admin = await team_page(browser, pages, web_portal, f"#/team/{call}/pool")
+        moves = admin.locator(".moves")
+        await expect(moves).to_contain_text("Reviewer X: evaluation submitted, it stays.")
+        await expect(moves.get_by_role("button", name="Move")).to_have_count(0)

@@ -138,13 +138,22 @@ export async function poolPage(callId) {
     return conflict ? h("span", { class: "bad" }, `conflict: ${conflict.reason}`) : "";
   }
 
-  // Another pool evaluator for one assignment; a refusal is shown beside the control.
+  // Another pool evaluator for one assignment, each choice saying what would stop the move; a
+  // refusal is shown beside the control. A submitted evaluation stays where it is.
   function moveControl(application, assignment, evaluators) {
+    if (assignment.status === "submitted") {
+      return h("p", { class: "muted" }, `${assignment.evaluatorName}: evaluation submitted, it stays.`);
+    }
     const out = h("div", {});
     const holders = new Set(application.assignments.map((c) => c.evaluatorId));
+    const conflicted = new Set(application.conflicts.map((c) => c.evaluatorId));
+    const obstacles = (e) => [holders.has(e.accountId) && "already assigned", conflicted.has(e.accountId) && "conflict",
+      e.load >= e.capacity && "full"].filter(Boolean);
     const target = h("select", { "aria-label": `Move ${assignment.evaluatorName}'s assignment of ${application.title} to` },
-      evaluators.filter((e) => e.accountId !== assignment.evaluatorId).map((e) =>
-        h("option", { value: e.accountId }, `${e.name} (${e.load} / ${e.capacity})${holders.has(e.accountId) ? " — already assigned" : ""}`)));
+      evaluators.filter((e) => e.accountId !== assignment.evaluatorId).map((e) => {
+        const why = obstacles(e);
+        return h("option", { value: e.accountId }, `${e.name} (${e.load} / ${e.capacity})${why.length ? ` — ${why.join(", ")}` : ""}`);
+      }));
     return h("form", { class: "row move", "aria-label": `Move ${assignment.evaluatorName}'s assignment of ${application.title}`,
       onsubmit: guard(out, async () => {
         const r = (await gql(MOVE, { a: assignment.assignmentId, e: target.value })).moveAssignment;
