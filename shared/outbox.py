@@ -102,6 +102,7 @@ async def record_events(
 
 
 BATCH = 200  # rows per publishing transaction
+RETRY_FIRST, RETRY_MOST = 0.5, 10.0  # seconds: the relay's pauses after failing to publish
 
 
 class OutboxRelay:
@@ -151,7 +152,8 @@ class OutboxRelay:
             except Exception as exc:
                 failures += 1
                 log.warning("outbox relay could not publish (%s); will retry", exc)
-            timeout = self.poll_seconds * min(2**failures, 20)
+            # After a failure, again soon and then later: 1, 2, 4 ... 10 s.
+            timeout = min(RETRY_FIRST * 2**failures, RETRY_MOST) if failures else self.poll_seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()

@@ -44,7 +44,10 @@ class ServiceSettings(msgspec.Struct, kw_only=True, frozen=True):
     internal_secret: str = "dev-internal-secret-change-me-0123456789"
     environment: str = "dev"
     log_format: str = "text"
-    outbox_poll_seconds: float = 0.5
+    # A commit that writes events wakes its relay at once; the poll finds only what no commit
+    # announced (rows left by a crash, another replica's), so it may be slow: each poll is a
+    # transaction, and at 0.5 s the five relays' polls were half of an idle portal's CPU.
+    outbox_poll_seconds: float = 2.0
     # Slow clients (see shared/serve.py): a request's line and headers must arrive within
     # header_timeout_seconds; a body that sends nothing for body_timeout_seconds, or
     # trickles slower than body_min_rate bytes a second past that, ends in 408.
