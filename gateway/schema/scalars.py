@@ -13,7 +13,6 @@ import dateutil.parser
 from graphql import GraphQLError
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
-from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition, ScalarWrapper, scalar
 
 from gateway.uploads import StreamedUpload
@@ -38,19 +37,26 @@ STREAMED_UPLOAD = scalar(
 )  # fmt: skip
 
 
+ISO_INSTANT = "Expected an ISO 8601 date and time, e.g. 2027-03-31T17:00:00+02:00."
+
+
 def utc_instant(value: Any) -> datetime:
     """An ISO 8601 instant (as Strawberry's own DateTime reads it) that exists in UTC too: one
-    past the year 9999 there (9999-12-31T23:59:59-14:00) was a 500 at the database."""
-    parsed = DATETIME_PARSER(value)
-    assert isinstance(parsed, datetime)
+    past the year 9999 there (9999-12-31T23:59:59-14:00) was a 500 at the database. What
+    does not parse is said in plain words, not in the parser's ("invalid literal for int()
+    with base 10: b'0-0'" for the year 10000)."""
+    if not isinstance(value, str):
+        raise GraphQLError(f'Value cannot represent a DateTime: "{value}". Expected a string.')
     try:
+        parsed = dateutil.parser.isoparse(value)
         parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     except OverflowError:
         raise GraphQLError(f'Value cannot represent a DateTime: "{value}". Out of range.') from None
+    except ValueError:
+        raise GraphQLError(f'Value cannot represent a DateTime: "{value}". {ISO_INSTANT}') from None
     return parsed
 
 
-DATETIME_PARSER = wrap_parser(dateutil.parser.isoparse, "DateTime")
 UTC_DATETIME = scalar(
     name="DateTime", description="Date with time (isoformat)",
     serialize=methodcaller("isoformat"), parse_value=utc_instant,
