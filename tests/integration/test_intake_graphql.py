@@ -258,6 +258,28 @@ async def test_files_are_checked_by_content_size_and_name(
     assert "at most 1" in second["errors"][0]["message"]
 
 
+async def test_a_link_cut_short_or_altered_is_refused_in_words(gql: GraphQLClient) -> None:
+    token = await gql.sign_up()
+    app = await start(gql, token)
+    attached = await upload(gql, token, app["id"], "pitch_deck", "deck.pdf", PDF)
+    link = httpx.URL(attached["downloadUrl"])
+    params = dict(link.params)
+    broken = [
+        link.copy_with(query=None),  # the whole query lost in copying
+        link.copy_remove_param("signature"),
+        link.copy_set_param("expires", "abc"),
+        link.copy_set_param("expires", "²"),
+        link.copy_set_param("expires", str(int(params["expires"]) + 1)),
+        link.copy_set_param("name", "other.pdf"),
+    ]
+    async with httpx.AsyncClient() as http:
+        for url in broken:
+            refused = await http.get(url)
+            assert refused.status_code == 403, (url, refused.text)
+            assert refused.json()["message"] == "This download link is not valid or has expired."
+        assert (await http.get(link)).content == PDF
+
+
 async def test_a_greek_file_name_is_kept_and_downloads_under_it(gql: GraphQLClient) -> None:
     token = await gql.sign_up()
     app = await start(gql, token)
