@@ -225,12 +225,13 @@ async def prepared_call(stack: Stack, tokens: list[str]) -> tuple[str, list[str]
 class Deliveries:
     """`application.submitted` events as a NATS subscriber receives them."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, token: str) -> None:
         self.url = url
+        self.token = token
         self.delays: dict[str, float] = {}
 
     async def __aenter__(self) -> Deliveries:
-        self.connection = await nats.connect(self.url)
+        self.connection = await nats.connect(self.url, token=self.token)
 
         async def on_submitted(message: Any) -> None:
             event = decode_envelope(message.data)
@@ -277,7 +278,9 @@ def one_run(
     submits = [graphql(SUBMIT, {"id": a}, t) for a, t in zip(apps, tokens, strict=True)]
     reads = [graphql(READ, {"id": a}, t) for a, t in zip(apps, tokens, strict=True)]
 
-    deliveries = Deliveries(f"nats://127.0.0.1:{stack.ports['nats']}")
+    deliveries = Deliveries(
+        f"nats://127.0.0.1:{stack.ports['nats']}", stack.secrets()["nats_token"]
+    )
 
     async def submitting() -> Load:
         async with deliveries:

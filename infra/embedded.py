@@ -142,23 +142,29 @@ def nats_server_path() -> str:
 
 
 def start_nats(
-    store_dir: Path, port: int, *, log_file: Path | None = None, sync_always: bool = False
-) -> ManagedProcess:
+    store_dir: Path, port: int, *, log_file: Path | None = None, sync_always: bool = False,
+    token: str = "",
+) -> ManagedProcess:  # fmt: skip
     """NATS with JetStream on 127.0.0.1:`port`, listening when this returns."""
     ensure_free(port, "NATS")
-    process = spawn_nats(store_dir, port, log_file=log_file, sync_always=sync_always)
+    process = spawn_nats(store_dir, port, log_file=log_file, sync_always=sync_always, token=token)
     return _listening(process, port, timeout=30)
 
 
 def spawn_nats(
-    store_dir: Path, port: int, *, log_file: Path | None = None, sync_always: bool = False
-) -> ManagedProcess:
+    store_dir: Path, port: int, *, log_file: Path | None = None, sync_always: bool = False,
+    token: str = "",
+) -> ManagedProcess:  # fmt: skip
+    """`token`: the one a client must present (the bus carries people's data and sign-in
+    links); empty for a test's own server."""
     store_dir.mkdir(parents=True, exist_ok=True)
     config = store_dir / "nats.conf"
     sync = "\n  sync_interval: always" if sync_always else ""
+    auth = f'authorization {{\n  token: "{token}"\n}}\n' if token else ""
     config.write_text(
-        f'listen: "127.0.0.1:{port}"\njetstream {{\n  store_dir: "{store_dir}"{sync}\n}}\n'
+        f'listen: "127.0.0.1:{port}"\njetstream {{\n  store_dir: "{store_dir}"{sync}\n}}\n{auth}'
     )
+    config.chmod(0o600)
     with appending_to(log_file) as out:
         popen = subprocess.Popen(
             [nats_server_path(), "-c", str(config)],

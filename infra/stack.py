@@ -68,7 +68,7 @@ class Stack:
         """Random secrets made on first start and kept, so tokens survive a restart."""
         path = self.data / "secrets.json"
         kept: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-        wanted = ("internal_secret", "jwt_secret", "link_secret")
+        wanted = ("internal_secret", "jwt_secret", "link_secret", "nats_token")
         if any(name not in kept for name in wanted):  # a data folder from an older version
             kept = {name: kept.get(name) or secrets.token_urlsafe(32) for name in wanted}
             path.write_text(json.dumps(kept))
@@ -88,6 +88,7 @@ class Stack:
         env = {
             **os.environ,
             "PORTAL_NATS_URL": f"nats://{self.host}:{self.ports['nats']}",
+            "PORTAL_NATS_TOKEN": keys["nats_token"],
             "PORTAL_INTERNAL_SECRET": keys["internal_secret"],
             "PORTAL_ENVIRONMENT": "dev",
             "GATEWAY_JWT_SECRET": keys["jwt_secret"],
@@ -138,7 +139,10 @@ class Stack:
         port, log = self.ports[name], self.log_of(name)
         if name == "postgres":
             return embedded.spawn_postgres(self.data / "postgres", port, log_file=log)
-        return embedded.spawn_nats(self.data / "nats", port, log_file=log, sync_always=True)
+        token = self.secrets()["nats_token"]
+        return embedded.spawn_nats(
+            self.data / "nats", port, log_file=log, sync_always=True, token=token
+        )
 
     def start_servers(self) -> None:
         for name, label in (("postgres", "PostgreSQL"), ("nats", "NATS JetStream")):

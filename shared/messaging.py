@@ -20,9 +20,10 @@ DUPLICATE_WINDOW_SECONDS = 300.0
 
 
 class NatsLink:
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str, name: str, token: str = "") -> None:
         self.url = url
         self.name = name
+        self.token = token
         self._client: Client | None = None
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -37,6 +38,7 @@ class NatsLink:
                 client = await nats.connect(
                     self.url,
                     name=self.name,
+                    token=self.token or None,
                     allow_reconnect=True,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,

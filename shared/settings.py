@@ -41,6 +41,9 @@ class ServiceSettings(msgspec.Struct, kw_only=True, frozen=True):
     port: int = 8001
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:54329/portal"
     nats_url: str = "nats://127.0.0.1:4222"
+    # What NATS asks every client for (its `authorization { token }`); empty: a server
+    # without one, as the tests start.
+    nats_token: str = ""
     internal_secret: str = "dev-internal-secret-change-me-0123456789"
     environment: str = "dev"
     log_format: str = "text"

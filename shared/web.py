@@ -242,7 +242,7 @@ def observed(service: str) -> list[Any]:
 async def start_runtime(spec: ServiceSpec, settings: ServiceSettings) -> Runtime:
     await migrate_async(spec.migrations_dir, settings.database_url)
     engine = new_engine(settings.database_url)
-    nats = NatsLink(settings.nats_url, spec.name)
+    nats = NatsLink(settings.nats_url, spec.name, settings.nats_token)
     relay_holder: list[OutboxRelay] = []
     session_factory = new_session_factory(engine, lambda: relay_holder[0].wake())
     relay = OutboxRelay(session_factory, spec.outbox_model, nats, settings.outbox_poll_seconds)

@@ -124,6 +124,14 @@ class Launcher:
         return str(signed_in["signIn"]["token"])
 
 
+def nats_greeting(port: int) -> dict[str, object]:
+    """What NATS tells a client before it says anything (its INFO line)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        line = sock.makefile("rb").readline()
+    info: dict[str, object] = json.loads(line.removeprefix(b"INFO "))
+    return info
+
+
 def port_is_closed(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
@@ -150,6 +158,8 @@ def test_start_stop_and_restart_keep_the_data(tmp_path: Path, stack_ports: dict[
         hubs = first.graphql("{ hubs { code } calls(status: OPEN) { title } }")
         assert len(hubs["hubs"]) == 7
         assert [c["title"] for c in hubs["calls"]] == ["Circular Futures Open Call 2027"]
+        # The bus carries sign-in links: a local process without the token is not let on.
+        assert nats_greeting(stack_ports["nats"])["auth_required"] is True
         # Mail is background work: notify yields the cores to the services that answer.
         niceness = {name: psutil.Process(first.pid_of(name)).nice()
                     for name in ("gateway", "intake", "review", "notify")}  # fmt: skip

@@ -71,7 +71,13 @@ def test_each_service_has_its_own_database() -> None:
 def test_nats_persists_and_syncs_every_write() -> None:
     nats = compose()["services"]["nats"]
     assert any(v.startswith("nats-data:") for v in nats["volumes"])
-    assert "sync_interval: always" in (ROOT / "infra" / "nats.conf").read_text()
+    config = (ROOT / "infra" / "nats.conf").read_text()
+    assert "sync_interval: always" in config
+    # Every client presents the token; the server and the apps take it from the environment.
+    assert "token: $PORTAL_NATS_TOKEN" in config
+    assert nats["environment"]["PORTAL_NATS_TOKEN"] == "${PORTAL_NATS_TOKEN:?set PORTAL_NATS_TOKEN}"
+    for name in APPS:
+        assert "PORTAL_NATS_TOKEN" in compose()["services"][name]["environment"], name
     # The healthcheck runs wget, which only the alpine variant of the image has.
     assert nats["healthcheck"]["test"][1] == "wget" and nats["image"].endswith("-alpine")
 
@@ -145,7 +151,7 @@ def test_prometheus_scrapes_every_process_and_grafana_shows_it() -> None:
         assert metric in expressions, metric
 
 
-REQUIRED = ("PORTAL_INTERNAL_SECRET", "GATEWAY_JWT_SECRET", "INTAKE_LINK_SECRET",
+REQUIRED = ("PORTAL_INTERNAL_SECRET", "PORTAL_NATS_TOKEN", "GATEWAY_JWT_SECRET", "INTAKE_LINK_SECRET",
             "PORTAL_ADMIN_EMAIL", "PORTAL_ADMIN_PASSWORD", "POSTGRES_PASSWORD",
             "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD")  # fmt: skip
 
@@ -153,10 +159,10 @@ REQUIRED = ("PORTAL_INTERNAL_SECRET", "GATEWAY_JWT_SECRET", "INTAKE_LINK_SECRET"
 def test_no_password_or_secret_has_a_default() -> None:
     """A default would be public (it is in this file), and MinIO is published on 9000."""
     text = (ROOT / "docker-compose.yml").read_text()
-    defaulted = re.findall(r"\$\{(\w*(?:PASSWORD|SECRET)\w*):-", text)
-    assert defaulted == []
-    required = set(re.findall(r"\$\{(\w*(?:PASSWORD|SECRET)\w*):\?", text))
-    assert required == {n for n in REQUIRED if "PASSWORD" in n or "SECRET" in n}
+    secret = r"\w*(?:PASSWORD|SECRET|TOKEN)\w*"
+    assert re.findall(rf"\$\{{({secret}):-", text) == []
+    required = set(re.findall(rf"\$\{{({secret}):\?", text))
+    assert required == {n for n in REQUIRED if re.fullmatch(secret, n)}
 
 
 def test_a_compose_client_accepts_the_file() -> None:
