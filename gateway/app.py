@@ -38,6 +38,7 @@ from gateway.retention_audit import audit_consumer
 from gateway.schema import build_schema
 from gateway.schema.context import Context
 from gateway.schema.dataloaders import Loaders
+from gateway.security_headers import add_security_headers
 from gateway.throttle import client_address
 from gateway.uploads import streaming_uploads
 from shared.api.review import EvaluatorCreate, PoolMemberSet
@@ -154,7 +155,7 @@ class GatewayRuntime:
 async def open_runtime(settings: GatewaySettings) -> GatewayRuntime:
     await migrate_async(MIGRATIONS, settings.database_url)
     engine = new_engine(settings.database_url)
-    nats = NatsLink(settings.nats_url, "gateway")
+    nats = NatsLink(settings.nats_url, "gateway", settings.nats_token)
     nats.start()
     secret = settings.internal_secret
     relays: list[OutboxRelay] = []
@@ -275,6 +276,7 @@ def create_app(settings: GatewaySettings) -> Litestar:
             audit_csv_route(db, settings), pages,
         ],
         lifespan=[lifespan],
+        before_send=[add_security_headers],
         plugins=[server_tracing()],
         middleware=[*observed("gateway"), uploads],
         exception_handlers={

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
 
 from infra.embedded import free_port, start_nats
 from tests.fixtures.apps import Portal, start_portal
@@ -53,11 +53,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
 FAILED = pytest.StashKey[bool]()
 
 
+class OpenedPages(list[Page]):
+    """The pages a test opens, each watched for what the gateway's Content-Security-Policy
+    refused (a script, style, image or connection of the pages' own that it blocks)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: list[str] = []
+
+    def append(self, page: Page) -> None:
+        super().append(page)
+        page.on("console", self.note_refusal)
+
+    def note_refusal(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.refused.append(message.text)
+
+
 @pytest.fixture
 async def pages(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[list[Page]]:
-    """Pages the test opens; each one's screenshot is kept when the test fails."""
-    opened: list[Page] = []
+    """Pages the test opens; each one's screenshot is kept when the test fails, and none may
+    have had anything refused by the pages' security policy."""
+    opened = OpenedPages()
     yield opened
+    assert opened.refused == [], opened.refused
     if request.node.stash.get(FAILED, False):
         ARTIFACTS.mkdir(exist_ok=True)
         for i, page in enumerate(opened):

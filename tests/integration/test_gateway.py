@@ -7,6 +7,7 @@ import json
 import uuid
 from typing import Any
 
+import httpx
 import nats
 import pytest
 import websockets
@@ -347,3 +348,26 @@ async def test_a_socket_message_of_the_wrong_shape_is_refused_with_a_code(
             with pytest.raises(websockets.ConnectionClosedError) as closed:
                 await asyncio.wait_for(ws.recv(), 15)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+
+
+async def test_every_answer_tells_the_browser_not_to_sniff_frame_or_refer(portal: Portal) -> None:
+    async with httpx.AsyncClient(base_url=portal.gateway.url) as http:
+        answers = {
+            "page": await http.get("/"),
+            "module": await http.get("/js/app.js"),
+            "missing": await http.get("/no-such-page"),
+            "graphql": await http.post("/graphql", json={"query": "{ hubs { code } }"}),
+            "refused": await http.post(
+                "/graphql", content=b"{", headers={"content-type": "application/json"}
+            ),
+        }
+    assert [a.status_code for a in answers.values()] == [200, 200, 404, 200, 400]
+    for name, answer in answers.items():
+        assert answer.headers["x-content-type-options"] == "nosniff", name
+        assert answer.headers["x-frame-options"] == "DENY", name
+        assert answer.headers["referrer-policy"] == "no-referrer", name
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"], name
+    # Only this origin's scripts run in the pages; GraphiQL's come from a CDN, so /graphql
+    # keeps only the framing rule.
+    assert "script-src 'self';" in answers["page"].headers["content-security-policy"]
+    assert answers["graphql"].headers["content-security-policy"] == "frame-ancestors 'none'"
