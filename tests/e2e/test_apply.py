@@ -75,6 +75,35 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     await expect(page.get_by_text("Your application to this call is withdrawn.")).to_be_visible()
 
 
+# What the browser does before closing or reloading the tab: a page that cancels the event
+# makes it ask the visitor first.
+CLOSING_ASKS = """() => { const closing = new Event("beforeunload", { cancelable: true });
+  window.dispatchEvent(closing); return closing.defaultPrevented; }"""
+
+
+async def test_closing_the_tab_with_an_edit_not_yet_saved_asks_first(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    page = await open_page(browser, pages, web_portal)
+    await sign_up(page, "Hasty Applicant", web_portal.mailbox)
+    await page.goto(f"{web_portal.gateway.url}/#/apply/{DEMO_CALL}")
+    title = page.get_by_label("Project title *")
+    await title.fill("Repair Café Network")
+    await saved(page)
+    assert await page.evaluate(CLOSING_ASKS) is False  # everything is saved
+    # The network gone, the edit cannot be saved: closing the tab would lose it.
+    await page.context.set_offline(True)
+    await title.fill("Repair Café Network North")
+    await expect(page.get_by_role("status").filter(has_text="Not saved")).to_be_visible()
+    assert await page.evaluate(CLOSING_ASKS) is True
+    # Back online, the retry saves it and closing asks nothing.
+    await page.context.set_offline(False)
+    await saved(page)
+    assert await page.evaluate(CLOSING_ASKS) is False
+    await page.reload()
+    await expect(title).to_have_value("Repair Café Network North")
+
+
 async def test_the_submit_summary_follows_the_fixes_and_goes(
     browser: Browser, pages: list[Page], web_portal: Portal, tmp_path: Path
 ) -> None:

@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Dialog, Page, expect
 
 from tests.e2e.test_journey import accept_invitation, open_page
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
@@ -140,9 +140,38 @@ async def test_the_evaluator_reads_the_answers_scores_and_declares_a_conflict(
     await expect(impact.get_by_role("alert")).to_be_hidden()
     assert await impact.locator("textarea").get_attribute("aria-invalid") is None
 
-    # The co-evaluator declares a conflict, in their own words.
+    # The co-evaluator's comment, typed and not saved: leaving asks first (a UI audit lost
+    # one without a word), staying keeps it; once saved, leaving asks nothing.
     other = await console(browser, pages, web_portal, second)
     await other.get_by_role("link", name="Repair Café Network").click()
+    comment = other.locator('[data-field="comments.excellence"] textarea')
+    await comment.fill(COMMENT)
+    asked: list[str] = []
+    answered = asyncio.Event()
+
+    async def stay(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+        answered.set()
+
+    other.once("dialog", stay)
+    assignments = other.get_by_role("navigation", name="Main").get_by_role("link", name="Evaluate")
+    await assignments.click()
+    await asyncio.wait_for(answered.wait(), 10)
+    assert asked == ["Your scores or comments are not saved. Leave without saving them?"]
+    await expect(other.get_by_role("heading", level=1, name="Repair Café Network")).to_be_visible()
+    await expect(comment).to_have_value(COMMENT)
+    await other.get_by_role("button", name="Save draft").click()
+    await expect(other.get_by_text("Draft saved.")).to_be_visible()
+    await assignments.click()  # a question now would be dismissed, and the page kept
+    await expect(other.get_by_role("heading", level=1, name="My assignments")).to_be_visible()
+    await other.get_by_role("link", name="Repair Café Network").click()
+    await expect(comment).to_have_value(COMMENT)
+    assert len(asked) == 1
+
+    # The co-evaluator declares a conflict, in their own words (the comment typed since is
+    # not asked about: the assignment is no longer theirs).
+    await comment.fill(COMMENT + " More.")
     await other.get_by_role("button", name="Declare a conflict").click()
     dialog = other.get_by_role("form", name="Declare a conflict of interest")
     await dialog.get_by_role("button", name="Declare the conflict").click()

@@ -1,6 +1,6 @@
 // A hash router over the pages; each page is a function that renders into <main>.
 import { account, signOut } from "./graphql.js";
-import { currentRoute, h, newRoute, problem, screen, unsavedQuestion } from "./ui.js";
+import { currentRoute, h, newRoute, problem, screen, unloadLoses, unsavedQuestion } from "./ui.js";
 import { callsPage, callPage } from "./pages/calls.js";
 import { rememberPage, signInPage, signUpPage } from "./pages/auth.js";
 import { confirmPage, forgotPage, invitationPage, resetPage } from "./pages/links.js";
@@ -90,7 +90,7 @@ async function route() {
 
 window.addEventListener("hashchange", route);
 // Closing or reloading the tab: the browser asks its own question.
-window.addEventListener("beforeunload", (event) => { if (unsavedQuestion()) event.preventDefault(); });
+window.addEventListener("beforeunload", (event) => { if (unloadLoses()) event.preventDefault(); });
 window.addEventListener("portal:signed-in", renderWho);
 window.addEventListener("portal:signed-out", renderWho);
 route();

@@ -21,13 +21,18 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 let generation = 0;
-export function newRoute() { unsaved = null; return ++generation; }
+export function newRoute() { unsaved = null; unsavedOnUnload = null; return ++generation; }
 
 // A page with work it has not saved names it here (a function answering the question to ask,
 // or null when nothing would be lost); leaving the page, or the tab, then asks first.
 let unsaved = null;
 export function holdUnsaved(question) { unsaved = question; }
 export const unsavedQuestion = () => unsaved?.() || null;
+// A page that saves by itself when the visitor moves on in the portal (the application form)
+// still loses an edit when the tab is closed or reloaded before it saved: only that asks.
+let unsavedOnUnload = null;
+export function holdUnsavedOnUnload(lost) { unsavedOnUnload = lost; }
+export const unloadLoses = () => Boolean(unsaved?.() || unsavedOnUnload?.());
 export const currentRoute = () => generation;
 
 // A page's own `show`: once the visitor has moved on, a late answer no longer paints over

@@ -1,7 +1,7 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { account, gql, upload } from "../graphql.js";
 import { markProblem, questionField } from "../form.js";
-import { field, guard, h, instant, problem, screen, UNSUBMITTED } from "../ui.js";
+import { field, guard, h, holdUnsavedOnUnload, instant, problem, screen, UNSUBMITTED } from "../ui.js";
 import { resendButton } from "./links.js";
 import { withdrawButton } from "./mine.js";
 
@@ -293,6 +293,9 @@ export async function applyPage(callId) {
       languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null,
     saveState, unsubmitted, summary, formHost, withdrawal,
   );
+  // Closing or reloading the tab cannot wait for a save: the browser asks while an edit is
+  // not yet saved (the 700 ms before a save, or a save that failed).
+  holdUnsavedOnUnload(() => dirty);
   // Leaving the page saves what is still unsaved, once; the next page waits for it (a UI
   // audit found My applications read before the last edit was in).
   return () => { gone = true; clearTimeout(timer); return dirty ? save() : saving; };

@@ -2,7 +2,7 @@
 // questions' labels, the scoring form with each error beside its criterion, conflicts.
 import { account, gql } from "../graphql.js";
 import { label, labelNode, markProblem } from "../form.js";
-import { field, guard, h, instant, money, problem, screen, signInFirst } from "../ui.js";
+import { field, guard, h, holdUnsaved, instant, money, problem, screen, signInFirst } from "../ui.js";
 
 const LIST = `{ myAssignments { id callId callTitle applicationTitle dueAt callTimezone evaluation { status } } }`;
 const statusWords = (status) => status.replace("_", " ");
@@ -130,6 +130,10 @@ export async function assignmentPage(id) {
     s: Object.fromEntries(controls.filter((c) => c.score.value !== "").map((c) => [c.c.key, Number(c.score.value)])),
     c: Object.fromEntries(controls.map((c) => [c.c.key, c.comment.value])),
   });
+  // Scores and comments are saved only by the buttons: leaving with changes asks first.
+  let savedSheet = locked ? null : JSON.stringify(collect());
+  holdUnsaved(() => (savedSheet !== null && JSON.stringify(collect()) !== savedSheet
+    ? "Your scores or comments are not saved. Leave without saving them?" : null));
 
   // Each error beside its criterion's score or comment; every other block is cleared (fixed).
   const blocks = controls.flatMap((c) => c.blocks);
@@ -144,7 +148,10 @@ export async function assignmentPage(id) {
   function report(result, okText) {
     const errors = result.errors || [];
     showErrors(errors);
-    if (result.__typename === "Evaluation") return status.replaceChildren(h("p", { class: "notice" }, okText));
+    if (result.__typename === "Evaluation") {
+      savedSheet = JSON.stringify(collect());
+      return status.replaceChildren(h("p", { class: "notice" }, okText));
+    }
     status.replaceChildren(h("div", { class: "notice bad", role: "alert" },
       errors.length ? `Please fix ${errors.length} problem(s), shown beside each criterion:` : result.message,
       errors.length ? h("ul", {}, errors.map((e) => h("li", {}, `${nameOf(e.field)}: ${e.message}`))) : null));
@@ -165,6 +172,7 @@ export async function assignmentPage(id) {
       if (result.__typename === "ConflictDeclared") {
         const moved = result.reassigned === 1 ? "1 assignment is" : `${result.reassigned} assignments are`;
         declared = `Your conflict is recorded: ${moved} taken off your list.`;
+        savedSheet = null; // the assignment is no longer theirs: nothing to keep
         location.hash = "#/evaluate";
         return;
       }
