@@ -6,7 +6,9 @@ otherwise), every file with its size and sha256, Yes/No and numbers as the reade
 
 The PDF uses the core fonts every reader has (no font file to ship). They encode Windows-1252,
 which covers the programme's western languages; any other letter is written without its
-accent (ł → l, ș → s) or, failing that, as "?", so no applicant's text can break the receipt.
+accent (ł → l, ș → s) or, failing that, in Latin letters (anyascii: "Πρόταση" → "Protasi",
+"Київ" → "Kiiv"; a UI audit found a Greek file name as "???????"), so no applicant's text
+can break the receipt, and the receipt still says which file it was.
 Its own words come from the `[receipt_pdf]` strings in the reader's language, English otherwise.
 """
 
@@ -16,6 +18,7 @@ import unicodedata
 from typing import Any
 
 import msgspec
+from anyascii import anyascii
 from fpdf.enums import Align
 
 from services.notify.domain.messages import words_for
@@ -75,7 +78,7 @@ def fits(text: str) -> bool:
 def without_accent(char: str) -> str:
     plain = unicodedata.normalize("NFKD", char.translate(BASE_LETTERS))
     base = "".join(c for c in plain if not unicodedata.combining(c))
-    return base if base and fits(base) else "?"
+    return base if base and fits(base) else (anyascii(char) or "?")
 
 
 class ReceiptDocument(TextDocument):
