@@ -542,6 +542,15 @@ async def test_a_call_page_counts_down(
     await page.clock.install(time=closes - timedelta(hours=26))
     await page.clock.pause_at(closes - timedelta(hours=25))
     await page.goto(web_portal.gateway.url + f"/#/call/{DEMO_CALL}")
+    # Who may apply is said before anyone does, in names (the demo call takes all of France,
+    # both hubs' parts of it).
+    countries = page.locator("#eligible-countries")
+    await expect(countries).to_contain_text("Organisations based in: Netherlands, France, Belgium")
+    await expect(countries).to_contain_text("Armenia, Georgia.")
+    types = page.locator("#eligible-types")
+    await expect(types).to_contain_text("Social enterprise")
+    await expect(types).to_contain_text("Informal group or citizens' initiative")
+    assert "social_enterprise" not in await types.inner_text()
     countdown = page.locator("main [data-countdown]")
     await expect(countdown).to_have_text("1 d 1 h left")
     await page.clock.run_for("02:00:00")

@@ -28,12 +28,15 @@ export async function callsPage() {
 }
 
 const ONE = `query($id: ID!) { call(id: $id) { id title description status closesAt timezone maxGrant budget
-  hubs { name } challenges { title mission { title } } form { questions { key label } } } }`;
+  hubs { name } challenges { title mission { title } } form { questions { key label } }
+  eligibleCountries { code part name } organisationTypes } organisationTypes { code name } }`;
+const coverage = (c) => `${c.name}${c.part ? ` (${c.part.toLowerCase()})` : ""}`;
 
 export async function callPage(id) {
   const show = screen();
-  const { call } = await gql(ONE, { id });
+  const { call, organisationTypes } = await gql(ONE, { id });
   if (!call) return show(h("h1", {}, "No such call"));
+  const typeNames = Object.fromEntries(organisationTypes.map((t) => [t.code, t.name]));
   const me = account();
   show(
     h("h1", {}, call.title), h("p", {}, call.description),
@@ -42,6 +45,12 @@ export async function callPage(id) {
     h("p", {}, `Budget ${money(call.budget)}, at most ${money(call.maxGrant)} per project; hubs: `,
       call.hubs.map((x) => x.name).join(", ")),
     h("h2", {}, "Challenges"), h("ul", {}, call.challenges.map((c) => h("li", {}, `${c.title} (${c.mission.title})`))),
+    // Said before anyone applies (a UI audit's applicant from an ineligible region learnt
+    // it only after submitting).
+    h("h2", {}, "Who can apply"),
+    h("p", { id: "eligible-countries" }, "Organisations based in: ", call.eligibleCountries.map(coverage).join(", "), "."),
+    h("p", { id: "eligible-types" }, "Organisation types: ",
+      call.organisationTypes.length ? call.organisationTypes.map((t) => typeNames[t] || t).join(", ") : "any", "."),
     call.status === "OPEN"
       ? (me ? (me.role === "APPLICANT" ? h("a", { class: "button", href: `#/apply/${call.id}` }, "Apply")
         : h("p", { class: "muted" }, "Applications are made from an applicant's account."))

@@ -11,7 +11,7 @@ const WITHDRAW = `mutation($id: ID!) { withdrawApplication(id: $id) { __typename
 export function withdrawButton(application, callTitle, done) {
   const out = h("div", {});
   return [h("button", { type: "button", class: "secondary", onclick: guard(out, async () => {
-    if (!confirm(`Withdraw your application to ${callTitle}? It will no longer be evaluated.`)) return;
+    if (!confirm(`Withdraw your application to ${callTitle}? It will no longer be evaluated, and you cannot apply to this call again.`)) return;
     const result = (await gql(WITHDRAW, { id: application.id })).withdrawApplication;
     if (result.__typename !== "Application") return out.replaceChildren(problem(`Not withdrawn: ${result.message}`));
     await done();
@@ -57,7 +57,8 @@ function applicationCard(a, again, own = false) {
     a.hasUnsubmittedChanges ? h("p", { class: "notice" }, UNSUBMITTED) : null,
     // Before the call closes it is only a pre-check of what is still missing, not a verdict.
     a.eligibilityReasons.length && a.status !== "WITHDRAWN" ? h("div", { class: a.eligibility === "PENDING" ? "notice" : "notice bad" }, h("strong", {},
-      a.eligibility === "PENDING" ? "Before you submit, check:" : "Not eligible:"), h("ul", {}, a.eligibilityReasons.map((r) => h("li", {}, r)))) : null,
+      a.eligibility !== "PENDING" ? "Not eligible:" : a.status === "DRAFT" ? "Before you submit, check:"
+        : "As submitted, this would make it ineligible at the close; change it and submit again before the deadline:"), h("ul", {}, a.eligibilityReasons.map((r) => h("li", {}, r)))) : null,
     a.outcome ? outcomeSection(a) : null,
     own ? versionsList(a) : null,
     // Withdrawal ends once results are out: then it would only be refused.

@@ -208,6 +208,7 @@ async function disagreementQueue(callId, criteria, settled) {
         h("thead", {}, h("tr", {}, ["Evaluator", "Score", "Comment"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, d.evaluations.map((e) => h("tr", {}, h("th", { scope: "row" }, e.evaluator),
           h("td", {}, e.scores[criterion] ?? "—"), h("td", {}, e.comments[criterion] || "—"))))))),
+      settled && h("p", { class: "help" }, "A consensus you set, and its justification, are part of the evaluation summary the applicant reads with the outcome."),
       settled && d.criteria.map((criterion) => settleForm(callId, d, criterion, labelOf(criterion), settled)))) :
       h("p", { class: "muted" }, "No disagreement to settle."));
 }
@@ -216,7 +217,7 @@ function settleForm(callId, d, criterion, name, settled) {
   const score = h("input", { type: "number", min: "0", max: "5", step: "0.5", required: true,
     "aria-label": `Consensus for ${name}` });
   const why = h("input", { type: "text", required: true, "aria-label": `Justification for ${name}`,
-    placeholder: "Justification (20 characters or more)" });
+    placeholder: "Justification, the applicant reads it (20 characters or more)" });
   const out = h("div", {});
   return h("form", { class: "row", novalidate: true, "aria-label": `Settle ${name}`, onsubmit: guard(out, async () => {
     // The browser's own checks catch a blank, out-of-range or non-half-point score.
