@@ -117,6 +117,10 @@ async def test_the_submit_summary_follows_the_fixes_and_goes(
     summary = page.get_by_role("alert").filter(has_text="Please fix")
     await expect(summary).to_contain_text("Please fix 7 problem(s)")
     await expect(summary).to_contain_text("Title: is required")
+    # In the order of the page: the organisation's fields first, then the questions.
+    lines = await summary.get_by_role("listitem").all_inner_texts()
+    fields = [line.split(":")[0] for line in lines]
+    assert fields.index("Organisation name") < fields.index("Contact e-mail") < fields.index("Title")
     await expect(summary).not_to_contain_text("answers.")
 
     await page.get_by_label("Title *").fill("Mending together")
@@ -125,6 +129,19 @@ async def test_the_submit_summary_follows_the_fixes_and_goes(
     await expect(summary).not_to_contain_text("Title:")
     await expect(page.get_by_label("Title *")).not_to_have_attribute("aria-invalid", "true")
 
+    # What a submission needs is marked "*", as the required questions are (the stylesheet
+    # draws it after the label's words).
+    organisation = page.get_by_role("group", name="Your organisation")
+    marks = await organisation.locator("label").evaluate_all(
+        "labels => labels.map((l) => [l.textContent, getComputedStyle(l, '::after').content])"
+    )
+    assert dict(marks) == {
+        "Organisation name": '" *"', "Organisation type": '" *"', "Country": '" *"',
+        "Northern or southern France?": '" *"', "Website": "none", "Contact person": '" *"',
+        "Contact e-mail": '" *"',
+    }  # fmt: skip
+    for name in ("Organisation name", "Organisation type", "Country", "Contact e-mail"):
+        await expect(page.get_by_label(name, exact=True)).to_have_attribute("aria-required", "true")
     await page.get_by_label("Organisation name").fill("Menders")
     await page.get_by_label("Organisation type").select_option("ngo")
     await page.get_by_label("Country", exact=True).select_option("NL")

@@ -150,7 +150,13 @@ export async function applyPage(callId) {
     if (!pending?.length) { pending = null; summary.replaceChildren(); return; }
     summary.replaceChildren(h("div", { class: "notice bad", role: "alert" },
       h("strong", {}, `Please fix ${pending.length} problem(s) before submitting:`),
-      h("ul", {}, pending.map((p) => h("li", {}, summaryLine(p))))));
+      h("ul", {}, inPageOrder(pending).map((p) => h("li", {}, summaryLine(p))))));
+  }
+  // The summary reads as the form does, top to bottom (the server lists the questions first).
+  function inPageOrder(problems) {
+    const blocks = [...formHost.querySelectorAll("[data-field]")].map((b) => b.dataset.field);
+    const at = (p) => { const i = blocks.indexOf(p.field); return i < 0 ? blocks.length : i; };
+    return [...problems].sort((a, b) => at(a) - at(b));
   }
   const changed = () => {
     dirty = true;
@@ -191,19 +197,28 @@ export async function applyPage(callId) {
       oninput: (e) => { state[group][key] = e.target.value; changed(); }, ...extra });
     const select = (options, value, onchange, extra = {}) => h("select", { onchange, ...extra },
       h("option", { value: "" }, "Choose…"), options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
-    const part = wrap("organisation.countryPart", "Northern or southern France?", select([["NORTH", "North"], ["SOUTH", "South"]],
+    // What a submission needs is marked with a "*" (a UI audit found these unmarked until the
+    // summary listed them all), drawn by the stylesheet so the label keeps its words;
+    // assistive technology hears "required".
+    const needed = (fieldName, labelText, control) => {
+      control.setAttribute("aria-required", "true");
+      const block = wrap(fieldName, labelText, control);
+      block.querySelector("label").classList.add("needed");
+      return block;
+    };
+    const part = needed("organisation.countryPart", "Northern or southern France?", select([["NORTH", "North"], ["SOUTH", "South"]],
       o.countryPart, (e) => { o.countryPart = e.target.value || null; changed(); }));
     part.hidden = o.country !== "FR";
     return h("fieldset", {}, h("legend", {}, "Your organisation"),
-      wrap("organisation.name", "Organisation name", input("organisation", "name")),
-      wrap("organisation.type", "Organisation type", select(organisationTypes.map((t) => [t.code, t.name]), o.type,
+      needed("organisation.name", "Organisation name", input("organisation", "name")),
+      needed("organisation.type", "Organisation type", select(organisationTypes.map((t) => [t.code, t.name]), o.type,
         (e) => { o.type = e.target.value; changed(); })),
-      wrap("organisation.country", "Country", select(countries.map((c) => [c.code, c.name]), o.country,
+      needed("organisation.country", "Country", select(countries.map((c) => [c.code, c.name]), o.country,
         (e) => { o.country = e.target.value; part.hidden = o.country !== "FR"; changed(); })),
       part,
       wrap("organisation.website", "Website", input("organisation", "website", "url", { placeholder: "https://" })),
-      wrap("contact.name", "Contact person", input("contact", "name")),
-      wrap("contact.email", "Contact e-mail", input("contact", "email", "email")));
+      needed("contact.name", "Contact person", input("contact", "name")),
+      needed("contact.email", "Contact e-mail", input("contact", "email", "email")));
   }
 
   // A question's upload lines and file list belong to the visit (see `files`).
