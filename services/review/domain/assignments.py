@@ -119,14 +119,19 @@ def same_organisation_name(one: str, other: str) -> bool:
 
 
 def same_organisation(evaluator: Candidate, application: Applicant) -> bool:
-    """Automatic conflict: the evaluator belongs to the applicant's organisation, by name or
-    by a shared e-mail domain (unless that is a public mailbox provider's)."""
+    return organisation_tie(evaluator, application) is not None
+
+
+def organisation_tie(evaluator: Candidate, application: Applicant) -> str | None:
+    """Automatic conflict, said as the team reads it: the evaluator belongs to the applicant's
+    organisation, by name or by a shared e-mail domain (unless that is a public mailbox
+    provider's); None when neither."""
     if same_organisation_name(evaluator.organisation, application.organisation):
-        return True
+        return "from the applicant's organisation"
     domain = evaluator.email_domain
-    return (
-        bool(domain) and domain in application.email_domains and not is_public_mail_domain(domain)
-    )
+    if domain and domain in application.email_domains and not is_public_mail_domain(domain):
+        return f"shares the applicant's e-mail domain ({domain})"
+    return None
 
 
 def plan_assignments(

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import msgspec
 
-from services.review.domain.assignments import Applicant, Candidate, same_organisation
+from services.review.domain.assignments import Applicant, Candidate, organisation_tie
 from shared.api.registry import Form
 from shared.call_status import CallStatus
 from shared.errors import Conflict, DomainError, FieldError, ValidationFailed
@@ -43,9 +43,7 @@ def conflict_reason(
     evaluator) to the reason the evaluator gave."""
     if (app.id, evaluator.id) in declared:
         return declared_reason(declared[app.id, evaluator.id])
-    if same_organisation(evaluator, app):
-        return "from the applicant's organisation"
-    return None
+    return organisation_tie(evaluator, app)
 
 
 def declared_reason(given: str) -> str:

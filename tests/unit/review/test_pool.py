@@ -87,6 +87,25 @@ def test_a_conflict_reason_names_the_declared_one_first() -> None:
     assert conflict_reason(EVA, APP, {}) is None
 
 
+def test_an_automatic_conflict_says_which_tie_it_is() -> None:
+    """A UI audit read "from the applicant's organisation" for evaluators who named none: the
+    tie was their e-mail domain, which the reason now names."""
+    applicant = Applicant(
+        id="app-1", organisation="Menders", email_domains=frozenset({"repair.example"})
+    )
+    same_domain = Candidate(id="eva", capacity=2, email_domain="repair.example")
+    assert conflict_reason(same_domain, applicant, {}) == (
+        "shares the applicant's e-mail domain (repair.example)"
+    )
+    named = Candidate(id="eva", capacity=2, organisation="menders", email_domain="repair.example")
+    assert conflict_reason(named, applicant, {}) == "from the applicant's organisation"
+    public = Applicant(id="app-2", email_domains=frozenset({"gmail.com"}))
+    assert (
+        conflict_reason(Candidate(id="eva", capacity=2, email_domain="gmail.com"), public, {})
+        is None
+    )
+
+
 def test_an_application_is_called_by_its_title_answer_else_by_its_id() -> None:
     form = Form(questions=[
         Question(key="amount", type=QuestionType.NUMBER, labels={"en": "Amount"}),
