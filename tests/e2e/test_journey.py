@@ -513,11 +513,19 @@ async def test_the_whole_journey(
     await eventually(outcome_shown, within=30)
     outcome = applicant.get_by_role("region", name="Outcome")
     await expect(outcome.locator("[data-testid=decision]")).to_have_text("selected")
+    # Each score beside its threshold, the total beside the overall one; each comment under
+    # its criterion.
     for criterion in ("Excellence", "Impact", "Implementation"):
-        await expect(outcome.get_by_role("row", name=criterion)).to_contain_text("4.5")
-    await expect(
-        outcome.get_by_role("listitem").filter(has_text="Convincing, concrete and well planned.")
-    ).not_to_have_count(0)
+        row = outcome.get_by_role("row", name=criterion)
+        await expect(row.get_by_role("cell")).to_have_text(["4.5", "3"])
+        comments = outcome.get_by_role("region", name=f"Comments on {criterion}")
+        await expect(comments.get_by_role("heading", level=5)).to_have_text(criterion)
+        await expect(
+            comments.get_by_role("listitem").filter(has_text="Convincing, concrete and well planned.")
+        ).not_to_have_count(0)
+    await expect(outcome.get_by_role("row", name="Total").get_by_role("cell")).to_have_text(
+        ["13.5", "10"]
+    )
     # The outcome mail links to the application's own page: the receipt and the summary.
     await open_link(applicant, portal.mailbox, email, "Results of", "mine")
     await expect(applicant.get_by_role("heading", level=1)).to_have_text(

@@ -2,7 +2,7 @@ import { account, gql } from "../graphql.js";
 import { guard, h, instant, problem, screen, signInFirst, UNSUBMITTED } from "../ui.js";
 
 const FIELDS = `id title status eligibility eligibilityReasons updatedAt receipt { number } hasUnsubmittedChanges
-  call { id title status closesAt timezone rubric { criteria { key label } } } outcome { decision rank summary scores comments }`;
+  call { id title status closesAt timezone rubric { overallThreshold criteria { key label threshold } } } outcome { decision rank summary scores comments }`;
 const MINE = `{ myApplications { ${FIELDS} } }`;
 
 const WITHDRAW = `mutation($id: ID!) { withdrawApplication(id: $id) { __typename ... on Application { status } ... on Error { message } } }`;
@@ -23,27 +23,45 @@ const versionsList = (a) => h("section", { "aria-labelledby": "versions-h" }, h(
     h("a", { href: `#/receipt/${a.id}` }, r.number), ` · ${instant(r.submittedAt, a.call?.timezone)} · fingerprint `,
     h("code", {}, r.fingerprint)))) : h("p", { class: "muted" }, "Not submitted yet."));
 
+// Each score beside the threshold it had to reach, and their total beside the overall one (a
+// UI audit's applicant read "below threshold: overall" with no threshold in sight); the
+// comments under their criterion, as the rubric orders them.
 function outcomeSection(a) {
+  const rubric = a.call?.rubric;
+  const scores = inRubricOrder(a);
+  const total = scores.reduce((sum, [, value]) => sum + value, 0);
+  const row = (cells) => h("tr", {}, h("th", { scope: "row" }, cells[0]), cells.slice(1).map((c) => h("td", {}, c ?? "—")));
   return h("section", { class: "notice", "aria-label": "Outcome" },
     h("h3", {}, "Outcome: ", h("span", { "data-testid": "decision" }, a.outcome.decision.replace("_", " "))),
     a.outcome.rank ? h("p", {}, `Rank ${a.outcome.rank}`) : null, h("p", {}, a.outcome.summary),
-    h("table", {}, h("caption", {}, "Consensus scores (0 to 5)"), h("tbody", {}, inRubricOrder(a).map(([label, v]) =>
-      h("tr", {}, h("th", { scope: "row" }, label), h("td", {}, v))))),
-    a.outcome.comments.length ? [h("h4", {}, "Evaluators' comments"), h("ul", {}, a.outcome.comments.map((c) => h("li", {}, labelled(a, c))))] : null);
+    scores.length ? h("div", { class: "scroll" }, h("table", {}, h("caption", {}, "Consensus scores (0 to 5) and the thresholds to pass"),
+      h("thead", {}, h("tr", {}, ["Criterion", "Score", "Threshold"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, scores.map(row), rubric ? row(["Total", total, rubric.overallThreshold]) : null)))
+      : h("p", {}, "No scores: the application was not evaluated."),
+    commentsSection(a));
 }
 
-// The scores as the rubric lists its criteria (any the rubric no longer names, after them).
+// The scores as the rubric lists its criteria (any the rubric no longer names, after them):
+// [label, score, threshold].
 function inRubricOrder(a) {
   const criteria = a.call?.rubric.criteria || [];
-  const known = criteria.filter((c) => c.key in a.outcome.scores).map((c) => [c.label, a.outcome.scores[c.key]]);
+  const known = criteria.filter((c) => c.key in a.outcome.scores).map((c) => [c.label, a.outcome.scores[c.key], c.threshold]);
   const others = Object.entries(a.outcome.scores).filter(([k]) => !criteria.some((c) => c.key === k));
   return [...known, ...others];
 }
 
-// A comment comes as "<criterion key>: text": the criterion by its label, as the scores show it.
-function labelled(a, comment) {
-  const criterion = (a.call?.rubric.criteria || []).find((c) => comment.startsWith(`${c.key}: `));
-  return criterion ? `${criterion.label}: ${comment.slice(criterion.key.length + 2)}` : comment;
+// A comment comes as "<criterion key>: text": grouped under the criterion's label.
+function commentsSection(a) {
+  if (!a.outcome.comments.length) return null;
+  const criteria = a.call?.rubric.criteria || [];
+  const groups = new Map(criteria.map((c) => [c.label, []]));
+  for (const comment of a.outcome.comments) {
+    const c = criteria.find((x) => comment.startsWith(`${x.key}: `));
+    const label = c ? c.label : "Other comments";
+    groups.set(label, [...(groups.get(label) || []), c ? comment.slice(c.key.length + 2) : comment]);
+  }
+  return [h("h4", {}, "Evaluators' comments"), [...groups].filter(([, texts]) => texts.length).map(([label, texts]) =>
+    h("section", { "aria-label": `Comments on ${label}` }, h("h5", {}, label), h("ul", {}, texts.map((t) => h("li", {}, t)))))];
 }
 
 // One application as its applicant follows it; `again` re-renders after a withdrawal; `own`
