@@ -186,6 +186,14 @@ function disableForm(host) {
 
 const PAGE = 20;
 
+// The portal's own links in a mail's text open as links, as in the mail itself; any other
+// address stays text (a name or title an applicant typed may hold one).
+const URL_IN_TEXT = /(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)])/;
+function withLinks(text) {
+  const own = `${location.origin}/`;
+  return text.split(URL_IN_TEXT).map((part, i) => (i % 2 && part.startsWith(own) ? h("a", { href: part }, part) : part));
+}
+
 export async function notificationsPage() {
   const show = screen();
   if (!account()) return show(h("h1", {}, "Notifications"), h("p", {}, h("a", { href: "#/signin" }, "Sign in"), " to see your mails."));
@@ -196,7 +204,7 @@ export async function notificationsPage() {
     const { myNotifications } = await gql(NOTIFICATIONS, { n: PAGE, o: offset });
     offset += myNotifications.length;
     list.append(...myNotifications.map((n) => h("article", { class: "card" }, h("h2", {}, n.subject),
-      h("p", { class: "muted" }, h("time", { datetime: n.createdAt }, instant(n.createdAt))), h("div", { class: "mail-text" }, n.text))));
+      h("p", { class: "muted" }, h("time", { datetime: n.createdAt }, instant(n.createdAt))), h("div", { class: "mail-text" }, withLinks(n.text)))));
     if (!offset) list.replaceChildren(h("p", { class: "muted" }, "No mail yet."));
     more.replaceChildren(myNotifications.length === PAGE ? h("button", { type: "button", class: "secondary",
       onclick: guard(more, load) }, "Show older") : "");
