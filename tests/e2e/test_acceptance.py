@@ -365,6 +365,11 @@ async def test_a_whole_call_in_the_browser(
     # The evaluators were told of their work by e-mail, and read it in the portal too.
     told = consoles[1].get_by_role("heading", level=2, name=f"New evaluation for {title}")
     await until_shown(consoles[1], "#/notifications", told.first)
+    # The mail's link to the portal is a link there too, and leads to the assignments.
+    mail = consoles[1].locator("article").filter(has=told).first
+    assignments = f"{portal.gateway.url}/#/evaluate"
+    await mail.get_by_role("link", name=assignments).click()
+    await expect(consoles[1].get_by_role("heading", level=1, name="My assignments")).to_be_visible()
 
     # 6. Each evaluator reads each application (the applicant's own words) and scores it;
     # one of the first application's evaluators rates its impact 2.5 points lower.
@@ -421,6 +426,21 @@ async def test_a_whole_call_in_the_browser(
         impact.get_by_role("row").filter(has_text="Reaches too few people yet.")
     ).to_contain_text("2")
     await expect(team.locator("#disagreements")).not_to_contain_text(disagreeing)
+    # Publishing with a consensus missing is refused at once, not after asking to confirm.
+    asked_early: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        asked_early.append(dialog.message)
+        asyncio.ensure_future(dialog.dismiss())
+
+    team.on("dialog", dismiss)
+    await team.get_by_role("button", name="Publish results").click()
+    await expect(team.locator("#team-status")).to_have_text(
+        "1 application(s) still lack a consensus; finish evaluation and moderation first."
+        " Nothing was published."
+    )
+    team.remove_listener("dialog", dismiss)
+    assert asked_early == []
     settle = team.get_by_role("form", name="Settle impact")
     await settle.get_by_label("Consensus for impact").fill("4.5")
     await settle.get_by_label("Justification for impact").fill(

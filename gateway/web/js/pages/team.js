@@ -107,7 +107,7 @@ export async function teamCallPage(callId) {
     const ranking = data.ranking.__typename === "Ranking" ? data.ranking : null;
     const progress = data.evaluationProgress.__typename === "EvaluationProgress" ? data.evaluationProgress : null;
     // Assigning and publishing are for a closed call whose results are not out yet.
-    showActions(["CLOSED", "IN_EVALUATION"].includes(data.call?.status) && !ranking?.resultsPublished);
+    showActions(["CLOSED", "IN_EVALUATION"].includes(data.call?.status) && !ranking?.resultsPublished, ranking);
     heading.textContent = data.call?.title || "Call";
     const labelOf = labeller(data.call?.rubric.criteria || []);
     const csvOut = h("div", {});
@@ -150,8 +150,12 @@ export async function teamCallPage(callId) {
     status.focus(); // the Set button is gone with the settled row
   }
 
-  // `ask` is a question a person answers before an action that cannot be undone.
-  const act = (label, mutation, done, ask = null) => h("button", { type: "button", onclick: guard(status, async () => {
+  // `ask` is a question a person answers before an action that cannot be undone; `refusal`
+  // says, before asking, why the action would be refused (a UI audit was asked to confirm,
+  // then refused).
+  const act = (label, mutation, done, ask = null, refusal = null) => h("button", { type: "button", onclick: guard(status, async () => {
+    const why = refusal?.();
+    if (why) return say(why, false);
     if (ask && !window.confirm(ask)) return say(`${label}: cancelled, nothing changed.`);
     const result = Object.values(await gql(mutation, { c: callId }))[0];
     if (result.message) say(result.message, false); else await after(await done(result));
@@ -159,10 +163,13 @@ export async function teamCallPage(callId) {
 
   // Gone once the results are out: nothing about the evaluation changes then.
   const actions = h("div", { class: "row" });
-  const showActions = (open) => actions.replaceChildren(...(isAdmin && open ? [
+  const showActions = (open, ranking) => actions.replaceChildren(...(isAdmin && open ? [
     act("Assign evaluators", ASSIGN, (r) => assignmentSummary(callId, r)),
     act("Publish results", `mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }`,
-      () => "Results published: applicants can see their outcome.", PUBLISH_QUESTION),
+      () => "Results published: applicants can see their outcome.", PUBLISH_QUESTION, () => {
+        const pending = (ranking?.entries || []).filter((e) => e.decision === "pending").length;
+        return pending ? `${pending} application(s) still lack a consensus; finish evaluation and moderation first. Nothing was published.` : null;
+      }),
   ] : []));
   await refresh();
   show(
