@@ -245,8 +245,9 @@ def filter_conditions(filters: dict[str, Any]) -> list[Any]:
 
 def search_condition(form: Form, pattern: str) -> Any:
     """Title, organisation name or receipt number matching `pattern` (domain.paging),
-    case-insensitively, in what the team sees: the last submitted version (a draft never
-    submitted is the applicant's own)."""
+    case-insensitively, in what the team sees: the title and name of the last submitted
+    version (a draft never submitted is the applicant's own), the receipt number of any
+    version (an applicant quotes the one of their mail, which a resubmission replaced)."""
 
     def containing(organisation: Any, answers: Any) -> list[Any]:
         texts = [organisation["name"].astext]
@@ -259,10 +260,12 @@ def search_condition(form: Form, pattern: str) -> Any:
         select(SubmissionRow.id)
         .where(
             SubmissionRow.application_id == ApplicationRow.id,
-            SubmissionRow.version == ApplicationRow.version,
             or_(
                 SubmissionRow.number.ilike(pattern, escape="\\"),
-                *containing(snapshot["organisation"], snapshot["answers"]),
+                and_(
+                    SubmissionRow.version == ApplicationRow.version,
+                    or_(*containing(snapshot["organisation"], snapshot["answers"])),
+                ),
             ),
         )
         .exists()

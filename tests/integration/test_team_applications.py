@@ -69,6 +69,10 @@ async def test_the_team_searches_titles_organisations_and_receipt_numbers(
     [entry] = (await search(gql, tokens.admin, call, search="Repair hub"))["items"]
     assert [v["version"] for v in entry["versions"]] == [2, 1]
     assert entry["versions"][1]["number"] == number
+    # The first receipt's number still finds it (the applicant quotes their first mail), and
+    # the title it had then no longer does.
+    assert await titles(gql, tokens.admin, call, search=number) == {"Repair hub"}
+    assert await titles(gql, tokens.admin, call, search="50% off") == set()
 
     # A NUL is refused at the gateway's door, naming where it was.
     variables = {"call": call, "f": {"search": "a\u0000b"}}
