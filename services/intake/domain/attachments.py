@@ -74,7 +74,7 @@ def file_type_error(detected: str | None, allowed: list[str]) -> str | None:
     seen = (
         f"its content is of type {detected}"
         if detected
-        else "its content looks like an executable or an unknown type"
+        else "its content is none of these, whatever its name says"
     )
     return f"this file is not one of: {', '.join(allowed)} ({seen})"
 

@@ -136,7 +136,7 @@ def test_an_executable_named_like_a_deck_is_refused_by_its_content() -> None:
     assert sniff(EXE) is None
     assert file_type_error(sniff(EXE), ["pdf", "pptx"]) == (
         "this file is not one of: pdf, pptx "
-        "(its content looks like an executable or an unknown type)"
+        "(its content is none of these, whatever its name says)"
     )
 
 
@@ -154,7 +154,7 @@ def test_an_executable_named_like_a_deck_is_refused_by_its_content() -> None:
         (
             None,
             ["pdf"],
-            "this file is not one of: pdf (its content looks like an executable or an unknown type)",
+            "this file is not one of: pdf (its content is none of these, whatever its name says)",
         ),
     ],
 )
