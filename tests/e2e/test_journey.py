@@ -374,6 +374,9 @@ async def test_the_whole_journey(
     await expect(applicant.get_by_role("heading", name="Application submitted")).to_be_visible()
     await expect(applicant).to_have_title(re.compile("^Application submitted · "))
     await expect(applicant.locator("#receipt-number")).to_have_text(re.compile(r"^OC-\d{4}-\d{6}$"))
+    # Which call, and that the receipt is on its way by mail.
+    await expect(applicant.locator("#receipt-call")).to_have_text("Circular Futures Open Call 2027")
+    await expect(applicant.get_by_role("status")).to_contain_text("is on its way to your e-mail")
     await expect(applicant.locator("#fingerprint")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     submitted_at = applicant.locator("#submitted-at")
     await expect(submitted_at).to_have_attribute(

@@ -318,15 +318,17 @@ export async function applyPage(callId) {
 
 export async function receiptPage(id) {
   const show = screen();
-  const { application } = await gql(`query($id: ID!) { application(id: $id) { id status call { timezone }
+  const { application } = await gql(`query($id: ID!) { application(id: $id) { id status call { id title timezone }
     receipt { number fingerprint submittedAt version } } }`, { id });
   if (!application?.receipt) return show(h("h1", {}, "No receipt"));
   const r = application.receipt;
   show(h("h1", {}, "Application submitted"),
-    h("div", { class: "notice", role: "status" }, h("p", {}, "Your receipt number is ", h("strong", { id: "receipt-number" }, r.number), ".")),
+    application.call ? h("p", { id: "receipt-call" }, application.call.title) : null,
+    h("div", { class: "notice", role: "status" }, h("p", {}, "Your receipt number is ", h("strong", { id: "receipt-number" }, r.number), "."),
+      h("p", {}, "The receipt, with a PDF of what you submitted, is on its way to your e-mail address; keep it.")),
     h("dl", {}, h("dt", {}, "Submitted"), h("dd", {}, h("time", { id: "submitted-at", datetime: r.submittedAt },
       instant(r.submittedAt, application.call?.timezone))),
       h("dt", {}, "Version"), h("dd", {}, r.version),
       h("dt", {}, "Fingerprint (sha256 of your answers and files)"), h("dd", {}, h("code", { id: "fingerprint" }, r.fingerprint))),
-    h("p", {}, h("a", { href: "#/mine" }, "My applications")));
+    h("p", { class: "row" }, h("a", { href: `#/mine/${application.id}` }, "This application"), h("a", { href: "#/mine" }, "My applications")));
 }
