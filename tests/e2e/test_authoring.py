@@ -222,3 +222,20 @@ async def test_leaving_the_editor_with_unsaved_changes_asks_first(
     await page.get_by_role("link", name="Back to my calls").click()
     await expect(page.get_by_role("heading", level=1, name="Calls I manage")).to_be_visible()
     assert len(asked) == 2
+
+
+async def test_the_summary_names_a_translated_field_by_its_legend(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    page = await open_page(browser, pages, web_portal)
+    await sign_in(page, "hub.nl@demo.portal", PASSWORD)
+    await page.goto(page.url.split("#")[0] + "#/manage/new")
+    await page.get_by_role("button", name="Save draft").click()
+    summary = page.get_by_role("alert").filter(has_text="Not saved yet")
+    # Not "English: needs an English title", as a UI audit read it.
+    await expect(summary.get_by_role("listitem").first).to_have_text(
+        "Title (English): needs an English title"
+    )
+    await summary.get_by_role("link", name="Title (English)").click()
+    title = page.get_by_role("group", name="Title *").get_by_label("English")
+    await expect(title).to_be_focused()

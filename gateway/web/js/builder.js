@@ -102,7 +102,9 @@ export function translations(legend, path, texts, { languages, changed, disabled
         : h("input", { type: "text", value: texts[lang] || "", ...attrs });
       if (lang === "en" && required) control.setAttribute("aria-required", "true");
       const block = field(languageName(lang), control);
-      return lang === "en" && enPath ? slot(enPath, block) : block;
+      if (!(lang === "en" && enPath)) return block;
+      block.dataset.name = `${legend} (English)`; // in the summary: "Title (English)", not "English"
+      return slot(enPath, block);
     })));
 }
 

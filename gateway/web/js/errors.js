@@ -38,9 +38,9 @@ export function blockFor(root, path) {
   return null;
 }
 
-// What the author reads for a block: its label or legend (or data-name), without the
+// What the author reads for a block: its data-name, else its label or legend, without the
 // required mark, after the item of a list it belongs to ("Question 2 · Label").
-const ownName = (node) => (node.querySelector(":scope > label, :scope > legend")?.textContent || node.dataset.name || "")
+const ownName = (node) => (node.dataset.name || node.querySelector(":scope > label, :scope > legend")?.textContent || "")
   .replace(/\s*\*$/, "").trim();
 export function blockName(block) {
   const item = block.parentElement?.closest("fieldset.item");

@@ -111,13 +111,13 @@ export function signUpPage() {
   // (or the password is the owner's), and drafting needs no confirmed address.
   async function accepted(email, password) {
     const notice = mailboxNotice(`Check your mailbox: we sent a link to ${email}. Open it to confirm your address.`,
-      "You can sign in and start drafting meanwhile; submitting needs the confirmed address.");
+      "Drafting an application needs no confirmed address; submitting one does.");
     show(h("h1", {}, "Check your mailbox"), notice, h("p", {}, "No mail after a few minutes? Look in the spam folder, or ",
       h("a", { href: "#/signup" }, "sign up again"), " with the right address."));
     const result = (await gql(SIGN_IN, { e: email, p: password, c: null }).catch(() => null))?.signIn;
     if (result?.__typename !== "AuthPayload") return;
     signedIn(result);
-    notice.append(h("p", {}, "You are signed in. ", h("a", { href: "#/" }, "See the open calls"), "."));
+    notice.append(h("p", {}, "You are signed in. ", h("a", { href: "#/" }, "See the open calls"), " and start drafting."));
   }
   show(h("h1", {}, "Sign up to apply"), form, h("p", {}, "Have an account? ", h("a", { href: "#/signin" }, "Sign in"), "."));
 }
