@@ -536,6 +536,14 @@ async def test_the_whole_journey(
     )
     await expect(applicant.locator("#receipts")).to_contain_text("Version 1: receipt OC-")
     await expect(applicant.get_by_role("region", name="Outcome")).to_contain_text("selected")
+    # And what the application says, in the applicant's own words, as the evaluators read it.
+    said = applicant.get_by_role("region", name="What it says")
+    await expect(said.get_by_role("heading", level=2)).to_have_text("What it says")
+    answers = said.locator("dl.answers")
+    await expect(answers.locator("dt:has-text('Project title') + dd")).to_have_text("Fix it together")
+    await expect(answers).to_contain_text("Repair cafés in every street.")
+    await expect(said.locator("dl.facts")).to_contain_text("Repair Collective")
+    assert "[object" not in await said.inner_text()
     await gql.http.aclose()
 
 

@@ -77,7 +77,7 @@ function answerNode(q, value, { lang, app, currency, names }) {
   }
 }
 
-function applicationView(app, call, names, lang) {
+export function applicationView(app, call, names, lang) {
   const questions = call.form.questions;
   const asked = new Set(questions.filter((q) => q.type === "FILE").map((q) => q.key));
   const otherFiles = app.attachments.filter((a) => !asked.has(a.questionKey));

@@ -1,5 +1,6 @@
 import { account, gql } from "../graphql.js";
 import { guard, h, instant, problem, screen, signInFirst, UNSUBMITTED } from "../ui.js";
+import { applicationView } from "./evaluate.js";
 
 const FIELDS = `id title status eligibility eligibilityReasons updatedAt receipt { number } hasUnsubmittedChanges
   call { id title status closesAt timezone rubric { overallThreshold criteria { key label threshold } } } outcome { decision rank summary scores comments }`;
@@ -94,12 +95,27 @@ export async function minePage() {
     : h("p", {}, "You have not applied yet. ", h("a", { href: "#/" }, "See the open calls.")));
 }
 
-// The outcome mail links here: one application, its receipts and, once published, the outcome.
+// What the application says, read as the evaluators read it (labels, names, files).
+const ANSWERS = `answers requestedAmount hub organisation { name country }
+  attachments { id questionKey fileName contentType size downloadUrl }
+  call { currency form { questions { key type labels { lang text } options { value labels { lang text } } } } }`;
+const NAMES = "countries { code name } hubs { code name } valueChains { code name }";
+
+// The outcome mail links here: one application, its receipts, what it says (a UI audit's
+// applicant could not see what they had sent once the call closed) and the outcome.
 export async function myApplicationPage(id) {
   const show = screen();
-  const { application } = await gql(`query($id: ID!) { application(id: $id) { ${FIELDS} versions { number version submittedAt fingerprint } } }`, { id });
+  const data = await gql(`query($id: ID!) { application(id: $id) { ${FIELDS} ${ANSWERS} versions { number version submittedAt fingerprint } } ${NAMES} }`, { id });
+  const application = data.application;
   if (!application) return show(h("h1", {}, "Application"), problem("This application does not exist or is not yours."),
     h("p", {}, h("a", { href: "#/mine" }, "My applications")));
+  const byCode = (list) => Object.fromEntries(list.map((x) => [x.code, x.name]));
+  const names = { countries: byCode(data.countries), hubs: byCode(data.hubs), valueChains: byCode(data.valueChains) };
   show(h("h1", {}, `Your application: ${application.title || application.call?.title || ""}`.trim()),
-    applicationCard(application, () => myApplicationPage(id), true), h("p", {}, h("a", { href: "#/mine" }, "All my applications")));
+    applicationCard(application, () => myApplicationPage(id), true),
+    h("section", { class: "card", "aria-label": "What it says" },
+      h("h2", {}, application.hasUnsubmittedChanges ? "What it says now (with changes not submitted)" : "What it says"),
+      // The evaluators' view names the country the organisation gave; value chains are theirs.
+      applicationView({ ...application, country: application.organisation.country, valueChains: [] }, application.call, names, "en")),
+    h("p", {}, h("a", { href: "#/mine" }, "All my applications")));
 }
