@@ -429,9 +429,9 @@ async def test_a_whole_call_in_the_browser(
     # Publishing with a consensus missing is refused at once, not after asking to confirm.
     asked_early: list[str] = []
 
-    def dismiss(dialog: Dialog) -> None:
+    async def dismiss(dialog: Dialog) -> None:
         asked_early.append(dialog.message)
-        asyncio.ensure_future(dialog.dismiss())
+        await dialog.dismiss()
 
     team.on("dialog", dismiss)
     await team.get_by_role("button", name="Publish results").click()

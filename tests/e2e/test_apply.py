@@ -120,7 +120,9 @@ async def test_the_submit_summary_follows_the_fixes_and_goes(
     # In the order of the page: the organisation's fields first, then the questions.
     lines = await summary.get_by_role("listitem").all_inner_texts()
     fields = [line.split(":")[0] for line in lines]
-    assert fields.index("Organisation name") < fields.index("Contact e-mail") < fields.index("Title")
+    assert (
+        fields.index("Organisation name") < fields.index("Contact e-mail") < fields.index("Title")
+    )
     await expect(summary).not_to_contain_text("answers.")
 
     await page.get_by_label("Title *").fill("Mending together")

@@ -524,7 +524,9 @@ async def test_the_whole_journey(
         comments = outcome.get_by_role("region", name=f"Comments on {criterion}")
         await expect(comments.get_by_role("heading", level=5)).to_have_text(criterion)
         await expect(
-            comments.get_by_role("listitem").filter(has_text="Convincing, concrete and well planned.")
+            comments.get_by_role("listitem").filter(
+                has_text="Convincing, concrete and well planned."
+            )
         ).not_to_have_count(0)
     await expect(outcome.get_by_role("row", name="Total").get_by_role("cell")).to_have_text(
         ["13.5", "10"]
@@ -540,7 +542,9 @@ async def test_the_whole_journey(
     said = applicant.get_by_role("region", name="What it says")
     await expect(said.get_by_role("heading", level=2)).to_have_text("What it says")
     answers = said.locator("dl.answers")
-    await expect(answers.locator("dt:has-text('Project title') + dd")).to_have_text("Fix it together")
+    await expect(answers.locator("dt:has-text('Project title') + dd")).to_have_text(
+        "Fix it together"
+    )
     await expect(answers).to_contain_text("Repair cafés in every street.")
     await expect(said.locator("dl.facts")).to_contain_text("Repair Collective")
     assert "[object" not in await said.inner_text()

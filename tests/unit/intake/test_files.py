@@ -135,8 +135,7 @@ def test_an_executable_named_like_a_deck_is_refused_by_its_content() -> None:
     # The browser may say deck.pdf and application/pdf; only the bytes count.
     assert sniff(EXE) is None
     assert file_type_error(sniff(EXE), ["pdf", "pptx"]) == (
-        "this file is not one of: pdf, pptx "
-        "(its content is none of these, whatever its name says)"
+        "this file is not one of: pdf, pptx (its content is none of these, whatever its name says)"
     )
 
 
