@@ -319,11 +319,23 @@ async def test_a_whole_call_in_the_browser(
         await accept_invitation(console, portal.mailbox, email)
         consoles.append(console)
 
+    # The first applicant has the form open again when the deadline passes.
+    await first.page.goto(portal.gateway.url + f"/#/apply/{call}")
+    contact = first.page.get_by_label("Contact person")
+    await expect(contact).to_have_value(first.name)
+
     # The call closes by its own clock: its page says so once the instant has passed.
     assert datetime.now(ZONE) < closes, "the applications took longer than the call was open"
     visitor = await open_page(browser, pages, portal)
     await until_shown(visitor, f"#/call/{call}", visitor.get_by_text(CLOSED_NOTICE), within=400)
     await expect(visitor.locator("main [data-countdown]")).to_have_text("closed")
+    # Typing on after it: the form goes, and the notice says what counts.
+    await contact.fill(f"{first.name} Jr")
+    await expect(first.page.locator("#closed")).to_contain_text(
+        "This call has closed: your application can no longer change; what you submitted last"
+        " (receipt OC-"
+    )
+    await expect(first.page.get_by_label("Contact person")).to_have_count(0)
 
     # Once the eligibility checks are in, the team assigns, reads the matrix, moves one.
     matrix = team.locator("#matrix")

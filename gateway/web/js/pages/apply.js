@@ -41,8 +41,11 @@ export async function applyPage(callId) {
   if (app?.status === "WITHDRAWN") return show(heading, h("p", { class: "notice", role: "status" }, "Your application to this call is withdrawn."));
   if (!app && call.status !== "OPEN") return show(heading, closes, problem("This call does not take applications now."));
   // After the deadline nothing of it can change: no form that would refuse every keystroke.
-  if (app && call.status !== "OPEN") return show(heading, closes, h("p", { class: "notice", role: "status", id: "closed" },
-    "This call has closed: your application can no longer change. ", h("a", { href: "#/mine" }, "See it in My applications"), "."));
+  const closedNotice = () => h("p", { class: "notice", role: "status", id: "closed" },
+    "This call has closed: your application can no longer change",
+    app?.receipt ? `; what you submitted last (receipt ${app.receipt.number}) is what counts. ` : ". ",
+    h("a", { href: "#/mine" }, "See it in My applications"), ".");
+  if (app && call.status !== "OPEN") return show(heading, closes, closedNotice());
   if (!account()) return show(heading, closes, h("p", {}, h("a", { href: "#/signin" }, "Sign in"), " or ",
     h("a", { href: "#/signup" }, "sign up"), " to apply."));
   let lang = "en";
@@ -115,12 +118,27 @@ export async function applyPage(callId) {
     }
     retryIn = FIRST_RETRY_MS;
     // A refusal (the call has closed) is not retried: it would be refused again.
-    if (result.__typename !== "Application") { dirty = true; setSaveState(`Not saved: ${result.message}`, true); return result.message; }
+    if (result.__typename !== "Application") {
+      if (Date.now() >= Date.parse(call.closesAt)) return closedWhileOpen(result.message);
+      dirty = true; setSaveState(`Not saved: ${result.message}`, true); return result.message;
+    }
     app = result;
     unsubmitted.hidden = !app.hasUnsubmittedChanges;
     if (!dirty) setSaveState(`Saved at ${new Date().toLocaleTimeString()}`);
     recheck();
     return null;
+  }
+
+  // The deadline passed with the form on screen: the form goes, and the notice says what
+  // counts (a UI audit typed on into "Not saved: The call closed…" with no word of that).
+  function closedWhileOpen(message) {
+    dirty = false;
+    clearTimeout(timer);
+    saveState.textContent = "";
+    summary.replaceChildren();
+    unsubmitted.hidden = true;
+    formHost.replaceChildren(closedNotice());
+    return message;
   }
 
   // Whether a field has an answer at all ("is required" is fixed by giving one).
