@@ -47,8 +47,9 @@ async def surge_through(launcher: Launcher, client: Client, killed: str) -> Figu
     outage = await surge(
         client, applicants, lambda: asyncio.to_thread(kill_and_await_the_restart, launcher, killed)
     )
+    nats_url = f"nats://127.0.0.1:{launcher.ports['nats']}"
     figures = await count_what_arrived(
-        applicants, outage, launcher.ports["postgres"], f"nats://127.0.0.1:{launcher.ports['nats']}"
+        applicants, outage, launcher.ports["postgres"], nats_url, launcher.nats_token
     )
     print(f"\n{killed} killed mid-surge: {figures}")
     assert figures.acknowledged == APPLICANTS, figures

@@ -115,6 +115,11 @@ class Launcher:
         assert "errors" not in body, body
         return body["data"]  # type: ignore[no-any-return]
 
+    @property
+    def nats_token(self) -> str:
+        """The token the launcher made for NATS, kept with its other secrets."""
+        return str(json.loads((self.data_dir / "secrets.json").read_text())["nats_token"])
+
     def sign_in(self, email: str) -> str:
         signed_in = self.graphql(
             "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) {"
