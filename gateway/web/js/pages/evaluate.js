@@ -77,6 +77,11 @@ function answerNode(q, value, { lang, app, currency, names }) {
   }
 }
 
+// The names behind the codes an application holds, from a query's `countries`, `hubs` and
+// `valueChains` lists.
+const byCode = (list) => Object.fromEntries(list.map((x) => [x.code, x.name]));
+export const namesOf = (data) => ({ countries: byCode(data.countries), hubs: byCode(data.hubs), valueChains: byCode(data.valueChains) });
+
 export function applicationView(app, call, names, lang) {
   const questions = call.form.questions;
   const asked = new Set(questions.filter((q) => q.type === "FILE").map((q) => q.key));
@@ -101,8 +106,7 @@ export async function assignmentPage(id) {
   if (!assignment) return show(h("h1", {}, "No such assignment"), h("p", {}, h("a", { href: "#/evaluate" }, "Back")));
   const context = await gql(CONTEXT, { c: assignment.callId });
   const call = context.call;
-  const byCode = (list) => Object.fromEntries(list.map((x) => [x.code, x.name]));
-  const names = { countries: byCode(context.countries), hubs: byCode(context.hubs), valueChains: byCode(context.valueChains) };
+  const names = namesOf(context);
   const app = assignment.application;
   const criteria = assignment.rubric.criteria;
   const locked = assignment.evaluation.status === "submitted";

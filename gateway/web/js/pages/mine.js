@@ -1,6 +1,6 @@
 import { account, gql } from "../graphql.js";
 import { guard, h, instant, problem, screen, signInFirst, UNSUBMITTED } from "../ui.js";
-import { applicationView } from "./evaluate.js";
+import { applicationView, namesOf } from "./evaluate.js";
 
 const FIELDS = `id title status eligibility eligibilityReasons updatedAt receipt { number } hasUnsubmittedChanges
   call { id title status closesAt timezone rubric { overallThreshold criteria { key label threshold } } } outcome { decision rank summary scores comments }`;
@@ -109,8 +109,7 @@ export async function myApplicationPage(id) {
   const application = data.application;
   if (!application) return show(h("h1", {}, "Application"), problem("This application does not exist or is not yours."),
     h("p", {}, h("a", { href: "#/mine" }, "My applications")));
-  const byCode = (list) => Object.fromEntries(list.map((x) => [x.code, x.name]));
-  const names = { countries: byCode(data.countries), hubs: byCode(data.hubs), valueChains: byCode(data.valueChains) };
+  const names = namesOf(data);
   show(h("h1", {}, `Your application: ${application.title || application.call?.title || ""}`.trim()),
     applicationCard(application, () => myApplicationPage(id), true),
     h("section", { class: "card", "aria-label": "What it says" },
