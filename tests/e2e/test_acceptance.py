@@ -336,6 +336,7 @@ async def test_a_whole_call_in_the_browser(
         " (receipt OC-"
     )
     await expect(first.page.get_by_label("Contact person")).to_have_count(0)
+    await expect(first.page.get_by_label("Language of the questions")).to_be_hidden()
 
     # Once the eligibility checks are in, the team assigns, reads the matrix, moves one.
     matrix = team.locator("#matrix")

@@ -56,6 +56,9 @@ export async function applyPage(callId) {
   const withdrawal = h("div", {});
   const summary = h("div", { tabindex: "-1" });
   const formHost = h("div", {});
+  const languages = call.form.languages;
+  const languageSwitch = languages.length > 1 ? field("Language of the questions", h("select", { onchange: (e) => { lang = e.target.value; render(); } },
+    languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null;
   // A question's upload lines and file list belong to the visit, not to one rendering, so a
   // language switch keeps them (and an upload still running finds them).
   const files = {};
@@ -137,6 +140,7 @@ export async function applyPage(callId) {
     saveState.textContent = "";
     summary.replaceChildren();
     unsubmitted.hidden = true;
+    if (languageSwitch) languageSwitch.hidden = true; // no questions left to translate
     formHost.replaceChildren(closedNotice());
     return message;
   }
@@ -317,13 +321,10 @@ export async function applyPage(callId) {
       h("p", {}, h("button", { type: "submit" }, app?.receipt ? "Submit again" : "Submit application"))));
     showProblems(pending || app?.warnings || []);
   }
-  const languages = call.form.languages;
   render();
   if (app) showWithdrawal();
   show(
-    heading, closes,
-    languages.length > 1 ? field("Language of the questions", h("select", { onchange: (e) => { lang = e.target.value; render(); } },
-      languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null,
+    heading, closes, languageSwitch,
     saveState, unsubmitted, summary, formHost, withdrawal,
   );
   // Closing or reloading the tab cannot wait for a save: the browser asks while an edit is
