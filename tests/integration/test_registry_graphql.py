@@ -518,6 +518,15 @@ async def test_an_amount_or_an_instant_out_of_range_is_refused_by_name(
     [error] = refused["errors"]
     assert error["extensions"]["code"] == "bad_user_input"
     assert "closesAt" in error["message"] and "Out of range" in error["message"]
+    # Found probing: one that exists in UTC but overflowed in Brussels time (a published
+    # call closing then failed every public `calls` list); a call's instants are this century's.
+    far = call_input(challenge, closesAt="9999-12-31T23:30:00Z", opensAt="0001-01-01T00:00:00Z")
+    century = (await gql(CALL, {"i": far}, tokens.admin))["createCall"]
+    assert century["__typename"] == "ValidationErrors", century
+    assert century["errors"] == [
+        {"field": field, "message": "give an instant from the year 2000 to 2099"}
+        for field in ("opensAt", "closesAt")
+    ]
     audit = '{ auditLog(since: "9999-12-31T23:59:59-14:00") { totalCount } }'
     literal = (await gql.raw(audit, token=tokens.admin)).json()
     assert literal["errors"][0]["extensions"]["code"] == "graphql_validation_failed", literal

@@ -4,7 +4,7 @@ what may change after publication. The lifecycle itself is shared.call_status.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from shared.api.registry import CallUpdate, Coverage, Criterion, Form, LocalizedText, Rubric
@@ -34,14 +34,28 @@ def may_manage(identity: Identity, hub: str | None) -> bool:
     return identity.may_manage_hub(hub)
 
 
+# A call's instants fall in this century: shown in a zone near the year 1 or 9999 they
+# overflowed the calendar (found probing: every public `calls` list failed with it).
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+IN_RANGE = "give an instant from the year 2000 to 2099"
+
+
+def instant_errors(field: str, value: datetime) -> list[FieldError]:
+    if value.tzinfo is None:
+        return [FieldError(field, "give the instant with its UTC offset")]
+    if not EARLIEST <= value < LATEST:
+        return [FieldError(field, IN_RANGE)]
+    return []
+
+
 def evaluation_deadline_errors(
     deadline: datetime | None, closes_at: datetime, timezone: str
 ) -> list[FieldError]:
     if deadline is None:
         return []
-    if deadline.tzinfo is None:
-        return [FieldError("evaluationDeadline", "give the instant with its UTC offset")]
-    if closes_at.tzinfo is not None and deadline <= closes_at:
+    if errors := instant_errors("evaluationDeadline", deadline):
+        return errors
+    if not instant_errors("closesAt", closes_at) and deadline <= closes_at:
         shown = format_instant(closes_at, timezone if timezone_error(timezone) is None else "UTC")
         return [FieldError("evaluationDeadline", f"must be after the call closes ({shown})")]
     return []
@@ -93,10 +107,7 @@ def timezone_error(name: str) -> FieldError | None:
 
 
 def window_errors(opens_at: datetime, closes_at: datetime) -> list[FieldError]:
-    errors: list[FieldError] = []
-    for field, value in (("opensAt", opens_at), ("closesAt", closes_at)):
-        if value.tzinfo is None:
-            errors.append(FieldError(field, "give the instant with its UTC offset"))
+    errors = instant_errors("opensAt", opens_at) + instant_errors("closesAt", closes_at)
     if not errors and closes_at <= opens_at:
         errors.append(FieldError("closesAt", "the call must close after it opens"))
     return errors

@@ -13,6 +13,7 @@ from services.registry.domain.calls import (
     CallDraft,
     coverage_errors,
     editable_fields,
+    evaluation_deadline_errors,
     money_errors,
     timezone_error,
     window_errors,
@@ -179,6 +180,35 @@ def test_windows() -> None:
     assert window_errors(OPENS, OPENS)[0].field == "closesAt"
     naive = datetime(2027, 1, 1)
     assert fields(window_errors(naive, naive)) == {"opensAt", "closesAt"}
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "wrong"),
+    [(datetime(1, 1, 1, tzinfo=UTC), CLOSES, "opensAt"),
+     (datetime(1999, 12, 31, 23, 59, tzinfo=UTC), CLOSES, "opensAt"),
+     (OPENS, datetime(9999, 12, 31, 23, 30, tzinfo=UTC), "closesAt"),
+     (OPENS, datetime(2100, 1, 1, tzinfo=UTC), "closesAt")],
+)  # fmt: skip
+def test_a_call_opens_and_closes_in_this_century(
+    opens: datetime, closes: datetime, wrong: str
+) -> None:
+    """Found probing: a call closing at 9999-12-31T23:30Z overflowed the calendar when shown
+    in Brussels time, and every public `calls` list failed with it."""
+    assert [(e.field, e.message) for e in window_errors(opens, closes)] == [
+        (wrong, "give an instant from the year 2000 to 2099")
+    ]
+    assert window_errors(datetime(2000, 1, 1, tzinfo=UTC), datetime(2099, 12, 31, tzinfo=UTC)) == []
+
+
+def test_an_evaluation_deadline_past_the_century_is_refused_by_name() -> None:
+    far = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    [error] = evaluation_deadline_errors(far, CLOSES, "Pacific/Kiritimati")
+    assert (error.field, error.message) == (
+        "evaluationDeadline",
+        "give an instant from the year 2000 to 2099",
+    )
+    # With the call's own close out of range, only that one is named (by window_errors).
+    assert evaluation_deadline_errors(CLOSES, far, "Europe/Brussels") == []
 
 
 @pytest.mark.parametrize(
