@@ -244,6 +244,10 @@ async def test_two_factor_sign_in_from_the_account_page(
     codes = section.locator("#recovery-codes li")
     await expect(codes).not_to_have_count(0)
     recovery = await codes.first.inner_text()
+    # Turning it on ended every earlier sign-in; the page goes on with the token it got.
+    await page.reload()
+    await expect(section).to_contain_text("On: signing in asks for a code from your")
+    await expect(section.get_by_label("Code to turn it off")).to_be_visible()
 
     await sign_out(page)
     await page.goto(web_portal.gateway.url + "/#/signin")

@@ -377,10 +377,14 @@ class Authenticator:
 
 SET_UP = "mutation { setUpTwoFactor { __typename ... on TwoFactorSetup { secret otpauthUri qrSvg } ... on Error { message } } }"
 ENABLE = """mutation($c: String!) { enableTwoFactor(code: $c) { __typename
-  ... on RecoveryCodes { codes } ... on ValidationErrors { errors { field } } ... on Error { message } } }"""
+  ... on RecoveryCodes { codes token account { twoFactorEnabled } }
+  ... on ValidationErrors { errors { field } } ... on Error { message } } }"""
 
 
-async def enable_two_factor(gql: GraphQLClient, token: str) -> tuple[Authenticator, list[str]]:
+async def enable_two_factor(
+    gql: GraphQLClient, token: str
+) -> tuple[Authenticator, list[str], str]:
+    """(the app, the recovery codes, the token from now on)."""
     setup = (await gql(SET_UP, token=token))["setUpTwoFactor"]
     # A standalone SVG (with its namespace): the page shows it as an image.
     assert setup["qrSvg"].startswith('<svg xmlns="http://www.w3.org/2000/svg"')
@@ -390,12 +394,15 @@ async def enable_two_factor(gql: GraphQLClient, token: str) -> tuple[Authenticat
     app = Authenticator(setup["secret"])
     enabled = (await gql(ENABLE, {"c": app.code()}, token))["enableTwoFactor"]
     assert len(enabled["codes"]) == 10 and len(set(enabled["codes"])) == 10
-    return app, enabled["codes"]
+    assert enabled["account"] == {"twoFactorEnabled": True}
+    # Found probing: a token from before (a stolen one) outlived turning the factor on.
+    assert (await gql.raw(ME, token=token)).status_code == 401
+    return app, enabled["codes"], enabled["token"]
 
 
 async def test_two_factor_sign_in_with_a_code_or_a_recovery_code(gql: GraphQLClient) -> None:
     email, token = await signed_up(gql)
-    app, codes = await enable_two_factor(gql, token)
+    app, codes, token = await enable_two_factor(gql, token)
     assert (await gql(ME, token=token))["me"]["twoFactorEnabled"] is True
     assert (await sign_in(gql, email, PASSWORD))["__typename"] == "SecondFactorRequired"
     assert (await sign_in(gql, email, PASSWORD, "123456"))["__typename"] == "SecondFactorRequired"
@@ -441,7 +448,9 @@ async def test_staff_outside_dev_must_set_up_a_second_factor_first(
     refused = (await production_gateway.raw("{ hubs { code } }", token=setup_only)).json()
     assert refused["errors"][0]["message"] == "Set up two-factor sign-in first."
     assert refused["errors"][0]["extensions"]["code"] == "forbidden"
-    app, _ = await enable_two_factor(production_gateway, setup_only)
+    app, _, renewed = await enable_two_factor(production_gateway, setup_only)
+    # The token the factor's code earned is a full one, as the next sign-in's is.
+    assert (await production_gateway("{ hubs { code } }", token=renewed))["hubs"]
     full = (await sign_in(production_gateway, email, PASSWORD, app.code()))["token"]
     assert (await production_gateway("{ hubs { code } }", token=full))["hubs"]
     off = """mutation($c: String!) { disableTwoFactor(code: $c) { __typename } }"""

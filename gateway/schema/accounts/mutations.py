@@ -241,7 +241,7 @@ class AccountMutation:
 
     @strawberry.mutation(
         description="Turns the second factor on with a code from the app; returns the recovery "
-        "codes (shown once). Sign in again afterwards.",
+        "codes (shown once) and a new token: every earlier one is refused from now on.",
         extensions=[allow(SignedIn)],
     )
     async def enable_two_factor(self, info: Info, code: str) -> RecoveryCodesResult:
@@ -254,9 +254,11 @@ class AccountMutation:
                     raise ValidationFailed([FieldError("code", "the code is not valid; "
                                                        "enter the app's current code")])  # fmt: skip
                 row.totp_enabled_at = datetime.now(UTC)
+                rules.end_every_session(row)
                 codes = await twofactor.replace_recovery_codes(session, row)
                 await session.commit()
-            return RecoveryCodes(codes=codes)
+            signed = signed_in_payload(info, row)  # a full one: the second factor is shown
+            return RecoveryCodes(codes=codes, token=signed.token, account=signed.account)
 
         return await answer(run)
 

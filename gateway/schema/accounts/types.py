@@ -119,9 +119,17 @@ class TwoFactorSetup:
     qr_svg: str = strawberry.field(description="The otpauth URI as a QR code, an SVG document.")
 
 
-@strawberry.type(description="Shown once: each code signs in once instead of the app's code.")
+@strawberry.type(
+    description="Two-factor sign-in is on. The codes are shown once: each signs in once instead "
+    "of the app's code."
+)
 class RecoveryCodes:
     codes: list[str]
+    token: str = strawberry.field(
+        description="The access token from now on: turning the second factor on ends every "
+        "earlier sign-in, this one's too (a stolen token must not outlive it)."
+    )
+    account: Account
 
 
 AuthResult = Annotated[

@@ -12,7 +12,7 @@ const PREFERENCES = `mutation($i: PreferencesInput!) { updatePreferences(input: 
 const CHANGE_PASSWORD = `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { ${AUTH_FIELDS} } }`;
 const SIGN_OUT_EVERYWHERE = `mutation { signOutEverywhere { __typename ... on Error { message } } }`;
 const SET_UP = `mutation { setUpTwoFactor { __typename ... on TwoFactorSetup { secret qrSvg } ... on Error { message } } }`;
-const ENABLE = `mutation($c: String!) { enableTwoFactor(code: $c) { __typename ... on RecoveryCodes { codes }
+const ENABLE = `mutation($c: String!) { enableTwoFactor(code: $c) { __typename ... on RecoveryCodes { codes token account { ${ACCOUNT} } }
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 const DISABLE = `mutation($c: String!) { disableTwoFactor(code: $c) { __typename
   ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
@@ -157,8 +157,9 @@ function enableForm(setup, host) {
   const form = h("form", { novalidate: true, onsubmit: guard(out, async () => {
     const result = (await gql(ENABLE, { c: form.code.value.trim() })).enableTwoFactor;
     if (result.__typename !== "RecoveryCodes") return refuse(form, null, out, result);
-    remember({ ...account(), twoFactorEnabled: true });
-    window.dispatchEvent(new Event("portal:signed-in")); // the header may show the team's pages now
+    // Every earlier sign-in ended: the new token is this one; with it a setup-only team
+    // member may use the team's pages now.
+    signedIn(result);
     host.replaceChildren(h("p", { class: "notice", role: "status" }, "Two-factor sign-in is on."),
       h("p", {}, h("strong", {}, "Your recovery codes, shown only now."),
         " Keep them somewhere safe (printed, or in a password manager): each one signs you in once when your phone is not at hand."),
