@@ -24,6 +24,7 @@ from shared.api.intake import (
     Receipt,
 )
 from shared.api.registry import Coverage, Form
+from shared.call_status import CallStatus
 from shared.contracts.intake import AttachmentFacts
 from shared.errors import FieldError
 from shared.identity import Identity
@@ -110,10 +111,13 @@ def view_of(
     """`history`: the application's submissions, newest first."""
     owner = app.applicant_id == identity.account_id
     submission = next((s for s in history if s.version == app.version), None)
-    # The owner sees the live draft; others what was last submitted (as the team's filters
-    # and statistics count it), and of an application never submitted only that it is there:
-    # a draft is the applicant's own until they submit it.
-    shown = None if owner else submission
+    # The owner sees the live draft while the call is open; others, and the owner once it
+    # has closed, what was last submitted (what counts: a UI audit's applicant read changes
+    # made too late as their application). Of one never submitted others see only that it
+    # is there: a draft is the applicant's own until they submit it.
+    shown = (
+        None if owner and (call.status == CallStatus.PUBLISHED or not submission) else submission
+    )
     if shown is not None:
         content = msgspec.convert(shown.snapshot, ApplicationContent)
     else:

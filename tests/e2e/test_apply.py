@@ -53,7 +53,7 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     # The pre-check names the declaration as the form words it, never by its key.
     await expect(card).to_contain_text(f"the declaration “{DECLARATION}” is not accepted")
     await expect(card).not_to_contain_text("declaration_of_honour")
-    await expect(card).to_contain_text(re.compile(r"last change \w"))
+    await expect(card).to_contain_text(re.compile(r"last saved \w"))
     await no_raw_instant(page)
     # Leaving right after an edit: the next page is read once the edit is saved (a UI audit
     # found My applications read before it, telling of a declaration already accepted).

@@ -213,7 +213,11 @@ async def test_an_expired_session_signs_the_header_out(
     # A token the gateway no longer accepts (expired, or signed with a rotated key): a 401.
     await page.evaluate("localStorage.setItem('portal.token', 'expired')")
     await page.goto(web_portal.gateway.url + "/#/mine")
-    await expect(page.get_by_text("Your session has expired: sign in again.")).to_be_visible()
+    # Said as what it is, with the way back (a UI audit read "Something went wrong").
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Signed out")
+    await expect(page.locator("main")).to_contain_text("Your session has ended. Sign in again.")
+    await page.locator("main").get_by_role("link", name="Sign in again").click()
+    await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     header = page.locator("#who")
     await expect(header.get_by_role("link", name="Sign in")).to_be_visible()
     await expect(header.get_by_role("button", name="Sign out")).to_have_count(0)

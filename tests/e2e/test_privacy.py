@@ -36,7 +36,7 @@ async def test_an_applicant_downloads_all_their_data(
     name = download.suggested_filename
     assert re.fullmatch(r"portal-data-\d{4}-\d{2}-\d{2}\.zip", name), name
     await expect(data.get_by_role("status")).to_have_text(
-        re.compile(rf"Your data is ready: {re.escape(name)} \(\d+ KB\)\.")
+        re.compile(rf"Your data is ready: {re.escape(name)} \((\d+ B|\d+\.\d [km]B)\)\.")
     )
     with zipfile.ZipFile(await download.path()) as archive:
         names = archive.namelist()

@@ -864,6 +864,14 @@ async def test_the_last_submission_counts_not_later_unsubmitted_edits(
     assert any("FR (south)" in r for r in verdict["eligibilityReasons"])
     s = (await gql(STATISTICS, {"call": call}, tokens.admin))["callStatistics"]
     assert counts(s["byEligibility"]) == {"eligible": 1, "ineligible": 1}
+    # Closed, the applicants too read what counts, not the edits made too late (a UI audit's
+    # applicant was still told to "submit again before the deadline").
+    own = """query($id: ID!) { application(id: $id) { organisation { country }
+      hasUnsubmittedChanges } }"""
+    for app_id, token, country in ((eligible, token_a, "BE"), (ineligible, token_b, "FR")):
+        assert (await gql(own, {"id": app_id}, token))["application"] == {
+            "organisation": {"country": country}, "hasUnsubmittedChanges": False,
+        }  # fmt: skip
 
 
 async def test_the_team_sees_the_submitted_version_and_the_applicant_what_is_unsubmitted(

@@ -1,5 +1,5 @@
 // A hash router over the pages; each page is a function that renders into <main>.
-import { account, signOut } from "./graphql.js";
+import { account, SessionEnded, signOut } from "./graphql.js";
 import { currentRoute, h, newRoute, problem, screen, unloadLoses, unsavedQuestion } from "./ui.js";
 import { callsPage, callPage } from "./pages/calls.js";
 import { rememberPage, signInPage, signUpPage } from "./pages/auth.js";
@@ -81,7 +81,10 @@ async function route() {
         // A page that finishes loading after the visitor moved on is stopped at once.
         if (typeof stop === "function") { if (mine === currentRoute()) leave = stop; else stop(); }
       }
-      catch (error) { show(h("h1", {}, "Something went wrong"), problem(error.message)); }
+      catch (error) {
+        if (error instanceof SessionEnded) show(h("h1", {}, "Signed out"), h("p", {}, "Your session has ended. ", h("a", { href: "#/signin" }, "Sign in again"), "."));
+        else show(h("h1", {}, "Something went wrong"), problem(error.message));
+      }
       return;
     }
   }

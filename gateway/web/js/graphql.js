@@ -23,10 +23,13 @@ export function signOut() {
 }
 
 export class GraphQLError extends Error {}
+// The session ended (a sign-out elsewhere, a password change, its time): the page says so and
+// offers to sign in, not "Something went wrong".
+export class SessionEnded extends GraphQLError {}
 
 // What a failed HTTP answer means to a person; proxies answer 413/502 with HTML, not JSON.
 function httpFailure(status, body) {
-  if (status === 401) { signOut(); return new GraphQLError("Your session has expired: sign in again."); }
+  if (status === 401) { signOut(); return new SessionEnded("Your session has ended: sign in again."); }
   if (body?.errors?.length) return new GraphQLError(body.errors.map((e) => e.message).join("; "));
   if (status === 413) return new GraphQLError("The file is too large.");
   if (body?.message) return new GraphQLError(body.message);

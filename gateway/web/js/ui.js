@@ -100,6 +100,12 @@ export function guard(out, run) {
   };
 }
 
+// Bytes as the mails write them (decimal units): a page and the receipt mail say the same size.
+export function fileSize(bytes) {
+  for (const [unit, factor] of [["MB", 1e6], ["kB", 1e3]]) if (bytes >= factor) return `${(bytes / factor).toFixed(1)} ${unit}`;
+  return `${bytes} B`;
+}
+
 export function money(amount, currency = "EUR") {
   return new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
 }

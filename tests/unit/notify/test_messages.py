@@ -191,9 +191,9 @@ def test_instants_are_written_in_the_mails_language(language: str, written: str)
 
 @pytest.mark.parametrize(
     ("language", "role", "written"),
-    [("en", "evaluator", "as evaluator"), ("en", "hub_manager", "as hub manager"),
+    [("en", "evaluator", "as an evaluator"), ("en", "hub_manager", "as a hub manager"),
      ("nl", "evaluator", "als beoordelaar"), ("pt", "admin", "como membro da equipa"),
-     ("it", "evaluator", "come valutatore"), ("de", "admin", "as programme team member")],
+     ("it", "evaluator", "come valutatore"), ("de", "admin", "as a programme team member")],
 )  # fmt: skip
 def test_a_role_is_named_in_the_mails_language(language: str, role: str, written: str) -> None:
     mail = render("invitation", language, {**context_of("invitation"), "role": role})

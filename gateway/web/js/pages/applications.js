@@ -2,7 +2,7 @@
 // and a read-only view of what was submitted.
 import { label, labelNode } from "../form.js";
 import { gql } from "../graphql.js";
-import { field, guard, h, money, problem, screen, when } from "../ui.js";
+import { field, fileSize, guard, h, money, problem, screen, when } from "../ui.js";
 import { callNav, namer, teamOnly } from "./team.js";
 
 const PAGE_SIZE = 25;
@@ -112,7 +112,6 @@ const VIEW = `query($id: ID!) { application(id: $id) { id title status hub reque
 // A draft never submitted is the applicant's own: the team knows only that it is there.
 const NEVER_SUBMITTED = "Not submitted yet: what the applicant has typed is theirs until they submit it.";
 const titleOf = (a) => a.title || (a.status === "SUBMITTED" ? "Untitled" : "Draft, not submitted");
-const kib = (bytes) => `${Math.max(1, Math.round(bytes / 1024))} KB`;
 const pairs = (rows) => h("dl", { class: "facts" }, rows.filter(([, v]) => v !== null && v !== undefined && v !== "")
   .flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 
@@ -159,7 +158,7 @@ export async function applicationPage(callId, applicationId) {
         h("dt", {}, labelNode(q.labels, "en")),
         h("dd", { "data-question": q.key }, q.type === "FILE"
           ? (files(q.key).length ? h("ul", {}, files(q.key).map((f) => h("li", {},
-            h("a", { href: f.downloadUrl, download: f.fileName }, f.fileName), ` (${kib(f.size)})`))) : "No file")
+            h("a", { href: f.downloadUrl, download: f.fileName }, f.fileName), ` (${fileSize(f.size)})`))) : "No file")
           : answerText(q, a.answers[q.key], { countryName, currency: a.call.currency })),
       ]))),
   );

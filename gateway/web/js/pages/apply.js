@@ -1,7 +1,7 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { account, gql, upload } from "../graphql.js";
 import { markProblem, questionField } from "../form.js";
-import { field, guard, h, holdUnsavedOnUnload, instant, problem, screen, UNSUBMITTED } from "../ui.js";
+import { field, fileSize, guard, h, holdUnsavedOnUnload, instant, problem, screen, UNSUBMITTED } from "../ui.js";
 import { resendButton } from "./links.js";
 import { withdrawButton } from "./mine.js";
 
@@ -15,6 +15,7 @@ const CALL = `query($id: ID!) { call(id: $id) { id title status closesAt timezon
   key type required labels { lang text } help { lang text } maxLength maxWords minValue maxValue maxPicks
   allowedTypes maxSizeBytes maxCount options { value labels { lang text } } } } }
   countries { code name } organisationTypes { code name } }`;
+const PHASE = `query($id: ID!) { call(id: $id) { status } }`;
 const SAVE = `mutation($id: ID!, $i: ApplicationInput!) { saveApplication(id: $id, input: $i) { __typename
   ... on Application { ${APP} } ... on Error { message } } }`;
 const UPLOAD = `mutation($id: ID!, $key: String!, $file: Upload!) { uploadAttachment(applicationId: $id, questionKey: $key, file: $file) {
@@ -248,7 +249,7 @@ export async function applyPage(callId) {
     const { progress, list } = files[q.key] ||= { progress: h("div", {}), list: h("ul", {}) };
     const renderList = () => list.replaceChildren(...(app?.attachments || []).filter((a) => a.questionKey === q.key).map((a) => {
       const out = h("div", {});
-      return h("li", {}, `${a.fileName} (${Math.ceil(a.size / 1024)} kB) `, h("button", { type: "button", class: "secondary",
+      return h("li", {}, `${a.fileName} (${fileSize(a.size)}) `, h("button", { type: "button", class: "secondary",
         "aria-label": `Remove ${a.fileName}`, onclick: guard(out, async () => {
           const result = (await gql(REMOVE, { a: app.id, f: a.id })).removeAttachment;
           if (result.__typename !== "Application") return out.replaceChildren(problem(`${a.fileName} was not removed: ${result.message}`));
@@ -330,9 +331,23 @@ export async function applyPage(callId) {
   // Closing or reloading the tab cannot wait for a save: the browser asks while an edit is
   // not yet saved (the 700 ms before a save, or a save that failed).
   holdUnsavedOnUnload(() => dirty);
+  // The deadline passing with the form on screen closes it, by the server's clock: from the
+  // closing instant by this one's, the call's phase is asked until it is no longer open (a
+  // UI audit's applicant read "submit again before the deadline" after it).
+  let deadlineTimer = null;
+  function watchDeadline(delay) {
+    if (delay > 2 ** 31 - 1) return; // a tab open for weeks: its next save finds out
+    deadlineTimer = setTimeout(async () => {
+      if (gone) return;
+      const now = await gql(PHASE, { id: callId }).catch(() => null);
+      if (now?.call && now.call.status !== "OPEN") closedWhileOpen();
+      else if (!gone) watchDeadline(5000);
+    }, Math.max(delay, 0) + 250);
+  }
+  watchDeadline(Date.parse(call.closesAt) - Date.now());
   // Leaving the page saves what is still unsaved, once; the next page waits for it (a UI
   // audit found My applications read before the last edit was in).
-  return () => { gone = true; clearTimeout(timer); return dirty ? save() : saving; };
+  return () => { gone = true; clearTimeout(timer); clearTimeout(deadlineTimer); return dirty ? save() : saving; };
 }
 
 export async function receiptPage(id) {

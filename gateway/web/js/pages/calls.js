@@ -2,7 +2,12 @@ import { account, gql } from "../graphql.js";
 import { countdown, h, instant, money, screen, tickCountdowns } from "../ui.js";
 
 const LIST = `{ hubs { code name hostOrganisation missions { id title challenges { id title } } }
-  calls { id title status closesAt timezone budget maxGrant programmeWide hub { code name } } }`;
+  calls { id title status opensAt closesAt timezone budget maxGrant programmeWide hub { code name } } }`;
+
+// An upcoming call says when it opens (a UI audit's visitor read only a countdown to its close).
+const when = (c) => c.status === "UPCOMING"
+  ? h("p", {}, h("strong", {}, "Opens ", instant(c.opensAt, c.timezone)), " · closes ", instant(c.closesAt, c.timezone))
+  : h("p", {}, h("strong", { "data-countdown": c.closesAt }, countdown(c.closesAt)), " · closes ", instant(c.closesAt, c.timezone));
 
 export async function callsPage() {
   const show = screen();
@@ -14,8 +19,7 @@ export async function callsPage() {
       h("h2", {}, h("a", { href: `#/call/${c.id}` }, c.title)),
       h("p", {}, h("span", { class: "tag" }, c.status.toLowerCase()), " ",
         c.programmeWide ? "All hubs" : `Hub ${c.hub.name}`, " · up to ", money(c.maxGrant), " per project"),
-      h("p", {}, h("strong", { "data-countdown": c.closesAt }, countdown(c.closesAt)), " · closes ",
-        instant(c.closesAt, c.timezone)),
+      when(c),
     )) : h("p", {}, "No call is open right now."),
     h("h2", {}, "Hubs and their missions"),
     data.hubs.map((hub) => h("details", { class: "card" },
@@ -27,7 +31,7 @@ export async function callsPage() {
   return tickCountdowns();
 }
 
-const ONE = `query($id: ID!) { call(id: $id) { id title description status closesAt timezone maxGrant budget
+const ONE = `query($id: ID!) { call(id: $id) { id title description status opensAt closesAt timezone maxGrant budget
   hubs { name } challenges { title mission { title } } form { questions { key label } }
   eligibleCountries { code part name } organisationTypes } organisationTypes { code name } }`;
 const coverage = (c) => `${c.name}${c.part ? ` (${c.part.toLowerCase()})` : ""}`;
@@ -40,8 +44,7 @@ export async function callPage(id) {
   const me = account();
   show(
     h("h1", {}, call.title), h("p", {}, call.description),
-    h("p", {}, h("strong", { "data-countdown": call.closesAt }, countdown(call.closesAt)), " · closes ",
-      instant(call.closesAt, call.timezone)),
+    when(call),
     h("p", {}, `Budget ${money(call.budget)}, at most ${money(call.maxGrant)} per project; hubs: `,
       call.hubs.map((x) => x.name).join(", ")),
     h("h2", {}, "Challenges"), h("ul", {}, call.challenges.map((c) => h("li", {}, `${c.title} (${c.mission.title})`))),
@@ -55,7 +58,10 @@ export async function callPage(id) {
       ? (me ? (me.role === "APPLICANT" ? h("a", { class: "button", href: `#/apply/${call.id}` }, "Apply")
         : h("p", { class: "muted" }, "Applications are made from an applicant's account."))
         : h("p", {}, h("a", { href: "#/signup" }, "Sign up"), " or ", h("a", { href: "#/signin" }, "sign in"), " to apply."))
-      : h("p", { class: "notice" }, "This call does not take applications now."),
+      : call.status === "UPCOMING"
+        ? h("p", { class: "notice" }, "Applications open on ", instant(call.opensAt, call.timezone), ".",
+          me ? "" : [" Meanwhile you can ", h("a", { href: "#/signup" }, "sign up"), "."])
+        : h("p", { class: "notice" }, "This call does not take applications now."),
   );
   return tickCountdowns();
 }

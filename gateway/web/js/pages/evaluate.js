@@ -2,7 +2,7 @@
 // questions' labels, the scoring form with each error beside its criterion, conflicts.
 import { account, gql } from "../graphql.js";
 import { label, labelNode, markProblem } from "../form.js";
-import { field, guard, h, holdUnsaved, instant, money, problem, screen, signInFirst } from "../ui.js";
+import { field, fileSize, guard, h, holdUnsaved, instant, money, problem, screen, signInFirst } from "../ui.js";
 
 const LIST = `{ myAssignments { id callId callTitle applicationTitle dueAt callTimezone evaluation { status } } }`;
 const statusWords = (status) => status.replace("_", " ");
@@ -55,7 +55,7 @@ const CONFLICT = `mutation($a: ID!, $r: String!) { declareConflict(applicationId
 
 const unanswered = (v) => v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length);
 const fileLinks = (files) => h("ul", { class: "plain" }, files.map((a) => h("li", {},
-  h("a", { href: a.downloadUrl }, a.fileName), ` (${Math.ceil(a.size / 1024)} kB)`)));
+  h("a", { href: a.downloadUrl }, a.fileName), ` (${fileSize(a.size)})`)));
 
 // One answer as the applicant meant it: option labels, names for codes, money, files.
 function answerNode(q, value, { lang, app, currency, names }) {
@@ -183,7 +183,7 @@ export async function assignmentPage(id) {
       markProblem(reasonBlock, (result.errors || []).map((e) => e.message).join("; ") || null);
       if (!result.errors) conflictOut.replaceChildren(problem(result.message));
     }) },
-    h("p", {}, "The application then goes to another evaluator."), reasonBlock,
+    h("p", {}, "It is taken off your list and goes to another evaluator of the call's pool if one is free; if none is, the programme team finds one."), reasonBlock,
     h("div", { class: "row" }, h("button", { type: "submit" }, "Declare the conflict"),
       h("button", { type: "button", class: "secondary", onclick: () => { conflictForm.hidden = true; conflictButton.focus(); } }, "Cancel")),
     conflictOut);

@@ -1,7 +1,7 @@
 // The programme team's view of the mail outbox: what went out, what waits, what failed (with
 // a retry), each message previewed as its recipient reads it.
 import { account, gql } from "../graphql.js";
-import { field, guard, h, instant, pager, problem, screen } from "../ui.js";
+import { field, fileSize, guard, h, instant, pager, problem, screen } from "../ui.js";
 import { teamOnly } from "./team.js";
 
 const MAIL = "id to subject kind language state attempts lastError createdAt sentAt text html attachments { fileName contentType size }";
@@ -86,7 +86,7 @@ export async function mailPage() {
       h("h3", {}, "Plain text"), h("pre", { class: "mail-text" }, mail.text),
       mail.html ? [h("h3", {}, "HTML"), h("iframe", { sandbox: "", srcdoc: mail.html, title: `HTML of “${mail.subject}”`, class: "mail-html" })] : null,
       h("h3", {}, "Attachments"), mail.attachments.length ? h("ul", {}, mail.attachments.map((a) =>
-        h("li", {}, `${a.fileName} (${a.contentType}, ${Math.ceil(a.size / 1024)} kB)`))) : h("p", { class: "muted" }, "None."));
+        h("li", {}, `${a.fileName} (${a.contentType}, ${fileSize(a.size)})`))) : h("p", { class: "muted" }, "None."));
   }
 
   const form = h("form", { class: "filters", role: "search", "aria-label": "Filter the mail", onsubmit: reload },

@@ -2,7 +2,7 @@ import { account, gql } from "../graphql.js";
 import { guard, h, instant, problem, screen, signInFirst, UNSUBMITTED } from "../ui.js";
 import { applicationView, namesOf } from "./evaluate.js";
 
-const FIELDS = `id title status eligibility eligibilityReasons updatedAt receipt { number } hasUnsubmittedChanges
+const FIELDS = `id title status eligibility eligibilityReasons updatedAt receipt { number submittedAt } hasUnsubmittedChanges
   call { id title status closesAt timezone rubric { overallThreshold criteria { key label threshold } } } outcome { decision rank summary scores comments }`;
 const MINE = `{ myApplications { ${FIELDS} } }`;
 
@@ -65,6 +65,13 @@ function commentsSection(a) {
     h("section", { "aria-label": `Comments on ${label}` }, h("h5", {}, label), h("ul", {}, texts.map((t) => h("li", {}, t)))))];
 }
 
+// The applicant's own last step: the closing and the results touch the row too (a UI audit's
+// applicant read "last change" at the minute the call closed).
+function lastChange(a) {
+  if (a.receipt) return ` · submitted ${instant(a.receipt.submittedAt, a.call?.timezone)}`;
+  return a.call?.status === "OPEN" ? ` · last saved ${instant(a.updatedAt, a.call?.timezone)}` : " · never submitted";
+}
+
 // One application as its applicant follows it; `again` re-renders after a withdrawal; `own`
 // is true on the application's own page (its receipts listed, no link to itself).
 function applicationCard(a, again, own = false) {
@@ -72,7 +79,7 @@ function applicationCard(a, again, own = false) {
   return h("article", { class: "card" },
     h("h2", {}, own ? title : h("a", { href: `#/mine/${a.id}` }, title)),
     h("p", {}, h("span", { class: "tag", "data-testid": "status" }, a.status.toLowerCase()),
-      a.receipt ? ` · receipt ${a.receipt.number}` : "", ` · last change ${instant(a.updatedAt, a.call?.timezone)}`),
+      a.receipt ? ` · receipt ${a.receipt.number}` : "", lastChange(a)),
     a.hasUnsubmittedChanges ? h("p", { class: "notice" }, UNSUBMITTED) : null,
     // Before the call closes it is only a pre-check of what is still missing, not a verdict.
     a.eligibilityReasons.length && a.status !== "WITHDRAWN" ? h("div", { class: a.eligibility === "PENDING" ? "notice" : "notice bad" }, h("strong", {},

@@ -1,10 +1,9 @@
 // "Your data" on the account page: everything the portal holds about the signed-in person as
 // one zip, fetched with the access token and saved as a file (like the other downloads).
 import { signOut, token } from "../graphql.js";
-import { guard, h } from "../ui.js";
+import { fileSize, guard, h } from "../ui.js";
 
 const ARCHIVE = "/me/archive.zip";
-const size = (bytes) => bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function fileNameOf(response) {
   const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
@@ -12,7 +11,7 @@ function fileNameOf(response) {
 }
 
 async function refusal(response) {
-  if (response.status === 401) { signOut(); return "Your session has expired: sign in again."; }
+  if (response.status === 401) { signOut(); return "Your session has ended: sign in again."; }
   try { return (await response.json()).message || `The download failed (${response.status}).`; }
   catch { return `The download failed (${response.status}); try again in a moment.`; }
 }
@@ -26,7 +25,7 @@ async function download(out) {
   const blob = await response.blob();
   const name = fileNameOf(response);
   const link = h("a", { href: URL.createObjectURL(blob), download: name }, name);
-  out.replaceChildren(h("p", { class: "notice", role: "status" }, "Your data is ready: ", link, ` (${size(blob.size)}).`));
+  out.replaceChildren(h("p", { class: "notice", role: "status" }, "Your data is ready: ", link, ` (${fileSize(blob.size)}).`));
   link.click();
 }
 

@@ -78,6 +78,9 @@ function distribution(values) {
 
 // A criterion by its rubric label (its key only if the rubric does not name it).
 const labeller = (criteria) => (key) => criteria.find((c) => c.key === key)?.label || key;
+// Scores in the rubric's order (the JSON's own order is the server's), any others after.
+const scoresText = (scores, criteria, labelOf) => [...criteria.map((c) => c.key).filter((k) => k in scores),
+  ...Object.keys(scores).filter((k) => !criteria.some((c) => c.key === k))].map((k) => `${labelOf(k)} ${scores[k]}`).join(", ");
 
 function scoreCharts(entries, labelOf) {
   const criteria = [...new Set(entries.flatMap((e) => Object.keys(e.scores)))].sort();
@@ -113,7 +116,7 @@ export async function teamCallPage(callId) {
     const csvOut = h("div", {});
     body.replaceChildren(...[
       // Two different counts, each named for what it counts.
-      progress?.assignments ? h("section", { id: "evaluation-progress", "aria-label": "Evaluation" }, h("h2", {}, `Applications in evaluation: ${progress.applications}`),
+      progress?.assignments ? h("section", { id: "evaluation-progress", "aria-label": "Evaluation" }, h("h2", {}, `${ranking?.resultsPublished ? "Applications evaluated" : "Applications in evaluation"}: ${progress.applications}`),
         h("p", {}, `${progress.completeApplications} of ${progress.applications} applications in evaluation are complete; `,
           `${progress.submitted} of ${progress.assignments} evaluations submitted; ${progress.flaggedApplications} need a moderator.`)) : null,
       stats ? h("section", { id: "submitted-applications" }, h("h2", {}, `Submitted applications: ${stats.submitted}`),
@@ -134,7 +137,7 @@ export async function teamCallPage(callId) {
           h("thead", {}, h("tr", {}, ["Rank", "Applicant", "Decision", "Weighted", "Scores", "Why"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, ranking.entries.map((e) => h("tr", {},
             h("td", {}, e.rank ?? "—"), h("td", {}, e.organisation), h("td", {}, e.decision.replace("_", " ")),
-            h("td", {}, e.weightedTotal ?? "—"), h("td", {}, Object.entries(e.scores).map(([k, v]) => `${labelOf(k)} ${v}`).join(", ")),
+            h("td", {}, e.weightedTotal ?? "—"), h("td", {}, scoresText(e.scores, data.call?.rubric.criteria || [], labelOf)),
             h("td", {}, e.explanation))))))) : null,
       // Hub managers see the queue; only the programme team settles it.
       ranking ? await disagreementQueue(callId, data.call?.rubric.criteria || [], isAdmin ? settled : null) : null,
