@@ -381,9 +381,7 @@ ENABLE = """mutation($c: String!) { enableTwoFactor(code: $c) { __typename
   ... on ValidationErrors { errors { field } } ... on Error { message } } }"""
 
 
-async def enable_two_factor(
-    gql: GraphQLClient, token: str
-) -> tuple[Authenticator, list[str], str]:
+async def enable_two_factor(gql: GraphQLClient, token: str) -> tuple[Authenticator, list[str], str]:
     """(the app, the recovery codes, the token from now on)."""
     setup = (await gql(SET_UP, token=token))["setUpTwoFactor"]
     # A standalone SVG (with its namespace): the page shows it as an image.
