@@ -398,6 +398,16 @@ async def test_conflicts_after_submitting_removals_and_statistics(
     declare = """mutation($a: ID!) { declareConflict(applicationId: $a) { __typename ... on Error { message } } }"""
     late = (await gql(declare, {"a": done["applicationId"]}, team[done_by]))["declareConflict"]
     assert late["__typename"] == "Conflict" and "already submitted" in late["message"]
+    # An id no call holds (a typo) is refused by name rather than kept as a conflict.
+    typo = """mutation($a: ID!) { declareConflict(applicationId: $a) { __typename
+      ... on ValidationErrors { errors { field message } } } }"""
+    unknown = (await gql(typo, {"a": str(uuid.uuid4())}, team[done_by]))["declareConflict"]
+    assert unknown == {
+        "__typename": "ValidationErrors",
+        "errors": [
+            {"field": "applicationId", "message": "is not an application submitted to a call"}
+        ],
+    }
     # The same for the organisation behind it, however its name is written.
     organisation = f"org {_apps.index(done['applicationId'])} B.V."
     late = (await gql(DECLARE_ORGANISATION, {"o": organisation}, team[done_by]))["declareConflict"]

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.review import queries
 from services.review.domain.assignments import same_organisation_name
 from services.review.domain.invitations import NAME_MAX
-from services.review.models import ConflictRow
+from services.review.models import ApplicationCopy, ConflictRow
 from services.review.usecases.assignments import repair_calls, require_evaluator
 from shared.api.review import ConflictCreate, ConflictDeclared
 from shared.errors import Conflict, FieldError, ValidationFailed, require, too_long
@@ -30,6 +30,11 @@ async def declare_conflict(
     errors += too_long({"reason": data.reason}, REASON_MAX)
     if data.application_id is not None and not is_uuid(data.application_id):
         errors.append(FieldError("applicationId", "is not an application's id"))
+    elif data.application_id is not None and not await session.get(
+        ApplicationCopy, data.application_id
+    ):
+        # A typo would otherwise stand as a declared conflict that protects nobody.
+        errors.append(FieldError("applicationId", "is not an application submitted to a call"))
     require(errors)
     # A submitted evaluation is locked: a conflict over what was judged is the team's to
     # handle, whether declared for the application or for its organisation.
