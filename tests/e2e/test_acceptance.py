@@ -474,11 +474,20 @@ async def test_a_whole_call_in_the_browser(
     assert questions and "cannot be undone" in questions[0]
 
     # 8. Each applicant reads the outcome and the evaluation summary in My applications.
-    for who, decision, score in ((first, "selected", "4.5"), (second, "reserve", "4")):
+    reserve = (
+        "On the reserve list, at rank 2: the budget went to the applications ranked above"
+        " it. It may still be funded if one of them is not."
+    )
+    for who, decision, score, reason in (
+        (first, "selected", "4.5", "Selected for funding, at rank 1."),
+        (second, "reserve", "4", reserve),
+    ):
         assert who.page
         outcome = who.page.get_by_role("region", name="Outcome")
         await until_shown(who.page, "#/mine", outcome)
         await expect(outcome.locator("[data-testid=decision]")).to_have_text(decision)
+        # Why, in words: never the ranking's machine line ("rank 1, weighted total …").
+        await expect(outcome.get_by_test_id("outcome-reason")).to_have_text(reason)
         for criterion in ("Excellence", "Impact", "Implementation"):
             await expect(outcome.get_by_role("row", name=criterion)).to_contain_text(score)
         await expect(outcome).to_contain_text("Concrete, credible and well planned.")

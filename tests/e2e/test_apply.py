@@ -160,3 +160,37 @@ async def test_the_submit_summary_follows_the_fixes_and_goes(
     await expect(page.get_by_role("heading", name="Application submitted")).to_be_visible()
     await expect(page.locator("#submitted-at")).to_have_text(re.compile(r"\d{1,2}:\d{2}"))
     await no_raw_instant(page)
+
+
+async def test_an_outcome_is_explained_in_the_applicants_words(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    """What My applications writes under each decision, from the page's own code (a decision
+    needs a whole evaluated call; test_acceptance reads the selected and reserve ones)."""
+    page = await open_page(browser, pages, web_portal)
+    reasons = await page.evaluate("""async () => {
+      const { outcomeReason } = await import("/js/pages/mine.js");
+      const rubric = { overallThreshold: 10, criteria: [] };
+      const reason = (decision, scores, total, extra = {}) => outcomeReason(
+        { outcome: { decision, rank: extra.rank ?? null, summary: "machine line" },
+          call: extra.noRubric ? null : { rubric } }, scores, total);
+      return [
+        reason("not_selected", [["Excellence", 2.5, 3], ["Impact", 4, 3], ["Scope", 1, null]], 7.5),
+        reason("not_selected", [["Excellence", 3.5, 3]], 9.5),
+        reason("not_selected", [["Excellence", 4, 3]], 12),
+        reason("ineligible", [], 0),
+        reason("not_selected", [], 0),
+        reason("not_selected", [["Excellence", 2, 3]], 2, { noRubric: true }),
+        reason("selected", [], 0, { rank: 4 }),
+      ];
+    }""")
+    assert reasons == [
+        "Not selected: Excellence scored 2.5, below its threshold of 3; the total of 7.5 is"
+        " below the overall threshold of 10.",
+        "Not selected: the total of 9.5 is below the overall threshold of 10.",
+        "machine line",
+        "Not eligible for this call, so it was not evaluated.",
+        "machine line",
+        "machine line",
+        "Selected for funding, at rank 4.",
+    ]

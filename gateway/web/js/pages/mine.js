@@ -34,12 +34,27 @@ function outcomeSection(a) {
   const row = (cells) => h("tr", {}, h("th", { scope: "row" }, cells[0]), cells.slice(1).map((c) => h("td", {}, c ?? "—")));
   return h("section", { class: "notice", "aria-label": "Outcome" },
     h("h3", {}, "Outcome: ", h("span", { "data-testid": "decision" }, a.outcome.decision.replace("_", " "))),
-    a.outcome.rank ? h("p", {}, `Rank ${a.outcome.rank}`) : null, h("p", {}, a.outcome.summary),
+    h("p", { "data-testid": "outcome-reason" }, outcomeReason(a, scores, total)),
     scores.length ? h("div", { class: "scroll" }, h("table", {}, h("caption", {}, "Consensus scores (0 to 5) and the thresholds to pass"),
       h("thead", {}, h("tr", {}, ["Criterion", "Score", "Threshold"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, scores.map(row), rubric ? row(["Total", total, rubric.overallThreshold]) : null)))
       : h("p", {}, "No scores: the application was not evaluated."),
     commentsSection(a));
+}
+
+// Why, in the applicant's words: the ranking's own explanation names criteria by key and
+// money as the team reads it ("below threshold: excellence, overall").
+export function outcomeReason(a, scores, total) {
+  const { decision, rank, summary } = a.outcome;
+  const rubric = a.call?.rubric;
+  if (decision === "selected") return `Selected for funding, at rank ${rank}.`;
+  if (decision === "reserve") return `On the reserve list, at rank ${rank}: the budget went to the applications ranked above it. It may still be funded if one of them is not.`;
+  if (decision === "ineligible") return "Not eligible for this call, so it was not evaluated.";
+  if (decision !== "not_selected" || !rubric || !scores.length) return summary;
+  const below = scores.filter(([, value, threshold]) => threshold != null && value < threshold)
+    .map(([label, value, threshold]) => `${label} scored ${value}, below its threshold of ${threshold}`);
+  if (total < rubric.overallThreshold) below.push(`the total of ${total} is below the overall threshold of ${rubric.overallThreshold}`);
+  return below.length ? `Not selected: ${below.join("; ")}.` : summary;
 }
 
 // The scores as the rubric lists its criteria (any the rubric no longer names, after them):
