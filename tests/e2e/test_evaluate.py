@@ -119,8 +119,14 @@ async def test_the_evaluator_reads_the_answers_scores_and_declares_a_conflict(
         await page.locator(f'[data-field="scores.{criterion}"] select').select_option("4")
         comment = "Too short." if criterion == "impact" else COMMENT
         await page.locator(f'[data-field="comments.{criterion}"] textarea').fill(comment)
-    # Submitting locks it: the evaluator is asked first.
-    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    # What submitting would refuse is said before the evaluator is asked to lock it.
+    asked: list[str] = []
+
+    async def refuse(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    page.on("dialog", refuse)
     await page.get_by_role("button", name="Submit evaluation").click()
     impact = page.locator('[data-field="comments.impact"]')
     await expect(impact.get_by_role("alert")).to_have_text("write at least 20 characters")
@@ -129,6 +135,8 @@ async def test_the_evaluator_reads_the_answers_scores_and_declares_a_conflict(
     await expect(page.get_by_role("alert").filter(has_text="Please fix 1 problem")).to_contain_text(
         "Impact, comment: write at least 20 characters"
     )
+    page.remove_listener("dialog", refuse)
+    assert asked == []
     await impact.locator("textarea").fill(COMMENT)
     # Submitting locks it: the evaluator is asked first, and may think again.
     page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))

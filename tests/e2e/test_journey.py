@@ -493,6 +493,14 @@ async def test_the_whole_journey(
     await expect(team.get_by_text("No disagreement to settle.")).to_be_visible()
     await expect(ranking).to_contain_text("Repair Collective")
     await expect(ranking).to_contain_text("selected")
+    # The ranking's file is named after the call; each organisation opens its application.
+    async with team.expect_download() as download:
+        await team.get_by_role("button", name="Download CSV").click()
+    assert (
+        await download.value
+    ).suggested_filename == "ranking-circular-futures-open-call-2027.csv"
+    organisation = ranking.get_by_role("link", name="Repair Collective")
+    await expect(organisation).to_have_attribute("href", re.compile(r"^#/team/.+/applications/"))
     await expect(team.get_by_role("figure", name="Total scores")).to_contain_text("13.5")
     await expect(team.get_by_role("figure", name="Consensus scores: impact")).to_contain_text("4.5")
     # Codes read as names: the value chain and the hub of the applicant's country.

@@ -7,6 +7,7 @@ import { field, fileSize, guard, h, holdUnsaved, instant, money, problem, screen
 const LIST = `{ myAssignments { id callId callTitle applicationTitle dueAt callTimezone evaluation { status } } }`;
 const statusWords = (status) => status.replace("_", " ");
 
+const MIN_COMMENT = 20;
 const SUBMIT_QUESTION = "Submit the evaluation? Once submitted it is locked: no score or comment can change.";
 
 // What the last declaration did, told once on the list the evaluator lands on.
@@ -134,6 +135,11 @@ export async function assignmentPage(id) {
     s: Object.fromEntries(controls.filter((c) => c.score.value !== "").map((c) => [c.c.key, Number(c.score.value)])),
     c: Object.fromEntries(controls.map((c) => [c.c.key, c.comment.value])),
   });
+  // What submitting requires (review's score_errors, strict): every score, every comment.
+  const unfinished = (s, c) => criteria.flatMap((x) => [
+    x.key in s ? null : { field: `scores.${x.key}`, message: "is required" },
+    (c[x.key] || "").trim().length >= MIN_COMMENT ? null : { field: `comments.${x.key}`, message: `write at least ${MIN_COMMENT} characters` },
+  ].filter(Boolean));
   // Scores and comments are saved only by the buttons: leaving with changes asks first.
   let savedSheet = locked ? null : JSON.stringify(collect());
   holdUnsaved(() => (savedSheet !== null && JSON.stringify(collect()) !== savedSheet
@@ -206,6 +212,9 @@ export async function assignmentPage(id) {
       const { s, c } = collect();
       const saved = (await gql(SAVE, { a: id, s, c })).saveEvaluation;
       if (saved.__typename !== "Evaluation") return report(saved);
+      // What submitting would refuse is said before asking to lock it, not after.
+      const missing = unfinished(s, c);
+      if (missing.length) return report({ errors: missing });
       if (!confirm(SUBMIT_QUESTION)) return report(saved, "Saved; not submitted.");
       const submitted = (await gql(SUBMIT, { a: id })).submitEvaluation;
       report(submitted, "Submitted. The evaluation is now locked.");

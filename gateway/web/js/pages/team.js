@@ -2,6 +2,10 @@
 import { account, gql, subscribe } from "../graphql.js";
 import { bars, guard, h, money, problem, screen, when } from "../ui.js";
 
+// A call's title as a file name: "Circular Cities 2027 – NL" -> "circular-cities-2027-nl".
+const fileStem = (title = "") => title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+  .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+
 export const isStaff = (me) => me?.role === "ADMIN" || me?.role === "HUB_MANAGER";
 
 // Every team route starts here: anyone else is told whose page it is instead of seeing it.
@@ -129,14 +133,14 @@ export async function teamCallPage(callId) {
           " ", h("button", { type: "button", class: "secondary", onclick: guard(csvOut, async () => {
             csvOut.replaceChildren();
             const { rankingCsv } = await gql(`query($c: ID!) { rankingCsv(callId: $c) }`, { c: callId });
-            const link = h("a", { href: URL.createObjectURL(new Blob([rankingCsv], { type: "text/csv" })), download: `ranking-${callId}.csv` });
+            const link = h("a", { href: URL.createObjectURL(new Blob([rankingCsv], { type: "text/csv" })), download: `ranking-${fileStem(data.call?.title) || callId}.csv` });
             link.click();
           }) }, "Download CSV")), csvOut,
         scoreCharts(ranking.entries, labelOf),
         h("div", { class: "scroll" }, h("table", { id: "ranking" },
-          h("thead", {}, h("tr", {}, ["Rank", "Applicant", "Decision", "Weighted", "Scores", "Why"].map((t) => h("th", { scope: "col" }, t)))),
+          h("thead", {}, h("tr", {}, ["Rank", "Organisation", "Decision", "Weighted", "Scores", "Why"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, ranking.entries.map((e) => h("tr", {},
-            h("td", {}, e.rank ?? "—"), h("td", {}, e.organisation), h("td", {}, e.decision.replace("_", " ")),
+            h("td", {}, e.rank ?? "—"), h("td", {}, h("a", { href: `#/team/${callId}/applications/${e.applicationId}`, title: "The application" }, e.organisation)), h("td", {}, e.decision.replace("_", " ")),
             h("td", {}, e.weightedTotal ?? "—"), h("td", {}, scoresText(e.scores, data.call?.rubric.criteria || [], labelOf)),
             h("td", {}, e.explanation))))))) : null,
       // Hub managers see the queue; only the programme team settles it.
