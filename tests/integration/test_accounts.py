@@ -45,6 +45,8 @@ FORGOT = """mutation($e: String!) { requestPasswordReset(email: $e) { __typename
 RESET = """mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) {
   __typename ... on PasswordResetDone { email } ... on ValidationErrors { errors { field message } }
   ... on Error { message } } }"""
+RESET_LINK = """query($t: String!) { passwordResetLink(token: $t) { __typename
+  ... on PasswordResetLink { email } ... on Error { message } } }"""
 INVITATION = """query($t: String!) { invitation(token: $t) { __typename
   ... on InvitationDetails { email displayName role } ... on Error { message } } }"""
 ACCEPT = """mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) {
@@ -154,10 +156,20 @@ async def test_forgotten_password_reset_once_old_password_and_token_refused(
     assert "/#/reset/" in link
     weak = (await gql(RESET, {"t": token_of(link), "p": "password12"}))["resetPassword"]
     assert [e["field"] for e in weak["errors"]] == ["password"]
+    # Its page may ask whose link it is, as often as it likes, without using it up.
+    for _ in range(2):
+        peeked = (await gql(RESET_LINK, {"t": token_of(link)}))["passwordResetLink"]
+        assert peeked == {"__typename": "PasswordResetLink", "email": email}
     done = (await gql(RESET, {"t": token_of(link), "p": "a-brand-new-secret"}))["resetPassword"]
     assert done == {"__typename": "PasswordResetDone", "email": email}
     again = (await gql(RESET, {"t": token_of(link), "p": "yet-another-secret"}))["resetPassword"]
     assert again["__typename"] == "InvalidLink"
+    used = (await gql(RESET_LINK, {"t": token_of(link)}))["passwordResetLink"]
+    assert used["__typename"] == "InvalidLink"
+    # Nor is another purpose's link, or a made-up one, a reset link.
+    for other in (await link_for(gql, email, LinkPurpose.CONFIRM_EMAIL), "/#/reset/made-up"):
+        refused = (await gql(RESET_LINK, {"t": token_of(other)}))["passwordResetLink"]
+        assert refused["__typename"] == "InvalidLink"
     assert (await sign_in(gql, email, PASSWORD))["__typename"] == "NotAuthenticated"
     renewed = await sign_in(gql, email, "a-brand-new-secret")
     assert renewed["account"] == {"email": email, "emailConfirmed": True}  # the mailbox is proven

@@ -220,6 +220,7 @@ OPERATIONS = [
     Operation("resetPassword", "mutation { " + union("resetPassword", '(token: "not-a-link", password: "a-long-password")') + " }",
               lambda w: {}, ALL),
     Operation("invitation", "{ " + union("invitation", '(token: "not-a-link")') + " }", lambda w: {}, ALL),
+    Operation("passwordResetLink", "{ " + union("passwordResetLink", '(token: "not-a-link")') + " }", lambda w: {}, ALL),
     Operation("acceptInvitation", "mutation { " + union("acceptInvitation", '(token: "not-a-link", password: "a-long-password")') + " }",
               lambda w: {}, ALL),
     Operation("changePassword", "mutation { " + union("changePassword", '(currentPassword: "not-mine", newPassword: "a-new-long-secret")') + " }",

@@ -14,6 +14,8 @@ from gateway.schema.accounts.types import (
     Account,
     InvitationDetails,
     InvitationLinkResult,
+    PasswordResetLink,
+    PasswordResetLinkResult,
     account_of,
 )
 from gateway.schema.context import Info
@@ -38,6 +40,18 @@ class AccountQuery:
             async with info.context.db() as session:
                 row = await links.peek_link(session, token, LinkPurpose.INVITATION)
             return InvitationDetails(email=row.email, display_name=row.display_name, role=row.role)
+
+        return await answer(details)
+
+    @strawberry.field(
+        description="Whose password a reset link changes; the link stays unused (a used or"
+        " expired one is refused before its page asks for a password)."
+    )
+    async def password_reset_link(self, info: Info, token: str) -> PasswordResetLinkResult:
+        async def details() -> PasswordResetLink:
+            async with info.context.db() as session:
+                row = await links.peek_link(session, token, LinkPurpose.RESET_PASSWORD)
+            return PasswordResetLink(email=row.email)
 
         return await answer(details)
 

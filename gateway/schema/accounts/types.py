@@ -108,6 +108,11 @@ class InvitationDetails:
 
 
 @strawberry.type
+class PasswordResetLink:
+    email: str
+
+
+@strawberry.type
 class SignedOut:
     message: str
 
@@ -154,6 +159,9 @@ PasswordResetResult = Annotated[
 ]
 InvitationLinkResult = Annotated[
     InvitationDetails | InvalidLink, strawberry.union("InvitationLinkResult")
+]
+PasswordResetLinkResult = Annotated[
+    PasswordResetLink | InvalidLink, strawberry.union("PasswordResetLinkResult")
 ]
 SignOutResult = Annotated[SignedOut | NotAuthenticated, strawberry.union("SignOutResult")]
 TwoFactorSetupResult = Annotated[

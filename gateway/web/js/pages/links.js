@@ -11,6 +11,7 @@ const REQUEST_RESET = `mutation($e: String!) { requestPasswordReset(email: $e) {
   ... on TooManyAttempts { retryAfterSeconds } ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 const RESET = `mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) { __typename
   ... on PasswordResetDone { email } ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
+const RESET_LINK = `query($t: String!) { passwordResetLink(token: $t) { __typename ... on PasswordResetLink { email } } }`;
 const INVITATION = `query($t: String!) { invitation(token: $t) { __typename
   ... on InvitationDetails { email displayName role } ... on Error { message } } }`;
 const ACCEPT = `mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { ${AUTH_FIELDS} } }`;
@@ -94,21 +95,25 @@ function passwordForm(button, out, submit, done) {
   return form;
 }
 
-export function resetPage(token) {
+export async function resetPage(token) {
   const show = screen();
   const out = h("div", { "aria-live": "polite" });
   const heading = h("h1", {}, "Choose a new password");
+  const usedUp = () => show(heading, problem(USED_UP), h("p", {}, h("a", { href: "#/forgot" }, "Ask for a new link"), "."));
+  // A link already used or expired says so at once, before a new password is typed for nothing.
+  const link = (await gql(RESET_LINK, { t: token })).passwordResetLink;
+  if (link.__typename !== "PasswordResetLink") return usedUp();
   const form = passwordForm(h("button", { type: "submit" }, "Change the password"), out,
     async (password) => (await gql(RESET, { t: token, p: password })).resetPassword,
     (result) => {
-      if (!result) return show(heading, problem(USED_UP), h("p", {}, h("a", { href: "#/forgot" }, "Ask for a new link"), "."));
+      if (!result) return usedUp();
       if (result.__typename !== "PasswordResetDone") return out.replaceChildren(problem(result.message));
       signOut(); // this browser's sign-in ended with every other one
       show(h("h1", {}, "Password changed"), h("p", { class: "notice", role: "status" },
         "Your password is changed; every other sign-in was ended."), h("p", {}, h("a", { href: "#/signin" }, "Sign in"),
         ` with ${result.email} and your new password.`));
     });
-  show(heading, form);
+  show(heading, h("p", {}, `For ${link.email}.`), form);
 }
 
 export async function invitationPage(token) {
