@@ -149,10 +149,15 @@ export async function poolPage(callId) {
     const conflicted = new Set(application.conflicts.map((c) => c.evaluatorId));
     const obstacles = (e) => [holders.has(e.accountId) && "already assigned", conflicted.has(e.accountId) && "conflict",
       e.load >= e.capacity && "full"].filter(Boolean);
+    const others = evaluators.filter((e) => e.accountId !== assignment.evaluatorId);
+    // A choice the move would refuse is shown, greyed, with its reason; none left: said so.
+    if (others.every((e) => obstacles(e).length)) {
+      return h("p", { class: "muted" }, `${assignment.evaluatorName}: no other evaluator of the pool can take it (each is already assigned, in conflict or full).`);
+    }
     const target = h("select", { "aria-label": `Move ${assignment.evaluatorName}'s assignment of ${application.title} to` },
-      evaluators.filter((e) => e.accountId !== assignment.evaluatorId).map((e) => {
+      others.map((e) => {
         const why = obstacles(e);
-        return h("option", { value: e.accountId }, `${e.name} (${e.load} / ${e.capacity})${why.length ? ` — ${why.join(", ")}` : ""}`);
+        return h("option", { value: e.accountId, disabled: why.length > 0 }, `${e.name} (${e.load} / ${e.capacity})${why.length ? ` — ${why.join(", ")}` : ""}`);
       }));
     return h("form", { class: "row move", "aria-label": `Move ${assignment.evaluatorName}'s assignment of ${application.title}`,
       onsubmit: guard(out, async () => {
