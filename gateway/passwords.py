@@ -10,6 +10,9 @@ from zxcvbn import zxcvbn
 MIN_LENGTH = 10
 MAX_LENGTH = 200
 MIN_SCORE = 3  # zxcvbn: 3 "safely unguessable" (about 10^8 guesses and more)
+# zxcvbn refuses to estimate more (its cost grows fast with the length); the rest of a longer
+# password only makes it harder to guess.
+ESTIMATED_LENGTH = 72
 
 
 def password_problem(password: str, *, email: str = "", display_name: str = "") -> str | None:
@@ -23,7 +26,7 @@ def password_problem(password: str, *, email: str = "", display_name: str = "") 
     if len(set(password)) == 1:
         return "do not repeat one character; use a few words or a mix of characters"
     user_inputs = [part for part in re.split(r"[@.\s_+-]+", f"{email} {display_name}") if part]
-    estimate = zxcvbn(password, user_inputs=[email, display_name, *user_inputs])
+    estimate = zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=[email, display_name, *user_inputs])
     if estimate["score"] >= MIN_SCORE:
         return None
     warning = estimate["feedback"]["warning"].rstrip(".")

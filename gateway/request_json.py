@@ -1,6 +1,7 @@
 """The JSON of a GraphQL request (a body, or a multipart request's `operations` and `map`),
 refused with a message rather than a 500 when it is not UTF-8, not JSON, or nested deeper
-than any operation of ours needs (what reads it next would run out of recursion)."""
+than any operation of ours needs (what reads it next would run out of recursion); and the
+operation's own shape (`query`, `variables`, `operationName`) wherever it comes from."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ NESTED_TOO_DEEP = f"The request's JSON is nested more than {MAX_NESTING} levels 
 
 def request_json(data: str | bytes | bytearray) -> Any:
     try:
-        value = json.loads(data)
+        # Decoded here: json.loads would take UTF-16 and UTF-32 bytes as well.
+        value = json.loads(data if isinstance(data, str) else data.decode("utf-8-sig"))
     except ValueError:  # UnicodeDecodeError is one
         raise NotRequestJson("The request body is not JSON in UTF-8.") from None
     except RecursionError:
@@ -41,3 +43,14 @@ def nested_deeper(value: Any, most: int) -> bool:
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
     return False
+
+
+def operation_refusal(query: object, variables: object, operation_name: object) -> str | None:
+    """What is wrong with an operation's parts before they reach the schema; None: nothing."""
+    if not isinstance(query, str):
+        return "The GraphQL operation's `query` must be a string."
+    if variables is not None and not isinstance(variables, dict):
+        return "The GraphQL operation's `variables` must be an object or null."
+    if operation_name is not None and not isinstance(operation_name, str):
+        return "The GraphQL operation's `operationName` must be a string or null."
+    return None

@@ -18,8 +18,9 @@ from typing import Any, cast
 from litestar.types import ASGIApp, Receive, Scope, Send
 from multipart import MultipartSegment, ParserError, ParserLimitReached, PushMultipartParser
 from strawberry import Schema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from gateway.request_json import NotRequestJson, request_json
+from gateway.request_json import NotRequestJson, operation_refusal, request_json
 from shared.errors import DomainError, FieldError, ValidationFailed
 
 CSRF_HEADERS = (b"x-portal-upload", b"apollo-require-preflight", b"graphql-preflight")
@@ -206,7 +207,9 @@ class MultipartRun:
             if received > max_body:
                 raise UploadError(413, "payload_too_large", "The request is too large.")
             try:
-                events = list(self.parser.parse(chunk)) if chunk or not more else []
+                events = list(self.parser.parse(chunk)) if chunk else []
+                if not more:  # the body's end, told to the parser: an unfinished one is refused
+                    events += self.parser.parse(b"")
             except ParserLimitReached as exc:
                 raise UploadError(413, "payload_too_large", limit_reached(exc)) from None
             except ParserError as exc:
@@ -285,12 +288,21 @@ async def start(
     except NotRequestJson as refused:
         raise UploadError(400, "bad_request", f"'operations' and 'map': {refused}") from None
     uploads.update(place_uploads(operations, mapping))
+    query, variables = operations.get("query"), operations.get("variables")
+    name = operations.get("operationName")
+    if (refusal := operation_refusal(query, variables, name)) is not None:
+        raise UploadError(400, "bad_request", refusal)
     context_value = await context(scope)
-    return asyncio.create_task(
-        schema.execute(
-            operations.get("query", ""),
-            variable_values=operations.get("variables"),
-            context_value=context_value,
-            operation_name=operations.get("operationName"),
+    return asyncio.create_task(executed(schema, query, variables, context_value, name))
+
+
+async def executed(schema: Schema, query: str, variables: Any, context: Any, name: Any) -> Any:
+    """The operation's result; one that cannot run over HTTP is the JSON route's 400."""
+    try:
+        return await schema.execute(
+            query, variable_values=variables, context_value=context, operation_name=name
         )
-    )
+    except CannotGetOperationTypeError as exc:
+        raise UploadError(400, "bad_request", exc.as_http_error_reason()) from None
+    except InvalidOperationTypeError as exc:
+        raise UploadError(400, "bad_request", exc.as_http_error_reason("POST")) from None

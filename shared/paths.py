@@ -37,13 +37,25 @@ def path_of(route: str, **values: str) -> str:
     return ROUTE_PARAMETER.sub(segment, route)
 
 
+def canonical_uuid(value: object) -> str | None:
+    """The UUID `value` writes, in its canonical form; None when it writes none. ASCII only:
+    uuid.UUID reads full-width and other scripts' digits as hex digits too."""
+    text = str(value)
+    if not text.isascii():
+        return None
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
 def uuid_id(value: object, what: str) -> str:
     """An id the service keys by UUID, in its canonical form; anything else names nothing,
     so it answers NotFound (`what`: the thing's label, e.g. "call")."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise NotFound(f"There is no {what} with that id.") from None
+    found = canonical_uuid(value)
+    if found is None:
+        raise NotFound(f"There is no {what} with that id.")
+    return found
 
 
 def key_id(value: object, argument: str, problem: str) -> str:
@@ -56,8 +68,4 @@ def key_id(value: object, argument: str, problem: str) -> str:
 
 
 def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+    return canonical_uuid(value) is not None

@@ -42,7 +42,9 @@ class ReviewClient(ServiceClient):
     async def evaluator_statistics(
         self, identity: Identity, call_id: str
     ) -> list[api.EvaluatorStatistics]:
-        return await self.send(api.EVALUATOR_STATISTICS, identity, params={"call_id": call_id})
+        return await self.send(
+            api.EVALUATOR_STATISTICS, identity, params={"call_id": _call(call_id)}
+        )
 
     async def remove_evaluator(
         self, identity: Identity, account_id: str

@@ -35,11 +35,16 @@ KEPT = 512
 # fields of one name can merge compares every pair of them: found probing, 700 `me { id }`
 # (within the token limit) held the gateway's core 1.5 s each; 40 of them take 4 ms.
 REPEATS_MAX = 40
+# Each of these hashes a password (argon2, ~50 ms of a core): once per document, aliases
+# or not (found probing: 30 aliased signUps a request made accounts by the hundred).
+HASHING_ONCE = frozenset({"signUp", "signIn", "resetPassword", "acceptInvitation",
+                          "changePassword", "eraseMyAccount"})  # fmt: skip
 
 
 def repeated_too_often(document: DocumentNode) -> GraphQLError | None:
     """Counted over the whole document, in one pass cheaper than any rule's visit."""
     counts: Counter[str] = Counter()
+    hashing: Counter[str] = Counter()
     # Operations, fragments, fields and inline fragments have a selection set (or None).
     sets: list[SelectionSetNode | None] = [
         getattr(d, "selection_set", None) for d in document.definitions
@@ -49,7 +54,13 @@ def repeated_too_often(document: DocumentNode) -> GraphQLError | None:
         for selection in found.selections if found is not None else ():
             if isinstance(selection, FieldNode):
                 counts[(selection.alias or selection.name).value] += 1
+                if selection.name.value in HASHING_ONCE:
+                    hashing[selection.name.value] += 1
             sets.append(getattr(selection, "selection_set", None))
+    for field, times in hashing.items():
+        if times > 1:
+            return GraphQLError(f"'{field}' is asked for {times} times; a document may ask for "
+                                "it once.")  # fmt: skip
     name, times = counts.most_common(1)[0] if counts else ("", 0)
     if times <= REPEATS_MAX:
         return None

@@ -15,6 +15,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
+from gateway.request_json import operation_refusal
+
 BAD_REQUEST = "bad_request"
 SUBSCRIPTIONS_ONLY = "Only subscriptions run on the WebSocket: send queries and mutations by POST."
 
@@ -24,13 +26,10 @@ def message_refusal(
 ) -> str | None:
     """What is wrong with a subscribe message's operation (`document`: its query parsed, None
     when it does not parse), as the HTTP endpoint says it."""
-    if not isinstance(query, str):
-        return "The GraphQL operation's `query` must be a string."
-    if variables is not None and not isinstance(variables, dict):
-        return "The GraphQL operation's `variables` must be an object or null."
-    if operation_name is not None and not isinstance(operation_name, str):
-        return "The GraphQL operation's `operationName` must be a string or null."
-    operation = get_operation_ast(document, operation_name) if document is not None else None
+    if (refusal := operation_refusal(query, variables, operation_name)) is not None:
+        return refusal
+    name = operation_name if isinstance(operation_name, str) else None  # checked just above
+    operation = get_operation_ast(document, name) if document is not None else None
     if operation is not None and operation.operation is not OperationType.SUBSCRIPTION:
         # It would run as the upgrade request's token, not the one connection_init sent.
         return SUBSCRIPTIONS_ONLY

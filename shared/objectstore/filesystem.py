@@ -117,7 +117,8 @@ class FilesystemObjectStore:
     def verify_download_link(self, key: str, expires: int, signature: str, name: str = "") -> bool:
         if expires < time.time():
             return False
-        return hmac.compare_digest(self._signature(key, expires, name), signature)
+        # As bytes: compare_digest refuses a str with letters beyond ASCII (an altered link).
+        return hmac.compare_digest(self._signature(key, expires, name).encode(), signature.encode())
 
 
 def _flush_and_close(handle: Any) -> None:

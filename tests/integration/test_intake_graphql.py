@@ -271,6 +271,8 @@ async def test_a_link_cut_short_or_altered_is_refused_in_words(gql: GraphQLClien
         link.copy_set_param("expires", "²"),
         link.copy_set_param("expires", str(int(params["expires"]) + 1)),
         link.copy_set_param("name", "other.pdf"),
+        link.copy_set_param("expires", "9" * 5000),  # more digits than int() takes
+        link.copy_set_param("signature", "é" * 64),  # letters compare_digest refuses in a str
     ]
     async with httpx.AsyncClient() as http:
         for url in broken:
@@ -412,12 +414,55 @@ async def test_a_file_part_whose_headers_cannot_be_read_is_named_so(
     assert response.json()["message"] == message
 
 
+def multipart_body(operations: object, *, closed: bool = True) -> bytes:
+    """operations, map and one PDF as the `b0undary` request; not `closed`: without the
+    closing boundary."""
+    return b"".join([
+        b'--b0undary\r\nContent-Disposition: form-data; name="operations"\r\n\r\n',
+        json.dumps(operations).encode(),
+        b'\r\n--b0undary\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0": ["variables.f"]}',
+        b'\r\n--b0undary\r\nContent-Disposition: form-data; name="0"; filename="a.pdf"\r\n',
+        b"Content-Type: application/pdf\r\n\r\n", PDF, b"\r\n--b0undary--\r\n" if closed else b"",
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("operations", "closed", "message"),
+    [
+        ({"query": 123, "variables": {"f": None}}, True, "`query` must be a string"),
+        ({"query": ["{ hubs { code } }"], "variables": {"f": None}}, True, "must be a string"),
+        ({"query": ANY_UPLOAD, "variables": {"f": None}, "operationName": 5}, True,
+         "`operationName` must be a string or null"),
+        ({"query": ANY_UPLOAD, "variables": {"f": None}, "operationName": "Other"}, True,
+         'Unknown operation named "Other".'),
+        ({"query": 'subscription { submissionCount(callId: "00000000-0000-4000-8000-000000000003") }',
+          "variables": {"f": None}}, True, "subscriptions are not allowed"),
+        # Sent whole, but its closing boundary never comes: refused at once, not after 30 s.
+        ({"query": ANY_UPLOAD, "variables": {"f": None}}, False, "Invalid multipart body"),
+    ],
+)  # fmt: skip
+async def test_a_multipart_operation_the_json_route_refuses_is_refused_too(
+    portal: Portal, tokens: Tokens, operations: object, closed: bool, message: str
+) -> None:
+    """Found probing: 500s (a `query` of 123, an `operationName` of 5, a subscription)."""
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.post(
+            portal.graphql_url, content=multipart_body(operations, closed=closed),
+            headers={"X-Portal-Upload": "1", "Authorization": f"Bearer {tokens.applicant}",
+                     "Content-Type": "multipart/form-data; boundary=b0undary"},
+        )  # fmt: skip
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "bad_request"
+    assert message.lower() in response.json()["message"].lower()
+
+
 @pytest.mark.parametrize(
     "body",
     [
         b'{"query": "{ hub(code: "\xff") { code } }"}',  # not UTF-8
         b'{"query": "{ hubs { code } }", "variables": {"a": ' + b"[" * 5000 + b"]" * 5000 + b"}}",
         b'{"query": "{ hubs { code } }", "variables": {"a": ' + b"[" * 40 + b"]" * 40 + b"}}",
+        '{"query": "{ hubs { code } }"}'.encode("utf-16"),  # JSON, but not in UTF-8
     ],
 )
 async def test_a_body_not_utf8_or_nested_too_deep_is_a_bad_request(

@@ -59,6 +59,8 @@ OPERATIONS: list[tuple[str, str, str, str]] = [
     ("admin", "query($id: ID!) { disagreements(callId: $id) { applicationId } }",
      "disagreements", TOP_LEVEL),
     ("admin", "query($id: ID!) { rankingCsv(callId: $id) }", "rankingCsv", TOP_LEVEL),
+    ("admin", "query($id: ID!) { evaluatorStatistics(callId: $id) { accountId } }",
+     "evaluatorStatistics", TOP_LEVEL),
 ]  # fmt: skip
 
 

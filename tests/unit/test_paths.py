@@ -86,7 +86,10 @@ def test_a_uuid_id_is_canonical() -> None:
 @pytest.mark.parametrize(
     "value",
     ["", "../missions", f"../calls/{CALL_ID}/applications", "?x=1#", "%2e%2e", "a,b", CALL_ID[:-1],
-     f"{CALL_ID}/x"],
+     f"{CALL_ID}/x",
+     # Digits of other scripts, which uuid.UUID reads as hex: one application, many spellings.
+     CALL_ID.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"}),  # full-width
+     CALL_ID.translate({ord(d): 0x0660 + int(d) for d in "0123456789"})],  # Arabic-Indic
 )  # fmt: skip
 def test_a_malformed_uuid_names_nothing(value: str) -> None:
     with pytest.raises(NotFound) as caught:

@@ -93,3 +93,29 @@ async def test_a_name_asked_for_too_often_is_refused_before_the_rules_compare_ea
     # Forty pass validation and run (here with no context to run in: an error of the field).
     (fine, _) = await twice("{" + " me { id }" * 40 + " }")
     assert fine.data == {"me": None} and [e.path for e in fine.errors or []] == [["me"]]
+
+
+@pytest.mark.parametrize("field", ["signUp", "signIn"])
+async def test_a_password_mutation_is_asked_for_once_a_document(field: str) -> None:
+    """Found probing: 30 aliased signUps a request made accounts (each one argon2) by the
+    hundred, with nothing counting them but the 5 mails an address may get an hour."""
+    arguments = {
+        "signUp": '(input: {email: "a@b.org", password: "p", displayName: "n"})',
+        "signIn": '(email: "a@b.org", password: "p")',
+    }[field]
+    aliased = (
+        "mutation {"
+        + "".join(f" a{i}: {field}{arguments} {{ __typename }}" for i in range(2))
+        + " }"
+    )
+    through_fragments = f"mutation {{ ...A ...B }} " + " ".join(
+        f"fragment {n} on Mutation {{ {field}{arguments} {{ __typename }} }}" for n in "AB"
+    )
+    for query in (aliased, through_fragments):
+        (refused, _) = await twice(query)
+        assert codes_and_messages(refused) == [
+            (
+                "graphql_validation_failed",
+                f"'{field}' is asked for 2 times; a document may ask for it once.",
+            )
+        ]

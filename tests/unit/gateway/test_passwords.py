@@ -10,7 +10,16 @@ from gateway.passwords import password_problem
 
 
 @pytest.mark.parametrize(
-    "password", ["a-long-password", DEMO_PASSWORD, "correct horse battery staple", "x7#Lq9!vR2mZ"]
+    "password",
+    [
+        "a-long-password",
+        DEMO_PASSWORD,
+        "correct horse battery staple",
+        "x7#Lq9!vR2mZ",
+        # Longer than zxcvbn estimates (72), up to the policy's own 200: a long passphrase.
+        ("correct horse battery staple " * 7)[:200],
+        "mended kettles " * 5,
+    ],
 )
 def test_good_passwords_pass(password: str) -> None:
     assert password_problem(password, email="ana@example.org", display_name="Ana") is None
@@ -26,6 +35,9 @@ def test_good_passwords_pass(password: str) -> None:
         ("aaaaaaaaaa", "do not repeat one character"),
         ("password12", "very common password"),
         ("qwertyuiop", "harder to guess"),
+        # Only the first 72 characters are estimated: what follows a weak start is judged
+        # with it, never an error.
+        ("qwertyuiop" + " " * 70 + "Zq!", "harder to guess"),
     ],
 )
 def test_weak_passwords_are_refused_with_a_reason(password: str, reason: str) -> None:

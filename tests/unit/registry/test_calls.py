@@ -169,9 +169,16 @@ def test_the_default_rubric_is_the_eu_one() -> None:
 
 @pytest.mark.parametrize(("zone", "ok"), [("Europe/Brussels", True), ("UTC", True),
                                           ("Europe/Istanbul", True), ("Mars/Olympus", False),
-                                          ("", False), ("localtime", False), ("Factory", False)])  # fmt: skip
+                                          ("", False), ("localtime", False), ("Factory", False),
+                                          ("../../etc/passwd", False), ("A" * 10_000, False),
+                                          ("Europe/Brussels\x00", False)])  # fmt: skip
 def test_time_zones(zone: str, ok: bool) -> None:
     assert (timezone_error(zone) is None) is ok
+
+
+def test_a_long_time_zone_is_named_short_in_its_refusal() -> None:
+    refused = timezone_error("A" * 10_000)
+    assert refused is not None and refused.message == f"unknown time zone {'A' * 64}…"
 
 
 def test_windows() -> None:
