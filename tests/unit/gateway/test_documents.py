@@ -108,7 +108,7 @@ async def test_a_password_mutation_is_asked_for_once_a_document(field: str) -> N
         + "".join(f" a{i}: {field}{arguments} {{ __typename }}" for i in range(2))
         + " }"
     )
-    through_fragments = f"mutation {{ ...A ...B }} " + " ".join(
+    through_fragments = "mutation { ...A ...B } " + " ".join(
         f"fragment {n} on Mutation {{ {field}{arguments} {{ __typename }} }}" for n in "AB"
     )
     for query in (aliased, through_fragments):
