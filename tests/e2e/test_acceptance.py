@@ -189,7 +189,7 @@ async def apply(page: Page, call_title: str, who: Applicant, files: Path) -> Non
     await page.get_by_role("link", name=call_title).click()
     await page.get_by_role("link", name="Apply").click()
     await expect(page.get_by_role("heading", level=1, name=f"Apply: {call_title}")).to_be_visible()
-    await page.get_by_label("Language of the questions").select_option(who.lang.upper())
+    await page.get_by_label("Language of the questions").select_option(who.lang)
     label = {key: en if who.lang == "en" else fr for _, key, en, fr in QUESTIONS}
     option = {v: en if who.lang == "en" else fr for o in OPTIONS.values() for v, en, fr in o}
     await page.get_by_label("Organisation name").fill(f"{who.name} Works")
@@ -448,7 +448,7 @@ async def test_a_whole_call_in_the_browser(
     team.on("dialog", dismiss)
     await team.get_by_role("button", name="Publish results").click()
     await expect(team.locator("#team-status")).to_have_text(
-        "1 application(s) still lack a consensus; finish evaluation and moderation first."
+        "1 application still lacks a consensus; finish evaluation and moderation first."
         " Nothing was published."
     )
     team.remove_listener("dialog", dismiss)

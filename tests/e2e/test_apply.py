@@ -47,6 +47,17 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     await page.goto(f"{base}/apply/{DEMO_CALL}")
     await page.get_by_label("Project title *").fill("Repair Café Network")
     await saved(page)
+    # What would make it ineligible at the close is said on the form, before submitting
+    # (a UI audit asked for more than the maximum grant and heard of it only afterwards).
+    precheck = page.locator("#precheck")
+    await expect(precheck).to_contain_text("Before you submit, check:")
+    await expect(precheck).not_to_contain_text("maximum grant")
+    await page.get_by_label("Requested amount (EUR)").fill("70000")
+    await expect(precheck).to_contain_text(
+        "the requested amount of 70,000 exceeds the maximum grant of 60,000"
+    )
+    await page.get_by_label("Requested amount (EUR)").fill("20000")
+    await expect(precheck).not_to_contain_text("maximum grant")
     await page.goto(f"{base}/mine")
     card = page.locator("article").filter(has_text="Circular Futures Open Call 2027")
     await expect(card.get_by_test_id("status")).to_have_text("draft")
@@ -115,7 +126,7 @@ async def test_the_submit_summary_follows_the_fixes_and_goes(
     await page.goto(web_portal.gateway.url + f"/#/apply/{call}")
     await page.get_by_role("button", name="Submit application").click()
     summary = page.get_by_role("alert").filter(has_text="Please fix")
-    await expect(summary).to_contain_text("Please fix 7 problem(s)")
+    await expect(summary).to_contain_text("Please fix 7 problems")
     await expect(summary).to_contain_text("Title: is required")
     # In the order of the page: the organisation's fields first, then the questions.
     lines = await summary.get_by_role("listitem").all_inner_texts()
@@ -127,7 +138,7 @@ async def test_the_submit_summary_follows_the_fixes_and_goes(
 
     await page.get_by_label("Title *").fill("Mending together")
     await saved(page)
-    await expect(summary).to_contain_text("Please fix 6 problem(s)")
+    await expect(summary).to_contain_text("Please fix 6 problems")
     await expect(summary).not_to_contain_text("Title:")
     await expect(page.get_by_label("Title *")).not_to_have_attribute("aria-invalid", "true")
 
@@ -150,7 +161,7 @@ async def test_the_submit_summary_follows_the_fixes_and_goes(
     await page.get_by_label("Contact person").fill("Jo Mender")
     await page.get_by_label("Contact e-mail").fill("jo@menders.example")
     await saved(page)
-    await expect(summary).to_contain_text("Please fix 1 problem(s)")
+    await expect(summary).to_contain_text("Please fix 1 problem ")
     await expect(summary).to_contain_text("Plan: attach a file")
     await page.get_by_label("Plan *").set_input_files(str(pdf(tmp_path / "plan.pdf", 2000)))
     await expect(page.get_by_role("listitem").filter(has_text="plan.pdf")).to_be_visible()

@@ -6,6 +6,7 @@ questions. Applicants cannot open the tool; the editor fits a small screen."""
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -136,6 +137,12 @@ async def test_admin_builds_clones_and_publishes_a_call(
     await expect(page.get_by_role("heading", level=1, name=f"Edit call: {copy}")).to_be_visible()
     # The notice names the call copied, not the copy.
     await expect(page.get_by_text(f"This draft is a copy of “{title}”:")).to_be_visible()
+    # Its dates are the original's: one already gone says what that means.
+    past = re.compile("already past")
+    await expect(page.get_by_label("Opens *")).to_have_accessible_description(
+        re.compile("already past: the call opens as soon as it is published")
+    )
+    await expect(page.get_by_label("Closes *")).not_to_have_accessible_description(past)
     await page.get_by_role("button", name="Publish…").click()
     dialog = page.get_by_role("dialog", name="Publish this call?")
     await expect(dialog).to_contain_text("freezes it")
@@ -239,3 +246,11 @@ async def test_the_summary_names_a_translated_field_by_its_legend(
     await summary.get_by_role("link", name="Title (English)").click()
     title = page.get_by_role("group", name="Title *").get_by_label("English")
     await expect(title).to_be_focused()
+    # Fixed, it leaves the list and the field as it is typed, before Save is pressed again.
+    await title.fill("Repair cafés for every town")
+    await expect(summary).not_to_contain_text("needs an English title")
+    await expect(summary).to_contain_text("Closes")  # what is still to fix stays listed
+    await expect(page.get_by_role("group", name="Title *")).not_to_contain_text(
+        "needs an English title"
+    )
+    await expect(title).to_be_focused()  # the list's refresh leaves the typing where it is

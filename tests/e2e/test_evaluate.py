@@ -109,6 +109,8 @@ async def test_the_evaluator_reads_the_answers_scores_and_declares_a_conflict(
     assert "[object" not in text and "honour" not in text, text
 
     # The language of the questions is the evaluator's choice too.
+    languages = page.get_by_label("Language of the questions").locator("option")
+    await expect(languages).to_have_text(["English", "Français"])  # as each language writes itself
     await page.get_by_label("Language of the questions").select_option("fr")
     await expect(answers).to_contain_text("Que ferez-vous ?")
     await expect(answers).to_contain_text("Réparation et réemploi")

@@ -95,6 +95,8 @@ async def accept_invitation(
     await page.get_by_label("Repeat the new password").fill(password)
     await page.get_by_role("button", name="Set my password").click()
     await expect(page.locator("#who").get_by_role("button", name="Sign out")).to_be_visible()
+    # The page they land on says what just happened, once.
+    await expect(page.locator("#flash")).to_have_text("Your password is set and you are signed in.")
 
 
 def pdf(path: Path, size: int) -> Path:

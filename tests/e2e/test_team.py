@@ -93,6 +93,10 @@ async def test_only_the_team_sees_the_team_pages(
     )
     await expect(applicant.get_by_role("heading", name="Calls")).to_have_count(0)
     await expect(applicant.get_by_role("table")).to_have_count(0)
+    # And the evaluators' page tells a hub manager whose it is, not "nothing assigned".
+    manager = await team_page(browser, pages, web_portal, "#/evaluate", "hub.nl@demo.portal")
+    await expect(manager.locator("main")).to_contain_text("This page is for evaluators")
+    await expect(manager.locator("main")).not_to_contain_text("Nothing is assigned to you")
 
 
 async def test_publishing_asks_first_and_a_dismissal_publishes_nothing(
@@ -210,18 +214,18 @@ async def test_the_team_filters_and_searches_the_applications_and_reads_one(
     table = page.locator("#applications")
     await expect(table).to_contain_text("Amsterdam bottle loop")
     await page.get_by_label("Country").select_option("BE")
-    await expect(page.locator("#application-count")).to_have_text("1 application match.")
+    await expect(page.locator("#application-count")).to_have_text("1 application matches.")
     await expect(table).to_contain_text("Antwerp repair streets")
     await expect(table).not_to_contain_text("Amsterdam bottle loop")
     # The filters live in the address: a reload keeps them.
     await page.reload()
     await expect(page.get_by_label("Country")).to_have_value("BE")
-    await expect(page.locator("#application-count")).to_have_text("1 application match.")
+    await expect(page.locator("#application-count")).to_have_text("1 application matches.")
     await page.get_by_role("button", name="Clear filters").click()
     await expect(page.locator("#application-count")).to_have_text("2 applications match.")
     await page.get_by_label(re.compile("^Search")).fill("bottle")
     await page.get_by_role("button", name="Search", exact=True).click()
-    await expect(page.locator("#application-count")).to_have_text("1 application match.")
+    await expect(page.locator("#application-count")).to_have_text("1 application matches.")
     await expect(table).to_contain_text("Amsterdam bottle loop")
     await expect(table).not_to_contain_text("Antwerp repair streets")
 

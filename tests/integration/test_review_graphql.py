@@ -480,7 +480,7 @@ async def test_results_wait_for_every_eligibility_check(
         ))  # fmt: skip
     refused = (await gql(PUBLISH, {"c": call}, tokens.admin))["publishResults"]
     assert refused["__typename"] == "Conflict"
-    assert refused["message"].startswith("1 application(s) still await the eligibility check")
+    assert refused["message"].startswith("1 application still awaits the eligibility check")
 
     async with sessions() as session, session.begin():  # intake's verdict arrives
         await session.execute(

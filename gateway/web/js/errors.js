@@ -3,7 +3,7 @@
 // whose path has no block goes to its nearest parent block, and every error is also listed in
 // a summary whose links take the author to the control. No registry to keep in step: the
 // blocks are found in the DOM, so re-rendered sections need no bookkeeping.
-import { h, markControl, nextId } from "./ui.js";
+import { counted, h, markControl, nextId } from "./ui.js";
 
 // The registry writes list positions as [2], GraphQL clients often as .2: one form for both.
 export const normalise = (path) => path.replace(/\[(\d+)\]/g, ".$1");
@@ -55,7 +55,7 @@ function reveal(block) {
 
 // Clears every block under `root`, shows `errors` beside theirs, and fills `summary` (focused,
 // so a screen reader hears it). Returns how many errors found no block.
-export function showErrors(root, summary, errors, heading) {
+export function showErrors(root, summary, errors, heading, { focus = true } = {}) {
   for (const block of root.querySelectorAll("[data-slot]")) mark(block, null);
   summary.replaceChildren();
   if (!errors.length) return 0;
@@ -74,7 +74,7 @@ export function showErrors(root, summary, errors, heading) {
   });
   for (const [block, messages] of byBlock) mark(block, messages.join("; "));
   summary.replaceChildren(h("div", { class: "notice bad", role: "alert" },
-    h("strong", {}, heading || `Please fix ${errors.length} problem(s):`), h("ul", {}, lines)));
-  summary.focus();
+    h("strong", {}, heading || `Please fix ${counted(errors.length, "problem")}:`), h("ul", {}, lines)));
+  if (focus) summary.focus();
   return unmatched;
 }

@@ -19,7 +19,7 @@
 // label(texts, lang)     the text in lang, else in English, else ""
 // labelNode(texts, lang) the same text in a <span lang> (pronounced right), null when none
 // markProblem(block, message) setMessage for any block that has a ":scope > .error" line
-import { field, h, markControl, nextId } from "./ui.js";
+import { counted, field, h, markControl, nextId } from "./ui.js";
 
 const pick = (texts, lang) => (texts || []).find((l) => l.lang === lang) || (texts || []).find((l) => l.lang === "en");
 export const label = (texts, lang) => pick(texts, lang)?.text || "";
@@ -104,9 +104,9 @@ function filePicker(q, labelText, help, onFiles, fileParts) {
       event.target.value = "";
     } });
   const limits = [
-    q.allowedTypes?.length ? q.allowedTypes.join(", ") : null,
+    q.allowedTypes?.length ? q.allowedTypes.map((t) => t.toUpperCase()).join(", ") : null,
     q.maxSizeBytes ? `up to ${Math.round(q.maxSizeBytes / 1048576)} MB` : null,
-    q.maxCount ? `at most ${q.maxCount} file(s)` : null,
+    q.maxCount ? `at most ${counted(q.maxCount, "file")}` : null,
   ].filter(Boolean).join("; ");
   const block = wrap(q, labelText, picker, sentence(help, limits && `${limits}.`));
   block.append(...(fileParts || []));

@@ -37,12 +37,23 @@ export const currentRoute = () => generation;
 
 // A page's own `show`: once the visitor has moved on, a late answer no longer paints over
 // the page they are on.
+// Said once, under the heading of the next screen shown (what an action did before it
+// moved the visitor on: "Your password is set").
+let flash = null;
+export function flashNext(text) { flash = text; }
+
 export function screen() {
   const mine = generation;
   return (...nodes) => {
     if (mine !== generation) return;
     const main = document.getElementById("main");
     main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
+    if (flash) {
+      const said = h("p", { class: "notice", id: "flash" }, flash);
+      flash = null;
+      const heading = main.querySelector("h1");
+      if (heading) heading.after(said); else main.prepend(said);
+    }
     // The tab, the history and a screen reader name each view by its heading.
     const heading = main.querySelector("h1")?.textContent;
     document.title = heading ? `${heading} · Open calls` : "Open calls";
@@ -101,6 +112,15 @@ export function guard(out, run) {
 }
 
 // Bytes as the mails write them (decimal units): a page and the receipt mail say the same size.
+// A language as its own speakers write it: "fr" -> "Français" (a menu of codes read "FR").
+export function languageOwnName(code) {
+  const name = new Intl.DisplayNames([code], { type: "language" }).of(code) || code;
+  return name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
+}
+
+// "1 problem", "3 problems": a count with its noun as a person writes it.
+export const counted = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 export function fileSize(bytes) {
   for (const [unit, factor] of [["MB", 1e6], ["kB", 1e3]]) if (bytes >= factor) return `${(bytes / factor).toFixed(1)} ${unit}`;
   return `${bytes} B`;

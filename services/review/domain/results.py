@@ -13,13 +13,19 @@ def publish_refusal(*, unchecked: int, ranked: int, pending: int) -> str | None:
     still awaiting intake's eligibility verdict (not ranked at all, so without an outcome);
     `ranked`: the ranking's lines; `pending`: lines still lacking a consensus."""
     if unchecked:
-        return (f"{unchecked} application(s) still await the eligibility check; "
-                "every applicant needs an outcome.")  # fmt: skip
+        waiting = (
+            "1 application still awaits"
+            if unchecked == 1
+            else f"{unchecked} applications still await"
+        )
+        return f"{waiting} the eligibility check; every applicant needs an outcome."
     if not ranked:  # an open call, or one nobody applied to (found probing: "0 ... lack")
         return "No application of this call is ranked, so there are no results to publish yet."
     if pending:
-        return (f"{pending} application(s) still lack a consensus; "
-                "finish evaluation and moderation first.")  # fmt: skip
+        lacking = (
+            "1 application still lacks" if pending == 1 else f"{pending} applications still lack"
+        )
+        return f"{lacking} a consensus; finish evaluation and moderation first."
     return None
 
 

@@ -105,13 +105,13 @@ def test_a_submitted_evaluation_is_locked() -> None:
 def test_results_wait_for_every_eligibility_check_then_for_every_consensus() -> None:
     assert publish_refusal(unchecked=0, ranked=3, pending=0) is None
     assert publish_refusal(unchecked=2, ranked=0, pending=0) == (
-        "2 application(s) still await the eligibility check; every applicant needs an outcome."
+        "2 applications still await the eligibility check; every applicant needs an outcome."
     )
     assert publish_refusal(unchecked=1, ranked=3, pending=3) == publish_refusal(
         unchecked=1, ranked=0, pending=0
     )  # the eligibility check is named first
     assert publish_refusal(unchecked=0, ranked=3, pending=1) == (
-        "1 application(s) still lack a consensus; finish evaluation and moderation first."
+        "1 application still lacks a consensus; finish evaluation and moderation first."
     )
     assert publish_refusal(unchecked=0, ranked=0, pending=0) == (
         "No application of this call is ranked, so there are no results to publish yet."

@@ -61,7 +61,7 @@ export async function applicationsPage(callId) {
     const found = (await gql(LIST, { c: callId, f: filter, after, first: PAGE_SIZE })).callApplications;
     if (found.__typename !== "ApplicationConnection") return results.replaceChildren(problem(found.message));
     results.replaceChildren(
-      h("p", { id: "application-count" }, `${found.total} application${found.total === 1 ? "" : "s"} match.`),
+      h("p", { id: "application-count" }, `${found.total === 1 ? "1 application matches" : `${found.total} applications match`}.`),
       found.items.length ? h("div", { class: "scroll" }, h("table", { id: "applications", "aria-label": "Applications" },
         h("thead", {}, h("tr", {}, ["Title", "Organisation", "Country", "Hub", "Status", "Eligibility", "Receipt", "Submitted"]
           .map((t) => h("th", { scope: "col" }, t)))),

@@ -1,12 +1,13 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { account, gql, upload } from "../graphql.js";
 import { markProblem, questionField } from "../form.js";
-import { field, fileSize, guard, h, holdUnsavedOnUnload, instant, problem, screen, UNSUBMITTED } from "../ui.js";
+import { counted, field, languageOwnName, fileSize, guard, h, holdUnsavedOnUnload, instant, problem, screen, UNSUBMITTED } from "../ui.js";
 import { resendButton } from "./links.js";
 import { withdrawButton } from "./mine.js";
 
 const APP = `id status answers organisation { name type country countryPart website } contact { name email }
-  attachments { id questionKey fileName size } warnings { field message } receipt { number fingerprint submittedAt version } hasUnsubmittedChanges`;
+  attachments { id questionKey fileName size } warnings { field message } receipt { number fingerprint submittedAt version } hasUnsubmittedChanges
+  eligibilityReasons`;
 const START = `mutation($c: ID!) { startApplication(callId: $c) { __typename ... on Application { ${APP} } ... on Error { message } } }`;
 // Opening the form creates nothing: an application already begun is found among the
 // applicant's own; a new one starts with the first answer (or file).
@@ -59,7 +60,7 @@ export async function applyPage(callId) {
   const formHost = h("div", {});
   const languages = call.form.languages;
   const languageSwitch = languages.length > 1 ? field("Language of the questions", h("select", { onchange: (e) => { lang = e.target.value; render(); } },
-    languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null;
+    languages.map((l) => h("option", { value: l, selected: l === lang }, languageOwnName(l))))) : null;
   // A question's upload lines and file list belong to the visit, not to one rendering, so a
   // language switch keeps them (and an upload still running finds them).
   const files = {};
@@ -161,7 +162,18 @@ export async function applyPage(callId) {
   // After a refused submit, each save re-judges its problems: what is still wrong with a
   // given answer comes from the server's warnings, what is missing stays until answered; the
   // summary shrinks with them and goes once none is left.
+  // The eligibility pre-check, as the last save left it: what would make the application
+  // ineligible at the close (an amount over the maximum grant, say) is said before submitting.
+  const precheck = h("div", { "aria-live": "polite", id: "precheck" });
+  function showPrecheck() {
+    const reasons = app?.eligibilityReasons || [];
+    precheck.replaceChildren(...(reasons.length ? [h("div", { class: "notice" }, h("strong", {},
+      app.receipt ? "As it stands, this would make it ineligible at the close:" : "Before you submit, check:"),
+      h("ul", {}, reasons.map((r) => h("li", {}, r))))] : []));
+  }
+
   function recheck() {
+    showPrecheck();
     if (!pending) return showProblems(app.warnings);
     const warned = new Set(app.warnings.map((w) => w.field));
     pending = [...app.warnings, ...pending.filter((p) => !warned.has(p.field) && !answered(p.field))];
@@ -172,7 +184,7 @@ export async function applyPage(callId) {
   function showSummary() {
     if (!pending?.length) { pending = null; summary.replaceChildren(); return; }
     summary.replaceChildren(h("div", { class: "notice bad", role: "alert" },
-      h("strong", {}, `Please fix ${pending.length} problem(s) before submitting:`),
+      h("strong", {}, `Please fix ${counted(pending.length, "problem")} before submitting:`),
       h("ul", {}, inPageOrder(pending).map((p) => h("li", {}, summaryLine(p))))));
   }
   // The summary reads as the form does, top to bottom (the server lists the questions first).
@@ -319,10 +331,11 @@ export async function applyPage(callId) {
   function render() {
     formHost.replaceChildren(h("form", { novalidate: true, onsubmit: guard(summary, submit) },
       applicantFields(), h("fieldset", {}, h("legend", {}, "Your proposal"), call.form.questions.map(question)),
-      h("p", {}, h("button", { type: "submit" }, app?.receipt ? "Submit again" : "Submit application"))));
+      precheck, h("p", {}, h("button", { type: "submit" }, app?.receipt ? "Submit again" : "Submit application"))));
     showProblems(pending || app?.warnings || []);
   }
   render();
+  showPrecheck();
   if (app) showWithdrawal();
   show(
     heading, closes, languageSwitch,

@@ -8,7 +8,7 @@ import {
   LANGUAGES, defaultRubric, formBuilder, fromTexts, input, languageName, questionForPreview, questionFromApi,
   questionToApi, rubricEditor, rubricFromApi, rubricToApi, translations,
 } from "../builder.js";
-import { field, guard, h, holdUnsaved, problem, screen, when } from "../ui.js";
+import { counted, field, guard, h, holdUnsaved, problem, screen, when } from "../ui.js";
 
 const ERRORS = "... on ValidationErrors { message errors { field message } } ... on Error { message }";
 const TEXTS = "{ lang text }";
@@ -72,11 +72,16 @@ export function localOf(iso, timeZone) {
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
 // The instant said back in the call's zone and the viewer's (empty while not a date-time).
-function instantNote(local, timeZone) {
+// What a date already gone means for a draft: a cloned call keeps its original's dates.
+const PAST = { opens: "already past: the call opens as soon as it is published",
+  closes: "already past: change it before publishing", deadline: "already past" };
+
+function instantNote(local, timeZone, past) {
   const iso = instantOf(local, timeZone);
   if (!iso) return "";
   const call = when(iso, timeZone);
-  return timeZone === viewerZone() ? `${call} (call's time, also yours)` : `${call} (call's time) · ${when(iso, viewerZone())} (your time)`;
+  const note = timeZone === viewerZone() ? `${call} (call's time, also yours)` : `${call} (call's time) · ${when(iso, viewerZone())} (your time)`;
+  return past && Date.parse(iso) < Date.now() ? `${note} — ${past}` : note;
 }
 
 const coverageKey = (c) => (c.part ? `${c.code}:${c.part}` : c.code);
@@ -241,11 +246,20 @@ export async function editorPage(id) {
   let previewTimer = null;
   const answers = {}; // what the author tries out in the preview; never saved
 
+  // Once Save has listed what to fix first, the list follows the fixes as they are typed
+  // (a UI audit read "needs an English title" under the title it had just filled in).
+  let listed = false;
+  const LOCAL_HEADING = "Not saved yet: please fix these first:";
+  const relist = () => {
+    const local = localErrors(s);
+    showErrors(root, summary, local, LOCAL_HEADING, { focus: false });
+    listed = local.length > 0;
+  };
   const changed = () => {
     dirty = true;
     status.textContent = "Unsaved changes.";
     clearTimeout(previewTimer);
-    previewTimer = setTimeout(renderPreview, 250);
+    previewTimer = setTimeout(() => { renderPreview(); if (listed) relist(); }, 250);
   };
   const ctx = (name) => ({ languages: s.languages, changed, announce: (m) => { announcer.textContent = m; }, disabled: !can(name) });
 
@@ -329,11 +343,11 @@ export async function editorPage(id) {
   }
 
   const notes = {}; // each instant's "said back" line, by state name
-  const sayBack = () => { for (const [name, note] of Object.entries(notes)) note.textContent = instantNote(s[name], s.timezone); };
+  const sayBack = () => { for (const [name, note] of Object.entries(notes)) note.textContent = instantNote(s[name], s.timezone, draft && PAST[name]); };
   function instantField(labelText, path, name, required) {
-    const note = notes[name] = h("p", { class: "help" }, instantNote(s[name], s.timezone));
+    const note = notes[name] = h("p", { class: "help" }, instantNote(s[name], s.timezone, draft && PAST[name]));
     const control = h("input", { type: "datetime-local", value: s[name], disabled: !can(path),
-      oninput: (e) => { s[name] = e.target.value; note.textContent = instantNote(s[name], s.timezone); changed(); } });
+      oninput: (e) => { s[name] = e.target.value; note.textContent = instantNote(s[name], s.timezone, draft && PAST[name]); changed(); } });
     if (required) control.setAttribute("aria-required", "true");
     return slot(path, field(labelText, control, { note }));
   }
@@ -389,7 +403,8 @@ export async function editorPage(id) {
 
   async function save() {
     const local = localErrors(s);
-    if (local.length) { showErrors(root, summary, local, "Not saved yet: please fix these first:"); return false; }
+    if (local.length) { showErrors(root, summary, local, LOCAL_HEADING); listed = true; return false; }
+    listed = false;
     const body = payload(s, hubs);
     let result;
     if (!call) result = (await gql(CREATE, { i: { ...body, hub: s.hub || null } })).createCall;
@@ -398,7 +413,7 @@ export async function editorPage(id) {
       result = (await gql(UPDATE, { id: call.id, i: changes })).updateCall;
     }
     if (result.__typename !== "OpenCall") {
-      showErrors(root, summary, result.errors || [], `Not saved: ${result.errors?.length || 0} problem(s) to fix.`);
+      showErrors(root, summary, result.errors || [], `Not saved: ${counted(result.errors?.length || 0, "problem")} to fix.`);
       if (!result.errors?.length) summary.replaceChildren(problem(`Not saved: ${result.message}`));
       status.textContent = "Not saved.";
       return false;

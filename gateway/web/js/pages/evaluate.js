@@ -2,7 +2,7 @@
 // questions' labels, the scoring form with each error beside its criterion, conflicts.
 import { account, gql } from "../graphql.js";
 import { label, labelNode, markProblem } from "../form.js";
-import { field, fileSize, guard, h, holdUnsaved, instant, money, problem, screen, signInFirst } from "../ui.js";
+import { counted, field, languageOwnName, fileSize, guard, h, holdUnsaved, instant, money, problem, screen, signInFirst } from "../ui.js";
 
 const LIST = `{ myAssignments { id callId callTitle applicationTitle dueAt callTimezone evaluation { status } } }`;
 const statusWords = (status) => status.replace("_", " ");
@@ -16,6 +16,11 @@ let declared = null;
 export async function assignmentsPage() {
   const show = screen();
   if (!account()) return show(...signInFirst("Evaluations", "see the applications assigned to you"));
+  // Only evaluators are assigned work: anyone else is told whose page it is, not "nothing yet".
+  if (account().role !== "EVALUATOR") {
+    return show(h("h1", {}, "My assignments"), h("p", { class: "notice" }, "This page is for evaluators: it lists the applications assigned to them."),
+      h("p", {}, h("a", { href: "#/" }, "Back to the calls")));
+  }
   const { myAssignments } = await gql(LIST);
   const calls = new Map();
   for (const a of myAssignments) calls.set(a.callId, [...(calls.get(a.callId) || []), a]);
@@ -163,7 +168,7 @@ export async function assignmentPage(id) {
       return status.replaceChildren(h("p", { class: "notice" }, okText));
     }
     status.replaceChildren(h("div", { class: "notice bad", role: "alert" },
-      errors.length ? `Please fix ${errors.length} problem(s), shown beside each criterion:` : result.message,
+      errors.length ? `Please fix ${counted(errors.length, "problem")}, shown beside each criterion:` : result.message,
       errors.length ? h("ul", {}, errors.map((e) => h("li", {}, `${nameOf(e.field)}: ${e.message}`))) : null));
     status.focus();
   }
@@ -206,7 +211,7 @@ export async function assignmentPage(id) {
     h("p", {}, assignment.callTitle, " · ", assignment.dueAt ? ["due ", instant(assignment.dueAt, assignment.callTimezone)] : "no due date"),
     app.blind ? h("p", { class: "tag" }, "Blind evaluation: the applicant's identity is hidden") : null,
     languages.length > 1 ? field("Language of the questions", h("select", { onchange: (e) => { lang = e.target.value; render(); } },
-      languages.map((l) => h("option", { value: l, selected: l === lang }, l.toUpperCase())))) : null,
+      languages.map((l) => h("option", { value: l, selected: l === lang }, languageOwnName(l))))) : null,
     h("section", { class: "card", "aria-label": "Application" }, answers),
     h("form", { novalidate: true, "aria-label": "Evaluation", onsubmit: guard(status, async (e) => {
       const { s, c } = collect();

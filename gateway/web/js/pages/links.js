@@ -1,7 +1,7 @@
 // The pages the e-mailed links open: confirm an address, ask for and use a password reset,
 // accept an invitation. Each link works once and expires; a refused one says what to do next.
 import { account, gql, remember, signOut } from "../graphql.js";
-import { field, guard, h, holdOff, mailboxNotice, problem, screen } from "../ui.js";
+import { field, flashNext, guard, h, holdOff, mailboxNotice, problem, screen } from "../ui.js";
 import { AUTH_FIELDS, enter, homeOf, newPassword, refuse } from "./auth.js";
 
 const CONFIRM = `mutation($t: String!) { confirmEmail(token: $t) { __typename ... on EmailConfirmed { email } ... on Error { message } } }`;
@@ -129,6 +129,7 @@ export async function invitationPage(token) {
     (result) => {
       if (!result) return refused();
       if (result.__typename !== "AuthPayload") return out.replaceChildren(problem(result.message));
+      flashNext("Your password is set and you are signed in.");
       enter(result, homeOf(result.account.role));
     });
   show(heading, h("p", { class: "notice" }, `Welcome ${details.displayName}, you are invited as ${INVITED_AS[details.role] || "a member"}.`),

@@ -3,7 +3,7 @@
 // which hubs still lack the mission every hub needs.
 import { account, gql } from "../graphql.js";
 import { showErrors, slot } from "../errors.js";
-import { field, guard, h, screen } from "../ui.js";
+import { counted, field, guard, h, screen } from "../ui.js";
 
 const ERRORS = "... on ValidationErrors { errors { field message } } ... on Error { message }";
 const DATA = `{ hubs { code name hostOrganisation missions { id title description strategies valueChains { code name }
@@ -47,7 +47,7 @@ export async function missionsPage() {
       const result = await save({ hub: hub?.value, title: title.value, description: description.value,
         valueChains: [...chosen.chains], strategies: [...chosen.strategies] });
       if (result.errors || !result.id) {
-        showErrors(form, summary, result.errors || [], result.errors ? `Not saved: ${result.errors.length} problem(s).` : null);
+        showErrors(form, summary, result.errors || [], result.errors ? `Not saved: ${counted(result.errors.length, "problem")}.` : null);
         if (!result.errors) summary.replaceChildren(h("p", { class: "notice bad", role: "alert" }, `Not saved: ${result.message}`));
         return;
       }

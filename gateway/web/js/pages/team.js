@@ -6,6 +6,9 @@ import { bars, guard, h, money, problem, screen, when } from "../ui.js";
 const fileStem = (title = "") => title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
   .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 
+// An hour's bar as a person reads it: "6 Dec, 20:00".
+const HOUR = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+
 export const isStaff = (me) => me?.role === "ADMIN" || me?.role === "HUB_MANAGER";
 
 // Every team route starts here: anyone else is told whose page it is instead of seeing it.
@@ -125,10 +128,13 @@ export async function teamCallPage(callId) {
           `${progress.submitted} of ${progress.assignments} evaluations submitted; ${progress.flaggedApplications} need a moderator.`)) : null,
       stats ? h("section", { id: "submitted-applications" }, h("h2", {}, `Submitted applications: ${stats.submitted}`),
         h("p", { class: "muted" }, `${stats.total} application${stats.total === 1 ? "" : "s"} in all: the charts count drafts and withdrawn ones too.`),
-        bars("Submissions per hour (UTC)", stats.submissionsPerHour.map((b) => ({ ...b, key: b.key.slice(5, 16).replace("T", " ") }))),
+        bars("Submissions per hour (UTC)", stats.submissionsPerHour.map((b) => ({ ...b, key: HOUR.format(new Date(b.key)) }))),
         bars("By status", stats.byStatus), bars("By country", named(stats.byCountry, data.countries)), bars("By hub", named(stats.byHub, data.hubs)),
         bars("By value chain", named(stats.byValueChain, data.valueChains))) : h("p", { class: "muted" }, data.callStatistics.message),
-      ranking ? h("section", {}, h("h2", {}, "Ranking"),
+      // An open call has nothing to rank: said, with no empty table and no file to download.
+      ranking && !ranking.entries.length ? h("section", {}, h("h2", {}, "Ranking"),
+        h("p", { class: "muted", id: "no-ranking" }, "Nothing to rank yet: applications are ranked once the call has closed and their eligibility is checked.")) : null,
+      ranking?.entries.length ? h("section", {}, h("h2", {}, "Ranking"),
         h("p", {}, `Budget ${money(ranking.budget)}. `, ranking.resultsPublished ? "Results are published." : "",
           " ", h("button", { type: "button", class: "secondary", onclick: guard(csvOut, async () => {
             csvOut.replaceChildren();
@@ -175,7 +181,7 @@ export async function teamCallPage(callId) {
     act("Publish results", `mutation($c: ID!) { publishResults(callId: $c) { __typename ... on Error { message } } }`,
       () => "Results published: applicants can see their outcome.", PUBLISH_QUESTION, () => {
         const pending = (ranking?.entries || []).filter((e) => e.decision === "pending").length;
-        return pending ? `${pending} application(s) still lack a consensus; finish evaluation and moderation first. Nothing was published.` : null;
+        return pending ? `${pending === 1 ? "1 application still lacks" : `${pending} applications still lack`} a consensus; finish evaluation and moderation first. Nothing was published.` : null;
       }),
   ] : []));
   await refresh();
