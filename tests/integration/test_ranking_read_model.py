@@ -180,7 +180,7 @@ async def test_a_moderators_settlement_is_in_the_ranking(sessions: Sessions) -> 
             await session.execute(update(EvaluationRow).where(
                 EvaluationRow.assignment_id == ids["a"][evaluator]
             ).values(scores={**AGREED, "impact": impact}))  # fmt: skip
-    assert "the moderator must settle impact" in (await read(sessions, call_id))[a].explanation
+    assert "the moderator must settle Impact" in (await read(sessions, call_id))[a].explanation
     async with sessions() as session:
         entry = await set_consensus(session, ADMIN, call_id, a, "impact", ConsensusSet(
             score=3.5, justification="The panel weighed both readings of the plan."))  # fmt: skip
@@ -189,7 +189,7 @@ async def test_a_moderators_settlement_is_in_the_ranking(sessions: Sessions) -> 
         stored = await session.get(CallRankingRow, call_id)
         assert stored is not None and not stored.stale
     assert (await read(sessions, call_id))[a] == entry
-    assert "impact settled by moderator" in entry.explanation
+    assert "Impact settled by moderator" in entry.explanation
 
 
 async def test_a_withdrawal_takes_the_application_out_of_the_ranking(sessions: Sessions) -> None:

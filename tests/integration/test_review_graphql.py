@@ -274,10 +274,10 @@ async def test_from_assignment_to_published_results(
     lines = {e["applicationId"]: e for e in ranking["entries"]}
     agreed_scores = {strong: scores(4.5, 4, 4.5), modest: scores(3, 3.5, 3.5)}
     assert lines[strong]["scores"] == agreed_scores[strong]
-    assert lines[strong]["explanation"].endswith(f"; impact settled by moderator: {JUSTIFICATION}")
+    assert lines[strong]["explanation"].endswith(f"; Impact settled by moderator: {JUSTIFICATION}")
     assert lines[modest]["decision"] == "reserve"  # 60,000 + 50,000 > 100,000
     assert lines[modest]["explanation"].endswith(
-        "reserve: requests 50,000; only 40,000 left after higher ranks"
+        "reserve: requests €50,000; only €40,000 left after higher ranks"
     )
 
     # Each evaluator's mean distance from the consensus, over every criterion they scored.

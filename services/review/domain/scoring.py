@@ -8,6 +8,7 @@ ranked. Ties are broken by the criteria in rubric order, then by earlier submiss
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from datetime import datetime
 
 import msgspec
@@ -240,7 +241,7 @@ def _screened(rubric: Rubric, item: RankInput) -> Ranked | None:
     if not c.complete:
         why = [c.missing] if c.missing else []
         if c.flagged:
-            why.append(f"the moderator must settle {', '.join(c.flagged)}")
+            why.append(f"the moderator must settle {', '.join(_names(rubric, c.flagged))}")
         return _unranked(item, Decision.PENDING, [], ": ".join(
             ["consensus is not complete", *why]))  # fmt: skip
     failed = [k.key for k in rubric.criteria if c.scores[k.key] < k.threshold]
@@ -249,7 +250,7 @@ def _screened(rubric: Rubric, item: RankInput) -> Ranked | None:
         failed.append("overall")
     if failed:
         return _unranked(item, Decision.NOT_SELECTED, failed, "below threshold: "
-                         + ", ".join(failed) + _settlements(c))  # fmt: skip
+                         + ", ".join(_names(rubric, failed)) + _settlements(rubric, c))  # fmt: skip
     return None
 
 
@@ -283,17 +284,24 @@ def _funded(
             thresholds_failed=[], tie_break=tie,
             explanation=f"rank {position}, weighted total {total:g}"
             + (f", tie broken by {tie}" if tie else "") + f"; {funding}"
-            + _settlements(item.consensus),
+            + _settlements(rubric, item.consensus),
         ))  # fmt: skip
     return ranked
 
 
 def _amount(value: float) -> str:
-    return f"{value:,.2f}".removesuffix(".00")
+    return "€" + f"{value:,.2f}".removesuffix(".00")
 
 
-def _settlements(c: Consensus) -> str:
-    return "".join(f"; {k} settled by moderator: {why}" for k, why in c.settled.items())
+def _names(rubric: Rubric, keys: Iterable[str]) -> list[str]:
+    """Criteria as the team reads them (the English label), the overall total as words."""
+    labels = {c.key: c.labels.get("en") or c.key for c in rubric.criteria}
+    return [labels.get(key, "the overall total" if key == "overall" else key) for key in keys]
+
+
+def _settlements(rubric: Rubric, c: Consensus) -> str:
+    names = dict(zip(c.settled, _names(rubric, c.settled), strict=True))
+    return "".join(f"; {names[k]} settled by moderator: {why}" for k, why in c.settled.items())
 
 
 def _unranked(item: RankInput, decision: Decision, failed: list[str], why: str) -> Ranked:
@@ -321,6 +329,6 @@ def _tie_break(
         other = neighbour.consensus.scores
         for c in rubric.criteria:
             if other[c.key] != mine[c.key]:
-                return f"{c.key} score"
+                return f"{_names(rubric, [c.key])[0]} score"
         return "earlier submission"
     return None

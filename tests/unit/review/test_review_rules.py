@@ -82,7 +82,7 @@ def test_unranked_lines_read_in_full() -> None:
                explanation="not eligible for this call"),
         Ranked(application_id="c", rank=None, decision=Decision.NOT_SELECTED, weighted_total=None,
                total=6.0, scores=full, thresholds_failed=[*KEYS, "overall"], tie_break=None,
-               explanation="below threshold: excellence, impact, implementation, overall; impact "
+               explanation="below threshold: excellence, impact, implementation, the overall total; impact "
                f"settled by moderator: {WHY}; x settled by moderator: {WHY}"),
         Ranked(application_id="b", rank=None, decision=Decision.PENDING, weighted_total=None,
                total=None, scores={"impact": 4}, thresholds_failed=[], tie_break=None,
@@ -98,7 +98,7 @@ def test_a_ranked_line_reads_in_full() -> None:
     assert line == Ranked(
         application_id="a", rank=1, decision=Decision.SELECTED, weighted_total=10.5, total=10.5,
         scores=scores, thresholds_failed=[], tie_break=None,
-        explanation="rank 1, weighted total 10.5; selected: 1 of 1,000 committed",
+        explanation="rank 1, weighted total 10.5; selected: €1 of €1,000 committed",
     )  # fmt: skip
 
 

@@ -25,9 +25,9 @@ RUBRIC = Rubric(
         Criterion(key=k, labels={"en": k}) for k in ("excellence", "impact", "implementation")
     ]
 )
-WEIGHTED = Rubric(criteria=[Criterion(key="excellence", labels={"en": "E"}, weight=2),
-                            Criterion(key="impact", labels={"en": "I"}),
-                            Criterion(key="implementation", labels={"en": "M"})])  # fmt: skip
+WEIGHTED = Rubric(criteria=[Criterion(key="excellence", labels={"en": "Excellence"}, weight=2),
+                            Criterion(key="impact", labels={"en": "Impact"}),
+                            Criterion(key="implementation", labels={"en": "Implementation"})])  # fmt: skip
 COMMENT = "A careful and specific comment."
 SETTLED = Settlement(2.5, "The panel weighed both readings of the plan.")
 T0 = datetime(2027, 1, 1, tzinfo=UTC)
@@ -106,7 +106,7 @@ def test_the_explanation_says_which_criterion_the_moderator_settled_and_why() ->
     why = "excellence settled by moderator: The panel weighed both readings of the plan."
     assert ranked["ranked"].rank == 1
     assert ranked["ranked"].explanation == (
-        f"rank 1, weighted total 11.75; selected: 10 of 1,000 committed; {why}"
+        f"rank 1, weighted total 11.75; selected: €10 of €1,000 committed; {why}"
     )
     assert ranked["below"].decision is Decision.NOT_SELECTED
     assert ranked["below"].explanation == f"below threshold: impact; {why}"
@@ -156,7 +156,7 @@ def test_ranking_orders_by_weighted_total_and_explains_ties() -> None:
     order = [r.application_id for r in ranked]
     assert order == ["high", "tie-impact", "tie-early", "tie-late", "low"]
     by_id = {r.application_id: r for r in ranked}
-    assert by_id["tie-impact"].tie_break == "impact score"
+    assert by_id["tie-impact"].tie_break == "Impact score"
     assert by_id["tie-late"].tie_break == "earlier submission"
     assert by_id["high"].tie_break is None
     assert "rank 1" in by_id["high"].explanation
@@ -207,8 +207,8 @@ def test_funding_stops_at_the_first_rank_the_budget_cannot_cover() -> None:
         ("second", Decision.RESERVE),
         ("third", Decision.RESERVE),  # 30 would fit the 40 left, but ranks are not skipped
     ]
-    assert ranked[0].explanation.endswith("selected: 60 of 100 committed")
-    assert ranked[1].explanation.endswith("reserve: requests 50; only 40 left after higher ranks")
+    assert ranked[0].explanation.endswith("selected: €60 of €100 committed")
+    assert ranked[1].explanation.endswith("reserve: requests €50; only €40 left after higher ranks")
     assert ranked[2].explanation.endswith(
         "reserve: funding stops at the first application the budget cannot cover (rank 2)"
     )

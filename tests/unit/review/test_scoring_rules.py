@@ -100,8 +100,10 @@ def test_a_request_that_uses_exactly_the_remaining_budget_is_selected() -> None:
                                      ranked_item("second", s(4, 4, 4), requested=40),
                                      ranked_item("third", s(3.5, 3.5, 3.5), requested=0.01)])  # fmt: skip
     assert [r.decision for r in ranked] == [Decision.SELECTED, Decision.SELECTED, Decision.RESERVE]
-    assert ranked[1].explanation.endswith("selected: 100 of 100 committed")
-    assert ranked[2].explanation.endswith("reserve: requests 0.01; only 0 left after higher ranks")
+    assert ranked[1].explanation.endswith("selected: €100 of €100 committed")
+    assert ranked[2].explanation.endswith(
+        "reserve: requests €0.01; only €0 left after higher ranks"
+    )
 
 
 def test_both_sides_of_a_tie_say_what_broke_it() -> None:
