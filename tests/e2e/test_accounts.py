@@ -50,6 +50,9 @@ async def test_an_applicant_confirms_the_address_and_resets_a_forgotten_password
     # Drafting needs no confirmed address: the new applicant is signed in at once.
     await expect(page.locator("#who").get_by_role("button", name="Sign out")).to_be_visible()
     await expect(page.locator("#who")).to_contain_text("Forgetful Applicant · applicant")
+    # Signed in, the way to a mail that did not come is the account, not a second sign-up.
+    await expect(page.get_by_text("send it again from your account")).to_be_visible()
+    await expect(page.get_by_role("link", name="sign up again")).to_have_count(0)
     await page.get_by_role("link", name=re.compile("Forgetful Applicant")).click()
     await expect(page.get_by_role("region", name="E-mail address")).to_contain_text(
         "not confirmed yet"
@@ -168,6 +171,12 @@ async def test_an_invited_evaluator_sets_a_password_and_the_team_reads_the_mail(
         welcome="Welcome Eva Evaluator, you are invited as an evaluator.",
     )  # fmt: skip
     await expect(evaluator.get_by_role("heading", name="My assignments")).to_be_visible()
+    # The link, used, opened again while signed in: who is signed in, and the way on.
+    await open_link(evaluator, web_portal.mailbox, email, "invited", "invitation")
+    await expect(evaluator.locator("main")).to_contain_text(f"You are signed in as {email}.")
+    await expect(evaluator.get_by_role("link", name="Go on to your page")).to_have_attribute(
+        "href", "#/evaluate"
+    )
 
     await team.goto(web_portal.gateway.url + "/#/team")
     await team.get_by_role("link", name="Mail").click()

@@ -112,11 +112,15 @@ export function signUpPage() {
   async function accepted(email, password) {
     const notice = mailboxNotice(`Check your mailbox: we sent a link to ${email}. Open it to confirm your address.`,
       "Drafting an application needs no confirmed address; submitting one does.");
-    show(h("h1", {}, "Check your mailbox"), notice, h("p", {}, "No mail after a few minutes? Look in the spam folder, or ",
-      h("a", { href: "#/signup" }, "sign up again"), " with the right address."));
+    const hint = h("p", {}, "No mail after a few minutes? Look in the spam folder, or ",
+      h("a", { href: "#/signup" }, "sign up again"), " with the right address.");
+    show(h("h1", {}, "Check your mailbox"), notice, hint);
     const result = (await gql(SIGN_IN, { e: email, p: password, c: null }).catch(() => null))?.signIn;
     if (result?.__typename !== "AuthPayload") return;
     signedIn(result);
+    // Signed in, the account exists: the mail is sent again from it, not by signing up again.
+    hint.replaceChildren("No mail after a few minutes? Look in the spam folder, or send it again from ",
+      h("a", { href: "#/account" }, "your account"), ".");
     notice.append(h("p", {}, "You are signed in. ", h("a", { href: "#/" }, "See the open calls"), " and start drafting."));
   }
   show(h("h1", {}, "Sign up to apply"), form, h("p", {}, "Have an account? ", h("a", { href: "#/signin" }, "Sign in"), "."));

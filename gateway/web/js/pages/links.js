@@ -120,8 +120,10 @@ export async function invitationPage(token) {
   const show = screen();
   const details = (await gql(INVITATION, { t: token })).invitation;
   const heading = h("h1", {}, "Your invitation");
-  const refused = () => show(heading, problem(USED_UP),
-    h("p", {}, "Ask the programme team for a new invitation. Set your password already? ", h("a", { href: "#/signin" }, "Sign in"), "."));
+  const me = account();
+  const refused = () => show(heading, problem(USED_UP), me
+    ? h("p", {}, `You are signed in as ${me.email}. `, h("a", { href: homeOf(me.role) }, "Go on to your page"), ".")
+    : h("p", {}, "Ask the programme team for a new invitation. Set your password already? ", h("a", { href: "#/signin" }, "Sign in"), "."));
   if (details.__typename !== "InvitationDetails") return refused();
   const out = h("div", { "aria-live": "polite" });
   const form = passwordForm(h("button", { type: "submit" }, "Set my password"), out,
