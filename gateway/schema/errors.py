@@ -78,11 +78,20 @@ class ValidationErrors(Error):
     errors: list[FieldError]
 
 
+# A refusal names what it refuses, not all of it: found probing, messages that quoted back an
+# input of 5,000 characters ("unknown: 9999…").
+SHOWN_MOST = 300
+
+
+def shown(text: str) -> str:
+    return text if len(text) <= SHOWN_MOST else text[: SHOWN_MOST - 1] + "…"
+
+
 def typed_error(exc: domain.DomainError) -> Error:
     if isinstance(exc, domain.ValidationFailed):
         return ValidationErrors(
-            message=exc.message,
-            errors=[FieldError(field=e.field, message=e.message) for e in exc.errors],
+            message=shown(exc.message),
+            errors=[FieldError(field=shown(e.field), message=shown(e.message)) for e in exc.errors],
         )
     if isinstance(exc, domain.TooManyAttempts):
         seconds = exc.retry_after_seconds

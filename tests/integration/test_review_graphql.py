@@ -550,6 +550,11 @@ async def test_an_invitation_with_unknown_codes_is_refused_and_leaves_no_account
     assert messages["expertise"].startswith("unknown: textile; known: ")
     assert "textiles" in messages["expertise"]
     assert messages["hubs"].startswith("unknown: XX; known: ")
+    # A code of 5,000 characters is quoted back in part, not whole.
+    long = {**typo, "expertise": ["9" * 5000], "hubs": ["NL"]}
+    [quoted] = (await gql(INVITE_ERRORS, {"i": long}, tokens.admin))["inviteEvaluator"]["errors"]
+    assert quoted["message"].startswith("unknown: 999") and quoted["message"].endswith("…")
+    assert len(quoted["message"]) == 300
     # The refusal kept no account: the same e-mail is invited once the codes are right.
     fixed = {**typo, "expertise": ["textiles"], "hubs": ["NL"]}
     invited = (await gql(INVITE, {"i": fixed}, tokens.admin))["inviteEvaluator"]
