@@ -193,6 +193,11 @@ async def test_an_invited_evaluator_sets_a_password_and_the_team_reads_the_mail(
     await expect(preview.locator(".mail-text")).to_contain_text("/#/invitation/")
     # The HTML runs in a sandbox: no script, no form, nothing of the portal.
     await expect(preview.locator("iframe")).to_have_attribute("sandbox", "")
+    # On a phone the action is in sight, not past the table's right edge (a UI audit).
+    await team.set_viewport_size({"width": 375, "height": 800})
+    box = await row.get_by_role("button", name=re.compile("^Preview")).bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 375, box
+    await team.set_viewport_size({"width": 1280, "height": 800})
     await team.get_by_label("State").select_option("FAILED")
     await expect(team.locator("#outbox")).not_to_contain_text(email)
     # Nothing found reads as such, and nothing else (an empty table once showed as "null").

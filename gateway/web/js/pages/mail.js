@@ -49,13 +49,13 @@ export async function mailPage() {
 
   function table(items) {
     return h("div", { class: "scroll" }, h("table", { id: "mail" },
-      h("thead", {}, h("tr", {}, ["To", "Subject", "Kind", "State", "Attempts", "Created", ""].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["To", "Subject", "Kind", "State", "Attempts", "Created"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, items.map(row))));
   }
 
   function row(mail) {
     const out = h("div", {});
-    const preview = h("tr", { hidden: true }, h("td", { colspan: "7" }, out));
+    const preview = h("tr", { hidden: true }, h("td", { colspan: "6" }, out));
     const toggle = h("button", { type: "button", class: "secondary small", "aria-expanded": "false",
       "aria-label": `Preview “${mail.subject}” to ${mail.to}`, onclick: () => {
         const open = preview.hidden;
@@ -72,12 +72,13 @@ export async function mailPage() {
       status.replaceChildren(h("p", { class: "notice" }, `“${mail.subject}” to ${mail.to} is queued again.`));
       await load();
     }) }, "Retry") : null;
-    return [h("tr", {}, h("td", {}, mail.to), h("th", { scope: "row" }, mail.subject), h("td", {}, kindName(mail.kind)),
+    // The actions sit under the subject: a phone shows them without scrolling the table.
+    return [h("tr", {}, h("td", {}, mail.to), h("th", { scope: "row" }, mail.subject, h("div", { class: "row" }, toggle, retry)),
+      h("td", {}, kindName(mail.kind)),
       h("td", { class: mail.state === "FAILED" ? "bad" : null }, stateName(mail.state),
         mail.lastError ? h("div", { class: "muted" }, mail.lastError) : null),
       h("td", {}, mail.attempts), h("td", {}, h("time", { datetime: mail.createdAt }, instant(mail.createdAt)),
-        mail.sentAt ? h("div", { class: "muted" }, "sent ", instant(mail.sentAt)) : null),
-      h("td", { class: "row" }, toggle, retry)), preview];
+        mail.sentAt ? h("div", { class: "muted" }, "sent ", instant(mail.sentAt)) : null)), preview];
   }
 
   // sandbox="" : the HTML runs no script, submits no form and reaches nothing of the portal.
