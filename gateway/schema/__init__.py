@@ -165,12 +165,18 @@ class RefuseUnstorableText(SchemaExtension):
             places.append("query")
         if places:
             error = GraphQLError(
-                "Text must not contain NUL characters or lone surrogates (found in "
-                + ", ".join(p.removeprefix("variables.") for p in places) + ").",
-                extensions={"code": "validation_failed", "fields": places},
-            )  # fmt: skip
+                unstorable_message(places), extensions={"code": VALIDATION_FAILED, "fields": places}
+            )
             execution.result = ExecutionResult(data=None, errors=[error])
         yield
+
+
+VALIDATION_FAILED = "validation_failed"
+
+
+def unstorable_message(places: list[str]) -> str:
+    return ("Text must not contain NUL characters or lone surrogates (found in "
+            + ", ".join(p.removeprefix("variables.") for p in places) + ").")  # fmt: skip
 
 
 # GraphQL's own refusals, before any resolver runs (README "Error codes").
@@ -268,6 +274,10 @@ class PortalSchema(strawberry.Schema):
         refusal = message_refusal(query, variable_values, operation_name, document)
         if refusal is not None:
             return refused(refusal)
+        # As a request's are (RefuseUnstorableText, which a subscription does not pass through).
+        places = unstorable_paths(variable_values or {}, "variables")
+        if places:
+            return refused(unstorable_message(places), VALIDATION_FAILED)
         results = await super().stream(
             query, variable_values, context_value, root_value, operation_name,
             operation_extensions, (OperationType.SUBSCRIPTION,),

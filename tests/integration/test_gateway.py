@@ -324,9 +324,10 @@ async def test_a_socket_message_of_the_wrong_shape_is_refused_with_a_code(
         "3": {"query": count, "variables": None},
         "4": {"query": "{ me { email } }"},
         "5": {"query": count, "operationName": 7},
+        "6": {"query": count, "variables": {"c": "00000000-0000-4000-8000-00000000000\u0000"}},
     }
     codes = {"1": "bad_request", "2": "bad_request", "3": "bad_user_input", "4": "bad_request",
-             "5": "bad_request"}  # fmt: skip
+             "5": "bad_request", "6": "validation_failed"}  # fmt: skip
     headers = {"Authorization": f"Bearer {tokens.applicant}"}
     async with websockets.connect(url, subprotocols=protocol, additional_headers=headers) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
@@ -340,6 +341,7 @@ async def test_a_socket_message_of_the_wrong_shape_is_refused_with_a_code(
         assert message["type"] == "error", message
         assert message["payload"][0]["extensions"]["code"] == codes[id_], message
     assert "subscriptions run on the WebSocket" in answers["4"]["payload"][0]["message"]
+    assert "NUL characters" in answers["6"]["payload"][0]["message"]  # as over HTTP
     for payload in (None, "x"):
         async with websockets.connect(url, subprotocols=protocol) as ws:
             await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
