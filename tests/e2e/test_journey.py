@@ -483,6 +483,8 @@ async def test_the_whole_journey(
     await expect(team.locator("#live-count")).to_have_text("1")
     ranking = team.locator("#ranking")
     await expect(ranking).to_contain_text("pending")
+    # No weighted total before the consensus: said in words, not a bare dash.
+    await expect(ranking.get_by_role("row").filter(has_text="pending")).to_contain_text("not yet")
     settle = team.get_by_role("form", name="Settle impact")
     await settle.get_by_role("button", name="Set").click()
     await expect(settle.get_by_role("alert")).to_have_text(

@@ -147,7 +147,7 @@ export async function teamCallPage(callId) {
           h("thead", {}, h("tr", {}, ["Rank", "Organisation", "Decision", "Weighted", "Scores", "Why"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, ranking.entries.map((e) => h("tr", {},
             h("td", {}, e.rank ?? "—"), h("td", {}, h("a", { href: `#/team/${callId}/applications/${e.applicationId}`, title: "The application" }, e.organisation)), h("td", {}, e.decision.replace("_", " ")),
-            h("td", {}, e.weightedTotal ?? "—"), h("td", {}, scoresText(e.scores, data.call?.rubric.criteria || [], labelOf)),
+            h("td", {}, e.weightedTotal ?? h("span", { class: "muted" }, e.decision === "pending" ? "not yet" : "not ranked")), h("td", {}, scoresText(e.scores, data.call?.rubric.criteria || [], labelOf)),
             h("td", {}, e.explanation))))))) : null,
       // Hub managers see the queue; only the programme team settles it.
       ranking ? await disagreementQueue(callId, data.call?.rubric.criteria || [], isAdmin ? settled : null) : null,
