@@ -1,7 +1,7 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { account, gql, upload } from "../graphql.js";
 import { markProblem, questionField } from "../form.js";
-import { counted, field, languageOwnName, fileSize, guard, h, holdUnsavedOnUnload, instant, problem, screen, UNSUBMITTED } from "../ui.js";
+import { counted, field, fileSize, guard, h, holdUnsavedOnUnload, instant, languageOwnName, problem, screen, UNSUBMITTED } from "../ui.js";
 import { resendButton } from "./links.js";
 import { withdrawButton } from "./mine.js";
 

@@ -2,7 +2,7 @@
 // questions' labels, the scoring form with each error beside its criterion, conflicts.
 import { account, gql } from "../graphql.js";
 import { label, labelNode, markProblem } from "../form.js";
-import { counted, field, languageOwnName, fileSize, guard, h, holdUnsaved, instant, money, problem, screen, signInFirst } from "../ui.js";
+import { counted, field, fileSize, guard, h, holdUnsaved, instant, languageOwnName, money, problem, screen, signInFirst } from "../ui.js";
 
 const LIST = `{ myAssignments { id callId callTitle applicationTitle dueAt callTimezone evaluation { status } } }`;
 const statusWords = (status) => status.replace("_", " ");

@@ -42,8 +42,8 @@ function outcomeSection(a) {
     commentsSection(a));
 }
 
-// Why, in the applicant's words: the ranking's own explanation names criteria by key and
-// money as the team reads it ("below threshold: excellence, overall").
+// Why, in the applicant's words: the ranking's own explanation is the team's shorthand
+// ("rank 2, weighted total 12; reserve: requests €50,000; only €40,000 left …").
 export function outcomeReason(a, scores, total) {
   const { decision, rank, summary } = a.outcome;
   const rubric = a.call?.rubric;
