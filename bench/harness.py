@@ -149,13 +149,16 @@ class Client:
             " { ... on Challenge { id } } }", {"m": mission["createMission"]["id"]}, admin,
         )  # fmt: skip
         now = datetime.now(UTC)
+        # Closing beyond the draft reminders' 72 h: a real surge's drafts were reminded days
+        # before, and here the scheduler's wave of reminders for every draft just prepared
+        # landed inside one run's measured window and not another's.
         call = await self(
             "mutation($i: CallInput!) { createCall(input: $i) { __typename ... on OpenCall { id }"
             " ... on ValidationErrors { errors { field message } } } }",
             {"i": {"title": "Bench call", "hub": "NL",
                    "challengeIds": [challenge["createChallenge"]["id"]], "budget": 10**7,
                    "maxGrant": 10**5, "opensAt": (now - timedelta(hours=1)).isoformat(),
-                   "closesAt": (now + timedelta(days=1)).isoformat(),
+                   "closesAt": (now + timedelta(days=4)).isoformat(),
                    "form": {"questions": questions}}},
             admin,
         )  # fmt: skip
