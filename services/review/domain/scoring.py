@@ -300,6 +300,8 @@ def _names(rubric: Rubric, keys: Iterable[str]) -> list[str]:
 
 
 def _settlements(rubric: Rubric, c: Consensus) -> str:
+    if not c.settled:  # most lines: no criterion to name
+        return ""
     names = dict(zip(c.settled, _names(rubric, c.settled), strict=True))
     return "".join(f"; {names[k]} settled by moderator: {why}" for k, why in c.settled.items())
 
