@@ -91,7 +91,7 @@ class ApplicationCopy(Base):
     call_id: Mapped[str] = mapped_column(String(64), index=True)
     applicant_id: Mapped[str | None] = mapped_column(String(64))
     applicant_email: Mapped[str | None] = mapped_column(String(254))
-    title: Mapped[str | None] = mapped_column(String(500))
+    title: Mapped[str | None] = mapped_column(Text)  # the first short-text answer: any length
     version: Mapped[int] = mapped_column(Integer, default=0)
     submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -104,7 +104,7 @@ class AssignmentCopy(Base):
     application_id: Mapped[str] = mapped_column(String(64))
     call_id: Mapped[str] = mapped_column(String(64), index=True)
     evaluator_id: Mapped[str] = mapped_column(String(64), index=True)
-    application_title: Mapped[str] = mapped_column(String(500), default="")
+    application_title: Mapped[str] = mapped_column(Text, default="")
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     submitted: Mapped[bool] = mapped_column(Boolean, default=False)

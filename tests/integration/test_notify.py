@@ -29,6 +29,7 @@ from services.notify.app import create_app
 from services.notify.config import NotifySettings
 from services.notify.domain.messages import shipped_languages
 from services.notify.models import ApplicationCopy, AssignmentCopy, MailRow
+from services.notify.usecases.applications import LONG_RECEIPT_CHARACTERS
 from services.notify.usecases.reminders import send_due_reminders
 from services.notify.writer import MailWriter
 from shared.api.intake import Organisation, Person
@@ -263,6 +264,37 @@ async def test_the_receipt_carries_the_pdf_whose_fingerprint_is_the_events(
     [_, outcome] = await mail_server.wait_for(applicant.email, count=2)
     assert "on the reserve list" in text_of(outcome)
     assert f"{PUBLIC_URL}/#/mine/{event.application_id}" in links_in(outcome)
+
+
+async def test_a_long_application_and_its_long_title_get_their_receipt_and_assignment(
+    start_notify: Any, mail_server: Mailbox
+) -> None:
+    """Past LONG_RECEIPT_CHARACTERS of answers the PDF is drawn in a thread: the same receipt.
+    The title (the first short-text answer) may be that long too: it failed the receipt and
+    the evaluator's mail when notify kept titles as varchar(500)."""
+    notify: Notify = await start_notify()
+    applicant = person(address("applicant"))
+    opened = call()
+    await notify.publish(applicant)
+    await notify.publish(opened)
+    long_answer = "Repair loops " + "circular " * (LONG_RECEIPT_CHARACTERS // 9)
+    event = msgspec.structs.replace(
+        submitted(applicant, opened.call_id), answers={"project_title": long_answer}
+    )
+    await notify.publish(event)
+    [message] = await mail_server.wait_for(applicant.email)
+    [pdf] = list(message.iter_attachments())
+    content = pdf.get_content()
+    assert len(re.findall(rb"/Type /Page\b", content)) >= 5
+    assert event.fingerprint in pdf_text(content) and "Repair loops" in pdf_text(content)
+    evaluator = person(address("evaluator"), "evaluator")
+    await notify.publish(evaluator)
+    await notify.publish(assignment(
+        evaluator, opened.call_id, application_id=event.application_id,
+        application_title=long_answer,
+    ))  # fmt: skip
+    [assigned] = await mail_server.wait_for(evaluator.email)
+    assert long_answer in text_of(assigned)
 
 
 async def test_a_language_without_templates_gets_english(
