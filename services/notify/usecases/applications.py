@@ -21,6 +21,8 @@ from shared.consumer import NotReadyYet
 from shared.contracts import intake, review
 from shared.events import Envelope
 
+LONG_RECEIPT_CHARACTERS = 20_000  # of answers: some five pages
+
 
 async def drafted(session: AsyncSession, _: Envelope, event: intake.ApplicationDrafted) -> None:
     row = await queries.locked_application(session, event.application_id, event.call_id)
@@ -78,8 +80,13 @@ async def submitted(
         "files": files_context(facts.files),
         "link": writer.link(f"receipt/{event.application_id}"),
     }  # fmt: skip
-    # Laying out a long application takes a while: off the loop that relays mail.
-    content = await asyncio.to_thread(receipt_pdf, facts)
+    # A receipt takes ~2 ms, drawn here: in a thread, the hand-offs of the GIL cost more
+    # than that (bench/notify_receipts). A long one (26 pages: ~75 ms) is drawn off the loop
+    # that relays mail.
+    if sum(len(answer) for _, answer in facts.answers) < LONG_RECEIPT_CHARACTERS:
+        content = receipt_pdf(facts)
+    else:
+        content = await asyncio.to_thread(receipt_pdf, facts)
     pdf = Attachment(f"receipt-{event.receipt_number}.pdf", "application/pdf", content)
     await writer.queue(session, recipient, "submission_receipt", envelope.id, context, [pdf])
 
