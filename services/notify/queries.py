@@ -9,7 +9,20 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, false, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    Row,
+    case,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,6 +92,31 @@ async def locked_application(
         session, ApplicationCopy, application_id=application_id,
         call_id=call_id, version=0, submitted=False, withdrawn=False,
     )  # fmt: skip
+
+
+async def record_submission(
+    session: AsyncSession, *, application_id: str, call_id: str, applicant_id: str,
+    applicant_email: str | None, version: int, title: str | None,
+) -> None:  # fmt: skip
+    """A submitted application's copy in one statement: inserted when first heard of, else
+    marked submitted, its address kept when the event has none, and its title the newer
+    version's (an older version arriving late keeps the title it has)."""
+    copy = table_of(ApplicationCopy)
+    statement = insert(copy).values(
+        application_id=application_id, call_id=call_id, applicant_id=applicant_id,
+        applicant_email=applicant_email, version=version, title=title, submitted=True,
+        withdrawn=False,
+    )  # fmt: skip
+    new = statement.excluded
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[copy.c.application_id],
+        set_={
+            "applicant_id": new.applicant_id, "submitted": True,
+            "applicant_email": func.coalesce(new.applicant_email, copy.c.applicant_email),
+            "version": func.greatest(copy.c.version, new.version),
+            "title": case((new.version >= copy.c.version, new.title), else_=copy.c.title),
+        },
+    ))  # fmt: skip
 
 
 async def locked_assignment(
@@ -215,19 +253,33 @@ async def application_counts(session: AsyncSession, call_id: str) -> tuple[int, 
 # ---- the mail outbox ----------------------------------------------------------------------
 
 
-async def insert_mail(session: AsyncSession, values: dict[str, Any]) -> uuid.UUID | None:
-    """The new mail's id; None when this cause already wrote to this address."""
-    mail = table_of(MailRow)
-    created: uuid.UUID | None = await session.scalar(
+async def insert_mail(
+    session: AsyncSession, values: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()
+) -> uuid.UUID | None:
+    """The new mail's id; None when this cause already wrote to this address. Its
+    attachments (file_name, content_type, content) go in the same statement, only with a
+    mail that is new."""
+    mail, files = table_of(MailRow), table_of(MailAttachmentRow)
+    inserted = (
         insert(mail).values(**values)
         .on_conflict_do_nothing(index_elements=[mail.c.cause_key, mail.c.to_address])
         .returning(mail.c.id)
     )  # fmt: skip
-    return created
-
-
-async def insert_attachments(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await session.execute(insert(table_of(MailAttachmentRow)), rows)
+    if not attachments:
+        created: uuid.UUID | None = await session.scalar(inserted)
+        return created
+    new_mail = inserted.cte("new_mail")
+    each = union_all(*(
+        select(literal(uuid.uuid4()), new_mail.c.id, literal(a["file_name"]),
+               literal(a["content_type"]), literal(a["content"], LargeBinary))
+        for a in attachments
+    ))  # fmt: skip
+    filed = (
+        insert(files)
+        .from_select(["id", "mail_id", "file_name", "content_type", "content"], each)
+        .cte("filed")
+    )
+    return await session.scalar(select(new_mail.c.id).add_cte(filed))
 
 
 async def mail_page(

@@ -70,13 +70,8 @@ class MailWriter:
             "cause_key": cause_key, "subject": rendered.subject, "text": rendered.text,
             "html": rendered.html, "state": MailState.QUEUED, "attempts": 0,
             "next_attempt_at": now, "created_at": now,
-        })  # fmt: skip
+        }, [msgspec.structs.asdict(attachment) for attachment in attachments])  # fmt: skip
         if mail_id is None:
             return False
-        if attachments:
-            await queries.insert_attachments(session, [
-                {"mail_id": mail_id, **msgspec.structs.asdict(attachment)}
-                for attachment in attachments
-            ])  # fmt: skip
         session.info[MAIL_WRITTEN] = True
         return True

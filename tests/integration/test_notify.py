@@ -297,6 +297,32 @@ async def test_a_long_application_and_its_long_title_get_their_receipt_and_assig
     assert long_answer in text_of(assigned)
 
 
+async def test_a_late_older_version_keeps_the_newer_title_and_no_address_keeps_the_one_known(
+    start_notify: Any, mail_server: Mailbox
+) -> None:
+    notify: Notify = await start_notify()
+    applicant = person(address("applicant"))
+    opened = call()
+    await notify.publish(applicant)
+    await notify.publish(opened)
+    first = submitted(applicant, opened.call_id)
+    second = msgspec.structs.replace(
+        first, version=2, answers={**first.answers, "project_title": "Repair loops, again"}
+    )
+    late = msgspec.structs.replace(first, applicant_email="")
+    for event in (second, late):
+        await notify.publish(event)
+    await mail_server.wait_for(applicant.email, count=2)
+
+    async def copy() -> ApplicationCopy | None:
+        async with notify.sessions() as session:
+            return await session.get(ApplicationCopy, first.application_id)
+
+    kept = await eventually(copy)
+    assert (kept.version, kept.title, kept.submitted) == (2, "Repair loops, again", True)
+    assert kept.applicant_email == applicant.email and kept.applicant_id == applicant.account_id
+
+
 async def test_a_language_without_templates_gets_english(
     start_notify: Any, mail_server: Mailbox
 ) -> None:

@@ -56,13 +56,11 @@ async def submitted(
     call = await known_call(session, event.call_id)
     form = msgspec.convert(call.form, Form)
     title = form.title_of(event.answers)
-    row = await queries.locked_application(session, event.application_id, event.call_id)
-    row.applicant_id = event.applicant_id
-    row.applicant_email = event.applicant_email or row.applicant_email
-    row.submitted = True
-    if event.version >= row.version:  # an older version arriving late keeps the title
-        row.version = event.version
-        row.title = title
+    await queries.record_submission(
+        session, application_id=event.application_id, call_id=event.call_id,
+        applicant_id=event.applicant_id, applicant_email=event.applicant_email or None,
+        version=event.version, title=title,
+    )  # fmt: skip
     recipient = await applicant(session, event.applicant_id, event.applicant_email)
     if recipient is None:
         return
