@@ -22,7 +22,7 @@ from email.utils import format_datetime, parseaddr
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.notify import queries
+from services.notify import mail_queries
 from services.notify.config import NotifySettings
 from services.notify.models import MailAttachmentRow, MailRow
 from shared.api.notify import MailState
@@ -118,8 +118,8 @@ class MailRelay:
     async def send_due(self, batch: int = BATCH) -> int:
         """Send what is due now; returns how many mails were tried."""
         async with self.session_factory() as session, session.begin():
-            rows = await queries.due_mails(session, self.clock(), batch)
-            attachments = await queries.attachments_to_send(session, [row.id for row in rows])
+            rows = await mail_queries.due_mails(session, self.clock(), batch)
+            attachments = await mail_queries.attachments_to_send(session, [row.id for row in rows])
             if rows:
                 await self.send_batch(rows, attachments)
             return len(rows)

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify import queries
+from services.notify import mail_queries
 from services.notify.domain.messages import render, rendered_language
 from services.notify.models import Person
 from shared.api.notify import MailState
@@ -64,7 +64,7 @@ class MailWriter:
             {"name": recipient.name, "portal_url": f"{self.public_url}/", **context},
         )
         now = self.clock()
-        mail_id = await queries.insert_mail(session, {
+        mail_id = await mail_queries.insert_mail(session, {
             "recipient_id": recipient.account_id, "to_address": recipient.address, "kind": kind,
             "language": rendered_language(recipient.language),  # what it is written in
             "cause_key": cause_key, "subject": rendered.subject, "text": rendered.text,

@@ -12,7 +12,7 @@ import html
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify import queries
+from services.notify import mail_queries, queries
 from services.notify.models import ApplicationCopy, MailRow
 from shared.api.notify import MailState
 from shared.contracts import accounts, intake
@@ -23,20 +23,20 @@ NOT_SENT = "the recipient's data was erased; not sent"
 
 
 async def redact_mails(session: AsyncSession, *where: ColumnElement[bool]) -> None:
-    mails = await queries.locked_mails(session, *where)
+    mails = await mail_queries.locked_mails(session, *where)
     for mail in mails:
         mail.to_address = f"erased-{mail.id}@erased.invalid"
         mail.text = mail.html = ERASED
         if mail.state is MailState.QUEUED:
             mail.state, mail.last_error = MailState.FAILED, NOT_SENT
     if mails:
-        await queries.delete_attachments(session, [m.id for m in mails])
+        await mail_queries.delete_attachments(session, [m.id for m in mails])
 
 
 async def forget_title(session: AsyncSession, evaluator_id: str, title: str) -> None:
     """An evaluator's mails name the application by its title (an answer): it goes from
     them; the rest of the mail is the evaluator's own and stays."""
-    mails = await queries.locked_mails(
+    mails = await mail_queries.locked_mails(
         session,
         MailRow.recipient_id == evaluator_id,
         MailRow.text.contains(title, autoescape=True),

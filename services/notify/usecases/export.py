@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify import queries
+from services.notify import mail_queries
 from services.notify.config import NotifySettings
 from services.notify.domain.withholding import WITHHELD
 from services.notify.models import Person
@@ -22,8 +22,8 @@ async def person_export(
 ) -> NotifyPersonExport:
     """Everything notify holds about the person, oldest mail first."""
     require_person_or_admin(reader, account_id)
-    rows = await queries.person_mails(session, account_id, newest_first=False)
-    attachments = await queries.attachment_facts(session, [r.id for r in rows])
+    rows = await mail_queries.person_mails(session, account_id, newest_first=False)
+    attachments = await mail_queries.attachment_facts(session, [r.id for r in rows])
     mails = [
         ExportedMail(
             id=str(r.id), kind=r.kind, to=r.to_address, language=r.language, subject=r.subject,
@@ -43,7 +43,7 @@ async def person_export_attachment(
     """A file a mail to the person carried, and its content type (small: a receipt PDF is
     kept in the row)."""
     require_person_or_admin(reader, account_id)
-    found = await queries.person_attachment(session, account_id, attachment_id)
+    found = await mail_queries.person_attachment(session, account_id, attachment_id)
     if found is None:
         raise NotFound(f"There is no mail attachment {attachment_id} in this person's data.")
     content, content_type = found

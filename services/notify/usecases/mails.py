@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify import queries
+from services.notify import mail_queries
 from services.notify.config import NotifySettings
 from services.notify.domain.withholding import WITHHELD, body_withheld
 from services.notify.models import MailRow
@@ -44,12 +44,12 @@ def mail_of(
 async def mail_views(
     session: AsyncSession, rows: list[MailRow], reader: Identity, settings: NotifySettings
 ) -> list[Mail]:
-    attachments = await queries.attachment_facts(session, [row.id for row in rows])
+    attachments = await mail_queries.attachment_facts(session, [row.id for row in rows])
     return [mail_of(r, attachments[r.id], withheld(r, reader, settings)) for r in rows]
 
 
 async def found_mail(session: AsyncSession, mail_id: str, *, lock: bool = False) -> MailRow:
-    row = await queries.mail(session, mail_id, lock=lock)
+    row = await mail_queries.mail(session, mail_id, lock=lock)
     if row is None:
         raise NotFound(f"There is no mail {mail_id}.")
     return row
@@ -62,7 +62,7 @@ async def list_mail(
     """The outbox, newest first (the programme team)."""
     reader.require_admin()
     require(page_errors(first, offset))
-    rows, total = await queries.mail_page(session, state, to, first, offset)
+    rows, total = await mail_queries.mail_page(session, state, to, first, offset)
     return MailPage(items=await mail_views(session, list(rows), reader, settings), total=total)
 
 
@@ -97,7 +97,7 @@ async def person_mail(
     if reader.require_signed_in() != account_id and not reader.is_admin:
         raise Forbidden("You may read only the mail sent to you.")
     require(page_errors(first, offset))
-    rows = await queries.person_mails(
+    rows = await mail_queries.person_mails(
         session, account_id, newest_first=True, first=first, offset=offset
     )
     return [

@@ -1,0 +1,176 @@
+"""Notify's queries of its mail outbox: mail written, listed, sent and redacted (queries.py
+holds those of its copies)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    Row,
+    delete,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notify.models import (
+    MailAttachmentRow,
+    MailRow,
+)
+from shared.api.notify import ExportedMailAttachment, MailState
+from shared.db import contains_pattern, table_of
+from shared.paths import is_uuid
+
+
+async def insert_mail(
+    session: AsyncSession, values: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()
+) -> uuid.UUID | None:
+    """The new mail's id; None when this cause already wrote to this address. Its
+    attachments (file_name, content_type, content) go in the same statement, only with a
+    mail that is new."""
+    mail, files = table_of(MailRow), table_of(MailAttachmentRow)
+    inserted = (
+        insert(mail).values(**values)
+        .on_conflict_do_nothing(index_elements=[mail.c.cause_key, mail.c.to_address])
+        .returning(mail.c.id)
+    )  # fmt: skip
+    if not attachments:
+        created: uuid.UUID | None = await session.scalar(inserted)
+        return created
+    new_mail = inserted.cte("new_mail")
+    each = union_all(*(
+        select(literal(uuid.uuid4()), new_mail.c.id, literal(a["file_name"]),
+               literal(a["content_type"]), literal(a["content"], LargeBinary))
+        for a in attachments
+    ))  # fmt: skip
+    filed = (
+        insert(files)
+        .from_select(["id", "mail_id", "file_name", "content_type", "content"], each)
+        .cte("filed")
+    )
+    return await session.scalar(select(new_mail.c.id).add_cte(filed))
+
+
+async def mail_page(
+    session: AsyncSession, state: MailState | None, to: str | None, first: int, offset: int
+) -> tuple[Sequence[MailRow], int]:
+    """A page of the outbox, newest first, and how many mails the filters match."""
+    conditions: list[Any] = []
+    if state is not None:
+        conditions.append(MailRow.state == state)
+    if to is not None and to.strip():
+        conditions.append(MailRow.to_address.ilike(contains_pattern(to.strip()), escape="\\"))
+    total = await session.scalar(select(func.count()).select_from(MailRow).where(*conditions))
+    rows = await session.scalars(
+        select(MailRow)
+        .where(*conditions)
+        .order_by(MailRow.created_at.desc(), MailRow.id)
+        .limit(first)
+        .offset(offset)
+    )
+    return rows.all(), total or 0
+
+
+async def person_mails(
+    session: AsyncSession, account_id: str, *, newest_first: bool, first: int | None = None,
+    offset: int = 0,
+) -> Sequence[MailRow]:  # fmt: skip
+    order = MailRow.created_at.desc() if newest_first else MailRow.created_at
+    rows = await session.scalars(
+        select(MailRow)
+        .where(MailRow.recipient_id == account_id)
+        .order_by(order, MailRow.id)
+        .limit(first)
+        .offset(offset)
+    )
+    return rows.all()
+
+
+async def mail(session: AsyncSession, mail_id: str, *, lock: bool = False) -> MailRow | None:
+    if not is_uuid(mail_id):
+        return None
+    return await session.get(MailRow, uuid.UUID(mail_id), with_for_update=lock)
+
+
+async def attachment_facts(
+    session: AsyncSession, mail_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ExportedMailAttachment]]:
+    """Per mail, its files (their bytes left in the rows), by name."""
+    found: dict[uuid.UUID, list[ExportedMailAttachment]] = defaultdict(list)
+    if not mail_ids:
+        return found
+    rows = await session.execute(
+        select(MailAttachmentRow.mail_id, MailAttachmentRow.id, MailAttachmentRow.file_name,
+               MailAttachmentRow.content_type, func.length(MailAttachmentRow.content))
+        .where(MailAttachmentRow.mail_id.in_(mail_ids))
+        .order_by(MailAttachmentRow.file_name, MailAttachmentRow.id)
+    )  # fmt: skip
+    for mail_id, attachment_id, file_name, content_type, size in rows:
+        found[mail_id].append(ExportedMailAttachment(
+            id=str(attachment_id), file_name=file_name, content_type=content_type, size=size,
+        ))  # fmt: skip
+    return found
+
+
+async def person_attachment(
+    session: AsyncSession, account_id: str, attachment_id: str
+) -> Row[bytes, str] | None:
+    """(content, content_type) of a file a mail to the person carried."""
+    if not is_uuid(attachment_id):
+        return None
+    found = await session.execute(
+        select(MailAttachmentRow.content, MailAttachmentRow.content_type)
+        .join(MailRow, MailRow.id == MailAttachmentRow.mail_id)
+        .where(MailAttachmentRow.id == uuid.UUID(attachment_id), MailRow.recipient_id == account_id)
+    )
+    return found.first()
+
+
+async def due_mails(session: AsyncSession, now: datetime, batch: int) -> Sequence[MailRow]:
+    """Queued mail due by `now`, locked; rows another replica is sending are skipped."""
+    rows = await session.scalars(
+        select(MailRow)
+        .where(MailRow.state == MailState.QUEUED, MailRow.next_attempt_at <= now)
+        .order_by(MailRow.next_attempt_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    return rows.all()
+
+
+async def attachments_to_send(
+    session: AsyncSession, mail_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[MailAttachmentRow]]:
+    found: dict[uuid.UUID, list[MailAttachmentRow]] = defaultdict(list)
+    if mail_ids:
+        rows = await session.scalars(
+            select(MailAttachmentRow)
+            .where(MailAttachmentRow.mail_id.in_(mail_ids))
+            .order_by(MailAttachmentRow.file_name)
+        )
+        for attachment in rows:
+            found[attachment.mail_id].append(attachment)
+    return found
+
+
+async def locked_mails(session: AsyncSession, *where: ColumnElement[bool]) -> Sequence[MailRow]:
+    return (await session.scalars(select(MailRow).where(*where).with_for_update())).all()
+
+
+async def delete_attachments(session: AsyncSession, mail_ids: list[uuid.UUID]) -> None:
+    await session.execute(delete(MailAttachmentRow).where(MailAttachmentRow.mail_id.in_(mail_ids)))
+
+
+async def unsent_mail_counts(session: AsyncSession) -> Sequence[Row[MailState, int]]:
+    """The mail queue by state: waiting for the relay, or given up on."""
+    query = select(MailRow.state, func.count()).where(MailRow.sent_at.is_(None))
+    return (await session.execute(query.group_by(MailRow.state))).all()
