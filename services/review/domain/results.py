@@ -1,10 +1,13 @@
-"""When a call's results may be published: every applicant needs an outcome."""
+"""When a call's results may be published (every applicant needs an outcome), and what an
+applicant is told of theirs."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
 
+from services.review.domain.scoring import Ranked, criterion_names
+from shared.api.registry import Rubric
 from shared.api.review import Decision
 
 
@@ -33,3 +36,19 @@ def decision_counts(decisions: Iterable[Decision]) -> dict[Decision, int]:
     """How many applications got each decision (zero for the ones none got)."""
     counts = Counter(decisions)
     return {decision: counts[decision] for decision in Decision}
+
+
+def applicant_summary(rubric: Rubric, ranked: Ranked) -> str:
+    """An outcome in the applicant's words: the decision, the rank and the thresholds their
+    consensus missed. Never the ranking's own explanation, which is the team's: the budget
+    left, a tie with another application, a moderator's notes."""
+    if ranked.decision is Decision.SELECTED:
+        return f"Selected for funding, at rank {ranked.rank}."
+    if ranked.decision is Decision.RESERVE:
+        return (f"On the reserve list, at rank {ranked.rank}: the budget went to the applications"
+                " ranked above it.")  # fmt: skip
+    if ranked.decision is Decision.INELIGIBLE:
+        return "Not eligible for this call, so it was not evaluated."
+    if missed := criterion_names(rubric, ranked.thresholds_failed):
+        return f"Not selected: below the threshold on {', '.join(missed)}."
+    return "Not selected."

@@ -241,7 +241,7 @@ def _screened(rubric: Rubric, item: RankInput) -> Ranked | None:
     if not c.complete:
         why = [c.missing] if c.missing else []
         if c.flagged:
-            why.append(f"the moderator must settle {', '.join(_names(rubric, c.flagged))}")
+            why.append(f"the moderator must settle {', '.join(criterion_names(rubric, c.flagged))}")
         return _unranked(item, Decision.PENDING, [], ": ".join(
             ["consensus is not complete", *why]))  # fmt: skip
     failed = [k.key for k in rubric.criteria if c.scores[k.key] < k.threshold]
@@ -250,7 +250,7 @@ def _screened(rubric: Rubric, item: RankInput) -> Ranked | None:
         failed.append("overall")
     if failed:
         return _unranked(item, Decision.NOT_SELECTED, failed, "below threshold: "
-                         + ", ".join(_names(rubric, failed)) + _settlements(rubric, c))  # fmt: skip
+                         + ", ".join(criterion_names(rubric, failed)) + _settlements(rubric, c))  # fmt: skip
     return None
 
 
@@ -293,7 +293,7 @@ def _amount(value: float) -> str:
     return "€" + f"{value:,.2f}".removesuffix(".00")
 
 
-def _names(rubric: Rubric, keys: Iterable[str]) -> list[str]:
+def criterion_names(rubric: Rubric, keys: Iterable[str]) -> list[str]:
     """Criteria as the team reads them (the English label), the overall total as words."""
     labels = {c.key: c.labels.get("en") or c.key for c in rubric.criteria}
     return [labels.get(key, "the overall total" if key == "overall" else key) for key in keys]
@@ -302,7 +302,7 @@ def _names(rubric: Rubric, keys: Iterable[str]) -> list[str]:
 def _settlements(rubric: Rubric, c: Consensus) -> str:
     if not c.settled:  # most lines: no criterion to name
         return ""
-    names = dict(zip(c.settled, _names(rubric, c.settled), strict=True))
+    names = dict(zip(c.settled, criterion_names(rubric, c.settled), strict=True))
     return "".join(f"; {names[k]} settled by moderator: {why}" for k, why in c.settled.items())
 
 
@@ -331,6 +331,6 @@ def _tie_break(
         other = neighbour.consensus.scores
         for c in rubric.criteria:
             if other[c.key] != mine[c.key]:
-                return f"{_names(rubric, [c.key])[0]} score"
+                return f"{criterion_names(rubric, [c.key])[0]} score"
         return "earlier submission"
     return None

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.review import events, queries
 from services.review.domain.access import require_team
-from services.review.domain.results import decision_counts, publish_refusal
-from services.review.usecases.calls import load_call
+from services.review.domain.results import applicant_summary, decision_counts, publish_refusal
+from services.review.usecases.calls import load_call, rubric_of
 from services.review.usecases.consensus import call_scores, entry_of, ranking_of
 from shared.api.intake import Eligibility
 from shared.api.review import Decision, Ranking
@@ -44,11 +44,12 @@ async def publish_results(
     ):  # fmt: skip
         raise Conflict(refusal)
     comments = await evaluator_comments(session, call_id)
+    rubric = rubric_of(call)
     counts = decision_counts(r.decision for r, _ in ranked)
     await events.publish(session, *(review_events.OutcomePublished(
         application_id=r.application_id, call_id=call_id, decision=r.decision,
         rank=r.rank, weighted_total=r.weighted_total, scores=r.scores,
-        comments=comments.get(r.application_id, []), summary=r.explanation,
+        comments=comments.get(r.application_id, []), summary=applicant_summary(rubric, r),
     ) for r, _ in ranked), review_events.ResultsPublished(
         call_id=call_id, selected=counts[Decision.SELECTED], reserve=counts[Decision.RESERVE],
         not_selected=counts[Decision.NOT_SELECTED],

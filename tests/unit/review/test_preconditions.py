@@ -13,8 +13,8 @@ from services.review.domain.pools import (
     published_refusal,
     repair_refusal,
 )
-from services.review.domain.results import decision_counts, publish_refusal
-from services.review.domain.scoring import consensus_errors, save_refusal, submit_refusal
+from services.review.domain.results import applicant_summary, decision_counts, publish_refusal
+from services.review.domain.scoring import Ranked, consensus_errors, save_refusal, submit_refusal
 from shared.api.registry import Criterion, Rubric
 from shared.api.review import Decision, EvaluationStatus
 from shared.call_status import CallStatus
@@ -135,3 +135,29 @@ def test_an_invitation_refuses_a_name_or_organisation_longer_than_the_columns() 
     ]
     assert invitation_errors(name="A" * 200, organisation="O" * 200, capacity=1, expertise=[],
                              hubs=[]) == []  # fmt: skip
+
+
+def ranked_as(
+    decision: Decision, rank: int | None = None, failed: list[str] | None = None
+) -> Ranked:
+    return Ranked(
+        application_id="a", rank=rank, decision=decision, weighted_total=None, total=None,
+        scores={}, thresholds_failed=failed or [], tie_break="earlier submission",
+        explanation="rank 2, weighted total 4; reserve: requests €50,000; only €10 left;"
+        " Impact settled by moderator: the second evaluator misread the budget",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("ranked", "told"), [
+    (ranked_as(Decision.SELECTED, 1), "Selected for funding, at rank 1."),
+    (ranked_as(Decision.RESERVE, 7), "On the reserve list, at rank 7: the budget went to the"
+                                     " applications ranked above it."),
+    (ranked_as(Decision.INELIGIBLE), "Not eligible for this call, so it was not evaluated."),
+    (ranked_as(Decision.NOT_SELECTED, failed=["impact", "overall"]),
+     "Not selected: below the threshold on Impact, the overall total."),
+])  # fmt: skip
+def test_an_applicant_is_told_the_outcome_not_the_teams_explanation(
+    ranked: Ranked, told: str
+) -> None:
+    rubric = Rubric(criteria=[Criterion(key="impact", labels={"en": "Impact"})])
+    assert applicant_summary(rubric, ranked) == told
