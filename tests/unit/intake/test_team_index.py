@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, datetime
 
@@ -39,7 +40,19 @@ def test_a_cursor_comes_back_as_it_went_out() -> None:
     assert decode_cursor(encode_cursor(created, key)) == (created, key)
 
 
-@pytest.mark.parametrize("cursor", ["", "not base64!", "bm8gYmFy"])
+def forged(position: str) -> str:
+    return base64.urlsafe_b64encode(position.encode()).decode()
+
+
+ANY_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize("cursor", [
+    "", "not base64!", "bm8gYmFy",
+    # Instants PostgreSQL cannot hold once in UTC (they answered 500), and one without a zone.
+    forged(f"0001-01-01T00:00:00+14:00|{ANY_ID}"), forged(f"9999-12-31T23:59:59.999999-14:00|{ANY_ID}"),
+    forged(f"2026-01-01|{ANY_ID}"),
+])  # fmt: skip
 def test_a_cursor_this_list_did_not_give_out_is_refused_on_after(cursor: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
         decode_cursor(cursor)
