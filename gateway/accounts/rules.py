@@ -47,10 +47,13 @@ def hub_errors(role: Role, hub: str | None) -> list[FieldError]:
     return []
 
 
+TEAM_MADE = frozenset({Role.EVALUATOR, Role.HUB_MANAGER, Role.ADMIN})
+
+
 def team_made_errors(role: Role, hub: str | None) -> list[FieldError]:
     """What the team may not create (found probing: an applicant account was made, and an
     admin's hub dropped without a word)."""
-    if role is Role.APPLICANT:
+    if role not in TEAM_MADE:  # an "anonymous" account could never sign in, yet held the address
         return [FieldError("role", "applicants sign up themselves; create an evaluator, a "
                            "hub manager or an admin")]  # fmt: skip
     if hub and role is not Role.HUB_MANAGER:

@@ -236,10 +236,13 @@ async def test_weak_passwords_are_refused_with_a_field_error(gql: GraphQLClient)
 async def test_the_team_creates_no_applicant_and_gives_only_a_hub_manager_a_hub(
     gql: GraphQLClient, tokens: Tokens
 ) -> None:
-    """Found probing: an applicant account was created, and an admin's hub dropped silently."""
+    """Found probing: an applicant account was created, an "anonymous" one that could never
+    sign in but held its address, and an admin's hub dropped silently."""
     refusals = """mutation($i: AccountInput!) { createAccount(input: $i) { __typename
       ... on ValidationErrors { errors { field } } } }"""
-    for role, hub, field in (("APPLICANT", None, "role"), ("ADMIN", "NL", "hub")):
+    for role, hub, field in (
+        ("APPLICANT", None, "role"), ("ANONYMOUS", None, "role"), ("ADMIN", "NL", "hub"),
+    ):  # fmt: skip
         given = {"email": new_email("made"), "displayName": "Made", "role": role, "hub": hub}
         refused = (await gql(refusals, {"i": given}, tokens.admin))["createAccount"]
         assert refused == {"__typename": "ValidationErrors", "errors": [{"field": field}]}
