@@ -49,8 +49,10 @@ def score_errors(
 def consensus_errors(
     rubric: Rubric, criterion: str, score: float, justification: str
 ) -> list[FieldError]:
-    """A moderator's score is a score like any other, and needs a reason."""
+    """A moderator's score is a score like any other, and needs a reason: as long as an
+    evaluator's comment at most (it goes into the ranking's explanation and its CSV)."""
     errors = score_errors(rubric, {criterion: score}, {}, strict=False)
+    errors += too_long({"justification": justification}, COMMENT_MAX)
     if len(justification.strip()) < MIN_JUSTIFICATION:
         errors.append(FieldError(
             "justification", f"explain the decision in at least {MIN_JUSTIFICATION} characters"

@@ -93,6 +93,8 @@ def test_a_moderators_score_is_a_score_and_needs_twenty_characters_of_reason() -
     fields = [e.field for e in consensus_errors(RUBRIC, "impact", 5.2, "")]
     assert fields == ["scores.impact", "justification"]
     assert [e.field for e in consensus_errors(RUBRIC, "reach", 3, "y" * 20)] == ["scores.reach"]
+    [long] = consensus_errors(RUBRIC, "impact", 3.5, "z" * 10_001)
+    assert (long.field, long.message) == ("justification", "must be at most 10,000 characters")
 
 
 def test_a_submitted_evaluation_is_locked() -> None:
