@@ -137,10 +137,13 @@ class ApplicationUpdate(msgspec.Struct, frozen=True, kw_only=True):
     answers: dict[str, Answer] | None = None
 
 
+IDEMPOTENCY_KEY_MOST = 100
+
+
 class SubmitRequest(msgspec.Struct, frozen=True):
     """`idempotency_key`: a retried submit with the same key returns the same receipt."""
 
-    idempotency_key: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    idempotency_key: Annotated[str, msgspec.Meta(min_length=1, max_length=IDEMPOTENCY_KEY_MOST)]
 
 
 class DownloadLink(msgspec.Struct, frozen=True):

@@ -13,6 +13,7 @@ from gateway.schema.convert import from_contract
 from gateway.schema.errors import (
     Conflict,
     EmailNotConfirmed,
+    FieldError,
     Forbidden,
     NotAuthenticated,
     NotFound,
@@ -123,7 +124,14 @@ class IntakeMutation:
         self, info: Info, id: strawberry.ID, idempotency_key: str | None = None
     ) -> SubmitResult:
         ctx = info.context
-        request = api.SubmitRequest(idempotency_key=idempotency_key or uuid.uuid4().hex)
+        key = idempotency_key or uuid.uuid4().hex
+        if len(key) > api.IDEMPOTENCY_KEY_MOST:  # refused here, in the argument's own name
+            message = f"must be at most {api.IDEMPOTENCY_KEY_MOST} characters"
+            return ValidationErrors(
+                message="The input is not valid.",
+                errors=[FieldError(field="idempotencyKey", message=message)],
+            )
+        request = api.SubmitRequest(idempotency_key=key)
         return await attempt(
             lambda: ctx.services.intake.submit(ctx.identity, str(id), request), submission_of
         )
