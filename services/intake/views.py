@@ -139,7 +139,8 @@ def view_of(
     return Application(
         **msgspec.structs.asdict(content), id=str(app.id), call_id=app.call_id,
         applicant_id=app.applicant_id, status=app.status,
-        attachments=[attachment_of(a) for a in files],
+        # An anonymised application's files are gone from the store: no entry, no dead link.
+        attachments=[attachment_of(a) for a in files] if app.anonymised_at is None else [],
         warnings=content_errors(content, form, files, strict=False),
         receipt=receipt_of(submission) if submission else None,
         eligibility=app.eligibility, eligibility_reasons=reasons,

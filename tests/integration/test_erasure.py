@@ -101,6 +101,7 @@ async def test_an_erased_applicant_is_gone_everywhere_and_the_ranking_stays(
         await gql("query($c: ID!) { rankingCsv(callId: $c) }", {"c": call}, tokens.admin)
     )
     assert seen["application"]["requestedAmount"] == 50_000
+    assert seen["application"]["attachments"] == []  # deleted from the store: no dead link
     assert not [s for s in erased.personal if s.lower() in staff_text.lower()]
     assert kept.organisation in answer_text(
         await gql(STAFF_VIEW, {"id": kept.application_id}, tokens.admin)
