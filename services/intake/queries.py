@@ -231,15 +231,28 @@ def call_scope(call_id: str, hub: str | None) -> list[Any]:
     return conditions
 
 
+def submitted_ever(scope: list[Any]) -> list[Any]:
+    """The scope's applications submitted at least once (withdrawn since or not)."""
+    return [*scope, ApplicationRow.version > 0]
+
+
+# Filters on what an application says: a draft never submitted is its applicant's own (its
+# hub, status and eligibility the team sees).
+CONTENT_FILTERS = frozenset({"country", "organisation_type", "value_chain"})
+
+
 def filter_conditions(filters: dict[str, Any]) -> list[Any]:
     """Column equals value for each filter given; `value_chain`: one of the application's."""
+    given = {name: value for name, value in filters.items() if value is not None}
     conditions = [
         getattr(ApplicationRow, name) == value
-        for name, value in filters.items()
-        if value is not None and name != "value_chain"
+        for name, value in given.items()
+        if name != "value_chain"
     ]
-    if filters.get("value_chain") is not None:
-        conditions.append(filters["value_chain"] == any_(ApplicationRow.value_chains))
+    if "value_chain" in given:
+        conditions.append(given["value_chain"] == any_(ApplicationRow.value_chains))
+    if CONTENT_FILTERS & given.keys():
+        conditions.append(ApplicationRow.version > 0)
     return conditions
 
 

@@ -152,6 +152,12 @@ class Bucket:
     count: int
 
 
+SUBMITTED_CONTENT = (
+    "Of the applications submitted (and those withdrawn since): what a draft says is its "
+    "applicant's own until they submit it."
+)
+
+
 @strawberry.type(
     description="Counts of the applications you may see: a hub manager, in a programme-wide "
     "call, sees their hub's."
@@ -168,10 +174,10 @@ class CallStatistics:
     )
     by_status: list[Bucket]
     by_eligibility: list[Bucket]
-    by_country: list[Bucket]
+    by_country: list[Bucket] = strawberry.field(description=SUBMITTED_CONTENT)
     by_hub: list[Bucket]
-    by_value_chain: list[Bucket]
-    by_organisation_type: list[Bucket]
+    by_value_chain: list[Bucket] = strawberry.field(description=SUBMITTED_CONTENT)
+    by_organisation_type: list[Bucket] = strawberry.field(description=SUBMITTED_CONTENT)
     submissions_per_hour: list[Bucket] = strawberry.field(
         description="First submissions per hour (UTC): the deadline curve."
     )

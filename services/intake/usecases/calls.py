@@ -75,14 +75,16 @@ async def submission_count(
 async def statistics(session: AsyncSession, identity: Identity, call_id: str) -> CallStatistics:
     call = await team_call(session, identity, call_id)
     scope = queries.call_scope(call.call_id, identity.hub_scope(call.hub))
+    shared = queries.submitted_ever(scope)  # what a draft says is its applicant's own
     by = {
-        f"by_{name}": await queries.buckets(session, scope, name)
-        for name in ("status", "eligibility", "country", "hub", "organisation_type")
-    }
+        f"by_{name}": await queries.buckets(session, where, name)
+        for name, where in (("status", scope), ("eligibility", scope), ("country", shared),
+                            ("hub", scope), ("organisation_type", shared))
+    }  # fmt: skip
     return CallStatistics(
         call_id=call_id, total=await queries.count_applications(session, scope),
         submitted=await queries.count_submitted(session, scope),
-        by_value_chain=await queries.value_chain_buckets(session, scope),
+        by_value_chain=await queries.value_chain_buckets(session, shared),
         submissions_per_hour=await queries.first_submissions_per_hour(session, scope), **by,
     )  # fmt: skip
 
