@@ -140,8 +140,10 @@ def place_uploads(operations: Any, mapping: Any) -> dict[str, StreamedUpload]:
                     target = target[int(step)] if isinstance(target, list) else target[step]
                 if isinstance(target, list):
                     target[int(last)] = upload
-                else:
+                elif last in target:  # the spec's null placeholder: a variable the query has
                     target[last] = upload
+                else:
+                    raise KeyError(last)
             except (KeyError, IndexError, ValueError, TypeError):
                 raise UploadError(
                     400, "bad_request", f"'map' names no variable at {dotted}."

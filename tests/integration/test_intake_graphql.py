@@ -325,6 +325,8 @@ ANY_UPLOAD = (
         ({"0": ["operationName"]}, True, "'map' names no variable at operationName."),
         ({"0": ["query"]}, True, "'map' names no variable at query."),
         ({"0": ["variables"]}, True, "'map' names no variable at variables."),
+        # A variable the operations do not have (it answered 200 with bad_user_input).
+        ({"0": ["variables.g"]}, True, "'map' names no variable at variables.g."),
         ({"0": ["variables.f"]}, False, "The file mapped as '0' never came."),
         ({"0": ["variables.f", "variables.g"]}, True,
          "'map' puts the file 0 in several variables: send each file as its own part."),
