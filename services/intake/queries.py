@@ -231,9 +231,12 @@ def call_scope(call_id: str, hub: str | None) -> list[Any]:
     return conditions
 
 
+# Submitted at least once (withdrawn since or not).
+SUBMITTED_EVER = ApplicationRow.version > 0
+
+
 def submitted_ever(scope: list[Any]) -> list[Any]:
-    """The scope's applications submitted at least once (withdrawn since or not)."""
-    return [*scope, ApplicationRow.version > 0]
+    return [*scope, SUBMITTED_EVER]
 
 
 # Filters on what an application says: a draft never submitted is its applicant's own (its
@@ -252,7 +255,7 @@ def filter_conditions(filters: dict[str, Any]) -> list[Any]:
     if "value_chain" in given:
         conditions.append(given["value_chain"] == any_(ApplicationRow.value_chains))
     if CONTENT_FILTERS & given.keys():
-        conditions.append(ApplicationRow.version > 0)
+        conditions.append(SUBMITTED_EVER)
     return conditions
 
 
