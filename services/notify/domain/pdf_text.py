@@ -3,8 +3,9 @@
 
 fpdf's line breaking measures the whole line again for every letter it adds (most of a
 receipt's time); here each line is found in one pass with fpdf's own arithmetic (the sum of the
-letters' widths in the core font, times the size, to the last bit), and drawn with `cell`.
-Where fpdf would do something this does not follow (a line break or hidden hyphen in the
+letters' widths in the core font, times the size, to the last bit). And a line of text is
+drawn with the few operators fpdf's `cell` writes for it, without the styled fragments and
+copies of the graphics state `cell` makes for every line (half of a receipt's time). Where fpdf would do something this does not follow (a line break or hidden hyphen in the
 text, a word wider than the line, a table cell that wraps or a table that runs onto the next
 page, a font not one of the core fonts) the text is left to fpdf itself. The unit tests draw
 varied receipts both ways and compare the bytes.
@@ -15,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fpdf import FPDF, FontFace
-from fpdf.enums import Align, TableCellStyle, XPos, YPos
+from fpdf.enums import Align, TableCellStyle, TextMode, XPos, YPos
 from fpdf.fonts import CoreFont
-from fpdf.util import FloatTolerance
+from fpdf.util import FloatTolerance, escape_parens
 
 # What fpdf's line breaking treats specially (a line break, a hidden hyphen): a text with one
 # of them is left to multi_cell. A no-break space it draws as a space.
 SPECIAL, NBSP = frozenset("\n\r\f\xad"), "\xa0"
 BREAKING_SPACES = frozenset(" \t")  # the breaking spaces the core fonts' encoding has
+LINE_X = frozenset({XPos.RIGHT, XPos.LEFT, XPos.LMARGIN})  # where `text_line` can leave x
 BORDERS = TableCellStyle(left=True, bottom=True, right=True, top=True)
 
 
@@ -64,6 +66,36 @@ class TextDocument(FPDF):
             start = resume
         return lines
 
+    def text_line(
+        self, width: float, height: float, text: str,
+        new_x: XPos = XPos.RIGHT, new_y: YPos = YPos.TOP,
+    ) -> None:  # fmt: skip
+        """`cell(width, height, text, new_x=new_x, new_y=new_y)`: one left-aligned line with
+        no border, fill or link, in a core font with no styling of its own, on this page. What
+        does not fit that (a line that starts a new page, a colour, underlining, the page-count
+        alias, ...) is fpdf's own cell."""
+        font = self.current_font
+        if (not text or not isinstance(font, CoreFont) or self.will_page_break(height)
+                or self.text_color != self.fill_color or self.underline or self.strikethrough
+                or self.text_mode != TextMode.FILL or self.font_stretching != 100
+                or self.char_spacing or self.text_shaping or self._record_text_quad_points
+                or self.str_alias_nb_pages in text or new_x not in LINE_X):  # fmt: skip
+            self.cell(width, height, text, new_x=new_x, new_y=new_y)
+            return
+        text = self.normalize_text(text)
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        k, x = self.k, self.x + self.c_margin
+        y = self.h - self.y - 0.5 * height - 0.3 * self.font_size
+        self._out(f"BT {x * k:.2f} {y * k:.2f} Td ({escape_parens(text)}) Tj ET")
+        self._lasth = height
+        if new_x == XPos.RIGHT:
+            self.x += width or self.w - self.r_margin - self.x
+        elif new_x == XPos.LMARGIN:
+            self.x = self.l_margin
+        if new_y == YPos.NEXT:
+            self.y += height
+
     def text_block(self, height: float, text: str) -> None:
         """`multi_cell(0, height, text, align="L", new_x=LMARGIN, new_y=NEXT)`: from here to
         the right margin, ragged right, wrapped where it does not fit, a new page where the
@@ -75,7 +107,9 @@ class TextDocument(FPDF):
         for index, line in enumerate(lines, start=1):
             # Each line below the one before, from the same x (on a new page if full).
             last = index == len(lines)
-            self.cell(0, height, line, new_x=XPos.LMARGIN if last else XPos.LEFT, new_y=YPos.NEXT)
+            self.text_line(
+                0, height, line, new_x=XPos.LMARGIN if last else XPos.LEFT, new_y=YPos.NEXT
+            )
 
     def table_of_single_lines(
         self, rows: list[list[str]], columns: Sequence[int], aligns: Sequence[Align],
@@ -113,6 +147,9 @@ class TextDocument(FPDF):
                 BORDERS.draw_cell_border(self, left, self.y, left + width, self.y + line_height)
                 self.x = left
                 with self.use_font_face(face):  # as fpdf's table: each cell sets its font
-                    self.cell(width, line_height, text, align=align)
+                    if align == Align.L:
+                        self.text_line(width, line_height, text)
+                    else:
+                        self.cell(width, line_height, text, align=align)
             self.ln(line_height)
         return True

@@ -120,7 +120,7 @@ class ReceiptDocument(TextDocument):
 
     def fact(self, label: str, value: str, mono: bool = False) -> None:
         self.set_font(SANS, "B", 10)
-        self.cell(42, LINE, encodable(label))
+        self.text_line(42, LINE, encodable(label))
         # A sha256 in hex fits on one line at 9 pt.
         self.set_font(MONO if mono else SANS, "", 9 if mono else 10.5)
         self.text_block(LINE, encodable(value))

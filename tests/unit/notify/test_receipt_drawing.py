@@ -21,9 +21,10 @@ def without_dates(pdf: bytes) -> bytes:
 
 
 def by_fpdf_alone(receipt: ReceiptFacts, monkeypatch: pytest.MonkeyPatch) -> bytes:
-    """The receipt as fpdf's multi_cell and table draw it, every line broken by fpdf."""
+    """The receipt as fpdf's multi_cell, cell and table draw it, every line broken by fpdf."""
     with monkeypatch.context() as patched:
         patched.setattr(pdf_text.TextDocument, "lines_of", lambda *_: None)
+        patched.setattr(pdf_text.TextDocument, "text_line", pdf_text.TextDocument.cell)
         return receipt_pdf(receipt)
 
 
