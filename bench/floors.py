@@ -25,6 +25,8 @@ import uvicorn
 from litestar import Litestar, post
 from strawberry.litestar import make_graphql_controller
 
+from shared.serve import freeze_startup_objects
+
 TABLES = """
 CREATE TABLE IF NOT EXISTS floor_submission (
     id uuid PRIMARY KEY, application_id uuid NOT NULL, number text UNIQUE NOT NULL,
@@ -111,6 +113,7 @@ def strawberry_app() -> Litestar:
 def main() -> None:
     kind, port = sys.argv[1], int(sys.argv[2])
     app = raw_app(sys.argv[3]) if kind == "raw" else strawberry_app()
+    freeze_startup_objects()  # as every portal process does: the same garbage collection
     uvicorn.run(app, host="127.0.0.1", port=port, http="httptools", log_level="warning",
                 access_log=False)  # fmt: skip
 

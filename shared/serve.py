@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import logging
 import os
 from typing import Any
@@ -171,9 +172,20 @@ def return_large_blocks() -> None:
     libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 
 
+def freeze_startup_objects() -> None:
+    """What importing and building the app made (some 150,000 modules, classes, functions
+    and schema objects, alive for good) moved out of the cyclic garbage collector's sight.
+    Each full collection went over all of them again: 80-180 ms of CPU apiece (5-20 ms
+    after), a dozen in a deadline surge, each a pause for every request in flight
+    (bench/deadline_surge: its bare Strawberry floor's p95 49-75 ms without, 15-17 with)."""
+    gc.collect()
+    gc.freeze()
+
+
 def serve(name: str, app: Any, settings: ServiceSettings) -> None:
     configure_logging(name, settings.log_format)
     return_large_blocks()
+    freeze_startup_objects()
     if settings.niceness:
         os.nice(settings.niceness)
     uvicorn.Server(server_config(app, settings)).run()
