@@ -179,6 +179,22 @@ async def test_usable_at_375_pixels_with_labelled_inputs(
     await assert_fits(team, f"#/team/{DEMO_CALL}", "Circular Futures Open Call 2027")
 
 
+async def test_skip_to_content_moves_the_focus_and_keeps_the_page(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    page = await open_page(browser, pages, web_portal)
+    await page.goto(web_portal.gateway.url + "/#/missions")
+    heading = page.get_by_role("heading", name="Missions and challenges")
+    await expect(heading).to_be_visible()
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("main")).to_be_focused()
+    await expect(heading).to_be_visible()
+    await expect(page.get_by_text("Not found")).to_have_count(0)
+    assert page.url.endswith("#/missions")
+
+
 async def test_submit_problems_link_to_the_questions_they_name(
     browser: Browser, pages: list[Page], web_portal: Portal
 ) -> None:

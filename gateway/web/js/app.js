@@ -92,6 +92,11 @@ async function route() {
 }
 
 window.addEventListener("hashchange", route);
+// "Skip to content" moves the focus to the page, not the router to a page named "main".
+document.querySelector("a.skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  document.getElementById("main").focus();
+});
 // Closing or reloading the tab: the browser asks its own question.
 window.addEventListener("beforeunload", (event) => { if (unloadLoses()) event.preventDefault(); });
 window.addEventListener("portal:signed-in", renderWho);
