@@ -172,6 +172,21 @@ async def test_the_submit_summary_follows_the_fixes_and_goes(
     await expect(page.locator("#submitted-at")).to_have_text(re.compile(r"\d{1,2}:\d{2}"))
     await no_raw_instant(page)
 
+    # Resubmitted, each version keeps its own receipt: version 1's link shows version 1's.
+    first = await page.locator("#receipt-number").inner_text()
+    application = page.url.split("#/receipt/")[1].split("/")[0]
+    await page.goto(web_portal.gateway.url + f"/#/apply/{call}")
+    await page.get_by_label("Title *").fill("Mending together, again")
+    await saved(page)
+    await page.get_by_role("button", name="Submit again").click()
+    await expect(page.locator("#receipt-number")).not_to_have_text(first)
+    second = await page.locator("#receipt-number").inner_text()
+    await page.goto(web_portal.gateway.url + f"/#/mine/{application}")
+    await page.locator("#receipts").get_by_role("link", name=first).click()
+    await expect(page.get_by_role("heading", name="Receipt of version 1")).to_be_visible()
+    await expect(page.locator("#receipt-number")).to_have_text(first)
+    await expect(page.get_by_role("status")).to_contain_text(f"receipt {second}), is the one")
+
 
 async def test_an_outcome_is_explained_in_the_applicants_words(
     browser: Browser, pages: list[Page], web_portal: Portal

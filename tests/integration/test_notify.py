@@ -244,7 +244,7 @@ async def test_the_receipt_carries_the_pdf_whose_fingerprint_is_the_events(
     assert event.fingerprint in body and event.receipt_number in body
     assert format_instant(event.submitted_at, "Europe/Lisbon") in body
     assert "deck.pdf" in body and "ab" * 32 in body
-    assert f"{PUBLIC_URL}/#/receipt/{event.application_id}" in links_in(message)
+    assert f"{PUBLIC_URL}/#/receipt/{event.application_id}/{event.version}" in links_in(message)
     assert message["Message-ID"].startswith("<") and "@portal.localhost>" in message["Message-ID"]
     [pdf] = list(message.iter_attachments())
     assert pdf.get_content_type() == "application/pdf"

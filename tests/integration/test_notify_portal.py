@@ -28,7 +28,7 @@ async def test_the_receipt_of_a_submission_is_mailed_listed_and_in_the_outbox(
 
     [mail] = await portal.mailbox.wait_for(email, subject=receipt["number"])
     assert receipt["fingerprint"] in text_of(mail)
-    assert f"{portal.gateway.url}/#/receipt/{application['id']}" in links_in(mail)
+    assert f"{portal.gateway.url}/#/receipt/{application['id']}/1" in links_in(mail)
     [pdf] = list(mail.iter_attachments())
     assert receipt["fingerprint"] in pdf_text(pdf.get_content())
 

@@ -21,7 +21,7 @@ const routes = [
   [/^\/?$/, callsPage], [/^\/call\/(.+)$/, callPage], [/^\/signin$/, signInPage], [/^\/signup$/, signUpPage],
   [/^\/forgot$/, forgotPage], [/^\/confirm\/(.+)$/, confirmPage], [/^\/reset\/(.+)$/, resetPage],
   [/^\/invitation\/(.+)$/, invitationPage], [/^\/account$/, accountPage], [/^\/notifications$/, notificationsPage],
-  [/^\/apply\/(.+)$/, applyPage], [/^\/receipt\/(.+)$/, receiptPage], [/^\/mine$/, minePage], [/^\/mine\/(.+)$/, myApplicationPage],
+  [/^\/apply\/(.+)$/, applyPage], [/^\/receipt\/([^/]+)(?:\/(\d+))?$/, receiptPage], [/^\/mine$/, minePage], [/^\/mine\/(.+)$/, myApplicationPage],
   [/^\/evaluate$/, assignmentsPage], [/^\/evaluate\/(.+)$/, assignmentPage],
   // Mail, audit and accounts before a call's id (no call has those ids).
   [/^\/team$/, teamPage], [/^\/team\/mail$/, mailPage], [/^\/team\/audit$/, auditPage], [/^\/team\/accounts$/, accountsPage], [/^\/team\/([^/?]+)$/, teamCallPage],

@@ -76,7 +76,7 @@ async def submitted(
         "version": event.version, "resubmission": event.version > 1,
         "submitted_at": submitted_at, "fingerprint": event.fingerprint,
         "files": files_context(facts.files),
-        "link": writer.link(f"receipt/{event.application_id}"),
+        "link": writer.link(f"receipt/{event.application_id}/{event.version}"),
     }  # fmt: skip
     # A receipt takes ~2 ms, drawn here: in a thread, the hand-offs of the GIL cost more
     # than that (bench/notify_receipts). A long one (26 pages: ~75 ms) is drawn off the loop

@@ -25,7 +25,7 @@ const UPLOAD = `mutation($id: ID!, $key: String!, $file: Upload!) { uploadAttach
 const REMOVE = `mutation($a: ID!, $f: ID!) { removeAttachment(applicationId: $a, attachmentId: $f) { __typename
   ... on Application { ${APP} } ... on Error { message } } }`;
 const SUBMIT = `mutation($id: ID!, $k: String!) { submitApplication(id: $id, idempotencyKey: $k) { __typename
-  ... on SubmissionReceipt { receipt { number } } ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
+  ... on SubmissionReceipt { receipt { number version } } ... on ValidationErrors { errors { field message } } ... on Error { message } } }`;
 
 const FIRST_RETRY_MS = 3000;
 
@@ -318,7 +318,7 @@ export async function applyPage(callId) {
     if (unsaved) return refuse(h("strong", {}, `Not submitted, as your latest changes are not saved: ${unsaved}`));
     submitKey ||= newKey();
     const result = (await gql(SUBMIT, { id: app.id, k: submitKey })).submitApplication;
-    if (result.__typename === "SubmissionReceipt") { pending = null; summary.replaceChildren(); location.hash = `#/receipt/${app.id}`; return; }
+    if (result.__typename === "SubmissionReceipt") { pending = null; summary.replaceChildren(); location.hash = `#/receipt/${app.id}/${result.receipt.version}`; return; }
     if (result.__typename === "EmailNotConfirmed") return refuse(unconfirmed());
     if (!result.errors?.length) return refuse(h("strong", {}, result.message));
     pending = result.errors;
@@ -363,16 +363,22 @@ export async function applyPage(callId) {
   return () => { gone = true; clearTimeout(timer); clearTimeout(deadlineTimer); return dirty ? save() : saving; };
 }
 
-export async function receiptPage(id) {
+// One version's receipt (a receipt e-mail and My applications link to theirs); with no
+// version, the latest.
+export async function receiptPage(id, version) {
   const show = screen();
   const { application } = await gql(`query($id: ID!) { application(id: $id) { id status call { id title timezone }
-    receipt { number fingerprint submittedAt version } } }`, { id });
-  if (!application?.receipt) return show(h("h1", {}, "No receipt"));
-  const r = application.receipt;
-  show(h("h1", {}, "Application submitted"),
+    receipt { number fingerprint submittedAt version } versions { number fingerprint submittedAt version } } }`, { id });
+  const latest = application?.receipt;
+  const r = version ? application?.versions?.find((v) => String(v.version) === version) : latest;
+  if (!r) return show(h("h1", {}, "No receipt"));
+  const replaced = latest && latest.version !== r.version;
+  show(h("h1", {}, replaced ? `Receipt of version ${r.version}` : "Application submitted"),
     application.call ? h("p", { id: "receipt-call" }, application.call.title) : null,
     h("div", { class: "notice", role: "status" }, h("p", {}, "Your receipt number is ", h("strong", { id: "receipt-number" }, r.number), "."),
-      h("p", {}, "The receipt, with a PDF of what you submitted, is on its way to your e-mail address; keep it.")),
+      replaced ? h("p", {}, `Version ${latest.version}, submitted later (receipt `, h("a", { href: `#/receipt/${application.id}/${latest.version}` }, latest.number),
+        "), is the one that counts.")
+        : h("p", {}, "The receipt, with a PDF of what you submitted, is on its way to your e-mail address; keep it.")),
     h("dl", {}, h("dt", {}, "Submitted"), h("dd", {}, h("time", { id: "submitted-at", datetime: r.submittedAt },
       instant(r.submittedAt, application.call?.timezone))),
       h("dt", {}, "Version"), h("dd", {}, r.version),

@@ -21,7 +21,7 @@ export function withdrawButton(application, callTitle, done) {
 
 const versionsList = (a) => h("section", { "aria-labelledby": "versions-h" }, h("h3", { id: "versions-h" }, "Receipts"),
   a.versions.length ? h("ul", { id: "receipts" }, a.versions.map((r) => h("li", {}, `Version ${r.version}: receipt `,
-    h("a", { href: `#/receipt/${a.id}` }, r.number), ` · ${instant(r.submittedAt, a.call?.timezone)} · fingerprint `,
+    h("a", { href: `#/receipt/${a.id}/${r.version}` }, r.number), ` · ${instant(r.submittedAt, a.call?.timezone)} · fingerprint `,
     h("code", {}, r.fingerprint)))) : h("p", { class: "muted" }, "Not submitted yet."));
 
 // Each score beside the threshold it had to reach, and their total beside the overall one (a
