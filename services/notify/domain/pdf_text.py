@@ -3,10 +3,11 @@
 
 fpdf's line breaking measures the whole line again for every letter it adds (most of a
 receipt's time); here each line is found in one pass with fpdf's own arithmetic (the sum of the
-letters' widths in the core font, times the size, to the last bit). And a line of text is
-drawn with the few operators fpdf's `cell` writes for it, without the styled fragments and
-copies of the graphics state `cell` makes for every line (half of a receipt's time). Where fpdf would do something this does not follow (a line break or hidden hyphen in the
-text, a word wider than the line, a table cell that wraps or a table that runs onto the next
+letters' widths in the core font, times the size, to the last bit). A line of text is drawn
+with the few operators fpdf's `cell` writes for it, without the styled fragments and copies
+of the graphics state `cell` makes for every line (half of a receipt's time). Where fpdf
+would do something this does not follow (a line break or hidden hyphen in the text, a word
+wider than the line, a table cell that wraps or a table that runs onto the next
 page, a font not one of the core fonts) the text is left to fpdf itself. The unit tests draw
 varied receipts both ways and compare the bytes.
 """
