@@ -138,6 +138,7 @@ class AssignmentReport(msgspec.Struct, frozen=True, kw_only=True):
 class Progress(msgspec.Struct, frozen=True, kw_only=True):
     call_id: str
     applications: int
+    in_evaluation: int
     assignments: int
     submitted: int
     complete_applications: int

@@ -145,20 +145,22 @@ async def test_the_call_page_names_each_count_and_each_shortfall_with_its_reason
     for title in titles:
         await apply_to(api, call, {"name": title + " NGO", "type": "ngo", "country": "NL"}, 1000,
                        {"title": title})  # fmt: skip
+    # Outside the NL call's coverage: submitted, never assigned, so not in evaluation.
+    await apply_to(api, call, {"name": "Far Co", "type": "ngo", "country": "DE"}, 1000)
     lone, _ = await invite(api, staff.admin)
     await pick_pool(api, staff.admin, call, [lone])  # one evaluator where three are asked for
     # While the call is open nothing is in evaluation, and neither action is offered (a UI
     # audit found "Applications in evaluation: 1" and both buttons, each only refused).
     page = await team_page(browser, pages, web_portal, f"#/team/{call}")
-    await expect(page.get_by_role("heading", name="Submitted applications: 2")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Submitted applications: 3")).to_be_visible()
     await expect(page.locator("#submitted-applications")).to_contain_text("Netherlands")
     await expect(page.locator("#evaluation-progress")).to_have_count(0)
     for label in ("Publish results", "Assign evaluators"):
         await expect(page.get_by_role("button", name=label)).to_have_count(0)
     with closed(web_portal):
-        await ranked(api, staff.admin, call, 2)
+        await ranked(api, staff.admin, call, 3)
         page = await team_page(browser, pages, web_portal, f"#/team/{call}")
-        await expect(page.get_by_role("heading", name="Submitted applications: 2")).to_be_visible()
+        await expect(page.get_by_role("heading", name="Submitted applications: 3")).to_be_visible()
         async with page.expect_response(
             lambda r: "assignEvaluators" in (r.request.post_data or "")
         ) as answered:
@@ -179,9 +181,9 @@ async def test_the_call_page_names_each_count_and_each_shortfall_with_its_reason
         await expect(
             page.get_by_role("heading", name="Applications in evaluation: 2")
         ).to_be_visible()
-        await expect(page.locator("#evaluation-progress")).to_contain_text(
-            "0 of 2 applications in evaluation are complete"
-        )
+        progress = page.locator("#evaluation-progress")
+        await expect(progress).to_contain_text("0 of 2 applications in evaluation are complete")
+        await expect(progress).to_contain_text("Not evaluated: 1 application (ineligible")
         await expect(page.locator("main")).not_to_contain_text(re.compile(r"\d{4}-\d\d-\d\dT"))
 
 

@@ -42,6 +42,8 @@ SUBMIT = """mutation($a: ID!) { submitEvaluation(assignmentId: $a) { __typename
 RANKING = """query($c: ID!) { ranking(callId: $c) { __typename ... on Ranking { total resultsPublished
   entries { applicationId rank decision weightedTotal scores thresholdsFailed tieBreak explanation } }
   ... on Error { message } } }"""
+PROGRESS = """query($c: ID!) { evaluationProgress(callId: $c) { ... on EvaluationProgress {
+  applications inEvaluation completeApplications flaggedApplications } } }"""
 SETTLE = """mutation($c: ID!, $a: ID!, $k: String!, $j: String!) { setConsensus(callId: $c,
   applicationId: $a, criterion: $k, score: 4, justification: $j) { __typename
   ... on RankingEntry { rank decision } ... on ValidationErrors { errors { field message } }
@@ -247,6 +249,10 @@ async def test_from_assignment_to_published_results(
     ranking = (await gql(RANKING, {"c": call}, tokens.admin))["ranking"]
     decisions = {e["applicationId"]: e["decision"] for e in ranking["entries"]}
     assert decisions == {strong: "pending", modest: "selected", outside: "ineligible"}
+    # The ineligible one is submitted but never assigned: not "in evaluation", not incomplete.
+    progress = (await gql(PROGRESS, {"c": call}, tokens.admin))["evaluationProgress"]
+    assert progress == {"applications": 3, "inEvaluation": 2, "completeApplications": 1,
+                        "flaggedApplications": 1}  # fmt: skip
     early = (await gql(PUBLISH, {"c": call}, tokens.admin))["publishResults"]
     assert early["__typename"] == "Conflict" and "consensus" in early["message"]
 

@@ -124,10 +124,17 @@ class EvaluationProgress:
         description="Submitted, not withdrawn applications (eligible or not) you may see: a hub "
         "manager, in a programme-wide call, their hub's. callStatistics.submitted counts the same."
     )
+    in_evaluation: int = strawberry.field(
+        description="Of those, the eligible ones: only they are assigned to evaluators."
+    )
     assignments: int
     submitted: int
-    complete_applications: int
-    flagged_applications: int
+    complete_applications: int = strawberry.field(
+        description="Eligible applications whose consensus is complete."
+    )
+    flagged_applications: int = strawberry.field(
+        description="Eligible applications waiting for a moderator."
+    )
 
 
 @strawberry.type(description="One line of the ranking, with why it stands where it stands.")

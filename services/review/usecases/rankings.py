@@ -15,6 +15,7 @@ from services.review.domain.pools import anonymous_labels, application_title
 from services.review.models import AssignmentRow, KnownCall
 from services.review.usecases.calls import form_of, load_call, rubric_of, visible_applications
 from services.review.usecases.consensus import call_scores, ranking_window
+from shared.api.intake import Eligibility
 from shared.api.review import (
     Disagreement,
     DisagreementEvaluation,
@@ -35,7 +36,8 @@ async def evaluation_progress(session: AsyncSession, identity: Identity, call_id
 
 
 async def progress_of(session: AsyncSession, call: KnownCall, hub: str | None = None) -> Progress:
-    """Withdrawn applications count nowhere: their assignments are no longer active. `hub`:
+    """Withdrawn applications count nowhere: their assignments are no longer active; only
+    eligible ones are in evaluation (ineligible ones are never assigned). `hub`:
     only that hub's applications (a hub manager's view of a programme-wide call, as intake
     counts them for that viewer)."""
     scores = await call_scores(session, call)
@@ -47,11 +49,16 @@ async def progress_of(session: AsyncSession, call: KnownCall, hub: str | None = 
         consensus = {app_id: c for app_id, c in consensus.items() if app_id in kept}
         where.append(AssignmentRow.application_id.in_(hubs))
     assignments, submitted = await queries.evaluation_totals(session, where)
+    eligible = {
+        a.application_id
+        for a in scores.applications
+        if a.eligibility is Eligibility.ELIGIBLE and a.application_id in consensus
+    }
     return Progress(
-        call_id=call.call_id, applications=len(consensus), assignments=assignments,
-        submitted=submitted,
-        complete_applications=sum(1 for c in consensus.values() if c.complete),
-        flagged_applications=sum(1 for c in consensus.values() if c.flagged),
+        call_id=call.call_id, applications=len(consensus), in_evaluation=len(eligible),
+        assignments=assignments, submitted=submitted,
+        complete_applications=sum(1 for a in eligible if consensus[a].complete),
+        flagged_applications=sum(1 for a in eligible if consensus[a].flagged),
     )  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 // The programme team's view of the mail outbox: what went out, what waits, what failed (with
 // a retry), each message previewed as its recipient reads it.
 import { account, gql } from "../graphql.js";
-import { field, fileSize, guard, h, instant, pager, problem, screen } from "../ui.js";
+import { counted, field, fileSize, guard, h, instant, pager, problem, screen } from "../ui.js";
 import { teamOnly } from "./team.js";
 
 const MAIL = "id to subject kind language state attempts lastError createdAt sentAt text html attachments { fileName contentType size }";
@@ -40,7 +40,7 @@ export async function mailPage() {
   const reload = guard(status, async () => { offset = 0; await load(); });
 
   const summaryLine = ({ totalCount, items }) => h("p", { class: "muted" }, totalCount
-    ? `${offset + 1}–${offset + items.length} of ${totalCount} message${totalCount === 1 ? "" : "s"}, newest first.` : "No message matches.");
+    ? `${offset + 1}–${offset + items.length} of ${counted(totalCount, "message")}, newest first.` : "No message matches.");
 
   function pages(total) {
     const go = (at) => guard(status, async () => { offset = at; await load(); });

@@ -1,6 +1,6 @@
 // The programme team's and hub managers' dashboard.
 import { account, gql, subscribe } from "../graphql.js";
-import { bars, guard, h, money, problem, screen, when } from "../ui.js";
+import { bars, counted, guard, h, money, problem, screen, when } from "../ui.js";
 
 // A call's title as a file name: "Circular Cities 2027 – NL" -> "circular-cities-2027-nl".
 const fileStem = (title = "") => title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
@@ -53,7 +53,7 @@ export async function teamPage() {
 const STATS = `query($c: ID!) { callStatistics(callId: $c) { __typename ... on CallStatistics { total submitted
   byStatus { key count } byCountry { key count } byHub { key count } byValueChain { key count }
   submissionsPerHour { key count } } ... on Error { message } }
-  evaluationProgress(callId: $c) { __typename ... on EvaluationProgress { applications assignments submitted
+  evaluationProgress(callId: $c) { __typename ... on EvaluationProgress { applications inEvaluation assignments submitted
     completeApplications flaggedApplications } }
   ranking(callId: $c) { __typename ... on Ranking { budget total resultsPublished entries { applicationId organisation
     rank decision weightedTotal total scores thresholdsFailed tieBreak explanation requestedAmount } } }
@@ -65,7 +65,7 @@ const TITLES = `query($c: ID!) { assignmentMatrix(callId: $c) { __typename ... o
 
 // What an assignment run did, each short application named by its title with the reason.
 export async function assignmentSummary(callId, report) {
-  const text = `${report.assigned} assignments; loads ${report.minLoad}–${report.maxLoad}; ${report.shortfalls.length} short`;
+  const text = `${counted(report.assigned, "assignment")}; loads ${report.minLoad}–${report.maxLoad}; ${report.shortfalls.length} short`;
   if (!report.shortfalls.length) return text;
   const matrix = (await gql(TITLES, { c: callId })).assignmentMatrix;
   const titles = new Map((matrix.applications || []).map((a) => [a.applicationId, a.title]));
@@ -123,11 +123,13 @@ export async function teamCallPage(callId) {
     const csvOut = h("div", {});
     body.replaceChildren(...[
       // Two different counts, each named for what it counts.
-      progress?.assignments ? h("section", { id: "evaluation-progress", "aria-label": "Evaluation" }, h("h2", {}, `${ranking?.resultsPublished ? "Applications evaluated" : "Applications in evaluation"}: ${progress.applications}`),
-        h("p", {}, `${progress.completeApplications} of ${progress.applications} applications in evaluation are complete; `,
-          `${progress.submitted} of ${progress.assignments} evaluations submitted; ${progress.flaggedApplications} need a moderator.`)) : null,
+      progress?.assignments ? h("section", { id: "evaluation-progress", "aria-label": "Evaluation" }, h("h2", {}, `${ranking?.resultsPublished ? "Applications evaluated" : "Applications in evaluation"}: ${progress.inEvaluation}`),
+        h("p", {}, `${progress.completeApplications} of ${progress.inEvaluation} applications in evaluation are complete; `,
+          `${progress.submitted} of ${progress.assignments} evaluations submitted; ${progress.flaggedApplications} need a moderator.`,
+          // Ineligible applications are never assigned: counted apart, not as unfinished.
+          progress.applications > progress.inEvaluation ? ` Not evaluated: ${counted(progress.applications - progress.inEvaluation, "application")} (ineligible, or eligibility not yet checked).` : "")) : null,
       stats ? h("section", { id: "submitted-applications" }, h("h2", {}, `Submitted applications: ${stats.submitted}`),
-        h("p", { class: "muted" }, `${stats.total} application${stats.total === 1 ? "" : "s"} in all: the charts count drafts and withdrawn ones too.`),
+        h("p", { class: "muted" }, `${counted(stats.total, "application")} in all: the charts count drafts and withdrawn ones too.`),
         bars("Submissions per hour (UTC)", stats.submissionsPerHour.map((b) => ({ ...b, key: HOUR.format(new Date(b.key)) }))),
         bars("By status", stats.byStatus), bars("By country", named(stats.byCountry, data.countries)), bars("By hub", named(stats.byHub, data.hubs)),
         bars("By value chain", named(stats.byValueChain, data.valueChains))) : h("p", { class: "muted" }, data.callStatistics.message),
