@@ -55,14 +55,21 @@ def running_portal(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
                     os.environ[key] = value
 
 
+# Below uvicorn's keep-alive timeout (5 s), as the gateway's own clients (gateway/clients/base.py).
+KEEPALIVE_SECONDS = 2.0
+
+
 class Client:
     def __init__(self, stack: Stack) -> None:
         self.url = f"http://127.0.0.1:{stack.ports['gateway']}/graphql"
         self.ws_url = self.url.replace("http://", "ws://")
         self.maildir = stack.mail_dir
-        self.http = httpx.AsyncClient(
-            timeout=600, limits=httpx.Limits(max_connections=500, max_keepalive_connections=500)
+        # An idle pooled connection is dropped before the server's 5 s keep-alive ends it:
+        # reusing one just as uvicorn closed it failed a sign-up with httpx.ReadError.
+        limits = httpx.Limits(
+            max_connections=500, max_keepalive_connections=500, keepalive_expiry=KEEPALIVE_SECONDS
         )
+        self.http = httpx.AsyncClient(timeout=600, limits=limits)
 
     async def __call__(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
