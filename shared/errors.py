@@ -11,6 +11,17 @@ from collections.abc import Mapping
 import msgspec
 
 
+def number_text(x: float) -> str:
+    """A number as a message shows it to a person: 50,000 or 1,234.5 (`:g` would print 5e+04;
+    an int has no is_integer in 3.11)."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
+
+
+def euros(x: float) -> str:
+    """An amount of the programme's money as a message shows it: €50,000 or €1,234.50."""
+    return "€" + f"{x:,.2f}".removesuffix(".00")
+
+
 class FieldError(msgspec.Struct, frozen=True):
     field: str
     message: str

@@ -85,8 +85,16 @@ VALUE_CHAIN_CODES = frozenset(v.code for v in VALUE_CHAINS)
 STRATEGY_CODES = frozenset(s.code for s in STRATEGIES)
 ORGANISATION_TYPE_CODES = frozenset(o.code for o in ORGANISATION_TYPES)
 COUNTRY_CODES = frozenset(c.code for c in COUNTRIES)
+COUNTRY_NAMES = {c.code: c.name for c in COUNTRIES}
 # Countries split between hubs: an organisation there says which part it is in.
 SPLIT_COUNTRIES = frozenset(c.code for h in HUBS for c in h.countries if c.part is not None)
+
+
+def country_name(code: str, part: CountryPart | None = None) -> str:
+    """What a person reads for a country code ("FR", south: France (south)); an unknown code
+    as given."""
+    name = COUNTRY_NAMES.get(code, code)
+    return f"{name} ({part.value})" if part else name
 
 
 def coverage_of(hubs: list[Hub]) -> list[Coverage]:

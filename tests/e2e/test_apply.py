@@ -47,6 +47,10 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     await page.goto(f"{base}/apply/{DEMO_CALL}")
     await page.get_by_label("Project title *").fill("Repair Café Network")
     await saved(page)
+    # The summary names the declaration as a sentence, without its full stop before the colon.
+    await page.get_by_role("button", name="Submit application").click()
+    summary = page.get_by_role("alert").filter(has_text="Please fix")
+    await expect(summary).to_contain_text(f"{DECLARATION.removesuffix('.')}: must be accepted")
     # What would make it ineligible at the close is said on the form, before submitting
     # (a UI audit asked for more than the maximum grant and heard of it only afterwards).
     precheck = page.locator("#precheck")
@@ -54,7 +58,7 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     await expect(precheck).not_to_contain_text("maximum grant")
     await page.get_by_label("Requested amount (EUR)").fill("70000")
     await expect(precheck).to_contain_text(
-        "the requested amount of 70,000 exceeds the maximum grant of 60,000"
+        "the requested amount of €70,000 exceeds the maximum grant of €60,000"
     )
     await page.get_by_label("Requested amount (EUR)").fill("20000")
     await expect(precheck).not_to_contain_text("maximum grant")

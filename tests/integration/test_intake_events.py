@@ -119,7 +119,7 @@ async def test_the_eligibility_decisions_are_published_when_the_call_closes(
         yes = await on_stream(js, intake_events.ApplicationEligible, eligible)
         no = await on_stream(js, intake_events.ApplicationIneligible, ineligible)
     assert yes.call_id == no.call_id == call
-    assert any("FR (south)" in r for r in no.reasons), no.reasons
+    assert any("France (south)" in r for r in no.reasons), no.reasons
 
 
 async def test_withdrawing_a_draft_never_submitted_tells_nobody(

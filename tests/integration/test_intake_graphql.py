@@ -863,7 +863,7 @@ async def test_closing_a_call_decides_eligibility_with_reasons(
     query = "query($id: ID!) { application(id: $id) { eligibility eligibilityReasons } }"
     precheck = (await gql(query, {"id": ineligible}, token))["application"]
     assert precheck["eligibility"] == "PENDING"  # before the deadline: a pre-check only
-    assert any("FR (south)" in r for r in precheck["eligibilityReasons"])
+    assert any("France (south)" in r for r in precheck["eligibilityReasons"])
 
     with portal.clock.shifted(timedelta(days=2)):
 
@@ -877,7 +877,7 @@ async def test_closing_a_call_decides_eligibility_with_reasons(
         }
         verdict = await eventually(lambda: decided(ineligible))
     assert verdict["eligibility"] == "INELIGIBLE"
-    assert any("FR (south)" in r and "not eligible" in r for r in verdict["eligibilityReasons"])
+    assert any("France (south)" in r and "not eligible" in r for r in verdict["eligibilityReasons"])
 
 
 async def test_the_last_submission_counts_not_later_unsubmitted_edits(
@@ -913,7 +913,7 @@ async def test_the_last_submission_counts_not_later_unsubmitted_edits(
         }  # fmt: skip
         verdict = await eventually(lambda: decided(ineligible))
     assert verdict["eligibility"] == "INELIGIBLE"
-    assert any("FR (south)" in r for r in verdict["eligibilityReasons"])
+    assert any("France (south)" in r for r in verdict["eligibilityReasons"])
     s = (await gql(STATISTICS, {"call": call}, tokens.admin))["callStatistics"]
     assert counts(s["byEligibility"]) == {"eligible": 1, "ineligible": 1}
     # Closed, the applicants too read what counts, not the edits made too late (a UI audit's

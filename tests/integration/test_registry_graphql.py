@@ -499,7 +499,7 @@ async def test_every_registry_error_names_its_input_path(
     # Within the budget, the requested amount may not ask beyond the max grant.
     fixed = {**bad, "budget": 100000, "maxGrant": 500, "challengeIds": [challenge]}
     errors = field_errors((await gql(CALL_FULL, {"i": fixed}, tokens.admin))["createCall"])
-    assert "exceeds the max grant 500" in errors["form.questions.6.maxValue"]
+    assert "exceeds the max grant of €500" in errors["form.questions.6.maxValue"]
 
 
 async def test_an_amount_or_an_instant_out_of_range_is_refused_by_name(

@@ -3,7 +3,7 @@
 // whose path has no block goes to its nearest parent block, and every error is also listed in
 // a summary whose links take the author to the control. No registry to keep in step: the
 // blocks are found in the DOM, so re-rendered sections need no bookkeeping.
-import { counted, h, markControl, nextId } from "./ui.js";
+import { counted, h, labelName, markControl, nextId } from "./ui.js";
 
 // The registry writes list positions as [2], GraphQL clients often as .2: one form for both.
 export const normalise = (path) => path.replace(/\[(\d+)\]/g, ".$1");
@@ -40,8 +40,7 @@ export function blockFor(root, path) {
 
 // What the author reads for a block: its data-name, else its label or legend, without the
 // required mark, after the item of a list it belongs to ("Question 2 · Label").
-const ownName = (node) => (node.dataset.name || node.querySelector(":scope > label, :scope > legend")?.textContent || "")
-  .replace(/\s*\*$/, "").trim();
+const ownName = (node) => labelName(node.dataset.name || node.querySelector(":scope > label, :scope > legend")?.textContent || "");
 export function blockName(block) {
   const item = block.parentElement?.closest("fieldset.item");
   return [item ? ownName(item) : null, ownName(block)].filter(Boolean).join(" · ");

@@ -118,6 +118,10 @@ export function languageOwnName(code) {
   return name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
 }
 
+// A field's label as an error line names it: without the required mark or the closing
+// stop of a declaration ("…is complete: must be accepted", not "…complete.: must be…").
+export const labelName = (text) => text.replace(/\s*\*$/, "").trim().replace(/[.:;,]+$/, "");
+
 // "1 problem", "3 problems": a count with its noun as a person writes it.
 export const counted = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

@@ -6,7 +6,7 @@ import math
 
 from shared.api.intake import Answer
 from shared.api.registry import Form, Question, QuestionType
-from shared.errors import FieldError
+from shared.errors import FieldError, euros, number_text
 
 Q = QuestionType
 
@@ -22,11 +22,6 @@ def _unanswered(value: Answer) -> bool:
     return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
-def _show(x: float) -> str:
-    # `:g` would print 1e+06; limits are read by people. (An int has no is_integer in 3.11.)
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -35,12 +30,13 @@ def _range_problem(q: Question, value: float) -> str | None:
     lo, hi = q.min_value, q.max_value
     if q.type is Q.REQUESTED_AMOUNT and value < 0:
         return "cannot be negative"
+    shown = euros if q.type is Q.REQUESTED_AMOUNT else number_text
     if lo is not None and hi is not None and not lo <= value <= hi:
-        return f"must be between {_show(lo)} and {_show(hi)}"
+        return f"must be between {shown(lo)} and {shown(hi)}"
     if lo is not None and value < lo:
-        return f"must be at least {_show(lo)}"
+        return f"must be at least {shown(lo)}"
     if hi is not None and value > hi:
-        return f"must be at most {_show(hi)}"
+        return f"must be at most {shown(hi)}"
     return None
 
 

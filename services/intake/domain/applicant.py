@@ -11,6 +11,7 @@ import msgspec
 from shared.api.intake import Organisation, Person
 from shared.api.registry import CountryPart, Hub
 from shared.errors import FieldError
+from shared.programme import country_name
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -79,12 +80,16 @@ def _organisation_errors(
         errors.append(FieldError("organisation.country", "is required"))
     part = "organisation.countryPart"
     if org.country_part is not None and org.country and org.country not in split_countries:
-        errors.append(FieldError(part, f"{org.country} is not split into parts; leave it empty"))
+        errors.append(
+            FieldError(part, f"{country_name(org.country)} is not split into parts; leave it empty")
+        )
     elif strict and org.country in split_countries and org.country_part is None:
         # France is split between two hubs: the part decides which one looks after them.
         errors.append(
             FieldError(
-                part, f"say whether the organisation is in the north or south of {org.country}"
+                part,
+                "say whether the organisation is in the north or south of "
+                + country_name(org.country),
             )
         )
     if org.website.strip() and not _is_website(org.website.strip()):

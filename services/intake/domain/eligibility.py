@@ -6,6 +6,8 @@ import msgspec
 
 from shared.api.intake import Answer, Organisation
 from shared.api.registry import CountryPart, Coverage, Form, Question, QuestionType
+from shared.errors import euros
+from shared.programme import country_name
 
 
 class CallTerms(msgspec.Struct, frozen=True, kw_only=True):
@@ -22,10 +24,6 @@ def _admitted(eligible: list[Coverage], country: str, part: CountryPart | None) 
     return any(c.code == country and (c.part is None or c.part == part) for c in eligible)
 
 
-def _amount(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
-
-
 def _label(q: Question) -> str:
     """The question's English label (the one every form has), else any label it has."""
     return q.labels.get("en") or next(iter(q.labels.values()), "") or "a required declaration"
@@ -39,11 +37,12 @@ def _country_reason(terms: CallTerms, org: Organisation) -> str | None:
         return None
     if part is None and any(c.code == country for c in terms.eligible_countries):
         return (
-            f"only part of {country} is eligible for this call, and the organisation does not "
-            "say whether it is in the north or the south"
+            f"only part of {country_name(country)} is eligible for this call, and the "
+            "organisation does not say whether it is in the north or the south"
         )
-    where = f"{country} ({part.value})" if part else country
-    return f"the organisation's country, {where}, is not eligible for this call"
+    return (
+        f"the organisation's country, {country_name(country, part)}, is not eligible for this call"
+    )
 
 
 def eligibility_reasons(
@@ -68,8 +67,8 @@ def eligibility_reasons(
         reasons.append("the requested amount must be more than 0")
     elif requested > terms.max_grant:
         reasons.append(
-            f"the requested amount of {_amount(requested)} exceeds the maximum grant of "
-            f"{_amount(terms.max_grant)}"
+            f"the requested amount of {euros(requested)} exceeds the maximum grant of "
+            f"{euros(terms.max_grant)}"
         )
     for q in terms.form.questions:
         if q.type is QuestionType.DECLARATION and q.required and answers.get(q.key) is not True:

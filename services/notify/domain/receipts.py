@@ -27,7 +27,7 @@ from shared.api.intake import Answer
 from shared.api.registry import Form, Question, QuestionType
 from shared.contracts.intake import ApplicationSnapshot
 from shared.export import localised
-from shared.programme import COUNTRIES
+from shared.programme import country_name
 
 ENCODING = "windows-1252"
 # Letters NFKD does not take apart into a base letter and an accent.
@@ -178,8 +178,6 @@ def receipt_pdf(facts: ReceiptFacts) -> bytes:
 
 # ---- what the receipt says ----------------------------------------------------------------
 
-COUNTRY_NAMES = {c.code: c.name for c in COUNTRIES}
-
 
 def number_text(value: float, words: dict[str, str]) -> str:
     """12500.5 -> "12,500.50" in English, "12.500,50" in Dutch."""
@@ -201,7 +199,7 @@ def answer_text(question: Question, answer: Answer, language: str) -> str:
     if isinstance(answer, int | float):
         return number_text(answer, words)
     if question.type is QuestionType.COUNTRY:
-        return COUNTRY_NAMES.get(answer, answer)
+        return country_name(answer)
     return options.get(answer, answer)
 
 

@@ -13,7 +13,13 @@ from shared.call_status import CallStatus
 from shared.clock import format_instant
 from shared.errors import FieldError
 from shared.identity import Identity
-from shared.programme import COUNTRY_CODES, ORGANISATION_TYPE_CODES, SPLIT_COUNTRIES, covers
+from shared.programme import (
+    COUNTRY_CODES,
+    ORGANISATION_TYPE_CODES,
+    SPLIT_COUNTRIES,
+    country_name,
+    covers,
+)
 
 from .forms import amount_question_errors, form_errors, rubric_errors, translations_errors
 from .missions import DESCRIPTION_MAX, TITLE_MAX, check_codes, check_text
@@ -140,19 +146,17 @@ def coverage_errors(eligible: list[Coverage], hub_coverage: list[Coverage]) -> l
         errors.append(FieldError("eligibleCountries", "name at least one country"))
     whole = {cov.code for cov in eligible if cov.part is None}
     for index, cov in enumerate(eligible):
-        label = cov.code + (f" ({cov.part.value})" if cov.part else "")
+        label, name = country_name(cov.code, cov.part), country_name(cov.code)
         if cov.code not in COUNTRY_CODES:
             errors.append(FieldError("eligibleCountries", f"unknown country {label}"))
         elif cov.part is not None and cov.code not in SPLIT_COUNTRIES:
             # Found probing: nobody from such a country could then be eligible.
             errors.append(FieldError("eligibleCountries",
-                                     f"{cov.code} is not split into parts; name it whole"))  # fmt: skip
+                                     f"{name} is not split into parts; name it whole"))  # fmt: skip
         elif cov in eligible[:index]:
             errors.append(FieldError("eligibleCountries", f"{label} is listed twice"))
         elif cov.part is not None and cov.code in whole:
-            errors.append(
-                FieldError("eligibleCountries", f"{cov.code} is listed whole and in part")
-            )
+            errors.append(FieldError("eligibleCountries", f"{name} is listed whole and in part"))
         elif not covers(hub_coverage, cov):
             errors.append(
                 FieldError("eligibleCountries", f"{label} lies outside the hubs' coverage")

@@ -14,7 +14,7 @@ from shared.api.registry import (
     QuestionType,
     Rubric,
 )
-from shared.errors import FieldError
+from shared.errors import FieldError, euros, number_text
 from shared.programme import KEY_PATTERN
 
 KEY_RULE = "start with a lower-case letter; then lower-case letters, digits and _ (40 at most)"
@@ -125,7 +125,9 @@ def rubric_errors(rubric: Rubric) -> list[FieldError]:
             errors.append(FieldError(f"{at}.threshold", "must be 0 to 5 in half points"))
     top = MAX_SCORE * len(rubric.criteria)
     if not 0 <= rubric.overall_threshold <= top:
-        errors.append(FieldError("rubric.overallThreshold", f"must be between 0 and {top:g}"))
+        errors.append(
+            FieldError("rubric.overallThreshold", f"must be between 0 and {number_text(top)}")
+        )
     return errors
 
 
@@ -163,6 +165,8 @@ def amount_question_errors(form: Form, max_grant: float) -> list[FieldError]:
         for name, value in (("minValue", q.min_value), ("maxValue", q.max_value)):
             if value is not None and value > max_grant:
                 errors.append(
-                    FieldError(f"form.questions.{i}.{name}", f"exceeds the max grant {max_grant:g}")
+                    FieldError(
+                        f"form.questions.{i}.{name}", f"exceeds the max grant of {euros(max_grant)}"
+                    )
                 )
     return errors

@@ -15,7 +15,7 @@ import msgspec
 
 from shared.api.registry import Rubric
 from shared.api.review import Decision, EvaluationStatus
-from shared.errors import FieldError, too_long
+from shared.errors import FieldError, euros, too_long
 
 MIN_COMMENT = 20
 COMMENT_MAX = 10_000  # a page and more for one criterion
@@ -268,11 +268,11 @@ def _funded(
     for position, item in enumerate(passing, start=1):
         if stopped_at is None and spent + item.requested <= budget:
             spent += item.requested
-            funding = f"selected: {_amount(spent)} of {_amount(budget)} committed"
+            funding = f"selected: {euros(spent)} of {euros(budget)} committed"
         elif stopped_at is None:
             stopped_at = position
-            funding = (f"reserve: requests {_amount(item.requested)}; only "
-                       f"{_amount(budget - spent)} left after higher ranks")  # fmt: skip
+            funding = (f"reserve: requests {euros(item.requested)}; only "
+                       f"{euros(budget - spent)} left after higher ranks")  # fmt: skip
         else:
             funding = ("reserve: funding stops at the first application the budget cannot "
                        f"cover (rank {stopped_at})")  # fmt: skip
@@ -289,10 +289,6 @@ def _funded(
             + _settlements(rubric, item.consensus),
         ))  # fmt: skip
     return ranked
-
-
-def _amount(value: float) -> str:
-    return "€" + f"{value:,.2f}".removesuffix(".00")
 
 
 def criterion_names(rubric: Rubric, keys: Iterable[str]) -> list[str]:

@@ -94,8 +94,8 @@ def test_blank_values_count_as_unanswered_on_submit(blank: Any) -> None:
         ("team_size", float("nan"), "must be a number"),
         ("team_size", float("inf"), "must be a number"),
         ("team_size", [3], "must be a number"),
-        ("requested_amount", 4999, "must be between 5000 and 60000"),
-        ("requested_amount", 60000.01, "must be between 5000 and 60000"),
+        ("requested_amount", 4999, "must be between €5,000 and €60,000"),
+        ("requested_amount", 60000.01, "must be between €5,000 and €60,000"),
         ("requested_amount", -1, "cannot be negative"),
         ("requested_amount", "20000", "must be a number"),
         ("value_chain", "space", "is not one of the options"),
@@ -152,7 +152,7 @@ def test_values_at_the_limits_pass(key: str, value: Any) -> None:
     ("question", "value", "message"),
     [
         ({"type": QuestionType.NUMBER, "min_value": 2}, 1, "must be at least 2"),
-        ({"type": QuestionType.NUMBER, "max_value": 1_000_000}, 2e6, "must be at most 1000000"),
+        ({"type": QuestionType.NUMBER, "max_value": 1_000_000}, 2e6, "must be at most 1,000,000"),
         ({"type": QuestionType.NUMBER, "max_value": 0.5}, 1, "must be at most 0.5"),
         ({"type": QuestionType.NUMBER}, -1e9, None),  # no limits: any number
         ({"type": QuestionType.REQUESTED_AMOUNT}, -0.01, "cannot be negative"),

@@ -69,7 +69,7 @@ def test_whitespace_is_not_a_name() -> None:
             Organisation(country="NL", country_part=CountryPart.NORTH),
             Person(),
             "organisation.countryPart",
-            "NL is not split",
+            "Netherlands is not split",
         ),
         (Organisation(website="ftp://c.example"), Person(), "organisation.website", "http"),
         (Organisation(website="c.example"), Person(), "organisation.website", "http"),

@@ -48,19 +48,24 @@ def test_eligible_applications_have_no_reasons(org: Organisation) -> None:
 @pytest.mark.parametrize(
     ("org", "amount", "answers", "words"),
     [
-        (Organisation(type="ngo", country="DE"), 1000, ACCEPTED, "country, DE, is not eligible"),
+        (
+            Organisation(type="ngo", country="DE"),
+            1000,
+            ACCEPTED,
+            "country, Germany, is not eligible",
+        ),
         (
             Organisation(type="ngo", country="FR", country_part=S),
             1000,
             ACCEPTED,
-            "country, FR (south), is not eligible",
+            "country, France (south), is not eligible",
         ),
         (Organisation(type="ngo", country="FR"), 1000, ACCEPTED, "north or the south"),
         (Organisation(type="ngo"), 1000, ACCEPTED, "country is not given"),
         (Organisation(type="sme", country="NL"), 1000, ACCEPTED, "type sme is not allowed"),
         (Organisation(country="NL"), 1000, ACCEPTED, "type is not given"),
-        (ORG, 60_001, ACCEPTED, "60,001 exceeds the maximum grant of 60,000"),
-        (ORG, 60_000.5, ACCEPTED, "60,000.50 exceeds the maximum grant of 60,000"),
+        (ORG, 60_001, ACCEPTED, "€60,001 exceeds the maximum grant of €60,000"),
+        (ORG, 60_000.5, ACCEPTED, "€60,000.50 exceeds the maximum grant of €60,000"),
         (ORG, None, ACCEPTED, "no amount is requested"),
         (ORG, 0, ACCEPTED, "more than 0"),
         (ORG, -5, ACCEPTED, "more than 0"),
@@ -158,14 +163,14 @@ def test_any_amount_above_zero_is_eligible(amount: float) -> None:
 
 def test_the_reasons_read_in_full() -> None:
     assert reasons(Organisation(type="sme", country="FR", country_part=S), -1) == [
-        "the organisation's country, FR (south), is not eligible for this call",
+        "the organisation's country, France (south), is not eligible for this call",
         "the organisation type sme is not allowed in this call",
         "the requested amount must be more than 0",
     ]
     assert reasons(Organisation(type="ngo", country="FR"), 60_001) == [
-        "only part of FR is eligible for this call, and the organisation does not say whether "
+        "only part of France is eligible for this call, and the organisation does not say whether "
         "it is in the north or the south",
-        "the requested amount of 60,001 exceeds the maximum grant of 60,000",
+        "the requested amount of €60,001 exceeds the maximum grant of €60,000",
     ]
 
 

@@ -303,9 +303,9 @@ def messages(**kw: Any) -> list[tuple[str, str]]:
          [("evaluationDeadline", "give the instant with its UTC offset")]),
         ({"eligible_countries": []}, [("eligibleCountries", "name at least one country")]),
         ({"eligible_countries": [Coverage("FR", CountryPart.SOUTH)]},
-         [("eligibleCountries", "FR (south) lies outside the hubs' coverage")]),
+         [("eligibleCountries", "France (south) lies outside the hubs' coverage")]),
         ({"eligible_countries": [Coverage("DE")]},
-         [("eligibleCountries", "DE lies outside the hubs' coverage")]),
+         [("eligibleCountries", "Germany lies outside the hubs' coverage")]),
         ({"eligible_countries": [Coverage("ZZ")]}, [("eligibleCountries", "unknown country ZZ")]),
         ({"evaluators_per_application": 0},
          [("evaluatorsPerApplication", "must be between 1 and 10")]),
@@ -337,13 +337,13 @@ def test_only_amount_questions_are_held_to_the_max_grant() -> None:
     number = Question(key="n", type=Q.NUMBER, labels=EN, max_value=10**9)
     amount = Question(key="a", type=Q.REQUESTED_AMOUNT, labels=EN, min_value=1, max_value=2)
     assert amount_question_errors(Form([number, amount]), 1.5) == [
-        FieldError("form.questions.1.maxValue", "exceeds the max grant 1.5")
+        FieldError("form.questions.1.maxValue", "exceeds the max grant of €1.50")
     ]
     assert amount_question_errors(Form([amount]), 0) == []  # money_errors says why
     above = Question(key="a", type=Q.REQUESTED_AMOUNT, labels=EN, min_value=2, max_value=3)
     assert [(e.field, e.message) for e in amount_question_errors(Form([above]), 0.5)] == [
-        ("form.questions.0.minValue", "exceeds the max grant 0.5"),
-        ("form.questions.0.maxValue", "exceeds the max grant 0.5"),
+        ("form.questions.0.minValue", "exceeds the max grant of €0.50"),
+        ("form.questions.0.maxValue", "exceeds the max grant of €0.50"),
     ]
 
 

@@ -31,7 +31,7 @@ from shared.api.registry import (
     Rubric,
 )
 from shared.call_status import CallPhase, CallStatus, phase, transition_error
-from shared.programme import HUBS, coverage_of
+from shared.programme import HUBS, country_name, coverage_of
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 OPENS, CLOSES = NOW - timedelta(days=1), NOW + timedelta(days=1)
@@ -248,7 +248,7 @@ def test_eligible_countries_stay_inside_the_hubs(wanted: Coverage, ok: bool) -> 
     assert (errors == []) is ok
     if not ok:
         assert errors[0].field == "eligibleCountries"
-        assert wanted.code in errors[0].message
+        assert country_name(wanted.code) in errors[0].message
 
 
 def test_no_eligible_country_at_all() -> None:
@@ -259,9 +259,9 @@ def test_no_eligible_country_at_all() -> None:
     ("eligible", "said"),
     [
         # Found probing: nobody from NL could be eligible (NL has no parts to name).
-        ([Coverage("NL", CountryPart.NORTH)], "NL is not split into parts; name it whole"),
-        ([Coverage("NL"), Coverage("NL")], "NL is listed twice"),
-        ([Coverage("FR"), Coverage("FR", CountryPart.NORTH)], "FR is listed whole and in part"),
+        ([Coverage("NL", CountryPart.NORTH)], "Netherlands is not split into parts; name it whole"),
+        ([Coverage("NL"), Coverage("NL")], "Netherlands is listed twice"),
+        ([Coverage("FR"), Coverage("FR", CountryPart.NORTH)], "France is listed whole and in part"),
     ],
 )
 def test_each_country_is_named_once_and_in_parts_only_where_it_has_them(
@@ -355,7 +355,7 @@ def test_a_requested_amount_question_cannot_ask_above_the_max_grant() -> None:
     errors = draft(max_grant=50_000).errors()
     index = next(i for i, q in enumerate(demo_form().questions) if q.type is Q.REQUESTED_AMOUNT)
     assert [e.field for e in errors] == [f"form.questions.{index}.maxValue"]
-    assert "50000" in errors[0].message
+    assert "€50,000" in errors[0].message
 
 
 def test_only_a_draft_its_viewer_manages_is_editable() -> None:

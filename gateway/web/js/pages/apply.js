@@ -1,7 +1,7 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { account, gql, upload } from "../graphql.js";
 import { markProblem, questionField } from "../form.js";
-import { counted, field, fileSize, guard, h, holdUnsavedOnUnload, instant, languageOwnName, problem, screen, UNSUBMITTED } from "../ui.js";
+import { counted, field, fileSize, guard, h, holdUnsavedOnUnload, instant, labelName, languageOwnName, problem, screen, UNSUBMITTED } from "../ui.js";
 import { resendButton } from "./links.js";
 import { withdrawButton } from "./mine.js";
 
@@ -213,7 +213,7 @@ export async function applyPage(callId) {
   function summaryLine(p) {
     const block = blockOf(p.field);
     if (!block) return `${p.field}: ${p.message}`;
-    const name = block.querySelector(":scope > label, :scope > legend").textContent.replace(/\s*\*$/, "").trim();
+    const name = labelName(block.querySelector(":scope > label, :scope > legend").textContent);
     return [h("a", { href: location.hash, onclick: (event) => {
       event.preventDefault();
       blockOf(p.field)?.querySelector("input, select, textarea")?.focus(); // found again: a language switch re-renders
