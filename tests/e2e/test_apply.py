@@ -44,7 +44,8 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     await page.goto(f"{base}/mine")
     await expect(page.get_by_text("You have not applied yet.")).to_be_visible()
 
-    await page.goto(f"{base}/apply/{DEMO_CALL}")
+    await page.goto(f"{base}/call/{DEMO_CALL}")
+    await page.get_by_role("link", name="Apply", exact=True).click()
     await page.get_by_label("Project title *").fill("Repair Café Network")
     await saved(page)
     # The summary names the declaration as a sentence, without its full stop before the colon.
@@ -72,7 +73,8 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     await no_raw_instant(page)
     # Leaving right after an edit: the next page is read once the edit is saved (a UI audit
     # found My applications read before it, telling of a declaration already accepted).
-    await page.goto(f"{base}/apply/{DEMO_CALL}")
+    await page.goto(f"{base}/call/{DEMO_CALL}")
+    await page.get_by_role("link", name="Continue your application").click()
     await page.get_by_label(DECLARATION).check()
     await page.get_by_role("link", name="My applications").click()
     await expect(card.get_by_test_id("status")).to_have_text("draft")
@@ -88,6 +90,12 @@ async def test_a_draft_begins_with_the_first_answer_and_can_be_withdrawn(
     await expect(card.get_by_role("button", name="Withdraw")).to_have_count(0)
     await page.goto(f"{base}/apply/{DEMO_CALL}")
     await expect(page.get_by_text("Your application to this call is withdrawn.")).to_be_visible()
+    # The call's page no longer offers to apply to a page that can only say so.
+    await page.goto(f"{base}/call/{DEMO_CALL}")
+    await expect(page.locator("main .notice")).to_have_text(
+        "You have withdrawn your application to this call."
+    )
+    await expect(page.locator("main a.button")).to_have_count(0)
 
 
 # What the browser does before closing or reloading the tab: a page that cancels the event

@@ -241,6 +241,36 @@ async def test_an_expired_session_signs_the_header_out(
     await expect(header.get_by_role("button", name="Sign out")).to_have_count(0)
 
 
+async def test_a_call_page_counts_down(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    """Runs before the journey, which closes the demo call: a closed call has no countdown."""
+    gql = GraphQLClient(web_portal.graphql_url)
+    call = await gql("query($id: ID!) { call(id: $id) { closesAt } }", {"id": DEMO_CALL})
+    await gql.http.aclose()
+    closes = datetime.fromisoformat(call["call"]["closesAt"])
+    context = await browser.new_context()
+    page = await context.new_page()
+    pages.append(page)
+    # The browser's clock stands still 25 hours before the deadline until the test moves it.
+    await page.clock.install(time=closes - timedelta(hours=26))
+    await page.clock.pause_at(closes - timedelta(hours=25))
+    await page.goto(web_portal.gateway.url + f"/#/call/{DEMO_CALL}")
+    # Who may apply is said before anyone does, in names (the demo call takes all of France,
+    # both hubs' parts of it).
+    countries = page.locator("#eligible-countries")
+    await expect(countries).to_contain_text("Organisations based in: Netherlands, France, Belgium")
+    await expect(countries).to_contain_text("Armenia, Georgia.")
+    types = page.locator("#eligible-types")
+    await expect(types).to_contain_text("Social enterprise")
+    await expect(types).to_contain_text("Informal group or citizens' initiative")
+    assert "social_enterprise" not in await types.inner_text()
+    countdown = page.locator("main [data-countdown]")
+    await expect(countdown).to_have_text("1 d 1 h left")
+    await page.clock.run_for("02:00:00")
+    await expect(countdown).to_have_text("23 h 0 min left")
+
+
 async def test_the_whole_journey(
     browser: Browser, pages: list[Page], web_portal: Portal, tmp_path: Path
 ) -> None:
@@ -581,32 +611,3 @@ async def test_the_whole_journey(
     await expect(said.locator("dl.facts")).to_contain_text("Repair Collective")
     assert "[object" not in await said.inner_text()
     await gql.http.aclose()
-
-
-async def test_a_call_page_counts_down(
-    browser: Browser, pages: list[Page], web_portal: Portal
-) -> None:
-    gql = GraphQLClient(web_portal.graphql_url)
-    call = await gql("query($id: ID!) { call(id: $id) { closesAt } }", {"id": DEMO_CALL})
-    await gql.http.aclose()
-    closes = datetime.fromisoformat(call["call"]["closesAt"])
-    context = await browser.new_context()
-    page = await context.new_page()
-    pages.append(page)
-    # The browser's clock stands still 25 hours before the deadline until the test moves it.
-    await page.clock.install(time=closes - timedelta(hours=26))
-    await page.clock.pause_at(closes - timedelta(hours=25))
-    await page.goto(web_portal.gateway.url + f"/#/call/{DEMO_CALL}")
-    # Who may apply is said before anyone does, in names (the demo call takes all of France,
-    # both hubs' parts of it).
-    countries = page.locator("#eligible-countries")
-    await expect(countries).to_contain_text("Organisations based in: Netherlands, France, Belgium")
-    await expect(countries).to_contain_text("Armenia, Georgia.")
-    types = page.locator("#eligible-types")
-    await expect(types).to_contain_text("Social enterprise")
-    await expect(types).to_contain_text("Informal group or citizens' initiative")
-    assert "social_enterprise" not in await types.inner_text()
-    countdown = page.locator("main [data-countdown]")
-    await expect(countdown).to_have_text("1 d 1 h left")
-    await page.clock.run_for("02:00:00")
-    await expect(countdown).to_have_text("23 h 0 min left")

@@ -159,6 +159,9 @@ export function tickCountdowns() {
   return () => clearInterval(timer);
 }
 
+// A call past its deadline, whatever the team has done since.
+export const hasClosed = (call) => ["CLOSED", "IN_EVALUATION", "RESULTS_PUBLISHED"].includes(call.status);
+
 export function countdown(iso) {
   const ms = new Date(iso) - Date.now();
   if (ms <= 0) return "closed";

@@ -16,6 +16,7 @@ from services.notify.domain.receipts import files_context, receipt_facts, receip
 from services.notify.usecases.calls import known_call
 from services.notify.writer import Attachment, MailWriter, Recipient
 from shared.api.registry import Form
+from shared.api.review import Decision
 from shared.clock import format_instant
 from shared.consumer import NotReadyYet
 from shared.contracts import intake, review
@@ -103,5 +104,7 @@ async def outcome(
     context = {
         "call_title": call.title, "title": app.title or "", "decision": event.decision,
         "rank": event.rank, "link": writer.link(f"mine/{event.application_id}"),
+        # An ineligible application has no evaluators' summary to read, only its reasons.
+        "evaluated": event.decision is not Decision.INELIGIBLE,
     }  # fmt: skip
     await writer.queue(session, recipient, "outcome", envelope.id, context)

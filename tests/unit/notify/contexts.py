@@ -70,6 +70,7 @@ BY_KIND: dict[str, dict[str, Any]] = {
         "decision": "selected",
         "rank": 2,
         "link": f"{PORTAL}/#/mine/{APPLICATION}",
+        "evaluated": True,
     },
     "daily_digest": {
         "call_title": "Repair and reuse in textiles",

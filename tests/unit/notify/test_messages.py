@@ -15,6 +15,7 @@ from services.notify.domain.messages import (
     rendered_language,
     shipped_languages,
     strings_of,
+    words_for,
 )
 from services.review.domain.scoring import Decision
 from shared.identity import Role
@@ -212,6 +213,20 @@ def test_a_decision_is_named_in_the_mails_language(
     mail = render("outcome", language, {**context_of("outcome"), "decision": decision})
     assert written in mail.text and written in mail.html
     assert "_" not in mail.text  # never the key itself
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "it", "pt"])
+def test_an_ineligible_outcome_points_to_its_reasons_not_to_an_evaluation(language: str) -> None:
+    evaluated = render("outcome", language, context_of("outcome"))
+    ineligible = render(
+        "outcome", language, {**context_of("outcome"), "decision": "ineligible", "evaluated": False}
+    )
+    words = words_for(language, "outcome")
+    for mail in (ineligible.text, ineligible.html):
+        assert words["action"] not in mail and words["action_ineligible"] in mail
+    assert words["summary"] not in ineligible.text
+    assert words["summary_ineligible"] in ineligible.text
+    assert words["summary"] in evaluated.text and words["action"] in evaluated.html
 
 
 def test_every_role_and_decision_has_an_english_label() -> None:

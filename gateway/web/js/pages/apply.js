@@ -1,7 +1,7 @@
 // The application form, rendered from the call's form schema; autosaved; files with progress.
 import { account, gql, upload } from "../graphql.js";
 import { markProblem, questionField } from "../form.js";
-import { counted, field, fileSize, guard, h, holdUnsavedOnUnload, instant, labelName, languageOwnName, problem, screen, UNSUBMITTED } from "../ui.js";
+import { counted, field, fileSize, guard, h, hasClosed, holdUnsavedOnUnload, instant, labelName, languageOwnName, problem, screen, UNSUBMITTED } from "../ui.js";
 import { resendButton } from "./links.js";
 import { withdrawButton } from "./mine.js";
 
@@ -39,7 +39,7 @@ export async function applyPage(callId) {
   if (!call) return show(h("h1", {}, "Cannot apply"), problem("There is no such call."));
   let app = myApplications.find((a) => a.call?.id === callId) || null;
   const heading = h("h1", {}, `Apply: ${call.title}`);
-  const closes = h("p", {}, "Closes ", instant(call.closesAt, call.timezone));
+  const closes = h("p", {}, hasClosed(call) ? "Closed " : "Closes ", instant(call.closesAt, call.timezone));
   if (app?.status === "WITHDRAWN") return show(heading, h("p", { class: "notice", role: "status" }, "Your application to this call is withdrawn."));
   if (!app && call.status !== "OPEN") return show(heading, closes, problem("This call does not take applications now."));
   // After the deadline nothing of it can change: no form that would refuse every keystroke.

@@ -1,13 +1,26 @@
 import { account, gql } from "../graphql.js";
-import { countdown, h, instant, money, screen, tickCountdowns } from "../ui.js";
+import { countdown, h, hasClosed, instant, money, screen, tickCountdowns } from "../ui.js";
 
 const LIST = `{ hubs { code name hostOrganisation missions { id title challenges { id title } } }
   calls { id title status opensAt closesAt timezone budget maxGrant programmeWide hub { code name } } }`;
 
-// An upcoming call says when it opens (a UI audit's visitor read only a countdown to its close).
-const when = (c) => c.status === "UPCOMING"
-  ? h("p", {}, h("strong", {}, "Opens ", instant(c.opensAt, c.timezone)), " · closes ", instant(c.closesAt, c.timezone))
-  : h("p", {}, h("strong", { "data-countdown": c.closesAt }, countdown(c.closesAt)), " · closes ", instant(c.closesAt, c.timezone));
+// An upcoming call says when it opens (a UI audit's visitor read only a countdown to its close);
+// a closed one when it closed.
+const when = (c) => hasClosed(c) ? h("p", {}, h("strong", {}, "Closed"), " on ", instant(c.closesAt, c.timezone))
+  : c.status === "OPEN"
+    ? h("p", {}, h("strong", { "data-countdown": c.closesAt }, countdown(c.closesAt)), " · closes ", instant(c.closesAt, c.timezone))
+    : h("p", {}, h("strong", {}, "Opens ", instant(c.opensAt, c.timezone)), " · closes ", instant(c.closesAt, c.timezone));
+
+const MINE = "{ myApplications { id status call { id } } }";
+// What an applicant can do here follows their own application to the call, if any (a UI
+// audit's applicant was offered Apply after withdrawing, to a page that only said withdrawn).
+function applyAction(call, mine) {
+  const own = mine.find((a) => a.call?.id === call.id);
+  const go = (label) => h("a", { class: "button", href: `#/apply/${call.id}` }, label);
+  if (!own) return go("Apply");
+  if (own.status === "WITHDRAWN") return h("p", { class: "notice" }, "You have withdrawn your application to this call.");
+  return own.status === "DRAFT" ? go("Continue your application") : go("See or change your application");
+}
 
 export async function callsPage() {
   const show = screen();
@@ -38,10 +51,11 @@ const coverage = (c) => `${c.name}${c.part ? ` (${c.part.toLowerCase()})` : ""}`
 
 export async function callPage(id) {
   const show = screen();
-  const { call, organisationTypes } = await gql(ONE, { id });
+  const me = account();
+  const applicant = me?.role === "APPLICANT";
+  const [{ call, organisationTypes }, mine] = await Promise.all([gql(ONE, { id }), applicant ? gql(MINE) : null]);
   if (!call) return show(h("h1", {}, "No such call"));
   const typeNames = Object.fromEntries(organisationTypes.map((t) => [t.code, t.name]));
-  const me = account();
   show(
     h("h1", {}, call.title), h("p", {}, call.description),
     when(call),
@@ -55,7 +69,7 @@ export async function callPage(id) {
     h("p", { id: "eligible-types" }, "Organisation types: ",
       call.organisationTypes.length ? call.organisationTypes.map((t) => typeNames[t] || t).join(", ") : "any", "."),
     call.status === "OPEN"
-      ? (me ? (me.role === "APPLICANT" ? h("a", { class: "button", href: `#/apply/${call.id}` }, "Apply")
+      ? (me ? (applicant ? applyAction(call, mine.myApplications)
         : h("p", { class: "muted" }, "Applications are made from an applicant's account."))
         : h("p", {}, h("a", { href: "#/signup" }, "Sign up"), " or ", h("a", { href: "#/signin" }, "sign in"), " to apply."))
       : call.status === "UPCOMING"
