@@ -78,8 +78,8 @@ async def test_admin_builds_clones_and_publishes_a_call(
     opens, closes = now - timedelta(days=1), now + timedelta(days=30)
     await page.get_by_label("Opens *").fill(local(opens))
     await page.get_by_label("Closes *").fill(local(closes))
-    # The instant is said back in the call's zone.
-    await expect(page.get_by_text("(call's time", exact=False).first).to_be_visible()
+    # The instant is said back in the call's zone, named by its place.
+    await expect(page.get_by_text("(call's time, Brussels)", exact=False).first).to_be_visible()
     await page.get_by_label("Budget *").fill("100000")
     await page.get_by_label("Maximum grant per project *").fill("200000")  # above the budget
     # France north is the NL hub's, shown by its part.

@@ -267,6 +267,8 @@ async def test_a_call_page_counts_down(
     assert "social_enterprise" not in await types.inner_text()
     countdown = page.locator("main [data-countdown]")
     await expect(countdown).to_have_text("1 d 1 h left")
+    # The browser is on UTC: the call's own time is named by its place, not only "GMT+1".
+    await expect(page.locator("main")).to_contain_text("(call's time, Brussels)")
     await page.clock.run_for("02:00:00")
     await expect(countdown).to_have_text("23 h 0 min left")
 

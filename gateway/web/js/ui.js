@@ -144,11 +144,14 @@ export function when(iso, timeZone) {
 
 export const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
+// The call's zone by its place, as the offset alone ("GMT+1") does not say whose time it is.
+export const callTime = (zone) => `call's time, ${zone.split("/").pop().replaceAll("_", " ")}`;
+
 // An instant as a person reads it: in the call's time zone and, when theirs differs, in theirs.
 export function instant(iso, callZone) {
   const mine = viewerZone();
   if (!callZone || callZone === mine) return when(iso, mine);
-  return `${when(iso, mine)} (your time) · ${when(iso, callZone)} (call's time)`;
+  return `${when(iso, mine)} (your time) · ${when(iso, callZone)} (${callTime(callZone)})`;
 }
 
 // Every countdown on the page follows the clock until the page is left (call the result).

@@ -8,7 +8,7 @@ import {
   LANGUAGES, defaultRubric, formBuilder, fromTexts, input, languageName, questionForPreview, questionFromApi,
   questionToApi, rubricEditor, rubricFromApi, rubricToApi, translations,
 } from "../builder.js";
-import { counted, field, guard, h, holdUnsaved, problem, screen, when } from "../ui.js";
+import { callTime, counted, field, guard, h, holdUnsaved, problem, screen, when } from "../ui.js";
 
 const ERRORS = "... on ValidationErrors { message errors { field message } } ... on Error { message }";
 const TEXTS = "{ lang text }";
@@ -80,7 +80,7 @@ function instantNote(local, timeZone, past) {
   const iso = instantOf(local, timeZone);
   if (!iso) return "";
   const call = when(iso, timeZone);
-  const note = timeZone === viewerZone() ? `${call} (call's time, also yours)` : `${call} (call's time) · ${when(iso, viewerZone())} (your time)`;
+  const note = timeZone === viewerZone() ? `${call} (${callTime(timeZone)}, also yours)` : `${call} (${callTime(timeZone)}) · ${when(iso, viewerZone())} (your time)`;
   return past && Date.parse(iso) < Date.now() ? `${note} — ${past}` : note;
 }
 
