@@ -248,4 +248,6 @@ def receipt_facts(
 
 
 def files_context(files: list[ReceiptFile]) -> list[dict[str, Any]]:
-    return [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in files]
+    return [
+        {"question": f.question, "name": f.name, "size": f.size, "sha256": f.sha256} for f in files
+    ]

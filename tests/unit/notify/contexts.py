@@ -43,7 +43,14 @@ BY_KIND: dict[str, dict[str, Any]] = {
         "resubmission": False,
         "submitted_at": "14 May 2025, 15:02 CEST (Europe/Brussels)",  # written as the PDF's
         "fingerprint": "5e" * 32,
-        "files": [{"name": "budget.pdf", "size": 2_450_000, "sha256": "ab" * 32}],
+        "files": [
+            {
+                "question": "Budget plan",
+                "name": "budget.pdf",
+                "size": 2_450_000,
+                "sha256": "ab" * 32,
+            }
+        ],
         "link": f"{PORTAL}/#/receipt/{APPLICATION}/1",
     },
     "draft_reminder_72h": DRAFT_REMINDER,

@@ -41,7 +41,9 @@ def receipt_mail(**changes: object) -> messages.Rendered:
 
 
 def test_html_escapes_an_applicants_text_and_plain_text_keeps_it() -> None:
-    mail = receipt_mail(title=SCRIPT, files=[{"name": SCRIPT, "size": 10, "sha256": "ab" * 32}])
+    mail = receipt_mail(
+        title=SCRIPT, files=[{"question": SCRIPT, "name": SCRIPT, "size": 10, "sha256": "ab" * 32}]
+    )
     assert SCRIPT not in mail.html
     assert mail.html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2
     assert mail.text.count(SCRIPT) >= 2
@@ -54,14 +56,17 @@ def test_the_subject_is_plain_text_and_the_html_title() -> None:
 
 
 def test_a_value_a_layout_shows_directly_is_required() -> None:
-    context = {**context_of("submission_receipt"), "files": [{"name": "a.pdf", "size": 1}]}
+    context = {
+        **context_of("submission_receipt"),
+        "files": [{"question": "Plan", "name": "a.pdf", "size": 1}],
+    }
     with pytest.raises(ValueError, match="sha256"):
         render("submission_receipt", "en", context)
 
 
 def test_the_receipt_mail_lists_files_without_stray_lines_or_indentation() -> None:
     text = receipt_mail().text
-    assert "Files:\n- budget.pdf (2.5 MB)\n  sha256 " + "ab" * 32 + "\n\n" in text
+    assert "Files:\n- Budget plan: budget.pdf (2.5 MB)\n  sha256 " + "ab" * 32 + "\n\n" in text
 
 
 def test_the_settings_of_the_environment() -> None:

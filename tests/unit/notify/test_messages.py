@@ -105,9 +105,11 @@ def test_links_come_out_whole_in_the_text_and_as_links_in_html(kind: str, langua
         assert f">{link}</a>" in mail.html  # written out as well as a button
 
 
-def test_the_receipt_lists_files_with_their_hash_and_size_in_the_language() -> None:
+def test_the_receipt_lists_files_with_their_question_hash_and_size_in_the_language() -> None:
     context = context_of("submission_receipt")
-    assert "2.5 MB" in render("submission_receipt", "en", context).text
+    english = render("submission_receipt", "en", context)
+    assert "- Budget plan: budget.pdf (2.5 MB)" in english.text
+    assert "Budget plan: <strong>budget.pdf</strong>" in english.html
     dutch = render("submission_receipt", "nl", context)
     assert "2,5 MB" in dutch.text and "ab" * 32 in dutch.text and "ab" * 32 in dutch.html
     assert "5e" * 32 in dutch.text
