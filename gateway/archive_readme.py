@@ -48,7 +48,8 @@ applications/
 {folders}
     application.json: the call's title, the receipt number, the status, eligibility,
     your organisation, contact and team, every answer under its question's label (and
-    its key), every submitted version, and the outcome once results are published.
+    its key; a choice also as the form names it, in answer_label), every submitted
+    version, and the outcome once results are published.
     files/<question>/<file name>: the files you uploaded, under the question they answer.
 """
 

@@ -198,6 +198,9 @@ class LabelledAnswer(msgspec.Struct, frozen=True, kw_only=True):
     key: str
     label: str
     answer: Answer
+    # A choice or country answer as the form names it (the answer keeps the codes): None for
+    # a free answer.
+    answer_label: str | None = None
 
 
 class ExportedFile(msgspec.Struct, frozen=True, kw_only=True):
