@@ -35,6 +35,7 @@ from gateway.schema.accounts.mutations import AccountMutation
 from gateway.schema.accounts.queries import AccountQuery
 from gateway.schema.audit.queries import AuditQuery
 from gateway.schema.audit.trail import AuditTrail
+from gateway.schema.cycles import NoListInsideItself
 from gateway.schema.documents import CachedDocuments, DocumentCache
 from gateway.schema.intake.mutations import IntakeMutation
 from gateway.schema.intake.queries import IntakeQuery
@@ -305,6 +306,7 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     limits = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+        NoListInsideItself,
     ]
     if not settings.is_dev:
         limits.extend(DisableIntrospection().validation_rules)
