@@ -245,6 +245,9 @@ class MultipartRun:
     def begin(self, segment: MultipartSegment) -> None:
         self.segment = segment
         if segment.name in ("operations", "map"):
+            # Each once: a second 'map' would start the operation a second time.
+            if segment.name in self.json_parts:
+                raise UploadError(400, "bad_request", f"The part {segment.name!r} is sent twice.")
             self.json_parts[segment.name] = bytearray()
             return
         if self.execution is None or segment.name not in self.uploads:

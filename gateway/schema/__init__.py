@@ -133,7 +133,10 @@ def unstorable_paths(value: Any, path: str) -> list[str]:
     if isinstance(value, str):
         return [path] if UNSTORABLE.search(value) else []
     if isinstance(value, dict):
-        return [p for key, item in value.items() for p in unstorable_paths(item, f"{path}.{key}")]
+        # A key PostgreSQL cannot hold names the object: the key itself cannot be written.
+        return [p for key, item in value.items()
+                for p in ([path] if UNSTORABLE.search(str(key))
+                          else unstorable_paths(item, f"{path}.{key}"))]  # fmt: skip
     if isinstance(value, list):
         return [p for i, item in enumerate(value) for p in unstorable_paths(item, f"{path}.{i}")]
     return []

@@ -539,6 +539,23 @@ async def test_half_a_surrogate_pair_is_refused_like_a_nul_even_signed_out(
     assert inline["errors"][0]["extensions"]["code"] == "graphql_parse_failed", inline
 
 
+async def test_half_a_surrogate_pair_as_a_key_of_a_json_value_is_refused_too(
+    gql: GraphQLClient,
+) -> None:
+    """Found probing: a key of the answers object was not checked and answered internal_error."""
+    _, token = await signed_up(gql)
+    save = ("mutation($a: ID!, $i: ApplicationInput!) { saveApplication(id: $a, input: $i)"
+            " { __typename } }")  # fmt: skip
+    for key in ("\ud800", "a\u0000"):
+        sent = json.dumps({"query": save, "variables": {
+            "a": str(uuid.uuid4()), "i": {"answers": {key: "x", "fine": "y"}}}})  # fmt: skip
+        response = await gql.http.post(gql.url, content=sent, headers={
+            "content-type": "application/json", "authorization": f"Bearer {token}"})  # fmt: skip
+        body = response.json()
+        assert body["errors"][0]["extensions"] == {
+            "code": "validation_failed", "fields": ["variables.i.answers"]}, body  # fmt: skip
+
+
 async def test_a_code_of_other_digits_is_just_a_wrong_code(gql: GraphQLClient) -> None:
     email, token = await signed_up(gql)
     await enable_two_factor(gql, token)

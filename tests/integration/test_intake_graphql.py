@@ -312,6 +312,28 @@ async def test_multipart_without_the_csrf_header_is_refused(portal: Portal) -> N
     assert "X-Portal-Upload" in response.json()["message"]
 
 
+async def test_a_part_sent_twice_is_a_bad_request_and_runs_nothing(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    """Found probing: five 'map' parts created five missions under one 200 answer."""
+    title = f"Twice {uuid.uuid4().hex[:8]}"
+    create = ('mutation { createMission(input: {hub: "NL", title: "' + title
+              + '", valueChains: ["textiles"]}) { __typename } }')  # fmt: skip
+    part = 'Content-Disposition: form-data; name="{}"\r\n\r\n{}\r\n'
+    for repeated in ("map", "operations"):
+        parts = [("operations", json.dumps({"query": create})), ("map", "{}")]
+        parts.insert(1, (repeated, parts[0][1] if repeated == "operations" else "{}"))
+        body = "".join("--B\r\n" + part.format(n, d) for n, d in parts) + "--B--\r\n"
+        async with httpx.AsyncClient() as http:
+            response = await http.post(portal.graphql_url, content=body.encode(), headers={
+                "X-Portal-Upload": "1", "Authorization": f"Bearer {tokens.admin}",
+                "Content-Type": "multipart/form-data; boundary=B"})  # fmt: skip
+        assert response.status_code == 400, response.text
+        assert response.json()["message"] == f"The part '{repeated}' is sent twice."
+    missions = await gql('{ hub(code: "NL") { missions { title } } }')
+    assert title not in {m["title"] for m in missions["hub"]["missions"]}
+
+
 ANY_UPLOAD = (
     'mutation($f: Upload!) { uploadAttachment(applicationId: "x", questionKey: "q",'
     " file: $f) { __typename } }"
