@@ -61,6 +61,8 @@ async def throttle_mail(
     await throttle.refuse_if_locked(session, list(limits), now)
     for key, limit in limits.items():
         sent = await throttle.count(session, key, now, timedelta(hours=1))
+        if sent > limit:  # sent in parallel with the one that reached the limit and locked
+            raise throttle.too_many(3600)
         verdict = throttle.count_verdict(sent, limit=limit, lock_seconds=3600)
         if verdict.lock_seconds:
             await throttle.lock(session, key, now + timedelta(seconds=verdict.lock_seconds))

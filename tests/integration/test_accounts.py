@@ -218,6 +218,14 @@ async def test_reset_mails_are_throttled_per_address(gql: GraphQLClient) -> None
     assert malformed["errors"] == [{"field": "email"}]
 
 
+async def test_reset_mails_sent_in_parallel_are_throttled_too(gql: GraphQLClient) -> None:
+    """Found probing: 20 at once were all accepted (each counted, only later ones locked)."""
+    email = new_email("burst")
+    answers = await asyncio.gather(*(gql(FORGOT, {"e": email}) for _ in range(12)))
+    kinds = [a["requestPasswordReset"]["__typename"] for a in answers]
+    assert sorted(kinds) == ["MailQueued"] * 5 + ["TooManyAttempts"] * 7
+
+
 async def test_weak_passwords_are_refused_with_a_field_error(gql: GraphQLClient) -> None:
     for weak, reason in (("aaaaaaaaaa", "repeat"), ("password12", "common"), ("   ", "enter")):
         refused = await gql(SIGN_UP, {"i": {"email": new_email(), "password": weak,
