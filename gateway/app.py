@@ -14,7 +14,8 @@ from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitio
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.handlers import BaseRouteHandler
 from litestar.static_files import create_static_files_router
 from litestar.types import Scope
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -236,6 +237,14 @@ def context_makers(
     return context_getter, upload_context
 
 
+def page_path_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A path no file can have (a NUL, a name longer than a file system allows) is simply not
+    found: the file system's own refusal answered 500."""
+    path = connection.scope["path"]
+    if "\x00" in path or any(len(part.encode()) > 255 for part in path.split("/")):
+        raise NotFoundException("There is no such page.")
+
+
 def create_app(settings: GatewaySettings) -> Litestar:
     configure_tracing("gateway")
     schema = build_schema(settings)
@@ -269,7 +278,9 @@ def create_app(settings: GatewaySettings) -> Litestar:
         max_body=settings.max_upload_bytes,
     )  # fmt: skip
     # The browser pages: plain ES modules, no build step; they talk only GraphQL.
-    pages = create_static_files_router(path="/", directories=[WEB], html_mode=True, name="web")
+    pages = create_static_files_router(
+        path="/", directories=[WEB], html_mode=True, name="web", guards=[page_path_guard]
+    )
     app = Litestar(
         route_handlers=[
             graphql, *health_routes(lambda _: held[0].checks), MetricsController,

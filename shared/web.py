@@ -188,7 +188,7 @@ def http_error_response(_: Request[Any, Any, Any], exc: HTTPException) -> Respon
         log.error("server error: %s", exc.detail, exc_info=exc)
     codes = {
         404: "not_found", 405: "method_not_allowed", 408: "request_timeout",
-        413: "payload_too_large",
+        413: "payload_too_large", 500: "internal_error",
     }  # fmt: skip
     body = ErrorBody(code=codes.get(exc.status_code, "bad_request"), message=exc.detail)
     return Response(content=body, status_code=exc.status_code)

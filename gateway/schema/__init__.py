@@ -255,6 +255,12 @@ class PortalSchema(strawberry.Schema):
                 extensions={"code": GRAPHQL_VALIDATION_FAILED},
             )
             return StrawberryExecutionResult(data=None, errors=[unnamed])
+        if operation_name and UNSTORABLE.search(operation_name):  # it is echoed in errors
+            unwritable = GraphQLError(
+                unstorable_message(["operationName"]),
+                extensions={"code": VALIDATION_FAILED, "fields": ["operationName"]},
+            )
+            return StrawberryExecutionResult(data=None, errors=[unwritable])
         allowed = set(allowed_operation_types or (OperationType.QUERY, OperationType.MUTATION))
         allowed.discard(OperationType.SUBSCRIPTION)
         return await super().execute(

@@ -373,3 +373,24 @@ async def test_every_answer_tells_the_browser_not_to_sniff_frame_or_refer(portal
     # keeps only the framing rule.
     assert "script-src 'self';" in answers["page"].headers["content-security-policy"]
     assert answers["graphql"].headers["content-security-policy"] == "frame-ancestors 'none'"
+
+
+async def test_a_page_path_no_file_can_have_is_not_found(portal: Portal) -> None:
+    """Found probing: a NUL or a 10,000-letter name reached the file system and answered 500."""
+    async with httpx.AsyncClient(base_url=portal.gateway.url) as http:
+        for path in ("/js/app.js%00", "/" + "a" * 10_000, "/js/" + "b" * 256 + ".js"):
+            answer = await http.get(path)
+            assert answer.status_code == 404, (path[:40], answer.text[:200])
+            assert answer.json()["code"] == "not_found"
+        assert (await http.get("/js/app.js")).status_code == 200
+
+
+async def test_an_operation_name_no_text_can_hold_is_refused_with_a_code(portal: Portal) -> None:
+    """Found probing: a lone surrogate in operationName answered 500 (echoed, unwritable)."""
+    async with httpx.AsyncClient(base_url=portal.gateway.url) as http:
+        answer = await http.post("/graphql", headers={"content-type": "application/json"},
+                                 content=b'{"query": "query A { hubs { code } }",'
+                                         b' "operationName": "\\ud800"}')  # fmt: skip
+    assert answer.status_code < 500, answer.text
+    [error] = answer.json()["errors"]
+    assert error["extensions"] == {"code": "validation_failed", "fields": ["operationName"]}
