@@ -255,7 +255,7 @@ class PortalSchema(strawberry.Schema):
                 extensions={"code": GRAPHQL_VALIDATION_FAILED},
             )
             return StrawberryExecutionResult(data=None, errors=[unnamed])
-        if operation_name and UNSTORABLE.search(operation_name):  # it is echoed in errors
+        if isinstance(operation_name, str) and UNSTORABLE.search(operation_name):  # echoed
             unwritable = GraphQLError(
                 unstorable_message(["operationName"]),
                 extensions={"code": VALIDATION_FAILED, "fields": ["operationName"]},
