@@ -183,7 +183,16 @@ def bad_body_response(_: Request[Any, Any, Any], exc: ValidationException) -> Re
     return Response(content=body, status_code=422)
 
 
+# What Litestar raises (as a 500) when the client goes away in the middle of its body.
+CLIENT_WENT_AWAY = "client disconnected prematurely"
+
+
 def http_error_response(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    if exc.detail == CLIENT_WENT_AWAY:
+        # Nobody is left to read the answer, and nothing of the body was kept: no failure.
+        log.info("the client went away before its request body ended")
+        body = ErrorBody(code="bad_request", message="The request body ended early.")
+        return Response(content=body, status_code=400)
     if exc.status_code >= 500:
         log.error("server error: %s", exc.detail, exc_info=exc)
     codes = {
