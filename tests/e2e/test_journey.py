@@ -195,6 +195,20 @@ async def test_skip_to_content_moves_the_focus_and_keeps_the_page(
     assert page.url.endswith("#/missions")
 
 
+async def test_a_link_cut_short_shows_not_found_without_an_error(
+    browser: Browser, pages: list[Page], web_portal: Portal
+) -> None:
+    """Found probing: a malformed escape in the hash threw and left the page before it."""
+    page = await open_page(browser, pages, web_portal)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(web_portal.gateway.url + "/#/missions")
+    await expect(page.get_by_role("heading", name="Missions and challenges")).to_be_visible()
+    await page.goto(web_portal.gateway.url + "/#/team/%E0%A4%A")
+    await expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    assert errors == []
+
+
 async def test_submit_problems_link_to_the_questions_they_name(
     browser: Browser, pages: list[Page], web_portal: Portal
 ) -> None:

@@ -72,8 +72,10 @@ async function route() {
   const show = screen();
   renderWho();
   rememberPage(location.hash);
-  const path = decodeURIComponent(location.hash.replace(/^#/, ""));
-  for (const [pattern, page] of routes) {
+  // A malformed escape (a link cut short: "%E0%A4%A") is no page, not an uncaught error.
+  let path;
+  try { path = decodeURIComponent(location.hash.replace(/^#/, "")); } catch { path = null; }
+  for (const [pattern, page] of path === null ? [] : routes) {
     const match = path.match(pattern);
     if (match) {
       try {
