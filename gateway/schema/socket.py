@@ -49,7 +49,21 @@ async def coded(results: AsyncIterator[Any], code_errors: Any) -> AsyncGenerator
         yield result
 
 
+MESSAGE_TYPES = frozenset({"connection_init", "ping", "pong", "subscribe", "complete"})
+
+
 class CheckedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    async def handle_message(self, message: Any) -> None:
+        # Strawberry indexes whatever JSON came and echoes an unknown type in the close
+        # reason: a list or null, a type of 300 letters or with a lone surrogate was a 4500.
+        if not isinstance(message, dict):
+            await self.handle_invalid_message("A message must be a JSON object.")
+            return
+        if message.get("type") not in MESSAGE_TYPES:
+            await self.handle_invalid_message("Unknown message type.")
+            return
+        await super().handle_message(message)  # type: ignore[arg-type]  # checked above
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         # Strawberry reads payload["query"] from whatever came: null or a string was a 4500.
         if not isinstance(message.get("payload"), dict):

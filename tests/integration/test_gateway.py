@@ -342,14 +342,18 @@ async def test_a_socket_message_of_the_wrong_shape_is_refused_with_a_code(
         assert message["payload"][0]["extensions"]["code"] == codes[id_], message
     assert "subscriptions run on the WebSocket" in answers["4"]["payload"][0]["message"]
     assert "NUL characters" in answers["6"]["payload"][0]["message"]  # as over HTTP
-    for payload in (None, "x"):
+    # Found probing too: a message not an object, or of a long or unwritable type, was a 4500.
+    wrong = [{"id": "1", "type": "subscribe", "payload": None},
+             {"id": "1", "type": "subscribe", "payload": "x"}, [1, 2], "x", None,
+             {"id": "1", "type": "t" * 300}, {"id": "1", "type": "\ud800"}]  # fmt: skip
+    for sent in wrong:
         async with websockets.connect(url, subprotocols=protocol) as ws:
             await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
             await ws.recv()
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+            await ws.send(json.dumps(sent))
             with pytest.raises(websockets.ConnectionClosedError) as closed:
                 await asyncio.wait_for(ws.recv(), 15)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400, sent
 
 
 async def test_every_answer_tells_the_browser_not_to_sniff_frame_or_refer(portal: Portal) -> None:
