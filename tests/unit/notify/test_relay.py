@@ -59,3 +59,20 @@ def test_the_message_is_written_as_the_standard_policy_writes_it() -> None:
                                                        "html", "created_at")},
                        "id": uuid.uuid4()})  # fmt: skip
     assert row.id.hex not in message_of(other, [pdf], "Portal <p@portal.example>").as_string()
+
+
+def test_a_header_shared_by_mails_is_written_as_each_policy_writes_it() -> None:
+    """Headers are parsed and folded once and shared: a narrower policy still folds its own."""
+    row = MailRow(
+        id=uuid.uuid4(), to_address="Ana Łukasz <ana@example.org>",
+        subject="Ihre Bestätigung — a subject long enough to be folded over two lines or more",
+        text="Plain", html="<p>Rich</p>", created_at=datetime.now(UTC),
+    )  # fmt: skip
+    narrow = email.policy.default.clone(max_line_length=40)
+    for _ in range(2):
+        ours = message_of(row, [], "Portal <no-reply@portal.example>")
+        standard = email.message_from_bytes(ours.as_bytes(), policy=email.policy.default)
+        assert ours.as_string(policy=narrow) == standard.as_string(policy=narrow)
+        assert ours.as_bytes(policy=email.policy.SMTP) == standard.as_bytes(
+            policy=email.policy.SMTP
+        )
