@@ -3,6 +3,7 @@ holds those of its copies)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -11,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    LargeBinary,
+    Executable,
     Row,
+    bindparam,
     delete,
     func,
-    literal,
     select,
     union_all,
 )
@@ -30,6 +31,30 @@ from shared.api.notify import ExportedMailAttachment, MailState
 from shared.db import contains_pattern, table_of
 from shared.paths import is_uuid
 
+FILE_COLUMNS = ("file_name", "content_type", "content")
+
+
+@functools.lru_cache(maxsize=16)
+def mail_insert(columns: tuple[str, ...], files: int) -> Executable:
+    """insert_mail's statement, made once per shape (the mail's columns, how many files): made
+    and keyed anew with every mail, it cost a receipt some 0.2 ms of CPU."""
+    mail, table = table_of(MailRow), table_of(MailAttachmentRow)
+    inserted = (
+        insert(mail).values({name: bindparam(f"mail_{name}") for name in columns})
+        .on_conflict_do_nothing(index_elements=[mail.c.cause_key, mail.c.to_address])
+        .returning(mail.c.id)
+    )  # fmt: skip
+    if not files:
+        return inserted
+    new_mail = inserted.cte("new_mail")
+    each = union_all(*(
+        select(bindparam(f"file{n}_id", type_=table.c.id.type), new_mail.c.id,
+               *(bindparam(f"file{n}_{name}", type_=table.c[name].type) for name in FILE_COLUMNS))
+        for n in range(files)
+    ))  # fmt: skip
+    filed = insert(table).from_select(["id", "mail_id", *FILE_COLUMNS], each).cte("filed")
+    return select(new_mail.c.id).add_cte(filed)
+
 
 async def insert_mail(
     session: AsyncSession, values: dict[str, Any], attachments: Sequence[dict[str, Any]] = ()
@@ -37,27 +62,14 @@ async def insert_mail(
     """The new mail's id; None when this cause already wrote to this address. Its
     attachments (file_name, content_type, content) go in the same statement, only with a
     mail that is new."""
-    mail, files = table_of(MailRow), table_of(MailAttachmentRow)
-    inserted = (
-        insert(mail).values(**values)
-        .on_conflict_do_nothing(index_elements=[mail.c.cause_key, mail.c.to_address])
-        .returning(mail.c.id)
-    )  # fmt: skip
-    if not attachments:
-        created: uuid.UUID | None = await session.scalar(inserted)
-        return created
-    new_mail = inserted.cte("new_mail")
-    each = union_all(*(
-        select(literal(uuid.uuid4()), new_mail.c.id, literal(a["file_name"]),
-               literal(a["content_type"]), literal(a["content"], LargeBinary))
-        for a in attachments
-    ))  # fmt: skip
-    filed = (
-        insert(files)
-        .from_select(["id", "mail_id", "file_name", "content_type", "content"], each)
-        .cte("filed")
+    params = {f"mail_{name}": value for name, value in values.items()}
+    for n, attachment in enumerate(attachments):
+        params[f"file{n}_id"] = uuid.uuid4()
+        params.update({f"file{n}_{name}": attachment[name] for name in FILE_COLUMNS})
+    created: uuid.UUID | None = await session.scalar(
+        mail_insert(tuple(values), len(attachments)), params
     )
-    return await session.scalar(select(new_mail.c.id).add_cte(filed))
+    return created
 
 
 async def mail_page(
