@@ -3,13 +3,16 @@ from events, read by the scheduler); mail_queries.py holds those of its mail out
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Row,
+    bindparam,
     case,
     false,
     func,
@@ -86,21 +89,21 @@ async def locked_application(
     )  # fmt: skip
 
 
-async def record_submission(
-    session: AsyncSession, *, application_id: str, call_id: str, applicant_id: str,
-    applicant_email: str | None, version: int, title: str | None,
-) -> None:  # fmt: skip
-    """A submitted application's copy in one statement: inserted when first heard of, else
-    marked submitted, its address kept when the event has none, and its title the newer
-    version's (an older version arriving late keeps the title it has)."""
+SUBMISSION_COLUMNS = ("application_id", "call_id", "applicant_id", "applicant_email",
+                      "version", "title")  # fmt: skip
+
+
+@functools.cache
+def submission_upsert() -> Executable:
+    """record_submission's statement, made once: made and keyed anew with every receipt, it
+    cost more CPU than the database spent running it."""
     copy = table_of(ApplicationCopy)
-    statement = insert(copy).values(
-        application_id=application_id, call_id=call_id, applicant_id=applicant_id,
-        applicant_email=applicant_email, version=version, title=title, submitted=True,
-        withdrawn=False,
-    )  # fmt: skip
+    statement = insert(copy).values({
+        **{copy.c[name]: bindparam(f"new_{name}") for name in SUBMISSION_COLUMNS},
+        copy.c.submitted: True, copy.c.withdrawn: False,
+    })  # fmt: skip
     new = statement.excluded
-    await session.execute(statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[copy.c.application_id],
         set_={
             copy.c.applicant_id: new.applicant_id, copy.c.submitted: True,
@@ -108,7 +111,21 @@ async def record_submission(
             copy.c.version: func.greatest(copy.c.version, new.version),
             copy.c.title: case((new.version >= copy.c.version, new.title), else_=copy.c.title),
         },
-    ))  # fmt: skip
+    )  # fmt: skip
+
+
+async def record_submission(
+    session: AsyncSession, *, application_id: str, call_id: str, applicant_id: str,
+    applicant_email: str | None, version: int, title: str | None,
+) -> None:  # fmt: skip
+    """A submitted application's copy in one statement: inserted when first heard of, else
+    marked submitted, its address kept when the event has none, and its title the newer
+    version's (an older version arriving late keeps the title it has)."""
+    await session.execute(submission_upsert(), {
+        "new_application_id": application_id, "new_call_id": call_id,
+        "new_applicant_id": applicant_id, "new_applicant_email": applicant_email,
+        "new_version": version, "new_title": title,
+    })  # fmt: skip
 
 
 async def locked_assignment(
