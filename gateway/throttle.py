@@ -3,7 +3,11 @@ counts. The rules are pure functions; the table only counts."""
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -96,3 +100,28 @@ async def lock(session: AsyncSession, key: str, until: datetime) -> None:
 
 async def forget(session: AsyncSession, key: str) -> None:
     await session.execute(delete(SignInThrottle).where(SignInThrottle.key == key))
+
+
+class OneAtATime:
+    """The checks of one key's secret, one after another in this process: guesses sent in
+    parallel each passed the lock check before any failure was counted, so a burst had every
+    guess checked, however many past the limit. In turn, each sees the failures before it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._holders: Counter[str] = Counter()
+
+    @asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._holders[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[key] -= 1
+            if not self._holders[key]:  # nobody waits: the key is forgotten
+                del self._holders[key], self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)

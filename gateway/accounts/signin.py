@@ -20,6 +20,9 @@ from gateway.twofactor import second_factor_matches
 from shared.errors import NotAuthenticated, SecondFactorRequired, require
 
 WRONG_CREDENTIALS = "The e-mail or the password is wrong."
+# One account's secrets are checked in turn (per account, not per client: people behind one
+# NAT must not wait on each other).
+CHECKS = throttle.OneAtATime()
 
 
 @dataclass
@@ -35,7 +38,7 @@ async def sign_in(
     """Throttled per address and per client: failures slow down, then lock (see throttle)."""
     require(email_errors(email) + entry_errors(password, "password") + entry_errors(code, "code"))
     account_key, client_key = f"account:{normalise_email(email)}", f"client:{client}"
-    async with db() as session:
+    async with CHECKS.turn(account_key), db() as session:
         await throttle.refuse_if_locked(session, [account_key, client_key], datetime.now(UTC))
         account = await account_by_email(session, email)
         matches = await password_matches(account.password_hash if account else "", password)
@@ -88,7 +91,7 @@ async def throttled_check(
     the limits of signing in, so a stolen token cannot guess it: failures slow down, then
     lock. Failures are committed in their own transaction, whatever the caller does next."""
     keys = [f"account:{normalise_email(email)}", f"client:{client}"]
-    async with db() as session:
+    async with CHECKS.turn(keys[0]), db() as session:
         await throttle.refuse_if_locked(session, keys, datetime.now(UTC))
         if await check(session):
             await session.commit()

@@ -3,9 +3,18 @@ failures in a row stay under ~15 s of waiting with the default base; the client'
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from gateway.throttle import Verdict, client_address, count_verdict, sign_in_verdict, too_many
+from gateway.throttle import (
+    OneAtATime,
+    Verdict,
+    client_address,
+    count_verdict,
+    sign_in_verdict,
+    too_many,
+)
 
 
 def verdicts(base: float = 0.5, lock: int = 900) -> list[Verdict]:
@@ -61,3 +70,41 @@ def test_the_client_is_the_peer_unless_a_trusted_proxy_forwards(
     peer: str | None, forwarded: str | None, client: str
 ) -> None:
     assert client_address(peer, forwarded, PROXY) == client
+
+
+async def test_one_keys_checks_take_turns_in_arrival_order_and_other_keys_do_not_wait() -> None:
+    """Guesses sent at once each passed the lock check before any failure was counted."""
+    turns = OneAtATime()
+    order: list[str] = []
+    inside = {"a": 0, "b": 0}
+    most = {"a": 0, "b": 0}
+
+    async def check(key: str, name: str) -> None:
+        async with turns.turn(key):
+            inside[key] += 1
+            most[key] = max(most[key], inside[key])
+            order.append(name)
+            await asyncio.sleep(0.01)
+            inside[key] -= 1
+
+    started = asyncio.get_running_loop().time()
+    await asyncio.gather(*(check("a", f"a{n}") for n in range(5)), check("b", "b0"))
+    assert most == {"a": 1, "b": 1}
+    assert [n for n in order if n.startswith("a")] == [f"a{n}" for n in range(5)]
+    assert order.index("b0") < order.index("a1")  # b did not wait behind a's queue
+    assert asyncio.get_running_loop().time() - started < 0.2
+    assert len(turns) == 0  # nobody waits: nothing is kept
+
+
+async def test_a_failed_check_gives_the_next_its_turn() -> None:
+    turns = OneAtATime()
+
+    async def failing() -> None:
+        async with turns.turn("a"):
+            raise ValueError("wrong password")
+
+    with pytest.raises(ValueError):
+        await failing()
+    async with turns.turn("a"):
+        assert len(turns) == 1
+    assert len(turns) == 0
