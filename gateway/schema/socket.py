@@ -69,4 +69,15 @@ class CheckedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         if not isinstance(message.get("payload"), dict):
             await self.handle_invalid_message("A subscribe message's payload must be an object.")
             return
+        most = self.max_subscriptions_per_connection
+        if (self.connection_acknowledged and message["id"] not in self.operations
+                and most is not None and len(self.operations) >= most):  # fmt: skip
+            # Strawberry's own refusal has no code, unlike every other error of the portal.
+            full = GraphQLError(
+                f"This connection holds the most subscriptions it may ({most}): complete one "
+                "first, or open another connection.", extensions={"code": "bad_request"},
+            )  # fmt: skip
+            await self.send_message({"id": message["id"], "type": "error",
+                                     "payload": [full.formatted]})  # fmt: skip
+            return
         await super().handle_subscribe(message)

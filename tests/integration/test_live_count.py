@@ -5,6 +5,7 @@ event contract registered there; alone it imports none of the services' code."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -119,5 +120,31 @@ async def test_an_open_socket_ends_when_its_account_is_disabled(
         assert [e["message"] for e in ended["payload"]["errors"]] == [
             "Your session has ended; sign in again."
         ]
+    finally:
+        await ws.close()
+
+
+async def test_a_subscription_past_the_connections_limit_is_refused_with_a_code(
+    gql: GraphQLClient, portal: Portal, tokens: Tokens
+) -> None:
+    """Found probing: the 101st subscription's refusal had no extensions.code."""
+    call = await call_known_to_intake(gql, tokens)
+    ws, receive = await subscribe_at(portal, call, tokens.admin)
+    query = "subscription($c: ID!) { submissionCount(callId: $c) }"
+    try:
+        first = await receive()  # each live subscription answers its count
+        assert first["type"] == "next", first
+        for n in range(2, 102):
+            await ws.send(json.dumps({"id": str(n), "type": "subscribe",
+                                      "payload": {"query": query, "variables": {"c": call}}}))  # fmt: skip
+        refused = None
+        while refused is None:
+            message = await receive()
+            if message["type"] == "error":
+                refused = message
+        assert refused["id"] == "101"
+        [error] = refused["payload"]
+        assert error["extensions"] == {"code": "bad_request"}
+        assert "most subscriptions it may (100)" in error["message"]
     finally:
         await ws.close()
