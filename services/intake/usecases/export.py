@@ -23,23 +23,11 @@ from shared.api.intake import (
     LabelledAnswer,
     Outcome,
 )
-from shared.api.registry import Form, Question, QuestionType
+from shared.api.registry import Form, QuestionType
 from shared.errors import NotFound
-from shared.export import localised, require_person_or_admin
+from shared.export import chosen_label, localised, require_person_or_admin
 from shared.identity import Identity
 from shared.objectstore import ObjectNotFound, ObjectStore, StoredObject
-from shared.programme import country_name
-
-
-def answer_label(question: Question, answer: Any, language: str) -> str | None:
-    """A choice or country answer as the form names it; None for any other answer."""
-    if question.type is QuestionType.COUNTRY and isinstance(answer, str) and answer:
-        return country_name(answer)
-    if not question.options or answer in (None, "", []):
-        return None
-    options = {o.value: localised(o.labels, language, o.value) for o in question.options}
-    picks = answer if isinstance(answer, list) else [answer]
-    return ", ".join(options.get(str(pick), str(pick)) for pick in picks)
 
 
 def labelled(form: Form, answers: dict[str, Any], language: str) -> list[LabelledAnswer]:
@@ -49,7 +37,7 @@ def labelled(form: Form, answers: dict[str, Any], language: str) -> list[Labelle
     listed = [
         LabelledAnswer(key=q.key, label=localised(q.labels, language, q.key),
                        answer=answers.get(q.key),
-                       answer_label=answer_label(q, answers.get(q.key), language))
+                       answer_label=chosen_label(q, answers.get(q.key), language))
         for q in asked
     ]  # fmt: skip
     extra = [LabelledAnswer(key=k, label=k, answer=v) for k, v in answers.items() if k not in known]

@@ -26,8 +26,7 @@ from services.notify.domain.pdf_text import TextDocument
 from shared.api.intake import Answer
 from shared.api.registry import Form, Question, QuestionType
 from shared.contracts.intake import ApplicationSnapshot
-from shared.export import localised
-from shared.programme import country_name
+from shared.export import chosen_label, localised
 
 ENCODING = "windows-1252"
 # Letters NFKD does not take apart into a base letter and an accent.
@@ -193,14 +192,14 @@ def answer_text(question: Question, answer: Answer, language: str) -> str:
         return words["not_answered"]
     if isinstance(answer, bool):
         return words["yes"] if answer else words["no"]
-    options = {o.value: localised(o.labels, language, o.value) for o in question.options}
+    chosen = chosen_label(question, answer, language)
+    if chosen is not None:
+        return chosen
     if isinstance(answer, list):
-        return ", ".join(options.get(pick, pick) for pick in answer)
+        return ", ".join(map(str, answer))
     if isinstance(answer, int | float):
         return number_text(answer, words)
-    if question.type is QuestionType.COUNTRY:
-        return country_name(answer)
-    return options.get(answer, answer)
+    return answer
 
 
 def labelled_answers(
