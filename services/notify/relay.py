@@ -1,7 +1,9 @@
 """The one sender of e-mail: takes queued mail from the outbox and hands it to the SMTP server.
 
 Replicas share the work (FOR UPDATE SKIP LOCKED); a batch goes over one SMTP connection, each
-mail its own attempt. A failed send is tried again later, each time twice as late, and after
+mail its own attempt. The connection is kept while mail keeps coming (at a deadline a batch is
+often one receipt, and opening, greeting and quitting cost as much as the mail) and closed once
+the outbox has been idle for a poll. A failed send is tried again later, each time twice as late, and after
 `max_attempts` the mail is marked failed with its error kept, so the team sees it. The
 Message-ID comes from the mail's id: a mail sent again after a crash between the send and the
 commit is recognisably the same message."""
@@ -121,23 +123,30 @@ class MailRelay:
         self.settings = settings
         self.clock = clock
         self._wake = asyncio.Event()
+        self._kept: aiosmtplib.SMTP | None = None  # the open connection, between batches
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
-            try:
-                # A batch not full was all that was due: the next wake or poll sends what comes.
-                while await self.send_due() >= BATCH:
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("mail relay could not read the outbox (%s); will retry", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.outbox_poll_seconds)
-            self._wake.clear()
+        try:
+            while True:
+                try:
+                    # A batch not full was all that was due: the next wake or poll sends what
+                    # comes.
+                    while await self.send_due() >= BATCH:
+                        pass
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("mail relay could not read the outbox (%s); will retry", exc)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.settings.outbox_poll_seconds)
+                except TimeoutError:  # idle: the server need not keep our connection open
+                    await self.hang_up()
+                self._wake.clear()
+        finally:
+            self.close()
 
     async def send_due(self, batch: int = BATCH) -> int:
         """Send what is due now; returns how many mails were tried."""
@@ -148,14 +157,38 @@ class MailRelay:
                 await self.send_batch(rows, attachments)
             return len(rows)
 
-    def _smtp(self) -> aiosmtplib.SMTP:
+    async def _connection(self) -> aiosmtplib.SMTP:
+        """The kept connection if the server still answers on it (NOOP: it may have hung up
+        while we were idle, and no mail is at risk in finding out), else a new one."""
+        if self._kept is not None:
+            try:
+                await self._kept.noop()
+                return self._kept
+            except aiosmtplib.SMTPException:
+                self.close()
         settings = self.settings
-        return aiosmtplib.SMTP(
+        smtp = aiosmtplib.SMTP(
             hostname=settings.smtp_host, port=settings.smtp_port,
             username=settings.smtp_username or None, password=settings.smtp_password or None,
             start_tls=settings.smtp_starttls, use_tls=settings.smtp_tls,
             timeout=settings.smtp_timeout_seconds,
         )  # fmt: skip
+        await smtp.connect()
+        self._kept = smtp
+        return smtp
+
+    async def hang_up(self) -> None:
+        """QUIT the kept connection, if any."""
+        if self._kept is not None and self._kept.is_connected:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await self._kept.quit()
+        self.close()
+
+    def close(self) -> None:
+        """Drop the kept connection without a word (its server may be gone)."""
+        if self._kept is not None:
+            self._kept.close()
+        self._kept = None
 
     async def send_batch(
         self, rows: Sequence[MailRow], attachments: Mapping[uuid.UUID, list[MailAttachmentRow]]
@@ -165,17 +198,18 @@ class MailRelay:
         times out, each mail not yet sent has failed this attempt with that error."""
         unsent = list(rows)
         try:
-            async with self._smtp() as smtp:
-                while unsent:
-                    row = unsent[0]
-                    try:
-                        await self._send(smtp, row, attachments.get(row.id, []))
-                    except Exception as exc:
-                        if isinstance(exc, ConnectionError | TimeoutError) or not smtp.is_connected:
-                            raise  # the connection is gone or in an unknown state
-                        self._failed(row, exc)
-                    unsent.pop(0)
+            smtp = await self._connection()
+            while unsent:
+                row = unsent[0]
+                try:
+                    await self._send(smtp, row, attachments.get(row.id, []))
+                except Exception as exc:
+                    if isinstance(exc, ConnectionError | TimeoutError) or not smtp.is_connected:
+                        raise  # the connection is gone or in an unknown state
+                    self._failed(row, exc)
+                unsent.pop(0)
         except Exception as exc:
+            self.close()
             for row in unsent:
                 self._failed(row, exc)
 

@@ -1,9 +1,11 @@
 """The relay sends a batch over one SMTP connection, each mail its own attempt: a mail the
 server refuses is tried again later while the others go; a connection that cannot be opened
-or drops is a failed attempt for every mail not yet sent."""
+or drops is a failed attempt for every mail not yet sent. The connection is kept for the next
+batch while the server still answers on it."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,13 +28,20 @@ class Server:
 
     def __init__(self) -> None:
         self.connections = 0
+        self.quits = 0
         self.delivered: list[str] = []
+        self.transports: list[Any] = []
 
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
                           responses: list[str]) -> list[str]:  # fmt: skip
         self.connections += 1
+        self.transports.append((asyncio.get_running_loop(), server.transport))
         session.host_name = hostname
         return responses
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        self.quits += 1
+        return "221 Bye"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           options: list[str]) -> str:  # fmt: skip
@@ -59,6 +68,10 @@ def server() -> Iterator[tuple[Server, int]]:
     controller.start()
     yield handler, port
     controller.stop()
+
+
+async def closed(transport: Any) -> None:
+    transport.close()
 
 
 def relay(port: int, max_attempts: int = 8) -> MailRelay:
@@ -127,3 +140,40 @@ async def test_a_server_that_cannot_be_reached_fails_this_attempt_of_every_mail(
     assert ben.state == MailState.FAILED and ben.attempts == 3
     assert ana.last_error and ana.last_error == ben.last_error
     assert ana.last_error.startswith("SMTPConnect")
+
+
+async def test_the_next_batch_goes_over_the_same_connection_until_the_relay_hangs_up(
+    server: tuple[Server, int],
+) -> None:
+    handler, port = server
+    sender = relay(port)
+    await sender.send_batch(mails("ana@example.org"), {})
+    await sender.send_batch(mails("ben@example.org"), {})
+    assert (handler.connections, handler.quits) == (1, 0)
+    await sender.hang_up()  # what the relay does once the outbox is idle
+    assert handler.quits == 1
+    rows = mails("cleo@example.org")
+    await sender.send_batch(rows, {})
+    assert handler.connections == 2
+    assert handler.delivered == ["ana@example.org", "ben@example.org", "cleo@example.org"]
+    assert rows[0].state == MailState.SENT
+    sender.close()
+
+
+async def test_a_kept_connection_the_server_dropped_is_replaced_and_costs_no_attempt(
+    server: tuple[Server, int],
+) -> None:
+    handler, port = server
+    sender = relay(port)
+    await sender.send_batch(mails("ana@example.org"), {})
+    # The server's idle timeout: the connection closed in the server's own thread.
+    loop, transport = handler.transports[0]
+    asyncio.run_coroutine_threadsafe(closed(transport), loop).result(timeout=5)
+    rows = mails("ben@example.org", "cleo@example.org")
+    await sender.send_batch(rows, {})
+    assert handler.connections == 2
+    assert handler.delivered == ["ana@example.org", "ben@example.org", "cleo@example.org"]
+    assert {(row.state, row.attempts, row.last_error) for row in rows} == {
+        (MailState.SENT, 1, None)
+    }
+    sender.close()
