@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 MAX_NESTING = 32
+MAX_DIGITS = 100  # of an integer: no value of ours has more (Python's own limit is 4,300)
 
 
 class NotRequestJson(ValueError):
@@ -16,12 +17,22 @@ class NotRequestJson(ValueError):
 
 
 NESTED_TOO_DEEP = f"The request's JSON is nested more than {MAX_NESTING} levels deep."
+TOO_MANY_DIGITS = f"A number in the request's JSON has more than {MAX_DIGITS} digits."
+
+
+def bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise NotRequestJson(TOO_MANY_DIGITS)
+    return int(text)
 
 
 def request_json(data: str | bytes | bytearray) -> Any:
     try:
         # Decoded here: json.loads would take UTF-16 and UTF-32 bytes as well.
-        value = json.loads(data if isinstance(data, str) else data.decode("utf-8-sig"))
+        text = data if isinstance(data, str) else data.decode("utf-8-sig")
+        value = json.loads(text, parse_int=bounded_int)
+    except NotRequestJson:
+        raise
     except ValueError:  # UnicodeDecodeError is one
         raise NotRequestJson("The request body is not JSON in UTF-8.") from None
     except RecursionError:

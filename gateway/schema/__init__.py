@@ -44,6 +44,7 @@ from gateway.schema.notify.mutations import NotifyMutation
 from gateway.schema.notify.queries import NotifyQuery
 from gateway.schema.operations.queries import OperationsQuery
 from gateway.schema.privacy.mutations import PrivacyMutation
+from gateway.schema.refusal_words import in_plain_words
 from gateway.schema.registry.mutations import RegistryMutation
 from gateway.schema.registry.queries import RegistryQuery
 from gateway.schema.review.mutations import ReviewMutation
@@ -200,7 +201,10 @@ class CodeGraphQLErrors(SchemaExtension):
 
     def on_validate(self) -> Any:
         yield
-        with_code(self.execution_context.pre_execution_errors, GRAPHQL_VALIDATION_FAILED)
+        errors = self.execution_context.pre_execution_errors
+        for error in errors or []:
+            in_plain_words(error)
+        with_code(errors, GRAPHQL_VALIDATION_FAILED)
 
     def on_operation(self) -> Any:
         yield
@@ -299,7 +303,7 @@ def code_request_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
     """A request's errors as a client reads them: a variable's with its code, any other
     without a code (a bug of ours) masked."""
     return [
-        error if code_of(error) else masked(error, error)
+        in_plain_words(error) if code_of(error) else masked(error, error)
         for error in with_code(errors, BAD_USER_INPUT, unplaced_only=True)
     ]
 

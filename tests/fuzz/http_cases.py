@@ -38,4 +38,6 @@ BAD_REQUESTS = [
     BadRequest("mutation by GET", "GET", {"params": {"query": "mutation { resendConfirmation { __typename } }"}}),
     BadRequest("GET, variables not JSON", "GET", {"params": {"query": HUBS, "variables": "{x"}}),
     BadRequest("PUT", "PUT", {"json": {"query": HUBS}}),
+    BadRequest("a 5,000-digit integer literal", options={"json": {"query": "{ myNotifications(first: " + "9" * 5000 + ") { id } }"}}),
+    BadRequest("a 5,000-digit integer variable", options={"content": b'{"query": "query($n: Int!) { myNotifications(first: $n) { id } }", "variables": {"n": ' + b"9" * 5000 + b"}}", "headers": JSON}),
 ]  # fmt: skip

@@ -61,3 +61,38 @@ async def test_json_with_a_charset_is_still_graphql() -> None:
             headers={"content-type": "application/json; charset=utf-8"},
         )  # fmt: skip
     assert response.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_a_refused_input_is_named_without_its_value_echoed_back() -> None:
+    query = "mutation($i: SignUpInput!) { signUp(input: $i) { __typename } }"
+    account = {"email": "ana@example.org", "password": "s3cret-Passw0rd", "bogus": 1}
+    literal = 'mutation { signUp(input: {email: "ana@example.org", password: "s3cret-Passw0rd"}) { __typename } }'
+    async with AsyncTestClient(APP) as client:
+        by_variable = await client.post(
+            "/graphql", json={"query": query, "variables": {"i": account}}
+        )
+        by_literal = await client.post("/graphql", json={"query": literal})
+    assert "s3cret" not in by_variable.text + by_literal.text
+    assert sorted(e["message"] for e in by_variable.json()["errors"]) == [
+        "Variable '$i' has invalid value: Expected value of type 'SignUpInput' not to include unknown field 'bogus'.",
+        "Variable '$i' has invalid value: Expected value of type 'SignUpInput' to include required field 'displayName'.",
+    ]
+    [error] = by_literal.json()["errors"]
+    assert error["message"] == (
+        "Expected value of type 'SignUpInput' to include required field 'displayName'."
+    )
+    assert error["extensions"]["code"] == "graphql_validation_failed"
+
+
+async def test_an_integer_past_pythons_digit_limit_is_refused_in_plain_words() -> None:
+    query = "{ myNotifications(first: " + "9" * 5000 + ") { id } }"
+    async with AsyncTestClient(APP) as client:
+        literal = await client.post("/graphql", json={"query": query})
+        variable = await client.post("/graphql", headers={"content-type": "application/json"},
+                                     content=b'{"query": "{ hubs { code } }", "variables": {"n": '
+                                     + b"9" * 101 + b"}}")  # fmt: skip
+    [error] = literal.json()["errors"]
+    assert error["message"] == "A number in the query has too many digits to be an Int."
+    assert (variable.status_code, variable.json()["message"]) == (
+        400, "A number in the request's JSON has more than 100 digits."
+    )  # fmt: skip
