@@ -17,7 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from gateway.audit import record
+from gateway.audit import Facts, append, record
+from gateway.audit.store import GroupCommit
 from shared.db import new_engine, new_session_factory
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
 from tests.integration.test_accounts import PASSWORD, signed_up
@@ -235,6 +236,60 @@ async def test_concurrent_appends_keep_one_chain(
     assert list(numbers) == list(range(1, len(numbers) + 1))
     # Appends that arrive together are committed together (one instant per transaction).
     assert commits is not None and commits < 30
+
+
+async def test_replicas_and_a_consumer_appending_at_once_keep_one_chain(
+    portal: Portal, gql: GraphQLClient, tokens: Tokens,
+) -> None:  # fmt: skip
+    """Two gateways' writers (each sealing after the head it last wrote, so one's entries
+    often take numbers the other just took) and a consumer appending in its transaction."""
+    engine = new_engine(portal.gateway.app.state.settings.database_url, pool_size=4)
+    replicas = [GroupCommit(new_session_factory(engine)) for _ in range(2)]
+    sessions = new_session_factory(engine)
+
+    def facts(i: int) -> list[Facts]:
+        return [Facts(actor_id=None, actor_role="system", action="retention.run",
+                      target_type="call", target_id=f"replica-{i}")]  # fmt: skip
+
+    async def consumer(i: int) -> None:
+        async with sessions() as session, session.begin():
+            await append(session, facts(i))
+
+    async def replica(i: int) -> None:
+        await asyncio.sleep(0)  # not all in the first write: the replicas take turns
+        await replicas[i % 2].append(facts(i))
+
+    try:
+        await asyncio.gather(*(replica(i) for i in range(40)),
+                             *(consumer(i) for i in range(40, 46)))  # fmt: skip
+        async with sessions() as session:
+            numbers = (
+                await session.scalars(text("SELECT sequence FROM audit_entry ORDER BY 1"))
+            ).all()
+            targets = (await session.scalars(text(
+                "SELECT target_id FROM audit_entry WHERE target_id LIKE 'replica-%'"))).all()  # fmt: skip
+    finally:
+        await engine.dispose()
+    assert sorted(targets) == sorted(f"replica-{i}" for i in range(46))
+    assert list(numbers) == list(range(1, len(numbers) + 1))
+    check = (await gql(CHAIN, token=tokens.admin))["auditChain"]
+    assert check["intact"], check
+
+
+async def test_a_writer_whose_head_is_not_in_the_table_appends_after_the_real_one(
+    sessions: async_sessionmaker[AsyncSession], gql: GraphQLClient, tokens: Tokens,
+) -> None:  # fmt: skip
+    """A head the table does not have (it went back: a restore) is read again, not
+    followed by a gap."""
+    writer = GroupCommit(sessions)
+    async with sessions() as session:
+        last = await session.scalar(text("SELECT max(sequence) FROM audit_entry")) or 0
+    writer.head = (last + 5, "f" * 64)
+    [entry] = await writer.append([Facts(actor_id=None, actor_role="system",
+                                         action="retention.run", target_type="call",
+                                         target_id="after-a-restore")])  # fmt: skip
+    assert entry.sequence == last + 1
+    assert (await gql(CHAIN, token=tokens.admin))["auditChain"]["intact"]
 
 
 async def test_the_log_is_the_team_s_alone(gql: GraphQLClient, tokens: Tokens) -> None:
