@@ -162,23 +162,24 @@ class OutboxRelay:
         js = await self.nats.jetstream()
         outbox = table_of(self.outbox_model)
         async with self.session_factory() as session, session.begin():
-            rows = (await session.execute(
-                select(outbox.c.id, outbox.c.subject, outbox.c.body, outbox.c.trace_id)
+            # Taken and marked in one statement; a failed publish rolls the mark back.
+            taken = (
+                select(outbox.c.id)
                 .where(outbox.c.published_at.is_(None))
                 .order_by(outbox.c.created_at)
                 .limit(batch)
                 .with_for_update(skip_locked=True)
-            )).all()  # fmt: skip
-            if not rows:
-                return 0
+            )
+            rows = sorted((await session.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(taken))
+                .values(published_at=datetime.now(UTC))
+                .returning(outbox.c.id, outbox.c.subject, outbox.c.body, outbox.c.trace_id,
+                           outbox.c.created_at)
+            )).all(), key=lambda row: row.created_at)  # fmt: skip
             # Published together: each goes on the wire in order as its coroutine starts, and
             # the acknowledgements (each waiting on JetStream's fsync) overlap.
-            await asyncio.gather(*(self._publish(js, *row) for row in rows))
-            await session.execute(
-                update(outbox)
-                .where(outbox.c.id.in_([row.id for row in rows]))
-                .values(published_at=datetime.now(UTC))
-            )
+            await asyncio.gather(*(self._publish(js, *row[:4]) for row in rows))
             return len(rows)
 
     @staticmethod
