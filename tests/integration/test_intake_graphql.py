@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,7 @@ from shared.events import encode_envelope, envelope_for
 from shared.identity import IDENTITY_HEADER, Identity, Role, sign_identity
 from shared.logging import TRACE_HEADER
 from tests.fixtures.apps import INTERNAL_SECRET, GraphQLClient, Portal, ShiftableClock, Tokens
-from tests.fixtures.queries import statements_of
+from tests.fixtures.queries import on_a_new_connection, statements_of
 from tests.fixtures.waiting import eventually
 from tests.integration.test_registry_graphql import (
     CALL,
@@ -1179,14 +1180,38 @@ async def test_a_page_of_applications_costs_the_same_queries_whatever_its_size(
     async def statements(first: int) -> int:
         trace = uuid.uuid4().hex
         with statements_of(runtime.engine, trace) as seen:
-            response = await gql.http.post(
-                gql.url, json={"query": listing, "variables": {"c": DEMO_CALL, "n": first}},
-                headers={"Authorization": f"Bearer {tokens.admin}", TRACE_HEADER: trace},
+            response = await on_a_new_connection(
+                gql.url, {"query": listing, "variables": {"c": DEMO_CALL, "n": first}},
+                {"Authorization": f"Bearer {tokens.admin}", TRACE_HEADER: trace},
             )  # fmt: skip
         assert len(response.json()["data"]["callApplications"]["items"]) == first
         return len(seen)
 
-    assert await statements(1) == await statements(3)
+    assert await statements(1) == await statements(3) > 0
+
+
+async def test_a_submission_is_written_in_seven_statements_with_its_receipt_number(
+    gql: GraphQLClient, portal: Portal
+) -> None:
+    """The deadline's hot path: the call and the application locked, their versions and
+    files read, the application updated, the submission inserted with the number the
+    sequence gives it, and its event into the outbox."""
+    runtime = portal.intake.app.state.runtime
+    tokens = [await gql.sign_up() for _ in range(2)]
+    apps = [await complete_application(gql, token) for token in tokens]
+    numbers = []
+    for app, token in zip(apps, tokens, strict=True):
+        trace = uuid.uuid4().hex
+        with statements_of(runtime.engine, trace) as seen:
+            response = await on_a_new_connection(
+                gql.url, {"query": SUBMIT, "variables": {"id": app["id"]}},
+                {"Authorization": f"Bearer {token}", TRACE_HEADER: trace},
+            )  # fmt: skip
+        numbers.append(response.json()["data"]["submitApplication"]["receipt"]["number"])
+        assert len(seen) == 7, "\n".join(seen)
+    assert all(re.fullmatch(r"OC-20\d\d-\d{6}", number) for number in numbers), numbers
+    first, second = (int(number.rpartition("-")[2]) for number in numbers)
+    assert second == first + 1  # one number per submission, none taken twice
 
 
 async def test_messages_show_instants_in_the_calls_time_zone(

@@ -12,7 +12,7 @@ from bench.review_data import seed_scored_call
 from services.review.models import AssignmentRow, EvaluationRow, KnownCall
 from shared.logging import TRACE_HEADER
 from tests.fixtures.apps import GraphQLClient, Portal, Tokens
-from tests.fixtures.queries import statements_of
+from tests.fixtures.queries import on_a_new_connection, statements_of
 
 RANKING = (
     "query($c: ID!) { ranking(callId: $c) { ... on Ranking { total entries { rank decision } } } }"
@@ -31,9 +31,9 @@ async def queries_for(
     runtime = portal.review.app.state.runtime
     trace = uuid.uuid4().hex
     with statements_of(runtime.engine, trace) as statements:
-        response = await gql.http.post(
-            gql.url, json={"query": query, "variables": {"c": call}},
-            headers={"Authorization": f"Bearer {admin}", TRACE_HEADER: trace},
+        response = await on_a_new_connection(
+            gql.url, {"query": query, "variables": {"c": call}},
+            {"Authorization": f"Bearer {admin}", TRACE_HEADER: trace},
         )  # fmt: skip
     return len(statements), response.json()["data"]["ranking"]["total"]
 
@@ -66,7 +66,7 @@ async def test_constant_queries_whatever_the_size(
         small_queries, small_total = await queries_for(portal, gql, tokens.admin, small, query)
         large_queries, large_total = await queries_for(portal, gql, tokens.admin, large, query)
         assert (small_total, large_total) == (10, 300)
-        assert small_queries == large_queries
+        assert small_queries == large_queries > 0
         return small_queries, large_queries
 
     # Nothing stored yet: the call, the stored ranking (none), its lock (insert, lock), the

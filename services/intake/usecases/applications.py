@@ -202,20 +202,18 @@ async def new_version(
     latest = next((s for s in history if s.version == app.version), None)
     if latest is not None and latest.fingerprint == print_:
         return latest  # nothing changed since: the same receipt, no new version
-    sequence = await queries.next_receipt_sequence(session)
     app.version += 1
-    submission = SubmissionRow(
-        id=uuid.uuid4(), application_id=app.id, version=app.version,
-        idempotency_key=idempotency_key, number=f"OC-{now.year}-{sequence:06d}",
-        submitted_at=now, fingerprint=print_,
-        snapshot={
-            **msgspec.to_builtins(content), "attachment_keys": [a.object_key for a in attachments]
-        },
-    )  # fmt: skip
-    session.add(submission)
     app.status = ApplicationStatus.SUBMITTED
     app.submitted_at = now
     index_for_team(app, call, content)
+    # The application's UPDATE (flushed first), then the submission numbered as it is written.
+    submission = await queries.insert_submission(session, {
+        "id": uuid.uuid4(), "application_id": app.id, "version": app.version,
+        "idempotency_key": idempotency_key, "submitted_at": now, "fingerprint": print_,
+        "snapshot": {
+            **msgspec.to_builtins(content), "attachment_keys": [a.object_key for a in attachments]
+        },
+    }, year=now.year)  # fmt: skip
     await record_event(session, OutboxEvent, snapshot_of(app, submission, content, attachments))
     return submission
 

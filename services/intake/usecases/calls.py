@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import queries
+from services.intake import queries, team_queries
 from services.intake.domain.access import may_see_call
 from services.intake.domain.eligibility import eligibility_reasons
 from services.intake.domain.paging import decode_cursor, encode_cursor, search_pattern
@@ -49,14 +49,14 @@ async def call_applications(
     """`filters`: column name to value (None: not filtered)."""
     require(page_errors(limit))
     call = await team_call(session, identity, call_id)
-    conditions = queries.call_scope(call.call_id, identity.hub_scope(call.hub))
-    conditions += queries.filter_conditions(filters)
+    conditions = team_queries.call_scope(call.call_id, identity.hub_scope(call.hub))
+    conditions += team_queries.filter_conditions(filters)
     if search is not None and search.strip():
         pattern = search_pattern(search.strip())
-        conditions.append(queries.search_condition(form_of(call), pattern))
-    total = await queries.count_applications(session, conditions)
+        conditions.append(team_queries.search_condition(form_of(call), pattern))
+    total = await team_queries.count_applications(session, conditions)
     cursor = decode_cursor(after) if after else None
-    rows = await queries.page_of_applications(session, conditions, cursor, limit + 1)
+    rows = await team_queries.page_of_applications(session, conditions, cursor, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     items = await application_views(session, identity, [(r, call) for r in rows])
@@ -68,24 +68,26 @@ async def submission_count(
     session: AsyncSession, identity: Identity, call_id: str
 ) -> SubmissionCount:
     call = await team_call(session, identity, call_id)
-    scope = queries.call_scope(call.call_id, identity.hub_scope(call.hub))
-    return SubmissionCount(call_id=call_id, submitted=await queries.count_submitted(session, scope))
+    scope = team_queries.call_scope(call.call_id, identity.hub_scope(call.hub))
+    return SubmissionCount(
+        call_id=call_id, submitted=await team_queries.count_submitted(session, scope)
+    )
 
 
 async def statistics(session: AsyncSession, identity: Identity, call_id: str) -> CallStatistics:
     call = await team_call(session, identity, call_id)
-    scope = queries.call_scope(call.call_id, identity.hub_scope(call.hub))
-    shared = queries.submitted_ever(scope)  # what a draft says is its applicant's own
+    scope = team_queries.call_scope(call.call_id, identity.hub_scope(call.hub))
+    shared = team_queries.submitted_ever(scope)  # what a draft says is its applicant's own
     by = {
-        f"by_{name}": await queries.buckets(session, where, name)
+        f"by_{name}": await team_queries.buckets(session, where, name)
         for name, where in (("status", scope), ("eligibility", scope), ("country", shared),
                             ("hub", scope), ("organisation_type", shared))
     }  # fmt: skip
     return CallStatistics(
-        call_id=call_id, total=await queries.count_applications(session, scope),
-        submitted=await queries.count_submitted(session, scope),
-        by_value_chain=await queries.value_chain_buckets(session, shared),
-        submissions_per_hour=await queries.first_submissions_per_hour(session, scope), **by,
+        call_id=call_id, total=await team_queries.count_applications(session, scope),
+        submitted=await team_queries.count_submitted(session, scope),
+        by_value_chain=await team_queries.value_chain_buckets(session, shared),
+        submissions_per_hour=await team_queries.first_submissions_per_hour(session, scope), **by,
     )  # fmt: skip
 
 
