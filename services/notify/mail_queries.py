@@ -147,31 +147,32 @@ async def person_attachment(
     return found.first()
 
 
-async def due_mails(session: AsyncSession, now: datetime, batch: int) -> Sequence[MailRow]:
-    """Queued mail due by `now`, locked; rows another replica is sending are skipped."""
-    rows = await session.scalars(
-        select(MailRow)
+async def due_mails(
+    session: AsyncSession, now: datetime, batch: int
+) -> tuple[list[MailRow], dict[uuid.UUID, list[MailAttachmentRow]]]:
+    """Queued mail due by `now`, locked (rows another replica is sending are skipped), with
+    each one's attachments: one statement."""
+    due = (
+        select(MailRow.id)
         .where(MailRow.state == MailState.QUEUED, MailRow.next_attempt_at <= now)
         .order_by(MailRow.next_attempt_at)
         .limit(batch)
         .with_for_update(skip_locked=True)
+        .cte("due")
     )
-    return rows.all()
-
-
-async def attachments_to_send(
-    session: AsyncSession, mail_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[MailAttachmentRow]]:
-    found: dict[uuid.UUID, list[MailAttachmentRow]] = defaultdict(list)
-    if mail_ids:
-        rows = await session.scalars(
-            select(MailAttachmentRow)
-            .where(MailAttachmentRow.mail_id.in_(mail_ids))
-            .order_by(MailAttachmentRow.file_name)
-        )
-        for attachment in rows:
-            found[attachment.mail_id].append(attachment)
-    return found
+    found = await session.execute(
+        select(MailRow, MailAttachmentRow)
+        .join(due, due.c.id == MailRow.id)
+        .outerjoin(MailAttachmentRow, MailAttachmentRow.mail_id == MailRow.id)
+        .order_by(MailRow.next_attempt_at, MailRow.id, MailAttachmentRow.file_name)
+    )
+    mails: dict[uuid.UUID, MailRow] = {}
+    attachments: dict[uuid.UUID, list[MailAttachmentRow]] = defaultdict(list)
+    for mail, attachment in found:
+        mails.setdefault(mail.id, mail)
+        if attachment is not None:
+            attachments[mail.id].append(attachment)
+    return list(mails.values()), attachments
 
 
 async def locked_mails(session: AsyncSession, *where: ColumnElement[bool]) -> Sequence[MailRow]:

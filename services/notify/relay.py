@@ -151,8 +151,7 @@ class MailRelay:
     async def send_due(self, batch: int = BATCH) -> int:
         """Send what is due now; returns how many mails were tried."""
         async with self.session_factory() as session, session.begin():
-            rows = await mail_queries.due_mails(session, self.clock(), batch)
-            attachments = await mail_queries.attachments_to_send(session, [row.id for row in rows])
+            rows, attachments = await mail_queries.due_mails(session, self.clock(), batch)
             if rows:
                 await self.send_batch(rows, attachments)
             return len(rows)
