@@ -4,12 +4,13 @@ in team_queries.py)."""
 
 from __future__ import annotations
 
+import typing
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, case, cast, func, literal, select
+from sqlalchemy import Table, Text, and_, bindparam, case, cast, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -159,23 +160,29 @@ async def last_submission(session: AsyncSession, app: ApplicationRow) -> Submiss
     )
 
 
+# The receipt number comes from the sequence inside the INSERT, its value named once (each
+# nextval() written is a number of its own): six digits at least, more past 999,999. Built
+# once, in Core: the ORM's INSERT … RETURNING of the row cost more than the nextval() it saves.
+SUBMISSION = typing.cast(Table, SubmissionRow.__table__)
+_TAKEN = select(receipt_number_seq.next_value().label("n")).subquery()
+_DIGITS = cast(_TAKEN.c.n, Text)
+INSERT_SUBMISSION = (
+    insert(SUBMISSION)
+    .values(number=select(
+        bindparam("prefix") + case((_TAKEN.c.n < 1_000_000, func.lpad(_DIGITS, 6, "0")),
+                                   else_=_DIGITS)
+    ).scalar_subquery())
+    .returning(SUBMISSION.c.number)
+)  # fmt: skip
+
+
 async def insert_submission(
     session: AsyncSession, values: dict[str, Any], *, year: int
 ) -> SubmissionRow:
-    """The submission, its receipt number (`OC-<year>-000042`) taken from the sequence in the
-    INSERT itself and read back with RETURNING."""
-    # The sequence's value named once (each nextval() written is a number of its own): six
-    # digits at least, more past 999,999.
-    taken = select(receipt_number_seq.next_value().label("n")).subquery()
-    digits = cast(taken.c.n, Text)
-    number = select(
-        literal(f"OC-{year}-") + case((taken.c.n < 1_000_000, func.lpad(digits, 6, "0")),
-                                      else_=digits)
-    ).scalar_subquery()  # fmt: skip
-    row: SubmissionRow = (await session.scalars(
-        insert(SubmissionRow).values(**values, number=number).returning(SubmissionRow)
-    )).one()  # fmt: skip
-    return row
+    """The submission, numbered `OC-<year>-000042` as it is written; the row returned is the
+    one written (not in the session: nothing changes it later)."""
+    number = await session.execute(INSERT_SUBMISSION, {**values, "prefix": f"OC-{year}-"})
+    return SubmissionRow(**values, number=number.scalar_one())
 
 
 async def live_file_count(session: AsyncSession, app_id: uuid.UUID, question_key: str) -> int:

@@ -206,7 +206,7 @@ async def new_version(
     app.status = ApplicationStatus.SUBMITTED
     app.submitted_at = now
     index_for_team(app, call, content)
-    # The application's UPDATE (flushed first), then the submission numbered as it is written.
+    # The submission numbered as it is written (the application's UPDATE goes with the flush).
     submission = await queries.insert_submission(session, {
         "id": uuid.uuid4(), "application_id": app.id, "version": app.version,
         "idempotency_key": idempotency_key, "submitted_at": now, "fingerprint": print_,
