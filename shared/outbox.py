@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    bindparam,
     delete,
     insert,
     select,
@@ -123,6 +124,22 @@ class OutboxRelay:
         self.keep_published = keep_published
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Taken and marked in one statement, built once; a failed publish rolls the mark back.
+        outbox = table_of(outbox_model)
+        taken = (
+            select(outbox.c.id)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.created_at)
+            .limit(bindparam("batch"))
+            .with_for_update(skip_locked=True)
+        )
+        self._take = (
+            update(outbox)
+            .where(outbox.c.id.in_(taken))
+            .values(published_at=bindparam("now"))
+            .returning(outbox.c.id, outbox.c.subject, outbox.c.body, outbox.c.trace_id,
+                       outbox.c.created_at)
+        )  # fmt: skip
 
     def wake(self) -> None:
         self._wake.set()
@@ -160,23 +177,10 @@ class OutboxRelay:
 
     async def publish_pending(self, batch: int = BATCH) -> int:
         js = await self.nats.jetstream()
-        outbox = table_of(self.outbox_model)
         async with self.session_factory() as session, session.begin():
-            # Taken and marked in one statement; a failed publish rolls the mark back.
-            taken = (
-                select(outbox.c.id)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.created_at)
-                .limit(batch)
-                .with_for_update(skip_locked=True)
-            )
-            rows = sorted((await session.execute(
-                update(outbox)
-                .where(outbox.c.id.in_(taken))
-                .values(published_at=datetime.now(UTC))
-                .returning(outbox.c.id, outbox.c.subject, outbox.c.body, outbox.c.trace_id,
-                           outbox.c.created_at)
-            )).all(), key=lambda row: row.created_at)  # fmt: skip
+            taking = {"batch": batch, "now": datetime.now(UTC)}
+            rows = sorted((await session.execute(self._take, taking)).all(),
+                          key=lambda row: row.created_at)  # fmt: skip
             # Published together: each goes on the wire in order as its coroutine starts, and
             # the acknowledgements (each waiting on JetStream's fsync) overlap.
             await asyncio.gather(*(self._publish(js, *row[:4]) for row in rows))

@@ -36,18 +36,33 @@ async def lock_call(session: AsyncSession, call_id: str) -> KnownCall | None:
     )
 
 
+# The statements of a submission's path, built once: SQLAlchemy otherwise builds and keys
+# each again on every call (~0.1 ms of the ~0.4 a statement costs here).
+CALL_OF_APPLICATION = (
+    select(KnownCall)
+    .where(KnownCall.call_id == select(ApplicationRow.call_id)
+           .where(ApplicationRow.id == bindparam("app_id")).scalar_subquery())
+    .with_for_update(read=True)
+    .execution_options(populate_existing=True)
+)  # fmt: skip
+SUBMISSIONS_OF = (
+    select(SubmissionRow)
+    .where(SubmissionRow.application_id.in_(bindparam("ids", expanding=True)))
+    .order_by(SubmissionRow.version.desc())
+)
+ATTACHMENTS_OF = (
+    select(AttachmentRow)
+    .where(AttachmentRow.application_id.in_(bindparam("ids", expanding=True)))
+    .order_by(AttachmentRow.uploaded_at, AttachmentRow.id)
+)
+
+
 async def lock_application(
     session: AsyncSession, app_id: uuid.UUID
 ) -> tuple[ApplicationRow, KnownCall] | None:
     """An application and its call for a change: the call locked in share mode first (as
     `lock_call`), then the application for update."""
-    call = await session.scalar(
-        select(KnownCall)
-        .where(KnownCall.call_id == select(ApplicationRow.call_id)
-               .where(ApplicationRow.id == app_id).scalar_subquery())
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    )  # fmt: skip
+    call = await session.scalar(CALL_OF_APPLICATION, {"app_id": app_id})
     if call is None:
         return None
     app = await session.get(ApplicationRow, app_id, with_for_update=True, populate_existing=True)
@@ -129,11 +144,7 @@ async def submissions_of(
 ) -> dict[uuid.UUID, list[SubmissionRow]]:
     """Every version of each application, newest first."""
     history: dict[uuid.UUID, list[SubmissionRow]] = {i: [] for i in ids}
-    for submission in await session.scalars(
-        select(SubmissionRow)
-        .where(SubmissionRow.application_id.in_(ids))
-        .order_by(SubmissionRow.version.desc())
-    ):
+    for submission in await session.scalars(SUBMISSIONS_OF, {"ids": list(ids)}):
         history[submission.application_id].append(submission)
     return history
 
@@ -143,11 +154,7 @@ async def attachments_of(
 ) -> dict[uuid.UUID, list[AttachmentRow]]:
     """Each application's files in upload order, removed ones too."""
     attachments: dict[uuid.UUID, list[AttachmentRow]] = {i: [] for i in ids}
-    for row in await session.scalars(
-        select(AttachmentRow)
-        .where(AttachmentRow.application_id.in_(ids))
-        .order_by(AttachmentRow.uploaded_at, AttachmentRow.id)
-    ):
+    for row in await session.scalars(ATTACHMENTS_OF, {"ids": list(ids)}):
         attachments[row.application_id].append(row)
     return attachments
 
