@@ -147,25 +147,28 @@ async def person_attachment(
     return found.first()
 
 
+_DUE = (
+    select(MailRow.id)
+    .where(MailRow.state == MailState.QUEUED, MailRow.next_attempt_at <= bindparam("now"))
+    .order_by(MailRow.next_attempt_at)
+    .limit(bindparam("batch"))
+    .with_for_update(skip_locked=True)
+    .cte("due")
+)
+DUE_MAILS = (  # built once: the relay runs it for every batch
+    select(MailRow, MailAttachmentRow)
+    .join(_DUE, _DUE.c.id == MailRow.id)
+    .outerjoin(MailAttachmentRow, MailAttachmentRow.mail_id == MailRow.id)
+    .order_by(MailRow.next_attempt_at, MailRow.id, MailAttachmentRow.file_name)
+)
+
+
 async def due_mails(
     session: AsyncSession, now: datetime, batch: int
 ) -> tuple[list[MailRow], dict[uuid.UUID, list[MailAttachmentRow]]]:
     """Queued mail due by `now`, locked (rows another replica is sending are skipped), with
     each one's attachments: one statement."""
-    due = (
-        select(MailRow.id)
-        .where(MailRow.state == MailState.QUEUED, MailRow.next_attempt_at <= now)
-        .order_by(MailRow.next_attempt_at)
-        .limit(batch)
-        .with_for_update(skip_locked=True)
-        .cte("due")
-    )
-    found = await session.execute(
-        select(MailRow, MailAttachmentRow)
-        .join(due, due.c.id == MailRow.id)
-        .outerjoin(MailAttachmentRow, MailAttachmentRow.mail_id == MailRow.id)
-        .order_by(MailRow.next_attempt_at, MailRow.id, MailAttachmentRow.file_name)
-    )
+    found = await session.execute(DUE_MAILS, {"now": now, "batch": batch})
     mails: dict[uuid.UUID, MailRow] = {}
     attachments: dict[uuid.UUID, list[MailAttachmentRow]] = defaultdict(list)
     for mail, attachment in found:
