@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,35 +148,54 @@ async def person_attachment(
     return found.first()
 
 
+_MAILS, _FILES = table_of(MailRow), table_of(MailAttachmentRow)
 _DUE = (
-    select(MailRow.id)
-    .where(MailRow.state == MailState.QUEUED, MailRow.next_attempt_at <= bindparam("now"))
-    .order_by(MailRow.next_attempt_at)
+    select(_MAILS.c.id)
+    .where(_MAILS.c.state == MailState.QUEUED, _MAILS.c.next_attempt_at <= bindparam("now"))
+    .order_by(_MAILS.c.next_attempt_at)
     .limit(bindparam("batch"))
     .with_for_update(skip_locked=True)
     .cte("due")
 )
-DUE_MAILS = (  # built once: the relay runs it for every batch
-    select(MailRow, MailAttachmentRow)
-    .join(_DUE, _DUE.c.id == MailRow.id)
-    .outerjoin(MailAttachmentRow, MailAttachmentRow.mail_id == MailRow.id)
-    .order_by(MailRow.next_attempt_at, MailRow.id, MailAttachmentRow.file_name)
+# Built once, in Core: the relay runs these for every batch, and the ORM's loading and
+# flushing of each mail cost more than sending it over a kept connection.
+DUE_MAILS = (
+    select(*_MAILS.c, _FILES.c.file_name, _FILES.c.content_type, _FILES.c.content)
+    .join(_DUE, _DUE.c.id == _MAILS.c.id)
+    .outerjoin(_FILES, _FILES.c.mail_id == _MAILS.c.id)
+    .order_by(_MAILS.c.next_attempt_at, _MAILS.c.id, _FILES.c.file_name)
 )
+COLUMNS = list(enumerate(_MAILS.c))  # a mail's columns, first in DUE_MAILS's rows
+MAIL_ATTEMPTED = update(_MAILS).where(_MAILS.c.id == bindparam("mail_id"))
+ATTEMPT_FIELDS = ("state", "attempts", "sent_at", "last_error", "next_attempt_at")
 
 
 async def due_mails(
     session: AsyncSession, now: datetime, batch: int
 ) -> tuple[list[MailRow], dict[uuid.UUID, list[MailAttachmentRow]]]:
     """Queued mail due by `now`, locked (rows another replica is sending are skipped), with
-    each one's attachments: one statement."""
-    found = await session.execute(DUE_MAILS, {"now": now, "batch": batch})
+    each one's attachments, in one statement. The mails are the relay's to change and write
+    back with `record_attempts` (not the session's)."""
     mails: dict[uuid.UUID, MailRow] = {}
     attachments: dict[uuid.UUID, list[MailAttachmentRow]] = defaultdict(list)
-    for mail, attachment in found:
-        mails.setdefault(mail.id, mail)
-        if attachment is not None:
-            attachments[mail.id].append(attachment)
+    for row in await session.execute(DUE_MAILS, {"now": now, "batch": batch}):
+        mail = mails.get(row.id)
+        if mail is None:
+            mail = mails[row.id] = MailRow(**{column.key: row[i] for i, column in COLUMNS})
+        if row.file_name is not None:
+            attachments[mail.id].append(MailAttachmentRow(
+                mail_id=mail.id, file_name=row.file_name, content_type=row.content_type,
+                content=row.content,
+            ))  # fmt: skip
     return list(mails.values()), attachments
+
+
+async def record_attempts(session: AsyncSession, mails: Sequence[MailRow]) -> None:
+    """How each attempt went (sent, or when to try again and why not), in one statement."""
+    await session.execute(MAIL_ATTEMPTED, [
+        {"mail_id": mail.id, **{field: getattr(mail, field) for field in ATTEMPT_FIELDS}}
+        for mail in mails
+    ])  # fmt: skip
 
 
 async def locked_mails(session: AsyncSession, *where: ColumnElement[bool]) -> Sequence[MailRow]:

@@ -154,6 +154,7 @@ class MailRelay:
             rows, attachments = await mail_queries.due_mails(session, self.clock(), batch)
             if rows:
                 await self.send_batch(rows, attachments)
+                await mail_queries.record_attempts(session, rows)
             return len(rows)
 
     async def _connection(self) -> aiosmtplib.SMTP:
