@@ -50,23 +50,16 @@ async def locked_call_or_stub(session: AsyncSession, call_id: str, status: CallS
     )  # fmt: skip
 
 
-# What a version sets on the copy, the application id aside; built once, run per event.
+# A version as the copy (values: the application id and SNAPSHOT_FIELDS), built once: new, or
+# newer than the one stored (withdrawal and eligibility stay; an older one changes nothing).
 SNAPSHOT_FIELDS = ("call_id", "version", "submitted_at", "applicant_id", "applicant_email",
                    "content", "attachments", "country", "hub", "value_chains")  # fmt: skip
 _COPIES = table_of(ApplicationCopy)
 _NEW_COPY = insert(_COPIES).values(withdrawn=False, eligibility=Eligibility.PENDING)
 STORE_SNAPSHOT = _NEW_COPY.on_conflict_do_update(
     index_elements=[_COPIES.c.application_id],
-    set_={key: _NEW_COPY.excluded[key] for key in SNAPSHOT_FIELDS},
     where=_COPIES.c.version < _NEW_COPY.excluded.version,
-)
-
-
-async def store_snapshot(session: AsyncSession, values: dict[str, Any]) -> None:
-    """A version as the copy in one statement: new, or newer than the one stored (withdrawal
-    and eligibility stay as they are; an older version arriving late changes nothing).
-    `values`: the application id and every one of SNAPSHOT_FIELDS."""
-    await session.execute(STORE_SNAPSHOT, values)
+    set_={key: _NEW_COPY.excluded[key] for key in SNAPSHOT_FIELDS})  # fmt: skip
 
 
 async def locked_copy(session: AsyncSession, application_id: str, call_id: str) -> ApplicationCopy:

@@ -81,7 +81,7 @@ async def on_snapshot(
     # What this batch's earlier events changed is written first, as the events came (a Core
     # statement does not flush the session).
     await session.flush()
-    await queries.store_snapshot(session, {
+    await session.execute(queries.STORE_SNAPSHOT, {
         "application_id": event.application_id, "call_id": event.call_id,
         "version": event.version, "submitted_at": event.submitted_at,
         "applicant_id": event.applicant_id, "applicant_email": event.applicant_email,
