@@ -2,8 +2,9 @@
 
 Replicas share the work (FOR UPDATE SKIP LOCKED); a batch goes over one SMTP connection, each
 mail its own attempt. The connection is kept while mail keeps coming (at a deadline a batch is
-often one receipt, and opening, greeting and quitting cost as much as the mail) and closed once
-the outbox has been idle for a poll. A failed send is tried again later, each time twice as late, and after
+often one receipt, and opening, greeting and quitting cost as much as the mail), for at most
+MAILS_PER_CONNECTION mails (servers limit a session's messages), and closed once the outbox
+has been idle for a poll. A failed send is tried again later, each time twice as late, and after
 `max_attempts` the mail is marked failed with its error kept, so the team sees it. The
 Message-ID comes from the mail's id: a mail sent again after a crash between the send and the
 commit is recognisably the same message."""
@@ -36,7 +37,8 @@ from shared.clock import Clock
 log = logging.getLogger(__name__)
 
 MAX_DELAY = timedelta(hours=6)
-BATCH = 20  # mails per transaction and SMTP connection
+BATCH = 20  # mails per transaction
+MAILS_PER_CONNECTION = 100  # then a new SMTP connection (fewer than providers' limits)
 
 
 def retry_delay(attempts: int, base_seconds: float) -> timedelta:
@@ -124,6 +126,8 @@ class MailRelay:
         self.clock = clock
         self._wake = asyncio.Event()
         self._kept: aiosmtplib.SMTP | None = None  # the open connection, between batches
+        self._sent_on_kept = 0  # mails tried on it
+        self.mails_per_connection = MAILS_PER_CONNECTION
 
     def wake(self) -> None:
         self._wake.set()
@@ -160,6 +164,8 @@ class MailRelay:
     async def _connection(self) -> aiosmtplib.SMTP:
         """The kept connection if the server still answers on it (NOOP: it may have hung up
         while we were idle, and no mail is at risk in finding out), else a new one."""
+        if self._kept is not None and self._sent_on_kept >= self.mails_per_connection:
+            await self.hang_up()
         if self._kept is not None:
             try:
                 await self._kept.noop()
@@ -174,7 +180,7 @@ class MailRelay:
             timeout=settings.smtp_timeout_seconds,
         )  # fmt: skip
         await smtp.connect()
-        self._kept = smtp
+        self._kept, self._sent_on_kept = smtp, 0
         return smtp
 
     async def hang_up(self) -> None:
@@ -201,6 +207,7 @@ class MailRelay:
             smtp = await self._connection()
             while unsent:
                 row = unsent[0]
+                self._sent_on_kept += 1
                 try:
                     await self._send(smtp, row, attachments.get(row.id, []))
                 except Exception as exc:

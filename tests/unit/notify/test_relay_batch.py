@@ -177,3 +177,16 @@ async def test_a_kept_connection_the_server_dropped_is_replaced_and_costs_no_att
         (MailState.SENT, 1, None)
     }
     sender.close()
+
+
+async def test_a_kept_connection_is_renewed_after_its_share_of_mails(
+    server: tuple[Server, int],
+) -> None:
+    handler, port = server
+    sender = relay(port)
+    sender.mails_per_connection = 2
+    for address in ("ana@example.org", "ben@example.org", "cleo@example.org"):
+        await sender.send_batch(mails(address), {})
+    assert (handler.connections, handler.quits) == (2, 1)
+    assert len(handler.delivered) == 3
+    sender.close()
