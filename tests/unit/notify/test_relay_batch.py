@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,6 +74,14 @@ async def closed(transport: Any) -> None:
     transport.close()
 
 
+@pytest.fixture
+async def sender(server: tuple[Server, int]) -> AsyncIterator[MailRelay]:
+    """A relay sending to `server`; its kept connection closed afterwards."""
+    kept = relay(server[1])
+    yield kept
+    kept.close()
+
+
 def relay(port: int, max_attempts: int = 8) -> MailRelay:
     settings = NotifySettings(smtp_port=port, max_attempts=max_attempts, retry_base_seconds=10)
     return MailRelay(None, settings, lambda: NOW)  # type: ignore[arg-type]  # no outbox read here
@@ -90,11 +98,12 @@ def mails(*addresses: str) -> list[MailRow]:
 
 async def test_a_batch_goes_over_one_connection_with_its_attachments(
     server: tuple[Server, int],
+    sender: MailRelay,
 ) -> None:
-    handler, port = server
+    handler, _ = server
     rows = mails("ana@example.org", "ben@example.org", "cleo@example.org")
     pdf = MailAttachmentRow(file_name="r.pdf", content_type="application/pdf", content=b"%PDF-1")
-    await relay(port).send_batch(rows, {rows[0].id: [pdf]})
+    await sender.send_batch(rows, {rows[0].id: [pdf]})
     assert handler.connections == 1
     assert handler.delivered == ["ana@example.org", "ben@example.org", "cleo@example.org"]
     assert {(row.state, row.attempts, row.sent_at) for row in rows} == {(MailState.SENT, 1, NOW)}
@@ -102,10 +111,11 @@ async def test_a_batch_goes_over_one_connection_with_its_attachments(
 
 async def test_a_refused_mail_is_tried_later_while_the_others_go(
     server: tuple[Server, int],
+    sender: MailRelay,
 ) -> None:
-    handler, port = server
+    handler, _ = server
     rows = mails("unknown@example.org", "ana@example.org", "spam@example.org", "ben@example.org")
-    await relay(port).send_batch(rows, {})
+    await sender.send_batch(rows, {})
     assert handler.connections == 1
     assert handler.delivered == ["ana@example.org", "ben@example.org"]
     unknown, ana, spam, ben = rows
@@ -118,11 +128,12 @@ async def test_a_refused_mail_is_tried_later_while_the_others_go(
 
 async def test_a_dropped_connection_fails_this_attempt_of_the_mails_not_yet_sent(
     server: tuple[Server, int],
+    sender: MailRelay,
 ) -> None:
-    handler, port = server
+    handler, _ = server
     rows = mails("ana@example.org", "hangup@example.org", "ben@example.org")
     rows[2].attempts = 7
-    await relay(port).send_batch(rows, {})
+    await sender.send_batch(rows, {})
     ana, hangup, ben = rows
     assert handler.delivered == ["ana@example.org"] and ana.state == MailState.SENT
     assert hangup.state == MailState.QUEUED and hangup.attempts == 1 and hangup.last_error
@@ -144,9 +155,9 @@ async def test_a_server_that_cannot_be_reached_fails_this_attempt_of_every_mail(
 
 async def test_the_next_batch_goes_over_the_same_connection_until_the_relay_hangs_up(
     server: tuple[Server, int],
+    sender: MailRelay,
 ) -> None:
-    handler, port = server
-    sender = relay(port)
+    handler, _ = server
     await sender.send_batch(mails("ana@example.org"), {})
     await sender.send_batch(mails("ben@example.org"), {})
     assert (handler.connections, handler.quits) == (1, 0)
@@ -157,14 +168,13 @@ async def test_the_next_batch_goes_over_the_same_connection_until_the_relay_hang
     assert handler.connections == 2
     assert handler.delivered == ["ana@example.org", "ben@example.org", "cleo@example.org"]
     assert rows[0].state == MailState.SENT
-    sender.close()
 
 
 async def test_a_kept_connection_the_server_dropped_is_replaced_and_costs_no_attempt(
     server: tuple[Server, int],
+    sender: MailRelay,
 ) -> None:
-    handler, port = server
-    sender = relay(port)
+    handler, _ = server
     await sender.send_batch(mails("ana@example.org"), {})
     # The server's idle timeout: the connection closed in the server's own thread.
     loop, transport = handler.transports[0]
@@ -176,17 +186,15 @@ async def test_a_kept_connection_the_server_dropped_is_replaced_and_costs_no_att
     assert {(row.state, row.attempts, row.last_error) for row in rows} == {
         (MailState.SENT, 1, None)
     }
-    sender.close()
 
 
 async def test_a_kept_connection_is_renewed_after_its_share_of_mails(
     server: tuple[Server, int],
+    sender: MailRelay,
 ) -> None:
-    handler, port = server
-    sender = relay(port)
+    handler, _ = server
     sender.mails_per_connection = 2
     for address in ("ana@example.org", "ben@example.org", "cleo@example.org"):
         await sender.send_batch(mails(address), {})
     assert (handler.connections, handler.quits) == (2, 1)
     assert len(handler.delivered) == 3
-    sender.close()
