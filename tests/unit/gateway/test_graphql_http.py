@@ -4,6 +4,7 @@ that is no GraphQL request is a 4xx with the portal's coded error body."""
 from __future__ import annotations
 
 import pytest
+from graphql import GraphQLError
 from litestar import Litestar
 from litestar.exceptions import HTTPException
 from litestar.testing import AsyncTestClient
@@ -11,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from gateway.config import GatewaySettings
 from gateway.graphql_http import NOT_AN_OBJECT, NOT_GRAPHQL_MEDIA, coded_graphql_controller
 from gateway.schema import build_schema
+from gateway.schema.refusal_words import in_plain_words
 from shared.web import http_error_response
 from tests.fuzz.answers import graphql_problems
 from tests.fuzz.http_cases import BAD_REQUESTS, BadRequest
@@ -96,3 +98,18 @@ async def test_an_integer_past_pythons_digit_limit_is_refused_in_plain_words() -
     assert (variable.status_code, variable.json()["message"]) == (
         400, "A number in the request's JSON has more than 100 digits."
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "said"), [
+    ("Variable '$id' has invalid value: ID cannot represent value: <StreamedUpload instance>",
+     "Variable '$id' got a file, where a value of type ID goes."),
+    ("Variable '$hub' has invalid value: String cannot represent a non string value: "
+     "<StreamedUpload instance>", "Variable '$hub' got a file, where a value of type String goes."),
+    ("Variable '$i' has invalid value at .email: String cannot represent a non string value: "
+     "<StreamedUpload instance>",
+     "Variable '$i' got a file (at .email), where a value of type String goes."),
+])  # fmt: skip
+def test_a_file_given_for_a_variable_that_is_no_upload_is_named_a_file(
+    message: str, said: str
+) -> None:
+    assert in_plain_words(GraphQLError(message)).message == said
