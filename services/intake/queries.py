@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Text, and_, bindparam, case, cast, func, select
+from sqlalchemy import Table, Text, and_, bindparam, case, cast, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.intake.models import (
     ApplicationRow,
@@ -181,6 +182,32 @@ INSERT_SUBMISSION = (
     ).scalar_subquery())
     .returning(SUBMISSION.c.number)
 )  # fmt: skip
+
+
+# What a submission changes on its application, in a Core UPDATE built once: the ORM's flush
+# of the same change costs twice the client CPU (0.35 vs 0.18 ms).
+APPLICATION = typing.cast(Table, ApplicationRow.__table__)
+SUBMITTED_COLUMNS = (
+    "version", "status", "submitted_at", "country", "organisation_type", "hub", "value_chains"
+)  # fmt: skip
+MARK_SUBMITTED = (
+    update(APPLICATION)
+    .where(APPLICATION.c.id == bindparam("app_id"))
+    .values({**{name: bindparam(f"new_{name}") for name in SUBMITTED_COLUMNS},
+             "updated_at": func.now()})
+    .returning(APPLICATION.c.updated_at)
+)  # fmt: skip
+
+
+async def mark_submitted(
+    session: AsyncSession, app: ApplicationRow, values: dict[str, Any]
+) -> None:
+    """`values` (every one of SUBMITTED_COLUMNS) written to the application and set on `app`
+    as what the database holds, so no flush writes them again."""
+    params = {f"new_{name}": values[name] for name in SUBMITTED_COLUMNS}
+    written = await session.execute(MARK_SUBMITTED, {"app_id": app.id, **params})
+    for name, value in {**values, "updated_at": written.scalar_one()}.items():
+        set_committed_value(app, name, value)
 
 
 async def insert_submission(

@@ -19,7 +19,7 @@ from services.intake.domain.access import (
 from services.intake.domain.answers import requested_amount
 from services.intake.domain.applicant import merged
 from services.intake.domain.bounds import unkept_errors
-from services.intake.domain.indexing import index_for_team
+from services.intake.domain.indexing import index_for_team, team_index
 from services.intake.models import (
     ApplicationRow,
     AttachmentRow,
@@ -184,7 +184,6 @@ async def submit(
         earlier = await new_version(session, app, call, now, idempotency_key, live, history)
         if earlier not in history:
             history.insert(0, earlier)
-        await session.flush()  # updated_at comes back with the UPDATE (eager defaults)
     view = view_of(app, call, attachments, history, identity)
     await session.commit()
     return SubmitResult(receipt_of(earlier), view)
@@ -202,11 +201,10 @@ async def new_version(
     latest = next((s for s in history if s.version == app.version), None)
     if latest is not None and latest.fingerprint == print_:
         return latest  # nothing changed since: the same receipt, no new version
-    app.version += 1
-    app.status = ApplicationStatus.SUBMITTED
-    app.submitted_at = now
-    index_for_team(app, call, content)
-    # The submission numbered as it is written (the application's UPDATE goes with the flush).
+    await queries.mark_submitted(session, app, {
+        "version": app.version + 1, "status": ApplicationStatus.SUBMITTED, "submitted_at": now,
+        **team_index(call, content),
+    })  # fmt: skip
     submission = await queries.insert_submission(session, {
         "id": uuid.uuid4(), "application_id": app.id, "version": app.version,
         "idempotency_key": idempotency_key, "submitted_at": now, "fingerprint": print_,
