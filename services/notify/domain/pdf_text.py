@@ -26,6 +26,8 @@ from fpdf.util import FloatTolerance, escape_parens
 SPECIAL, NBSP = frozenset("\n\r\f\xad"), "\xa0"
 BREAKING_SPACES = frozenset(" \t")  # the breaking spaces the core fonts' encoding has
 LINE_X = frozenset({XPos.RIGHT, XPos.LEFT, XPos.LMARGIN})  # where `text_line` can leave x
+# A text this much narrower than its line (mm) fits whichever order its widths are summed in.
+FIT_MARGIN = 1e-6
 BORDERS = TableCellStyle(left=True, bottom=True, right=True, top=True)
 
 
@@ -42,6 +44,8 @@ class TextDocument(FPDF):
         size = self.font_size_pt
         units = [font.cw[char] for char in self.normalize_text(text)]
         room = width - self.c_margin - self.c_margin
+        if sum(units) * size * 0.001 / self.k < room - FIT_MARGIN:  # most do: no search
+            return [text.replace(NBSP, " ")]
         lines: list[str] = []
         start = 0
         while start < len(text):
