@@ -50,6 +50,19 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+class ClientMistakes(logging.Filter):
+    """uvicorn warns of a request it could not parse (answered 400) and of an upgrade it does
+    not serve (the request goes on without it): what a client sent, nothing an operator can
+    act on, so told at INFO. A warning stays a warning: something here needs a look."""
+
+    MESSAGES = frozenset({"Invalid HTTP request received.", "Unsupported upgrade request."})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and record.getMessage() in self.MESSAGES:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
 def configure_logging(service: str, fmt: str = "text", level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
@@ -57,6 +70,9 @@ def configure_logging(service: str, fmt: str = "text", level: int = logging.INFO
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    server = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, ClientMistakes) for f in server.filters):
+        server.addFilter(ClientMistakes())
     logging.getLogger(service).info("logging configured (%s)", fmt)
 
 

@@ -56,3 +56,17 @@ def test_production_logs_are_json_lines_with_the_trace_id(
     assert failed["trace_id"] == TRACE and failed["message"] == "handling failed\non two lines"
     assert "RuntimeError: boom" in failed["exception"]
     assert "trace_id" not in outside and outside["level"] == "warning"
+
+
+@pytest.mark.parametrize(("message", "level"), [
+    ("Invalid HTTP request received.", "INFO"),
+    ("Unsupported upgrade request.", "INFO"),
+    ("Exceeded concurrency limit.", "WARNING"),  # the server's limit: an operator's matter
+])  # fmt: skip
+def test_a_clients_malformed_request_is_told_at_info_not_as_a_warning(
+    capsys: pytest.CaptureFixture[str], root_logger: logging.Logger, message: str, level: str
+) -> None:
+    configure_logging("gateway")
+    logging.getLogger("uvicorn.error").warning(message)
+    [line] = [line for line in capsys.readouterr().err.splitlines() if message in line]
+    assert f" {level} " in f" {line} ", line
