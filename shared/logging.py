@@ -50,17 +50,29 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-class ClientMistakes(logging.Filter):
-    """uvicorn warns of a request it could not parse (answered 400) and of an upgrade it does
-    not serve (the request goes on without it): what a client sent, nothing an operator can
-    act on, so told at INFO. A warning stays a warning: something here needs a look."""
+class ToldAtInfo(logging.Filter):
+    """A library's warning that only tells what a client sent, told at INFO: nothing an
+    operator can act on. `messages`: which of the logger's warnings (None: all of them)."""
 
-    MESSAGES = frozenset({"Invalid HTTP request received.", "Unsupported upgrade request."})
+    def __init__(self, messages: frozenset[str] | None = None) -> None:
+        super().__init__()
+        self.messages = messages
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and record.getMessage() in self.MESSAGES:
+        if record.levelno == logging.WARNING and (
+            self.messages is None or record.getMessage() in self.messages
+        ):
             record.levelno, record.levelname = logging.INFO, "INFO"
         return True
+
+
+CLIENT_MISTAKES: dict[str, frozenset[str] | None] = {
+    # A request uvicorn could not parse (it answered 400), an upgrade it does not serve (the
+    # request goes on without it). Its other warnings (the concurrency limit) stay warnings.
+    "uvicorn.error": frozenset({"Invalid HTTP request received.", "Unsupported upgrade request."}),
+    # A malformed `tracestate` header: dropped, the trace goes on.
+    "opentelemetry.trace.span": None,
+}
 
 
 def configure_logging(service: str, fmt: str = "text", level: int = logging.INFO) -> None:
@@ -70,9 +82,10 @@ def configure_logging(service: str, fmt: str = "text", level: int = logging.INFO
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-    server = logging.getLogger("uvicorn.error")
-    if not any(isinstance(f, ClientMistakes) for f in server.filters):
-        server.addFilter(ClientMistakes())
+    for name, messages in CLIENT_MISTAKES.items():
+        logger = logging.getLogger(name)
+        logger.filters[:] = [f for f in logger.filters if not isinstance(f, ToldAtInfo)]
+        logger.addFilter(ToldAtInfo(messages))
     logging.getLogger(service).info("logging configured (%s)", fmt)
 
 

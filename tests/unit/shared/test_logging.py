@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from opentelemetry import trace
+from opentelemetry.trace.span import TraceState
 
 from shared.logging import configure_logging
 from shared.settings import ServiceSettings, load_settings
@@ -58,15 +59,26 @@ def test_production_logs_are_json_lines_with_the_trace_id(
     assert "trace_id" not in outside and outside["level"] == "warning"
 
 
-@pytest.mark.parametrize(("message", "level"), [
-    ("Invalid HTTP request received.", "INFO"),
-    ("Unsupported upgrade request.", "INFO"),
-    ("Exceeded concurrency limit.", "WARNING"),  # the server's limit: an operator's matter
+@pytest.mark.parametrize(("logger", "message", "level"), [
+    ("uvicorn.error", "Invalid HTTP request received.", "INFO"),
+    ("uvicorn.error", "Unsupported upgrade request.", "INFO"),
+    ("uvicorn.error", "Exceeded concurrency limit.", "WARNING"),  # an operator's matter
+    ("portal.requests", "Invalid HTTP request received.", "WARNING"),  # not uvicorn's
 ])  # fmt: skip
 def test_a_clients_malformed_request_is_told_at_info_not_as_a_warning(
-    capsys: pytest.CaptureFixture[str], root_logger: logging.Logger, message: str, level: str
-) -> None:
+    capsys: pytest.CaptureFixture[str], root_logger: logging.Logger, logger: str, message: str,
+    level: str,
+) -> None:  # fmt: skip
     configure_logging("gateway")
-    logging.getLogger("uvicorn.error").warning(message)
+    logging.getLogger(logger).warning(message)
     [line] = [line for line in capsys.readouterr().err.splitlines() if message in line]
     assert f" {level} " in f" {line} ", line
+
+
+def test_a_malformed_tracestate_header_is_told_at_info(
+    capsys: pytest.CaptureFixture[str], root_logger: logging.Logger
+) -> None:
+    configure_logging("gateway")
+    TraceState.from_header(["not a member"])
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "not a member" in line]
+    assert line.split()[0] == "INFO", line
