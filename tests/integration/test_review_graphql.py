@@ -92,8 +92,15 @@ async def pick_pool(
     """Assignment draws only on a call's pool: pick these evaluators into it."""
     for account_id in account_ids:
         variables = {"c": call, "e": account_id, "n": capacity}
-        picked = (await gql(POOL_MEMBER, variables, admin))["setPoolMember"]
-        assert picked == {"__typename": "PoolMember", "capacity": capacity}, picked
+
+        async def picked(variables: dict[str, Any] = variables) -> dict[str, Any] | None:
+            # The call reaches review by its event: until then it is not there to evaluate.
+            answer: dict[str, Any] = (await gql(POOL_MEMBER, variables, admin))["setPoolMember"]
+            if answer["__typename"] == "NotFound" and "yet" in answer["message"]:
+                return None
+            return answer
+
+        assert await eventually(picked) == {"__typename": "PoolMember", "capacity": capacity}
 
 
 async def invite(gql: GraphQLClient, admin: str, **extra: Any) -> tuple[str, str]:

@@ -29,7 +29,11 @@ async def load_call(session: AsyncSession, call_id: str, *, lock: bool = False) 
     """Locked, the call serialises whatever changes its assignments or results."""
     call = await session.get(KnownCall, call_id, with_for_update=lock)
     if call is None or not call.terms_known:  # a stub knows a status, not the call
-        raise NotFound(f"Review knows no call {call_id}.")
+        # A call just published reaches review a moment later (its event): said so.
+        raise NotFound(
+            f"There is no call {call_id} to evaluate yet (a call published a moment ago takes "
+            "a few seconds to arrive)."
+        )
     return call
 
 
