@@ -154,17 +154,17 @@ def server_config(app: Any, settings: ServiceSettings) -> uvicorn.Config:
 
 # glibc's mallopt() parameter for the size from which a block is mmapped of its own.
 M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD_BYTES = 8 * 1024 * 1024
+MMAP_THRESHOLD_BYTES = 4 * 1024 * 1024
 
 
 def return_large_blocks() -> None:
-    """Blocks from 8 MiB up (argon2's 19 MiB per password hash) mmapped of their own, so
-    freeing one gives it back to the system. glibc otherwise raises the threshold after the
-    first such free, and later blocks stay in a thread's heap for good: the gateway kept ~25
-    MB after a few sign-ups. An upload's 5 MiB parts stay below it: mmapped, each copy of a
-    part was a fresh mapping whose pages faulted in (at 4 MiB: intake 0.84 CPU-s for 200 MB
-    against 0.70, bench/upload), while the heap reuses their blocks. Lower still (128 KiB)
-    doubled an upload's CPU. Elsewhere than glibc this does nothing."""
+    """Blocks from 4 MiB up (argon2's 19 MiB per password hash, an upload's 5 MiB parts and
+    their copies) mmapped of their own, so freeing one gives it back to the system. glibc
+    otherwise raises the threshold after the first such free, and later blocks stay in a
+    thread's heap for good: the gateway kept ~25 MB after a few sign-ups, intake's peak
+    during a 200 MB upload passed 150 MB. Lower (128 KiB) doubled an upload's CPU in page
+    faults; 8 MiB left intake's peak at 155 MB (bench/upload). Elsewhere than glibc this
+    does nothing."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:

@@ -38,7 +38,6 @@ class _StreamReader:
         self._done = False
         self._aborted = False
         self._room = threading.Semaphore(4)
-        self._rest = b""  # what the last read left of a chunk
 
     def feed(self, chunk: bytes) -> None:  # runs in a worker thread, never on the loop
         while not self._room.acquire(timeout=0.1):
@@ -62,26 +61,8 @@ class _StreamReader:
         self._room.release()
 
     def read(self, size: int = -1) -> bytes:
-        """`size` bytes in one piece (fewer at the end). The SDK asks for a whole part and
-        adds short reads one to another, copying the part so far for each: most of an
-        upload's CPU went into those copies. Joined here, a part is copied once."""
-        pieces: list[bytes] = []
-        got = 0
-        while got < max(size, 1):
-            chunk = self._next_chunk()
-            if not chunk:
-                break
-            if 0 <= size < got + len(chunk):
-                chunk, self._rest = chunk[: size - got], chunk[size - got :]
-            pieces.append(chunk)
-            got += len(chunk)
-        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
-
-    def _next_chunk(self) -> bytes:
-        """What the last read left of a chunk, else the next queued one; b"" at the end."""
-        if self._rest:
-            rest, self._rest = self._rest, b""
-            return rest
+        """Hands over at most one queued chunk: the SDK reads until its part is full, so
+        short reads keep a single part buffer (the SDK's own) in memory."""
         with self._ready:
             while not self._chunks and not self._done:
                 self._ready.wait()
@@ -89,7 +70,11 @@ class _StreamReader:
                 raise ObjectStoreError("upload aborted")
             if not self._chunks:
                 return b""
-            chunk = self._chunks.pop(0)
+            chunk = self._chunks[0]
+            if 0 <= size < len(chunk):
+                self._chunks[0] = chunk[size:]
+                return chunk[:size]
+            self._chunks.pop(0)
         self._room.release()
         return chunk
 
