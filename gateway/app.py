@@ -154,7 +154,7 @@ class GatewayRuntime:
 
 
 async def open_runtime(settings: GatewaySettings) -> GatewayRuntime:
-    await migrate_async(MIGRATIONS, settings.database_url, settings.log_format)
+    await migrate_async(MIGRATIONS, settings.database_url)
     engine = new_engine(settings.database_url)
     nats = NatsLink(settings.nats_url, "gateway", settings.nats_token)
     nats.start()

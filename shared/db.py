@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +12,8 @@ from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Enum, MetaData, Table, event, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql
@@ -184,44 +184,17 @@ def new_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
     return async_sessionmaker(autocommit, expire_on_commit=False, sync_session_class=ReadSession)
 
 
-MIGRATE_URL = "PORTAL_MIGRATE_DATABASE_URL"  # the child's database URL: not in its argv
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `shared` and the services are
-
-
-class MigrationFailed(RuntimeError):
-    pass
-
-
 def migrate(migrations_dir: Path, database_url: str) -> None:
-    """Alembic `upgrade head`, under an advisory lock so replicas starting together take turns.
-    Runs in the child process `migrate_async` starts."""
-    from alembic import command
-    from alembic.config import Config
-
+    """Alembic `upgrade head`, under an advisory lock so replicas starting together take turns."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     command.upgrade(config, "head")
 
 
-async def migrate_async(migrations_dir: Path, database_url: str, log_format: str = "text") -> None:
-    """`migrate` in a process of its own (`python -m shared.migrate`), its log lines in this
-    one's stderr: Alembic, its templates (mako) and their highlighter (pygments) never load
-    into the service, ~10 MB of every process's memory for good."""
-    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, MIGRATE_URL: database_url, "PYTHONPATH": path}
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "shared.migrate", str(migrations_dir), log_format, env=env
-    )
-    try:
-        await child.wait()
-    except asyncio.CancelledError:  # the service stops while it starts: so does the child
-        child.kill()
-        raise
-    if child.returncode != 0:
-        raise MigrationFailed(
-            f"the migrations in {migrations_dir} failed (exit {child.returncode})"
-        )
+async def migrate_async(migrations_dir: Path, database_url: str) -> None:
+    # Alembic's async env runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(migrate, migrations_dir, database_url)
 
 
 async def ensure_database(server_url: str, name: str) -> None:

@@ -249,7 +249,7 @@ def observed(service: str) -> list[Any]:
 
 
 async def start_runtime(spec: ServiceSpec, settings: ServiceSettings) -> Runtime:
-    await migrate_async(spec.migrations_dir, settings.database_url, settings.log_format)
+    await migrate_async(spec.migrations_dir, settings.database_url)
     engine = new_engine(settings.database_url)
     nats = NatsLink(settings.nats_url, spec.name, settings.nats_token)
     relay_holder: list[OutboxRelay] = []
