@@ -182,6 +182,7 @@ class Stack:
             print(f"Starting SMTP on port {self.ports['smtp']} (mail into {self.mail_dir}) …")
             self.smtp = MaildirSmtp(self.mail_dir, self.ports["smtp"], self.host).start()
             server = self.database_url("postgres")
+            print(f"Migrating the databases ({', '.join(DATABASES)}) …")
             for name in DATABASES:
                 asyncio.run(ensure_database(server, name))
                 # Migrated here, one after another: every service then starts against a
