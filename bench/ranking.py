@@ -1,7 +1,8 @@
 """`ranking(callId)` through GraphQL over 5,000 applications with 15,000 evaluations: p95
 (goal < 300 ms), against a 50-application call ranked in the same run as the baseline; and
 the first read after one evaluation changed (the ranking read model ranks the call again,
-one consensus computed again).
+one consensus computed again). Beside each, the CPU milliseconds per read of the gateway,
+review and PostgreSQL (psutil; after a change, PostgreSQL's share includes the change).
 
     uv run python -m bench.ranking [--applications 5000] [--repeat 30]
 """
@@ -16,7 +17,7 @@ import time
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bench.harness import Client, percentile, running_portal, summary
+from bench.harness import Client, ProcessUsage, percentile, running_portal, summary
 from bench.review_data import seed_scored_call
 from services.registry.domain.calls import DEFAULT_RUBRIC
 from services.review.models import AssignmentRow, EvaluationRow
@@ -28,8 +29,10 @@ PAGE = """query($c: ID!) { ranking(callId: $c, first: 50) { ... on Ranking { tot
   applicationId rank decision weightedTotal scores thresholdsFailed tieBreak explanation } } } }"""
 
 
+PROCESSES = ("gateway", "review", "postgres")
+
+
 async def measure(client: Client, admin: str, query: str, call: str, repeat: int) -> list[float]:
-    await client(query, {"c": call}, admin)  # warm up
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -75,24 +78,37 @@ def main() -> None:
             client = Client(stack)
             try:
                 admin = await client.sign_in("admin@demo.portal")
-                baseline = await measure(client, admin, FULL, small, args.repeat)
-                full = await measure(client, admin, FULL, big, args.repeat)
-                page = await measure(client, admin, PAGE, big, args.repeat)
-                changed = await measure_after_change(
-                    client, admin, PAGE, big, args.repeat, sessions
-                )
+                pids = {name: stack.pid_of(name) for name in PROCESSES}
+                lines = []
+                for label, query, call, after_change in (
+                    ("50 applications, all lines      ", FULL, small, False),
+                    (f"{args.applications} applications, all lines ", FULL, big, False),
+                    (f"{args.applications} applications, first 50  ", PAGE, big, False),
+                    (f"{args.applications} applications, first 50 after one evaluation changed",
+                     PAGE, big, True),
+                ):  # fmt: skip
+                    await client(query, {"c": call}, admin)  # warm up
+                    with ProcessUsage(pids, every=None, trees=frozenset({"postgres"})) as usage:
+                        if after_change:
+                            times = await measure_after_change(
+                                client, admin, query, call, args.repeat, sessions
+                            )
+                        else:
+                            times = await measure(client, admin, query, call, args.repeat)
+                    cpu = ", ".join(f"{name} {seconds * 1000 / len(times):.1f}"
+                                    for name, seconds in usage.cpu_seconds.items())  # fmt: skip
+                    lines.append((label, times, cpu))
             finally:
                 await client.close()
                 await engine.dispose()
+            baseline = lines[0][1]
             print(f"ranking through GraphQL ({args.repeat} runs each)")
-            print(f"  50 applications, all lines      : {summary(baseline)}")
-            print(f"  {args.applications} applications, all lines : {summary(full)}"
-                  f"  (p95 ratio to baseline {percentile(full, 95) / percentile(baseline, 95):.1f})")  # fmt: skip
-            print(f"  {args.applications} applications, first 50  : {summary(page)}"
-                  f"  (p95 ratio to baseline {percentile(page, 95) / percentile(baseline, 95):.1f};"
-                  f" goal p95 < 300 ms)")  # fmt: skip
-            print(f"  {args.applications} applications, first 50 after one evaluation changed:"
-                  f" {summary(changed)}")  # fmt: skip
+            for index, (label, times, cpu) in enumerate(lines):
+                ratio = percentile(times, 95) / percentile(baseline, 95)
+                compared = f"  (p95 ratio to baseline {ratio:.1f})" if index in (1, 2) else ""
+                goal = "; goal p95 < 300 ms" if index == 2 else ""
+                print(f"  {label}: {summary(times)}{compared}{goal}")
+                print(f"      CPU ms per read: {cpu}")
 
         asyncio.run(run())
 
