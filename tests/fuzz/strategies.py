@@ -7,8 +7,17 @@ from datetime import UTC
 from typing import Any
 
 import graphql
+import pytest
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes
+
+# The portal answers on the test's event loop while a worker thread draws examples, and each
+# span it starts takes its ids from the `random` module (OpenTelemetry's RandomIdGenerator):
+# Hypothesis sees that module's state move during a draw and takes it for a strategy using it.
+SPANS_MEANWHILE = pytest.mark.filterwarnings(
+    "ignore:Do not use the `random` module inside strategies"
+    ":hypothesis.errors.HypothesisDeprecationWarning"
+)
 
 JSON_LEAVES = (
     st.none()

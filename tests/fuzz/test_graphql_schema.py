@@ -20,8 +20,10 @@ from hypothesis_graphql import Mode, from_schema
 from tests.fixtures.apps import Portal
 from tests.fuzz.answers import graphql_problems
 from tests.fuzz.conftest import Callers
-from tests.fuzz.strategies import custom_scalars
+from tests.fuzz.strategies import SPANS_MEANWHILE, custom_scalars
 from tests.integration.test_intake_graphql import DEMO_CALL, start
+
+pytestmark = SPANS_MEANWHILE
 
 SCHEMA = graphql.build_schema((Path(__file__).parents[2] / "gateway/schema.graphql").read_text())
 ROOT_FIELDS = [

@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from tests.fixtures.apps import Portal
 from tests.fuzz.answers import graphql_problems
 from tests.fuzz.conftest import Callers
-from tests.fuzz.strategies import JSON_VALUES
+from tests.fuzz.strategies import JSON_VALUES, SPANS_MEANWHILE
 from tests.fuzz.test_graphql_schema import FUZZ_SEED, FUZZ_SETTINGS, SCHEMA, Known, known, summary
+
+pytestmark = SPANS_MEANWHILE
 
 __all__ = ["known"]  # the fixture, shared with the schema fuzzer
 

@@ -16,7 +16,10 @@ from hypothesis import given, seed, settings
 from shared.identity import IDENTITY_HEADER, Identity, Role, sign_identity
 from tests.fixtures.apps import INTERNAL_SECRET, Portal
 from tests.fuzz.answers import error_body_problems
+from tests.fuzz.strategies import SPANS_MEANWHILE
 from tests.fuzz.test_graphql_schema import FUZZ_SEED, FUZZ_SETTINGS
+
+pytestmark = SPANS_MEANWHILE
 
 ROOT = Path(__file__).parents[2]
 SERVICES = ("registry", "intake", "review", "notify")
