@@ -28,9 +28,10 @@ print("alembic" in sys.modules, "mako" in sys.modules)
 """
 
 
-def started_on(url: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", START, str(INTAKE), url],
+async def started_on(url: str) -> str:
+    """In a worker thread: the session's event loop keeps serving the other tests' apps."""
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", START, str(INTAKE), url],
         cwd=ROOT, capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
     return done.stdout.strip()
@@ -39,14 +40,14 @@ def started_on(url: str) -> str:
 async def test_a_new_database_is_migrated_to_its_head(postgres: Postgres) -> None:
     url = await postgres.new_database("mig")
     assert await revision_of(url) is None
-    assert started_on(url) == "True True"
+    assert await started_on(url) == "True True"
     assert await revision_of(url) == head_revision(INTAKE) == "0002"
 
 
 async def test_a_database_at_its_head_starts_without_alembic(postgres: Postgres) -> None:
     url = await postgres.new_database("mig")
     await migrate_async(INTAKE, url)
-    assert started_on(url) == "False False"
+    assert await started_on(url) == "False False"
     assert await revision_of(url) == head_revision(INTAKE)
 
 
